@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+
+namespace Iridium.Vm;
+
+/// <summary>
+/// The hot part of the machine state, copied into a local for the duration of a run so the
+/// JIT/ILC can keep its fields in registers. Handlers receive it by <c>ref</c> and are inlined
+/// into the generated dispatch loop. Cold state (heap, ro data, output) stays on
+/// <see cref="Machine"/>, reached through <see cref="Vm"/>.
+/// </summary>
+public unsafe struct Cpu
+{
+    /// <summary>The 32 integer registers (pinned for the run).</summary>
+    public int* R;
+    /// <summary>The 32 float registers (pinned for the run).</summary>
+    public double* F;
+    /// <summary>Index of the current instruction in the decoded code.</summary>
+    public int Pc;
+    public bool Eq;
+    public int Remainder;
+    public int LoopCounter;
+    /// <summary>Byte address of instruction 0 (68 + ro length; 0 in headerless mode).</summary>
+    public int CodeStart;
+    /// <summary>Number of decoded slots before the end sentinel.</summary>
+    public int CodeCount;
+    public int[] Stack;
+    public int Sp;
+    public int Bp;
+    /// <summary>Instructions still allowed when the run has a step budget.</summary>
+    public long StepsLeft;
+    public Machine Vm;
+
+    /// <summary>Byte address of the current instruction.</summary>
+    public readonly int PcAddress => CodeStart + Pc * 4;
+
+    /// <summary>
+    /// Turns a byte address into an instruction index, or <c>-(int)FaultCode.Jump</c> when the
+    /// target is not a legal jump target (isa.md §3.6: inside the code, on an instruction
+    /// boundary; the end of the program is allowed and stops the run).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly int TargetIndex(int byteAddress) => TargetIndex(byteAddress, CodeStart, CodeCount);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int TargetIndex(long byteAddress, int codeStart, int codeCount)
+    {
+        long offset = byteAddress - codeStart;
+        if (offset < 0 || (offset & 3) != 0 || (offset >> 2) > codeCount) return -(int)FaultCode.Jump;
+        return (int)(offset >> 2);
+    }
+}

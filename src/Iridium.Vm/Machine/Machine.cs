@@ -1,0 +1,334 @@
+using System.Buffers.Binary;
+using System.Text.Unicode;
+
+namespace Iridium.Vm;
+
+/// <summary>
+/// One Iridium VM (isa.md §1): registers, program, stack, heap, flags, ro data, identity and
+/// events. Not thread-safe: one thread drives a machine at a time.
+/// </summary>
+public sealed partial class Machine
+{
+    public const int RegisterCount = 32;
+    public const int InitialHeapSize = 64;
+    /// <summary>Hard stack limit in entries (isa.md §1, PROPOSED).</summary>
+    public const int StackLimit = 2_097_152;
+    /// <summary>Default heap cap: 64 MiB total (isa.md recommends it; at least 16 MiB required).</summary>
+    public const int DefaultHeapCap = 64 * 1024 * 1024;
+
+    private readonly int[] _registers = new int[RegisterCount];
+    private readonly double[] _floatRegisters = new double[RegisterCount];
+    private readonly List<VmEvent> _events = [];
+    private readonly int _heapCap;
+
+    private byte[] _program = [];
+    private int _programLength;
+    private byte[] _roData = [];
+    private int _codeStart;
+    private Instruction[]? _decoded;      // decoded code plus the end sentinel; null when stale
+
+    private int[] _stack = new int[64];
+    private int _sp;
+    private int _bp;
+    private byte[] _heap = new byte[InitialHeapSize];
+    private int _heapLength = InitialHeapSize;
+
+    public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap)
+    {
+        Id = id ?? Guid.NewGuid();
+        Alias = string.IsNullOrEmpty(alias) ? null : alias;
+        _heapCap = Math.Max(InitialHeapSize, heapCap);
+    }
+
+    /// <summary>The VM's id, stamped on every event.</summary>
+    public Guid Id { get; }
+
+    /// <summary>The node alias, or null when none was given.</summary>
+    public string? Alias { get; }
+
+    /// <summary>Where PRTS writes. Flushed when a run ends.</summary>
+    public Stream Output { get; set; } = Stream.Null;
+
+    /// <summary>Where diagnostics go (IGL, invalid UTF-8 in PRTS); null to drop them.</summary>
+    public TextWriter? Diagnostics { get; set; }
+
+    public Span<int> Registers => _registers;
+    public Span<double> FloatRegisters => _floatRegisters;
+
+    /// <summary>Byte address of the next instruction.</summary>
+    public int Pc { get; set; }
+
+    public bool EqualFlag { get; set; }
+    public int Remainder { get; set; }
+    public int LoopCounter { get; set; }
+
+    public ReadOnlySpan<byte> Program => _program.AsSpan(0, _programLength);
+    public ReadOnlySpan<byte> RoData => _roData;
+
+    /// <summary>Byte address of the first instruction: 68 + ro length, or 0 in headerless mode.</summary>
+    public int CodeStart => _codeStart;
+
+    public ReadOnlySpan<byte> Heap => _heap.AsSpan(0, _heapLength);
+    public int HeapLength => _heapLength;
+
+    /// <summary>The stack, bottom first. Its length is sp.</summary>
+    public ReadOnlySpan<int> Stack => _stack.AsSpan(0, _sp);
+    public int StackDepth => _sp;
+    public int BasePointer => _bp;
+
+    /// <summary>Every event of every run of this machine, oldest first (never cleared).</summary>
+    public IReadOnlyList<VmEvent> Events => _events;
+
+    /// <summary>How the last run or step ended.</summary>
+    public ExecutionResult LastResult { get; private set; }
+
+    /// <summary>Loads a program image to be started by <see cref="Run"/>. Validation happens in Run.</summary>
+    public void LoadImage(ReadOnlySpan<byte> image)
+    {
+        SetProgram(image);
+        _codeStart = 0;
+        _roData = [];
+        Pc = 0;
+    }
+
+    /// <summary>
+    /// Headerless mode (isa.md §3.4): the bytes are code only, code starts at 0, ro data is
+    /// empty. Used by the REPL and single-step tests with <see cref="RunOnce"/>.
+    /// </summary>
+    public void LoadHeaderless(ReadOnlySpan<byte> code)
+    {
+        SetProgram(code);
+        _codeStart = 0;
+        _roData = [];
+        Pc = 0;
+    }
+
+    /// <summary>Appends code after the current program (the REPL's typed lines).</summary>
+    public void AppendCode(ReadOnlySpan<byte> code)
+    {
+        EnsureProgramCapacity(_programLength + code.Length);
+        code.CopyTo(_program.AsSpan(_programLength));
+        _programLength += code.Length;
+        _decoded = null;
+    }
+
+    /// <summary>Empties the program, its ro data, and resets pc (the REPL's !clear_program).</summary>
+    public void ClearProgram()
+    {
+        _programLength = 0;
+        _codeStart = 0;
+        _roData = [];
+        _decoded = null;
+        Pc = 0;
+    }
+
+    /// <summary>Sets all 32 integer registers to 0.</summary>
+    public void ClearRegisters() => Array.Clear(_registers);
+
+    /// <summary>
+    /// Runs the loaded image from its first instruction (isa.md §3.2/§3.3): appends Start, validates
+    /// the header, copies the ro data, executes, and appends GracefulStop{code} or Crash{code}.
+    /// </summary>
+    /// <param name="maxSteps">Step budget; a run needing more instructions ends with Crash{9}. Null = unlimited.</param>
+    public VmEvent Run(long? maxSteps = null)
+    {
+        AddEvent(VmEventKind.Start, 0);
+        if (!ProgramImage.TryRead(Program, out var layout, out _))
+        {
+            LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
+            return AddEvent(VmEventKind.Crash, (int)FaultCode.Header);
+        }
+        _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
+        _codeStart = layout.CodeStart;
+        _decoded = null;
+        Pc = _codeStart;
+
+        var result = Execute(maxSteps);
+        return AddEvent(result.Status == ExecutionStatus.Faulted ? VmEventKind.Crash : VmEventKind.GracefulStop, result.Code);
+    }
+
+    /// <summary>
+    /// Continues from the current pc without header checks or events, until the program stops,
+    /// faults or the budget runs out (<see cref="ExecutionStatus.Running"/> then).
+    /// </summary>
+    public ExecutionResult Continue(long? maxSteps = null)
+    {
+        var result = Execute(maxSteps, budgetEndsRun: false);
+        return result;
+    }
+
+    /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
+    public ExecutionResult RunOnce() => Continue(1);
+
+    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true)
+    {
+        var decoded = _decoded ??= Decode();
+        int codeCount = decoded.Length - 1;
+        int index = Cpu.TargetIndex(Pc, _codeStart, codeCount);
+        if (index < 0)
+        {
+            // Only reachable when a caller moved pc somewhere odd: nothing at pc can run.
+            LastResult = Pc >= _programLength
+                ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
+                : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Jump, Pc);
+            FlushOutput();
+            return LastResult;
+        }
+
+        ExecutionResult result;
+        fixed (int* r = _registers)
+        fixed (double* f = _floatRegisters)
+        fixed (Instruction* code = decoded)
+        {
+            var cpu = new Cpu
+            {
+                R = r,
+                F = f,
+                Pc = index,
+                Eq = EqualFlag,
+                Remainder = Remainder,
+                LoopCounter = LoopCounter,
+                CodeStart = _codeStart,
+                CodeCount = codeCount,
+                Stack = _stack,
+                Sp = _sp,
+                Bp = _bp,
+                StepsLeft = maxSteps ?? long.MaxValue,
+                Vm = this,
+            };
+            result = maxSteps is null
+                ? Dispatch<UnboundedSteps>(ref cpu, code)
+                : Dispatch<BoundedSteps>(ref cpu, code);
+
+            Pc = cpu.PcAddress;
+            EqualFlag = cpu.Eq;
+            Remainder = cpu.Remainder;
+            LoopCounter = cpu.LoopCounter;
+            _stack = cpu.Stack;
+            _sp = cpu.Sp;
+            _bp = cpu.Bp;
+        }
+
+        if (result.Status == ExecutionStatus.Running && budgetEndsRun)
+        {
+            // Out of steps. Arriving at the end of the program is not an instruction, so a run
+            // whose last instruction used the final step still ends normally.
+            result = Pc == _programLength
+                ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
+                : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
+        }
+        if (result.Status == ExecutionStatus.Stopped && result.Code == (int)StopCode.Illegal && result.Pc < _programLength)
+        {
+            Diagnostics?.WriteLine($"iridium: illegal opcode {_program[result.Pc]} (0x{_program[result.Pc]:X2}) at pc={result.Pc}");
+        }
+        FlushOutput();
+        LastResult = result;
+        return result;
+    }
+
+    private Instruction[] Decode() => InstructionDecoder.DecodeProgram(Program, _codeStart);
+
+    private VmEvent AddEvent(VmEventKind kind, int code)
+    {
+        var e = new VmEvent(kind, code, DateTime.UtcNow, Id);
+        _events.Add(e);
+        return e;
+    }
+
+    private void SetProgram(ReadOnlySpan<byte> bytes)
+    {
+        _program = bytes.ToArray();
+        _programLength = _program.Length;
+        _decoded = null;
+    }
+
+    private void EnsureProgramCapacity(int needed)
+    {
+        if (needed <= _program.Length) return;
+        Array.Resize(ref _program, Math.Max(needed, Math.Max(16, _program.Length * 2)));
+    }
+
+    private void FlushOutput()
+    {
+        try
+        {
+            Output.Flush();
+        }
+        catch (IOException)
+        {
+            // A closed stdout (e.g. `| head`) must not crash the host.
+        }
+    }
+
+    /// <summary>Grows a stack array to hold at least <paramref name="needed"/> entries, or null past the limit.</summary>
+    internal static int[]? GrowStack(int[] stack, int needed)
+    {
+        if (needed > StackLimit) return null;
+        int size = Math.Min(StackLimit, Math.Max(needed, stack.Length * 2));
+        var grown = new int[size];
+        stack.AsSpan().CopyTo(grown);
+        return grown;
+    }
+
+    /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative or past the cap).</summary>
+    internal FaultCode GrowHeap(int amount)
+    {
+        if (amount < 0 || amount > _heapCap - _heapLength) return FaultCode.Heap;
+        if (amount == 0) return FaultCode.None;
+        int newLength = _heapLength + amount;
+        if (newLength > _heap.Length)
+        {
+            int capacity = (int)Math.Min(_heapCap, Math.Max(newLength, (long)_heap.Length * 2));
+            Array.Resize(ref _heap, capacity);
+        }
+        else
+        {
+            // Bytes past the length may hold data from before a shrink; the new bytes must be zero.
+            _heap.AsSpan(_heapLength, amount).Clear();
+        }
+        _heapLength = newLength;
+        return FaultCode.None;
+    }
+
+    internal bool TryReadHeapWord(int offset, out int value)
+    {
+        if (offset < 0 || offset > _heapLength - 4)
+        {
+            value = 0;
+            return false;
+        }
+        value = BinaryPrimitives.ReadInt32LittleEndian(_heap.AsSpan(offset, 4));
+        return true;
+    }
+
+    internal bool TryWriteHeapWord(int offset, int value)
+    {
+        if (offset < 0 || offset > _heapLength - 4) return false;
+        BinaryPrimitives.WriteInt32LittleEndian(_heap.AsSpan(offset, 4), value);
+        return true;
+    }
+
+    /// <summary>PRTS: validates first (fault 8), then writes the UTF-8 bytes; invalid UTF-8 goes to diagnostics instead.</summary>
+    internal FaultCode PrintString(int offset, int pcAddress)
+    {
+        if (offset >= _roData.Length) return FaultCode.RoData;
+        var text = _roData.AsSpan(offset);
+        int end = text.IndexOf((byte)0);
+        if (end < 0) return FaultCode.RoData;
+        text = text[..end];
+        if (!Utf8.IsValid(text))
+        {
+            Diagnostics?.WriteLine($"iridium: PRTS at pc={pcAddress}: string at ro offset {offset} is not valid UTF-8; nothing printed");
+            return FaultCode.None;
+        }
+        try
+        {
+            Output.Write(text);
+        }
+        catch (IOException)
+        {
+            // Output closed by the reader: the program keeps running, as with a closed pipe in C.
+        }
+        return FaultCode.None;
+    }
+}
