@@ -1,0 +1,6 @@
+namespace Iridium.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args) => CommandLineApp.Run(args);
+}
