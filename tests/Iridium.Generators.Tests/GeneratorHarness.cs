@@ -23,10 +23,21 @@ public static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
+    /// <summary>The global usings the SDK's ImplicitUsings adds; our projects rely on them.</summary>
+    public const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
     public static CSharpCompilation CreateCompilation(params string[] sources)
         => CSharpCompilation.Create(
             "GeneratorTestAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            sources.Prepend(ImplicitUsings).Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
 
@@ -42,6 +53,18 @@ public static class GeneratorHarness
     {
         var driver = CreateDriver(generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         return (driver, output, diagnostics);
+    }
+
+    /// <summary>
+    /// The source text a generator diagnostic highlights. Generator diagnostics carry a file
+    /// location (the model holds no syntax tree), so the text is looked up by path: sources are
+    /// named Source{i}.cs in the order given to <see cref="CreateCompilation"/>.
+    /// </summary>
+    public static string SpanText(Diagnostic diagnostic, Compilation compilation)
+    {
+        string path = diagnostic.Location.GetLineSpan().Path;
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return tree.GetText().ToString(diagnostic.Location.SourceSpan);
     }
 
     /// <summary>Compiler diagnostics of the output at warning level or above.</summary>

@@ -1,0 +1,251 @@
+using System.Reflection;
+using Iridium.Generators.Opcodes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Iridium.Generators.Tests.Opcodes;
+
+/// <summary>
+/// The opcode generator over the real Iridium.Vm sources (compiled in memory with it), and over
+/// small instruction sets that exercise each diagnostic.
+/// </summary>
+public class OpcodeGeneratorTests
+{
+    private static string[] RealVmSources()
+        => RepositoryFiles.Sources("src/Iridium.Vm").Select(File.ReadAllText).ToArray();
+
+    /// <summary>The VM's runtime types without its handlers, plus a test instruction set.</summary>
+    private static string[] VmWith(string handlers)
+        => RepositoryFiles.Sources("src/Iridium.Vm", p => !Path.GetFileName(p).StartsWith("Handlers.", StringComparison.Ordinal))
+            .Select(File.ReadAllText)
+            .Append(handlers)
+            .ToArray();
+
+    private static string Handlers(string extra) => $$"""
+        namespace Iridium.Vm;
+        internal static partial class Handlers
+        {
+            [Opcode(0, "LOAD", "R IMM32", "R[a] = HI:LO")]
+            public static unsafe void Load(ref Cpu cpu, Instruction ins) => cpu.R[ins.A] = ins.Imm;
+
+            [Opcode(100, "IGL", "", "stop with code 1", CatchesUnknownBytes = true)]
+            public static StopCode Igl(ref Cpu cpu, Instruction ins) => StopCode.Illegal;
+        {{extra}}
+        }
+        """;
+
+    [Fact]
+    public void RealInstructionSetCompilesWithoutWarningsAndMatchesBaselines()
+    {
+        var (driver, output, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(RealVmSources()));
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompileWarnings(output));
+        var generated = driver.GetRunResult().Results.Single().GeneratedSources;
+        Assert.Equal(
+            ["InstructionDecoder.g.cs", "Machine.Dispatch.g.cs", "Opcode.g.cs", "OpcodeTable.g.cs"],
+            generated.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        foreach (var source in generated)
+        {
+            GeneratorHarness.AssertBaseline("OpcodeGenerator", source.HintName, source.SourceText.ToString());
+        }
+    }
+
+    [Fact]
+    public void RealInstructionSetHasAll49Opcodes()
+    {
+        var (driver, _, _) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(RealVmSources()));
+        string enumSource = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Opcode.g.cs").SourceText.ToString();
+        int members = enumSource.Split('\n').Count(l => l.TrimEnd().EndsWith(",", StringComparison.Ordinal) && l.Contains(" = ", StringComparison.Ordinal));
+        Assert.Equal(49, members);
+        Assert.Contains("IGL = 100,", enumSource);
+    }
+
+    [Fact]
+    public void OutputIsDeterministic()
+    {
+        string Generate()
+        {
+            var (driver, _, _) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(RealVmSources()));
+            return string.Join("\n", driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.HintName + s.SourceText));
+        }
+        Assert.Equal(Generate(), Generate());
+    }
+
+    [Fact]
+    public void AddingAnOpcodeIsOneDefinition()
+    {
+        var handlers = Handlers("""
+                [Opcode(48, "SWAP", "R R", "R[a], R[b] = R[b], R[a]")]
+                public static unsafe void Swap(ref Cpu cpu, Instruction ins) { (cpu.R[ins.A], cpu.R[ins.B]) = (cpu.R[ins.B], cpu.R[ins.A]); }
+            """);
+        var (driver, output, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(VmWith(handlers)));
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompileWarnings(output));
+        var sources = driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.Contains("SWAP = 48,", sources["Opcode.g.cs"]);
+        Assert.Contains("new OpcodeInfo(Opcode.SWAP, \"SWAP\", \"R R\", new[] { OperandKind.Register, OperandKind.Register }, ControlFlow.Next", sources["OpcodeTable.g.cs"]);
+        Assert.Contains("case 48: // SWAP R R", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("global::Iridium.Vm.Handlers.Swap(ref cpu, ins);", sources["Machine.Dispatch.g.cs"]);
+    }
+
+    [Fact]
+    public void ControlFlowIsInferredFromTheReturnType()
+    {
+        var (driver, _, _) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(RealVmSources()));
+        string table = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "OpcodeTable.g.cs").SourceText.ToString();
+        Assert.Contains("Opcode.CALL, \"CALL\", \"ADDR\", new[] { OperandKind.Address }, ControlFlow.Jump", table);
+        Assert.Contains("Opcode.DIV, \"DIV\", \"R R R\", new[] { OperandKind.Register, OperandKind.Register, OperandKind.Register }, ControlFlow.NextOrFault", table);
+        Assert.Contains("Opcode.HLT, \"HLT\", \"\", System.Array.Empty<OperandKind>(), ControlFlow.Stop", table);
+        Assert.Contains("Opcode.ADD, \"ADD\", \"R R R\", new[] { OperandKind.Register, OperandKind.Register, OperandKind.Register }, ControlFlow.Next,", table);
+    }
+
+    [Fact]
+    public void IRG0001_DuplicateOpcodeNumber()
+    {
+        var d = SingleDiagnostic("""
+                [Opcode(0, "NOP", "", "nothing")]
+                public static void Nop(ref Cpu cpu, Instruction ins) { }
+            """);
+        Assert.Equal("IRG0001", d.Id);
+        Assert.Equal("Opcode(0, \"NOP\", \"\", \"nothing\")", SpanText(d));
+    }
+
+    [Fact]
+    public void IRG0002_UnknownOperandKind()
+    {
+        var d = SingleDiagnostic("""
+                [Opcode(1, "ADD", "R R Q", "bad")]
+                public static void Add(ref Cpu cpu, Instruction ins) { }
+            """);
+        Assert.Equal("IRG0002", d.Id);
+        Assert.Contains("'Q'", d.GetMessage());
+        Assert.Equal("Opcode(1, \"ADD\", \"R R Q\", \"bad\")", SpanText(d));
+    }
+
+    [Theory]
+    [InlineData("public void Add(ref Cpu cpu, Instruction ins) { }", "not static")]
+    [InlineData("public static void Add(Cpu cpu, Instruction ins) { }", "ref Cpu")]
+    [InlineData("public static void Add(ref Cpu cpu, in Instruction ins) { }", "by value")]
+    [InlineData("public static int Add(ref Cpu cpu, Instruction ins) => 0;", "return type")]
+    [InlineData("public static void Add(ref Cpu cpu) { }", "1 parameters")]
+    public void IRG0003_HandlerSignatureMismatch(string method, string reason)
+    {
+        var d = SingleDiagnostic($$"""
+                [Opcode(1, "ADD", "R R R", "sum")]
+                {{method}}
+            """);
+        Assert.Equal("IRG0003", d.Id);
+        Assert.Contains(reason, d.GetMessage());
+        Assert.Equal("Add", SpanText(d));
+    }
+
+    [Fact]
+    public void IRG0004_DuplicateMnemonic()
+    {
+        var d = SingleDiagnostic("""
+                [Opcode(1, "load", "R IMM32", "again")]
+                public static void Load2(ref Cpu cpu, Instruction ins) { }
+            """);
+        // Lower-case mnemonics are rejected first; use a distinct spelling check below.
+        Assert.Equal("IRG0006", d.Id);
+
+        var dup = SingleDiagnostic("""
+                [Opcode(1, "LOAD", "R IMM32", "again")]
+                public static void Load2(ref Cpu cpu, Instruction ins) { }
+            """);
+        Assert.Equal("IRG0004", dup.Id);
+        Assert.Equal("Opcode(1, \"LOAD\", \"R IMM32\", \"again\")", SpanText(dup));
+    }
+
+    [Theory]
+    [InlineData("R IMM32 R")]
+    [InlineData("ADDR U16")]
+    [InlineData("R R R R")]
+    public void IRG0005_OperandsTooWide(string format)
+    {
+        var d = SingleDiagnostic($$"""
+                [Opcode(1, "WIDE", "{{format}}", "too much")]
+                public static void Wide(ref Cpu cpu, Instruction ins) { }
+            """);
+        Assert.Equal("IRG0005", d.Id);
+        Assert.Equal($"Opcode(1, \"WIDE\", \"{format}\", \"too much\")", SpanText(d));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("9LIVES")]
+    [InlineData("LOAD_X")]
+    public void IRG0006_InvalidMnemonic(string mnemonic)
+    {
+        var d = SingleDiagnostic($$"""
+                [Opcode(1, "{{mnemonic}}", "", "x")]
+                public static void X(ref Cpu cpu, Instruction ins) { }
+            """);
+        Assert.Equal("IRG0006", d.Id);
+    }
+
+    [Fact]
+    public void IRG0007_CatchAllOpcode()
+    {
+        var handlers = """
+            namespace Iridium.Vm;
+            internal static partial class Handlers
+            {
+                [Opcode(5, "HLT", "", "stop")]
+                public static StopCode Hlt(ref Cpu cpu, Instruction ins) => StopCode.Halt;
+            }
+            """;
+        var (_, _, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(VmWith(handlers)));
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("IRG0007", d.Id);
+        Assert.Contains("found 0", d.GetMessage());
+    }
+
+    [Fact]
+    public void SecondRunWithAnUnrelatedEditIsCached()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(RealVmSources());
+        var driver = GeneratorHarness.CreateDriver(new OpcodeGenerator()).RunGenerators(compilation);
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; class Unrelated { }", GeneratorHarness.ParseOptions));
+        driver = driver.RunGenerators(edited);
+
+        Assert.All(GeneratorHarness.StepReasons(driver, OpcodeGenerator.ParseStep),
+            r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.NotEmpty(GeneratorHarness.StepReasons(driver, OpcodeGenerator.BuildStep));
+        Assert.All(GeneratorHarness.StepReasons(driver, OpcodeGenerator.BuildStep),
+            r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
+    public void ModelsHoldNoCompilerObjects()
+    {
+        var forbidden = new[] { typeof(ISymbol), typeof(Compilation), typeof(SyntaxNode), typeof(SemanticModel), typeof(Location), typeof(SyntaxTree) };
+        var modelTypes = typeof(OpcodeGenerator).Assembly.GetTypes()
+            .Where(t => t.Namespace is not null && t.Namespace.EndsWith(".Model", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(modelTypes);
+        var seen = new HashSet<Type>();
+        foreach (var type in modelTypes) Walk(type);
+
+        void Walk(Type type)
+        {
+            if (!seen.Add(type) || type.IsPrimitive || type.IsEnum || type == typeof(string)) return;
+            Assert.DoesNotContain(forbidden, f => f.IsAssignableFrom(type));
+            if (type.IsGenericType) foreach (var arg in type.GetGenericArguments()) Walk(arg);
+            if (type.Namespace?.StartsWith("Iridium", StringComparison.Ordinal) != true) return;
+            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)) Walk(field.FieldType);
+        }
+    }
+
+    private Compilation? _lastCompilation;
+
+    private Diagnostic SingleDiagnostic(string extraHandlers)
+    {
+        _lastCompilation = GeneratorHarness.CreateCompilation(VmWith(Handlers(extraHandlers)));
+        var (_, _, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), (Microsoft.CodeAnalysis.CSharp.CSharpCompilation)_lastCompilation);
+        return Assert.Single(diagnostics);
+    }
+
+    private string SpanText(Diagnostic d) => GeneratorHarness.SpanText(d, _lastCompilation!);
+}
