@@ -22,7 +22,7 @@ namespace Iridium.Generators
 
         public static readonly DiagnosticDescriptor HandlerSignatureMismatch = new DiagnosticDescriptor(
             "IRG0003", "Opcode handler signature mismatch",
-            "Handler {0} of opcode {1} must be 'static <void|FaultCode|Branch|StopCode> {0}(ref Cpu cpu, Instruction ins)': {2}",
+            "Handler {0} of opcode {1} must be 'static <void|FaultCode|Branch|StopCode> {0}(ref Cpu cpu, in Instruction ins)': {2}",
             OpcodeCategory, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
         public static readonly DiagnosticDescriptor DuplicateMnemonic = new DiagnosticDescriptor(

@@ -168,44 +168,45 @@ namespace Iridium.Generators.Opcodes
             w.Open("public sealed partial class Machine");
             w.Line("/// <summary>");
             w.Line("/// The interpreter loop: one dense switch over dispatch indexes with every handler inlined.");
-            w.Line("/// Runs until a stop, a fault or (bounded runs) the end of the step budget, which returns");
-            w.Line("/// <see cref=\"ExecutionStatus.Running\"/>. A faulting instruction leaves pc on itself.");
+            w.Line("/// The instruction pointer lives in a local; <c>cpu.Pc</c> is stored only before handlers that");
+            w.Line("/// read it and on exit. Runs until a stop, a fault or (bounded runs) the end of the step");
+            w.Line("/// budget, which returns <see cref=\"ExecutionStatus.Running\"/>. A fault leaves pc on the");
+            w.Line("/// faulting instruction.");
             w.Line("/// </summary>");
             w.Line("[System.Runtime.CompilerServices.SkipLocalsInit]");
-            w.Open("private static unsafe ExecutionResult Dispatch<TBudget>(ref Cpu state, Instruction* code) where TBudget : struct, IStepBudget");
-            w.Line("// A local copy, so the JIT can keep the hot fields in registers; written back on exit.");
-            w.Line("Cpu cpu = state;");
+            w.Open("private static unsafe ExecutionResult Dispatch<TBudget>(ref Cpu cpu, Instruction* code) where TBudget : struct, IStepBudget");
+            w.Line("Instruction* ip = code + cpu.Pc;");
             w.Line("int exitCode;");
             w.Open("while (true)");
             w.Open("if (TBudget.IsBounded)");
             w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
             w.Line("cpu.StepsLeft--;");
             w.Close();
-            w.Line("Instruction ins = code[cpu.Pc];");
-            w.Open("switch (ins.Op)");
+            w.Open("switch (ip->Op)");
             for (int index = 0; index < set.Opcodes.Count; index++)
             {
                 var op = set.Opcodes[index];
-                string call = $"{op.HandlerType}.{op.HandlerMethod}(ref cpu, ins)";
+                string call = $"{op.HandlerType}.{op.HandlerMethod}(ref cpu, in *ip)";
                 w.Line($"case {N(index)}: // {op.Mnemonic}");
                 w.Indent++;
+                if (op.ReadsPc) w.Line("cpu.Pc = (int)(ip - code);");
                 switch (op.Kind)
                 {
                     case HandlerKind.Next:
                         w.Line($"{call};");
-                        w.Line("cpu.Pc++;");
+                        w.Line("ip++;");
                         w.Line("continue;");
                         break;
                     case HandlerKind.NextOrFault:
                         w.Line($"exitCode = (int){call};");
                         w.Line("if (exitCode != 0) goto Fault;");
-                        w.Line("cpu.Pc++;");
+                        w.Line("ip++;");
                         w.Line("continue;");
                         break;
                     case HandlerKind.Jump:
                         w.Line($"exitCode = {call}.Value;");
-                        w.Line("if (exitCode >= 0) cpu.Pc = exitCode;");
-                        w.Line("else if (exitCode == Branch.NotTakenValue) cpu.Pc++;");
+                        w.Line("if (exitCode >= 0) ip = code + exitCode;");
+                        w.Line("else if (exitCode == Branch.NotTakenValue) ip++;");
                         w.Line("else { exitCode = -exitCode; goto Fault; }");
                         w.Line("continue;");
                         break;
@@ -232,15 +233,15 @@ namespace Iridium.Generators.Opcodes
             w.Line();
             w.Line("Stop:");
             w.Line("// A stop instruction is complete: pc moves past it (the end sentinel stays put).");
+            w.Line("cpu.Pc = (int)(ip - code);");
             w.Line("int stoppedAt = cpu.PcAddress;");
             w.Line("if (cpu.Pc < cpu.CodeCount) cpu.Pc++;");
-            w.Line("state = cpu;");
             w.Line("return new ExecutionResult(ExecutionStatus.Stopped, exitCode, stoppedAt);");
             w.Line("Fault:");
-            w.Line("state = cpu;");
+            w.Line("cpu.Pc = (int)(ip - code);");
             w.Line("return new ExecutionResult(ExecutionStatus.Faulted, exitCode, cpu.PcAddress);");
             w.Line("OutOfSteps:");
-            w.Line("state = cpu;");
+            w.Line("cpu.Pc = (int)(ip - code);");
             w.Line("return new ExecutionResult(ExecutionStatus.Running, 0, cpu.PcAddress);");
             w.Close();
             w.Close();

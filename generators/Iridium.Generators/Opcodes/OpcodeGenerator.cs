@@ -21,7 +21,7 @@ namespace Iridium.Generators.Opcodes
             var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(
                     OpcodeParser.AttributeName,
                     static (node, _) => node is MethodDeclarationSyntax,
-                    static (ctx, _) => OpcodeParser.Parse((IMethodSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+                    static (ctx, _) => OpcodeParser.Parse((IMethodSymbol)ctx.TargetSymbol, ctx.Attributes[0], ctx.TargetNode))
                 .WithTrackingName(ParseStep);
 
             var built = parsed.Collect()

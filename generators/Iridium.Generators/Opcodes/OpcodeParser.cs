@@ -3,6 +3,7 @@ using System.Linq;
 using Iridium.Generators.Common;
 using Iridium.Generators.Opcodes.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Iridium.Generators.Opcodes
 {
@@ -27,7 +28,7 @@ namespace Iridium.Generators.Opcodes
             ["F16"] = new OperandModel("Float16", 2, IsRegister: false, IsAddress: false),
         };
 
-        public static OpcodeParseResult Parse(IMethodSymbol method, AttributeData attribute)
+        public static OpcodeParseResult Parse(IMethodSymbol method, AttributeData attribute, SyntaxNode declaration)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var location = method.Locations.FirstOrDefault();
@@ -71,12 +72,21 @@ namespace Iridium.Generators.Opcodes
 
             OpcodeModel? model = diagnostics.Count == 0
                 ? new OpcodeModel(
-                    number, mnemonic, format, operands.ToEquatableArray(), semantics, kind,
+                    number, mnemonic, format, operands.ToEquatableArray(), semantics, kind, ReadsPc(declaration),
                     method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                     method.Name, catchAll, LocationInfo.From(attributeLocation))
                 : null;
             return new OpcodeParseResult(ns, model, diagnostics.ToEquatableArray());
         }
+
+        /// <summary>
+        /// Whether the handler body mentions <c>Pc</c> or <c>PcAddress</c>. The dispatch loop keeps
+        /// the instruction pointer in a local and stores it into <c>cpu.Pc</c> only before the
+        /// handlers that read it; inferring this from the body means it cannot drift.
+        /// </summary>
+        private static bool ReadsPc(SyntaxNode declaration)
+            => declaration.DescendantNodes().OfType<IdentifierNameSyntax>()
+                .Any(id => id.Identifier.ValueText == "Pc" || id.Identifier.ValueText == "PcAddress");
 
         private static bool IsValidMnemonic(string mnemonic)
         {
@@ -93,7 +103,7 @@ namespace Iridium.Generators.Opcodes
             var cpu = method.Parameters[0];
             if (cpu.RefKind != RefKind.Ref || cpu.Type.Name != "Cpu") { problem = "the first parameter must be 'ref Cpu'"; return default; }
             var ins = method.Parameters[1];
-            if (ins.RefKind != RefKind.None || ins.Type.Name != "Instruction") { problem = "the second parameter must be 'Instruction' by value"; return default; }
+            if (ins.RefKind != RefKind.In || ins.Type.Name != "Instruction") { problem = "the second parameter must be 'in Instruction'"; return default; }
             if (method.ReturnsByRef || method.ReturnsByRefReadonly) { problem = "it returns by reference"; return default; }
             if (method.ReturnsVoid) return HandlerKind.Next;
             switch (method.ReturnType.Name)

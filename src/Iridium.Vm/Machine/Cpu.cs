@@ -3,31 +3,35 @@ using System.Runtime.CompilerServices;
 namespace Iridium.Vm;
 
 /// <summary>
-/// The hot part of the machine state, copied into a local for the duration of a run so the
-/// JIT/ILC can keep its fields in registers. Handlers receive it by <c>ref</c> and are inlined
-/// into the generated dispatch loop. Cold state (heap, ro data, output) stays on
+/// The machine state the interpreter touches, in one block: the register files are inline
+/// fixed buffers, so a handler reaches <c>R[a]</c> at a constant offset from the one pointer the
+/// dispatch loop keeps in a register (as Lua's <c>base</c>). Handlers get it by <c>ref</c> and are
+/// inlined into the generated loop. Cold state (heap, ro data, output) stays on
 /// <see cref="Machine"/>, reached through <see cref="Vm"/>.
 /// </summary>
 public unsafe struct Cpu
 {
-    /// <summary>The 32 integer registers (pinned for the run).</summary>
-    public int* R;
-    /// <summary>The 32 float registers (pinned for the run).</summary>
-    public double* F;
-    /// <summary>Index of the current instruction in the decoded code.</summary>
-    public int Pc;
+    /// <summary>The 32 integer registers.</summary>
+    public fixed int R[Machine.RegisterCount];
+    /// <summary>The 32 float registers.</summary>
+    public fixed double F[Machine.RegisterCount];
     public bool Eq;
     public int Remainder;
     public int LoopCounter;
+    /// <summary>
+    /// Index of the current instruction in the decoded code. Inside the dispatch loop it is only
+    /// kept up to date for handlers that read it (the generator sees <c>Pc</c> in their body).
+    /// </summary>
+    public int Pc;
     /// <summary>Byte address of instruction 0 (68 + ro length; 0 in headerless mode).</summary>
     public int CodeStart;
     /// <summary>Number of decoded slots before the end sentinel.</summary>
     public int CodeCount;
-    public int[] Stack;
     public int Sp;
     public int Bp;
     /// <summary>Instructions still allowed when the run has a step budget.</summary>
     public long StepsLeft;
+    public int[] Stack;
     public Machine Vm;
 
     /// <summary>Byte address of the current instruction.</summary>
@@ -39,7 +43,7 @@ public unsafe struct Cpu
     /// boundary; the end of the program is allowed and stops the run).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly int TargetIndex(int byteAddress) => TargetIndex(byteAddress, CodeStart, CodeCount);
+    public readonly int TargetIndex(long byteAddress) => TargetIndex(byteAddress, CodeStart, CodeCount);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int TargetIndex(long byteAddress, int codeStart, int codeCount)

@@ -7,11 +7,11 @@ internal static partial class Handlers
 {
     [Opcode(17, "ALOC", "R", "heap grows by R[a] zero bytes")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe FaultCode Aloc(ref Cpu cpu, Instruction ins) => cpu.Vm.GrowHeap(cpu.R[ins.A]);
+    public static unsafe FaultCode Aloc(ref Cpu cpu, in Instruction ins) => cpu.Vm.GrowHeap(cpu.R[ins.A]);
 
     [Opcode(42, "LOADM", "R R", "R[b] = heap i32 LE at offset R[a]")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe FaultCode Loadm(ref Cpu cpu, Instruction ins)
+    public static unsafe FaultCode Loadm(ref Cpu cpu, in Instruction ins)
     {
         if (!cpu.Vm.TryReadHeapWord(cpu.R[ins.A], out int value)) return FaultCode.Heap;
         cpu.R[ins.B] = value;
@@ -20,10 +20,10 @@ internal static partial class Handlers
 
     [Opcode(43, "SETM", "R R", "heap i32 LE at offset R[a] = R[b]")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe FaultCode Setm(ref Cpu cpu, Instruction ins)
+    public static unsafe FaultCode Setm(ref Cpu cpu, in Instruction ins)
         => cpu.Vm.TryWriteHeapWord(cpu.R[ins.A], cpu.R[ins.B]) ? FaultCode.None : FaultCode.Heap;
 
     [Opcode(21, "PRTS", "U16", "print the NUL-terminated UTF-8 string at ro_data[HI:LO]")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FaultCode Prts(ref Cpu cpu, Instruction ins) => cpu.Vm.PrintString(ins.Imm, cpu.PcAddress);
+    public static FaultCode Prts(ref Cpu cpu, in Instruction ins) => cpu.Vm.PrintString(ins.Imm, cpu.PcAddress);
 }

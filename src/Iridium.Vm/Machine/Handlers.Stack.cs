@@ -8,7 +8,7 @@ internal static partial class Handlers
 {
     [Opcode(44, "PUSH", "R", "push R[a]")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe FaultCode Push(ref Cpu cpu, Instruction ins)
+    public static unsafe FaultCode Push(ref Cpu cpu, in Instruction ins)
     {
         if (cpu.Sp >= cpu.Stack.Length)
         {
@@ -22,7 +22,7 @@ internal static partial class Handlers
 
     [Opcode(45, "POP", "R", "R[a] = pop")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe FaultCode Pop(ref Cpu cpu, Instruction ins)
+    public static unsafe FaultCode Pop(ref Cpu cpu, in Instruction ins)
     {
         if (cpu.Sp <= cpu.Bp) return FaultCode.Stack;
         cpu.R[ins.A] = cpu.Stack[--cpu.Sp];
@@ -31,7 +31,7 @@ internal static partial class Handlers
 
     [Opcode(46, "CALL", "ADDR", "push A + 4; push bp; bp = sp; pc = HI:LO")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Branch Call(ref Cpu cpu, Instruction ins)
+    public static Branch Call(ref Cpu cpu, in Instruction ins)
     {
         if (ins.Imm < 0) return Branch.To(ins.Imm);
         if (cpu.Sp + 2 > cpu.Stack.Length)
@@ -49,7 +49,7 @@ internal static partial class Handlers
 
     [Opcode(47, "RET", "", "sp = bp; bp = pop; pc = pop")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Branch Ret(ref Cpu cpu, Instruction ins)
+    public static Branch Ret(ref Cpu cpu, in Instruction ins)
     {
         int bp = cpu.Bp;
         if (bp < 2 || cpu.Sp < bp) return Branch.Fault(FaultCode.Stack);

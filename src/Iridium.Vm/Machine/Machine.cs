@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text.Unicode;
 
 namespace Iridium.Vm;
@@ -16,8 +17,6 @@ public sealed partial class Machine
     /// <summary>Default heap cap: 64 MiB total (isa.md recommends it; at least 16 MiB required).</summary>
     public const int DefaultHeapCap = 64 * 1024 * 1024;
 
-    private readonly int[] _registers = new int[RegisterCount];
-    private readonly double[] _floatRegisters = new double[RegisterCount];
     private readonly List<VmEvent> _events = [];
     private readonly int _heapCap;
 
@@ -27,15 +26,16 @@ public sealed partial class Machine
     private int _codeStart;
     private Instruction[]? _decoded;      // decoded code plus the end sentinel; null when stale
 
-    private int[] _stack = new int[64];
-    private int _sp;
-    private int _bp;
+    // Registers, flags, stack and counters live in _cpu, where the interpreter works on them.
+    private Cpu _cpu;
     private byte[] _heap = new byte[InitialHeapSize];
     private int _heapLength = InitialHeapSize;
 
     public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap)
     {
         Id = id ?? Guid.NewGuid();
+        _cpu.Stack = new int[64];
+        _cpu.Vm = this;
         Alias = string.IsNullOrEmpty(alias) ? null : alias;
         _heapCap = Math.Max(InitialHeapSize, heapCap);
     }
@@ -52,15 +52,29 @@ public sealed partial class Machine
     /// <summary>Where diagnostics go (IGL, invalid UTF-8 in PRTS); null to drop them.</summary>
     public TextWriter? Diagnostics { get; set; }
 
-    public Span<int> Registers => _registers;
-    public Span<double> FloatRegisters => _floatRegisters;
+    public unsafe Span<int> Registers => MemoryMarshal.CreateSpan(ref _cpu.R[0], RegisterCount);
+    public unsafe Span<double> FloatRegisters => MemoryMarshal.CreateSpan(ref _cpu.F[0], RegisterCount);
 
     /// <summary>Byte address of the next instruction.</summary>
     public int Pc { get; set; }
 
-    public bool EqualFlag { get; set; }
-    public int Remainder { get; set; }
-    public int LoopCounter { get; set; }
+    public bool EqualFlag
+    {
+        get => _cpu.Eq;
+        set => _cpu.Eq = value;
+    }
+
+    public int Remainder
+    {
+        get => _cpu.Remainder;
+        set => _cpu.Remainder = value;
+    }
+
+    public int LoopCounter
+    {
+        get => _cpu.LoopCounter;
+        set => _cpu.LoopCounter = value;
+    }
 
     public ReadOnlySpan<byte> Program => _program.AsSpan(0, _programLength);
     public ReadOnlySpan<byte> RoData => _roData;
@@ -72,9 +86,9 @@ public sealed partial class Machine
     public int HeapLength => _heapLength;
 
     /// <summary>The stack, bottom first. Its length is sp.</summary>
-    public ReadOnlySpan<int> Stack => _stack.AsSpan(0, _sp);
-    public int StackDepth => _sp;
-    public int BasePointer => _bp;
+    public ReadOnlySpan<int> Stack => _cpu.Stack.AsSpan(0, _cpu.Sp);
+    public int StackDepth => _cpu.Sp;
+    public int BasePointer => _cpu.Bp;
 
     /// <summary>Every event of every run of this machine, oldest first (never cleared).</summary>
     public IReadOnlyList<VmEvent> Events => _events;
@@ -123,7 +137,7 @@ public sealed partial class Machine
     }
 
     /// <summary>Sets all 32 integer registers to 0.</summary>
-    public void ClearRegisters() => Array.Clear(_registers);
+    public void ClearRegisters() => Registers.Clear();
 
     /// <summary>
     /// Runs the loaded image from its first instruction (isa.md §3.2/§3.3): appends Start, validates
@@ -175,39 +189,18 @@ public sealed partial class Machine
             return LastResult;
         }
 
+        _cpu.Pc = index;
+        _cpu.CodeStart = _codeStart;
+        _cpu.CodeCount = codeCount;
+        _cpu.StepsLeft = maxSteps ?? long.MaxValue;
         ExecutionResult result;
-        fixed (int* r = _registers)
-        fixed (double* f = _floatRegisters)
         fixed (Instruction* code = decoded)
         {
-            var cpu = new Cpu
-            {
-                R = r,
-                F = f,
-                Pc = index,
-                Eq = EqualFlag,
-                Remainder = Remainder,
-                LoopCounter = LoopCounter,
-                CodeStart = _codeStart,
-                CodeCount = codeCount,
-                Stack = _stack,
-                Sp = _sp,
-                Bp = _bp,
-                StepsLeft = maxSteps ?? long.MaxValue,
-                Vm = this,
-            };
             result = maxSteps is null
-                ? Dispatch<UnboundedSteps>(ref cpu, code)
-                : Dispatch<BoundedSteps>(ref cpu, code);
-
-            Pc = cpu.PcAddress;
-            EqualFlag = cpu.Eq;
-            Remainder = cpu.Remainder;
-            LoopCounter = cpu.LoopCounter;
-            _stack = cpu.Stack;
-            _sp = cpu.Sp;
-            _bp = cpu.Bp;
+                ? Dispatch<UnboundedSteps>(ref _cpu, code)
+                : Dispatch<BoundedSteps>(ref _cpu, code);
         }
+        Pc = _cpu.PcAddress;
 
         if (result.Status == ExecutionStatus.Running && budgetEndsRun)
         {

@@ -26,10 +26,10 @@ public class OpcodeGeneratorTests
         internal static partial class Handlers
         {
             [Opcode(0, "LOAD", "R IMM32", "R[a] = HI:LO")]
-            public static unsafe void Load(ref Cpu cpu, Instruction ins) => cpu.R[ins.A] = ins.Imm;
+            public static unsafe void Load(ref Cpu cpu, in Instruction ins) => cpu.R[ins.A] = ins.Imm;
 
             [Opcode(100, "IGL", "", "stop with code 1", CatchesUnknownBytes = true)]
-            public static StopCode Igl(ref Cpu cpu, Instruction ins) => StopCode.Illegal;
+            public static StopCode Igl(ref Cpu cpu, in Instruction ins) => StopCode.Illegal;
         {{extra}}
         }
         """;
@@ -77,7 +77,7 @@ public class OpcodeGeneratorTests
     {
         var handlers = Handlers("""
                 [Opcode(48, "SWAP", "R R", "R[a], R[b] = R[b], R[a]")]
-                public static unsafe void Swap(ref Cpu cpu, Instruction ins) { (cpu.R[ins.A], cpu.R[ins.B]) = (cpu.R[ins.B], cpu.R[ins.A]); }
+                public static unsafe void Swap(ref Cpu cpu, in Instruction ins) { (cpu.R[ins.A], cpu.R[ins.B]) = (cpu.R[ins.B], cpu.R[ins.A]); }
             """);
         var (driver, output, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(VmWith(handlers)));
         Assert.Empty(diagnostics);
@@ -86,7 +86,7 @@ public class OpcodeGeneratorTests
         Assert.Contains("SWAP = 48,", sources["Opcode.g.cs"]);
         Assert.Contains("new OpcodeInfo(Opcode.SWAP, \"SWAP\", \"R R\", new[] { OperandKind.Register, OperandKind.Register }, ControlFlow.Next", sources["OpcodeTable.g.cs"]);
         Assert.Contains("case 48: // SWAP R R", sources["InstructionDecoder.g.cs"]);
-        Assert.Contains("global::Iridium.Vm.Handlers.Swap(ref cpu, ins);", sources["Machine.Dispatch.g.cs"]);
+        Assert.Contains("global::Iridium.Vm.Handlers.Swap(ref cpu, in *ip);", sources["Machine.Dispatch.g.cs"]);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class OpcodeGeneratorTests
     {
         var d = SingleDiagnostic("""
                 [Opcode(0, "NOP", "", "nothing")]
-                public static void Nop(ref Cpu cpu, Instruction ins) { }
+                public static void Nop(ref Cpu cpu, in Instruction ins) { }
             """);
         Assert.Equal("IRG0001", d.Id);
         Assert.Equal("Opcode(0, \"NOP\", \"\", \"nothing\")", SpanText(d));
@@ -116,7 +116,7 @@ public class OpcodeGeneratorTests
     {
         var d = SingleDiagnostic("""
                 [Opcode(1, "ADD", "R R Q", "bad")]
-                public static void Add(ref Cpu cpu, Instruction ins) { }
+                public static void Add(ref Cpu cpu, in Instruction ins) { }
             """);
         Assert.Equal("IRG0002", d.Id);
         Assert.Contains("'Q'", d.GetMessage());
@@ -124,10 +124,10 @@ public class OpcodeGeneratorTests
     }
 
     [Theory]
-    [InlineData("public void Add(ref Cpu cpu, Instruction ins) { }", "not static")]
+    [InlineData("public void Add(ref Cpu cpu, in Instruction ins) { }", "not static")]
     [InlineData("public static void Add(Cpu cpu, Instruction ins) { }", "ref Cpu")]
-    [InlineData("public static void Add(ref Cpu cpu, in Instruction ins) { }", "by value")]
-    [InlineData("public static int Add(ref Cpu cpu, Instruction ins) => 0;", "return type")]
+    [InlineData("public static void Add(ref Cpu cpu, Instruction ins) { }", "in Instruction")]
+    [InlineData("public static int Add(ref Cpu cpu, in Instruction ins) => 0;", "return type")]
     [InlineData("public static void Add(ref Cpu cpu) { }", "1 parameters")]
     public void IRG0003_HandlerSignatureMismatch(string method, string reason)
     {
@@ -145,14 +145,14 @@ public class OpcodeGeneratorTests
     {
         var d = SingleDiagnostic("""
                 [Opcode(1, "load", "R IMM32", "again")]
-                public static void Load2(ref Cpu cpu, Instruction ins) { }
+                public static void Load2(ref Cpu cpu, in Instruction ins) { }
             """);
         // Lower-case mnemonics are rejected first; use a distinct spelling check below.
         Assert.Equal("IRG0006", d.Id);
 
         var dup = SingleDiagnostic("""
                 [Opcode(1, "LOAD", "R IMM32", "again")]
-                public static void Load2(ref Cpu cpu, Instruction ins) { }
+                public static void Load2(ref Cpu cpu, in Instruction ins) { }
             """);
         Assert.Equal("IRG0004", dup.Id);
         Assert.Equal("Opcode(1, \"LOAD\", \"R IMM32\", \"again\")", SpanText(dup));
@@ -166,7 +166,7 @@ public class OpcodeGeneratorTests
     {
         var d = SingleDiagnostic($$"""
                 [Opcode(1, "WIDE", "{{format}}", "too much")]
-                public static void Wide(ref Cpu cpu, Instruction ins) { }
+                public static void Wide(ref Cpu cpu, in Instruction ins) { }
             """);
         Assert.Equal("IRG0005", d.Id);
         Assert.Equal($"Opcode(1, \"WIDE\", \"{format}\", \"too much\")", SpanText(d));
@@ -180,7 +180,7 @@ public class OpcodeGeneratorTests
     {
         var d = SingleDiagnostic($$"""
                 [Opcode(1, "{{mnemonic}}", "", "x")]
-                public static void X(ref Cpu cpu, Instruction ins) { }
+                public static void X(ref Cpu cpu, in Instruction ins) { }
             """);
         Assert.Equal("IRG0006", d.Id);
     }
@@ -193,7 +193,7 @@ public class OpcodeGeneratorTests
             internal static partial class Handlers
             {
                 [Opcode(5, "HLT", "", "stop")]
-                public static StopCode Hlt(ref Cpu cpu, Instruction ins) => StopCode.Halt;
+                public static StopCode Hlt(ref Cpu cpu, in Instruction ins) => StopCode.Halt;
             }
             """;
         var (_, _, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(VmWith(handlers)));

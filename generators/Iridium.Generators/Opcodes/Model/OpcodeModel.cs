@@ -26,6 +26,7 @@ namespace Iridium.Generators.Opcodes.Model
         EquatableArray<OperandModel> Operands,
         string Semantics,
         HandlerKind Kind,
+        bool ReadsPc,
         string HandlerType,
         string HandlerMethod,
         bool CatchesUnknownBytes,
