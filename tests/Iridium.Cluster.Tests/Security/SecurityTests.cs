@@ -1,0 +1,111 @@
+using System.Text;
+using Iridium.Cluster.Configuration;
+using Iridium.Cluster.Security;
+
+namespace Iridium.Cluster.Tests.Security;
+
+public class SecurityTests
+{
+    public static TheoryData<string> Messages => new() { "", "abc", new string('a', 55), new string('b', 56), new string('c', 64), new string('d', 1000) };
+
+    [Theory, MemberData(nameof(Messages))]
+    public void Sha256MatchesThePlatform(string message)
+    {
+        var bytes = Encoding.UTF8.GetBytes(message);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(bytes), Sha256.Hash(bytes));
+    }
+
+    [Fact]
+    public void Sha256KnownAnswer()
+        => Assert.Equal("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", Convert.ToHexString(Sha256.Hash("abc"u8)));
+
+    [Fact]
+    public void Sha256IncrementalAppendsMatchOneShot()
+    {
+        var data = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        var sha = new Sha256();
+        foreach (var chunk in data.Chunk(7)) sha.Append(chunk);
+        Assert.Equal(Sha256.Hash(data), sha.Finish());
+    }
+
+    // RFC 4231 test cases 1, 2 and 6 (key longer than a block).
+    [Theory]
+    [InlineData("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265", "B0344C61D8DB38535CA8AFCEAF0BF12B881DC200C9833DA726E9376C2E32CFF7")]
+    [InlineData("4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f", "5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579202d2048617368204b6579204669727374", "60E431591EE0B67F0D8A26AACBF5B77F8E0BC6213728C5140546040F0EE37F54")]
+    public void HmacRfc4231(string key, string data, string expected)
+    {
+        var mac = HmacSha256.Compute(Convert.FromHexString(key), Convert.FromHexString(data));
+        Assert.Equal(expected, Convert.ToHexString(mac));
+        Assert.True(HmacSha256.Verify(Convert.FromHexString(key), Convert.FromHexString(data), mac));
+        mac[5] ^= 1;
+        Assert.False(HmacSha256.Verify(Convert.FromHexString(key), Convert.FromHexString(data), mac));
+    }
+
+    [Fact]
+    public void SecureRandomIsNotConstant()
+        => Assert.NotEqual(Convert.ToHexString(SecureRandom.Bytes(16)), Convert.ToHexString(SecureRandom.Bytes(16)));
+
+    [Fact, System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void CookieIsCreatedOnceWithOwnerOnlyMode()
+    {
+        using var dir = new TempDirectory();
+        string? saved = Environment.GetEnvironmentVariable(ClusterCookie.EnvironmentVariable);
+        Environment.SetEnvironmentVariable(ClusterCookie.EnvironmentVariable, null);
+        try
+        {
+            var first = ClusterCookie.Load(null, dir.Path);
+            var second = ClusterCookie.Load(null, dir.Path);
+            Assert.Equal(first.Secret, second.Secret);
+            Assert.True(first.Secret.Length >= 20);
+            string file = Path.Combine(dir.Path, "cookie");
+            Assert.Equal(file, first.Origin);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ClusterCookie.EnvironmentVariable, saved);
+        }
+    }
+
+    [Fact]
+    public void CookieFileWinsAndIsTrimmed()
+    {
+        using var dir = new TempDirectory();
+        string file = Path.Combine(dir.Path, "mine");
+        File.WriteAllText(file, "  secret\n");
+        Assert.Equal("secret"u8.ToArray(), ClusterCookie.Load(file, dir.Path).Secret);
+    }
+
+    [Fact]
+    public void EmptyOrMissingCookieFileIsAClearError()
+    {
+        using var dir = new TempDirectory();
+        string file = Path.Combine(dir.Path, "empty");
+        File.WriteAllText(file, "\n");
+        Assert.Contains("empty", Assert.Throws<InvalidOperationException>(() => ClusterCookie.Load(file, dir.Path)).Message);
+        Assert.Contains("cannot read", Assert.Throws<InvalidOperationException>(() => ClusterCookie.Load(Path.Combine(dir.Path, "nope"), dir.Path)).Message);
+    }
+
+    [Fact]
+    public void ExplicitDataRootIsCreated()
+    {
+        using var dir = new TempDirectory();
+        string root = Path.Combine(dir.Path, "a", "b");
+        Assert.Equal(root, DataRoot.Resolve(root));
+        Assert.True(Directory.Exists(root));
+    }
+}
+
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "iridium-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
