@@ -8,6 +8,7 @@ internal sealed class SourceText
 {
     private readonly string _text;
     private readonly List<int> _lineStarts = [];
+    private readonly int _lastLineEnd;
 
     public SourceText(string text, string fileName)
     {
@@ -23,6 +24,7 @@ internal sealed class SourceText
         }
         // A final line break does not start another (empty) line.
         if (_lineStarts.Count > 1 && _lineStarts[^1] == text.Length) _lineStarts.RemoveAt(_lineStarts.Count - 1);
+        _lastLineEnd = text.EndsWith('\n') ? text.Length - 1 : text.Length;
     }
 
     public string FileName { get; }
@@ -33,7 +35,7 @@ internal sealed class SourceText
     public ReadOnlySpan<char> Line(int number)
     {
         int start = _lineStarts[number - 1];
-        int end = number < _lineStarts.Count ? _lineStarts[number] - 1 : _text.Length;
+        int end = number < _lineStarts.Count ? _lineStarts[number] - 1 : _lastLineEnd;
         if (end > start && _text[end - 1] == '\r') end--;
         return _text.AsSpan(start, end - start);
     }
