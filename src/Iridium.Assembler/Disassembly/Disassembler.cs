@@ -32,7 +32,7 @@ public static class Disassembler
         var ro = image.Slice(ProgramImage.RoDataOffset, layout.RoLength);
         var code = image[layout.CodeStart..];
         int wordCount = code.Length / 4;
-        var (codeLabels, stringStarts) = CollectTargets(code, wordCount, layout);
+        var (codeLabels, stringStarts, addressLoads) = CollectTargets(code, wordCount, layout);
         var roEntries = RoDataDecoder.Decode(ro, stringStarts);
         var dataLabels = roEntries.Where(e => e.Label is not null).ToDictionary(e => e.Offset, e => e.Label!);
 
@@ -58,7 +58,7 @@ public static class Disassembler
             var word = code.Slice(4 * k, 4);
             string? why = CodeWords.WhyNotCanonical(word);
             if (why is null)
-                output.Line("    " + Instruction(word, codeLabels, dataLabels), output.ShowAddresses ? $"{address}: {Hex(word)}" : null);
+                output.Line("    " + Instruction(word, addressLoads.Contains(k), codeLabels, dataLabels), output.ShowAddresses ? $"{address}: {Hex(word)}" : null);
             else
                 output.Line("    " + RoDataDecoder.RawBytes(word), $"{address}: {why}", forceComment: true);
         }
@@ -79,34 +79,47 @@ public static class Disassembler
 
     /// <summary>
     /// Jump targets (ADDR operands of canonical words that land on an instruction boundary or the
-    /// end of the code) and PRTS offsets inside the ro section.
+    /// end of the code, and <c>load $r #n</c> directly followed by <c>jmp $r</c> or <c>jmpe $r</c>),
+    /// and PRTS offsets inside the ro section.
     /// </summary>
-    private static (Dictionary<int, string> CodeLabels, HashSet<int> StringStarts) CollectTargets(
+    private static (Dictionary<int, string> CodeLabels, HashSet<int> StringStarts, HashSet<int> AddressLoads) CollectTargets(
         ReadOnlySpan<byte> code, int wordCount, ImageLayout layout)
     {
         var labels = new Dictionary<int, string>();
         var strings = new HashSet<int>();
+        var addressLoads = new HashSet<int>();
         int lastBoundary = layout.CodeStart + 4 * wordCount;
+        bool IsBoundary(int target) => target >= layout.CodeStart && target <= lastBoundary && (target - layout.CodeStart) % 4 == 0;
         for (int k = 0; k < wordCount; k++)
         {
             var word = code.Slice(4 * k, 4);
             if (CodeWords.WhyNotCanonical(word) is not null) continue;
-            if (CodeWords.TryGetField(word, OperandKind.Address, out int target)
-                && target >= layout.CodeStart && target <= lastBoundary && (target - layout.CodeStart) % 4 == 0)
+            if (CodeWords.TryGetField(word, OperandKind.Address, out int target) && IsBoundary(target))
             {
                 labels.TryAdd(target, $"L{target}");
+            }
+            if (word[0] == (byte)Opcode.LOAD && k + 1 < wordCount && IsRegisterJump(code.Slice(4 * k + 4, 4), word[1])
+                && CodeWords.TryGetField(word, OperandKind.Imm32, out target) && IsBoundary(target))
+            {
+                labels.TryAdd(target, $"L{target}");
+                addressLoads.Add(k);
             }
             if (word[0] == (byte)Opcode.PRTS && CodeWords.TryGetField(word, OperandKind.U16, out int offset) && offset < layout.RoLength)
             {
                 strings.Add(offset);
             }
         }
-        return (labels, strings);
+        return (labels, strings, addressLoads);
     }
 
+    private static bool IsRegisterJump(ReadOnlySpan<byte> word, byte register)
+        => word[0] is (byte)Opcode.JMP or (byte)Opcode.JMPE && word[1] == register && CodeWords.WhyNotCanonical(word) is null;
+
     /// <summary>A canonical word as text, with labels for jump targets and PRTS strings.</summary>
-    private static string Instruction(ReadOnlySpan<byte> word, Dictionary<int, string> codeLabels, Dictionary<int, string> dataLabels)
+    private static string Instruction(
+        ReadOnlySpan<byte> word, bool loadsAddress, Dictionary<int, string> codeLabels, Dictionary<int, string> dataLabels)
     {
+        if (loadsAddress) return $"load ${word[1]} @{codeLabels[(word[2] << 8) | word[3]]}";
         if (word[0] == (byte)Opcode.PRTS)
         {
             int offset = (word[1] << 8) | word[2];

@@ -25,6 +25,7 @@ internal static class RoDataDecoder
     /// <param name="stringStarts">Offsets PRTS instructions print from: strings should start there.</param>
     public static List<RoEntry> Decode(ReadOnlySpan<byte> ro, ISet<int> stringStarts)
     {
+        var sortedStarts = stringStarts.Order().ToArray();
         var entries = new List<RoEntry>();
         int rawStart = -1;
         int p = 0;
@@ -44,7 +45,10 @@ internal static class RoDataDecoder
             }
             int nul = nextNul == int.MaxValue ? -1 : nextNul - p;
             bool textOk = false;
-            if (nul >= 0 && (hinted || nul >= MinUnhintedStringLength) && p > unlistableUpTo)
+            // A string cannot be split, so one running over another PRTS target is only taken when
+            // PRTS also prints it from its start; otherwise the target gets its own directive.
+            bool wanted = hinted || (nul >= MinUnhintedStringLength && !HintInside(sortedStarts, p, nul + 1));
+            if (nul >= 0 && wanted && p > unlistableUpTo)
             {
                 int bad = FirstUnlistable(ro.Slice(p, nul));
                 if (bad >= 0) unlistableUpTo = p + bad;
@@ -55,7 +59,7 @@ internal static class RoDataDecoder
                 kind = RoEntryKind.Asciiz;
                 kindLength = nul + 1;
             }
-            else if (p + 4 <= ro.Length && !HintInside(stringStarts, p, 4))
+            else if (p + 4 <= ro.Length && !HintInside(sortedStarts, p, 4))
             {
                 kind = RoEntryKind.Integer;
                 kindLength = 4;
@@ -128,12 +132,11 @@ internal static class RoDataDecoder
         return -1;
     }
 
-    private static bool HintInside(ISet<int> starts, int offset, int length)
+    /// <summary>True when a target lies in (offset, offset + length): binary search, so long strings stay cheap.</summary>
+    private static bool HintInside(int[] sortedStarts, int offset, int length)
     {
-        for (int i = offset + 1; i < offset + length; i++)
-        {
-            if (starts.Contains(i)) return true;
-        }
-        return false;
+        int index = Array.BinarySearch(sortedStarts, offset + 1);
+        if (index < 0) index = ~index;
+        return index < sortedStarts.Length && sortedStarts[index] < offset + length;
     }
 }
