@@ -48,7 +48,8 @@ grep -q "bad.iasm:3:1: error\[UnknownOpcode\]" "$work/stderr" || { echo "FAIL: e
 printf 'EPIE' >"$work/short.ir"
 expect 65 "short image" -- "$iridium" run "$work/short.ir"
 expect 66 "missing file" -- "$iridium" run "$work/does-not-exist.iasm"
-expect 2 "usage error" -- "$iridium" run --no-such-flag
+expect 2 "usage error" -- "$iridium" run "$root/examples/hello.iasm" --no-such-flag
+expect 2 "bad --max-steps" -- "$iridium" run "$root/examples/hello.iasm" --max-steps lots
 printf '.data\n.code\ntop: load $0 @top\njmp $0\n' >"$work/spin.iasm"
 expect 19 "step budget" -- "$iridium" run "$work/spin.iasm" --max-steps 1000
 

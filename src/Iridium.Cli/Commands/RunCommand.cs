@@ -21,11 +21,8 @@ internal static class RunCommand
         {
             Description = "End the run with Crash{9} (STEPS) when it needs more than N instructions. Default: unlimited.",
             HelpName = "N",
+            CustomParser = OptionParsers.NonNegativeLong,
         };
-        maxSteps.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long?>() is < 0) result.AddError("--max-steps must be 0 or more.");
-        });
 
         var command = new Command("run", "Run a program and exit with its status: 0 after HLT, 1 after IGL or running off the end, 10+code after a fault, 65 for an invalid program, 66 when FILE cannot be read.")
         {
