@@ -105,9 +105,7 @@ public class RoundTripTests
         ro.AsSpan().Fill((byte)'a');
         ro[^2] = 1;
         var image = Iridium.Vm.ProgramImage.Write(ro, []);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         AssertImageRoundTrips(image);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 
     [Theory]
