@@ -167,9 +167,11 @@ namespace Iridium.Generators.Opcodes
             var w = Start(set);
             w.Open("public sealed partial class Machine");
             w.Line("/// <summary>");
-            w.Line("/// The interpreter loop: one dense switch over dispatch indexes with every handler inlined.");
-            w.Line("/// The instruction pointer lives in a local; <c>cpu.Pc</c> is stored only before handlers that");
-            w.Line("/// read it and on exit. Runs until a stop, a fault or (bounded runs) the end of the step");
+            w.Line("/// The interpreter: every handler inlined behind a label, and every handler ending in its own");
+            w.Line("/// copy of the dispatch switch (\"threaded\" dispatch, what computed goto gives a C interpreter):");
+            w.Line("/// each copy is a separate indirect jump, so the CPU predicts the next opcode from the current");
+            w.Line("/// one. The instruction pointer lives in a local; <c>cpu.Pc</c> is stored only before handlers");
+            w.Line("/// that read it and on exit. Runs until a stop, a fault or (bounded runs) the end of the step");
             w.Line("/// budget, which returns <see cref=\"ExecutionStatus.Running\"/>. A fault leaves pc on the");
             w.Line("/// faulting instruction.");
             w.Line("/// </summary>");
@@ -177,59 +179,52 @@ namespace Iridium.Generators.Opcodes
             w.Open("private static unsafe ExecutionResult Dispatch<TBudget>(ref Cpu cpu, Instruction* code) where TBudget : struct, IStepBudget");
             w.Line("Instruction* ip = code + cpu.Pc;");
             w.Line("int exitCode;");
-            w.Open("while (true)");
-            w.Open("if (TBudget.IsBounded)");
-            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
-            w.Line("cpu.StepsLeft--;");
-            w.Close();
-            w.Open("switch (ip->Op)");
+            EmitDispatchSite(w, set);
             for (int index = 0; index < set.Opcodes.Count; index++)
             {
                 var op = set.Opcodes[index];
                 string call = $"{op.HandlerType}.{op.HandlerMethod}(ref cpu, in *ip)";
-                w.Line($"case {N(index)}: // {op.Mnemonic}");
-                w.Indent++;
+                w.Line();
+                w.Line($"{Label(index)}: // {op.Mnemonic}{(op.Format.Length > 0 ? " " + op.Format : "")}: {op.Semantics}");
                 if (op.ReadsPc) w.Line("cpu.Pc = (int)(ip - code);");
                 switch (op.Kind)
                 {
                     case HandlerKind.Next:
                         w.Line($"{call};");
                         w.Line("ip++;");
-                        w.Line("continue;");
+                        EmitDispatchSite(w, set);
                         break;
                     case HandlerKind.NextOrFault:
                         w.Line($"exitCode = (int){call};");
                         w.Line("if (exitCode != 0) goto Fault;");
                         w.Line("ip++;");
-                        w.Line("continue;");
+                        EmitDispatchSite(w, set);
                         break;
                     case HandlerKind.Jump:
                         w.Line($"exitCode = {call}.Value;");
                         w.Line("if (exitCode >= 0) ip = code + exitCode;");
                         w.Line("else if (exitCode == Branch.NotTakenValue) ip++;");
                         w.Line("else { exitCode = -exitCode; goto Fault; }");
-                        w.Line("continue;");
+                        EmitDispatchSite(w, set);
                         break;
                     default:
                         w.Line($"exitCode = (int){call};");
                         w.Line("goto Stop;");
                         break;
                 }
-                w.Indent--;
             }
-            w.Line($"case {N(EndIndex(set))}: // end of program");
-            w.Line("    exitCode = (int)StopCode.Illegal;");
-            w.Line("    goto Stop;");
-            w.Line($"case {N(TruncatedIndex(set))}: // fewer than 4 bytes at pc");
-            w.Line("    exitCode = (int)FaultCode.Truncated;");
-            w.Line("    goto Fault;");
-            w.Line($"case {N(BadRegisterIndex(set))}: // a register operand above 31");
-            w.Line("    exitCode = (int)FaultCode.Register;");
-            w.Line("    goto Fault;");
-            w.Line("default:");
-            w.Line("    throw new System.InvalidOperationException(\"corrupt decoded instruction\");");
-            w.Close();
-            w.Close();
+            w.Line();
+            w.Line($"{Label(EndIndex(set))}: // end of program");
+            w.Line("exitCode = (int)StopCode.Illegal;");
+            w.Line("goto Stop;");
+            w.Line($"{Label(TruncatedIndex(set))}: // fewer than 4 bytes at pc");
+            w.Line("exitCode = (int)FaultCode.Truncated;");
+            w.Line("goto Fault;");
+            w.Line($"{Label(BadRegisterIndex(set))}: // a register operand above 31");
+            w.Line("exitCode = (int)FaultCode.Register;");
+            w.Line("goto Fault;");
+            w.Line("Corrupt:");
+            w.Line("throw new System.InvalidOperationException(\"corrupt decoded instruction\");");
             w.Line();
             w.Line("Stop:");
             w.Line("// A stop instruction is complete: pc moves past it (the end sentinel stays put).");
@@ -246,6 +241,22 @@ namespace Iridium.Generators.Opcodes
             w.Close();
             w.Close();
             return w.ToString();
+        }
+
+        private static string Label(int index) => "Op" + N(index);
+
+        /// <summary>One copy of the dispatch: the budget check (compiled away when unbounded) and a jump table.</summary>
+        private static void EmitDispatchSite(SourceWriter w, InstructionSetModel set)
+        {
+            w.Open("if (TBudget.IsBounded)");
+            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
+            w.Line("cpu.StepsLeft--;");
+            w.Close();
+            w.Open("switch (ip->Op)");
+            int count = BadRegisterIndex(set) + 1;
+            for (int i = 0; i < count; i++) w.Line($"case {N(i)}: goto {Label(i)};");
+            w.Line("default: goto Corrupt;");
+            w.Close();
         }
     }
 }
