@@ -224,7 +224,7 @@ public ref struct WireReader
     /// send) and the total of the writer's extra slots is returned, to be skipped after the
     /// known members.
     /// </summary>
-    public int ReadVersionTolerantLengths(byte slotCount, Span<int> lengths)
+    public int ReadVersionTolerantLengths(byte slotCount, scoped Span<int> lengths)
     {
         if (slotCount > WireConstants.MaxMembers) WireErrors.Throw($"Version-tolerant member count {slotCount} is not valid.");
         lengths.Clear();
