@@ -102,7 +102,7 @@ namespace Iridium.Generators.Wire
         {
             foreach (var attribute in type.GetAttributes())
             {
-                if (attribute.AttributeClass?.ToDisplayString() != "System.Runtime.InteropServices.StructLayoutAttribute") return false;
+                if (attribute.AttributeClass?.ToDisplayString() != "System.Runtime.InteropServices.StructLayoutAttribute") continue;
                 if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int kind && kind != (int)LayoutKind.Sequential) return false;
                 if (attribute.NamedArguments.Any(a => (a.Key == "Pack" || a.Key == "Size") && a.Value.Value is int v && v != 0)) return false;
             }
