@@ -27,7 +27,13 @@ public sealed class VectorAssembly
 
     public static VectorAssembly Instance => s_instance.Value;
 
-    private static readonly Lazy<VectorAssembly> s_instance = new(() => Build(Vector.All));
+    private static readonly Lazy<VectorAssembly> s_instance = new(() => Build(Vector.All, "Iridium.Wire.VectorProbes"));
+
+    public static VectorAssembly Extra => s_extra.Value;
+
+    private static readonly Lazy<VectorAssembly> s_extra = new(() => Build(Vector.Extra, "Iridium.Wire.ExtraVectorProbes"));
+
+    public static VectorAssembly ForSet(string set) => set == "extra" ? Extra : Instance;
 
     public ImmutableArray<Diagnostic> GeneratorDiagnostics { get; }
 
@@ -53,12 +59,12 @@ public sealed class VectorAssembly
         return sb.ToString();
     }
 
-    public static VectorAssembly Build(IReadOnlyList<Vector> vectors)
+    public static VectorAssembly Build(IReadOnlyList<Vector> vectors, string assemblyName)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = vectors.Select((v, i) => CSharpSyntaxTree.ParseText(SourceFor(v, i), parse, path: $"{NamespaceOf(i)}.cs", encoding: Encoding.UTF8));
         var compilation = CSharpCompilation.Create(
-            "Iridium.Wire.VectorProbes",
+            assemblyName,
             trees,
             References(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
