@@ -202,6 +202,13 @@ public ref struct WireWriter
         // Reserve the worst case (3 bytes per UTF-16 unit), encode, then fill in the byte count.
         int maxBytes = checked(value.Length * 3);
         Span<byte> span = GetSpan(8 + maxBytes);
+        if (value.Length <= ShortAsciiLimit && TryWriteShortAscii(value, span.Slice(8)))
+        {
+            Unsafe.WriteUnaligned(ref span[0], ~value.Length);
+            Unsafe.WriteUnaligned(ref span[4], value.Length);
+            _buffered += 8 + value.Length;
+            return;
+        }
         var status = Utf8.FromUtf16(value, span.Slice(8), out _, out int written, replaceInvalidSequences: false);
         if (status != OperationStatus.Done)
         {
@@ -211,6 +218,23 @@ public ref struct WireWriter
         Unsafe.WriteUnaligned(ref span[0], ~written);
         Unsafe.WriteUnaligned(ref span[4], value.Length);
         _buffered += 8 + written;
+    }
+
+    // Cluster messages are mostly short ASCII (names, hosts, ids): a plain loop beats the
+    // transcoder's setup cost there. Longer or non-ASCII strings take the vectorized path.
+    private const int ShortAsciiLimit = 32;
+
+    private static bool TryWriteShortAscii(string value, Span<byte> destination)
+    {
+        ref char source = ref MemoryMarshal.GetReference(value.AsSpan());
+        ref byte target = ref MemoryMarshal.GetReference(destination);
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = Unsafe.Add(ref source, i);
+            if (c >= 0x80) return false;
+            Unsafe.Add(ref target, i) = (byte)c;
+        }
+        return true;
     }
 
     // ---- nesting and references -----------------------------------------------------------
