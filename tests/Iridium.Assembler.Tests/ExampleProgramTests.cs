@@ -1,0 +1,62 @@
+using Iridium.Vm;
+using static Iridium.Assembler.Tests.TestSupport;
+
+namespace Iridium.Assembler.Tests;
+
+/// <summary>The programs in examples/ run on the VM and produce what their header comment promises.</summary>
+public class ExampleProgramTests
+{
+    private static (Machine Machine, VmEvent Stop, string Output) RunExample(string name)
+    {
+        var source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", name));
+        var result = Run(AssembleOk(source));
+        Assert.Equal(VmEventKind.GracefulStop, result.Stop.Kind);
+        Assert.Equal(0, result.Stop.Code);
+        return result;
+    }
+
+    [Fact]
+    public void Hello_PrintsHelloWorldAndALineBreak() => Assert.Equal("Hello, world!\n", RunExample("hello.iasm").Output);
+
+    [Fact]
+    public void Count_SumsOneToTen()
+    {
+        var m = RunExample("count.iasm").Machine;
+        Assert.Equal([10, 55, 10], m.Registers[..3].ToArray());
+    }
+
+    [Fact]
+    public void Fib_ComputesFib20Recursively()
+    {
+        var m = RunExample("fib.iasm").Machine;
+        Assert.Equal(6765, m.Registers[1]);
+        Assert.Equal(0, m.StackDepth);
+    }
+
+    [Fact]
+    public void Sieve_Counts25PrimesBelow100()
+    {
+        var m = RunExample("sieve.iasm").Machine;
+        Assert.Equal(25, m.Registers[20]);
+        Assert.Equal(64 + 400, m.HeapLength);
+    }
+
+    [Fact]
+    public void Float_ComputesTheAreaOfACircle()
+    {
+        var (m, _, output) = RunExample("float.iasm");
+        Assert.Equal(3.0 * 3.0 * (355.0 / 113.0), m.FloatRegisters[2]);
+        Assert.Equal(28.274336283185843, m.FloatRegisters[2], 12);
+        Assert.Equal("big circle", output);
+    }
+
+    [Fact]
+    public void EveryExampleStatesItsExpectedResultAtTheTop()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.iasm"))
+        {
+            var head = File.ReadLines(file).Take(3).ToArray();
+            Assert.Contains(head, line => line.StartsWith("; Expected:", StringComparison.Ordinal));
+        }
+    }
+}
