@@ -1,0 +1,55 @@
+using Iridium.Repl.Engine;
+using Iridium.Repl.Programs;
+using Iridium.Repl.Scheduling;
+
+namespace Iridium.Repl.Commands;
+
+/// <summary>
+/// <c>!spawn [PATH]</c> (PROPOSED): assembles the file and runs it on a new VM (fresh state, the
+/// session's alias) on the scheduler, in the background. The events and the output come back to
+/// the session that spawned it when the VM stops. The session's own VM and symbols are untouched.
+/// </summary>
+internal sealed class SpawnCommand : ReplCommand
+{
+    public override string Name => "!spawn";
+    public override string Usage => "!spawn [PATH]";
+    public override string Summary => "run PATH on a new VM in the background; its events are reported when it stops";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        var program = await ProgramLoader.LoadAsync(session, arguments.Rest, cancellation).ConfigureAwait(false);
+        if (program is null) return ReplOutcome.Continue;
+
+        var scheduler = session.Options.Scheduler;
+        var run = scheduler.TrySpawn(program.Image, session.Options.Alias, session.Options.MaxSteps, out var vmId);
+        if (run is null)
+        {
+            session.Say($"not spawned: {scheduler.Pending} VMs are already running or waiting (limit {scheduler.MaxConcurrent} running + {scheduler.MaxQueued} waiting)");
+            return ReplOutcome.Continue;
+        }
+        string queued = scheduler.Pending > scheduler.MaxConcurrent ? $" (waiting for one of {scheduler.MaxConcurrent} slots)" : "";
+        session.Say($"spawned vm {vmId} from {program.Path}{queued}");
+        var terminal = session.Terminal;
+        _ = run.ContinueWith(done => terminal.Notify(Report(program.Path, done)), TaskScheduler.Default);
+        return ReplOutcome.Continue;
+    }
+
+    /// <summary>The report of a finished VM: its output, then its events (the original's "VM Events" listing).</summary>
+    private static List<string> Report(string path, Task<SpawnOutcome> done)
+    {
+        if (!done.IsCompletedSuccessfully)
+            return [$"spawned vm from {path} failed: {done.Exception?.GetBaseException().Message}"];
+        var outcome = done.Result;
+        var lines = new List<string> { $"vm {outcome.VmId} ({path}) finished" };
+        if (outcome.Output.Length > 0)
+        {
+            lines.Add("output:");
+            lines.AddRange(outcome.Output.TrimEnd('\n').Split('\n').Select(l => "  " + l));
+            if (outcome.OutputTruncated) lines.Add($"  (output cut after {VmScheduler.OutputCap} bytes)");
+        }
+        lines.Add("VM Events");
+        lines.Add("---------");
+        lines.AddRange(outcome.Events.Select(e => "  " + e));
+        return lines;
+    }
+}
