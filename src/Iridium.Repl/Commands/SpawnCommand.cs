@@ -21,25 +21,23 @@ internal sealed class SpawnCommand : ReplCommand
         if (program is null) return ReplOutcome.Continue;
 
         var scheduler = session.Options.Scheduler;
-        var run = scheduler.TrySpawn(program.Image, session.Options.Alias, session.Options.MaxSteps, out var vmId);
-        if (run is null)
+        var terminal = session.Terminal;
+        var vmId = scheduler.TrySpawn(program.Image, session.Options.Alias, session.Options.MaxSteps,
+            outcome => terminal.Notify(Report(program.Path, outcome)));
+        if (vmId is null)
         {
             session.Say($"not spawned: {scheduler.Pending} VMs are already running or waiting (limit {scheduler.MaxConcurrent} running + {scheduler.MaxQueued} waiting)");
             return ReplOutcome.Continue;
         }
         string queued = scheduler.Pending > scheduler.MaxConcurrent ? $" (waiting for one of {scheduler.MaxConcurrent} slots)" : "";
         session.Say($"spawned vm {vmId} from {program.Path}{queued}");
-        var terminal = session.Terminal;
-        _ = run.ContinueWith(done => terminal.Notify(Report(program.Path, done)), TaskScheduler.Default);
         return ReplOutcome.Continue;
     }
 
     /// <summary>The report of a finished VM: its output, then its events (the original's "VM Events" listing).</summary>
-    private static List<string> Report(string path, Task<SpawnOutcome> done)
+    private static List<string> Report(string path, SpawnOutcome outcome)
     {
-        if (!done.IsCompletedSuccessfully)
-            return [$"spawned vm from {path} failed: {done.Exception?.GetBaseException().Message}"];
-        var outcome = done.Result;
+        if (outcome.Failure is not null) return [$"vm {outcome.VmId} ({path}) failed: {outcome.Failure}"];
         var lines = new List<string> { $"vm {outcome.VmId} ({path}) finished" };
         if (outcome.Output.Length > 0)
         {

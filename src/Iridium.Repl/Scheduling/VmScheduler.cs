@@ -2,8 +2,8 @@ using Iridium.Vm;
 
 namespace Iridium.Repl.Scheduling;
 
-/// <summary>What a spawned VM left behind: its events and (capped) output.</summary>
-public sealed record SpawnOutcome(Guid VmId, IReadOnlyList<VmEvent> Events, string Output, bool OutputTruncated);
+/// <summary>What a spawned VM left behind: its events and (capped) output, or why it could not run.</summary>
+public sealed record SpawnOutcome(Guid VmId, IReadOnlyList<VmEvent> Events, string Output, bool OutputTruncated, string? Failure = null);
 
 /// <summary>
 /// Runs spawned VMs in the background (runtime.md §5, PROPOSED): at most <see cref="MaxConcurrent"/>
@@ -33,41 +33,65 @@ public sealed class VmScheduler
     public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>
-    /// Starts running <paramref name="image"/> on a fresh VM, or returns null when too many are
-    /// already waiting. The task completes when the VM has stopped.
+    /// Starts running <paramref name="image"/> on a fresh VM and returns its id, or null when too
+    /// many are already waiting. <paramref name="whenDone"/> gets the outcome when the VM has stopped;
+    /// the VM counts as <see cref="Pending"/> until it has returned, so "no VM pending" also means
+    /// "every report delivered".
     /// </summary>
-    public Task<SpawnOutcome>? TrySpawn(byte[] image, string? alias, long? maxSteps, out Guid vmId)
+    public Guid? TrySpawn(byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone)
     {
         var machine = new Machine(alias: alias);
-        vmId = machine.Id;
         if (Interlocked.Increment(ref _pending) > MaxConcurrent + MaxQueued)
         {
             Interlocked.Decrement(ref _pending);
             return null;
         }
-        return RunAsync(machine, image, maxSteps);
+        _ = RunAsync(machine, image, maxSteps, whenDone);
+        return machine.Id;
     }
 
-    private async Task<SpawnOutcome> RunAsync(Machine machine, byte[] image, long? maxSteps)
+    private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone)
     {
         try
         {
+            SpawnOutcome outcome;
             await _slots.WaitAsync().ConfigureAwait(false);
             try
             {
                 // A VM run is CPU-bound and may be long: give it its own thread, not a pool thread.
-                return await Task.Factory.StartNew(() => RunToEnd(machine, image, maxSteps),
+                outcome = await Task.Factory.StartNew(() => RunToEnd(machine, image, maxSteps),
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                outcome = new SpawnOutcome(machine.Id, machine.Events.ToArray(), "", false, e.Message);
             }
             finally
             {
                 _slots.Release();
             }
+            whenDone(outcome);
+        }
+        catch (Exception)
+        {
+            // A report that cannot be delivered (the session is gone) is dropped.
         }
         finally
         {
             Interlocked.Decrement(ref _pending);
         }
+    }
+
+    /// <summary>Waits until no spawned VM is running or waiting, or the timeout passes; true when none is.</summary>
+    public async Task<bool> WaitForIdleAsync(TimeSpan timeout)
+    {
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+        while (Pending > 0)
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        return true;
     }
 
     private static SpawnOutcome RunToEnd(Machine machine, byte[] image, long? maxSteps)
