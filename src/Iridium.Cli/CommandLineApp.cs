@@ -11,7 +11,9 @@ internal static class CommandLineApp
         var root = new RootCommand("Iridium: a register-based VM with an assembler, a REPL and a cluster of VM nodes.")
         {
             RunCommand.Create(),
+            RemoteCommand.Create(),
         };
+        ReplCommand.Configure(root);
         return root;
     }
 
