@@ -280,3 +280,23 @@ public class CommandTests
         }
     }
 }
+
+/// <summary>The scheduler's bounds, without the REPL around it.</summary>
+public class SchedulerTests
+{
+    private static readonly byte[] Loop = Iridium.Assembler.Assembler.Assemble(".data\n.code\neq $0 $0\ntop: djmpe @top\n").Image!;
+
+    [Fact]
+    public async Task AtMostMaxConcurrentRun_AndBeyondTheQueueSpawnsAreRefused()
+    {
+        var scheduler = new Iridium.Repl.Scheduling.VmScheduler(1);
+        var done = new System.Collections.Concurrent.ConcurrentBag<Iridium.Repl.Scheduling.SpawnOutcome>();
+        int accepted = 0;
+        for (int i = 0; i < 10; i++)
+            if (scheduler.TrySpawn(Guid.NewGuid(), Loop, null, 5_000_000, done.Add)) accepted++;
+        Assert.Equal(1 + scheduler.MaxQueued, accepted);
+        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(accepted, done.Count);
+        Assert.All(done, o => Assert.Equal(Iridium.Vm.VmEventKind.Crash, o.Events[^1].Kind));
+    }
+}

@@ -22,15 +22,20 @@ internal sealed class SpawnCommand : ReplCommand
 
         var scheduler = session.Options.Scheduler;
         var terminal = session.Terminal;
-        var vmId = scheduler.TrySpawn(program.Image, session.Options.Alias, session.Options.MaxSteps,
-            outcome => terminal.Notify(Report(program.Path, outcome)));
-        if (vmId is null)
+        if (scheduler.IsFull)
         {
             session.Say($"not spawned: {scheduler.Pending} VMs are already running or waiting (limit {scheduler.MaxConcurrent} running + {scheduler.MaxQueued} waiting)");
             return ReplOutcome.Continue;
         }
-        string queued = scheduler.Pending > scheduler.MaxConcurrent ? $" (waiting for one of {scheduler.MaxConcurrent} slots)" : "";
+        var vmId = Guid.NewGuid();
+        string queued = scheduler.IsBusy ? $" (waiting for one of {scheduler.MaxConcurrent} slots)" : "";
+        // Announce first: a short program can finish, and report, before TrySpawn even returns.
         session.Say($"spawned vm {vmId} from {program.Path}{queued}");
+        if (!scheduler.TrySpawn(vmId, program.Image, session.Options.Alias, session.Options.MaxSteps,
+                outcome => terminal.Notify(Report(program.Path, outcome))))
+        {
+            session.Say($"vm {vmId} not spawned after all: the scheduler filled up meanwhile");
+        }
         return ReplOutcome.Continue;
     }
 

@@ -45,6 +45,18 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
 
     public async Task RunAsync()
     {
+        try
+        {
+            await ServeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _idle?.Dispose();
+        }
+    }
+
+    private async Task ServeAsync()
+    {
         client.NoDelay = true;
         client.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
         var reader = new BoundedLineReader(_stream, options.MaxLineBytes);

@@ -33,22 +33,28 @@ public sealed class VmScheduler
     public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>
-    /// Starts running <paramref name="image"/> on a fresh VM and returns its id, or null when too
-    /// many are already waiting. <paramref name="whenDone"/> gets the outcome when the VM has stopped;
-    /// the VM counts as <see cref="Pending"/> until it has returned, so "no VM pending" also means
-    /// "every report delivered".
+    /// Starts running <paramref name="image"/> on a fresh VM with id <paramref name="vmId"/>; false
+    /// when too many are already waiting. <paramref name="whenDone"/> gets the outcome when the VM
+    /// has stopped; the VM counts as <see cref="Pending"/> until it has returned, so "no VM pending"
+    /// also means "every report delivered". The caller picks the id so it can announce the VM before
+    /// the VM can possibly finish.
     /// </summary>
-    public Guid? TrySpawn(byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone)
+    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone)
     {
-        var machine = new Machine(alias: alias);
         if (Interlocked.Increment(ref _pending) > MaxConcurrent + MaxQueued)
         {
             Interlocked.Decrement(ref _pending);
-            return null;
+            return false;
         }
-        _ = RunAsync(machine, image, maxSteps, whenDone);
-        return machine.Id;
+        _ = RunAsync(new Machine(vmId, alias), image, maxSteps, whenDone);
+        return true;
     }
+
+    /// <summary>True when a new spawn would have to wait for a slot.</summary>
+    public bool IsBusy => Pending >= MaxConcurrent;
+
+    /// <summary>True when a new spawn would be refused.</summary>
+    public bool IsFull => Pending >= MaxConcurrent + MaxQueued;
 
     private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone)
     {
