@@ -135,6 +135,8 @@ public class SpecExampleTests
     [InlineData("#-1", "00 05 FF FF 27 05 FF FF", -1)]
     [InlineData("#-50000", "00 05 FF FF 27 05 3C B0", -50000)]
     [InlineData("#32768", "00 05 80 00", 32768)]
+    [InlineData("#40000", "00 05 9C 40", 40000)]
+    [InlineData("#65536", "00 05 00 01 27 05 00 00", 65536)]
     [InlineData("#65535", "00 05 FF FF", 65535)]
     [InlineData("#0", "00 05 00 00", 0)]
     [InlineData("#2147483647", "00 05 7F FF 27 05 FF FF", int.MaxValue)]

@@ -14,7 +14,7 @@ public sealed class InvalidImageException(string message) : FormatException(mess
 /// Turns a program image back into assembly source that <see cref="Assembler.Assemble"/> turns into
 /// the identical image. Instructions that the assembler would encode differently, ro bytes that are
 /// not strings or integers, and nonzero reserved header bytes are written with the extension
-/// directives <c>.bytes</c> and <c>.header</c> (docs/assembly-extensions.md). Jump targets on
+/// directives <c>.bytes</c> and <c>.header</c> (src/Iridium.Assembler/README.md). Jump targets on
 /// instruction boundaries get labels <c>L&lt;address&gt;</c>; ro entries get <c>str&lt;offset&gt;</c>,
 /// <c>int&lt;offset&gt;</c> or (for raw bytes PRTS points at) <c>data&lt;offset&gt;</c>.
 /// </summary>

@@ -54,25 +54,9 @@ internal static class Lexer
             case '#':
                 return LexNumber(line, ref i, out token);
             case '@':
-            {
-                i++;
-                int nameStart = i;
-                while (i < line.Length && IsNameChar(line[i])) i++;
-                if (i == nameStart)
-                    return new LexError(AssemblyErrorKind.ParseError, column, 1, "expected a label name after '@'");
-                token = new Token(TokenKind.LabelReference, column, i - start, Text: line[nameStart..i].ToString());
-                return null;
-            }
+                return LexSigilName(line, ref i, TokenKind.LabelReference, "a label name", out token);
             case '.':
-            {
-                i++;
-                int nameStart = i;
-                while (i < line.Length && IsNameChar(line[i])) i++;
-                if (i == nameStart)
-                    return new LexError(AssemblyErrorKind.ParseError, column, 1, "expected a directive name after '.'");
-                token = new Token(TokenKind.Directive, column, i - start, Text: line[nameStart..i].ToString());
-                return null;
-            }
+                return LexSigilName(line, ref i, TokenKind.Directive, "a directive name", out token);
             case '\'':
             {
                 int close = line[(i + 1)..].IndexOf('\'');
@@ -101,6 +85,22 @@ internal static class Lexer
         }
         i++;
         return new LexError(AssemblyErrorKind.ParseError, column, 1, $"unexpected character {ErrorSink.Describe(c)}");
+    }
+
+    /// <summary><c>@name</c> or <c>.name</c>: a sigil directly followed by name characters.</summary>
+    private static LexError? LexSigilName(ReadOnlySpan<char> line, ref int i, TokenKind kind, string what, out Token token)
+    {
+        int start = i;
+        char sigil = line[i];
+        i++;
+        while (i < line.Length && IsNameChar(line[i])) i++;
+        if (i == start + 1)
+        {
+            token = default;
+            return new LexError(AssemblyErrorKind.ParseError, start + 1, 1, $"expected {what} after '{sigil}'");
+        }
+        token = new Token(kind, start + 1, i - start, Text: line[(start + 1)..i].ToString());
+        return null;
     }
 
     /// <summary><c>#</c> ['-'] digits [ '.' digits ].</summary>

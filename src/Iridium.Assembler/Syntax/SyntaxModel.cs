@@ -14,7 +14,7 @@ internal enum Directive : byte
     Asciiz,
     /// <summary><c>.integer #n</c>: n as 4 bytes little-endian in the ro section.</summary>
     Integer,
-    /// <summary>Extension: <c>.bytes #b ...</c>, raw bytes in the current section (docs/assembly-extensions.md).</summary>
+    /// <summary>Extension: <c>.bytes #b ...</c>, raw bytes in the current section (src/Iridium.Assembler/README.md).</summary>
     Bytes,
     /// <summary>Extension: <c>.header #b ...</c>, the reserved header bytes 4..63.</summary>
     Header,
