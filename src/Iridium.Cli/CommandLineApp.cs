@@ -11,6 +11,8 @@ internal static class CommandLineApp
         var root = new RootCommand("Iridium: a register-based VM with an assembler, a REPL and a cluster of VM nodes.")
         {
             RunCommand.Create(),
+            NodeCommand.Create(),
+            MembersCommand.Create(),
         };
         return root;
     }
