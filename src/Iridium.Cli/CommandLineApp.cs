@@ -12,6 +12,8 @@ internal static class CommandLineApp
         {
             RunCommand.Create(),
             RemoteCommand.Create(),
+            NodeCommand.Create(),
+            MembersCommand.Create(),
         };
         ReplCommand.Configure(root);
         return root;

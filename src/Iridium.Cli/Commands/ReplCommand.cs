@@ -17,8 +17,8 @@ internal static class ReplCommand
         var remote = new Option<bool>("--enable-remote-access", "-r") { Description = "Also serve the REPL to remote users over TCP (cookie authentication)." };
         var bindHost = new Option<string>("--bind-host", "-h") { Description = "Address of the remote REPL.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
         var bindPort = new Option<int>("--bind-port", "-p") { Description = "Port of the remote REPL.", DefaultValueFactory = _ => 2244, HelpName = "PORT" };
-        var dataRoot = new Option<string?>("--data-root-dir") { Description = "Data root (cookie, history, node_id, programs/ for remote sessions). Default: /var/lib/iridium, else ~/.local/share/iridium.", HelpName = "DIR" };
-        var alias = new Option<string?>("--node-alias") { Description = "Node name in the cluster. Default: <data-root>/node_id, created when missing.", HelpName = "NAME" };
+        var dataRoot = new Option<string?>("--data-root-dir") { Description = "Data root (cookie, history, programs/ for remote sessions). Default: /var/lib/iridium, else ~/.local/share/iridium.", HelpName = "DIR" };
+        var alias = new Option<string?>("--node-alias") { Description = "Node name in the cluster. Default: contents of ./.node_id, else a new UUID written there.", HelpName = "NAME" };
         var serverHost = new Option<string>("--server-bind-host", "-H") { Description = "Address of the cluster listener.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
         var serverPort = new Option<int>("--server-bind-port", "-P") { Description = "Port of the cluster listener.", DefaultValueFactory = _ => 2254, HelpName = "PORT" };
         var threads = new Option<int>("--threads", "-t") { Description = "Spawned VMs that run at once.", DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N" };

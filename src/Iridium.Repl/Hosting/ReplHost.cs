@@ -27,7 +27,6 @@ public static class ReplHost
         var error = System.Console.Error;
         string? dataRoot = ResolveDataRoot(settings.DataRootDir, error);
         var scheduler = new VmScheduler(settings.Threads);
-        string alias = NodeIdentity.ResolveAlias(settings.NodeAlias, dataRoot);
 
         RemoteReplServer? server = null;
         if (settings.EnableRemoteAccess)
@@ -48,12 +47,14 @@ public static class ReplHost
             }
         }
 
-        await using var cluster = new ClusterNodeControl(() => CreateNode(settings, alias, dataRoot, loggerFactory));
+        await using var cluster = new ClusterNodeControl(() => CreateNode(settings, dataRoot, loggerFactory));
         try
         {
             var options = new ReplSessionOptions
             {
-                Alias = alias,
+                // The alias is resolved (and .node_id written) only when the cluster is used; until
+                // then the REPL's VMs carry the alias only when one was given.
+                Alias = settings.NodeAlias,
                 MaxSteps = settings.MaxSteps,
                 Scheduler = scheduler,
                 Cluster = cluster,
@@ -66,8 +67,9 @@ public static class ReplHost
         }
     }
 
-    private static ClusterNode CreateNode(ReplHostSettings settings, string alias, string? dataRoot, ILoggerFactory? loggerFactory)
+    private static ClusterNode CreateNode(ReplHostSettings settings, string? dataRoot, ILoggerFactory? loggerFactory)
     {
+        string alias = NodeAlias.Resolve(settings.NodeAlias, Environment.CurrentDirectory);
         if (dataRoot is null) throw new InvalidOperationException("no data root for the cluster cookie");
         var options = new ClusterOptions
         {

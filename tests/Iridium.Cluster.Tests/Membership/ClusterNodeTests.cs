@@ -96,7 +96,7 @@ public class ClusterNodeTests
         Assert.Contains("authentication failed", result.Message);
         Assert.Single(first.Members);
         Assert.Single(intruder.Members);
-        Assert.True(cluster.Log.Contains("refused connection from 127.0.0.1"));
+        await Eventually.True(() => cluster.Log.Contains("refused connection from 127.0.0.1"), Wait, "the acceptor logs why");
     }
 
     [Fact]
