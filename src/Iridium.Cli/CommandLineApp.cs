@@ -13,7 +13,11 @@ internal static class CommandLineApp
             RunCommand.Create(),
             AsmCommand.Create(),
             DisasmCommand.Create(),
+            RemoteCommand.Create(),
+            NodeCommand.Create(),
+            MembersCommand.Create(),
         };
+        ReplCommand.Configure(root);
         return root;
     }
 

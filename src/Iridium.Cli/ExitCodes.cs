@@ -20,4 +20,8 @@ internal static class ExitCodes
     public const int NoInput = 66;
     /// <summary>An output file cannot be written (EX_CANTCREAT).</summary>
     public const int CannotCreate = 73;
+    /// <summary>A cluster node cannot be reached, refused us, or the listener cannot bind (EX_UNAVAILABLE).</summary>
+    public const int Unavailable = 69;
+    /// <summary>Bad configuration: settings file, cookie, alias, data root (EX_CONFIG).</summary>
+    public const int Config = 78;
 }

@@ -1,0 +1,142 @@
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Security;
+
+namespace Iridium.Cluster.Connections;
+
+/// <summary>What the acceptor decided about an authenticated dialer.</summary>
+public readonly record struct Admission(RefuseCode? Refusal, string? Reason, List<MemberRecord>? Members)
+{
+    public static Admission Accept(List<MemberRecord>? members) => new(null, null, members);
+
+    public static Admission Refuse(RefuseCode code, string reason) => new(code, reason, null);
+}
+
+/// <summary>How a dialer's handshake ended. On success <see cref="Peer"/> is set, and <see cref="Members"/> when it sent a Hello.</summary>
+public sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
+
+/// <summary>How an acceptor's handshake ended.</summary>
+public sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role);
+
+/// <summary>
+/// The handshake every connection starts with, before any other message:
+/// <code>
+/// dialer   → Hello | Join   version, node id, alias, advertised host:port, nonce, role
+/// acceptor → Challenge      version, node id, alias, advertised host:port, nonce, acceptor MAC
+/// dialer   → Proof          dialer MAC          (only after checking the acceptor's MAC)
+/// acceptor → HelloAck       member list for a Hello, empty for a Join   (or Refuse: why)
+/// </code>
+/// Nothing is recorded unless both MACs check and the acceptor admits the dialer. Timeouts are
+/// the caller's (cancel <c>ct</c>); any failure leaves the connection for the caller to close.
+/// </summary>
+public static class Handshake
+{
+    /// <summary>Runs the dialer's side: introduce, verify the acceptor, prove, await the verdict.</summary>
+    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct)
+    {
+        byte[] nonce = HandshakeAuth.NewNonce();
+        IIntroduction intro = wantMembers
+            ? new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role }
+            : new Join { ProtocolVersion = ProtocolLimits.Version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role };
+        await connection.WriteAsync(intro, ct).ConfigureAwait(false);
+
+        var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
+        if (reply is Refuse early) return Refused(early);
+        if (reply is not Challenge challenge) return Failed(reply is null ? "connection closed during the handshake" : $"expected Challenge, got {reply.GetType().Name}");
+        if (challenge.ProtocolVersion != ProtocolLimits.Version) return Failed($"peer speaks protocol version {challenge.ProtocolVersion}, this node {ProtocolLimits.Version}", RefuseCode.Version);
+        string? invalid = IntroductionRules.Check(challenge.NodeId, challenge.Alias, challenge.AdvertisedHost, challenge.AdvertisedPort, challenge.Nonce, ConnectionRole.Node);
+        if (invalid is not null) return Failed("invalid Challenge: " + invalid);
+        if (!HandshakeAuth.VerifyAcceptor(cookie, nonce, challenge.Nonce!, self.NodeId, challenge.NodeId, challenge.Mac))
+            return Failed("authentication failed: the peer does not know the cluster cookie", RefuseCode.Authentication);
+
+        await connection.WriteAsync(new Proof { Mac = HandshakeAuth.DialerMac(cookie, nonce, challenge.Nonce!, self.NodeId, challenge.NodeId) }, ct).ConfigureAwait(false);
+
+        var verdict = await connection.ReadAsync(ct).ConfigureAwait(false);
+        if (verdict is Refuse refuse) return Refused(refuse);
+        if (verdict is not HelloAck ack) return Failed(verdict is null ? "connection closed during the handshake (wrong cookie?)" : $"expected HelloAck, got {verdict.GetType().Name}");
+        if (ack.Members is { Count: > ProtocolLimits.MaxMembers }) return Failed("member list too long");
+
+        string host = HostPort.IsUnspecified(challenge.AdvertisedHost) ? connection.RemoteHost : challenge.AdvertisedHost!;
+        var peer = new PeerIdentity(challenge.NodeId, challenge.Alias!, host, challenge.AdvertisedPort);
+        connection.PeerId = peer.NodeId;
+        connection.DialerId = self.NodeId;
+        connection.DialerNonce = nonce;
+        return new DialOutcome(true, null, "connected", peer, ack.Members ?? []);
+    }
+
+    /// <summary>
+    /// Runs the acceptor's side. <paramref name="admit"/> is called once the dialer is authenticated;
+    /// it decides (and records) before the verdict is sent, so the dialer never hears "accepted"
+    /// for a connection the acceptor does not hold.
+    /// </summary>
+    public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct)
+    {
+        var first = await connection.ReadAsync(ct).ConfigureAwait(false);
+        if (first is not IIntroduction intro) return Rejected(first is null ? "closed before introducing itself" : $"expected Hello or Join, got {first.GetType().Name}");
+        if (intro.ProtocolVersion != ProtocolLimits.Version)
+        {
+            string why = $"protocol version {intro.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})";
+            await TryRefuseAsync(connection, RefuseCode.Version, why, ct).ConfigureAwait(false);
+            return Rejected(why);
+        }
+        string? invalid = IntroductionRules.Check(intro.NodeId, intro.Alias, intro.AdvertisedHost, intro.AdvertisedPort, intro.Nonce, intro.Role);
+        if (invalid is not null)
+        {
+            await TryRefuseAsync(connection, RefuseCode.Protocol, invalid, ct).ConfigureAwait(false);
+            return Rejected("invalid introduction: " + invalid);
+        }
+
+        byte[] nonce = HandshakeAuth.NewNonce();
+        await connection.WriteAsync(new Challenge
+        {
+            ProtocolVersion = ProtocolLimits.Version,
+            NodeId = self.NodeId,
+            Alias = self.Alias,
+            AdvertisedHost = self.AdvertisedHost,
+            AdvertisedPort = self.AdvertisedPort,
+            Nonce = nonce,
+            Mac = HandshakeAuth.AcceptorMac(cookie, intro.Nonce!, nonce, intro.NodeId, self.NodeId),
+        }, ct).ConfigureAwait(false);
+
+        var second = await connection.ReadAsync(ct).ConfigureAwait(false);
+        if (second is not Proof proof) return Rejected(second is null ? "closed during the handshake (it does not know the cookie?)" : $"expected Proof, got {second.GetType().Name}");
+        if (!HandshakeAuth.VerifyDialer(cookie, intro.Nonce!, nonce, intro.NodeId, self.NodeId, proof.Mac))
+        {
+            const string why = "authentication failed: wrong cluster cookie";
+            await TryRefuseAsync(connection, RefuseCode.Authentication, why, ct).ConfigureAwait(false);
+            return Rejected(why);
+        }
+
+        string host = HostPort.IsUnspecified(intro.AdvertisedHost) ? connection.RemoteHost : intro.AdvertisedHost!;
+        var peer = new PeerIdentity(intro.NodeId, intro.Alias!, host, intro.AdvertisedPort);
+        connection.PeerId = peer.NodeId;
+        connection.DialerId = peer.NodeId;
+        connection.DialerNonce = intro.Nonce!;
+        var admission = admit(peer, intro.Role, intro is Hello);
+        if (admission.Refusal is { } code)
+        {
+            await TryRefuseAsync(connection, code, admission.Reason ?? code.ToString(), ct).ConfigureAwait(false);
+            return new AcceptOutcome(false, admission.Reason ?? code.ToString(), peer, intro.Role);
+        }
+        await connection.WriteAsync(new HelloAck { Members = admission.Members ?? [] }, ct).ConfigureAwait(false);
+        return new AcceptOutcome(true, "accepted", peer, intro.Role);
+    }
+
+    private static async Task TryRefuseAsync(ClusterConnection connection, RefuseCode code, string reason, CancellationToken ct)
+    {
+        try
+        {
+            await connection.WriteAsync(new Refuse { Code = code, Reason = reason }, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The refusal is a courtesy; the caller closes the connection either way.
+        }
+    }
+
+    private static DialOutcome Refused(Refuse refuse)
+        => new(false, refuse.Code, "refused: " + (refuse.Reason ?? refuse.Code.ToString()), null, null);
+
+    private static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
+
+    private static AcceptOutcome Rejected(string message) => new(false, message, null, ConnectionRole.Node);
+}

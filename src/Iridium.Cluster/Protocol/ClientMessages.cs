@@ -1,0 +1,49 @@
+using Iridium.Wire;
+
+namespace Iridium.Cluster.Protocol;
+
+/// <summary>Client to node: send me your view of the cluster.</summary>
+[MemoryPackable]
+public partial class MembersQuery : IClusterMessage
+{
+}
+
+/// <summary>Node to client: its members, itself included.</summary>
+[MemoryPackable]
+public partial class MembersView : IClusterMessage
+{
+    public List<MemberStatusRecord>? Members { get; set; }
+}
+
+[MemoryPackable]
+public partial class MemberStatusRecord
+{
+    public Guid NodeId { get; set; }
+    public string? Alias { get; set; }
+    public string? Host { get; set; }
+    public int Port { get; set; }
+    public MemberStatus Status { get; set; }
+    public long LastSeenMs { get; set; }
+}
+
+/// <summary>Round-trip probe; answered with a <see cref="Pong"/> carrying the same values.</summary>
+[MemoryPackable]
+public partial class Ping : IClusterMessage
+{
+    public long Sequence { get; set; }
+    public long Timestamp { get; set; }
+}
+
+[MemoryPackable]
+public partial class Pong : IClusterMessage
+{
+    public long Sequence { get; set; }
+    public long Timestamp { get; set; }
+}
+
+/// <summary>Opaque application payload between nodes (the future VM-to-VM channel; used by the throughput benchmark).</summary>
+[MemoryPackable]
+public partial class Data : IClusterMessage
+{
+    public byte[]? Body { get; set; }
+}

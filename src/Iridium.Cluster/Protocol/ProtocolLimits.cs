@@ -1,0 +1,27 @@
+namespace Iridium.Cluster.Protocol;
+
+/// <summary>Protocol constants and the limits applied to untrusted input.</summary>
+public static class ProtocolLimits
+{
+    /// <summary>Bumped on any incompatible change; peers with another version are refused.</summary>
+    public const int Version = 1;
+
+    /// <summary>Bytes of the little-endian uint32 length before each frame.</summary>
+    public const int FrameHeaderBytes = 4;
+
+    /// <summary>
+    /// Frame cap until the peer has authenticated: a stranger can make us buffer no more than this.
+    /// Handshake frames are a few hundred bytes except HelloAck, whose member list is capped too.
+    /// </summary>
+    public const int HandshakeFrameBytes = 64 * 1024;
+
+    /// <summary>Smallest configurable frame cap: must hold any handshake frame.</summary>
+    public const int MinFrameBytes = HandshakeFrameBytes;
+
+    public const int NonceBytes = 32;
+    public const int MaxAliasBytes = 255;
+    public const int MaxHostBytes = 255;
+
+    /// <summary>Most members one list may carry; longer lists are a protocol error.</summary>
+    public const int MaxMembers = 4096;
+}

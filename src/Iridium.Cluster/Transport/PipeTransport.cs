@@ -1,0 +1,42 @@
+using System.IO.Pipelines;
+
+namespace Iridium.Cluster.Transport;
+
+/// <summary>An in-memory connection: two pipes crossed over. For tests of every layer above the socket.</summary>
+public sealed class PipeTransport : IConnectionTransport
+{
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private int _disposed;
+
+    private PipeTransport(PipeReader input, PipeWriter output, string localHost, string remoteHost)
+    {
+        _input = input;
+        _output = output;
+        LocalHost = localHost;
+        RemoteHost = remoteHost;
+    }
+
+    public PipeReader Input => _input;
+    public PipeWriter Output => _output;
+    public string RemoteHost { get; }
+    public string LocalHost { get; }
+
+    /// <summary>Two connected ends: what one writes, the other reads.</summary>
+    public static (PipeTransport Dialer, PipeTransport Acceptor) CreatePair()
+    {
+        var toAcceptor = new Pipe();
+        var toDialer = new Pipe();
+        return (new PipeTransport(toDialer.Reader, toAcceptor.Writer, "10.0.0.1", "10.0.0.2"),
+                new PipeTransport(toAcceptor.Reader, toDialer.Writer, "10.0.0.2", "10.0.0.1"));
+    }
+
+    public void ShutdownOutput() => _output.Complete();
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _output.Complete();
+        _input.Complete();
+    }
+}

@@ -1,0 +1,23 @@
+namespace Iridium.Repl.Cluster;
+
+/// <summary>The outcome of a cluster command, as the REPL shows it.</summary>
+public sealed record ClusterReply(bool Success, string Message);
+
+/// <summary>One known cluster member, for <c>!cluster_members</c>.</summary>
+public sealed record ClusterMemberView(string Alias, string Host, int Port, string Status);
+
+/// <summary>
+/// What the REPL's cluster commands need from the node's cluster (runtime.md §6.8). The REPL only
+/// depends on this; the adapter over <c>Iridium.Cluster.ClusterNode</c> is supplied by the host.
+/// </summary>
+public interface IClusterControl
+{
+    /// <summary>Binds the cluster listener (a no-op success when it already listens).</summary>
+    Task<ClusterReply> StartAsync(CancellationToken cancellation);
+
+    /// <summary>Joins the cluster that HOST:PORT belongs to, starting the listener first if needed.</summary>
+    Task<ClusterReply> JoinAsync(string host, int port, CancellationToken cancellation);
+
+    /// <summary>The members known now, this node included.</summary>
+    IReadOnlyList<ClusterMemberView> Members();
+}

@@ -1,0 +1,23 @@
+using Iridium.Assembler;
+using Iridium.Repl.Engine;
+
+namespace Iridium.Repl.Commands;
+
+/// <summary>
+/// <c>!clear_program</c>: empties the program and its ro data and resets pc to 0 (PROPOSED; the
+/// original kept pc, so typed lines stopped running). The loaded program's labels go too: they
+/// named addresses in the program that is gone.
+/// </summary>
+internal sealed class ClearProgramCommand : SimpleReplCommand
+{
+    public override string Name => "!clear_program";
+    public override string Summary => "empty the program, its ro data and symbols; pc = 0 (registers stay)";
+
+    protected override ReplOutcome Run(ReplSession session)
+    {
+        session.Machine.ClearProgram();
+        session.Symbols = SymbolTable.Empty;
+        session.Say("program cleared");
+        return ReplOutcome.Continue;
+    }
+}

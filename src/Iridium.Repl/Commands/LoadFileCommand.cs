@@ -1,0 +1,30 @@
+using Iridium.Repl.Engine;
+using Iridium.Repl.Programs;
+
+namespace Iridium.Repl.Commands;
+
+/// <summary>
+/// <c>!load_file [PATH]</c> (PROPOSED): assembles the file with a fresh assembler, replaces the
+/// session VM's program with the image (registers, heap, stack and flags stay), runs it within the
+/// session's step budget and reports the final event. Its labels become the session's symbols.
+/// </summary>
+internal sealed class LoadFileCommand : ReplCommand
+{
+    public override string Name => "!load_file";
+    public override string Usage => "!load_file [PATH]";
+    public override string Summary => "assemble PATH, make it the program, run it; its labels become usable as @name";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        var program = await ProgramLoader.LoadAsync(session, arguments.Rest, cancellation).ConfigureAwait(false);
+        if (program is null) return ReplOutcome.Continue;
+
+        var machine = session.Machine;
+        machine.LoadImage(program.Image);
+        session.Symbols = program.Symbols;
+        session.Say($"loaded {program.Path}: {program.Image.Length} bytes, {program.Symbols.Count} label(s); running");
+        var final = machine.Run(session.Options.MaxSteps);
+        session.Say(ExecutionReport.Describe(machine, final, session.Options.MaxSteps));
+        return ReplOutcome.Continue;
+    }
+}

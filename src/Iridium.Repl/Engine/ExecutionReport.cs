@@ -1,0 +1,38 @@
+using System.Globalization;
+using Iridium.Vm;
+
+namespace Iridium.Repl.Engine;
+
+/// <summary>How the REPL words the end of a run or a step: <c>VM stopped: code N</c> or the fault's name.</summary>
+internal static class ExecutionReport
+{
+    /// <param name="at">Address of the instruction that was executed (for a taken jump).</param>
+    public static string Describe(Machine machine, ExecutionResult result, int at) => result.Status switch
+    {
+        ExecutionStatus.Stopped => Stopped(result.Code),
+        ExecutionStatus.Faulted => Fault(machine, (FaultCode)result.Code, result.Pc, stepBudget: null),
+        _ => $"jumped from {at} to {machine.Pc}; typed lines stop at a taken jump (use !load_file to run whole programs)",
+    };
+
+    /// <summary>The final event of a whole run (<c>!load_file</c>, <c>!spawn</c>).</summary>
+    public static string Describe(Machine machine, VmEvent final, long? stepBudget) => final.Kind switch
+    {
+        VmEventKind.GracefulStop => Stopped(final.Code),
+        _ => Fault(machine, (FaultCode)final.Code, machine.LastResult.Pc, stepBudget),
+    };
+
+    public static string Stopped(int code) => code switch
+    {
+        0 => "VM stopped: code 0 (HLT)",
+        _ => $"VM stopped: code {code.ToString(CultureInfo.InvariantCulture)} (IGL, an unknown opcode, or the end of the program)",
+    };
+
+    private static string Fault(Machine machine, FaultCode fault, int pc, long? stepBudget)
+    {
+        if (fault == FaultCode.Steps)
+            return $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
+        if (fault == FaultCode.Header) return "VM fault: HEADER: the program is not a valid image";
+        string instruction = pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
+        return $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({instruction})";
+    }
+}

@@ -1,0 +1,79 @@
+using Iridium.Assembler;
+using Iridium.Repl.Commands;
+using Iridium.Repl.Terminal;
+using Iridium.Vm;
+
+namespace Iridium.Repl.Engine;
+
+/// <summary>
+/// One REPL (runtime.md §3, PROPOSED): a VM, the symbols of the last loaded program and the lines
+/// typed so far. The same engine serves the local console, every remote session and the tests; each
+/// front end only moves lines in and text out through an <see cref="IReplTerminal"/>.
+/// Not thread-safe: one line at a time.
+/// </summary>
+public sealed class ReplSession
+{
+    private readonly List<string> _history = [];
+    private readonly TerminalOutputStream _programOutput;
+
+    public ReplSession(IReplTerminal terminal, ReplSessionOptions? options = null)
+    {
+        Terminal = terminal;
+        Options = options ?? new ReplSessionOptions();
+        _programOutput = new TerminalOutputStream(terminal);
+        Machine = new Machine(alias: Options.Alias) { Output = _programOutput };
+    }
+
+    public IReplTerminal Terminal { get; }
+    public ReplSessionOptions Options { get; }
+
+    /// <summary>The session's VM. Starts headerless and empty with pc = 0 (§3.1).</summary>
+    public Machine Machine { get; }
+
+    /// <summary>Labels of the last successful <c>!load_file</c>; typed lines resolve <c>@name</c> against them.</summary>
+    public SymbolTable Symbols { get; internal set; } = SymbolTable.Empty;
+
+    /// <summary>Every non-blank line of this session, oldest first.</summary>
+    public IReadOnlyList<string> History => _history;
+
+    /// <summary>Handles one line: a <c>!command</c> or assembly. Never throws for bad input.</summary>
+    public async Task<ReplOutcome> ExecuteAsync(string line, CancellationToken cancellation = default)
+    {
+        line = line.TrimEnd('\r', '\n');
+        if (line.Trim().Length == 0) return ReplOutcome.Continue;
+        _history.Add(line);
+        try
+        {
+            if (line.TrimStart().StartsWith('!')) return await CommandTable.DispatchAsync(this, line.Trim(), cancellation).ConfigureAwait(false);
+            TypedLineExecutor.Execute(this, line);
+            return ReplOutcome.Continue;
+        }
+        finally
+        {
+            EndProgramOutputLine();
+        }
+    }
+
+    /// <summary>A REPL message, on a line of its own even when program output left the cursor mid-line.</summary>
+    public void Say(string message)
+    {
+        EndProgramOutputLine();
+        foreach (var line in message.Split('\n')) Terminal.WriteLine(line);
+    }
+
+    /// <summary>Asks for a missing argument; null when there is no answer.</summary>
+    public async ValueTask<string?> AskAsync(string question, CancellationToken cancellation)
+    {
+        EndProgramOutputLine();
+        string? answer = await Terminal.AskAsync(question, cancellation).ConfigureAwait(false);
+        if (answer is not null) _history.Add(answer);
+        return answer?.Trim();
+    }
+
+    private void EndProgramOutputLine()
+    {
+        if (!_programOutput.MidLine) return;
+        Terminal.Write("\n");
+        _programOutput.MarkLineEnded();
+    }
+}

@@ -1,0 +1,27 @@
+using Iridium.Repl.Cluster;
+using Iridium.Repl.Programs;
+using Iridium.Repl.Scheduling;
+
+namespace Iridium.Repl.Engine;
+
+/// <summary>What differs between the local console's session and a remote one.</summary>
+public sealed record ReplSessionOptions
+{
+    /// <summary>The node alias given to the session's VMs (null for remote sessions: they have no node identity).</summary>
+    public string? Alias { get; init; }
+
+    /// <summary>Step budget of every run the session starts (<c>!load_file</c>, <c>!spawn</c>); null = unlimited.</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Where program files are read.</summary>
+    public IProgramFiles Files { get; init; } = new LocalProgramFiles();
+
+    /// <summary>Runs <c>!spawn</c>ed VMs; shared by all sessions of the process.</summary>
+    public VmScheduler Scheduler { get; init; } = new(Environment.ProcessorCount);
+
+    /// <summary>The node's cluster, or null when this process has none.</summary>
+    public IClusterControl? Cluster { get; init; }
+
+    /// <summary>Remote sessions refuse cluster commands (runtime.md §4.2).</summary>
+    public bool IsRemote { get; init; }
+}

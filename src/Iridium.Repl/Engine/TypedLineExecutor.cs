@@ -1,0 +1,41 @@
+using Iridium.Assembler;
+using Iridium.Vm;
+
+namespace Iridium.Repl.Engine;
+
+/// <summary>
+/// Runs one typed assembly line (runtime.md §3.4, PROPOSED realignment rule): the line's own bytes
+/// (two instructions for an expanded LOAD) are appended to the program, pc is set to the first of
+/// them, and they are single-stepped in order. A stop, fault or taken jump ends the line there.
+/// Because every line starts at its own bytes, a HLT, a fault or an odd instruction can never leave
+/// later lines misaligned, which is how the original REPL drifted.
+/// </summary>
+internal static class TypedLineExecutor
+{
+    public static void Execute(ReplSession session, string line)
+    {
+        var assembled = LineAssembler.Assemble(line, session.Symbols);
+        foreach (var warning in assembled.Warnings) session.Say("warning: " + warning);
+        if (!assembled.Success)
+        {
+            foreach (var error in assembled.Errors) session.Say(error.Render());
+            session.Say("nothing was executed");
+            return;
+        }
+        if (assembled.Code.Length == 0) return;   // a comment or a lone (ignored) label
+
+        var machine = session.Machine;
+        int start = machine.Program.Length;
+        int end = start + assembled.Code.Length;
+        machine.AppendCode(assembled.Code);
+        machine.Pc = start;
+        while (machine.Pc < end)
+        {
+            int at = machine.Pc;
+            var result = machine.RunOnce();
+            if (result.Status == ExecutionStatus.Running && machine.Pc == at + 4) continue;
+            session.Say(ExecutionReport.Describe(machine, result, at));
+            return;
+        }
+    }
+}

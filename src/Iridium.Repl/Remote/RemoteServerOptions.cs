@@ -1,0 +1,45 @@
+using Iridium.Repl.Scheduling;
+
+namespace Iridium.Repl.Remote;
+
+/// <summary>Settings of the remote REPL server (runtime.md §4.2 and the limits of issue #6).</summary>
+public sealed record RemoteServerOptions
+{
+    public const int DefaultPort = 2244;
+
+    /// <summary>Address or host name to listen on (<c>--bind-host</c>).</summary>
+    public string BindHost { get; init; } = "127.0.0.1";
+
+    /// <summary>Port (<c>--bind-port</c>); 0 picks a free one (tests), see <see cref="RemoteReplServer.Port"/>.</summary>
+    public int BindPort { get; init; } = DefaultPort;
+
+    /// <summary>The cluster cookie clients must prove they know. Null is allowed only on a loopback address.</summary>
+    public byte[]? Cookie { get; init; }
+
+    /// <summary>Where remote <c>!load_file</c>/<c>!spawn</c> read files: <c>&lt;data-root&gt;/programs</c>.</summary>
+    public required string ProgramDirectory { get; init; }
+
+    /// <summary>Shared with the local console so <c>--threads</c> bounds every spawned VM of the process.</summary>
+    public VmScheduler Scheduler { get; init; } = new(Environment.ProcessorCount);
+
+    /// <summary>Step budget of every run a remote session starts (<c>--max-steps</c>).</summary>
+    public long MaxSteps { get; init; } = 10_000_000;
+
+    /// <summary>Longest accepted input line in bytes; a longer one closes the session.</summary>
+    public int MaxLineBytes { get; init; } = 4096;
+
+    /// <summary>Sessions served at once; more connections are told so and closed.</summary>
+    public int MaxSessions { get; init; } = 16;
+
+    /// <summary>A session with no input for this long is closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Time a client has to answer the challenge.</summary>
+    public TimeSpan AuthTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A client that stops reading our output for this long is dropped (keeps a thread from blocking forever).</summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where the server logs connections and refusals (stderr for the CLI); null for silence.</summary>
+    public TextWriter? Log { get; init; }
+}

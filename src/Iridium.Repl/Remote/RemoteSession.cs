@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Programs;
+
+namespace Iridium.Repl.Remote;
+
+/// <summary>
+/// One remote connection (runtime.md §4.2, PROPOSED): authenticate, send the banner and
+/// <c>&gt;&gt;&gt; </c>, then for each line execute it on this session's own REPL (own VM, own
+/// symbols, own history), write its output lines and a new prompt. <c>!quit</c>, end of stream,
+/// an oversize line or the idle timeout end this session only.
+/// </summary>
+internal sealed class RemoteSession(TcpClient client, RemoteServerOptions options, CancellationToken serverStopping)
+{
+    private readonly NetworkStream _stream = client.GetStream();
+    private CancellationTokenSource? _idle;
+
+    /// <summary>A line, or the end of the session as a <see cref="LineRead"/> (an idle timeout reads as cancelled).</summary>
+    internal static async Task<LineRead> ReadLineAsync(BoundedLineReader reader, CancellationToken idle)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(idle).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return new LineRead(LineReadStatus.EndOfStream, IdleMarker);
+        }
+        catch (IOException)
+        {
+            return new LineRead(LineReadStatus.EndOfStream);
+        }
+    }
+
+    private const string IdleMarker = "\0idle";
+
+    /// <summary>The message the user gets when a read ended the session, or null for a plain end of stream.</summary>
+    internal static string? Describe(LineRead read) => read.Status switch
+    {
+        LineReadStatus.TooLong => "line too long; closing the session",
+        LineReadStatus.EndOfStream when read.Text == IdleMarker => "idle for too long; closing the session",
+        _ => null,
+    };
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            await ServeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _idle?.Dispose();
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        client.NoDelay = true;
+        client.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
+        var reader = new BoundedLineReader(_stream, options.MaxLineBytes);
+        var terminal = new RemoteTerminal(_stream, reader, RestartIdleTimer);
+        if (!await AuthenticateAsync(reader, terminal).ConfigureAwait(false)) return;
+
+        var session = new ReplSession(terminal, new ReplSessionOptions
+        {
+            Alias = null,
+            MaxSteps = options.MaxSteps,
+            Files = new SandboxedProgramFiles(options.ProgramDirectory),
+            Scheduler = options.Scheduler,
+            Cluster = null,
+            IsRemote = true,
+        });
+        terminal.WriteLine(ReplText.Banner);
+        terminal.Prompt();
+        while (!terminal.Broken)
+        {
+            var read = await ReadLineAsync(reader, RestartIdleTimer()).ConfigureAwait(false);
+            if (read.Status != LineReadStatus.Line)
+            {
+                if (Describe(read) is { } reason) Goodbye(terminal, reason, read);
+                return;
+            }
+            var outcome = await session.ExecuteAsync(read.Text, serverStopping).ConfigureAwait(false);
+            if (terminal.CloseReason is { } closing)
+            {
+                terminal.WriteLine(closing);
+                terminal.Flush();
+                return;
+            }
+            if (outcome == ReplOutcome.Quit)
+            {
+                terminal.Flush();
+                return;
+            }
+            terminal.Prompt();
+        }
+    }
+
+    private void Goodbye(RemoteTerminal terminal, string reason, LineRead read)
+    {
+        string detail = read.Status == LineReadStatus.TooLong
+            ? $" (the limit is {options.MaxLineBytes.ToString(CultureInfo.InvariantCulture)} bytes)"
+            : $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)";
+        terminal.WriteLine(reason + detail);
+        terminal.Flush();
+        options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: {reason}");
+    }
+
+    /// <summary>Starts a fresh idle period and returns its token (also cancelled when the server stops).</summary>
+    private CancellationToken RestartIdleTimer()
+    {
+        _idle?.Dispose();
+        _idle = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        _idle.CancelAfter(options.IdleTimeout);
+        return _idle.Token;
+    }
+
+    private async Task<bool> AuthenticateAsync(BoundedLineReader reader, RemoteTerminal terminal)
+    {
+        if (options.Cookie is null) return true;   // loopback without a cookie: checked at startup
+        var (nonce, challenge) = RemoteAuth.NewChallenge();
+        terminal.WriteLine(challenge);
+        terminal.Flush();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        timeout.CancelAfter(options.AuthTimeout);
+        var answer = await ReadLineAsync(reader, timeout.Token).ConfigureAwait(false);
+        if (answer.Status == LineReadStatus.Line && RemoteAuth.Verify(nonce, answer.Text, options.Cookie)) return true;
+        terminal.WriteLine(RemoteAuth.FailureLine);
+        terminal.Flush();
+        options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: authentication failed");
+        return false;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Terminal;
+
+namespace Iridium.Repl.Remote;
+
+/// <summary>
+/// A remote session's terminal: every message is written followed by <c>\n</c>; questions are
+/// written as a line followed by the <c>...</c> prompt and answered by the session's next line.
+/// Spawn reports (<see cref="Notify"/>) are written when they arrive, with no prompt after them, so
+/// a client that waits for <c>&gt;&gt;&gt; </c> after each line it sends stays in step.
+/// Writes are synchronous under one lock (the socket has a send timeout, so a client that stops
+/// reading cannot hold a thread for ever); a failed write marks the terminal broken.
+/// </summary>
+internal sealed class RemoteTerminal(Stream stream, BoundedLineReader reader, Func<CancellationToken> idleToken) : IReplTerminal
+{
+    private readonly object _gate = new();
+    private readonly StreamWriter _writer = new(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { NewLine = "\n", AutoFlush = false };
+
+    /// <summary>Why the session must end, once something went wrong while asking a question; null while fine.</summary>
+    public string? CloseReason { get; private set; }
+
+    public bool Broken { get; private set; }
+
+    public void WriteLine(string line) => Guarded(() => _writer.Write(line + "\n"));
+
+    public void Write(string text) => Guarded(() => _writer.Write(text));
+
+    public void Notify(IReadOnlyList<string> lines) => Guarded(() =>
+    {
+        foreach (var line in lines) _writer.Write(line + "\n");
+        _writer.Flush();
+    });
+
+    /// <summary>Writes the prompt and sends everything buffered.</summary>
+    public void Prompt(string prompt = ReplText.Prompt) => Guarded(() =>
+    {
+        _writer.Write(prompt);
+        _writer.Flush();
+    });
+
+    public void Flush() => Guarded(_writer.Flush);
+
+    public async ValueTask<string?> AskAsync(string question, CancellationToken cancellation)
+    {
+        WriteLine(question);
+        Prompt(ReplText.AnswerPrompt);
+        var read = await RemoteSession.ReadLineAsync(reader, idleToken()).ConfigureAwait(false);
+        if (read.Status == LineReadStatus.Line) return read.Text;
+        CloseReason = RemoteSession.Describe(read);
+        return null;
+    }
+
+    private void Guarded(Action write)
+    {
+        lock (_gate)
+        {
+            if (Broken) return;
+            try
+            {
+                write();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                Broken = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using Iridium.Vm;
+
+namespace Iridium.Repl.Scheduling;
+
+/// <summary>What a spawned VM left behind: its events and (capped) output, or why it could not run.</summary>
+public sealed record SpawnOutcome(Guid VmId, IReadOnlyList<VmEvent> Events, string Output, bool OutputTruncated, string? Failure = null);
+
+/// <summary>
+/// Runs spawned VMs in the background (runtime.md §5, PROPOSED): at most <see cref="MaxConcurrent"/>
+/// run at once (<c>--threads</c>), more wait their turn, and beyond <see cref="MaxQueued"/> waiting
+/// a spawn is refused so remote users cannot pile up unbounded work. One scheduler serves the whole
+/// process (local console and every remote session).
+/// </summary>
+public sealed class VmScheduler
+{
+    /// <summary>Spawned output kept for the report; the rest is dropped (a VM can print forever).</summary>
+    public const int OutputCap = 64 * 1024;
+
+    private readonly SemaphoreSlim _slots;
+    private int _pending;   // waiting or running
+
+    public VmScheduler(int maxConcurrent)
+    {
+        MaxConcurrent = Math.Max(1, maxConcurrent);
+        MaxQueued = 4 * MaxConcurrent;
+        _slots = new SemaphoreSlim(MaxConcurrent, MaxConcurrent);
+    }
+
+    public int MaxConcurrent { get; }
+    public int MaxQueued { get; }
+
+    /// <summary>VMs spawned and not finished yet (running or waiting).</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>
+    /// Starts running <paramref name="image"/> on a fresh VM with id <paramref name="vmId"/>; false
+    /// when too many are already waiting. <paramref name="whenDone"/> gets the outcome when the VM
+    /// has stopped; the VM counts as <see cref="Pending"/> until it has returned, so "no VM pending"
+    /// also means "every report delivered". The caller picks the id so it can announce the VM before
+    /// the VM can possibly finish.
+    /// </summary>
+    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone)
+    {
+        if (Interlocked.Increment(ref _pending) > MaxConcurrent + MaxQueued)
+        {
+            Interlocked.Decrement(ref _pending);
+            return false;
+        }
+        _ = RunAsync(new Machine(vmId, alias), image, maxSteps, whenDone);
+        return true;
+    }
+
+    /// <summary>True when a new spawn would have to wait for a slot.</summary>
+    public bool IsBusy => Pending >= MaxConcurrent;
+
+    /// <summary>True when a new spawn would be refused.</summary>
+    public bool IsFull => Pending >= MaxConcurrent + MaxQueued;
+
+    private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone)
+    {
+        try
+        {
+            SpawnOutcome outcome;
+            await _slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                // A VM run is CPU-bound and may be long: give it its own thread, not a pool thread.
+                outcome = await Task.Factory.StartNew(() => RunToEnd(machine, image, maxSteps),
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                outcome = new SpawnOutcome(machine.Id, machine.Events.ToArray(), "", false, e.Message);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+            whenDone(outcome);
+        }
+        catch (Exception)
+        {
+            // A report that cannot be delivered (the session is gone) is dropped.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>Waits until no spawned VM is running or waiting, or the timeout passes; true when none is.</summary>
+    public async Task<bool> WaitForIdleAsync(TimeSpan timeout)
+    {
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+        while (Pending > 0)
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private static SpawnOutcome RunToEnd(Machine machine, byte[] image, long? maxSteps)
+    {
+        var output = new CappedStream(OutputCap);
+        machine.Output = output;
+        machine.LoadImage(image);
+        machine.Run(maxSteps);
+        return new SpawnOutcome(machine.Id, machine.Events.ToArray(), output.Text(), output.Truncated);
+    }
+
+    /// <summary>Keeps the first <c>cap</c> bytes written and counts the rest as dropped.</summary>
+    private sealed class CappedStream(int cap) : Stream
+    {
+        private readonly MemoryStream _kept = new();
+
+        public bool Truncated { get; private set; }
+
+        public string Text() => System.Text.Encoding.UTF8.GetString(_kept.GetBuffer(), 0, (int)_kept.Length);
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            int room = cap - (int)_kept.Length;
+            if (buffer.Length > room) Truncated = true;
+            _kept.Write(buffer[..Math.Min(room, buffer.Length)]);
+        }
+
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _kept.Length;
+        public override long Position { get => _kept.Length; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Text;
+using Iridium.Cluster.Client;
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Tests.Support;
+using Iridium.Cluster.Transport;
+
+namespace Iridium.Cluster.Tests.Membership;
+
+/// <summary>Several nodes in this process on 127.0.0.1 port 0, with short heartbeat and failure timeouts.</summary>
+public class ClusterNodeTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task ThreeNodesJoiningOneSeedFormAFullMesh()
+    {
+        await using var cluster = new TestCluster();
+        var first = await cluster.StartAsync(TestCluster.Options("n1"));
+        var second = await cluster.StartAsync(TestCluster.Options("n2"));
+        var third = await cluster.StartAsync(TestCluster.Options("n3"));
+
+        Assert.True((await second.JoinAsync("127.0.0.1", first.AdvertisedPort)).Success);
+        var joined = await third.JoinAsync("127.0.0.1", first.AdvertisedPort);
+        Assert.True(joined.Success, joined.Message);
+
+        await Eventually.True(() => TestCluster.Complete(cluster.Nodes, 3), Wait, "full mesh of 3");
+        var view = second.Members;
+        Assert.Equal(["n1", "n2", "n3"], view.Select(m => m.Alias));
+        Assert.Equal(MemberStatus.Self, view[1].Status);
+        Assert.All(view.Where(m => m.Alias != "n2"), m => Assert.Equal(MemberStatus.Up, m.Status));
+        // The advertised port, not an ephemeral source port.
+        Assert.Equal(third.AdvertisedPort, view.Single(m => m.Alias == "n3").Port);
+        Assert.Equal("127.0.0.1", view.Single(m => m.Alias == "n3").Host);
+        Assert.True(cluster.Log.Contains($"node up: n3 {third.NodeId} 127.0.0.1:{third.AdvertisedPort}"));
+    }
+
+    [Fact]
+    public async Task SixteenNodesStartedAtOnceEachSeededWithAnEarlierOneConverge()
+    {
+        await using var cluster = new TestCluster();
+        var ports = Enumerable.Range(0, 16).Select(_ => FreePort()).ToArray();
+        var random = new Random(16);
+        var nodes = new List<ClusterNode>();
+        for (int i = 0; i < 16; i++)
+        {
+            var options = TestCluster.Options($"c{i:00}");
+            options.BindPort = ports[i];
+            if (i > 0) options.Seeds.Add($"127.0.0.1:{ports[random.Next(i)]}");
+            var node = new ClusterNode(options, cluster.Log);
+            cluster.Nodes.Add(node);
+            nodes.Add(node);
+        }
+        // All at once, in reverse so most seeds are not listening yet when first dialed.
+        var started = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Reverse(nodes).Select(n => Task.Run(() => n.StartAsync())));
+        await Eventually.True(() => TestCluster.Complete(nodes, 16), Wait, "16 nodes see each other");
+        Assert.True(started.Elapsed < Wait);
+        Assert.All(nodes, n => Assert.Equal(15, n.Members.Count(m => m.Status == MemberStatus.Up)));
+    }
+
+    [Fact]
+    public async Task ASecondNodeWithALiveAliasIsRefusedWithAClearError()
+    {
+        await using var cluster = new TestCluster();
+        var first = await cluster.StartAsync(TestCluster.Options("same"));
+        var other = await cluster.StartAsync(TestCluster.Options("other"));
+        Assert.True((await other.JoinAsync("127.0.0.1", first.AdvertisedPort)).Success);
+        var impostor = await cluster.StartAsync(TestCluster.Options("other"));
+
+        var result = await impostor.JoinAsync("127.0.0.1", first.AdvertisedPort);
+        Assert.False(result.Success);
+        Assert.Contains("alias 'other' is already used", result.Message);
+        Assert.Equal(2, first.Members.Count);
+    }
+
+    [Fact]
+    public async Task ANodeNeverRecordsItself()
+    {
+        await using var cluster = new TestCluster();
+        var node = await cluster.StartAsync(TestCluster.Options("me"));
+        var result = await node.JoinAsync("127.0.0.1", node.AdvertisedPort);
+        Assert.False(result.Success);
+        Assert.Single(node.Members);
+    }
+
+    [Fact]
+    public async Task AWrongCookieNodeIsNotRecordedAnywhere()
+    {
+        await using var cluster = new TestCluster();
+        var first = await cluster.StartAsync(TestCluster.Options("good"));
+        var intruder = await cluster.StartAsync(TestCluster.Options("intruder", cookie: "nope"u8.ToArray()));
+        var result = await intruder.JoinAsync("127.0.0.1", first.AdvertisedPort);
+        Assert.False(result.Success);
+        Assert.Contains("authentication failed", result.Message);
+        Assert.Single(first.Members);
+        Assert.Single(intruder.Members);
+        await Eventually.True(() => cluster.Log.Contains("refused connection from 127.0.0.1"), Wait, "the acceptor logs why");
+    }
+
+    [Fact]
+    public async Task LeavingDropsTheNodeAtOnce()
+    {
+        await using var cluster = new TestCluster();
+        var stay = await cluster.StartAsync(TestCluster.Options("stay", heartbeatMs: 1000, timeoutMs: 30_000));
+        var go = await cluster.StartAsync(TestCluster.Options("go", heartbeatMs: 1000, timeoutMs: 30_000));
+        Assert.True((await go.JoinAsync("127.0.0.1", stay.AdvertisedPort)).Success);
+        await Eventually.True(() => stay.Members.Count == 2, Wait, "joined");
+
+        var clock = Stopwatch.StartNew();
+        await go.LeaveAsync();
+        await Eventually.True(() => stay.Members.Count == 1, Wait, "dropped after Leave");
+        Assert.True(clock.ElapsedMilliseconds < 2000, $"{clock.ElapsedMilliseconds} ms");
+        Assert.True(cluster.Log.Contains("node down: go (left: shutdown)"));
+    }
+
+    [Fact]
+    public async Task AClosedConnectionMarksThePeerDownQuickly()
+    {
+        await using var cluster = new TestCluster();
+        var node = await cluster.StartAsync(TestCluster.Options("watcher", heartbeatMs: 1000, timeoutMs: 30_000));
+        var (connection, _) = await RawPeerAsync(node, "victim");
+        await Eventually.True(() => node.Members.Count == 2, Wait, "victim recorded");
+
+        var clock = Stopwatch.StartNew();
+        connection.Close("killed"); // as the kernel does for a killed process
+        await Eventually.True(() => node.Members.Count == 1, Wait, "victim down");
+        Assert.True(clock.ElapsedMilliseconds < 500, $"{clock.ElapsedMilliseconds} ms");
+        Assert.True(cluster.Log.Contains("node down: victim ("));
+    }
+
+    [Fact]
+    public async Task ASilentPeerIsMarkedDownAfterTheFailureTimeout()
+    {
+        await using var cluster = new TestCluster();
+        var node = await cluster.StartAsync(TestCluster.Options("watcher", heartbeatMs: 50, timeoutMs: 300));
+        var (connection, _) = await RawPeerAsync(node, "frozen");
+        var clock = Stopwatch.StartNew();
+        await Eventually.True(() => node.Members.Count == 2, Wait, "frozen recorded");
+        // It never sends a heartbeat (its socket stays open, like a SIGSTOPped process).
+        await Eventually.True(() => node.Members.Count == 1, Wait, "frozen down");
+        Assert.InRange(clock.ElapsedMilliseconds, 250, 1300);
+        Assert.True(cluster.Log.Contains("node down: frozen (no heartbeat for"));
+        connection.Close("done");
+    }
+
+    [Fact]
+    public async Task HeartbeatsKeepAQuietMeshAlive()
+    {
+        await using var cluster = new TestCluster();
+        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 50, timeoutMs: 200));
+        var b = await cluster.StartAsync(TestCluster.Options("b", heartbeatMs: 50, timeoutMs: 200));
+        Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
+        await Task.Delay(800);
+        Assert.Equal(2, a.Members.Count);
+        Assert.Equal(2, b.Members.Count);
+        Assert.False(cluster.Log.Contains("node down"));
+    }
+
+    [Fact]
+    public async Task ANodeRetriesItsSeedUntilItAnswersAndRejoinsWhenAllPeersAreLost()
+    {
+        await using var cluster = new TestCluster();
+        int port = FreePort();
+        var lateOptions = TestCluster.Options("late-seed");
+        lateOptions.BindPort = port;
+        var joinerOptions = TestCluster.Options("joiner");
+        joinerOptions.Seeds.Add($"127.0.0.1:{port}");
+        var joiner = await cluster.StartAsync(joinerOptions);
+        await Task.Delay(300); // a few failed rounds of backoff
+        var seed = await cluster.StartAsync(lateOptions);
+        await Eventually.True(() => joiner.Members.Count == 2, Wait, "joined once the seed came up");
+
+        await seed.LeaveAsync();
+        await Eventually.True(() => joiner.Members.Count == 1, Wait, "seed gone");
+        var againOptions = TestCluster.Options("seed-again");
+        againOptions.BindPort = port;
+        var again = await cluster.StartAsync(againOptions);
+        await Eventually.True(() => joiner.Members.Count == 2 && again.Members.Count == 2, Wait, "rejoined through the seed");
+    }
+
+    [Fact]
+    public async Task PortSearchTakesTheNextFreePortAndAdvertisesIt()
+    {
+        await using var cluster = new TestCluster();
+        int port = FreePort();
+        var firstOptions = TestCluster.Options("p1");
+        firstOptions.BindPort = port;
+        var first = await cluster.StartAsync(firstOptions);
+        var secondOptions = TestCluster.Options("p2");
+        secondOptions.BindPort = port;
+        secondOptions.PortSearch = 5;
+        var second = await cluster.StartAsync(secondOptions);
+        Assert.NotEqual(port, second.AdvertisedPort);
+        Assert.InRange(second.AdvertisedPort, port + 1, port + 5);
+        Assert.True((await second.JoinAsync("127.0.0.1", first.AdvertisedPort)).Success);
+        await Eventually.True(() => first.Members.Any(m => m.Alias == "p2" && m.Port == second.AdvertisedPort), Wait, "p2 at its searched port");
+    }
+
+    [Fact]
+    public async Task BindingAnyAddressAdvertisesTheAddressPeersConnectedTo()
+    {
+        await using var cluster = new TestCluster();
+        var anyOptions = TestCluster.Options("any");
+        anyOptions.BindHost = "0.0.0.0";
+        var any = await cluster.StartAsync(anyOptions);
+        var other = await cluster.StartAsync(TestCluster.Options("other"));
+        Assert.True((await other.JoinAsync("127.0.0.1", any.AdvertisedPort)).Success);
+        Assert.Equal("127.0.0.1", other.Members.Single(m => m.Alias == "any").Host);
+        var view = await MembersClient.QueryAsync("127.0.0.1", any.AdvertisedPort, TestCluster.Cookie, TimeSpan.FromSeconds(5));
+        Assert.Equal("127.0.0.1", view.Single(m => m.Status == MemberStatus.Self).Host);
+    }
+
+    [Fact]
+    public async Task TheMembersClientIsAnsweredButNeverRecorded()
+    {
+        await using var cluster = new TestCluster();
+        var a = await cluster.StartAsync(TestCluster.Options("a"));
+        var b = await cluster.StartAsync(TestCluster.Options("b"));
+        Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
+
+        var view = await MembersClient.QueryAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, TimeSpan.FromSeconds(5));
+        Assert.Equal(["a", "b"], view.Select(m => m.Alias));
+        Assert.Equal([MemberStatus.Self, MemberStatus.Up], view.Select(m => m.Status));
+        Assert.Equal(2, a.Members.Count);
+
+        var e = await Assert.ThrowsAsync<ClusterClientException>(() => MembersClient.QueryAsync("127.0.0.1", a.AdvertisedPort, "bad"u8.ToArray(), TimeSpan.FromSeconds(5)));
+        Assert.Contains("authentication", e.Message);
+        await Assert.ThrowsAsync<ClusterClientException>(() => MembersClient.QueryAsync("127.0.0.1", FreePort(), TestCluster.Cookie, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task ApplicationDataAndPingsFlowBetweenPeers()
+    {
+        await using var cluster = new TestCluster();
+        var a = await cluster.StartAsync(TestCluster.Options("a"));
+        var b = await cluster.StartAsync(TestCluster.Options("b"));
+        Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
+        await Eventually.True(() => a.Members.Count == 2, Wait, "mesh");
+        int data = 0, pongs = 0;
+        a.MessageReceived += (_, m) => { if (m is Data) Interlocked.Increment(ref data); };
+        b.MessageReceived += (_, m) => { if (m is Pong) Interlocked.Increment(ref pongs); };
+        for (int i = 0; i < 1000; i++) Assert.True(await b.SendAsync(a.NodeId, new Data { Body = [1, 2, 3] }));
+        Assert.True(b.TrySend(a.NodeId, new Ping { Sequence = 1 }));
+        await Eventually.True(() => data == 1000 && pongs == 1, Wait, "data and pong");
+    }
+
+    /// <summary>A hand-driven peer: handshakes with <paramref name="node"/> as a member, then does only what the test says.</summary>
+    private static async Task<(ClusterConnection Connection, DialOutcome Outcome)> RawPeerAsync(ClusterNode node, string alias)
+    {
+        var transport = await SocketTransport.ConnectAsync("127.0.0.1", node.AdvertisedPort, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var connection = new ClusterConnection(transport, true, 1 << 20);
+        var outcome = await Handshake.DialAsync(connection, new LocalIdentity(Guid.NewGuid(), alias, "127.0.0.1", FreePort()), TestCluster.Cookie, false, ConnectionRole.Node, CancellationToken.None);
+        Assert.True(outcome.Success, outcome.Message);
+        return (connection, outcome);
+    }
+
+    internal static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

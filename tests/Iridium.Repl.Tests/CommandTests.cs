@@ -1,0 +1,302 @@
+using Iridium.Repl.Engine;
+
+namespace Iridium.Repl.Tests;
+
+/// <summary>Every command of runtime.md §3.3 with the PROPOSED fixes of §3.4.</summary>
+public class CommandTests
+{
+    private const string Subroutine = ".data\nmsg: .asciiz 'hi'\n.code\n  load $0 #5\n  hlt\nadd1: inc $0\n  ret\n";
+
+    [Fact]
+    public void Quit_SaysFarewellAndEndsTheSession()
+    {
+        using var repl = new EngineHarness();
+        Assert.Equal(ReplOutcome.Quit, repl.RunOne("!quit"));
+        Assert.Contains(ReplText.Farewell, repl.Terminal.Text);
+        Assert.Equal(ReplOutcome.Continue, repl.RunOne("!quit please") );
+        Assert.Contains("usage: !quit", repl.Terminal.Text);
+    }
+
+    [Fact]
+    public void History_ListsTheLinesOfTheSession_IncludingItself()
+    {
+        using var repl = new EngineHarness();
+        string output = repl.Run("load $0 #1", "", "!registers", "!history");
+        Assert.Contains("1  load $0 #1", output);
+        Assert.Contains("2  !registers", output);
+        Assert.Contains("3  !history", output);
+        Assert.Equal(["load $0 #1", "!registers", "!history"], repl.Session.History);
+    }
+
+    [Fact]
+    public void Program_IsADisassembly()
+    {
+        using var repl = new EngineHarness();
+        Assert.Contains("the program is empty", repl.Run("!program"));
+        repl.Run("load $0 #1", "add $0 $0 $1");
+        string output = repl.Run("!program");
+        Assert.Contains("0: load $0 #1", output);
+        Assert.Contains("4: add $0 $0 $1", output);
+    }
+
+    [Fact]
+    public void Program_AfterLoadFile_ListsTheImageWithLabels()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("p.iasm", Subroutine);
+        repl.Run($"!load_file {path}", "call @add1");
+        string output = repl.Run("!program");
+        Assert.Contains(".data", output);
+        Assert.Contains("call @L79", output);
+        Assert.Contains("L79:", output);
+    }
+
+    [Fact]
+    public void ClearProgram_EmptiesProgramSymbolsAndResetsPc()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("p.iasm", Subroutine);
+        repl.Run($"!load_file {path}", "inc $9");
+        Assert.Contains("program cleared", repl.Run("!clear_program"));
+        Assert.Equal(0, repl.Session.Machine.Program.Length);
+        Assert.Equal(0, repl.Session.Machine.Pc);
+        Assert.Equal(0, repl.Session.Machine.RoData.Length);
+        Assert.Contains("no symbols", repl.Run("!symbols"));
+        repl.Run("load $9 #3");
+        Assert.Equal(3, repl.Session.Machine.Registers[9]);
+        Assert.Equal(4, repl.Session.Machine.Program.Length);
+    }
+
+    [Fact]
+    public void ClearRegisters_ZeroesIntegerRegistersOnly()
+    {
+        using var repl = new EngineHarness();
+        repl.Run("load $0 #9", "load $1 #2");
+        repl.Session.Machine.FloatRegisters[0] = 1.5;
+        repl.Run("!clear_registers");
+        Assert.All(repl.Session.Machine.Registers.ToArray(), r => Assert.Equal(0, r));
+        Assert.Equal(1.5, repl.Session.Machine.FloatRegisters[0]);
+    }
+
+    [Fact]
+    public void Registers_ShowsIntsFloatsFlagsRemainderLoopCounterAndPc()
+    {
+        using var repl = new EngineHarness();
+        repl.Run("load $0 #7", "load $1 #2", "div $0 $1 $2", "eq $0 $0");
+        string output = repl.Run("!registers");
+        Assert.Contains("integer registers:", output);
+        Assert.Contains("$2 = 3", output);
+        Assert.Contains("$31 =", output);
+        Assert.Contains("float registers:", output);
+        Assert.Contains("equal flag: true  remainder: 1  loop counter: 0  pc: 16", output);
+    }
+
+    [Fact]
+    public void Symbols_ListsTheLoadedProgramsLabels()
+    {
+        using var repl = new EngineHarness();
+        Assert.Contains("no symbols", repl.Run("!symbols"));
+        string path = repl.WriteFile("p.iasm", Subroutine);
+        repl.Run($"!load_file {path}");
+        string output = repl.Run("!symbols");
+        Assert.Matches(@"msg\s+0\s+ro data offset", output);
+        Assert.Matches(@"add1\s+79\s+code address", output);
+    }
+
+    [Fact]
+    public void LoadFile_RunsTheProgram_AndItsLabelsWorkInTypedLines()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("p.iasm", Subroutine);
+        string output = repl.Run($"!load_file {path}");
+        Assert.Contains("loaded", output);
+        Assert.Contains("VM stopped: code 0 (HLT)", output);
+        Assert.Equal(5, repl.Session.Machine.Registers[0]);
+
+        // The typed CALL lands in the loaded subroutine (a taken jump ends the line), whose
+        // instructions can then be stepped by typing them; registers persist across the load.
+        Assert.Contains("jumped from", repl.Run("call @add1"));
+        repl.Run("inc $0", "prts @msg");
+        Assert.Equal(6, repl.Session.Machine.Registers[0]);
+        Assert.Contains("hi", repl.Terminal.Text);
+    }
+
+    [Fact]
+    public void LoadFile_KeepsRegistersAcrossLoads()
+    {
+        using var repl = new EngineHarness();
+        repl.Run("load $20 #11");
+        string path = repl.WriteFile("p.iasm", ".data\n.code\ninc $20\nhlt\n");
+        repl.Run($"!load_file {path}");
+        Assert.Equal(12, repl.Session.Machine.Registers[20]);
+    }
+
+    [Fact]
+    public void LoadFile_AsksForAMissingPath()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("p.iasm", Subroutine);
+        repl.Terminal.Answers.Enqueue(path);
+        Assert.Contains("VM stopped: code 0", repl.Run("!load_file"));
+        Assert.Single(repl.Terminal.Questions);
+        Assert.Contains("no path given", repl.Run("!load_file"));
+    }
+
+    [Fact]
+    public void LoadFile_ReportsMissingFilesAndAssemblyErrors_AndKeepsTheOldProgram()
+    {
+        using var repl = new EngineHarness();
+        repl.Run("inc $0");
+        Assert.Contains("no such file", repl.Run($"!load_file {Path.Combine(repl.Directory, "nope.iasm")}"));
+        string bad = repl.WriteFile("bad.iasm", ".code\nfrob $1\n");
+        string output = repl.Run($"!load_file {bad}");
+        Assert.Contains("error[UnknownOpcode]", output);
+        Assert.Contains("nothing loaded", output);
+        Assert.Equal(4, repl.Session.Machine.Program.Length);
+    }
+
+    [Fact]
+    public void LoadFile_PrintsProgramOutputBeforeTheReport()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("hi.iasm", ".data\nmsg: .asciiz 'hello'\n.code\nprts @msg\nhlt\n");
+        string output = repl.Run($"!load_file {path}");
+        Assert.Contains("hello\nVM stopped: code 0", output);
+    }
+
+    [Fact]
+    public void LoadFile_StopsAtTheStepBudget()
+    {
+        using var repl = new EngineHarness(new() { MaxSteps = 1000 });
+        string path = repl.WriteFile("loop.iasm", ".data\n.code\neq $0 $0\ntop: djmpe @top\n");
+        string output = repl.Run($"!load_file {path}");
+        Assert.Contains("STEPS", output);
+        Assert.Contains("1000", output);
+    }
+
+    [Fact]
+    public async Task Spawn_RunsOnANewVm_AndReportsItsEventsWhenDone()
+    {
+        using var repl = new EngineHarness();
+        repl.Run("load $0 #3");
+        string path = repl.WriteFile("s.iasm", ".data\nmsg: .asciiz 'from spawn'\n.code\nprts @msg\nload $0 #99\nhlt\n");
+        string output = repl.Run($"!spawn {path}");
+        Assert.Contains("spawned vm", output);
+        await repl.Terminal.WaitForNoticesAsync(1);
+        var report = string.Join("\n", repl.Terminal.Notices[0]);
+        Assert.Contains("finished", report);
+        Assert.Contains("from spawn", report);
+        Assert.Contains("VM Events", report);
+        Assert.Contains("GracefulStop{0}", report);
+        Assert.Equal(3, repl.Session.Machine.Registers[0]);   // the session's VM is untouched
+    }
+
+    [Fact]
+    public async Task Spawn_IsBoundedByTheStepBudget()
+    {
+        using var repl = new EngineHarness(new() { MaxSteps = 500, Scheduler = new(1) });
+        string path = repl.WriteFile("loop.iasm", ".data\n.code\neq $0 $0\ntop: djmpe @top\n");
+        repl.Run($"!spawn {path}");
+        await repl.Terminal.WaitForNoticesAsync(1);
+        Assert.Contains("Crash{9}", string.Join("\n", repl.Terminal.Notices[0]));
+    }
+
+    [Fact]
+    public void Help_ListsCommandsAndEveryOpcodeFromTheMetadata()
+    {
+        using var repl = new EngineHarness();
+        string output = repl.Run("!help");
+        Assert.Contains("!load_file [PATH]", output);
+        Assert.Contains("!join_cluster HOST PORT", output);
+        foreach (var opcode in Iridium.Vm.OpcodeTable.All) Assert.Contains(opcode.Mnemonic, output);
+        Assert.Contains("opcode", repl.Run("!help hlt"));
+        Assert.Contains("!spawn [PATH]", repl.Run("!help spawn"));
+        Assert.Contains("no command or instruction named frob", repl.Run("!help frob"));
+    }
+
+    [Fact]
+    public void UnknownCommandsAndBadArguments_GetAUsageLine()
+    {
+        using var repl = new EngineHarness();
+        Assert.Contains("unknown command !frob", repl.Run("!frob"));
+        Assert.Contains("usage: !join_cluster HOST PORT", repl.Run("!join_cluster"));
+        Assert.Contains("usage: !join_cluster HOST PORT", repl.Run("!join_cluster localhost"));
+        Assert.Contains("PORT must be a number", repl.Run("!join_cluster localhost 99999"));
+        Assert.Contains("usage: !registers", repl.Run("!registers now"));
+        Assert.Contains("usage", repl.Run("!help a b"));
+        Assert.Contains("unknown command !", repl.Run("!"));
+    }
+
+    [Fact]
+    public void ClusterCommands_WithoutACluster_SayItIsNotAvailable()
+    {
+        using var repl = new EngineHarness();
+        Assert.Contains("cluster not available", repl.Run("!start_cluster"));
+        Assert.Contains("cluster not available", repl.Run("!join_cluster 127.0.0.1 2254"));
+        Assert.Contains("cluster not available", repl.Run("!cluster_members"));
+    }
+
+    [Fact]
+    public void ClusterCommands_AreRefusedInRemoteSessions()
+    {
+        var cluster = new FakeCluster();
+        using var repl = new EngineHarness(new() { IsRemote = true, Cluster = cluster });
+        Assert.Contains("not available in a remote session", repl.Run("!start_cluster"));
+        Assert.Contains("not available in a remote session", repl.Run("!cluster_members"));
+        Assert.Equal(0, cluster.Calls);
+    }
+
+    [Fact]
+    public void ClusterCommands_UseTheClusterControl()
+    {
+        var cluster = new FakeCluster();
+        using var repl = new EngineHarness(new() { Cluster = cluster });
+        Assert.Contains("listening", repl.Run("!start_cluster"));
+        Assert.Contains("joined 10.0.0.9:2254", repl.Run("!join_cluster 10.0.0.9 2254"));
+        string members = repl.Run("!cluster_members");
+        Assert.True(members.IndexOf("a 127.0.0.1:2254 Self", StringComparison.Ordinal) < members.IndexOf("b 127.0.0.1:2255 Up", StringComparison.Ordinal));
+    }
+
+    private sealed class FakeCluster : Iridium.Repl.Cluster.IClusterControl
+    {
+        public int Calls { get; private set; }
+
+        public Task<Iridium.Repl.Cluster.ClusterReply> StartAsync(CancellationToken cancellation)
+        {
+            Calls++;
+            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, "listening on 127.0.0.1:2254"));
+        }
+
+        public Task<Iridium.Repl.Cluster.ClusterReply> JoinAsync(string host, int port, CancellationToken cancellation)
+        {
+            Calls++;
+            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, $"joined {host}:{port}"));
+        }
+
+        public IReadOnlyList<Iridium.Repl.Cluster.ClusterMemberView> Members()
+        {
+            Calls++;
+            return [new("b", "127.0.0.1", 2255, "Up"), new("a", "127.0.0.1", 2254, "Self")];
+        }
+    }
+}
+
+/// <summary>The scheduler's bounds, without the REPL around it.</summary>
+public class SchedulerTests
+{
+    private static readonly byte[] Loop = Iridium.Assembler.Assembler.Assemble(".data\n.code\neq $0 $0\ntop: djmpe @top\n").Image!;
+
+    [Fact]
+    public async Task AtMostMaxConcurrentRun_AndBeyondTheQueueSpawnsAreRefused()
+    {
+        var scheduler = new Iridium.Repl.Scheduling.VmScheduler(1);
+        var done = new System.Collections.Concurrent.ConcurrentBag<Iridium.Repl.Scheduling.SpawnOutcome>();
+        int accepted = 0;
+        for (int i = 0; i < 10; i++)
+            if (scheduler.TrySpawn(Guid.NewGuid(), Loop, null, 5_000_000, done.Add)) accepted++;
+        Assert.Equal(1 + scheduler.MaxQueued, accepted);
+        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(accepted, done.Count);
+        Assert.All(done, o => Assert.Equal(Iridium.Vm.VmEventKind.Crash, o.Events[^1].Kind));
+    }
+}

@@ -1,0 +1,267 @@
+using System.Net.Sockets;
+using System.Text;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Remote;
+using Iridium.Repl.Scheduling;
+
+namespace Iridium.Repl.Tests;
+
+/// <summary>The remote REPL over loopback: port 0, 127.0.0.1 only, every test stops its server.</summary>
+public sealed class RemoteServerTests : IAsyncLifetime
+{
+    private static readonly byte[] Cookie = Encoding.UTF8.GetBytes("test-cookie");
+    private readonly string _root = Directory.CreateTempSubdirectory("iridium-remote-test-").FullName;
+    private RemoteReplServer _server = null!;
+
+    private string ProgramDirectory => Path.Combine(_root, "programs");
+
+    public Task InitializeAsync()
+    {
+        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static RemoteReplServer Start(RemoteServerOptions options)
+    {
+        var server = new RemoteReplServer(options);
+        server.Start();
+        return server;
+    }
+
+    /// <summary>A raw connection, as nc would have it.</summary>
+    private sealed class RawClient : IDisposable
+    {
+        private readonly TcpClient _client = new();
+        private ServerOutputReader _reader = null!;
+
+        public static async Task<RawClient> ConnectAsync(int port)
+        {
+            var raw = new RawClient();
+            await raw._client.ConnectAsync("127.0.0.1", port);
+            raw._reader = new ServerOutputReader(raw._client.GetStream());
+            return raw;
+        }
+
+        public Task<string?> LineAsync() => _reader.ReadLineAsync(Timeout());
+        public Task<(string Output, ServerPrompt Prompt)> UntilPromptAsync() => _reader.ReadUntilPromptAsync(Timeout());
+        public Task SendAsync(string text) => _client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text), Timeout()).AsTask();
+
+        /// <summary>Logs in with the cookie and reads up to the first prompt.</summary>
+        public async Task LoginAsync(byte[] cookie)
+        {
+            string challenge = (await LineAsync())!;
+            await SendAsync(RemoteAuth.Answer(challenge, cookie) + "\n");
+            Assert.Equal(ReplText.Banner, await LineAsync());
+            Assert.Equal(ServerPrompt.Command, (await UntilPromptAsync()).Prompt);
+        }
+
+        /// <summary>Sends a line and returns its output (the prompt after it removed).</summary>
+        public async Task<string> RunAsync(string line)
+        {
+            await SendAsync(line + "\n");
+            return (await UntilPromptAsync()).Output;
+        }
+
+        private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
+
+        public void Dispose() => _client.Dispose();
+    }
+
+    [Fact]
+    public async Task ASession_GetsTheBannerAndAPromptAfterEachLine()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        Assert.Equal("", await client.RunAsync("load $0 #42"));
+        Assert.Contains("$0 = 42", await client.RunAsync("!registers"));
+        Assert.Contains("VM stopped: code 0", await client.RunAsync("hlt"));
+    }
+
+    [Fact]
+    public async Task ConcurrentSessions_AreIsolated_AndQuitEndsOnlyOne()
+    {
+        using var a = await RawClient.ConnectAsync(_server.Port);
+        using var b = await RawClient.ConnectAsync(_server.Port);
+        await Task.WhenAll(a.LoginAsync(Cookie), b.LoginAsync(Cookie));
+        await Task.WhenAll(a.RunAsync("load $0 #1"), b.RunAsync("load $0 #2"));
+        Assert.Contains("$0 = 1", await a.RunAsync("!registers"));
+        Assert.Contains("$0 = 2", await b.RunAsync("!registers"));
+        Assert.DoesNotContain("load $0 #2", await a.RunAsync("!history"));
+
+        await a.SendAsync("!quit\n");
+        var (farewell, closed) = await a.UntilPromptAsync();
+        Assert.Contains(ReplText.Farewell, farewell);
+        Assert.Equal(ServerPrompt.Closed, closed);
+        Assert.Contains("$0 = 2", await b.RunAsync("!registers"));
+
+        using var c = await RawClient.ConnectAsync(_server.Port);   // the server still accepts
+        await c.LoginAsync(Cookie);
+    }
+
+    [Fact]
+    public async Task AWrongCookie_IsRefusedAndTheConnectionClosed()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        string challenge = (await client.LineAsync())!;
+        Assert.StartsWith(RemoteAuth.ChallengePrefix, challenge);
+        await client.SendAsync(RemoteAuth.Answer(challenge, Encoding.UTF8.GetBytes("wrong")) + "\n");
+        Assert.Equal(RemoteAuth.FailureLine, await client.LineAsync());
+        Assert.Null(await client.LineAsync());
+    }
+
+    [Fact]
+    public async Task Garbage_InsteadOfAnAnswer_IsRefused()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LineAsync();
+        await client.SendAsync("!quit\n");
+        Assert.Equal(RemoteAuth.FailureLine, await client.LineAsync());
+    }
+
+    [Fact]
+    public async Task AnOversizeLine_ClosesThatSessionOnly()
+    {
+        using var other = await RawClient.ConnectAsync(_server.Port);
+        await other.LoginAsync(Cookie);
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        await client.SendAsync(new string('x', 10_000) + "\n");
+        var (output, prompt) = await client.UntilPromptAsync();
+        Assert.Contains("line too long", output);
+        Assert.Contains("4096", output);
+        Assert.Equal(ServerPrompt.Closed, prompt);
+        Assert.Contains("VM stopped", await other.RunAsync("hlt"));
+    }
+
+    [Fact]
+    public async Task IdleSessions_AreClosed()
+    {
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0, Cookie = Cookie, IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        using var client = await RawClient.ConnectAsync(server.Port);
+        await client.LoginAsync(Cookie);
+        var (output, prompt) = await client.UntilPromptAsync();
+        Assert.Contains("idle for too long", output);
+        Assert.Equal(ServerPrompt.Closed, prompt);
+    }
+
+    [Fact]
+    public async Task SessionsBeyondTheLimit_AreToldAndClosed()
+    {
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0, Cookie = Cookie, MaxSessions = 1 });
+        using var first = await RawClient.ConnectAsync(server.Port);
+        await first.LoginAsync(Cookie);
+        using var second = await RawClient.ConnectAsync(server.Port);
+        Assert.Contains("too many sessions", await second.LineAsync());
+        Assert.Contains("VM stopped", await first.RunAsync("hlt"));
+    }
+
+    [Fact]
+    public async Task RemoteCode_IsBoundedByTheStepBudget()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "loop.iasm"), ".data\n.code\neq $0 $0\ntop: djmpe @top\n");
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        Assert.Contains("STEPS", await client.RunAsync("!load_file loop.iasm"));
+    }
+
+    [Fact]
+    public async Task RemoteFiles_AreReadOnlyUnderTheProgramDirectory()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "ok.iasm"), ".data\n.code\nload $1 #5\nhlt\n");
+        File.WriteAllText(Path.Combine(_root, "secret.iasm"), "the cookie\n");
+        File.CreateSymbolicLink(Path.Combine(ProgramDirectory, "link.iasm"), Path.Combine(_root, "secret.iasm"));
+        Directory.CreateSymbolicLink(Path.Combine(ProgramDirectory, "up"), _root);
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        Assert.Contains("VM stopped: code 0", await client.RunAsync("!load_file ok.iasm"));
+        foreach (var escape in new[] { "../secret.iasm", Path.Combine(_root, "secret.iasm"), "link.iasm", "up/secret.iasm", "sub/../../secret.iasm" })
+        {
+            string output = await client.RunAsync("!load_file " + escape);
+            Assert.DoesNotContain("the cookie", output);
+            Assert.Contains("cannot read", output);
+        }
+    }
+
+    [Fact]
+    public async Task PathPrompts_AreAnsweredByTheSession()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "ok.iasm"), ".data\n.code\nload $1 #5\nhlt\n");
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        await client.SendAsync("!load_file\n");
+        var (question, prompt) = await client.UntilPromptAsync();
+        Assert.Contains("Path of the program file:", question);
+        Assert.Equal(ServerPrompt.Answer, prompt);
+        Assert.Contains("VM stopped: code 0", await client.RunAsync("ok.iasm"));
+        Assert.Contains("!load_file", await client.RunAsync("!history"));
+    }
+
+    [Fact]
+    public async Task ClusterCommands_AreRefusedRemotely()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        Assert.Contains("not available in a remote session", await client.RunAsync("!start_cluster"));
+    }
+
+    [Fact]
+    public async Task Spawn_ReportsToTheSessionThatSpawned()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "s.iasm"), ".data\n.code\nhlt\n");
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        // The report may come with the command's own output (a short VM) or after a later prompt.
+        string report = await client.RunAsync("!spawn s.iasm");
+        Assert.Contains("spawned vm", report);
+        for (int i = 0; i < 100 && !report.Contains("GracefulStop{0}"); i++)
+        {
+            await Task.Delay(50);
+            report += await client.RunAsync("");   // an empty line just brings the next prompt
+        }
+        Assert.Contains("VM Events", report);
+    }
+
+    [Fact]
+    public void NonLoopbackWithoutACookie_IsRefusedAtStartup()
+    {
+        var server = new RemoteReplServer(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "0.0.0.0", BindPort = 0, Cookie = null });
+        var error = Assert.Throws<InvalidOperationException>(server.Start);
+        Assert.Contains("without a cookie", error.Message);
+    }
+
+    [Fact]
+    public async Task LoopbackWithoutACookie_NeedsNoLogin()
+    {
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0 });
+        using var client = await RawClient.ConnectAsync(server.Port);
+        Assert.Equal(ReplText.Banner, await client.LineAsync());
+    }
+
+    [Fact]
+    public async Task TheClient_RunsCommandsAndPrintsTheirOutput()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var status = await RemoteReplClient.RunAsync("127.0.0.1", _server.Port, () => Cookie, ["load $2 #7", "!registers", "!quit"],
+            TextReader.Null, output, error);
+        Assert.Equal(RemoteClientStatus.Ok, status);
+        Assert.Contains("$2 = 7", output.ToString());
+        Assert.Contains(ReplText.Farewell, output.ToString());
+        Assert.DoesNotContain(ReplText.Prompt, output.ToString());
+    }
+
+    [Fact]
+    public async Task TheClient_WithAWrongCookie_FailsAuthentication()
+    {
+        var error = new StringWriter();
+        var status = await RemoteReplClient.RunAsync("127.0.0.1", _server.Port, () => "nope"u8.ToArray(), ["hlt"], TextReader.Null, TextWriter.Null, error);
+        Assert.Equal(RemoteClientStatus.AuthenticationFailed, status);
+        Assert.Contains("refused the cookie", error.ToString());
+    }
+}
