@@ -23,7 +23,7 @@ fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do echo "--- $f" >&2; tail
 base=$(python3 -c '
 import socket, random
 for _ in range(200):
-    b = random.randint(20000, 60000)
+    b = random.randint(20000, 32000)  # below the ephemeral range (32768+)
     try:
         socks = [socket.socket() for _ in range(6)]
         for i, s in enumerate(socks): s.bind(("127.0.0.1", b + i))

@@ -69,7 +69,9 @@ public sealed partial class ClusterNode
 
         if (!outcome.Success)
         {
-            if (!_stopping.IsCancellationRequested) ClusterLog.Refused(_logger, connection.RemoteHost, outcome.Message);
+            // Losing a simultaneous-dial race is routine, not worth a warning.
+            if (outcome.Refusal == RefuseCode.Duplicate) ClusterLog.DuplicateRefused(_logger, connection.RemoteHost, outcome.Peer?.Alias ?? "?");
+            else if (!_stopping.IsCancellationRequested) ClusterLog.Refused(_logger, connection.RemoteHost, outcome.Message);
             connection.Close(outcome.Message);
             // Admit may have recorded the peer before the final write failed: undo that.
             OnConnectionClosed(connection, outcome.Message);
@@ -151,6 +153,9 @@ public sealed partial class ClusterNode
         if (!kept)
         {
             if (problem is not null) ClusterLog.RefusedByPeer(_logger, endpoint, problem);
+            // The acceptor may have recorded this connection already: tell it to switch quietly
+            // (through the send loop, the only writer once the handshake is over).
+            connection.Start(this, OnSendDropped);
             connection.TrySend(new Superseded());
             _ = connection.CloseGracefullyAsync(problem ?? "duplicate connection", TimeSpan.FromSeconds(1)).ContinueWith(_ => Untrack(connection), TaskScheduler.Default);
             return problem is null

@@ -223,11 +223,10 @@ public sealed partial class ClusterNode
                     }
                     if (outcome.Refusal != RefuseCode.Self) anyOtherSeed = true;
                 }
-                lock (_gate)
-                {
-                    // Every seed is this node, or others connected to us meanwhile: nothing more to do.
-                    if (!anyOtherSeed || _peers.Count > 0) return;
-                }
+                // Every seed is this node: nothing to join. Peers that joined *us* meanwhile are
+                // no reason to stop: they may form a separate cluster that only a seed links to
+                // the rest (seen with 32 nodes started at once).
+                if (!anyOtherSeed) return;
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(delay.TotalMilliseconds / 4) + 1));
                 ClusterLog.SeedRetry(_logger, (long)wait.TotalMilliseconds);
                 await Task.Delay(wait, _stopping.Token).ConfigureAwait(false);

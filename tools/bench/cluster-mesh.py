@@ -13,7 +13,7 @@ LINE = re.compile(r'^(\S+Z) \w+: \S+ node (up|down): (\S+)')
 
 def free_base(count):
     for _ in range(500):
-        base = random.randint(20000, 60000 - count)
+        base = random.randint(20000, 32000 - count)  # below the ephemeral range (32768+)
         socks = []
         try:
             for i in range(count):

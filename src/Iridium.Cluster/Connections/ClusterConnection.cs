@@ -25,6 +25,7 @@ public sealed class ClusterConnection
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _maxFrameBytes;
     private int _closeStarted;
     private Task _sendLoop = Task.CompletedTask;
@@ -120,6 +121,7 @@ public sealed class ClusterConnection
         _onSendDropped = onSendDropped;
         _sendLoop = Task.Run(SendLoopAsync);
         _ = Task.Run(() => ReadLoopAsync(handler));
+        _started.TrySetResult();
     }
 
     /// <summary>Queues a message; false when the connection is closed or its queue is full (a stalled peer).</summary>
@@ -150,6 +152,8 @@ public sealed class ClusterConnection
         using var deadline = new CancellationTokenSource(linger);
         try
         {
+            // A connection replaced between its handshake and Start still owes the peer what was queued.
+            await _started.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
             await _sendLoop.WaitAsync(deadline.Token).ConfigureAwait(false);
             _transport.ShutdownOutput();
             // Closing with unread input would reset the connection and could destroy the

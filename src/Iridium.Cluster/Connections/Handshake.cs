@@ -15,7 +15,7 @@ public readonly record struct Admission(RefuseCode? Refusal, string? Reason, Lis
 public sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
 
 /// <summary>How an acceptor's handshake ended.</summary>
-public sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role);
+public sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null);
 
 /// <summary>
 /// The handshake every connection starts with, before any other message:
@@ -115,7 +115,7 @@ public static class Handshake
         if (admission.Refusal is { } code)
         {
             await TryRefuseAsync(connection, code, admission.Reason ?? code.ToString(), ct).ConfigureAwait(false);
-            return new AcceptOutcome(false, admission.Reason ?? code.ToString(), peer, intro.Role);
+            return new AcceptOutcome(false, admission.Reason ?? code.ToString(), peer, intro.Role, code);
         }
         await connection.WriteAsync(new HelloAck { Members = admission.Members ?? [] }, ct).ConfigureAwait(false);
         return new AcceptOutcome(true, "accepted", peer, intro.Role);

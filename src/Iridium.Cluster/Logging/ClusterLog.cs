@@ -53,6 +53,9 @@ internal static partial class ClusterLog
     [LoggerMessage(15, LogLevel.Error, "internal error on connection {Remote}: {Message}")]
     public static partial void InternalError(ILogger logger, string remote, string message);
 
+    [LoggerMessage(17, LogLevel.Debug, "kept the existing connection to {Alias}; refused the duplicate from {Remote}")]
+    public static partial void DuplicateRefused(ILogger logger, string remote, string alias);
+
     [LoggerMessage(16, LogLevel.Warning, "dropped an outgoing {MessageType}: {Reason}")]
     public static partial void SendDropped(ILogger logger, string messageType, string reason);
 }
