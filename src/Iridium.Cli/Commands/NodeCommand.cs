@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Iridium.Cluster.Configuration;
+using Iridium.Repl.Hosting;
+using Iridium.Repl.Remote;
+using Iridium.Repl.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cli.Commands;
@@ -24,10 +27,15 @@ internal static class NodeCommand
         var heartbeat = new Option<int?>("--heartbeat-ms") { Description = "Heartbeat interval in milliseconds (default 1000).", HelpName = "MS" };
         var failureTimeout = new Option<int?>("--failure-timeout-ms") { Description = "Mark a silent peer down after this many milliseconds (default 3000).", HelpName = "MS" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail (dial failures, connection races)." };
+        var remote = new Option<bool>("--enable-remote-access", "-r") { Description = "Also serve the remote REPL (cookie authentication); sessions get their own VMs." };
+        var replHost = new Option<string>("--bind-host") { Description = "Address of the remote REPL.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
+        var replPort = new Option<int>("--bind-port", "-p") { Description = "Port of the remote REPL.", DefaultValueFactory = _ => 2244, HelpName = "PORT" };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Step budget of code run by remote sessions (default 10000000).", HelpName = "N", CustomParser = OptionParsers.NonNegativeLong };
 
         var command = new Command("node", "Run a headless cluster node that logs to stderr until SIGINT or SIGTERM, then leaves the cluster.")
         {
             alias, bindHost, bindPort, dataRoot, threads, join, config, cookieFile, portSearch, advertiseHost, heartbeat, failureTimeout, verbose,
+            remote, replHost, replPort, maxSteps,
         };
         command.SetAction(parse =>
         {
@@ -45,17 +53,24 @@ internal static class NodeCommand
                 HeartbeatMs = parse.GetValue(heartbeat),
                 FailureTimeoutMs = parse.GetValue(failureTimeout),
             };
-            return Execute(parse.GetValue(config), flags, parse.GetValue(verbose));
+            var remoteAccess = parse.GetValue(remote)
+                ? new RemoteSettings(parse.GetValue(replHost)!, parse.GetValue(replPort), parse.GetValue(maxSteps))
+                : null;
+            return Execute(parse.GetValue(config), flags, parse.GetValue(verbose), remoteAccess);
         });
         return command;
     }
 
-    private static int Execute(string? configFile, NodeSettings flags, bool verbose)
+    /// <summary>The remote REPL a node may serve beside its cluster port.</summary>
+    private sealed record RemoteSettings(string BindHost, int BindPort, long? MaxSteps);
+
+    private static int Execute(string? configFile, NodeSettings flags, bool verbose, RemoteSettings? remote)
     {
         Iridium.Cluster.ClusterOptions options;
+        NodeSettings settings;
         try
         {
-            var settings = configFile is null ? flags : NodeSettings.Load(configFile).With(flags);
+            settings = configFile is null ? flags : NodeSettings.Load(configFile).With(flags);
             options = NodeRunner.ResolveOptions(settings, Environment.CurrentDirectory);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
@@ -68,15 +83,31 @@ internal static class NodeCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var loggerFactory = ClusterLogging.Create(verbose ? LogLevel.Debug : LogLevel.Information);
+        RemoteReplServer? replServer = null;
         try
         {
+            if (remote is not null)
+            {
+                var scheduler = new VmScheduler(Math.Max(1, settings.Threads ?? Environment.ProcessorCount));
+                replServer = RemoteAccess.Start(remote.BindHost, remote.BindPort, DataRoot.Resolve(settings.DataRootDir),
+                    settings.CookieFile, remote.MaxSteps, scheduler, Console.Error);
+            }
             NodeRunner.RunAsync(options, loggerFactory, stop.Token).GetAwaiter().GetResult();
             return ExitCodes.Ok;
         }
         catch (SocketException e)
         {
-            loggerFactory.CreateLogger("iridium").LogError("cannot listen on {Host}:{Port}: {Message}", options.BindHost, options.BindPort, e.Message);
+            loggerFactory.CreateLogger("iridium").LogError("cannot listen: {Message}", e.Message);
             return ExitCodes.Unavailable;
+        }
+        catch (InvalidOperationException e) when (replServer is null && remote is not null)
+        {
+            Console.Error.WriteLine($"iridium: remote REPL: {e.Message}");
+            return ExitCodes.Config;
+        }
+        finally
+        {
+            replServer?.Stop();
         }
 
         void Stop(PosixSignalContext context)
