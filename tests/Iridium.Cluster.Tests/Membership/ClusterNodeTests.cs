@@ -111,7 +111,8 @@ public class ClusterNodeTests
         var clock = Stopwatch.StartNew();
         await go.LeaveAsync();
         await Eventually.True(() => stay.Members.Count == 1, Wait, "dropped after Leave");
-        Assert.True(clock.ElapsedMilliseconds < 2000, $"{clock.ElapsedMilliseconds} ms");
+        // Far below the 30 s failure timeout: the Leave did it (speed is measured in tools/bench).
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
         Assert.True(cluster.Log.Contains("node down: go (left: shutdown)"));
     }
 
@@ -126,7 +127,8 @@ public class ClusterNodeTests
         var clock = Stopwatch.StartNew();
         connection.Close("killed"); // as the kernel does for a killed process
         await Eventually.True(() => node.Members.Count == 1, Wait, "victim down");
-        Assert.True(clock.ElapsedMilliseconds < 500, $"{clock.ElapsedMilliseconds} ms");
+        // Far below the 30 s failure timeout: the closed socket did it (speed is measured in tools/bench).
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
         Assert.True(cluster.Log.Contains("node down: victim ("));
     }
 
@@ -140,7 +142,8 @@ public class ClusterNodeTests
         await Eventually.True(() => node.Members.Count == 2, Wait, "frozen recorded");
         // It never sends a heartbeat (its socket stays open, like a SIGSTOPped process).
         await Eventually.True(() => node.Members.Count == 1, Wait, "frozen down");
-        Assert.InRange(clock.ElapsedMilliseconds, 250, 1300);
+        // Not before the timeout; the upper bound only rules out "never" on a busy machine.
+        Assert.InRange(clock.ElapsedMilliseconds, 250, 5000);
         Assert.True(cluster.Log.Contains("node down: frozen (no heartbeat for"));
         connection.Close("done");
     }
@@ -149,10 +152,12 @@ public class ClusterNodeTests
     public async Task HeartbeatsKeepAQuietMeshAlive()
     {
         await using var cluster = new TestCluster();
-        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 50, timeoutMs: 200));
-        var b = await cluster.StartAsync(TestCluster.Options("b", heartbeatMs: 50, timeoutMs: 200));
+        // The wait is three failure timeouts; the timeout leaves room for a busy CI machine
+        // (several test assemblies run at once on two cores) while heartbeats come 8 times per timeout.
+        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 100, timeoutMs: 800));
+        var b = await cluster.StartAsync(TestCluster.Options("b", heartbeatMs: 100, timeoutMs: 800));
         Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
-        await Task.Delay(800);
+        await Task.Delay(2400);
         Assert.Equal(2, a.Members.Count);
         Assert.Equal(2, b.Members.Count);
         Assert.False(cluster.Log.Contains("node down"));
