@@ -36,13 +36,16 @@ wait_for_re() {
 last_line() { screen | sed '/^$/d' | tail -n 1; }
 type_line() { tmux_ send-keys -t repl -l -- "$1"; tmux_ send-keys -t repl Enter; }
 start() {
-  tmux_ new-session -d -s repl -x 100 -y 40 "$iridium --data-root-dir '$work/data'"
+  rm -f "$work/status"
+  tmux_ new-session -d -s repl -x 100 -y 40 "'$iridium' --data-root-dir '$work/data'; echo \$? > '$work/status'"
   tmux_ set-option -t repl remain-on-exit on >/dev/null
 }
 exited_with() {
+  # The pane runs a shell that records iridium's exit status in a file: tmux itself is slow to
+  # reap a dead pane's process, so its #{pane_dead_status} can stay empty for a long time.
   for _ in $(seq 100); do
-    if [ "$(tmux_ display-message -p -t repl '#{pane_dead}')" = 1 ]; then
-      [ "$(tmux_ display-message -p -t repl '#{pane_dead_status}')" = "$1" ]
+    if [ -s "$work/status" ]; then
+      [ "$(cat "$work/status")" = "$1" ]
       return
     fi
     sleep 0.1
