@@ -48,6 +48,13 @@ public ref struct WireWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Advance(int count) => _buffered += count;
 
+    /// <summary>
+    /// The first of <paramref name="size"/> free bytes, for generated code that writes a
+    /// fixed-size run with plain stores; commit with <see cref="Advance"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref byte Reserve(int size) => ref MemoryMarshal.GetReference(GetSpan(size));
+
     /// <summary>Hands every buffered byte to the output. Call once at the end.</summary>
     public void Flush()
     {

@@ -58,11 +58,39 @@ namespace Iridium.Generators.Wire
         {
             w.Open($"public override void Serialize(ref {R}WireWriter writer, {model.FullName} value)");
             EmitNullCheck(w, model);
+            if (model.Members.All(m => m.Codec == MemberCodec.Unmanaged))
+            {
+                EmitFixedSizeObjectSerialize(w, model);
+                w.Close();
+                return;
+            }
             w.Line("writer.EnterDepth();");
             w.Line($"writer.WriteObjectHeader({N(model.Members.Count)});");
             foreach (var member in model.Members) w.Line(WriteStatement(member, "writer", "value." + member.Name) + ";");
             w.Line("writer.ExitDepth();");
             w.Close();
+        }
+
+        /// <summary>
+        /// Only fixed-size members: the header and every member fit one reserved span, written with
+        /// plain stores (one bounds check instead of one per member). Nothing nested can recurse,
+        /// so there is no depth to track.
+        /// </summary>
+        private static void EmitFixedSizeObjectSerialize(SourceWriter w, TypeModel model)
+        {
+            const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+            var size = new System.Text.StringBuilder("1");
+            foreach (var member in model.Members) size.Append($" + {Unsafe}.SizeOf<{member.TypeName}>()");
+            w.Line($"int __size = {size};");
+            w.Line("ref byte __bytes = ref writer.Reserve(__size);");
+            w.Line($"__bytes = {N(model.Members.Count)};");
+            w.Line("int __offset = 1;");
+            foreach (var member in model.Members)
+            {
+                w.Line($"{Unsafe}.WriteUnaligned<{member.TypeName}>(ref {Unsafe}.Add(ref __bytes, __offset), value.{member.Name});");
+                w.Line($"__offset += {Unsafe}.SizeOf<{member.TypeName}>();");
+            }
+            w.Line("writer.Advance(__size);");
         }
 
         private static void EmitObjectDeserialize(SourceWriter w, TypeModel model)
