@@ -1,4 +1,5 @@
 using System.Buffers;
+using Iridium.Wire.Internal;
 
 namespace Iridium.Wire;
 
@@ -13,9 +14,8 @@ public sealed class VersionTolerantBuffer : IBufferWriter<byte>, IDisposable
     private static VersionTolerantBuffer? t_free;
 
     private VersionTolerantBuffer? _nextFree;
-    private byte[] _buffer = new byte[256];
+    private readonly ReusableBufferWriter _bytes = new(256);
     private readonly int[] _lengths = new int[256];
-    private int _written;
     private int _lastEnd;
 
     private VersionTolerantBuffer()
@@ -25,7 +25,7 @@ public sealed class VersionTolerantBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Number of member slots (highest order + 1).</summary>
     public int SlotCount { get; private set; }
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+    public ReadOnlySpan<byte> WrittenSpan => _bytes.WrittenSpan;
 
     public static VersionTolerantBuffer Rent(int slotCount)
     {
@@ -33,7 +33,7 @@ public sealed class VersionTolerantBuffer : IBufferWriter<byte>, IDisposable
         if (buffer is null) buffer = new VersionTolerantBuffer();
         else t_free = buffer._nextFree;
         buffer._nextFree = null;
-        buffer._written = 0;
+        buffer._bytes.Reset();
         buffer._lastEnd = 0;
         buffer.SlotCount = slotCount;
         Array.Clear(buffer._lengths, 0, slotCount);
@@ -44,37 +44,21 @@ public sealed class VersionTolerantBuffer : IBufferWriter<byte>, IDisposable
     public void EndSlot(ref WireWriter inner, int slot)
     {
         inner.Flush();
-        _lengths[slot] = _written - _lastEnd;
-        _lastEnd = _written;
+        _lengths[slot] = _bytes.WrittenCount - _lastEnd;
+        _lastEnd = _bytes.WrittenCount;
     }
 
     public int LengthOf(int slot) => _lengths[slot];
 
-    public void Advance(int count) => _written += count;
+    public void Advance(int count) => _bytes.Advance(count);
 
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_written);
-    }
+    public Memory<byte> GetMemory(int sizeHint = 0) => _bytes.GetMemory(sizeHint);
 
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_written);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        int needed = _written + Math.Max(sizeHint, 1);
-        if (needed <= _buffer.Length) return;
-        Array.Resize(ref _buffer, Math.Max(needed, checked(_buffer.Length * 2)));
-    }
+    public Span<byte> GetSpan(int sizeHint = 0) => _bytes.GetSpan(sizeHint);
 
     public void Dispose()
     {
-        // Large buffers are dropped rather than kept alive on the thread.
-        if (_buffer.Length > 1024 * 1024) _buffer = new byte[256];
+        _bytes.Reset(); // also drops a large buffer rather than keep it alive on the thread
         _nextFree = t_free;
         t_free = this;
     }

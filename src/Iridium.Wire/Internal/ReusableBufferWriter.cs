@@ -2,21 +2,27 @@ using System.Buffers;
 
 namespace Iridium.Wire.Internal;
 
-/// <summary>A growable byte buffer kept per thread by <see cref="WireSerializer.Serialize{T}(T, WireSerializerOptions?)"/>.</summary>
-internal sealed class ReusableBufferWriter : IBufferWriter<byte>
+/// <summary>
+/// A growable byte buffer meant to be reused: kept per thread by
+/// <see cref="WireSerializer.Serialize{T}(T, WireSerializerOptions?)"/> and inside each pooled
+/// <see cref="VersionTolerantBuffer"/>.
+/// </summary>
+internal sealed class ReusableBufferWriter(int initialSize = 512) : IBufferWriter<byte>
 {
     private const int KeepAtMost = 1024 * 1024;
 
-    private byte[] _buffer = new byte[512];
+    private byte[] _buffer = new byte[initialSize];
     private int _written;
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public int WrittenCount => _written;
 
     public void Reset()
     {
         _written = 0;
         // Do not pin a huge buffer to the thread after one large message.
-        if (_buffer.Length > KeepAtMost) _buffer = new byte[512];
+        if (_buffer.Length > KeepAtMost) _buffer = new byte[initialSize];
     }
 
     public void Advance(int count) => _written += count;
