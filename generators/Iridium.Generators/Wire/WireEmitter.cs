@@ -84,7 +84,7 @@ namespace Iridium.Generators.Wire
             w.Line($"int __size = {size};");
             w.Line("ref byte __bytes = ref writer.Reserve(__size);");
             w.Line($"__bytes = {N(model.Members.Count)};");
-            w.Line("int __offset = 1;");
+            if (model.Members.Count > 0) w.Line("int __offset = 1;");
             foreach (var member in model.Members)
             {
                 w.Line($"{Unsafe}.WriteUnaligned<{member.TypeName}>(ref {Unsafe}.Add(ref __bytes, __offset), value.{member.Name});");

@@ -53,6 +53,24 @@ public sealed class WireGeneratorTests
         """;
 
     [Fact]
+    public void Fixed_size_objects_of_every_member_count_compile_without_warnings()
+    {
+        // Objects whose members are all fixed-size are written through one reserved span; the
+        // emitter must also cope with no members (a one-byte header) and with one member.
+        const string source = """
+            namespace Fixed
+            {
+                [MemoryPackable] public partial class None { }
+                [MemoryPackable] public partial class One { public long A { get; set; } }
+                [MemoryPackable] public partial class Three { public long A { get; set; } public Guid B { get; set; } public byte C; }
+            }
+            """;
+        var (_, output, diagnostics) = WireHarness.Run(source);
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompileWarnings(output));
+    }
+
+    [Fact]
     public void Generated_code_compiles_without_warnings()
     {
         var (_, output, diagnostics) = WireHarness.Run(Messages);
