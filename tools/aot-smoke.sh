@@ -28,6 +28,7 @@ register() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["re
 expect 0 "--version" -- "$iridium" --version
 expect 0 "hello example" -- "$iridium" run "$root/examples/hello.iasm"
 grep -q "Hello, world!" "$work/stdout" || { echo "FAIL: hello printed '$(cat "$work/stdout")'" >&2; failures=$((failures + 1)); }
+expect 0 "file mode without 'run' (as the original)" -- "$iridium" "$root/examples/hello.iasm"
 
 for example in "$root"/examples/*.iasm; do
   expect 0 "example $(basename "$example")" -- "$iridium" run "$example" --max-steps 100000000

@@ -16,18 +16,14 @@ internal static class ReplCommand
     {
         var remote = new Option<bool>("--enable-remote-access", "-r") { Description = "Also serve the REPL to remote users over TCP (cookie authentication)." };
         var bindHost = new Option<string>("--bind-host", "-h") { Description = "Address of the remote REPL.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var bindPort = new Option<int>("--bind-port", "-p") { Description = "Port of the remote REPL.", DefaultValueFactory = _ => 2244, HelpName = "PORT" };
+        var bindPort = new Option<int>("--bind-port", "-p") { Description = "Port of the remote REPL.", DefaultValueFactory = _ => 2244, HelpName = "PORT", CustomParser = OptionParsers.IntInRange(0, 65535) };
         var dataRoot = new Option<string?>("--data-root-dir") { Description = "Data root (cookie, history, programs/ for remote sessions). Default: /var/lib/iridium, else ~/.local/share/iridium.", HelpName = "DIR" };
         var alias = new Option<string?>("--node-alias") { Description = "Node name in the cluster. Default: contents of ./.node_id, else a new UUID written there.", HelpName = "NAME" };
         var serverHost = new Option<string>("--server-bind-host", "-H") { Description = "Address of the cluster listener.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var serverPort = new Option<int>("--server-bind-port", "-P") { Description = "Port of the cluster listener.", DefaultValueFactory = _ => 2254, HelpName = "PORT" };
-        var threads = new Option<int>("--threads", "-t") { Description = "Spawned VMs that run at once.", DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N" };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Step budget of each run (remote sessions: default 10000000; console: unlimited).", HelpName = "N" };
+        var serverPort = new Option<int>("--server-bind-port", "-P") { Description = "Port of the cluster listener.", DefaultValueFactory = _ => 2254, HelpName = "PORT", CustomParser = OptionParsers.IntInRange(0, 65535) };
+        var threads = new Option<int>("--threads", "-t") { Description = "Spawned VMs that run at once.", DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", CustomParser = OptionParsers.IntInRange(1, 4096) };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Step budget of each run (remote sessions: default 10000000; console: unlimited).", HelpName = "N", CustomParser = OptionParsers.LongAtLeast(1) };
         var cookieFile = new Option<string?>("--cookie-file") { Description = "Cluster cookie file. Default: $IRIDIUM_COOKIE, else <data-root>/cookie.", HelpName = "PATH" };
-        bindPort.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--bind-port must be 0-65535."); });
-        serverPort.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--server-bind-port must be 0-65535."); });
-        threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be 1 or more."); });
-        maxSteps.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--max-steps must be 1 or more."); });
 
         // Give -h to --bind-host (runtime.md §1.1): the root's help answers to --help and -? only.
         var help = root.Options.OfType<HelpOption>().Single();
@@ -36,7 +32,17 @@ internal static class ReplCommand
         foreach (var option in new Option[] { remote, bindHost, bindPort, dataRoot, alias, serverHost, serverPort, threads, maxSteps, cookieFile })
             root.Options.Add(option);
 
-        root.SetAction(parse => ReplHost.RunAsync(new ReplHostSettings
+        // The original's file mode: `iridium prog.iasm` runs the program, exactly as `iridium run` does.
+        var program = new Argument<string?>("FILE")
+        {
+            Description = "Run this program instead of starting the REPL (the same as 'iridium run FILE').",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        root.Arguments.Add(program);
+
+        root.SetAction(parse => parse.GetValue(program) is { } file
+            ? RunCommand.Execute(file, statePath: null, parse.GetValue(maxSteps))
+            : ReplHost.RunAsync(new ReplHostSettings
         {
             EnableRemoteAccess = parse.GetValue(remote),
             BindHost = parse.GetValue(bindHost)!,

@@ -32,7 +32,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static int Execute(string path, string? statePath, long? maxSteps)
+    internal static int Execute(string path, string? statePath, long? maxSteps)
     {
         var input = ProgramInput.TryRead(path, Console.Error);
         if (input is null) return ExitCodes.NoInput;
