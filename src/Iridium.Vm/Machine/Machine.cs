@@ -165,11 +165,7 @@ public sealed partial class Machine
     /// Continues from the current pc without header checks or events, until the program stops,
     /// faults or the budget runs out (<see cref="ExecutionStatus.Running"/> then).
     /// </summary>
-    public ExecutionResult Continue(long? maxSteps = null)
-    {
-        var result = Execute(maxSteps, budgetEndsRun: false);
-        return result;
-    }
+    public ExecutionResult Continue(long? maxSteps = null) => Execute(maxSteps, budgetEndsRun: false);
 
     /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
@@ -268,16 +264,13 @@ public sealed partial class Machine
     {
         if (amount < 0 || amount > _heapCap - _heapLength) return FaultCode.Heap;
         if (amount == 0) return FaultCode.None;
+        // The heap never shrinks and SETM writes only below its length, so the spare capacity is
+        // still zero: growing within it needs no clearing.
         int newLength = _heapLength + amount;
         if (newLength > _heap.Length)
         {
             int capacity = (int)Math.Min(_heapCap, Math.Max(newLength, (long)_heap.Length * 2));
             Array.Resize(ref _heap, capacity);
-        }
-        else
-        {
-            // Bytes past the length may hold data from before a shrink; the new bytes must be zero.
-            _heap.AsSpan(_heapLength, amount).Clear();
         }
         _heapLength = newLength;
         return FaultCode.None;
