@@ -65,9 +65,20 @@ public sealed class SocketTransport : IConnectionTransport
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // The socket goes first so that nothing below can block on the network. Completing the
+        // output pipe then tries to flush whatever a send loop left unflushed into the closed
+        // socket, which throws: that data is lost with the connection anyway, and closing must
+        // never fail (it runs from Leave, error paths and disposal).
         _socket.Dispose();
         Input.Complete();
-        Output.Complete();
+        try
+        {
+            Output.Complete();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+            // See above: unsent bytes of a closed connection.
+        }
     }
 
     private static string AddressOf(EndPoint? endPoint) => endPoint switch
