@@ -1,4 +1,4 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
@@ -19,7 +19,9 @@ public partial class MembersView : IClusterMessage
 public partial class MemberStatusRecord
 {
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? Host { get; set; }
     public int Port { get; set; }
     public MemberStatus Status { get; set; }

@@ -1,4 +1,4 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
@@ -30,7 +30,9 @@ public partial class Hello : IIntroduction
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? AdvertisedHost { get; set; }
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
@@ -43,7 +45,9 @@ public partial class Join : IIntroduction
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? AdvertisedHost { get; set; }
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
@@ -59,7 +63,9 @@ public partial class Challenge : IClusterMessage
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? AdvertisedHost { get; set; }
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
@@ -88,6 +94,7 @@ public partial class HelloAck : IClusterMessage
 public partial class Refuse : IClusterMessage
 {
     public RefuseCode Code { get; set; }
+    [CheckedString]
     public string? Reason { get; set; }
 }
 
@@ -109,7 +116,9 @@ public enum RefuseCode : byte
 public partial class MemberRecord
 {
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? Host { get; set; }
     public int Port { get; set; }
 }

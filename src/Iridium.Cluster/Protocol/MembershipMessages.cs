@@ -1,4 +1,4 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
@@ -26,6 +26,7 @@ public partial class MembersUpdate : IClusterMessage
 [MemoryPackable]
 public partial class Leave : IClusterMessage
 {
+    [CheckedString]
     public string? Reason { get; set; }
 }
 
