@@ -1,4 +1,5 @@
 using System.Text;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Security;
 

@@ -1,5 +1,7 @@
 using Iridium.Cluster.Protocol;
 
+using Iridium.Crypto;
+
 namespace Iridium.Cluster.Security;
 
 /// <summary>

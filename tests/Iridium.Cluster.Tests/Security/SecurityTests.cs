@@ -1,6 +1,7 @@
 using System.Text;
 using Iridium.Cluster.Configuration;
 using Iridium.Cluster.Security;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Tests.Security;
 

@@ -1,4 +1,4 @@
-namespace Iridium.Cluster.Security;
+namespace Iridium.Crypto;
 
 /// <summary>
 /// Cryptographically secure random bytes from the kernel (/dev/urandom). .NET's

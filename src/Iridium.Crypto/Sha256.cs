@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace Iridium.Cluster.Security;
+namespace Iridium.Crypto;
 
 /// <summary>
 /// SHA-256 (FIPS 180-4) in managed code. .NET's own implementation calls OpenSSL on Linux, and

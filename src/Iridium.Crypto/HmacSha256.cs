@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Iridium.Cluster.Security;
+namespace Iridium.Crypto;
 
 /// <summary>HMAC-SHA256 (RFC 2104) over the managed <see cref="Sha256"/>; see there for why.</summary>
 public static class HmacSha256
