@@ -14,13 +14,13 @@ namespace Iridium.Cluster.Protocol;
 /// kills the process, from a 14-byte frame any stranger may send before authenticating. Every
 /// other header is checked by MemoryPack itself.
 /// </remarks>
-public sealed class CheckedStringAttribute : MemoryPackCustomFormatterAttribute<CheckedStringFormatter, string>
+internal sealed class CheckedStringAttribute : MemoryPackCustomFormatterAttribute<CheckedStringFormatter, string>
 {
     public override CheckedStringFormatter GetFormatter() => CheckedStringFormatter.Instance;
 }
 
 /// <summary>The formatter behind <see cref="CheckedStringAttribute"/>.</summary>
-public sealed class CheckedStringFormatter : MemoryPackFormatter<string>
+internal sealed class CheckedStringFormatter : MemoryPackFormatter<string>
 {
     public static readonly CheckedStringFormatter Instance = new();
 

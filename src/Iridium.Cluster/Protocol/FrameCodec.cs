@@ -10,7 +10,7 @@ namespace Iridium.Cluster.Protocol;
 /// checked against the cap before anything is buffered for it, so a hostile prefix costs nothing.
 /// This is the only place cluster messages are encoded or decoded.
 /// </summary>
-public static class FrameCodec
+internal static class FrameCodec
 {
     static FrameCodec() => MessageFormatters.Register();
 

@@ -27,6 +27,6 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(22, typeof(Ping))]
 [MemoryPackUnion(23, typeof(Pong))]
 [MemoryPackUnion(24, typeof(Data))]
-public partial interface IClusterMessage
+internal partial interface IClusterMessage
 {
 }

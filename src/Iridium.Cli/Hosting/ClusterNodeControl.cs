@@ -1,14 +1,15 @@
 using System.Net.Sockets;
 using Iridium.Cluster;
+using Iridium.Repl.Cluster;
 
-namespace Iridium.Repl.Cluster;
+namespace Iridium.Cli.Hosting;
 
 /// <summary>
 /// The REPL's cluster commands over <see cref="ClusterNode"/>. The node is created on first use, so
 /// a REPL that never touches the cluster never loads the cookie or binds a port; a failure to create
 /// it (no cookie, bad alias) becomes the command's reply instead of an exception.
 /// </summary>
-public sealed class ClusterNodeControl(Func<ClusterNode> createNode) : IClusterControl, IAsyncDisposable
+internal sealed class ClusterNodeControl(Func<ClusterNode> createNode) : IClusterControl, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private ClusterNode? _node;
@@ -59,7 +60,7 @@ public sealed class ClusterNodeControl(Func<ClusterNode> createNode) : IClusterC
             {
                 _node ??= createNode();
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+            catch (Exception e) when (e is CommandFailure or ArgumentException or IOException)
             {
                 failure = new ClusterReply(false, $"cluster not available: {e.Message}");
             }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Iridium.Cli.Commands;
+namespace Iridium.Cli.Hosting;
 
 /// <summary>Console logging for cluster commands: one line per event, UTC timestamps, everything on stderr.</summary>
 internal static class ClusterLogging

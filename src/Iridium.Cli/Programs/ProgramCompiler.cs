@@ -1,7 +1,7 @@
 using System.Text;
 using Iridium.Assembler;
 
-namespace Iridium.Cli;
+namespace Iridium.Cli.Programs;
 
 /// <summary>Turns a program input into an image: images pass through, source is assembled.</summary>
 internal static class ProgramCompiler

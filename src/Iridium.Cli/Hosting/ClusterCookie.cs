@@ -1,7 +1,7 @@
 using System.Text;
 using Iridium.Crypto;
 
-namespace Iridium.Cluster.Security;
+namespace Iridium.Cli.Hosting;
 
 /// <summary>
 /// The shared secret of a cluster, as Erlang's cookie: <c>--cookie-file PATH</c>, else the
@@ -9,7 +9,7 @@ namespace Iridium.Cluster.Security;
 /// random value and mode 0600 when missing so every node on a host shares it. The cookie never
 /// crosses the wire: peers prove they know it with HMAC-SHA256 over nonces.
 /// </summary>
-public static class ClusterCookie
+internal static class ClusterCookie
 {
     public const string EnvironmentVariable = "IRIDIUM_COOKIE";
     public const string FileName = "cookie";
@@ -18,15 +18,18 @@ public static class ClusterCookie
     /// <summary>Where a cookie came from, for logs (never log the cookie itself).</summary>
     public sealed record Source(byte[] Secret, string Origin);
 
-    /// <summary>Loads the cookie; throws <see cref="InvalidOperationException"/> with a clear reason when it cannot.</summary>
-    public static Source Load(string? cookieFile, string dataRoot)
+    /// <summary>
+    /// Loads the cookie; <see cref="CommandFailure"/> (config) with a clear reason when it cannot.
+    /// <paramref name="dataRoot"/> is asked for only when neither the flag nor the variable is set.
+    /// </summary>
+    public static Source Load(string? cookieFile, Func<string> dataRoot)
     {
         if (!string.IsNullOrEmpty(cookieFile)) return new Source(ReadFile(cookieFile), cookieFile);
 
         string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrEmpty(fromEnvironment)) return new Source(Validate(fromEnvironment, EnvironmentVariable), "$" + EnvironmentVariable);
 
-        string path = Path.Combine(dataRoot, FileName);
+        string path = Path.Combine(dataRoot(), FileName);
         if (!File.Exists(path)) TryCreate(path);
         return new Source(ReadFile(path), path);
     }
@@ -46,6 +49,10 @@ public static class ClusterCookie
         {
             // Another node on this host created it first: use theirs.
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CommandFailure.Config($"cannot create cookie file {path}: {e.Message}");
+        }
     }
 
     private static byte[] ReadFile(string path)
@@ -53,19 +60,19 @@ public static class ClusterCookie
         try
         {
             var info = new FileInfo(path);
-            if (info.Length > MaxLength) throw new InvalidOperationException($"cookie file {path} is larger than {MaxLength} bytes");
+            if (info.Length > MaxLength) throw CommandFailure.Config($"cookie file {path} is larger than {MaxLength} bytes");
             return Validate(File.ReadAllText(path), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"cannot read cookie file {path}: {e.Message}", e);
+            throw CommandFailure.Config($"cannot read cookie file {path}: {e.Message}");
         }
     }
 
     private static byte[] Validate(string text, string origin)
     {
         string trimmed = text.Trim();
-        if (trimmed.Length == 0) throw new InvalidOperationException($"cookie from {origin} is empty");
+        if (trimmed.Length == 0) throw CommandFailure.Config($"cookie from {origin} is empty");
         return Encoding.UTF8.GetBytes(trimmed);
     }
 }
