@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Cluster smoke test of a published binary (CI): 5 nodes form a full mesh; a kill -9'd node is
-# marked down by the rest; a node with the wrong cookie is listed by nobody. Bounded (< 60 s),
-# and every process it starts is ended by PID on any exit.
+# Cluster smoke test of a published binary (CI): 5 nodes form a full mesh; a client pings one;
+# a kill -9'd node is marked down by the rest; a node with the wrong cookie is listed by nobody.
+# Bounded (< 60 s), and every process it starts is ended by PID on any exit.
 # Usage: tools/cluster-smoke.sh [path/to/iridium]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +53,10 @@ wait_for 15 "every node lists all 5" -- all_see 5 "${ports[@]}"
 echo "ok: 5 nodes, full mesh"
 members "$base" | sed 's/^/  /'
 [ "$(members "$base" | awk '$4 == "self"' | wc -l)" -eq 1 ] || fail "node1 does not list itself as self"
+# Ping, Pong and Data are the messages no membership change sends: a client ping carries all three.
+"$IRIDIUM" ping "127.0.0.1:$((base + 2))" --size 256 --count 2 --data-root-dir "$work/data" >"$work/ping.out" 2>&1 || fail "ping: $(cat "$work/ping.out")"
+grep -q "^2 replies" "$work/ping.out" || fail "ping printed no summary: $(cat "$work/ping.out")"
+echo "ok: ping node3 with a 256-byte payload: $(tail -n 1 "$work/ping.out")"
 
 victim=$(awk '$2 == "node5" {print $1}' "$work/pids")
 kill -KILL "$victim"

@@ -1,8 +1,11 @@
 namespace Iridium.Cli;
 
 /// <summary>
-/// Exit statuses of `iridium` (a contract scripts rely on). Faults map to 10 + crash code so they
-/// cannot be confused with usage errors or bad programs; 65/66 follow sysexits.h.
+/// The exit statuses of every `iridium` command: a contract scripts rely on. Programs keep the
+/// original's 0/1, faults are 10 + the crash code (so they cannot be confused with anything
+/// else), usage errors are 2 everywhere (programs already used 2), and the rest follow sysexits.h.
+/// Every command maps its failures through these; <see cref="Table"/> is what `iridium --help`
+/// prints, and the README carries the same table.
 /// </summary>
 internal static class ExitCodes
 {
@@ -10,7 +13,7 @@ internal static class ExitCodes
     public const int Ok = 0;
     /// <summary>GracefulStop{1}: IGL, an undefined opcode, or running off the end.</summary>
     public const int IllegalStop = 1;
-    /// <summary>Bad command-line usage.</summary>
+    /// <summary>Bad command-line usage: unknown command or option, bad or missing value.</summary>
     public const int Usage = 2;
     /// <summary>Added to a Crash code: 11..19.</summary>
     public const int CrashBase = 10;
@@ -18,10 +21,30 @@ internal static class ExitCodes
     public const int InvalidProgram = 65;
     /// <summary>The input file cannot be read (EX_NOINPUT).</summary>
     public const int NoInput = 66;
+    /// <summary>A node or server cannot be reached, refused us, or a listener cannot bind (EX_UNAVAILABLE).</summary>
+    public const int Unavailable = 69;
+    /// <summary>A bug in iridium: an error nothing else explains (EX_SOFTWARE).</summary>
+    public const int InternalError = 70;
     /// <summary>An output file cannot be written (EX_CANTCREAT).</summary>
     public const int CannotCreate = 73;
-    /// <summary>A cluster node cannot be reached, refused us, or the listener cannot bind (EX_UNAVAILABLE).</summary>
-    public const int Unavailable = 69;
-    /// <summary>Bad configuration: settings file, cookie, alias, data root (EX_CONFIG).</summary>
+    /// <summary>Authentication failed: the peer does not accept our cookie (EX_NOPERM).</summary>
+    public const int NoPermission = 77;
+    /// <summary>Bad configuration: config file, cookie, alias, data root (EX_CONFIG).</summary>
     public const int Config = 78;
+
+    /// <summary>Every status with its meaning, in the order `iridium --help` lists them.</summary>
+    public static IReadOnlyList<(string Status, string Meaning)> Table { get; } =
+    [
+        ("0", "success; a program ran to HLT"),
+        ("1", "a program stopped with IGL, an undefined opcode or by running off its end"),
+        ("2", "usage error: unknown command or option, bad or missing value"),
+        ("10+N", "a program faulted with Crash{N}: 12 TRUNCATED, 13 REGISTER, 14 DIVZERO, 15 JUMP, 16 STACK, 17 HEAP, 18 RODATA, 19 STEPS"),
+        ("65", "invalid program: assembly errors or a bad image"),
+        ("66", "an input file cannot be read"),
+        ("69", "a node or server is unreachable or refused us, or an address cannot be bound"),
+        ("70", "internal error (a bug in iridium; please report it)"),
+        ("73", "an output file cannot be written"),
+        ("77", "authentication failed: the peer rejected our cookie"),
+        ("78", "configuration error: config file, cookie, alias or data root"),
+    ];
 }

@@ -1,3 +1,5 @@
+using Iridium.Cli.CommandLine;
+
 namespace Iridium.Cli;
 
 internal static class Program

@@ -57,7 +57,7 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
     public int AdvertisedPort => _listener?.Port ?? 0;
 
     /// <summary>Application messages (<see cref="Data"/>, <see cref="Pong"/>) from a peer, on its read loop: keep handlers short.</summary>
-    public event Action<Guid, IClusterMessage>? MessageReceived;
+    internal event Action<Guid, IClusterMessage>? MessageReceived;
 
     /// <summary>Binds the listener (with port search), starts heartbeats and joins through the seeds in the background.</summary>
     public async Task StartAsync(CancellationToken ct = default)
@@ -87,7 +87,7 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
     public IReadOnlyList<MemberInfo> Members => Snapshot(selfHost: null);
 
     /// <summary>Queues a message for a peer; false when it is not connected or its queue is full.</summary>
-    public bool TrySend(Guid nodeId, IClusterMessage message)
+    internal bool TrySend(Guid nodeId, IClusterMessage message)
     {
         ClusterConnection? connection;
         lock (_gate) connection = _peers.TryGet(nodeId, out var peer) ? peer.Connection : null;
@@ -95,7 +95,7 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
     }
 
     /// <summary>Queues a message for a peer, waiting while its queue is full; false when it is not connected.</summary>
-    public async ValueTask<bool> SendAsync(Guid nodeId, IClusterMessage message, CancellationToken ct = default)
+    internal async ValueTask<bool> SendAsync(Guid nodeId, IClusterMessage message, CancellationToken ct = default)
     {
         ClusterConnection? connection;
         lock (_gate) connection = _peers.TryGet(nodeId, out var peer) ? peer.Connection : null;

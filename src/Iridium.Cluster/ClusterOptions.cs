@@ -1,8 +1,14 @@
 namespace Iridium.Cluster;
 
-/// <summary>Everything a <see cref="ClusterNode"/> needs; the CLI and the REPL fill it from flags and files.</summary>
+/// <summary>
+/// Everything a <see cref="ClusterNode"/> needs. The settings a user chooses are required: their
+/// defaults live with the rest of the process's defaults in the CLI (Iridium.Cli/Defaults.cs).
+/// </summary>
 public sealed class ClusterOptions
 {
+    /// <summary>Smallest frame cap <see cref="MaxFrameBytes"/> may be: any handshake frame must fit.</summary>
+    public const int MinFrameBytes = Protocol.ProtocolLimits.MinFrameBytes;
+
     /// <summary>Unique within a cluster; a second live node with the same alias is refused.</summary>
     public string Alias { get; set; } = "";
 
@@ -10,10 +16,10 @@ public sealed class ClusterOptions
     public Guid NodeId { get; set; } = Guid.NewGuid();
 
     /// <summary>Address to listen on: an IP literal or a host name (resolved).</summary>
-    public string BindHost { get; set; } = "127.0.0.1";
+    public required string BindHost { get; set; }
 
     /// <summary>Port to listen on; 0 lets the system pick one (tests).</summary>
-    public int BindPort { get; set; } = 2254;
+    public required int BindPort { get; set; }
 
     /// <summary>How many ports after <see cref="BindPort"/> to try when it is taken.</summary>
     public int PortSearch { get; set; }
@@ -27,13 +33,13 @@ public sealed class ClusterOptions
     /// <summary>The cluster cookie (shared secret); never sent.</summary>
     public byte[] Cookie { get; set; } = [];
 
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public required TimeSpan HeartbeatInterval { get; set; }
 
     /// <summary>A peer not heard from for this long is marked down.</summary>
-    public TimeSpan FailureTimeout { get; set; } = TimeSpan.FromSeconds(3);
+    public required TimeSpan FailureTimeout { get; set; }
 
     /// <summary>Largest frame accepted after the handshake; a larger length prefix closes the connection.</summary>
-    public int MaxFrameBytes { get; set; } = 1 << 20;
+    public required int MaxFrameBytes { get; set; }
 
     /// <summary>A connection whose handshake has not finished by then is closed.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -17,7 +17,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) });
+        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) });
         return Task.CompletedTask;
     }
 
@@ -142,7 +142,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public async Task IdleSessions_AreClosed()
     {
-        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0, Cookie = Cookie, IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000, Cookie = Cookie, IdleTimeout = TimeSpan.FromMilliseconds(300) });
         using var client = await RawClient.ConnectAsync(server.Port);
         await client.LoginAsync(Cookie);
         var (output, prompt) = await client.UntilPromptAsync();
@@ -153,7 +153,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public async Task SessionsBeyondTheLimit_AreToldAndClosed()
     {
-        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0, Cookie = Cookie, MaxSessions = 1 });
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000, Cookie = Cookie, MaxSessions = 1 });
         using var first = await RawClient.ConnectAsync(server.Port);
         await first.LoginAsync(Cookie);
         using var second = await RawClient.ConnectAsync(server.Port);
@@ -230,7 +230,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public void NonLoopbackWithoutACookie_IsRefusedAtStartup()
     {
-        var server = new RemoteReplServer(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "0.0.0.0", BindPort = 0, Cookie = null });
+        var server = new RemoteReplServer(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "0.0.0.0", BindPort = 0, MaxSteps = 10_000, Cookie = null });
         var error = Assert.Throws<InvalidOperationException>(server.Start);
         Assert.Contains("without a cookie", error.Message);
     }
@@ -238,7 +238,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public async Task LoopbackWithoutACookie_NeedsNoLogin()
     {
-        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindPort = 0 });
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000 });
         using var client = await RawClient.ConnectAsync(server.Port);
         Assert.Equal(ReplText.Banner, await client.LineAsync());
     }

@@ -1,40 +1,35 @@
-using System.CommandLine;
 using System.Text;
+using ConsoleAppFramework;
 using Iridium.Assembler;
+using Iridium.Cli.CommandLine;
+using Iridium.Cli.Programs;
 
 namespace Iridium.Cli.Commands;
 
-/// <summary>`iridium disasm FILE [--addresses]`: print a listing that `iridium asm` turns back into the same image.</summary>
-internal static class DisasmCommand
+/// <summary>`iridium disasm FILE [--addresses]`: a listing that `iridium asm` turns back into the same image.</summary>
+internal sealed class DisasmCommand
 {
-    public static Command Create()
-    {
-        var file = new Argument<string>("FILE") { Description = "A program image (.ir or starting with EPIE) or assembly source; '-' reads standard input." };
-        var addresses = new Option<bool>("--addresses") { Description = "Show each line's address and raw bytes as a comment." };
-        var command = new Command("disasm", "Disassemble a program into assembly source that reassembles to the identical image.")
+    /// <summary>Disassemble a program into assembly source that reassembles to the identical image.</summary>
+    /// <param name="file">FILE: a program image (.ir, or starting with EPIE) or assembly source; '-' reads standard input.</param>
+    /// <param name="addresses">Show each line's address and raw bytes as a comment.</param>
+    [Command(CommandRouter.Disasm)]
+    public int Disasm([Argument, HideDefaultValue] string? file = null, bool addresses = false)
+        => CommandBody.Run(CommandRouter.Disasm, () =>
         {
-            file, addresses,
-        };
-        command.SetAction(parse => Execute(parse.GetValue(file)!, parse.GetValue(addresses)));
-        return command;
-    }
-
-    private static int Execute(string path, bool addresses)
-    {
-        var input = ProgramInput.TryRead(path, Console.Error);
-        if (input is null) return ExitCodes.NoInput;
-        byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
-        if (image is null) return ExitCodes.InvalidProgram;
-        string listing;
-        try
-        {
-            listing = Disassembler.Disassemble(image, new DisassemblyOptions(ShowAddresses: addresses));
-        }
-        catch (InvalidImageException e)
-        {
-            Console.Error.WriteLine($"iridium: {input.DisplayName}: {e.Message}");
-            return ExitCodes.InvalidProgram;
-        }
-        return OutputFile.TryWrite("-", Encoding.UTF8.GetBytes(listing), Console.Error) ? ExitCodes.Ok : ExitCodes.CannotCreate;
-    }
+            if (file is null) throw CommandFailure.Usage("disasm: missing FILE (the program to disassemble)");
+            var input = ProgramInput.Read(file);
+            byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
+            if (image is null) return ExitCodes.InvalidProgram;
+            string listing;
+            try
+            {
+                listing = Disassembler.Disassemble(image, new DisassemblyOptions(ShowAddresses: addresses));
+            }
+            catch (InvalidImageException e)
+            {
+                throw new CommandFailure(ExitCodes.InvalidProgram, $"{input.DisplayName}: {e.Message}");
+            }
+            OutputFile.Write("-", Encoding.UTF8.GetBytes(listing));
+            return ExitCodes.Ok;
+        });
 }

@@ -1,65 +1,42 @@
-using System.CommandLine;
-using Iridium.Cluster;
+using ConsoleAppFramework;
+using Iridium.Cli.CommandLine;
+using Iridium.Cli.Hosting;
 using Iridium.Cluster.Client;
-using Iridium.Cluster.Configuration;
-using Iridium.Cluster.Security;
 
 namespace Iridium.Cli.Commands;
 
 /// <summary>`iridium members HOST:PORT [--json]`: a node's view of the cluster, asked as an authenticated client.</summary>
-internal static class MembersCommand
+internal sealed class MembersCommand
 {
-    public static Command Create()
-    {
-        var target = new Argument<string>("HOST:PORT") { Description = "The node's cluster address." };
-        var json = new Option<bool>("--json") { Description = "Print a JSON array (alias, node_id, host, port, status, last_seen_ms)." };
-        var cookieFile = new Option<string?>("--cookie-file") { Description = "File holding the cluster cookie (else $IRIDIUM_COOKIE, else <data-root>/cookie).", HelpName = "PATH" };
-        var dataRoot = new Option<string?>("--data-root-dir") { Description = "Data directory holding the cookie.", HelpName = "DIR" };
-        var timeout = new Option<int?>("--timeout-ms") { Description = "Give up after this many milliseconds (default 5000).", HelpName = "MS" };
-
-        var command = new Command("members", "Print a node's members, one line each: ALIAS NODE-ID HOST:PORT STATUS LAST-SEEN-MS. Exit 69 when the node cannot be reached or refuses.")
+    /// <summary>Print a node's members, one line each: ALIAS NODE-ID HOST:PORT STATUS LAST-SEEN-MS.</summary>
+    /// <param name="target">HOST:PORT: the node's cluster address.</param>
+    /// <param name="json">Print a JSON array (alias, node_id, host, port, status, last_seen_ms).</param>
+    /// <param name="timeoutMs">Give up after this many milliseconds.</param>
+    [Command(CommandRouter.Members)]
+    public async Task<int> Members(ConsoleAppContext context, [Argument, HideDefaultValue] string? target = null, bool json = false, int timeoutMs = Defaults.ClientTimeoutMs)
+        => await CommandBody.RunAsync(CommandRouter.Members, async () =>
         {
-            target, json, cookieFile, dataRoot, timeout,
-        };
-        command.SetAction(parse => Execute(parse.GetValue(target)!, parse.GetValue(json), parse.GetValue(cookieFile), parse.GetValue(dataRoot), parse.GetValue(timeout) ?? 5000));
-        return command;
-    }
-
-    private static int Execute(string target, bool json, string? cookieFile, string? dataRoot, int timeoutMs)
-    {
-        if (!HostPort.TryParse(target, out string host, out int port))
-        {
-            Console.Error.WriteLine($"iridium: '{target}' is not HOST:PORT");
-            return ExitCodes.Usage;
-        }
-        byte[] cookie;
-        try
-        {
-            cookie = ClusterCookie.Load(cookieFile, DataRoot.Resolve(dataRoot)).Secret;
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"iridium: {e.Message}");
-            return ExitCodes.Config;
-        }
-        try
-        {
-            var members = MembersClient.QueryAsync(host, port, cookie, TimeSpan.FromMilliseconds(timeoutMs)).GetAwaiter().GetResult();
-            if (json)
+            var (host, port) = FlagRules.Address(target, "the node to ask");
+            if (timeoutMs < 1) throw CommandFailure.Usage($"--timeout-ms must be at least 1, not {timeoutMs}");
+            var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process());
+            try
             {
-                using var stdout = Console.OpenStandardOutput();
-                MembersFormatter.WriteJson(stdout, members);
+                await using var client = await ClusterClient.ConnectAsync(host, port, process.Cookie, TimeSpan.FromMilliseconds(timeoutMs)).ConfigureAwait(false);
+                var members = await client.MembersAsync().ConfigureAwait(false);
+                if (json)
+                {
+                    using var stdout = Console.OpenStandardOutput();
+                    MembersFormatter.WriteJson(stdout, members);
+                }
+                else
+                {
+                    MembersFormatter.WriteText(Console.Out, members);
+                }
+                return ExitCodes.Ok;
             }
-            else
+            catch (ClusterClientException e)
             {
-                MembersFormatter.WriteText(Console.Out, members);
+                throw ClientFailure.From(e);
             }
-            return ExitCodes.Ok;
-        }
-        catch (ClusterClientException e)
-        {
-            Console.Error.WriteLine($"iridium: {e.Message}");
-            return ExitCodes.Unavailable;
-        }
-    }
+        }).ConfigureAwait(false);
 }

@@ -1,119 +1,138 @@
-using System.CommandLine;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using Iridium.Cluster.Configuration;
-using Iridium.Repl.Hosting;
+using ConsoleAppFramework;
+using Iridium.Cli.CommandLine;
+using Iridium.Cli.Configuration;
+using Iridium.Cli.Hosting;
+using Iridium.Cluster;
 using Iridium.Repl.Remote;
 using Iridium.Repl.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cli.Commands;
 
-/// <summary>`iridium node [flags] [--join HOST:PORT]... [--config FILE]`: a headless cluster node until SIGINT/SIGTERM.</summary>
-internal static class NodeCommand
+/// <summary>`iridium node`: a headless cluster node until SIGINT or SIGTERM, then a graceful Leave.</summary>
+internal sealed class NodeCommand
 {
-    public static Command Create()
-    {
-        var alias = new Option<string?>("--node-alias") { Description = "Node name, unique in the cluster. Default: contents of ./.node_id, else a new UUID written there.", HelpName = "ALIAS" };
-        var bindHost = new Option<string?>("--server-bind-host", "-H") { Description = "Cluster listener address (default 127.0.0.1; 0.0.0.0 for all interfaces).", HelpName = "HOST" };
-        var bindPort = new Option<int?>("--server-bind-port", "-P") { Description = "Cluster listener port, also the advertised port (default 2254).", HelpName = "PORT" };
-        var dataRoot = new Option<string?>("--data-root-dir") { Description = "Data directory holding the cookie (default /var/lib/iridium, else the user's data directory).", HelpName = "DIR" };
-        var threads = new Option<int?>("--threads", "-t") { Description = "Worker threads for VMs (accepted for compatibility; the node itself needs none).", HelpName = "N" };
-        var join = new Option<string[]>("--join") { Description = "A member to join through; repeatable. Retried with backoff until one answers.", HelpName = "HOST:PORT" };
-        var config = new Option<string?>("--config") { Description = "JSON file with the same settings (camelCase flag names); flags override it.", HelpName = "FILE" };
-        var cookieFile = new Option<string?>("--cookie-file") { Description = "File holding the cluster cookie (else $IRIDIUM_COOKIE, else <data-root>/cookie).", HelpName = "PATH" };
-        var portSearch = new Option<int?>("--port-search") { Description = "Try the next N ports when the bind port is taken.", HelpName = "N" };
-        var advertiseHost = new Option<string?>("--advertise-host") { Description = "Address peers should use to reach this node (containers, NAT).", HelpName = "HOST" };
-        var heartbeat = new Option<int?>("--heartbeat-ms") { Description = "Heartbeat interval in milliseconds (default 1000).", HelpName = "MS" };
-        var failureTimeout = new Option<int?>("--failure-timeout-ms") { Description = "Mark a silent peer down after this many milliseconds (default 3000).", HelpName = "MS" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail (dial failures, connection races)." };
-        var remote = new Option<bool>("--enable-remote-access", "-r") { Description = "Also serve the remote REPL (cookie authentication); sessions get their own VMs." };
-        var replHost = new Option<string>("--bind-host") { Description = "Address of the remote REPL.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var replPort = new Option<int>("--bind-port", "-p") { Description = "Port of the remote REPL.", DefaultValueFactory = _ => 2244, HelpName = "PORT" };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Step budget of code run by remote sessions (default 10000000).", HelpName = "N", CustomParser = OptionParsers.NonNegativeLong };
-
-        var command = new Command("node", "Run a headless cluster node that logs to stderr until SIGINT or SIGTERM, then leaves the cluster.")
+    /// <summary>Run a headless cluster node that logs to stderr until SIGINT or SIGTERM, then leaves the cluster.</summary>
+    /// <param name="nodeAlias">Node name, unique in the cluster. Default: the contents of .node_id in the data root, else a new UUID written there.</param>
+    /// <param name="serverBindHost">-H, Cluster listener address (default 127.0.0.1; 0.0.0.0 for all interfaces).</param>
+    /// <param name="serverBindPort">-P, Cluster listener port, also the advertised port (default 2254).</param>
+    /// <param name="portSearch">Try the next N ports when the bind port is taken (default 0).</param>
+    /// <param name="advertiseHost">Address peers should use to reach this node (containers, NAT).</param>
+    /// <param name="join">HOST:PORT of a member to join through; repeat it or separate with commas. Retried with backoff until one answers.</param>
+    /// <param name="config">A TOML (.toml) or JSON (.json) file of these settings, keys in snake_case (server_bind_port); flags override it.</param>
+    /// <param name="heartbeatMs">Heartbeat interval in milliseconds (default 1000).</param>
+    /// <param name="failureTimeoutMs">Mark a silent peer down after this many milliseconds (default 3000, or 3 heartbeats if longer).</param>
+    /// <param name="threads">-t, Spawned VMs that run at once for remote sessions (default: the number of processors).</param>
+    /// <param name="verbose">-v, Log debug detail (dial failures, connection races).</param>
+    /// <param name="enableRemoteAccess">-r, Also serve the remote REPL (cookie authentication); sessions get their own VMs.</param>
+    /// <param name="bindHost">Address of the remote REPL (default 127.0.0.1).</param>
+    /// <param name="bindPort">-p, Port of the remote REPL (default 2244).</param>
+    /// <param name="maxSteps">Step budget of each run a remote session starts (default 10000000).</param>
+    [Command(CommandRouter.Node)]
+    public async Task<int> Node(ConsoleAppContext context, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string? serverBindHost = null,
+        [HideDefaultValue] int? serverBindPort = null, [HideDefaultValue] int? portSearch = null, [HideDefaultValue] string? advertiseHost = null,
+        [HideDefaultValue] string? join = null, [HideDefaultValue] string? config = null, [HideDefaultValue] int? heartbeatMs = null,
+        [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
+        [HideDefaultValue] string? bindHost = null, [HideDefaultValue] int? bindPort = null, [HideDefaultValue] long? maxSteps = null,
+        CancellationToken cancellationToken = default)
+        => await CommandBody.RunAsync(CommandRouter.Node, async () =>
         {
-            alias, bindHost, bindPort, dataRoot, threads, join, config, cookieFile, portSearch, advertiseHost, heartbeat, failureTimeout, verbose,
-            remote, replHost, replPort, maxSteps,
-        };
-        command.SetAction(parse =>
-        {
+            var globals = (GlobalOptions)context.GlobalOptions!;
             var flags = new NodeSettings
             {
-                NodeAlias = parse.GetValue(alias),
-                ServerBindHost = parse.GetValue(bindHost),
-                ServerBindPort = parse.GetValue(bindPort),
-                DataRootDir = parse.GetValue(dataRoot),
-                Threads = parse.GetValue(threads),
-                Join = parse.GetValue(join) is { Length: > 0 } seeds ? [.. seeds] : null,
-                CookieFile = parse.GetValue(cookieFile),
-                PortSearch = parse.GetValue(portSearch),
-                AdvertiseHost = parse.GetValue(advertiseHost),
-                HeartbeatMs = parse.GetValue(heartbeat),
-                FailureTimeoutMs = parse.GetValue(failureTimeout),
+                NodeAlias = nodeAlias,
+                ServerBindHost = serverBindHost,
+                ServerBindPort = serverBindPort,
+                PortSearch = portSearch,
+                AdvertiseHost = advertiseHost,
+                Join = Seeds(context),
+                DataRootDir = globals.DataRootDir,
+                CookieFile = globals.CookieFile,
+                HeartbeatMs = heartbeatMs,
+                FailureTimeoutMs = failureTimeoutMs,
+                Threads = threads,
+                Verbose = verbose ? true : null,
+                EnableRemoteAccess = enableRemoteAccess ? true : null,
+                BindHost = bindHost,
+                BindPort = bindPort,
+                MaxSteps = maxSteps,
             };
-            var remoteAccess = parse.GetValue(remote)
-                ? new RemoteSettings(parse.GetValue(replHost)!, parse.GetValue(replPort), parse.GetValue(maxSteps))
-                : null;
-            return Execute(parse.GetValue(config), flags, parse.GetValue(verbose), remoteAccess);
-        });
-        return command;
-    }
+            CheckRanges(flags);
+            var settings = config is null ? flags : ConfigFile.Load(config).With(flags);
+            return await RunAsync(settings, config, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
 
-    /// <summary>The remote REPL a node may serve beside its cluster port.</summary>
-    private sealed record RemoteSettings(string BindHost, int BindPort, long? MaxSteps);
-
-    private static int Execute(string? configFile, NodeSettings flags, bool verbose, RemoteSettings? remote)
+    private static async Task<int> RunAsync(NodeSettings settings, string? configFile, CancellationToken stop)
     {
-        Iridium.Cluster.ClusterOptions options;
-        NodeSettings settings;
+        var process = new ProcessContext(settings.Process);
+        var options = settings.ToClusterOptions(process.Alias, process.Cookie);
         try
         {
-            settings = configFile is null ? flags : NodeSettings.Load(configFile).With(flags);
-            options = NodeRunner.ResolveOptions(settings, Environment.CurrentDirectory);
+            options.Validate();
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"iridium: {e.Message}");
-            return ExitCodes.Config;
+            throw configFile is null ? CommandFailure.Usage(e.Message) : CommandFailure.Config($"{configFile} with the flags: {e.Message}");
         }
 
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var loggerFactory = ClusterLogging.Create(verbose ? LogLevel.Debug : LogLevel.Information);
-        RemoteReplServer? replServer = null;
+        using var loggerFactory = ClusterLogging.Create(settings.Verbose == true ? LogLevel.Debug : LogLevel.Information);
+        RemoteReplServer? replServer = settings.EnableRemoteAccess == true
+            ? RemoteReplHosting.Start(settings.BindHost ?? Defaults.BindHost, settings.BindPort ?? Defaults.RemoteReplPort,
+                settings.MaxSteps ?? Defaults.RemoteMaxSteps, process, new VmScheduler(settings.Threads ?? Defaults.Threads), Console.Error)
+            : null;
         try
         {
-            if (remote is not null)
+            await using var node = new ClusterNode(options, loggerFactory);
+            try
             {
-                var scheduler = new VmScheduler(Math.Max(1, settings.Threads ?? Environment.ProcessorCount));
-                replServer = RemoteAccess.Start(remote.BindHost, remote.BindPort, DataRoot.Resolve(settings.DataRootDir),
-                    settings.CookieFile, remote.MaxSteps, scheduler, Console.Error);
+                await node.StartAsync(stop).ConfigureAwait(false);
             }
-            NodeRunner.RunAsync(options, loggerFactory, stop.Token).GetAwaiter().GetResult();
+            catch (SocketException e)
+            {
+                string remedy = options.PortSearch > 0
+                    ? $"ports {options.BindPort}-{options.BindPort + options.PortSearch} are all taken; choose another --server-bind-port or a larger --port-search"
+                    : "choose another --server-bind-port, or let --port-search N try the next N ports";
+                throw ListenFailure.For("cluster", options.BindHost, options.BindPort, e, remedy);
+            }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGINT or SIGTERM: leave, so the peers drop this node at once.
+            }
+            await node.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
             return ExitCodes.Ok;
-        }
-        catch (SocketException e)
-        {
-            loggerFactory.CreateLogger("iridium").LogError("cannot listen: {Message}", e.Message);
-            return ExitCodes.Unavailable;
-        }
-        catch (InvalidOperationException e) when (replServer is null && remote is not null)
-        {
-            Console.Error.WriteLine($"iridium: remote REPL: {e.Message}");
-            return ExitCodes.Config;
         }
         finally
         {
-            replServer?.Stop();
+            if (replServer is not null) await replServer.DisposeAsync().ConfigureAwait(false);
         }
+    }
 
-        void Stop(PosixSignalContext context)
+    /// <summary>Every <c>--join</c> given, each possibly a comma-separated list.</summary>
+    private static IReadOnlyList<string>? Seeds(ConsoleAppContext context)
+    {
+        var seeds = RepeatedOption.Values(context.CommandArguments, "--join")
+            .SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray();
+        foreach (string seed in seeds)
         {
-            context.Cancel = true; // we exit ourselves, after telling the peers
-            stop.Cancel();
+            if (!HostPort.TryParse(seed, out _, out _)) throw CommandFailure.Usage($"--join: '{seed}' is not HOST:PORT");
         }
+        return seeds.Length > 0 ? seeds : null;
+    }
+
+    private static void CheckRanges(NodeSettings flags)
+    {
+        FlagRules.Range("server_bind_port", flags.ServerBindPort);
+        FlagRules.Range("port_search", flags.PortSearch);
+        FlagRules.Range("heartbeat_ms", flags.HeartbeatMs);
+        FlagRules.Range("failure_timeout_ms", flags.FailureTimeoutMs);
+        FlagRules.Range("threads", flags.Threads);
+        FlagRules.Range("bind_port", flags.BindPort);
+        FlagRules.Range("max_steps", flags.MaxSteps);
     }
 }

@@ -1,59 +1,71 @@
-using System.CommandLine;
-using System.CommandLine.Help;
-using Iridium.Repl.Hosting;
+using ConsoleAppFramework;
+using Iridium.Cli.CommandLine;
+using Iridium.Cli.Configuration;
+using Iridium.Cli.Hosting;
+using Iridium.Cluster;
+using Iridium.Repl.Console;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Remote;
+using Iridium.Repl.Scheduling;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Iridium.Cli.Commands;
 
 /// <summary>
-/// The root command's own action: <c>iridium</c> with no subcommand starts the REPL (runtime.md §3),
-/// and <c>-r</c> also serves it remotely (§4). Only option parsing lives here; the host is
-/// <see cref="ReplHost"/>. As in the original, <c>-h</c> is <c>--bind-host</c>, so the root's help
-/// is <c>--help</c> (and <c>-?</c>); subcommands keep <c>-h</c> for help.
+/// `iridium` with no command: the console REPL (runtime.md §3), plus the remote REPL with
+/// <c>-r</c> (§4), sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
+/// created on the first cluster command.
 /// </summary>
-internal static class ReplCommand
+internal sealed class ReplCommand
 {
-    public static void Configure(RootCommand root)
-    {
-        var remote = new Option<bool>("--enable-remote-access", "-r") { Description = "Also serve the REPL to remote users over TCP (cookie authentication)." };
-        var bindHost = new Option<string>("--bind-host", "-h") { Description = "Address of the remote REPL.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var bindPort = new Option<int>("--bind-port", "-p") { Description = "Port of the remote REPL.", DefaultValueFactory = _ => 2244, HelpName = "PORT", CustomParser = OptionParsers.IntInRange(0, 65535) };
-        var dataRoot = new Option<string?>("--data-root-dir") { Description = "Data root (cookie, history, programs/ for remote sessions). Default: /var/lib/iridium, else ~/.local/share/iridium.", HelpName = "DIR" };
-        var alias = new Option<string?>("--node-alias") { Description = "Node name in the cluster. Default: contents of ./.node_id, else a new UUID written there.", HelpName = "NAME" };
-        var serverHost = new Option<string>("--server-bind-host", "-H") { Description = "Address of the cluster listener.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var serverPort = new Option<int>("--server-bind-port", "-P") { Description = "Port of the cluster listener.", DefaultValueFactory = _ => 2254, HelpName = "PORT", CustomParser = OptionParsers.IntInRange(0, 65535) };
-        var threads = new Option<int>("--threads", "-t") { Description = "Spawned VMs that run at once.", DefaultValueFactory = _ => Environment.ProcessorCount, HelpName = "N", CustomParser = OptionParsers.IntInRange(1, 4096) };
-        var maxSteps = new Option<long?>("--max-steps") { Description = "Step budget of each run (remote sessions: default 10000000; console: unlimited).", HelpName = "N", CustomParser = OptionParsers.LongAtLeast(1) };
-        var cookieFile = new Option<string?>("--cookie-file") { Description = "Cluster cookie file. Default: $IRIDIUM_COOKIE, else <data-root>/cookie.", HelpName = "PATH" };
-
-        // Give -h to --bind-host (runtime.md §1.1): the root's help answers to --help and -? only.
-        var help = root.Options.OfType<HelpOption>().Single();
-        root.Options.Remove(help);
-        root.Options.Add(new HelpOption("--help", "-?"));
-        foreach (var option in new Option[] { remote, bindHost, bindPort, dataRoot, alias, serverHost, serverPort, threads, maxSteps, cookieFile })
-            root.Options.Add(option);
-
-        // The original's file mode: `iridium prog.iasm` runs the program, exactly as `iridium run` does.
-        var program = new Argument<string?>("FILE")
+    /// <summary>Start the REPL: type assembly to run it, or !help. With -r, also serve it over TCP.</summary>
+    /// <param name="enableRemoteAccess">-r, Also serve the REPL to remote users who know the cluster cookie.</param>
+    /// <param name="bindHost">Address of the remote REPL (default 127.0.0.1).</param>
+    /// <param name="bindPort">-p, Port of the remote REPL.</param>
+    /// <param name="nodeAlias">Node name in the cluster. Default: the contents of .node_id in the data root, else a new UUID written there.</param>
+    /// <param name="serverBindHost">-H, Address of the cluster listener for !start_cluster and !join_cluster (default 127.0.0.1).</param>
+    /// <param name="serverBindPort">-P, Port of the cluster listener.</param>
+    /// <param name="threads">-t, Spawned VMs that run at once. Default: the number of processors.</param>
+    /// <param name="maxSteps">Step budget of each run: remote sessions default to 10000000, the console is unlimited.</param>
+    [Command("")]
+    public async Task<int> Repl(ConsoleAppContext context, bool enableRemoteAccess = false, [HideDefaultValue] string bindHost = Defaults.BindHost,
+        int bindPort = Defaults.RemoteReplPort, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string serverBindHost = Defaults.BindHost,
+        int serverBindPort = Defaults.ClusterPort, [HideDefaultValue] int? threads = null, [HideDefaultValue] long? maxSteps = null)
+        => await CommandBody.RunAsync("", async () =>
         {
-            Description = "Run this program instead of starting the REPL (the same as 'iridium run FILE').",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        root.Arguments.Add(program);
+            FlagRules.Range("bind_port", bindPort);
+            FlagRules.Range("server_bind_port", serverBindPort);
+            FlagRules.Range("threads", threads);
+            FlagRules.Range("max_steps", maxSteps);
+            var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process(nodeAlias));
 
-        root.SetAction(parse => parse.GetValue(program) is { } file
-            ? RunCommand.Execute(file, statePath: null, parse.GetValue(maxSteps))
-            : ReplHost.RunAsync(new ReplHostSettings
-        {
-            EnableRemoteAccess = parse.GetValue(remote),
-            BindHost = parse.GetValue(bindHost)!,
-            BindPort = parse.GetValue(bindPort),
-            DataRootDir = parse.GetValue(dataRoot),
-            NodeAlias = parse.GetValue(alias),
-            ServerBindHost = parse.GetValue(serverHost)!,
-            ServerBindPort = parse.GetValue(serverPort),
-            Threads = parse.GetValue(threads),
-            MaxSteps = parse.GetValue(maxSteps),
-            CookieFile = parse.GetValue(cookieFile),
-        }).GetAwaiter().GetResult());
-    }
+            // Only history and remote access need the data root: without one the REPL still runs.
+            string? dataRoot = process.TryGetDataRoot(out string? problem);
+            if (problem is not null) Console.Error.WriteLine($"iridium: warning: {problem}; history will not be kept");
+
+            var scheduler = new VmScheduler(threads ?? Defaults.Threads);
+            RemoteReplServer? server = enableRemoteAccess
+                ? RemoteReplHosting.Start(bindHost, bindPort, maxSteps ?? Defaults.RemoteMaxSteps, process, scheduler, Console.Error)
+                : null;
+            try
+            {
+                var clusterSettings = new NodeSettings { ServerBindHost = serverBindHost, ServerBindPort = serverBindPort };
+                // The cluster's log lines would garble the console line: the REPL's node is quiet.
+                await using var cluster = new ClusterNodeControl(() => new ClusterNode(clusterSettings.ToClusterOptions(process.Alias, process.Cookie), NullLoggerFactory.Instance));
+                var options = new ReplSessionOptions
+                {
+                    // The alias is resolved (and .node_id written) only when the cluster is used; until
+                    // then the REPL's VMs carry the alias only when one was given.
+                    Alias = process.GivenAlias,
+                    MaxSteps = maxSteps,
+                    Scheduler = scheduler,
+                    Cluster = cluster,
+                };
+                return await ConsoleRepl.RunAsync(options, dataRoot is null ? null : ProcessContext.HistoryPath(dataRoot)).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (server is not null) await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
 }

@@ -1,41 +1,29 @@
-using System.CommandLine;
+using ConsoleAppFramework;
+using Iridium.Cli.CommandLine;
+using Iridium.Cli.Programs;
 using Iridium.Vm;
 
 namespace Iridium.Cli.Commands;
 
-/// <summary>`iridium run FILE [--state-json PATH] [--max-steps N]`: assemble if needed, run, report.</summary>
-internal static class RunCommand
+/// <summary>`iridium run FILE`, also reached as `iridium FILE`: assemble if needed, run, report.</summary>
+internal sealed class RunCommand
 {
-    public static Command Create()
-    {
-        var file = new Argument<string>("FILE")
+    /// <summary>Run a program; its exit status says how it stopped (0 HLT, 1 IGL, 10+code fault; see 'iridium --help').</summary>
+    /// <param name="file">FILE: an image (name ending in .ir, or starting with EPIE) or assembly source; '-' reads standard input.</param>
+    /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault); '-' is standard output.</param>
+    /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions. Default: unlimited.</param>
+    [Command(CommandRouter.Run)]
+    public int Run([Argument, HideDefaultValue] string? file = null, [HideDefaultValue] string? stateJson = null, [HideDefaultValue] long? maxSteps = null)
+        => CommandBody.Run(CommandRouter.Run, () =>
         {
-            Description = "The program: an image (name ending in .ir, or starting with the EPIE magic) or assembly source. '-' reads standard input.",
-        };
-        var stateJson = new Option<string?>("--state-json")
-        {
-            Description = "Write the final machine state as JSON to PATH (also after a fault).",
-            HelpName = "PATH",
-        };
-        var maxSteps = new Option<long?>("--max-steps")
-        {
-            Description = "End the run with Crash{9} (STEPS) when it needs more than N instructions. Default: unlimited.",
-            HelpName = "N",
-            CustomParser = OptionParsers.NonNegativeLong,
-        };
+            if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
+            if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
+            return Execute(file, stateJson, maxSteps);
+        });
 
-        var command = new Command("run", "Run a program and exit with its status: 0 after HLT, 1 after IGL or running off the end, 10+code after a fault, 65 for an invalid program, 66 when FILE cannot be read.")
-        {
-            file, stateJson, maxSteps,
-        };
-        command.SetAction(parse => Execute(parse.GetValue(file)!, parse.GetValue(stateJson), parse.GetValue(maxSteps)));
-        return command;
-    }
-
-    internal static int Execute(string path, string? statePath, long? maxSteps)
+    private static int Execute(string path, string? statePath, long? maxSteps)
     {
-        var input = ProgramInput.TryRead(path, Console.Error);
-        if (input is null) return ExitCodes.NoInput;
+        var input = ProgramInput.Read(path);
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
@@ -47,9 +35,14 @@ internal static class RunCommand
         };
         machine.LoadImage(image);
         VmEvent final = machine.Run(maxSteps);
+        stdout.Flush();
 
         int status = Report(machine, final, image);
-        if (statePath is not null && !TryWriteState(statePath, machine, final)) return ExitCodes.CannotCreate;
+        if (statePath is not null)
+        {
+            using var state = OutputFile.Open(statePath);
+            StateJsonWriter.Write(state, machine, final);
+        }
         return status;
     }
 
@@ -71,20 +64,5 @@ internal static class RunCommand
             : "end of program";
         Console.Error.WriteLine($"iridium: fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction})");
         return ExitCodes.CrashBase + final.Code;
-    }
-
-    private static bool TryWriteState(string path, Machine machine, VmEvent final)
-    {
-        try
-        {
-            using var file = path == "-" ? Console.OpenStandardOutput() : File.Create(path);
-            StateJsonWriter.Write(file, machine, final);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            Console.Error.WriteLine($"iridium: cannot write {path}: {e.Message}");
-            return false;
-        }
     }
 }

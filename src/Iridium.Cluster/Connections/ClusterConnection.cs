@@ -14,7 +14,7 @@ namespace Iridium.Cluster.Connections;
 /// the pipe and flushes once per batch — that batching is where the throughput comes from.
 /// Any malformed input closes this connection only.
 /// </summary>
-public sealed class ClusterConnection
+internal sealed class ClusterConnection
 {
     /// <summary>Frames queued for sending before <see cref="SendAsync"/> waits (and <see cref="TrySend"/> fails).</summary>
     public const int OutboxCapacity = 64 * 1024;

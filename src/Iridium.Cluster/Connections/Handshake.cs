@@ -4,7 +4,7 @@ using Iridium.Cluster.Security;
 namespace Iridium.Cluster.Connections;
 
 /// <summary>What the acceptor decided about an authenticated dialer.</summary>
-public readonly record struct Admission(RefuseCode? Refusal, string? Reason, List<MemberRecord>? Members)
+internal readonly record struct Admission(RefuseCode? Refusal, string? Reason, List<MemberRecord>? Members)
 {
     public static Admission Accept(List<MemberRecord>? members) => new(null, null, members);
 
@@ -12,10 +12,10 @@ public readonly record struct Admission(RefuseCode? Refusal, string? Reason, Lis
 }
 
 /// <summary>How a dialer's handshake ended. On success <see cref="Peer"/> is set, and <see cref="Members"/> when it sent a Hello.</summary>
-public sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
+internal sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
 
 /// <summary>How an acceptor's handshake ended.</summary>
-public sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null);
+internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null);
 
 /// <summary>
 /// The handshake every connection starts with, before any other message:
@@ -28,7 +28,7 @@ public sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? P
 /// Nothing is recorded unless both MACs check and the acceptor admits the dialer. Timeouts are
 /// the caller's (cancel <c>ct</c>); any failure leaves the connection for the caller to close.
 /// </summary>
-public static class Handshake
+internal static class Handshake
 {
     /// <summary>Runs the dialer's side: introduce, verify the acceptor, prove, await the verdict.</summary>
     public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct)

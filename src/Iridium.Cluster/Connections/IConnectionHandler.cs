@@ -3,7 +3,7 @@ using Iridium.Cluster.Protocol;
 namespace Iridium.Cluster.Connections;
 
 /// <summary>Receives what a running <see cref="ClusterConnection"/> reads. Called on the read loop: keep it short, never block.</summary>
-public interface IConnectionHandler
+internal interface IConnectionHandler
 {
     void OnMessage(ClusterConnection connection, IClusterMessage message);
 

@@ -1,7 +1,7 @@
 namespace Iridium.Cluster.Connections;
 
 /// <summary>What this node says about itself in a handshake. An empty host means "use the address you see".</summary>
-public sealed record LocalIdentity(Guid NodeId, string Alias, string AdvertisedHost, int AdvertisedPort);
+internal sealed record LocalIdentity(Guid NodeId, string Alias, string AdvertisedHost, int AdvertisedPort);
 
 /// <summary>The authenticated other side of a handshake, with the host resolved to something dialable.</summary>
-public sealed record PeerIdentity(Guid NodeId, string Alias, string Host, int Port);
+internal sealed record PeerIdentity(Guid NodeId, string Alias, string Host, int Port);

@@ -8,7 +8,7 @@ namespace Iridium.Cluster.Membership;
 /// was last heard from. <see cref="Connection"/> is null for a moment after the connection lost
 /// a simultaneous-dial race and before the winner arrives; the failure detector covers that gap.
 /// </summary>
-public sealed class Peer
+internal sealed class Peer
 {
     private long _lastSeenTicks;
 

@@ -6,7 +6,7 @@ namespace Iridium.Cluster.Membership;
 /// The live peers, by node id and by alias (aliases are unique in a cluster). Not thread-safe:
 /// the node guards it with one lock and never does I/O while holding it.
 /// </summary>
-public sealed class PeerTable
+internal sealed class PeerTable
 {
     private readonly Dictionary<Guid, Peer> _byId = [];
     private readonly Dictionary<string, Peer> _byAlias = new(StringComparer.Ordinal);

@@ -1,25 +1,27 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>Client to node: send me your view of the cluster.</summary>
 [MemoryPackable]
-public partial class MembersQuery : IClusterMessage
+internal partial class MembersQuery : IClusterMessage
 {
 }
 
 /// <summary>Node to client: its members, itself included.</summary>
 [MemoryPackable]
-public partial class MembersView : IClusterMessage
+internal partial class MembersView : IClusterMessage
 {
     public List<MemberStatusRecord>? Members { get; set; }
 }
 
 [MemoryPackable]
-public partial class MemberStatusRecord
+internal partial class MemberStatusRecord
 {
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? Host { get; set; }
     public int Port { get; set; }
     public MemberStatus Status { get; set; }
@@ -28,14 +30,14 @@ public partial class MemberStatusRecord
 
 /// <summary>Round-trip probe; answered with a <see cref="Pong"/> carrying the same values.</summary>
 [MemoryPackable]
-public partial class Ping : IClusterMessage
+internal partial class Ping : IClusterMessage
 {
     public long Sequence { get; set; }
     public long Timestamp { get; set; }
 }
 
 [MemoryPackable]
-public partial class Pong : IClusterMessage
+internal partial class Pong : IClusterMessage
 {
     public long Sequence { get; set; }
     public long Timestamp { get; set; }
@@ -43,7 +45,7 @@ public partial class Pong : IClusterMessage
 
 /// <summary>Opaque application payload between nodes (the future VM-to-VM channel; used by the throughput benchmark).</summary>
 [MemoryPackable]
-public partial class Data : IClusterMessage
+internal partial class Data : IClusterMessage
 {
     public byte[]? Body { get; set; }
 }

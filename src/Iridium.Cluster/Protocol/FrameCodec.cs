@@ -1,16 +1,19 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>
 /// Frames on the byte stream: a little-endian uint32 payload length, then the payload, which is
-/// one <see cref="IClusterMessage"/> in Iridium.Wire encoding. The length is checked against the
-/// cap before anything is buffered for it, so a hostile prefix costs nothing.
+/// one <see cref="IClusterMessage"/> in MemoryPack's format (union tag first). The length is
+/// checked against the cap before anything is buffered for it, so a hostile prefix costs nothing.
+/// This is the only place cluster messages are encoded or decoded.
 /// </summary>
-public static class FrameCodec
+internal static class FrameCodec
 {
+    static FrameCodec() => MessageFormatters.Register();
+
     /// <summary>
     /// Takes one complete frame's payload off the front of <paramref name="buffer"/>. Returns false
     /// when more bytes are needed. Throws <see cref="ProtocolException"/> for a zero or over-cap length.
@@ -33,17 +36,30 @@ public static class FrameCodec
         return true;
     }
 
-    /// <summary>Decodes a payload; any decoding failure becomes a <see cref="ProtocolException"/>.</summary>
+    /// <summary>
+    /// Decodes a payload that must hold exactly one message. Any failure to decode becomes a
+    /// <see cref="ProtocolException"/>, which closes that one connection.
+    /// </summary>
     public static IClusterMessage Decode(in ReadOnlySequence<byte> payload)
     {
+        IClusterMessage? message = null;
+        int consumed;
         try
         {
-            return WireSerializer.Deserialize<IClusterMessage>(payload) ?? throw new ProtocolException("null message");
+            consumed = MemoryPackSerializer.Deserialize(payload, ref message);
         }
-        catch (WireFormatException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Decoding is a pure function of bytes bounded by the frame cap, so whatever it throws
+            // means "these bytes are not a message": MemoryPackSerializationException for short
+            // input, unknown tags and too many members, but also ArgumentOutOfRangeException or
+            // OverflowException for a negative collection length (MemoryPack checks only -1).
+            // Listing types would turn the next one found by a fuzzer into a crashed handshake.
             throw new ProtocolException($"frame does not decode: {e.Message}", e);
         }
+        if (message is null) throw new ProtocolException("null message");
+        if (consumed != payload.Length) throw new ProtocolException($"{payload.Length - consumed} bytes left over after {message.GetType().Name}");
+        return message;
     }
 
     /// <summary>
@@ -53,7 +69,7 @@ public static class FrameCodec
     public static void Write(IBufferWriter<byte> output, IClusterMessage message, ArrayBufferWriter<byte> scratch, int maxFrameBytes)
     {
         scratch.ResetWrittenCount();
-        WireSerializer.Serialize(scratch, message);
+        MemoryPackSerializer.Serialize(scratch, message);
         int length = scratch.WrittenCount;
         if (length > maxFrameBytes) throw new ProtocolException($"{message.GetType().Name} of {length} bytes is over the {maxFrameBytes}-byte frame cap");
 

@@ -1,9 +1,9 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>What a dialer wants from the connection it opens.</summary>
-public enum ConnectionRole : byte
+internal enum ConnectionRole : byte
 {
     /// <summary>A cluster node: recorded as a member once the handshake succeeds.</summary>
     Node = 0,
@@ -12,7 +12,7 @@ public enum ConnectionRole : byte
 }
 
 /// <summary>The identity fields both opening messages share, so the handshake treats them alike.</summary>
-public interface IIntroduction : IClusterMessage
+internal interface IIntroduction : IClusterMessage
 {
     int ProtocolVersion { get; }
     Guid NodeId { get; }
@@ -26,11 +26,13 @@ public interface IIntroduction : IClusterMessage
 
 /// <summary>First frame of a join: dialer to a seed. Answered with <see cref="HelloAck"/> carrying the seed's members.</summary>
 [MemoryPackable]
-public partial class Hello : IIntroduction
+internal partial class Hello : IIntroduction
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? AdvertisedHost { get; set; }
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
@@ -39,11 +41,13 @@ public partial class Hello : IIntroduction
 
 /// <summary>First frame to every other member: as <see cref="Hello"/>, but asks for no member list.</summary>
 [MemoryPackable]
-public partial class Join : IIntroduction
+internal partial class Join : IIntroduction
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? AdvertisedHost { get; set; }
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
@@ -55,11 +59,13 @@ public partial class Join : IIntroduction
 /// cookie (HMAC over both nonces). The dialer checks the proof before proving itself.
 /// </summary>
 [MemoryPackable]
-public partial class Challenge : IClusterMessage
+internal partial class Challenge : IClusterMessage
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? AdvertisedHost { get; set; }
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
@@ -68,7 +74,7 @@ public partial class Challenge : IClusterMessage
 
 /// <summary>Dialer to acceptor: the dialer's HMAC over both nonces.</summary>
 [MemoryPackable]
-public partial class Proof : IClusterMessage
+internal partial class Proof : IClusterMessage
 {
     public byte[]? Mac { get; set; }
 }
@@ -78,20 +84,21 @@ public partial class Proof : IClusterMessage
 /// lists the acceptor's live peers in answer to a <see cref="Hello"/>; it is empty for a <see cref="Join"/>.
 /// </summary>
 [MemoryPackable]
-public partial class HelloAck : IClusterMessage
+internal partial class HelloAck : IClusterMessage
 {
     public List<MemberRecord>? Members { get; set; }
 }
 
 /// <summary>Either side, then the connection closes: version mismatch, failed authentication, alias taken, duplicate.</summary>
 [MemoryPackable]
-public partial class Refuse : IClusterMessage
+internal partial class Refuse : IClusterMessage
 {
     public RefuseCode Code { get; set; }
+    [CheckedString]
     public string? Reason { get; set; }
 }
 
-public enum RefuseCode : byte
+internal enum RefuseCode : byte
 {
     Version = 1,
     Authentication = 2,
@@ -106,10 +113,12 @@ public enum RefuseCode : byte
 
 /// <summary>A member as peers should reach it.</summary>
 [MemoryPackable]
-public partial class MemberRecord
+internal partial class MemberRecord
 {
     public Guid NodeId { get; set; }
+    [CheckedString]
     public string? Alias { get; set; }
+    [CheckedString]
     public string? Host { get; set; }
     public int Port { get; set; }
 }

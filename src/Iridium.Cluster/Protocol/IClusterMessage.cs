@@ -1,12 +1,15 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>
-/// Every frame on a cluster connection carries exactly one of these, encoded by Iridium.Wire
-/// (MemoryPack format, union tag first). Tags are part of the protocol: never reuse or renumber
-/// them, and only append members to a message (plain-object encoding reads older, shorter forms).
-/// Tags 0-5 are the handshake, 10-16 membership, 20-23 client queries and application data.
+/// Every frame on a cluster connection carries exactly one of these, serialized by MemoryPack
+/// (union tag first; the serializers are generated). Tags are part of the protocol: never reuse
+/// or renumber them, and only append members to a message (a reader accepts older, shorter forms;
+/// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
+/// handshake, 10-13 membership, 20-24 client queries and application data. A new message is
+/// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
+/// string member <see cref="CheckedStringAttribute"/>; tests check all three.
 /// </summary>
 [MemoryPackable]
 [MemoryPackUnion(0, typeof(Hello))]
@@ -24,6 +27,6 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(22, typeof(Ping))]
 [MemoryPackUnion(23, typeof(Pong))]
 [MemoryPackUnion(24, typeof(Data))]
-public partial interface IClusterMessage
+internal partial interface IClusterMessage
 {
 }

@@ -3,7 +3,7 @@ using System.Text;
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>Field checks on a peer's self-description, before anything is believed or stored.</summary>
-public static class IntroductionRules
+internal static class IntroductionRules
 {
     /// <summary>Null when valid, else what is wrong.</summary>
     public static string? Check(Guid nodeId, string? alias, string? host, int port, byte[]? nonce, ConnectionRole role)

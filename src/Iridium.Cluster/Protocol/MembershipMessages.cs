@@ -1,4 +1,4 @@
-using Iridium.Wire;
+using MemoryPack;
 
 namespace Iridium.Cluster.Protocol;
 
@@ -8,7 +8,7 @@ namespace Iridium.Cluster.Protocol;
 /// (anti-entropy), which is how concurrent joins converge.
 /// </summary>
 [MemoryPackable]
-public partial class Heartbeat : IClusterMessage
+internal partial class Heartbeat : IClusterMessage
 {
     public long Sequence { get; set; }
     public ulong Digest { get; set; }
@@ -17,15 +17,16 @@ public partial class Heartbeat : IClusterMessage
 
 /// <summary>Members the sender knows (itself included); the receiver connects to any it lacks.</summary>
 [MemoryPackable]
-public partial class MembersUpdate : IClusterMessage
+internal partial class MembersUpdate : IClusterMessage
 {
     public List<MemberRecord>? Members { get; set; }
 }
 
 /// <summary>Graceful shutdown: the receiver drops the sender at once.</summary>
 [MemoryPackable]
-public partial class Leave : IClusterMessage
+internal partial class Leave : IClusterMessage
 {
+    [CheckedString]
     public string? Reason { get; set; }
 }
 
@@ -34,6 +35,6 @@ public partial class Leave : IClusterMessage
 /// between the same two nodes carries on. The receiver detaches it without reporting the node down.
 /// </summary>
 [MemoryPackable]
-public partial class Superseded : IClusterMessage
+internal partial class Superseded : IClusterMessage
 {
 }

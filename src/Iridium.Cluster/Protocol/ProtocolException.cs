@@ -1,7 +1,7 @@
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>The peer broke the protocol (bad frame, unexpected message, bad field): close that connection only.</summary>
-public sealed class ProtocolException : Exception
+internal sealed class ProtocolException : Exception
 {
     public ProtocolException(string message)
         : base(message)

@@ -1,7 +1,7 @@
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>Protocol constants and the limits applied to untrusted input.</summary>
-public static class ProtocolLimits
+internal static class ProtocolLimits
 {
     /// <summary>Bumped on any incompatible change; peers with another version are refused.</summary>
     public const int Version = 1;

@@ -1,5 +1,7 @@
 using Iridium.Cluster.Protocol;
 
+using Iridium.Crypto;
+
 namespace Iridium.Cluster.Security;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Iridium.Cluster.Security;
 /// make every proof fresh (no replay); the role label means the acceptor's proof can never be
 /// reflected back as a dialer's; the ids bind the proof to this pair of nodes.
 /// </summary>
-public static class HandshakeAuth
+internal static class HandshakeAuth
 {
     private static ReadOnlySpan<byte> DialerLabel => "iridium-cluster-v1 dialer"u8;
     private static ReadOnlySpan<byte> AcceptorLabel => "iridium-cluster-v1 acceptor"u8;

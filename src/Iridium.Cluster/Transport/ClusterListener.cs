@@ -9,7 +9,7 @@ namespace Iridium.Cluster.Transport;
 /// The node's listening socket: binds with port search (the port it got is the one to advertise)
 /// and hands each accepted socket to a callback that runs the handshake.
 /// </summary>
-public sealed class ClusterListener : IAsyncDisposable
+internal sealed class ClusterListener : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();

@@ -6,7 +6,7 @@ namespace Iridium.Cluster.Transport;
 /// A byte stream as a pair of pipes (Orleans' transport layer): a socket in production, an
 /// in-memory <see cref="Pipe"/> pair in tests, so everything above it runs without sockets.
 /// </summary>
-public interface IConnectionTransport : IDuplexPipe, IDisposable
+internal interface IConnectionTransport : IDuplexPipe, IDisposable
 {
     /// <summary>The peer's address as this side sees it (an IP literal for sockets).</summary>
     string RemoteHost { get; }

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 namespace Iridium.Cluster.Transport;
 
 /// <summary>An in-memory connection: two pipes crossed over. For tests of every layer above the socket.</summary>
-public sealed class PipeTransport : IConnectionTransport
+internal sealed class PipeTransport : IConnectionTransport
 {
     private readonly PipeReader _input;
     private readonly PipeWriter _output;

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Iridium.Cluster.Transport;
 
 /// <summary>A connected TCP socket as pipes. Reading and writing go through <see cref="NetworkStream"/>.</summary>
-public sealed class SocketTransport : IConnectionTransport
+internal sealed class SocketTransport : IConnectionTransport
 {
     private readonly Socket _socket;
     private int _disposed;

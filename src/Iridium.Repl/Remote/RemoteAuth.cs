@@ -1,5 +1,5 @@
 using System.Text;
-using Iridium.Cluster.Security;
+using Iridium.Crypto;
 
 namespace Iridium.Repl.Remote;
 

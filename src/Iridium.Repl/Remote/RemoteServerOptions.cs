@@ -2,16 +2,17 @@ using Iridium.Repl.Scheduling;
 
 namespace Iridium.Repl.Remote;
 
-/// <summary>Settings of the remote REPL server (runtime.md §4.2 and the limits of issue #6).</summary>
+/// <summary>
+/// Settings of the remote REPL server (runtime.md §4.2 and the limits of issue #6). The ones a user
+/// chooses (address, port, step budget) are required; their defaults live in the CLI's Defaults.cs.
+/// </summary>
 public sealed record RemoteServerOptions
 {
-    public const int DefaultPort = 2244;
-
     /// <summary>Address or host name to listen on (<c>--bind-host</c>).</summary>
-    public string BindHost { get; init; } = "127.0.0.1";
+    public required string BindHost { get; init; }
 
     /// <summary>Port (<c>--bind-port</c>); 0 picks a free one (tests), see <see cref="RemoteReplServer.Port"/>.</summary>
-    public int BindPort { get; init; } = DefaultPort;
+    public required int BindPort { get; init; }
 
     /// <summary>The cluster cookie clients must prove they know. Null is allowed only on a loopback address.</summary>
     public byte[]? Cookie { get; init; }
@@ -23,7 +24,7 @@ public sealed record RemoteServerOptions
     public VmScheduler Scheduler { get; init; } = new(Environment.ProcessorCount);
 
     /// <summary>Step budget of every run a remote session starts (<c>--max-steps</c>).</summary>
-    public long MaxSteps { get; init; } = 10_000_000;
+    public required long MaxSteps { get; init; }
 
     /// <summary>Longest accepted input line in bytes; a longer one closes the session.</summary>
     public int MaxLineBytes { get; init; } = 4096;

@@ -213,7 +213,7 @@ public class ClusterNodeTests
         var other = await cluster.StartAsync(TestCluster.Options("other"));
         Assert.True((await other.JoinAsync("127.0.0.1", any.AdvertisedPort)).Success);
         Assert.Equal("127.0.0.1", other.Members.Single(m => m.Alias == "any").Host);
-        var view = await MembersClient.QueryAsync("127.0.0.1", any.AdvertisedPort, TestCluster.Cookie, TimeSpan.FromSeconds(5));
+        var view = await QueryMembersAsync(any.AdvertisedPort, TestCluster.Cookie);
         Assert.Equal("127.0.0.1", view.Single(m => m.Status == MemberStatus.Self).Host);
     }
 
@@ -225,14 +225,34 @@ public class ClusterNodeTests
         var b = await cluster.StartAsync(TestCluster.Options("b"));
         Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
 
-        var view = await MembersClient.QueryAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, TimeSpan.FromSeconds(5));
+        var view = await QueryMembersAsync(a.AdvertisedPort, TestCluster.Cookie);
         Assert.Equal(["a", "b"], view.Select(m => m.Alias));
         Assert.Equal([MemberStatus.Self, MemberStatus.Up], view.Select(m => m.Status));
         Assert.Equal(2, a.Members.Count);
 
-        var e = await Assert.ThrowsAsync<ClusterClientException>(() => MembersClient.QueryAsync("127.0.0.1", a.AdvertisedPort, "bad"u8.ToArray(), TimeSpan.FromSeconds(5)));
+        var e = await Assert.ThrowsAsync<ClusterClientException>(() => QueryMembersAsync(a.AdvertisedPort, "bad"u8.ToArray()));
         Assert.Contains("authentication", e.Message);
-        await Assert.ThrowsAsync<ClusterClientException>(() => MembersClient.QueryAsync("127.0.0.1", FreePort(), TestCluster.Cookie, TimeSpan.FromSeconds(5)));
+        Assert.True(e.AuthenticationFailed);
+        var unreachable = await Assert.ThrowsAsync<ClusterClientException>(() => QueryMembersAsync(FreePort(), TestCluster.Cookie));
+        Assert.False(unreachable.AuthenticationFailed);
+    }
+
+    [Fact]
+    public async Task AClientPingIsAnsweredWithAndWithoutAPayload()
+    {
+        await using var cluster = new TestCluster();
+        var a = await cluster.StartAsync(TestCluster.Options("a"));
+        await using var client = await ClusterClient.ConnectAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, TimeSpan.FromSeconds(10));
+        Assert.Equal("a", client.NodeAlias);
+        Assert.True(await client.PingAsync(1, payloadBytes: 0) > TimeSpan.Zero);
+        Assert.True(await client.PingAsync(2, payloadBytes: 60_000) > TimeSpan.Zero);
+        Assert.Single(a.Members); // a client is never a member
+    }
+
+    private static async Task<IReadOnlyList<MemberInfo>> QueryMembersAsync(int port, byte[] cookie)
+    {
+        await using var client = await ClusterClient.ConnectAsync("127.0.0.1", port, cookie, TimeSpan.FromSeconds(5));
+        return await client.MembersAsync();
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text;
-using Iridium.Cluster.Configuration;
 using Iridium.Cluster.Security;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Tests.Security;
 
@@ -45,67 +45,4 @@ public class SecurityTests
     [Fact]
     public void SecureRandomIsNotConstant()
         => Assert.NotEqual(Convert.ToHexString(SecureRandom.Bytes(16)), Convert.ToHexString(SecureRandom.Bytes(16)));
-
-    [Fact, System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public void CookieIsCreatedOnceWithOwnerOnlyMode()
-    {
-        using var dir = new TempDirectory();
-        string? saved = Environment.GetEnvironmentVariable(ClusterCookie.EnvironmentVariable);
-        Environment.SetEnvironmentVariable(ClusterCookie.EnvironmentVariable, null);
-        try
-        {
-            var first = ClusterCookie.Load(null, dir.Path);
-            var second = ClusterCookie.Load(null, dir.Path);
-            Assert.Equal(first.Secret, second.Secret);
-            Assert.True(first.Secret.Length >= 20);
-            string file = Path.Combine(dir.Path, "cookie");
-            Assert.Equal(file, first.Origin);
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(ClusterCookie.EnvironmentVariable, saved);
-        }
-    }
-
-    [Fact]
-    public void CookieFileWinsAndIsTrimmed()
-    {
-        using var dir = new TempDirectory();
-        string file = Path.Combine(dir.Path, "mine");
-        File.WriteAllText(file, "  secret\n");
-        Assert.Equal("secret"u8.ToArray(), ClusterCookie.Load(file, dir.Path).Secret);
-    }
-
-    [Fact]
-    public void EmptyOrMissingCookieFileIsAClearError()
-    {
-        using var dir = new TempDirectory();
-        string file = Path.Combine(dir.Path, "empty");
-        File.WriteAllText(file, "\n");
-        Assert.Contains("empty", Assert.Throws<InvalidOperationException>(() => ClusterCookie.Load(file, dir.Path)).Message);
-        Assert.Contains("cannot read", Assert.Throws<InvalidOperationException>(() => ClusterCookie.Load(Path.Combine(dir.Path, "nope"), dir.Path)).Message);
-    }
-
-    [Fact]
-    public void ExplicitDataRootIsCreated()
-    {
-        using var dir = new TempDirectory();
-        string root = Path.Combine(dir.Path, "a", "b");
-        Assert.Equal(root, DataRoot.Resolve(root));
-        Assert.True(Directory.Exists(root));
-    }
-}
-
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "iridium-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -20,6 +20,7 @@ public sealed class TestCluster : IAsyncDisposable
         HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeatMs),
         FailureTimeout = TimeSpan.FromMilliseconds(timeoutMs),
         HandshakeTimeout = TimeSpan.FromSeconds(2),
+        MaxFrameBytes = 1 << 20,
     };
 
     public async Task<ClusterNode> StartAsync(ClusterOptions options, TestLog? log = null)

@@ -10,7 +10,11 @@ int bodyBytes = args.Length > 1 ? int.Parse(args[1]) : 16;
 int pings = args.Length > 2 ? int.Parse(args[2]) : 20_000;
 
 var cookie = Encoding.UTF8.GetBytes("bench");
-ClusterOptions Options(string alias) => new() { Alias = alias, BindPort = 0, Cookie = cookie, FailureTimeout = TimeSpan.FromSeconds(30) };
+ClusterOptions Options(string alias) => new()
+{
+    Alias = alias, BindHost = "127.0.0.1", BindPort = 0, Cookie = cookie,
+    HeartbeatInterval = TimeSpan.FromSeconds(1), FailureTimeout = TimeSpan.FromSeconds(30), MaxFrameBytes = 1 << 20,
+};
 await using var receiver = new ClusterNode(Options("receiver"), NullLoggerFactory.Instance);
 await using var sender = new ClusterNode(Options("sender"), NullLoggerFactory.Instance);
 await receiver.StartAsync();

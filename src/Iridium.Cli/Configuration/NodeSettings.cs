@@ -1,0 +1,76 @@
+using Iridium.Cli.Hosting;
+using Iridium.Cluster;
+
+namespace Iridium.Cli.Configuration;
+
+/// <summary>
+/// The settings of `iridium node`, from flags and from a config file (<c>--config</c>); a flag
+/// given on the command line overrides the file. Null means "not set": the defaults are applied
+/// last, from <see cref="Defaults"/>. The config keys are the flags' long names in snake_case
+/// (<see cref="NodeSettingsKeys"/>).
+/// </summary>
+internal sealed record NodeSettings
+{
+    public string? NodeAlias { get; init; }
+    public string? ServerBindHost { get; init; }
+    public int? ServerBindPort { get; init; }
+    public int? PortSearch { get; init; }
+    public string? AdvertiseHost { get; init; }
+    public IReadOnlyList<string>? Join { get; init; }
+    public string? DataRootDir { get; init; }
+    public string? CookieFile { get; init; }
+    public int? HeartbeatMs { get; init; }
+    public int? FailureTimeoutMs { get; init; }
+    public int? MaxFrameBytes { get; init; }
+    public int? Threads { get; init; }
+    public bool? Verbose { get; init; }
+    public bool? EnableRemoteAccess { get; init; }
+    public string? BindHost { get; init; }
+    public int? BindPort { get; init; }
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Values set in <paramref name="overrides"/> replace this object's; lists replace whole.</summary>
+    public NodeSettings With(NodeSettings overrides) => new()
+    {
+        NodeAlias = overrides.NodeAlias ?? NodeAlias,
+        ServerBindHost = overrides.ServerBindHost ?? ServerBindHost,
+        ServerBindPort = overrides.ServerBindPort ?? ServerBindPort,
+        PortSearch = overrides.PortSearch ?? PortSearch,
+        AdvertiseHost = overrides.AdvertiseHost ?? AdvertiseHost,
+        Join = overrides.Join is { Count: > 0 } ? overrides.Join : Join,
+        DataRootDir = overrides.DataRootDir ?? DataRootDir,
+        CookieFile = overrides.CookieFile ?? CookieFile,
+        HeartbeatMs = overrides.HeartbeatMs ?? HeartbeatMs,
+        FailureTimeoutMs = overrides.FailureTimeoutMs ?? FailureTimeoutMs,
+        MaxFrameBytes = overrides.MaxFrameBytes ?? MaxFrameBytes,
+        Threads = overrides.Threads ?? Threads,
+        Verbose = overrides.Verbose ?? Verbose,
+        EnableRemoteAccess = overrides.EnableRemoteAccess ?? EnableRemoteAccess,
+        BindHost = overrides.BindHost ?? BindHost,
+        BindPort = overrides.BindPort ?? BindPort,
+        MaxSteps = overrides.MaxSteps ?? MaxSteps,
+    };
+
+    public ProcessSettings Process => new(DataRootDir, CookieFile, NodeAlias);
+
+    /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
+    public ClusterOptions ToClusterOptions(string alias, byte[] cookie)
+    {
+        int heartbeat = HeartbeatMs ?? Defaults.HeartbeatMs;
+        int failureTimeout = FailureTimeoutMs ?? (HeartbeatMs is null ? Defaults.FailureTimeoutMs : Math.Max(Defaults.FailureTimeoutMs, 3 * heartbeat));
+        var options = new ClusterOptions
+        {
+            Alias = alias,
+            Cookie = cookie,
+            BindHost = ServerBindHost ?? Defaults.BindHost,
+            BindPort = ServerBindPort ?? Defaults.ClusterPort,
+            PortSearch = PortSearch ?? Defaults.PortSearch,
+            AdvertiseHost = AdvertiseHost,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
+            FailureTimeout = TimeSpan.FromMilliseconds(failureTimeout),
+            MaxFrameBytes = MaxFrameBytes ?? Defaults.MaxFrameBytes,
+        };
+        if (Join is not null) options.Seeds.AddRange(Join);
+        return options;
+    }
+}

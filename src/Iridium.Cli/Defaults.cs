@@ -1,0 +1,44 @@
+namespace Iridium.Cli;
+
+/// <summary>
+/// Every default a user can override with a flag or a config key, in one place. The libraries take
+/// these values as required settings, so a default changed here changes everywhere it applies
+/// (the commands' help texts say "default" from these constants too).
+/// </summary>
+internal static class Defaults
+{
+    /// <summary>Listen on loopback unless told otherwise: nothing is exposed by accident.</summary>
+    public const string BindHost = "127.0.0.1";
+
+    /// <summary>The cluster listener (<c>--server-bind-port</c>, runtime.md §1.1).</summary>
+    public const int ClusterPort = 2254;
+
+    /// <summary>The remote REPL (<c>--bind-port</c>).</summary>
+    public const int RemoteReplPort = 2244;
+
+    /// <summary>Step budget of each run a remote session starts (<c>--max-steps</c>); local runs are unlimited.</summary>
+    public const long RemoteMaxSteps = 10_000_000;
+
+    public const int HeartbeatMs = 1000;
+
+    /// <summary>A peer silent for this long is marked down; when only the heartbeat is set, three heartbeats (at least this).</summary>
+    public const int FailureTimeoutMs = 3000;
+
+    /// <summary>Ports tried after <c>--server-bind-port</c> when it is taken (<c>--port-search</c>).</summary>
+    public const int PortSearch = 0;
+
+    /// <summary>Largest frame a node accepts from an authenticated peer (config key <c>max_frame_bytes</c>).</summary>
+    public const int MaxFrameBytes = 1 << 20;
+
+    /// <summary>How long `iridium members` / `iridium ping` wait for a node (<c>--timeout-ms</c>).</summary>
+    public const int ClientTimeoutMs = 5000;
+
+    /// <summary>Probes `iridium ping` sends (<c>--count</c>).</summary>
+    public const int PingCount = 3;
+
+    /// <summary>Spawned VMs that run at once (<c>--threads</c>).</summary>
+    public static int Threads => Environment.ProcessorCount;
+
+    /// <summary>Where the data root is when <c>--data-root-dir</c> is not given and it is usable.</summary>
+    public const string SystemDataRoot = "/var/lib/iridium";
+}

@@ -1,0 +1,65 @@
+namespace Iridium.Cli.Hosting;
+
+/// <summary>
+/// The data root directory (cookie, node id, REPL history, programs for remote sessions):
+/// <c>--data-root-dir</c>, else <see cref="Defaults.SystemDataRoot"/>, else, when that cannot be
+/// created or written (as for an ordinary user), the user's data directory
+/// (<c>$XDG_DATA_HOME/iridium</c> or <c>~/.local/share/iridium</c>).
+/// </summary>
+internal static class DataRoot
+{
+    /// <summary>Resolves and creates the data root; <see cref="CommandFailure"/> (config) when an explicit directory cannot be created.</summary>
+    public static string Resolve(string? requested)
+    {
+        if (!string.IsNullOrWhiteSpace(requested))
+        {
+            try
+            {
+                string path = Path.GetFullPath(requested);
+                Directory.CreateDirectory(path);
+                return path;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw CommandFailure.Config($"cannot create the data root {requested}: {e.Message}");
+            }
+        }
+        if (IsUsable(Defaults.SystemDataRoot)) return Defaults.SystemDataRoot;
+        string user = UserDataDirectory();
+        try
+        {
+            Directory.CreateDirectory(user);
+            return user;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CommandFailure.Config($"cannot create the data root {user} ({Defaults.SystemDataRoot} is not writable either): {e.Message}; pass --data-root-dir");
+        }
+    }
+
+    private static string UserDataDirectory()
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        string baseDir = !string.IsNullOrEmpty(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(baseDir, "iridium");
+    }
+
+    /// <summary>True when the directory exists or can be created, and a file can be written in it.</summary>
+    private static bool IsUsable(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            string probe = Path.Combine(path, $".probe-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

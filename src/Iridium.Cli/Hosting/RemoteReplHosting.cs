@@ -1,0 +1,40 @@
+using System.Net.Sockets;
+using Iridium.Repl.Remote;
+using Iridium.Repl.Scheduling;
+
+namespace Iridium.Cli.Hosting;
+
+/// <summary>
+/// Starts the remote REPL beside the console REPL (<c>iridium -r</c>) or a headless node
+/// (<c>iridium node -r</c>): always with the process's cookie, so every session authenticates,
+/// and with the data root's <c>programs/</c> as the only place sessions may read files from.
+/// </summary>
+internal static class RemoteReplHosting
+{
+    public static RemoteReplServer Start(string bindHost, int bindPort, long maxSteps, ProcessContext process, VmScheduler scheduler, TextWriter log)
+    {
+        var server = new RemoteReplServer(new RemoteServerOptions
+        {
+            BindHost = bindHost,
+            BindPort = bindPort,
+            MaxSteps = maxSteps,
+            Cookie = process.Cookie,
+            ProgramDirectory = process.ProgramDirectory,
+            Scheduler = scheduler,
+            Log = log,
+        });
+        try
+        {
+            server.Start();
+            return server;
+        }
+        catch (SocketException e)
+        {
+            throw ListenFailure.For("remote REPL", bindHost, bindPort, e, "choose another --bind-port");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CommandFailure(ExitCodes.Unavailable, $"cannot start the remote REPL: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Transport;
+
+namespace Iridium.Cluster.Client;
+
+/// <summary>Why a client could not get an answer: unreachable, refused, wrong cookie, bad reply.</summary>
+public sealed class ClusterClientException(string message, bool authenticationFailed = false) : Exception(message)
+{
+    /// <summary>The node and this client do not share the cluster cookie.</summary>
+    public bool AuthenticationFailed { get; } = authenticationFailed;
+}
+
+/// <summary>
+/// An authenticated connection to one node, as the `iridium members` and `iridium ping` tools
+/// use it: the handshake marks it as a client, so the node answers but never records it as a
+/// member. Every wait is bounded by the timeout given to <see cref="ConnectAsync"/>.
+/// </summary>
+public sealed class ClusterClient : IAsyncDisposable
+{
+    private readonly ClusterConnection _connection;
+    private readonly string _endpoint;
+    private readonly TimeSpan _timeout;
+
+    private ClusterClient(ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout)
+    {
+        _connection = connection;
+        _endpoint = endpoint;
+        NodeAlias = nodeAlias;
+        _timeout = timeout;
+    }
+
+    /// <summary>The alias of the node this client is connected to.</summary>
+    public string NodeAlias { get; }
+
+    public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, CancellationToken ct = default)
+    {
+        string endpoint = HostPort.Format(host, port);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        SocketTransport transport;
+        try
+        {
+            transport = await SocketTransport.ConnectAsync(host, port, timeout, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            throw new ClusterClientException($"cannot connect to {endpoint}: {(e is OperationCanceledException ? "no answer" : e.Message)}");
+        }
+
+        var connection = new ClusterConnection(transport, isOutbound: true, ProtocolLimits.MinFrameBytes * 16);
+        try
+        {
+            var self = new LocalIdentity(Guid.NewGuid(), "iridium-client", "", 0);
+            var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token).ConfigureAwait(false);
+            if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication);
+            connection.MarkAuthenticated();
+            return new ClusterClient(connection, endpoint, outcome.Peer!.Alias, timeout);
+        }
+        catch (Exception e) when (e is not ClusterClientException)
+        {
+            connection.Close("handshake failed");
+            throw Failure(e, endpoint, timeout, ct);
+        }
+        catch
+        {
+            connection.Close("handshake failed");
+            throw;
+        }
+    }
+
+    /// <summary>The node's view of the cluster: itself and its live peers.</summary>
+    public async Task<IReadOnlyList<MemberInfo>> MembersAsync(CancellationToken ct = default)
+    {
+        var view = await RequestAsync<MembersView>(new MembersQuery(), _ => true, ct).ConfigureAwait(false);
+        if (view.Members is not { Count: <= ProtocolLimits.MaxMembers } members) throw new ClusterClientException($"{_endpoint} sent a bad member list");
+        return members.ConvertAll(m => new MemberInfo(m.Alias ?? "", m.NodeId, m.Host ?? "", m.Port, m.Status, m.LastSeenMs));
+    }
+
+    /// <summary>
+    /// One round trip: a <c>Ping</c> the node answers with a <c>Pong</c>. With
+    /// <paramref name="payloadBytes"/> &gt; 0 a <c>Data</c> frame of that size goes first on the
+    /// same connection, so the time includes carrying it to the node (which reads and drops it).
+    /// </summary>
+    public async Task<TimeSpan> PingAsync(long sequence, int payloadBytes, CancellationToken ct = default)
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (payloadBytes > 0) await WriteAsync(new Data { Body = new byte[payloadBytes] }, ct).ConfigureAwait(false);
+        await RequestAsync<Pong>(new Ping { Sequence = sequence, Timestamp = start }, pong => pong.Sequence == sequence, ct).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(start);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _connection.Close("done");
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<TReply> RequestAsync<TReply>(IClusterMessage request, Func<TReply, bool> isAnswer, CancellationToken ct)
+        where TReply : class, IClusterMessage
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        try
+        {
+            await _connection.WriteAsync(request, deadline.Token).ConfigureAwait(false);
+            while (true)
+            {
+                var reply = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
+                if (reply is null) throw new ClusterClientException($"{_endpoint} closed the connection without answering");
+                if (reply is TReply answer && isAnswer(answer)) return answer;
+                // A heartbeat or a late answer: not what we wait for.
+            }
+        }
+        catch (Exception e) when (e is not ClusterClientException)
+        {
+            throw Failure(e, _endpoint, _timeout, ct);
+        }
+    }
+
+    private async Task WriteAsync(IClusterMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await _connection.WriteAsync(message, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ClusterClientException)
+        {
+            throw Failure(e, _endpoint, _timeout, ct);
+        }
+    }
+
+    private static Exception Failure(Exception e, string endpoint, TimeSpan timeout, CancellationToken ct) => e switch
+    {
+        OperationCanceledException when !ct.IsCancellationRequested => new ClusterClientException($"{endpoint} did not answer within {timeout.TotalSeconds:0.#} s"),
+        ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException => new ClusterClientException($"{endpoint}: {e.Message}"),
+        _ => e,
+    };
+}

@@ -1,0 +1,42 @@
+using MemoryPack;
+
+namespace Iridium.Cluster.Protocol;
+
+/// <summary>
+/// Registers with MemoryPack, before the first frame is encoded or decoded, the formatter of every
+/// type a cluster message is made of. MemoryPack looks up an unregistered type by reflection
+/// (and, for generic types, by MakeGenericType), which Native AOT cannot be relied on to support;
+/// registered types never reach that fallback. The generated union formatter reads and writes the
+/// message classes through their generated static methods; these registrations cover the entry
+/// point (<see cref="IClusterMessage"/>) and anyone who serializes a message type directly. A
+/// test loads this assembly fresh and checks that every type reachable from the union is
+/// registered by then, so a new message or member type cannot be forgotten.
+/// </summary>
+internal static class MessageFormatters
+{
+    public static void Register()
+    {
+        // The union and its cases: the generated RegisterFormatter of each, called without reflection.
+        MemoryPackFormatterProvider.Register<IClusterMessage>();
+        MemoryPackFormatterProvider.Register<Hello>();
+        MemoryPackFormatterProvider.Register<Challenge>();
+        MemoryPackFormatterProvider.Register<Proof>();
+        MemoryPackFormatterProvider.Register<HelloAck>();
+        MemoryPackFormatterProvider.Register<Join>();
+        MemoryPackFormatterProvider.Register<Refuse>();
+        MemoryPackFormatterProvider.Register<Heartbeat>();
+        MemoryPackFormatterProvider.Register<MembersUpdate>();
+        MemoryPackFormatterProvider.Register<Leave>();
+        MemoryPackFormatterProvider.Register<Superseded>();
+        MemoryPackFormatterProvider.Register<MembersQuery>();
+        MemoryPackFormatterProvider.Register<MembersView>();
+        MemoryPackFormatterProvider.Register<Ping>();
+        MemoryPackFormatterProvider.Register<Pong>();
+        MemoryPackFormatterProvider.Register<Data>();
+
+        // Records inside messages. Each generated RegisterFormatter also registers the lists,
+        // arrays and enums among its own members.
+        MemoryPackFormatterProvider.Register<MemberRecord>();
+        MemoryPackFormatterProvider.Register<MemberStatusRecord>();
+    }
+}

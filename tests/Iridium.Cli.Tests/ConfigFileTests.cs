@@ -1,0 +1,119 @@
+using Iridium.Cli.Configuration;
+
+namespace Iridium.Cli.Tests;
+
+/// <summary>TOML and JSON node config files: the same keys, the same checks, errors in the user's words.</summary>
+public class ConfigFileTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private const string Toml = """
+        # a node config
+        node_alias = "from-file"
+        server_bind_host = "0.0.0.0"
+        server_bind_port = 3000
+        join = ["127.0.0.1:1", "[::1]:2"]
+        port_search = 4
+        heartbeat_ms = 250
+        enable_remote_access = true
+        max_steps = 500
+        """;
+
+    private const string Json = """
+        {
+          // comments and trailing commas allowed
+          "node_alias": "from-file",
+          "server_bind_host": "0.0.0.0",
+          "server_bind_port": 3000,
+          "join": ["127.0.0.1:1", "[::1]:2"],
+          "port_search": 4,
+          "heartbeat_ms": 250,
+          "enable_remote_access": true,
+          "max_steps": 500,
+        }
+        """;
+
+    public static TheoryData<string, string> SameSettings => new() { { "node.toml", Toml }, { "node.json", Json } };
+
+    [Theory, MemberData(nameof(SameSettings))]
+    public void BothFormatsReadTheSameSettingsAndFlagsOverrideThem(string name, string text)
+    {
+        var file = ConfigFile.Load(_dir.File(name, text));
+        Assert.Equal("from-file", file.NodeAlias);
+        Assert.Equal(["127.0.0.1:1", "[::1]:2"], file.Join);
+        Assert.True(file.EnableRemoteAccess);
+        Assert.Equal(500, file.MaxSteps);
+
+        var options = file.With(new NodeSettings { ServerBindPort = 4000 }).ToClusterOptions("alias", [1]);
+        Assert.Equal(4000, options.BindPort);
+        Assert.Equal("0.0.0.0", options.BindHost);
+        Assert.Equal(4, options.PortSearch);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(Defaults.FailureTimeoutMs), options.FailureTimeout);
+    }
+
+    [Fact]
+    public void CamelCaseKeysOfOlderJsonFilesStillWork()
+    {
+        var file = ConfigFile.Load(_dir.File("old.json", """{ "nodeAlias": "n1", "serverBindPort": 2300, "heartbeatMs": 100 }"""));
+        Assert.Equal("n1", file.NodeAlias);
+        Assert.Equal(2300, file.ServerBindPort);
+        Assert.Equal(100, file.HeartbeatMs);
+    }
+
+    [Theory]
+    [InlineData("bad.toml", "node_aliass = \"typo\"", "bad.toml: unknown key 'node_aliass'; the keys are node_alias, server_bind_host, server_bind_port")]
+    [InlineData("bad.json", """{ "nodeAliass": "typo" }""", "bad.json: unknown key 'nodeAliass'; the keys are node_alias,")]
+    [InlineData("bad.toml", "server_bind_port = \"2254\"", "bad.toml: 'server_bind_port' must be a whole number from 0 to 65535, not the string \"2254\"")]
+    [InlineData("bad.json", """{ "server_bind_port": 70000 }""", "bad.json: 'server_bind_port' must be a whole number from 0 to 65535, not the number 70000")]
+    [InlineData("bad.toml", "join = \"127.0.0.1:1\"", "bad.toml: 'join' must be a list of HOST:PORT strings, not the string")]
+    [InlineData("bad.json", """{ "join": [1, 2] }""", "bad.json: 'join' must be a list of HOST:PORT strings, not a list")]
+    [InlineData("bad.toml", "[server]\nport = 1", "bad.toml: unknown key 'server'")]
+    [InlineData("bad.json", """[1]""", "bad.json: expected an object of settings, found a list")]
+    [InlineData("bad.toml", "heartbeat_ms = 0.5", "bad.toml: 'heartbeat_ms' must be a whole number of at least 1, not the number 0.5")]
+    [InlineData("bad.json", """{ "verbose": "yes" }""", "bad.json: 'verbose' must be true or false, not the string \"yes\"")]
+    [InlineData("bad.toml", "port_search = 1\nport_search = 2", "bad.toml:2:")]
+    [InlineData("bad.json", """{ "port_search": 1, "port_search": 2 }""", "bad.json: key 'port_search' is set twice")]
+    public void AProblemNamesTheFileAndTheKey(string name, string text, string expected)
+    {
+        var e = Assert.Throws<CommandFailure>(() => ConfigFile.Load(_dir.File(name, text)));
+        Assert.Equal(ExitCodes.Config, e.ExitCode);
+        Assert.StartsWith(_dir.Path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Theory]
+    [InlineData("syntax.toml", "node_alias = \"a\"\nserver_bind_port = = 2\n", ":2:")]
+    [InlineData("syntax.json", "{\n  \"node_alias\": \"a\",\n  \"server_bind_port\" 2\n}", ":3:22:")]
+    public void ASyntaxErrorGivesTheLineAndColumn(string name, string text, string location)
+    {
+        string path = _dir.File(name, text);
+        var e = Assert.Throws<CommandFailure>(() => ConfigFile.Load(path));
+        Assert.Equal(ExitCodes.Config, e.ExitCode);
+        Assert.StartsWith(path + location, e.Message);
+        Assert.DoesNotContain("LineNumber", e.Message);
+    }
+
+    [Fact]
+    public void TheFormatComesFromTheExtensionAndADirectoryIsSaidToBeOne()
+    {
+        Assert.Contains("must end in .toml or .json", Assert.Throws<CommandFailure>(() => ConfigFile.Load(_dir.File("node.conf", ""))).Message);
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "dir.toml"));
+        Assert.Contains("is a directory", Assert.Throws<CommandFailure>(() => ConfigFile.Load(Path.Combine(_dir.Path, "dir.toml"))).Message);
+        Assert.Contains("cannot read config file", Assert.Throws<CommandFailure>(() => ConfigFile.Load(Path.Combine(_dir.Path, "none.toml"))).Message);
+    }
+
+    [Theory]
+    [InlineData("server_bind_port", 65536L, "--server-bind-port must be a whole number from 0 to 65535, not 65536")]
+    [InlineData("threads", 0L, "--threads must be a whole number from 1 to 4096, not 0")]
+    [InlineData("max_steps", 0L, "--max-steps must be a whole number of at least 1, not 0")]
+    public void FlagsAreHeldToTheRangesOfTheirKeys(string key, long value, string expected)
+    {
+        var e = Assert.Throws<CommandFailure>(() => NodeSettingsKeys.CheckFlag(key, value));
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Equal(expected, e.Message);
+        NodeSettingsKeys.CheckFlag(key, null);
+    }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Command-line conventions of a published `iridium` binary (CI): for each case, the exit status
+# and the first line it prints (stdout, or stderr when stdout is empty) must match. The cases
+# are the table below: STATUS, a grep -E pattern for that first line, then the arguments.
+# Bounded (< 30 s); the one node it starts is ended by PID on any exit.
+# Usage: tools/cli-test.sh [path/to/iridium]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+iridium=${1:-${IRIDIUM:-$root/artifacts/iridium}}
+iridium=$(cd "$(dirname "$iridium")" && pwd)/$(basename "$iridium")
+work=$(mktemp -d)
+node_pid=
+cleanup() {
+  [ -n "$node_pid" ] && kill -KILL "$node_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0
+cases=0
+
+# expect STATUS PATTERN ARGS...: run iridium with ARGS from $work, stdin closed
+expect() {
+  local want=$1 pattern=$2; shift 2
+  local got=0 first
+  (cd "$work" && "$iridium" "$@" </dev/null >"$work/out" 2>"$work/err") || got=$?
+  first=$(head -n 1 "$work/out")
+  [ -n "$first" ] || first=$(head -n 1 "$work/err")
+  cases=$((cases + 1))
+  if [ "$got" -ne "$want" ] || ! grep -qE -- "$pattern" <<<"$first"; then
+    echo "FAIL: iridium $*: exit $got, first line '$first'; expected exit $want and /$pattern/" >&2
+    sed 's/^/  stderr: /' "$work/err" | head -n 5 >&2
+    failures=$((failures + 1))
+  else
+    echo "ok: iridium $* -> $got: $first"
+  fi
+}
+
+cp "$root/examples/hello.iasm" "$work/hello.iasm"
+mkdir -p "$work/adir" "$work/data"
+printf 'node_aliass = "typo"\n' >"$work/typo.toml"
+printf '{ "server_bind_port": "2254" }\n' >"$work/type.json"
+printf 'node_alias = "a"\nserver_bind_port = = 2\n' >"$work/syntax.toml"
+printf '{\n  "node_alias": "a",\n  "server_bind_port" 2\n}\n' >"$work/syntax.json"
+echo "not-the-cookie" >"$work/wrong-cookie"
+
+# Help and version, everywhere.
+expect 0 '^Usage: \[command\]' -h
+expect 0 '^Usage: \[command\]' --help
+expect 0 '^Usage: \[command\]' help
+expect 0 '^Usage: \[command\]' -r --bind-port 9 -h
+for command in run asm disasm node members remote ping; do
+  expect 0 "^Usage: $command " "$command" -h
+  expect 0 "^Usage: $command " "$command" --help
+  expect 0 "^Usage: $command " help "$command"
+done
+expect 0 '^Usage: run ' hello.iasm --help
+expect 0 '^Usage: run ' run hello.iasm --max-steps 5 -h
+expect 0 '^iridium 0\.2\.0$' --version
+expect 0 '^iridium 0\.2\.0$' version
+"$iridium" --help | grep -qE '^  78 +configuration error' || { echo "FAIL: --help has no exit-status table" >&2; failures=$((failures + 1)); }
+
+# FILE or command.
+expect 0 '^Hello, world!$' hello.iasm
+expect 0 '^Hello, world!$' hello.iasm --state-json state.json --max-steps 1000
+[ -s "$work/state.json" ] || { echo "FAIL: 'iridium FILE --state-json' wrote no state" >&2; failures=$((failures + 1)); }
+expect 0 '^Hello, world!$' run hello.iasm --state-json state2.json
+expect 2 "^iridium: unknown command 'rnu'; did you mean 'run'\?$" rnu hello.iasm
+expect 2 "^iridium: unknown command 'membrs'; did you mean 'members'\?$" membrs 127.0.0.1:1
+expect 2 "^iridium: unknown command 'nod'; did you mean 'node'\?$" help nod
+expect 66 '^iridium: cannot read adir: is a directory$' adir
+expect 66 '^iridium: cannot read adir: is a directory$' run adir
+expect 66 '^iridium: cannot read missing\.iasm: no such file$' missing.iasm
+expect 66 '^iridium: cannot read xyzzy: no such file$' xyzzy
+
+# Usage errors are 2, for every command.
+expect 2 "^iridium: run: missing FILE" run
+expect 2 "^iridium: .*'--no-such-flag' is not recognized" run hello.iasm --no-such-flag
+expect 2 "^iridium: .*'--no-such-flag' is not recognized" hello.iasm --no-such-flag
+expect 2 "^iridium: .*max-steps.*lots" run hello.iasm --max-steps lots
+expect 2 "^iridium: .*'-x' is not recognized" -x
+expect 2 '^iridium: --bind-port must be a whole number from 0 to 65535, not 70000$' --bind-port 70000
+expect 2 "^iridium: '127\.0\.0\.1' is not HOST:PORT" members 127.0.0.1
+expect 2 '^iridium: missing the node to ping' ping
+expect 2 '^iridium: --server-bind-port must be a whole number from 0 to 65535, not 99999$' node -P 99999
+expect 2 "^iridium: --join: 'nowhere' is not HOST:PORT$" node --join nowhere
+
+# Files that cannot be written, configs that cannot be used.
+expect 73 '^iridium: cannot write adir: is a directory$' asm hello.iasm -o adir
+expect 78 "^iridium: typo\.toml: unknown key 'node_aliass'; the keys are node_alias, server_bind_host" node --config typo.toml --data-root-dir data
+expect 78 "^iridium: type\.json: 'server_bind_port' must be a whole number from 0 to 65535, not the string \"2254\"$" node --config type.json --data-root-dir data
+expect 78 '^iridium: syntax\.toml:2:20: ' node --config syntax.toml --data-root-dir data
+expect 78 '^iridium: syntax\.json:3:22: ' node --config syntax.json --data-root-dir data
+expect 78 '^iridium: config file node\.conf: the name must end in \.toml or \.json' node --config node.conf
+
+# The network: a free port, one node on it.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$iridium" node --node-alias cli-test -P "$port" --data-root-dir "$work/data" >"$work/node.log" 2>&1 &
+node_pid=$!
+deadline=$((SECONDS + 10))
+until "$iridium" members "127.0.0.1:$port" --data-root-dir "$work/data" --timeout-ms 500 >/dev/null 2>&1; do
+  [ "$SECONDS" -lt "$deadline" ] || { echo "FAIL: the test node did not start" >&2; cat "$work/node.log" >&2; exit 1; }
+  sleep 0.1
+done
+expect 69 "^iridium: cannot listen on 127\.0\.0\.1:$port \(cluster\): address already in use .*--port-search" node -P "$port" --data-root-dir data
+expect 0 "^cli-test [0-9a-f-]{36} 127\.0\.0\.1:$port self 0$" members "127.0.0.1:$port" --data-root-dir data
+expect 0 "^reply from cli-test \(127\.0\.0\.1:$port\): seq=1 bytes=64 time=" ping "127.0.0.1:$port" --size 64 --count 2 --data-root-dir data
+expect 77 "^iridium: 127\.0\.0\.1:$port: authentication failed" ping "127.0.0.1:$port" --cookie-file wrong-cookie
+expect 77 "^iridium: 127\.0\.0\.1:$port: authentication failed" members "127.0.0.1:$port" --cookie-file wrong-cookie
+kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=
+expect 69 "^iridium: cannot connect to 127\.0\.0\.1:$port" members "127.0.0.1:$port" --data-root-dir data --timeout-ms 2000
+# The node started without --node-alias (address in use) named itself in the data root, not here.
+[ -s "$work/data/.node_id" ] || { echo "FAIL: no .node_id in the data root" >&2; failures=$((failures + 1)); }
+[ ! -e "$work/.node_id" ] || { echo "FAIL: .node_id written into the working directory" >&2; failures=$((failures + 1)); }
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures of $cases CLI checks failed" >&2
+  exit 1
+fi
+echo "all $cases CLI checks passed"
