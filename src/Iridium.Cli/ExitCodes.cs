@@ -15,7 +15,7 @@ internal static class ExitCodes
     public const int IllegalStop = 1;
     /// <summary>Bad command-line usage: unknown command or option, bad or missing value.</summary>
     public const int Usage = 2;
-    /// <summary>Added to a Crash code: 11..19.</summary>
+    /// <summary>Added to a Crash code: 12..20 (HEADER, code 1, is an invalid program: 65).</summary>
     public const int CrashBase = 10;
     /// <summary>The program is invalid: assembly errors or a bad image (EX_DATAERR).</summary>
     public const int InvalidProgram = 65;
@@ -38,7 +38,7 @@ internal static class ExitCodes
         ("0", "success; a program ran to HLT"),
         ("1", "a program stopped with IGL, an undefined opcode or by running off its end"),
         ("2", "usage error: unknown command or option, bad or missing value"),
-        ("10+N", "a program faulted with Crash{N}: 12 TRUNCATED, 13 REGISTER, 14 DIVZERO, 15 JUMP, 16 STACK, 17 HEAP, 18 RODATA, 19 STEPS"),
+        ("10+N", "a program faulted with Crash{N}: " + FaultStatuses()),
         ("65", "invalid program: assembly errors or a bad image"),
         ("66", "an input file cannot be read"),
         ("69", "a node or server is unreachable or refused us, or an address cannot be bound"),
@@ -47,4 +47,10 @@ internal static class ExitCodes
         ("77", "authentication failed: the peer rejected our cookie"),
         ("78", "configuration error: config file, cookie, alias or data root"),
     ];
+
+    /// <summary>"12 TRUNCATED, 13 REGISTER, ...": from the VM's fault codes, so a new fault code is listed without an edit here.</summary>
+    private static string FaultStatuses()
+        => string.Join(", ", Enum.GetValues<Iridium.Vm.FaultCode>()
+            .Where(code => code > Iridium.Vm.FaultCode.Header)
+            .Select(code => $"{CrashBase + (int)code} {Iridium.Vm.FaultCodeExtensions.DisplayName(code)}"));
 }

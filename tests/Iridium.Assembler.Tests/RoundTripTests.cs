@@ -68,12 +68,12 @@ public class RoundTripTests
         // Unknown opcodes, nonzero padding, bad registers and counts, a truncated tail,
         // ro bytes that are neither strings nor integers, and nonzero reserved header bytes.
         var ro = Hex("FF 00 41 00 00 00 27 41 00 01 02 0A 00 C3 28 00 41 42 43");
-        var code = Hex("15 00 02 00 15 00 0D 00 30 00 00 00 05 00 00 01 00 20 00 01 21 01 40 00 0F 01 02 03 29 00 44 00 14 00 00 01 05 00");
+        var code = Hex("15 00 02 00 15 00 0D 00 FF 00 00 00 05 00 00 01 00 20 00 01 21 01 40 00 0F 01 02 03 29 00 44 00 14 00 00 01 05 00");
         var image = Iridium.Vm.ProgramImage.Write(ro, code);
         image[10] = 0x99;
         var listing = AssertImageRoundTrips(image);
         Assert.Contains(".header #0 #0 #0 #0 #0 #0 #153", listing);
-        Assert.Contains("undefined opcode byte 48", listing);
+        Assert.Contains("undefined opcode byte 255", listing);
         Assert.Contains("incomplete instruction", listing);
     }
 

@@ -1,6 +1,6 @@
 namespace Iridium.Vm;
 
-/// <summary>Crash codes of the fault model (isa.md §5.2), plus STEPS for the step budget.</summary>
+/// <summary>Crash codes of the fault model (isa.md §5.2 and §10), plus STEPS for the step budget.</summary>
 public enum FaultCode : byte
 {
     None = 0,
@@ -22,6 +22,8 @@ public enum FaultCode : byte
     RoData = 8,
     /// <summary>The run executed more instructions than its step budget allows.</summary>
     Steps = 9,
+    /// <summary>An operand value outside its domain, e.g. PRTC of a value that is not a Unicode scalar value (isa.md §10).</summary>
+    Value = 10,
 }
 
 public static class FaultCodeExtensions
@@ -39,6 +41,7 @@ public static class FaultCodeExtensions
         FaultCode.Heap => "HEAP",
         FaultCode.RoData => "RODATA",
         FaultCode.Steps => "STEPS",
+        FaultCode.Value => "VALUE",
         _ => "FAULT" + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

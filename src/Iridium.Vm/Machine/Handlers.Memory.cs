@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace Iridium.Vm;
 
-// The heap (LOADM/SETM/ALOC) and the read-only data (PRTS): cold paths that live on Machine.
+// The heap (LOADM/SETM/ALOC): cold paths that live on Machine.
 internal static partial class Handlers
 {
     [Opcode(17, "ALOC", "R", "heap grows by R[a] zero bytes")]
@@ -22,8 +22,4 @@ internal static partial class Handlers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe FaultCode Setm(ref Cpu cpu, in Instruction ins)
         => cpu.Vm.TryWriteHeapWord(cpu.R[ins.A], cpu.R[ins.B]) ? FaultCode.None : FaultCode.Heap;
-
-    [Opcode(21, "PRTS", "U16", "print the NUL-terminated UTF-8 string at ro_data[HI:LO]")]
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FaultCode Prts(ref Cpu cpu, in Instruction ins) => cpu.Vm.PrintString(ins.Imm, cpu.PcAddress);
 }

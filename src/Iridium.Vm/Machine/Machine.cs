@@ -46,7 +46,7 @@ public sealed partial class Machine
     /// <summary>The node alias, or null when none was given.</summary>
     public string? Alias { get; }
 
-    /// <summary>Where PRTS writes. Flushed when a run ends.</summary>
+    /// <summary>Where PRTS, PRTI, PRTF and PRTC write. Flushed when a run ends.</summary>
     public Stream Output { get; set; } = Stream.Null;
 
     /// <summary>Where diagnostics go (IGL, invalid UTF-8 in PRTS); null to drop them.</summary>
@@ -307,14 +307,43 @@ public sealed partial class Machine
             Diagnostics?.WriteLine($"iridium: PRTS at pc={pcAddress}: string at ro offset {offset} is not valid UTF-8; nothing printed");
             return FaultCode.None;
         }
+        WriteOutput(text);
+        return FaultCode.None;
+    }
+
+    /// <summary>PRTI: <paramref name="value"/> as a signed decimal.</summary>
+    internal void PrintInteger(int value)
+    {
+        Span<byte> text = stackalloc byte[PrintFormat.MaxIntegerBytes];
+        WriteOutput(text[..PrintFormat.Integer(value, text)]);
+    }
+
+    /// <summary>PRTF: the shortest round-trip form of <paramref name="value"/> (see <see cref="PrintFormat.Float"/>).</summary>
+    internal void PrintFloat(double value)
+    {
+        Span<byte> text = stackalloc byte[PrintFormat.MaxFloatBytes];
+        WriteOutput(text[..PrintFormat.Float(value, text)]);
+    }
+
+    /// <summary>PRTC: one Unicode scalar value as UTF-8; fault VALUE (nothing printed) when <paramref name="value"/> is not one.</summary>
+    internal FaultCode PrintScalar(int value)
+    {
+        Span<byte> text = stackalloc byte[PrintFormat.MaxScalarBytes];
+        if (!PrintFormat.TryScalar(value, text, out int length)) return FaultCode.Value;
+        WriteOutput(text[..length]);
+        return FaultCode.None;
+    }
+
+    /// <summary>Every print instruction writes through here, so their output shares one stream in program order.</summary>
+    private void WriteOutput(ReadOnlySpan<byte> bytes)
+    {
         try
         {
-            Output.Write(text);
+            Output.Write(bytes);
         }
         catch (IOException)
         {
             // Output closed by the reader: the program keeps running, as with a closed pipe in C.
         }
-        return FaultCode.None;
     }
 }
