@@ -45,17 +45,17 @@ printf '{\n  "node_alias": "a",\n  "server_bind_port" 2\n}\n' >"$work/syntax.jso
 echo "not-the-cookie" >"$work/wrong-cookie"
 
 # Help and version, everywhere.
-expect 0 '^Usage: \[command\]' -h
-expect 0 '^Usage: \[command\]' --help
-expect 0 '^Usage: \[command\]' help
-expect 0 '^Usage: \[command\]' -r --bind-port 9 -h
+expect 0 '^Usage: iridium \[command\]' -h
+expect 0 '^Usage: iridium \[command\]' --help
+expect 0 '^Usage: iridium \[command\]' help
+expect 0 '^Usage: iridium \[command\]' -r --bind-port 9 -h
 for command in run asm disasm node members remote ping; do
-  expect 0 "^Usage: $command " "$command" -h
-  expect 0 "^Usage: $command " "$command" --help
-  expect 0 "^Usage: $command " help "$command"
+  expect 0 "^Usage: iridium $command " "$command" -h
+  expect 0 "^Usage: iridium $command " "$command" --help
+  expect 0 "^Usage: iridium $command " help "$command"
 done
-expect 0 '^Usage: run ' hello.iasm --help
-expect 0 '^Usage: run ' run hello.iasm --max-steps 5 -h
+expect 0 '^Usage: iridium run ' hello.iasm --help
+expect 0 '^Usage: iridium run ' run hello.iasm --max-steps 5 -h
 expect 0 '^iridium 0\.2\.0$' --version
 expect 0 '^iridium 0\.2\.0$' version
 "$iridium" --help | grep -qE '^  78 +configuration error' || { echo "FAIL: --help has no exit-status table" >&2; failures=$((failures + 1)); }

@@ -36,7 +36,8 @@ internal static class CommandLineApp
     private static int Parse(string[] args, string command)
     {
         ConsoleApp.Version = VersionText;
-        ConsoleApp.Log = Console.Out.WriteLine;
+        // Only help goes through Log (version is printed by the router).
+        ConsoleApp.Log = help => Console.Out.WriteLine(HelpText.Polish(help, command));
         // The parser reports unknown options and bad values here, after setting exit status 1;
         // ours is 2 for every usage error. Command bodies never let an exception reach it.
         ConsoleApp.LogError = message => CommandBody.ReportUsage(command, message);
