@@ -175,6 +175,25 @@ public class CommandTests
     }
 
     [Fact]
+    public async Task LoadFile_IsInterruptedByTheLinesCancellation_AndKeepsTheState()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("spin.iasm", ".data\nmsg: .asciiz 'spinning'\n.code\nload $5 #77\nprts @msg\neq $0 $0\ntop: inc $6\ndjmpe @top\n");
+        using var interrupt = new CancellationTokenSource();
+        var line = repl.Session.ExecuteAsync($"!load_file {path}", interrupt.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!repl.Terminal.Text.Contains("spinning") && DateTime.UtcNow < deadline) await Task.Delay(10);
+        interrupt.Cancel();
+        Assert.Equal(ReplOutcome.Continue, await line.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Matches(@"spinning\ninterrupted at pc=(89|93) \((INC \$6|DJMPE #89)\)\n$", repl.Terminal.Text);
+        Assert.Equal(77, repl.Session.Machine.Registers[5]);
+        Assert.True(repl.Session.Machine.Registers[6] > 0);
+        Assert.Contains("top", repl.Run("!symbols"));
+        Assert.Matches(@"\$5 = +77 ", repl.Run("!registers"));
+    }
+
+    [Fact]
     public async Task Spawn_RunsOnANewVm_AndReportsItsEventsWhenDone()
     {
         using var repl = new EngineHarness();
