@@ -17,7 +17,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) });
+        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7" });
         return Task.CompletedTask;
     }
 
@@ -57,8 +57,10 @@ public sealed class RemoteServerTests : IAsyncLifetime
         {
             string challenge = (await LineAsync())!;
             await SendAsync(RemoteAuth.Answer(challenge, cookie) + "\n");
-            Assert.Equal(ReplText.Banner, await LineAsync());
-            Assert.Equal(ServerPrompt.Command, (await UntilPromptAsync()).Prompt);
+            Assert.True(ReplText.IsBanner((await LineAsync())!));
+            var (hint, prompt) = await UntilPromptAsync();
+            Assert.Equal(ReplText.Hint + "\n", hint);
+            Assert.Equal(ServerPrompt.Command, prompt);
         }
 
         /// <summary>Sends a line and returns its output (the prompt after it removed).</summary>
@@ -77,7 +79,11 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task ASession_GetsTheBannerAndAPromptAfterEachLine()
     {
         using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        string challenge = (await client.LineAsync())!;
+        await client.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
+        Assert.Equal(ReplText.Greeting + " (iridium 9.8.7)", await client.LineAsync());
+        Assert.Equal(ReplText.Hint, await client.LineAsync());
+        Assert.Equal(ServerPrompt.Command, (await client.UntilPromptAsync()).Prompt);
         Assert.Equal("", await client.RunAsync("load $0 #42"));
         Assert.Contains("$0 = 42", await client.RunAsync("!registers"));
         Assert.Contains("VM stopped: code 0", await client.RunAsync("hlt"));
@@ -317,7 +323,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     {
         await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000 });
         using var client = await RawClient.ConnectAsync(server.Port);
-        Assert.Equal(ReplText.Banner, await client.LineAsync());
+        Assert.Equal(ReplText.Banner(null)[0], await client.LineAsync());
     }
 
     [Fact]

@@ -91,7 +91,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             IsRemote = true,
             Lifetime = lifetime,
         });
-        terminal.WriteLine(ReplText.Banner);
+        foreach (var line in ReplText.Banner(options.Version)) terminal.WriteLine(line);
         terminal.Prompt();
         while (!terminal.Broken)
         {
@@ -126,7 +126,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             : $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)";
         terminal.WriteLine(reason + detail);
         terminal.Flush();
-        options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: {reason}");
+        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: {reason}");
     }
 
     /// <summary>Starts a fresh idle period and returns its token (also cancelled when the server stops).</summary>
@@ -158,7 +158,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         if (answer.Status == LineReadStatus.Line && RemoteAuth.Verify(nonce, answer.Text, options.Cookie)) return true;
         terminal.WriteLine(RemoteAuth.FailureLine);
         terminal.Flush();
-        options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: authentication failed");
+        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: authentication failed");
         return false;
     }
 }
