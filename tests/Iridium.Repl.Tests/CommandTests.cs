@@ -40,15 +40,17 @@ public class CommandTests
     }
 
     [Fact]
-    public void Program_AfterLoadFile_ListsTheImageWithLabels()
+    public void Program_AfterLoadFile_ListsTheImageWithTheSourcesLabels()
     {
         using var repl = new EngineHarness();
         string path = repl.WriteFile("p.iasm", Subroutine);
         repl.Run($"!load_file {path}", "call @add1");
         string output = repl.Run("!program");
         Assert.Contains(".data", output);
-        Assert.Contains("call @L79", output);
-        Assert.Contains("L79:", output);
+        Assert.Contains("msg: .asciiz 'hi'", output);
+        Assert.Contains("call @add1", output);
+        Assert.Contains("\nadd1:\n", output);
+        Assert.DoesNotContain("L79", output);
     }
 
     [Fact]
