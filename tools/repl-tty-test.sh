@@ -78,6 +78,21 @@ exited_with() {
 }
 # end_session SESSION: one session less; the idle session below keeps the tmux server up meanwhile.
 end_session() { tmux_ kill-session -t "$1" 2>/dev/null || true; }
+# new_session_recalls SESSION LINE LABEL COMMAND...: ends SESSION, starts COMMAND in its place;
+# Up must recall LINE (the history of the last session), and !quit must end it with status 0.
+new_session_recalls() {
+  local session=$1 line=$2 label=$3
+  shift 3
+  end_session "$session"
+  start "$session" "$@"
+  wait_for_last '>>>' || fail "$label: second session prompt"
+  keys Up
+  wait_for ">>> $line" && pass "$label: history persists across sessions" || fail "$label: history across sessions"
+  keys C-u
+  type_line '!quit'
+  wait_for 'Farewell! Have a great day!' && exited_with 0 && pass "$label: !quit exits 0" || fail "$label: !quit"
+  end_session "$session"
+}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # A program that never ends: $5 = 77, "spinning" and a line break, then a loop.
@@ -162,15 +177,7 @@ exited_with 0 && pass "Ctrl-D exits 0" || fail "Ctrl-D exit status"
 grep -qF 'load $0 #42' "$work/data/history" && pass "history file written" || fail "history file: $(cat "$work/data/history" 2>/dev/null)"
 
 # A new session recalls the last session's lines.
-end_session repl
-start repl "$iridium" --data-root-dir "$work/data"
-wait_for '>>>' || fail "second session prompt"
-keys Up
-wait_for '>>> !frob' && pass "history persists across sessions" || fail "history across sessions"
-keys C-u
-type_line '!quit'
-wait_for 'Farewell! Have a great day!' && exited_with 0 && pass "!quit exits 0" || fail "!quit"
-end_session repl
+new_session_recalls repl '!frob' "console" "$iridium" --data-root-dir "$work/data"
 
 # Piped input: no banner, no prompts; output only.
 out=$(printf 'load $4 #3\n!registers\n' | "$iridium" --data-root-dir "$work/data")
@@ -258,15 +265,7 @@ keys C-u C-d
 exited_with 0 && pass "remote: Ctrl-D ends the session, exit 0" || fail "remote: Ctrl-D"
 history_file="$work/rdata/history-remote-127.0.0.1-$port"
 grep -qxF '!load_file spin.iasm' "$history_file" 2>/dev/null && pass "remote: history kept per server" || fail "remote: history file $history_file"
-end_session remote
-start remote "$iridium" remote "127.0.0.1:$port" --data-root-dir "$work/rdata"
-wait_for_last '>>>' || fail "remote: second session prompt"
-keys Up
-wait_for '>>> !registers' && pass "remote: history persists across sessions" || fail "remote: history across sessions"
-keys C-u
-type_line '!quit'
-wait_for 'Farewell! Have a great day!' && exited_with 0 && pass "remote: !quit exits 0" || fail "remote: !quit"
-end_session remote
+new_session_recalls remote '!registers' "remote" "$iridium" remote "127.0.0.1:$port" --data-root-dir "$work/rdata"
 kill -TERM "$server_pid"
 status=0; wait "$server_pid" || status=$?; server_pid=
 [ "$status" = 0 ] && pass "the headless server stops on SIGTERM with 0" || fail "headless server exit status $status"
