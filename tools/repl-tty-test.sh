@@ -115,7 +115,7 @@ tmux_ new-session -d -s idle -x 100 -y 40 'sleep 3600'
 
 # ---- The console REPL.
 start repl "$iridium" --data-root-dir "$work/data"
-wait_for "Welcome to Iridium! Let's be productive! (iridium " && wait_for 'Type !help for commands and instructions' && wait_for_last '>>>' \
+wait_for "Welcome to Iridium! Let's be productive!" && wait_for_re '^iridium [0-9.]+: !help lists commands and instructions; !quit or Ctrl-D quits$' && wait_for_last '>>>' \
   && pass "banner with the version and a hint, then the prompt" || fail "banner and prompt"
 
 type_line 'load $0 #42'
@@ -245,7 +245,7 @@ cp "$work/spin.iasm" "$work/rdata/programs/spin.iasm"
 server_pid=$!
 for _ in $(seq 100); do grep -q 'serving the remote REPL' "$work/server.log" && break; sleep 0.1; done
 start remote "$iridium" remote "127.0.0.1:$port" --data-root-dir "$work/rdata"
-wait_for "Welcome to Iridium! Let's be productive! (iridium " && wait_for_last '>>>' && pass "remote: banner and prompt" || fail "remote: banner and prompt"
+wait_for "Welcome to Iridium! Let's be productive!" && wait_for_re '^iridium [0-9.]+: !help' && wait_for_last '>>>' && pass "remote: banner and prompt" || fail "remote: banner and prompt"
 keys -l 'nc $1'; keys Home; keys -l 'i'; keys C-e; keys Enter
 type_line '!load_file spin.iasm'
 wait_for 'spinning' || fail "remote: the endless program did not start"

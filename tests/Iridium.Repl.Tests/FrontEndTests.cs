@@ -35,12 +35,14 @@ public class FrontEndTests
     {
         var banner = ReplText.Banner("1.2.3");
         Assert.Equal(2, banner.Count);
-        Assert.Contains("iridium 1.2.3", banner[0]);
+        Assert.Equal("Welcome to Iridium! Let's be productive!", banner[0]);   // what clients of 0.2.0 look for
+        Assert.StartsWith("iridium 1.2.3: ", banner[1]);
         Assert.Contains("!help", banner[1]);
         Assert.Contains("!quit", banner[1]);
         Assert.Contains("Ctrl-D", banner[1]);
+        Assert.True(banner[1].Length <= 80, "the hint fits an 80-column terminal");
         Assert.True(ReplText.IsBanner(banner[0]));
-        Assert.True(ReplText.IsBanner(ReplText.Banner(null)[0]));
+        Assert.Equal(ReplText.Hint, ReplText.Banner(null)[1]);
         Assert.False(ReplText.IsBanner("too many sessions (the limit is 16); try again later"));
     }
 

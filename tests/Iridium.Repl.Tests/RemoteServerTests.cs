@@ -59,7 +59,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
             await SendAsync(RemoteAuth.Answer(challenge, cookie) + "\n");
             Assert.True(ReplText.IsBanner((await LineAsync())!));
             var (hint, prompt) = await UntilPromptAsync();
-            Assert.Equal(ReplText.Hint + "\n", hint);
+            Assert.EndsWith(ReplText.Hint + "\n", hint);
             Assert.Equal(ServerPrompt.Command, prompt);
         }
 
@@ -81,8 +81,8 @@ public sealed class RemoteServerTests : IAsyncLifetime
         using var client = await RawClient.ConnectAsync(_server.Port);
         string challenge = (await client.LineAsync())!;
         await client.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
-        Assert.Equal(ReplText.Greeting + " (iridium 9.8.7)", await client.LineAsync());
-        Assert.Equal(ReplText.Hint, await client.LineAsync());
+        Assert.Equal(ReplText.Greeting, await client.LineAsync());
+        Assert.Equal("iridium 9.8.7: " + ReplText.Hint, await client.LineAsync());
         Assert.Equal(ServerPrompt.Command, (await client.UntilPromptAsync()).Prompt);
         Assert.Equal("", await client.RunAsync("load $0 #42"));
         Assert.Contains("$0 = 42", await client.RunAsync("!registers"));
