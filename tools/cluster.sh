@@ -11,7 +11,8 @@ iridium=${IRIDIUM:-$root/artifacts/iridium}
 dir=$PWD/.cluster
 base=24000
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# The usage is the comment block at the top of this file (whatever its length), without the '# '.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 count=0

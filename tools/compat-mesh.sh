@@ -9,7 +9,7 @@
 # Only flags both builds accept are used: node --node-alias --server-bind-port --join
 # --data-root-dir, members --data-root-dir --timeout-ms.
 set -euo pipefail
-[ $# -eq 2 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 2 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 old=$(realpath "$1")
 new=$(realpath "$2")
 work=$(mktemp -d)

@@ -1,3 +1,4 @@
+using Iridium.Vm;
 using static Iridium.Assembler.Tests.TestSupport;
 
 namespace Iridium.Assembler.Tests;
@@ -22,6 +23,58 @@ public class RoundTripTests
     {
         var image = AssembleOk(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, relativePath)));
         AssertImageRoundTrips(image);
+    }
+
+    [Theory]
+    [MemberData(nameof(Programs))]
+    public void SourceRoundTrips_WithItsOwnLabels(string relativePath)
+    {
+        var result = Assembler.Assemble(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, relativePath)), relativePath);
+        Assert.True(result.Success, result.RenderErrors());
+        string listing = Disassembler.Disassemble(result.Image!, new DisassemblyOptions(Symbols: result.Symbols));
+        var again = Assembler.Assemble(listing, "listing.iasm");
+        Assert.True(again.Success, again.RenderErrors() + listing);
+        Assert.Equal(result.Image, again.Image);
+        // Every code label of the source that sits on an instruction is in the listing under its own name.
+        Assert.True(ProgramImage.TryRead(result.Image, out var layout, out _));
+        foreach (var symbol in result.Symbols.All.Where(s => s.Kind == SymbolKind.Code && s.Value < result.Image!.Length && (s.Value - layout.CodeStart) % 4 == 0))
+            Assert.Contains($"\n{symbol.Name}:\n", listing);
+    }
+
+    [Fact]
+    public void Listing_UsesTheSourcesLabels_AndGeneratedOnesNeverClashWithThem()
+    {
+        // fib is a jump target with a name; 87 (the hlt) is one without, and "L87" names something else.
+        var result = Assembler.Assemble("""
+            .data
+            msg: .asciiz 'Hi'
+            L87: .integer #7
+            .code
+            main: prts @msg
+            call @fib
+            djmpe #87
+            hlt
+            fib: ret
+            """, "t.iasm");
+        Assert.True(result.Success, result.RenderErrors());
+        string listing = Disassembler.Disassemble(result.Image!, new DisassemblyOptions(Symbols: result.Symbols));
+        Assert.Equal("""
+            ; iridium disassembly: 95 bytes, 7 ro bytes, 5 instruction words from address 75
+            .data
+            msg: .asciiz 'Hi'
+            L87: .integer #7
+            .code
+            main:
+                prts @msg
+                call @fib
+                djmpe @L87_1
+            L87_1:
+                hlt
+            fib:
+                ret
+
+            """.ReplaceLineEndings("\n"), listing);
+        Assert.Equal(result.Image, AssembleOk(listing));
     }
 
     [Fact]

@@ -40,15 +40,17 @@ public class CommandTests
     }
 
     [Fact]
-    public void Program_AfterLoadFile_ListsTheImageWithLabels()
+    public void Program_AfterLoadFile_ListsTheImageWithTheSourcesLabels()
     {
         using var repl = new EngineHarness();
         string path = repl.WriteFile("p.iasm", Subroutine);
         repl.Run($"!load_file {path}", "call @add1");
         string output = repl.Run("!program");
         Assert.Contains(".data", output);
-        Assert.Contains("call @L79", output);
-        Assert.Contains("L79:", output);
+        Assert.Contains("msg: .asciiz 'hi'", output);
+        Assert.Contains("call @add1", output);
+        Assert.Contains("\nadd1:\n", output);
+        Assert.DoesNotContain("L79", output);
     }
 
     [Fact]
@@ -172,6 +174,25 @@ public class CommandTests
         string output = repl.Run($"!load_file {path}");
         Assert.Contains("STEPS", output);
         Assert.Contains("1000", output);
+    }
+
+    [Fact]
+    public async Task LoadFile_IsInterruptedByTheLinesCancellation_AndKeepsTheState()
+    {
+        using var repl = new EngineHarness();
+        string path = repl.WriteFile("spin.iasm", ".data\nmsg: .asciiz 'spinning'\n.code\nload $5 #77\nprts @msg\neq $0 $0\ntop: inc $6\ndjmpe @top\n");
+        using var interrupt = new CancellationTokenSource();
+        var line = repl.Session.ExecuteAsync($"!load_file {path}", interrupt.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!repl.Terminal.Text.Contains("spinning") && DateTime.UtcNow < deadline) await Task.Delay(10);
+        interrupt.Cancel();
+        Assert.Equal(ReplOutcome.Continue, await line.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Matches(@"spinning\ninterrupted at pc=(89|93) \((INC \$6|DJMPE #89)\)\n$", repl.Terminal.Text);
+        Assert.Equal(77, repl.Session.Machine.Registers[5]);
+        Assert.True(repl.Session.Machine.Registers[6] > 0);
+        Assert.Contains("top", repl.Run("!symbols"));
+        Assert.Matches(@"\$5 = +77 ", repl.Run("!registers"));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) });
+        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7" });
         return Task.CompletedTask;
     }
 
@@ -57,8 +57,10 @@ public sealed class RemoteServerTests : IAsyncLifetime
         {
             string challenge = (await LineAsync())!;
             await SendAsync(RemoteAuth.Answer(challenge, cookie) + "\n");
-            Assert.Equal(ReplText.Banner, await LineAsync());
-            Assert.Equal(ServerPrompt.Command, (await UntilPromptAsync()).Prompt);
+            Assert.True(ReplText.IsBanner((await LineAsync())!));
+            var (hint, prompt) = await UntilPromptAsync();
+            Assert.EndsWith(ReplText.Hint + "\n", hint);
+            Assert.Equal(ServerPrompt.Command, prompt);
         }
 
         /// <summary>Sends a line and returns its output (the prompt after it removed).</summary>
@@ -77,7 +79,11 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task ASession_GetsTheBannerAndAPromptAfterEachLine()
     {
         using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        string challenge = (await client.LineAsync())!;
+        await client.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
+        Assert.Equal(ReplText.Greeting, await client.LineAsync());
+        Assert.Equal("iridium 9.8.7: " + ReplText.Hint, await client.LineAsync());
+        Assert.Equal(ServerPrompt.Command, (await client.UntilPromptAsync()).Prompt);
         Assert.Equal("", await client.RunAsync("load $0 #42"));
         Assert.Contains("$0 = 42", await client.RunAsync("!registers"));
         Assert.Contains("VM stopped: code 0", await client.RunAsync("hlt"));
@@ -170,6 +176,83 @@ public sealed class RemoteServerTests : IAsyncLifetime
         Assert.Contains("STEPS", await client.RunAsync("!load_file loop.iasm"));
     }
 
+    /// <summary>Sets $5 = 77, prints "spinning" and a newline, then loops for ever.</summary>
+    private const string Spin = ".data\nmsg: .asciiz 'spinning'\n.code\nload $5 #77\nprts @msg\nload $6 #10\nprtc $6\neq $0 $0\ntop: djmpe @top\n";
+
+    private RemoteReplServer StartUnbounded() => Start(new RemoteServerOptions
+    {
+        ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = long.MaxValue,
+    });
+
+    [Fact]
+    public async Task AnInterrupt_StopsTheRunningProgram_AndTheSessionGoesOn()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
+        await using var server = StartUnbounded();
+        using var client = await RawClient.ConnectAsync(server.Port);
+        await client.LoginAsync(Cookie);
+        await client.SendAsync("!load_file spin.iasm\n");
+        Assert.StartsWith("loaded", await client.LineAsync());
+        Assert.Equal("spinning", await client.LineAsync());   // the program runs now
+
+        await client.SendAsync("\u0003");
+        var (output, prompt) = await client.UntilPromptAsync();
+        Assert.Matches(@"^interrupted at pc=\d+ \((DJMPE|EQ) ", output);
+        Assert.Equal(ServerPrompt.Command, prompt);
+        Assert.Contains("$5 = 77", await client.RunAsync("!registers"));
+        Assert.Contains("top", await client.RunAsync("!symbols"));
+    }
+
+    [Fact]
+    public async Task AnInterrupt_AppliesToTheLinesSentBeforeIt_AndNotToLaterOnes()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
+        File.WriteAllText(Path.Combine(ProgramDirectory, "ok.iasm"), ".data\n.code\nload $1 #5\nhlt\n");
+        await using var server = StartUnbounded();
+        using var client = await RawClient.ConnectAsync(server.Port);
+        await client.LoginAsync(Cookie);
+
+        // One write: the interrupt follows the line at once, so it may arrive before the run starts.
+        await client.SendAsync("!load_file spin.iasm\n\u0003");
+        Assert.Contains("interrupted at pc=", (await client.UntilPromptAsync()).Output);
+        await client.SendAsync("\u0003!load_file ok.iasm\n");
+        Assert.Contains("VM stopped: code 0 (HLT)", (await client.UntilPromptAsync()).Output);
+        // Interrupt bytes are never part of a line, wherever they come.
+        Assert.Equal("", await client.RunAsync("load $2 #\u00034\u00032"));
+        Assert.Contains("$2 = 42", await client.RunAsync("!registers"));
+    }
+
+    [Fact]
+    public async Task AnInterrupt_AnswersAQuestionWithNothing()
+    {
+        using var client = await RawClient.ConnectAsync(_server.Port);
+        await client.LoginAsync(Cookie);
+        await client.SendAsync("!load_file\n");
+        Assert.Equal(ServerPrompt.Answer, (await client.UntilPromptAsync()).Prompt);
+        await client.SendAsync("\u0003");
+        var (output, prompt) = await client.UntilPromptAsync();
+        Assert.Contains("no path given", output);
+        Assert.Equal(ServerPrompt.Command, prompt);
+    }
+
+    [Fact]
+    public async Task EndingASession_InterruptsTheVmsItSpawned()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
+        var scheduler = new VmScheduler(1);
+        await using var server = Start(new RemoteServerOptions
+        {
+            ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = long.MaxValue, Scheduler = scheduler,
+        });
+        using (var client = await RawClient.ConnectAsync(server.Port))
+        {
+            await client.LoginAsync(Cookie);
+            Assert.Contains("spawned vm", await client.RunAsync("!spawn spin.iasm"));
+            Assert.Equal(1, scheduler.Pending);
+        }
+        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)), "the spawned VM outlived its session");
+    }
+
     [Fact]
     public async Task RemoteFiles_AreReadOnlyUnderTheProgramDirectory()
     {
@@ -240,7 +323,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     {
         await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000 });
         using var client = await RawClient.ConnectAsync(server.Port);
-        Assert.Equal(ReplText.Banner, await client.LineAsync());
+        Assert.Equal(ReplText.Banner(null)[0], await client.LineAsync());
     }
 
     [Fact]

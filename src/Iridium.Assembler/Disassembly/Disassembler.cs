@@ -4,8 +4,13 @@ using Iridium.Vm;
 
 namespace Iridium.Assembler;
 
-/// <summary>Listing options. <see cref="ShowAddresses"/> adds each line's address and raw bytes as a comment.</summary>
-public sealed record DisassemblyOptions(bool ShowAddresses = false);
+/// <summary>
+/// Listing options. <see cref="ShowAddresses"/> adds each line's address and raw bytes as a
+/// comment. <see cref="Symbols"/> are the program's own labels, when its source is known: the
+/// listing then names addresses and ro entries as the source did, where they fit (a code label on
+/// an instruction boundary, a data label on the start of a recovered ro entry).
+/// </summary>
+public sealed record DisassemblyOptions(bool ShowAddresses = false, SymbolTable? Symbols = null);
 
 /// <summary>The image is not a valid program image (isa.md §3.3): too short, bad magic, or ro length past the end.</summary>
 public sealed class InvalidImageException(string message) : FormatException(message);
@@ -14,9 +19,12 @@ public sealed class InvalidImageException(string message) : FormatException(mess
 /// Turns a program image back into assembly source that <see cref="Assembler.Assemble"/> turns into
 /// the identical image. Instructions that the assembler would encode differently, ro bytes that are
 /// not strings or integers, and nonzero reserved header bytes are written with the extension
-/// directives <c>.bytes</c> and <c>.header</c> (src/Iridium.Assembler/README.md). Jump targets on
-/// instruction boundaries get labels <c>L&lt;address&gt;</c>; ro entries get <c>str&lt;offset&gt;</c>,
-/// <c>int&lt;offset&gt;</c> or (for raw bytes PRTS points at) <c>data&lt;offset&gt;</c>.
+/// directives <c>.bytes</c> and <c>.header</c> (src/Iridium.Assembler/README.md). Labels are the
+/// program's own (<see cref="DisassemblyOptions.Symbols"/>) where known; otherwise jump targets on
+/// instruction boundaries get <c>L&lt;address&gt;</c> and ro entries <c>str&lt;offset&gt;</c>,
+/// <c>int&lt;offset&gt;</c> or (for raw bytes PRTS points at) <c>data&lt;offset&gt;</c>, made unique
+/// against the program's names. Labels do not change bytes, so either way the listing reassembles
+/// to the identical image.
 /// </summary>
 public static class Disassembler
 {
@@ -32,9 +40,11 @@ public static class Disassembler
         var ro = image.Slice(ProgramImage.RoDataOffset, layout.RoLength);
         var code = image[layout.CodeStart..];
         int wordCount = code.Length / 4;
-        var (codeLabels, stringStarts, addressLoads) = CollectTargets(code, wordCount, layout);
-        var roEntries = RoDataDecoder.Decode(ro, stringStarts);
+        var (targets, stringStarts, addressLoads) = CollectTargets(code, wordCount, layout);
+        var names = new ProgramLabels(options.Symbols, layout.CodeStart, layout.CodeStart + 4 * wordCount);
+        var roEntries = RoDataDecoder.Decode(ro, stringStarts).Select(e => e with { Label = names.ForData(e.Offset, e.Label) }).ToList();
         var dataLabels = roEntries.Where(e => e.Label is not null).ToDictionary(e => e.Offset, e => e.Label!);
+        var codeLabels = names.ForCode(targets);
 
         var output = new Listing(options.ShowAddresses);
         output.Comment($"iridium disassembly: {image.Length} bytes, {layout.RoLength} ro bytes, " +
@@ -54,7 +64,7 @@ public static class Disassembler
         for (int k = 0; k < wordCount; k++)
         {
             int address = layout.CodeStart + 4 * k;
-            if (codeLabels.TryGetValue(address, out var label)) output.Line($"{label}:");
+            foreach (var label in names.AllAt(address, codeLabels)) output.Line($"{label}:");
             var word = code.Slice(4 * k, 4);
             string? why = CodeWords.WhyNotCanonical(word);
             if (why is null)
@@ -66,26 +76,26 @@ public static class Disassembler
         if (tailStart < code.Length)
         {
             int address = layout.CodeStart + tailStart;
-            if (codeLabels.TryGetValue(address, out var label)) output.Line($"{label}:");
+            foreach (var label in names.AllAt(address, codeLabels)) output.Line($"{label}:");
             output.Line("    " + RoDataDecoder.RawBytes(code[tailStart..]),
                 $"{address}: incomplete instruction ({code.Length - tailStart} bytes; faults TRUNCATED when reached)", forceComment: true);
         }
-        else if (codeLabels.TryGetValue(layout.CodeStart + tailStart, out var endLabel))
+        else
         {
-            output.Line($"{endLabel}:");
+            foreach (var label in names.AllAt(layout.CodeStart + tailStart, codeLabels)) output.Line($"{label}:");
         }
         return output.ToString();
     }
 
     /// <summary>
-    /// Jump targets (ADDR operands of canonical words that land on an instruction boundary or the
-    /// end of the code, and <c>load $r #n</c> directly followed by <c>jmp $r</c> or <c>jmpe $r</c>),
-    /// and PRTS offsets inside the ro section.
+    /// Addresses that need a label: jump targets (ADDR operands of canonical words that land on an
+    /// instruction boundary or the end of the code, and <c>load $r #n</c> directly followed by
+    /// <c>jmp $r</c> or <c>jmpe $r</c>), and PRTS offsets inside the ro section.
     /// </summary>
-    private static (Dictionary<int, string> CodeLabels, HashSet<int> StringStarts, HashSet<int> AddressLoads) CollectTargets(
+    private static (HashSet<int> Targets, HashSet<int> StringStarts, HashSet<int> AddressLoads) CollectTargets(
         ReadOnlySpan<byte> code, int wordCount, ImageLayout layout)
     {
-        var labels = new Dictionary<int, string>();
+        var targets = new HashSet<int>();
         var strings = new HashSet<int>();
         var addressLoads = new HashSet<int>();
         int lastBoundary = layout.CodeStart + 4 * wordCount;
@@ -96,12 +106,12 @@ public static class Disassembler
             if (CodeWords.WhyNotCanonical(word) is not null) continue;
             if (CodeWords.TryGetField(word, OperandKind.Address, out int target) && IsBoundary(target))
             {
-                labels.TryAdd(target, $"L{target}");
+                targets.Add(target);
             }
             if (word[0] == (byte)Opcode.LOAD && k + 1 < wordCount && IsRegisterJump(code.Slice(4 * k + 4, 4), word[1])
                 && CodeWords.TryGetField(word, OperandKind.Imm32, out target) && IsBoundary(target))
             {
-                labels.TryAdd(target, $"L{target}");
+                targets.Add(target);
                 addressLoads.Add(k);
             }
             if (word[0] == (byte)Opcode.PRTS && CodeWords.TryGetField(word, OperandKind.U16, out int offset) && offset < layout.RoLength)
@@ -109,7 +119,7 @@ public static class Disassembler
                 strings.Add(offset);
             }
         }
-        return (labels, strings, addressLoads);
+        return (targets, strings, addressLoads);
     }
 
     private static bool IsRegisterJump(ReadOnlySpan<byte> word, byte register)

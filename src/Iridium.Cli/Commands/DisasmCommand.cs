@@ -18,12 +18,12 @@ internal sealed class DisasmCommand
         {
             if (file is null) throw CommandFailure.Usage("disasm: missing FILE (the program to disassemble)");
             var input = ProgramInput.Read(file);
-            byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
-            if (image is null) return ExitCodes.InvalidProgram;
+            // Source keeps its own labels in the listing; an image has none, so they are generated.
+            if (ProgramCompiler.Compile(input, Console.Error) is not var (image, symbols)) return ExitCodes.InvalidProgram;
             string listing;
             try
             {
-                listing = Disassembler.Disassemble(image, new DisassemblyOptions(ShowAddresses: addresses));
+                listing = Disassembler.Disassemble(image, new DisassemblyOptions(ShowAddresses: addresses, Symbols: symbols));
             }
             catch (InvalidImageException e)
             {

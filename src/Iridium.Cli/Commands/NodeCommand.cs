@@ -79,7 +79,8 @@ internal sealed class NodeCommand
         using var loggerFactory = ClusterLogging.Create(settings.Verbose == true ? LogLevel.Debug : LogLevel.Information);
         RemoteReplServer? replServer = settings.EnableRemoteAccess == true
             ? RemoteReplHosting.Start(settings.BindHost ?? Defaults.BindHost, settings.BindPort ?? Defaults.RemoteReplPort,
-                settings.MaxSteps ?? Defaults.RemoteMaxSteps, process, new VmScheduler(settings.Threads ?? Defaults.Threads), Console.Error)
+                settings.MaxSteps ?? Defaults.RemoteMaxSteps, process, new VmScheduler(settings.Threads ?? Defaults.Threads),
+                ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
             : null;
         try
         {

@@ -18,7 +18,10 @@ internal sealed class RemoteCommand
             var (host, port) = FlagRules.Address(target, "the remote REPL");
             var lines = RepeatedOption.Values(context.CommandArguments, "-c", "--command");
             var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process());
-            var status = await RemoteReplClient.RunAsync(host, port, () => process.Cookie, lines, Console.In, Console.Out, Console.Error).ConfigureAwait(false);
+            // Interactive on a terminal: the console's line editor, with this server's own history.
+            using var console = lines.Count == 0 ? RemoteConsole.ForTerminal(HistoryPath(process, host, port)) : null;
+            var status = await RemoteReplClient.RunAsync(host, port, () => process.Cookie, lines, Console.In, Console.Out, Console.Error,
+                console: console).ConfigureAwait(false);
             return status switch
             {
                 RemoteClientStatus.Ok => ExitCodes.Ok,
@@ -26,4 +29,8 @@ internal sealed class RemoteCommand
                 _ => ExitCodes.Unavailable,
             };
         }).ConfigureAwait(false);
+
+    /// <summary>The history of sessions with this server, or null (no history) when there is no usable data root.</summary>
+    private static string? HistoryPath(ProcessContext process, string host, int port)
+        => process.TryGetDataRoot(out _) is { } dataRoot ? ProcessContext.RemoteHistoryPath(dataRoot, host, port) : null;
 }

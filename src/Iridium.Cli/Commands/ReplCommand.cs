@@ -7,6 +7,7 @@ using Iridium.Repl.Console;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
 using Iridium.Repl.Scheduling;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Iridium.Cli.Commands;
@@ -14,12 +15,13 @@ namespace Iridium.Cli.Commands;
 /// <summary>
 /// `iridium` with no command: the console REPL (runtime.md §3), plus the remote REPL with
 /// <c>-r</c> (§4), sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
-/// created on the first cluster command.
+/// created on the first cluster command. With <c>-r</c> and no terminal on stdin, only the remote
+/// REPL, until SIGINT or SIGTERM.
 /// </summary>
 internal sealed class ReplCommand
 {
     /// <summary>Start the REPL: type assembly to run it, or !help. With -r, also serve it over TCP.</summary>
-    /// <param name="enableRemoteAccess">-r, Also serve the REPL to remote users who know the cluster cookie.</param>
+    /// <param name="enableRemoteAccess">-r, Also serve the REPL to remote users who know the cluster cookie; with no terminal on stdin, only serve it, until SIGINT or SIGTERM.</param>
     /// <param name="bindHost">Address of the remote REPL (default 127.0.0.1).</param>
     /// <param name="bindPort">-p, Port of the remote REPL.</param>
     /// <param name="nodeAlias">Node name in the cluster. Default: the contents of .node_id in the data root, else a new UUID written there.</param>
@@ -44,8 +46,13 @@ internal sealed class ReplCommand
             if (problem is not null) Console.Error.WriteLine($"iridium: warning: {problem}; history will not be kept");
 
             var scheduler = new VmScheduler(threads ?? Defaults.Threads);
+            long remoteMaxSteps = maxSteps ?? Defaults.RemoteMaxSteps;
+            if (enableRemoteAccess && Console.IsInputRedirected)
+                return await ServeHeadlessAsync(bindHost, bindPort, remoteMaxSteps, process, scheduler).ConfigureAwait(false);
+
+            using var console = new ConsoleRepl(dataRoot is null ? null : ProcessContext.HistoryPath(dataRoot), VersionInfo.Version);
             RemoteReplServer? server = enableRemoteAccess
-                ? RemoteReplHosting.Start(bindHost, bindPort, maxSteps ?? Defaults.RemoteMaxSteps, process, scheduler, Console.Error)
+                ? RemoteReplHosting.Start(bindHost, bindPort, remoteMaxSteps, process, scheduler, console.Reports)
                 : null;
             try
             {
@@ -61,11 +68,28 @@ internal sealed class ReplCommand
                     Scheduler = scheduler,
                     Cluster = cluster,
                 };
-                return await ConsoleRepl.RunAsync(options, dataRoot is null ? null : ProcessContext.HistoryPath(dataRoot)).ConfigureAwait(false);
+                return await console.RunAsync(options).ConfigureAwait(false);
             }
             finally
             {
                 if (server is not null) await server.DisposeAsync().ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
+
+    /// <summary>
+    /// <c>iridium -r</c> with no terminal on stdin (<c>&lt; /dev/null</c>, <c>&amp;</c>, a service
+    /// manager): there is no console to offer, so it serves the remote REPL, logging like a node,
+    /// until SIGINT or SIGTERM, and then exits 0.
+    /// </summary>
+    private static async Task<int> ServeHeadlessAsync(string bindHost, int bindPort, long maxSteps, ProcessContext process, VmScheduler scheduler)
+    {
+        using var shutdown = new ShutdownSignal();
+        using var loggerFactory = ClusterLogging.Create(LogLevel.Information);
+        var log = ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote"));
+        await using var server = RemoteReplHosting.Start(bindHost, bindPort, maxSteps, process, scheduler, log);
+        log.WriteLine("stdin is not a terminal: serving the remote REPL until SIGINT or SIGTERM");
+        await shutdown.WaitAsync().ConfigureAwait(false);
+        log.WriteLine("stopping the remote REPL");
+        return ExitCodes.Ok;
+    }
 }

@@ -59,4 +59,15 @@ internal sealed class ProcessContext
 
     /// <summary>The console REPL's history file.</summary>
     public static string HistoryPath(string dataRoot) => Path.Combine(dataRoot, "history");
+
+    /// <summary>
+    /// The history of `iridium remote` sessions with one server, <c>history-remote-HOST-PORT</c>: what
+    /// is typed to one server is recalled there, not at another's prompt. Characters of the host that
+    /// do not belong in a file name (an IPv6 address's colons) become '_'.
+    /// </summary>
+    public static string RemoteHistoryPath(string dataRoot, string host, int port)
+    {
+        var name = host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray();
+        return Path.Combine(dataRoot, $"history-remote-{new string(name)}-{port}");
+    }
 }

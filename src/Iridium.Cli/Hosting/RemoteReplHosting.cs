@@ -5,12 +5,14 @@ using Iridium.Repl.Scheduling;
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
-/// Starts the remote REPL beside the console REPL (<c>iridium -r</c>) or a headless node
-/// (<c>iridium node -r</c>): always with the process's cookie, so every session authenticates,
-/// and with the data root's <c>programs/</c> as the only place sessions may read files from.
+/// Starts the remote REPL beside the console REPL (<c>iridium -r</c>), on its own (<c>iridium -r</c>
+/// with no terminal) or beside a headless node (<c>iridium node -r</c>): always with the process's
+/// cookie, so every session authenticates, and with the data root's <c>programs/</c> as the only
+/// place sessions may read files from.
 /// </summary>
 internal static class RemoteReplHosting
 {
+    /// <param name="log">Where the server's log lines go (see <see cref="RemoteServerOptions.Log"/>).</param>
     public static RemoteReplServer Start(string bindHost, int bindPort, long maxSteps, ProcessContext process, VmScheduler scheduler, TextWriter log)
     {
         var server = new RemoteReplServer(new RemoteServerOptions
@@ -21,6 +23,7 @@ internal static class RemoteReplHosting
             Cookie = process.Cookie,
             ProgramDirectory = process.ProgramDirectory,
             Scheduler = scheduler,
+            Version = VersionInfo.Version,
             Log = log,
         });
         try

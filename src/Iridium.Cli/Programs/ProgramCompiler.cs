@@ -7,11 +7,17 @@ namespace Iridium.Cli.Programs;
 internal static class ProgramCompiler
 {
     /// <summary>The image, or null after printing the assembly errors to <paramref name="error"/>.</summary>
-    public static byte[]? ToImage(ProgramInput input, TextWriter error)
+    public static byte[]? ToImage(ProgramInput input, TextWriter error) => Compile(input, error)?.Image;
+
+    /// <summary>
+    /// The image and, for source, its labels (an image carries none: null); null after printing the
+    /// assembly errors to <paramref name="error"/>.
+    /// </summary>
+    public static (byte[] Image, SymbolTable? Symbols)? Compile(ProgramInput input, TextWriter error)
     {
-        if (input.IsImage) return input.Bytes;
+        if (input.IsImage) return (input.Bytes, null);
         var result = Assembler.Assembler.Assemble(DecodeSource(input.Bytes), input.DisplayName);
-        if (result.Success) return result.Image;
+        if (result.Success) return (result.Image!, result.Symbols);
         error.Write(result.RenderErrors());
         return null;
     }

@@ -1,5 +1,6 @@
 using Iridium.Repl.Engine;
 using Iridium.Repl.Programs;
+using Iridium.Repl.Scheduling;
 
 namespace Iridium.Repl.Commands;
 
@@ -7,6 +8,7 @@ namespace Iridium.Repl.Commands;
 /// <c>!load_file [PATH]</c> (PROPOSED): assembles the file with a fresh assembler, replaces the
 /// session VM's program with the image (registers, heap, stack and flags stay), runs it within the
 /// session's step budget and reports the final event. Its labels become the session's symbols.
+/// The line's cancellation (Ctrl-C, a remote interrupt) interrupts the run and keeps the state.
 /// </summary>
 internal sealed class LoadFileCommand : ReplCommand
 {
@@ -23,7 +25,7 @@ internal sealed class LoadFileCommand : ReplCommand
         machine.LoadImage(program.Image);
         session.Symbols = program.Symbols;
         session.Say($"loaded {program.Path}: {program.Image.Length} bytes, {program.Symbols.Count} label(s); running");
-        var final = machine.Run(session.Options.MaxSteps);
+        var final = await DedicatedThread.Run(() => machine.Run(session.Options.MaxSteps, cancellation)).ConfigureAwait(false);
         session.Say(ExecutionReport.Describe(machine, final, session.Options.MaxSteps));
         return ReplOutcome.Continue;
     }

@@ -7,8 +7,8 @@ namespace Iridium.Repl.Commands;
 
 /// <summary>
 /// <c>!program</c>: the program as a disassembly (PROPOSED; the original dumped decimal bytes). A
-/// loaded image is listed by the disassembler, labels included; a program of typed lines only is
-/// headerless, so it is listed word by word with addresses.
+/// loaded image is listed by the disassembler with the labels of its source (the session's
+/// symbols); a program of typed lines only is headerless, so it is listed word by word with addresses.
 /// </summary>
 internal sealed class ProgramCommand : SimpleReplCommand
 {
@@ -28,7 +28,7 @@ internal sealed class ProgramCommand : SimpleReplCommand
         {
             try
             {
-                session.Say(Disassembler.Disassemble(program, new DisassemblyOptions(ShowAddresses: true)).TrimEnd('\n'));
+                session.Say(Disassembler.Disassemble(program, new DisassemblyOptions(ShowAddresses: true, Symbols: session.Symbols)).TrimEnd('\n'));
                 return ReplOutcome.Continue;
             }
             catch (InvalidImageException)

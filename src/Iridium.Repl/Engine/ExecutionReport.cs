@@ -11,6 +11,7 @@ internal static class ExecutionReport
     {
         ExecutionStatus.Stopped => Stopped(result.Code),
         ExecutionStatus.Faulted => Fault(machine, (FaultCode)result.Code, result.Pc, stepBudget: null),
+        ExecutionStatus.Interrupted => Interrupted(machine, result.Pc),
         _ => $"jumped from {at} to {machine.Pc}; typed lines stop at a taken jump (use !load_file to run whole programs)",
     };
 
@@ -18,8 +19,13 @@ internal static class ExecutionReport
     public static string Describe(Machine machine, VmEvent final, long? stepBudget) => final.Kind switch
     {
         VmEventKind.GracefulStop => Stopped(final.Code),
+        VmEventKind.Interrupted => Interrupted(machine, machine.LastResult.Pc),
         _ => Fault(machine, (FaultCode)final.Code, machine.LastResult.Pc, stepBudget),
     };
+
+    /// <summary>An interrupted run: where it stopped, naming the instruction that would have run next.</summary>
+    public static string Interrupted(Machine machine, int pc)
+        => $"interrupted at pc={pc.ToString(CultureInfo.InvariantCulture)} ({InstructionAt(machine, pc)})";
 
     public static string Stopped(int code) => code switch
     {
@@ -32,7 +38,9 @@ internal static class ExecutionReport
         if (fault == FaultCode.Steps)
             return $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
         if (fault == FaultCode.Header) return "VM fault: HEADER: the program is not a valid image";
-        string instruction = pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
-        return $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({instruction})";
+        return $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({InstructionAt(machine, pc)})";
     }
+
+    private static string InstructionAt(Machine machine, int pc)
+        => pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
 }

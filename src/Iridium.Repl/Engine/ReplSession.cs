@@ -45,7 +45,8 @@ public sealed class ReplSession
         try
         {
             if (line.TrimStart().StartsWith('!')) return await CommandTable.DispatchAsync(this, line.Trim(), cancellation).ConfigureAwait(false);
-            TypedLineExecutor.Execute(this, line);
+            if (HabitWords.HintFor(line) is { } hint) Say(hint);
+            else TypedLineExecutor.Execute(this, line);
             return ReplOutcome.Continue;
         }
         finally

@@ -24,4 +24,10 @@ public sealed record ReplSessionOptions
 
     /// <summary>Remote sessions refuse cluster commands (runtime.md §4.2).</summary>
     public bool IsRemote { get; init; }
+
+    /// <summary>
+    /// Cancelled when the session ends: the VMs it spawned are interrupted then, so a remote user
+    /// who disconnects leaves no work behind. The console's session lasts as long as the process.
+    /// </summary>
+    public CancellationToken Lifetime { get; init; }
 }

@@ -15,13 +15,15 @@ public enum RemoteClientStatus
 /// <c>iridium remote HOST:PORT [-c COMMAND]...</c>: connects, answers the challenge (<see cref="RemoteAuth"/>),
 /// then either sends each command, printing its output without banner or prompts (for scripts; a
 /// command that makes the server ask a question is answered by the next command), or, with no
-/// commands, relays an interactive session between the console and the server.
+/// commands, runs an interactive session: with the line editor on a terminal (<see cref="RemoteConsole"/>),
+/// else relaying plain lines between the input and the server.
 /// </summary>
 public static class RemoteReplClient
 {
     /// <param name="cookie">Called only when the server sends a challenge (the cookie may not exist otherwise).</param>
+    /// <param name="console">The interactive front end, when the console is a terminal; used only without commands.</param>
     public static async Task<RemoteClientStatus> RunAsync(string host, int port, Func<byte[]> cookie, IReadOnlyList<string> commands,
-        TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+        TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default, RemoteConsole? console = null)
     {
         using var client = new TcpClient { NoDelay = true };
         try
@@ -61,15 +63,16 @@ public static class RemoteReplClient
                 : $"iridium: {host}:{port} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
             return first is null ? RemoteClientStatus.ConnectionFailed : RemoteClientStatus.AuthenticationFailed;
         }
-        if (first != Engine.ReplText.Banner)
+        if (!Engine.ReplText.IsBanner(first))
         {
             error.WriteLine($"iridium: {host}:{port}: {first}");   // e.g. "too many sessions"
             return RemoteClientStatus.ConnectionFailed;
         }
 
-        return commands.Count > 0
-            ? await RunCommandsAsync(stream, server, commands, output, cancellation).ConfigureAwait(false)
-            : await RelayAsync(client, server, first, input, output, cancellation).ConfigureAwait(false);
+        if (commands.Count > 0) return await RunCommandsAsync(stream, server, commands, output, cancellation).ConfigureAwait(false);
+        if (console is null) return await RelayAsync(client, server, first, input, output, cancellation).ConfigureAwait(false);
+        await console.RunAsync(stream, server, first, cancellation).ConfigureAwait(false);
+        return RemoteClientStatus.Ok;
     }
 
     private static async Task<RemoteClientStatus> RunCommandsAsync(NetworkStream stream, ServerOutputReader server,

@@ -46,7 +46,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
         listener.Start();
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener);
-        _options.Log?.WriteLine($"iridium: remote REPL listening on {LocalEndPoint}" +
+        _options.Log?.WriteLine($"remote REPL listening on {LocalEndPoint}" +
                                 (_options.Cookie is null ? " (no authentication: loopback only)" : " (cookie authentication)"));
     }
 
@@ -118,7 +118,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
         catch (Exception e)
         {
             // A bug in one session must not take down the server or the other sessions.
-            _options.Log?.WriteLine($"iridium: remote session failed: {e}");
+            _options.Log?.WriteLine($"remote session failed: {e}");
         }
         finally
         {
@@ -140,6 +140,6 @@ public sealed class RemoteReplServer : IAsyncDisposable
             {
             }
         }
-        _options.Log?.WriteLine($"iridium: remote connection refused: {message}");
+        _options.Log?.WriteLine($"remote connection refused: {message}");
     }
 }

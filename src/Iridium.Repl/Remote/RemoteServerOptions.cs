@@ -41,6 +41,12 @@ public sealed record RemoteServerOptions
     /// <summary>A client that stops reading our output for this long is dropped (keeps a thread from blocking forever).</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Where the server logs connections and refusals (stderr for the CLI); null for silence.</summary>
+    /// <summary>The version the banner shows (<c>iridium 0.2.0</c>); null to show none.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>
+    /// Where the server logs connections and refusals, one line each with no prefix: the host decides
+    /// how a line is shown (above the console's edited line, or as a log entry). Null for silence.
+    /// </summary>
     public TextWriter? Log { get; init; }
 }

@@ -16,20 +16,22 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
     private readonly NetworkStream _stream = client.GetStream();
     private CancellationTokenSource? _idle;
 
-    /// <summary>A line, or the end of the session as a <see cref="LineRead"/> (an idle timeout reads as cancelled).</summary>
-    internal static async Task<LineRead> ReadLineAsync(BoundedLineReader reader, CancellationToken idle)
+    /// <summary>
+    /// The next line, or the end of the session: end of stream, a line too long, or (when
+    /// <paramref name="idle"/> fires) the idle marker. <paramref name="interrupt"/> firing first
+    /// (Ctrl-C while a question waits for its answer) yields null.
+    /// </summary>
+    internal static async Task<RemoteInput.Received?> ReadLineAsync(RemoteInput input, CancellationToken idle, CancellationToken interrupt = default)
     {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(idle, interrupt);
         try
         {
-            return await reader.ReadLineAsync(idle).ConfigureAwait(false);
+            return await input.ReadAsync(either.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return new LineRead(LineReadStatus.EndOfStream, IdleMarker);
-        }
-        catch (IOException)
-        {
-            return new LineRead(LineReadStatus.EndOfStream);
+            if (interrupt.IsCancellationRequested && !idle.IsCancellationRequested) return null;
+            return new RemoteInput.Received(new LineRead(LineReadStatus.EndOfStream, IdleMarker), 0);
         }
     }
 
@@ -59,10 +61,26 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
     {
         client.NoDelay = true;
         client.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
-        var reader = new BoundedLineReader(_stream, options.MaxLineBytes);
-        var terminal = new RemoteTerminal(_stream, reader, RestartIdleTimer);
-        if (!await AuthenticateAsync(reader, terminal).ConfigureAwait(false)) return;
+        var input = new RemoteInput(_stream, options.MaxLineBytes);
+        var terminal = new RemoteTerminal(_stream, interrupt => ReadLineAsync(input, RestartIdleTimer(), interrupt));
+        if (!await AuthenticateAsync(input.Reader, terminal).ConfigureAwait(false)) return;
 
+        // From here on the input is read ahead of the session, so interrupts arrive while lines run.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        var pump = input.PumpAsync(ended.Token);
+        try
+        {
+            await ServeLinesAsync(input, terminal, ended.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            ended.Cancel();   // stops the pump and interrupts the VMs this session spawned
+            await pump.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeLinesAsync(RemoteInput input, RemoteTerminal terminal, CancellationToken lifetime)
+    {
         var session = new ReplSession(terminal, new ReplSessionOptions
         {
             Alias = null,
@@ -71,18 +89,21 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             Scheduler = options.Scheduler,
             Cluster = null,
             IsRemote = true,
+            Lifetime = lifetime,
         });
-        terminal.WriteLine(ReplText.Banner);
+        foreach (var line in ReplText.Banner(options.Version)) terminal.WriteLine(line);
         terminal.Prompt();
         while (!terminal.Broken)
         {
-            var read = await ReadLineAsync(reader, RestartIdleTimer()).ConfigureAwait(false);
+            if (await ReadLineAsync(input, RestartIdleTimer()).ConfigureAwait(false) is not { } received) return;
+            var read = received.Read;
             if (read.Status != LineReadStatus.Line)
             {
                 if (Describe(read) is { } reason) Goodbye(terminal, reason, read);
                 return;
             }
-            var outcome = await session.ExecuteAsync(read.Text, serverStopping).ConfigureAwait(false);
+            using var line = input.Start(received.Number, lifetime);
+            var outcome = await session.ExecuteAsync(read.Text, line.Token).ConfigureAwait(false);
             if (terminal.CloseReason is { } closing)
             {
                 terminal.WriteLine(closing);
@@ -105,7 +126,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             : $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)";
         terminal.WriteLine(reason + detail);
         terminal.Flush();
-        options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: {reason}");
+        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: {reason}");
     }
 
     /// <summary>Starts a fresh idle period and returns its token (also cancelled when the server stops).</summary>
@@ -125,11 +146,19 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         terminal.Flush();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         timeout.CancelAfter(options.AuthTimeout);
-        var answer = await ReadLineAsync(reader, timeout.Token).ConfigureAwait(false);
+        LineRead answer;
+        try
+        {
+            answer = await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            answer = new LineRead(LineReadStatus.EndOfStream);
+        }
         if (answer.Status == LineReadStatus.Line && RemoteAuth.Verify(nonce, answer.Text, options.Cookie)) return true;
         terminal.WriteLine(RemoteAuth.FailureLine);
         terminal.Flush();
-        options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: authentication failed");
+        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: authentication failed");
         return false;
     }
 }

@@ -12,7 +12,11 @@ namespace Iridium.Repl.Remote;
 /// Writes are synchronous under one lock (the socket has a send timeout, so a client that stops
 /// reading cannot hold a thread for ever); a failed write marks the terminal broken.
 /// </summary>
-internal sealed class RemoteTerminal(Stream stream, BoundedLineReader reader, Func<CancellationToken> idleToken) : IReplTerminal
+/// <param name="readAnswer">
+/// Reads the session's next line; null when the token given to it (the asking line's interrupt)
+/// fired first.
+/// </param>
+internal sealed class RemoteTerminal(Stream stream, Func<CancellationToken, Task<RemoteInput.Received?>> readAnswer) : IReplTerminal
 {
     private readonly object _gate = new();
     private readonly StreamWriter _writer = new(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { NewLine = "\n", AutoFlush = false };
@@ -24,7 +28,12 @@ internal sealed class RemoteTerminal(Stream stream, BoundedLineReader reader, Fu
 
     public void WriteLine(string line) => Guarded(() => _writer.Write(line + "\n"));
 
-    public void Write(string text) => Guarded(() => _writer.Write(text));
+    /// <summary>Program output, sent at each line end (as a terminal's stdout is), so a long run shows its progress.</summary>
+    public void Write(string text) => Guarded(() =>
+    {
+        _writer.Write(text);
+        if (text.Contains('\n')) _writer.Flush();
+    });
 
     public void Notify(IReadOnlyList<string> lines) => Guarded(() =>
     {
@@ -45,9 +54,9 @@ internal sealed class RemoteTerminal(Stream stream, BoundedLineReader reader, Fu
     {
         WriteLine(question);
         Prompt(ReplText.AnswerPrompt);
-        var read = await RemoteSession.ReadLineAsync(reader, idleToken()).ConfigureAwait(false);
-        if (read.Status == LineReadStatus.Line) return read.Text;
-        CloseReason = RemoteSession.Describe(read);
+        if (await readAnswer(cancellation).ConfigureAwait(false) is not { } received) return null;   // interrupted
+        if (received.Read.Status == LineReadStatus.Line) return received.Read.Text;
+        CloseReason = RemoteSession.Describe(received.Read);
         return null;
     }
 

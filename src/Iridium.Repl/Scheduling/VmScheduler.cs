@@ -37,16 +37,17 @@ public sealed class VmScheduler
     /// when too many are already waiting. <paramref name="whenDone"/> gets the outcome when the VM
     /// has stopped; the VM counts as <see cref="Pending"/> until it has returned, so "no VM pending"
     /// also means "every report delivered". The caller picks the id so it can announce the VM before
-    /// the VM can possibly finish.
+    /// the VM can possibly finish. Cancelling <paramref name="interrupt"/> stops the VM (an
+    /// Interrupted event), or drops it unrun while it still waits for a slot.
     /// </summary>
-    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone)
+    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone, CancellationToken interrupt = default)
     {
         if (Interlocked.Increment(ref _pending) > MaxConcurrent + MaxQueued)
         {
             Interlocked.Decrement(ref _pending);
             return false;
         }
-        _ = RunAsync(new Machine(vmId, alias), image, maxSteps, whenDone);
+        _ = RunAsync(new Machine(vmId, alias), image, maxSteps, whenDone, interrupt);
         return true;
     }
 
@@ -56,17 +57,15 @@ public sealed class VmScheduler
     /// <summary>True when a new spawn would be refused.</summary>
     public bool IsFull => Pending >= MaxConcurrent + MaxQueued;
 
-    private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone)
+    private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone, CancellationToken interrupt)
     {
         try
         {
             SpawnOutcome outcome;
-            await _slots.WaitAsync().ConfigureAwait(false);
+            await _slots.WaitAsync(interrupt).ConfigureAwait(false);
             try
             {
-                // A VM run is CPU-bound and may be long: give it its own thread, not a pool thread.
-                outcome = await Task.Factory.StartNew(() => RunToEnd(machine, image, maxSteps),
-                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+                outcome = await DedicatedThread.Run(() => RunToEnd(machine, image, maxSteps, interrupt)).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -80,7 +79,8 @@ public sealed class VmScheduler
         }
         catch (Exception)
         {
-            // A report that cannot be delivered (the session is gone) is dropped.
+            // A report that cannot be delivered (the session is gone) is dropped, and so is a VM
+            // interrupted while it waited for a slot (its session ended: nobody wants it).
         }
         finally
         {
@@ -100,12 +100,12 @@ public sealed class VmScheduler
         return true;
     }
 
-    private static SpawnOutcome RunToEnd(Machine machine, byte[] image, long? maxSteps)
+    private static SpawnOutcome RunToEnd(Machine machine, byte[] image, long? maxSteps, CancellationToken interrupt)
     {
         var output = new CappedStream(OutputCap);
         machine.Output = output;
         machine.LoadImage(image);
-        machine.Run(maxSteps);
+        machine.Run(maxSteps, interrupt);
         return new SpawnOutcome(machine.Id, machine.Events.ToArray(), output.Text(), output.Truncated);
     }
 

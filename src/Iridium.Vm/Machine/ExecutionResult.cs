@@ -8,11 +8,17 @@ public enum ExecutionStatus : byte
     Stopped,
     /// <summary>A fault (Crash event); the faulting instruction had no effect.</summary>
     Faulted,
+    /// <summary>
+    /// Stopped from outside (the run's interrupt token): pc is on the next instruction, which has
+    /// not run, and everything else is as the last executed instruction left it.
+    /// </summary>
+    Interrupted,
 }
 
 /// <summary>
 /// How a run or a single step ended. <see cref="Pc"/> is the byte address of the instruction
-/// that stopped or faulted (for faults the machine's pc is left there too).
+/// that stopped or faulted (for faults the machine's pc is left there too), or of the next
+/// instruction when the run was interrupted.
 /// </summary>
 public readonly record struct ExecutionResult(ExecutionStatus Status, int Code, int Pc)
 {

@@ -141,10 +141,15 @@ public sealed partial class Machine
 
     /// <summary>
     /// Runs the loaded image from its first instruction (isa.md §3.2/§3.3): appends Start, validates
-    /// the header, copies the ro data, executes, and appends GracefulStop{code} or Crash{code}.
+    /// the header, copies the ro data, executes, and appends GracefulStop{code}, Crash{code} or Interrupted.
     /// </summary>
     /// <param name="maxSteps">Step budget; a run needing more instructions ends with Crash{9}. Null = unlimited.</param>
-    public VmEvent Run(long? maxSteps = null)
+    /// <param name="interrupt">
+    /// Cancelling it stops the run at the next instruction boundary it checks (see
+    /// <see cref="InterruptSlice"/>) with an Interrupted event; registers, heap, stack and pc stay
+    /// as they were, so <see cref="Continue"/> can resume. A token that cannot be cancelled costs nothing.
+    /// </param>
+    public VmEvent Run(long? maxSteps = null, CancellationToken interrupt = default)
     {
         AddEvent(VmEventKind.Start, 0);
         if (!ProgramImage.TryRead(Program, out var layout, out _))
@@ -157,20 +162,21 @@ public sealed partial class Machine
         _decoded = null;
         Pc = _codeStart;
 
-        var result = Execute(maxSteps);
-        return AddEvent(result.Status == ExecutionStatus.Faulted ? VmEventKind.Crash : VmEventKind.GracefulStop, result.Code);
+        var result = Execute(maxSteps, interrupt: interrupt);
+        return AddEvent(FinalEventKind(result.Status), result.Code);
     }
 
     /// <summary>
     /// Continues from the current pc without header checks or events, until the program stops,
-    /// faults or the budget runs out (<see cref="ExecutionStatus.Running"/> then).
+    /// faults, is interrupted or the budget runs out (<see cref="ExecutionStatus.Running"/> then).
     /// </summary>
-    public ExecutionResult Continue(long? maxSteps = null) => Execute(maxSteps, budgetEndsRun: false);
+    public ExecutionResult Continue(long? maxSteps = null, CancellationToken interrupt = default)
+        => Execute(maxSteps, budgetEndsRun: false, interrupt);
 
     /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
 
-    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true)
+    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, CancellationToken interrupt = default)
     {
         var decoded = _decoded ??= Decode();
         int codeCount = decoded.Length - 1;
@@ -192,8 +198,8 @@ public sealed partial class Machine
         ExecutionResult result;
         fixed (Instruction* code = decoded)
         {
-            result = maxSteps is null
-                ? Dispatch<UnboundedSteps>(ref _cpu, code)
+            result = interrupt.CanBeCanceled ? DispatchInSlices(code, interrupt)
+                : maxSteps is null ? Dispatch<UnboundedSteps>(ref _cpu, code)
                 : Dispatch<BoundedSteps>(ref _cpu, code);
         }
         Pc = _cpu.PcAddress;
