@@ -206,6 +206,24 @@ public class MachineTests
         Assert.Equal(12, machine.Pc);
     }
 
+    [Theory]
+    // The frame left by A (CALL 76 at 68, HLT in the callee) returns to 72 in whatever program comes next.
+    [InlineData("", "2F 00 00 00", "stop 1", 72)]                       // 72 is the end of B: a legal target
+    [InlineData("AA BB CC DD", "2F 00 00 00", "fault STACK", 72)]       // 72 is B's RET again, now without a frame
+    [InlineData("", "2F 00 00 00|05 00 00 00", "stop 0", 76)]           // 72 is B's HLT
+    [InlineData("AA BB", "10 00 00 00|2F 00 00 00", "fault JUMP", 74)]  // 72 is inside an instruction of B
+    public void FramesLeftByAReplacedProgramAreCheckedInFull(string roB, string codeB, string outcome, int pc)
+    {
+        var machine = new Machine { Output = new MemoryStream() };
+        machine.LoadImage(VmScenario.Image("2E 00 4C 00|05 00 00 00|05 00 00 00"));
+        VmScenario.AssertOutcome(machine.Run(), "stop 0");
+        Assert.Equal((2, 2), (machine.StackDepth, machine.BasePointer));
+
+        machine.LoadImage(VmScenario.Image(codeB, roB));
+        VmScenario.AssertOutcome(machine.Run(), outcome);
+        Assert.Equal(pc, machine.Pc);
+    }
+
     [Fact]
     public void ClearProgramResetsPcAndRoData()
     {

@@ -2,8 +2,8 @@ namespace Iridium.Vm;
 
 /// <summary>
 /// Turns program bytes into the pre-decoded instruction stream the dispatch loop runs. The
-/// per-opcode operand decoding (<c>DecodeOne</c>) and the pseudo-op indexes are generated from
-/// the opcode definitions.
+/// per-opcode operand decoding (<c>DecodeOne</c>), the pseudo-op indexes and the superinstruction
+/// table are generated from the opcode definitions and the [Superinstruction] declarations.
 /// </summary>
 internal static partial class InstructionDecoder
 {
@@ -13,7 +13,8 @@ internal static partial class InstructionDecoder
     /// targets can reach the sentinel (a jump to the program's end) but never go past it, so
     /// the dispatch loop needs no bounds check.
     /// </summary>
-    public static Instruction[] DecodeProgram(ReadOnlySpan<byte> program, int codeStart)
+    /// <param name="fuse">Mark the slots that start a superinstruction (the fast interpreter); false for the reference interpreter.</param>
+    public static Instruction[] DecodeProgram(ReadOnlySpan<byte> program, int codeStart, bool fuse = true)
     {
         int codeBytes = Math.Max(0, program.Length - codeStart);
         int count = codeBytes / 4;
@@ -24,6 +25,44 @@ internal static partial class InstructionDecoder
             decoded[i] = DecodeOne(at[0], at[1], at[2], at[3], codeStart, count);
         }
         decoded[count] = new Instruction(codeBytes % 4 == 0 ? EndIndex : TruncatedIndex, 0, 0, 0, 0);
+        if (fuse) Fuse(decoded);
         return decoded;
+    }
+
+    /// <summary>
+    /// Gives each slot that starts a declared superinstruction the superinstruction's dispatch
+    /// index (the longest that matches). Only the first slot changes: its operands stay, and the
+    /// slots after it keep their own instructions, so a jump into the middle runs as before.
+    /// Matching reads the original indexes of the following slots, never fused ones.
+    /// </summary>
+    private static void Fuse(Instruction[] slots)
+    {
+        var original = new byte[slots.Length];
+        for (int i = 0; i < slots.Length; i++) original[i] = slots[i].Op;
+        for (int i = 0; i < slots.Length; i++)
+        {
+            foreach (byte[] row in s_superinstructions)
+            {
+                if (!Matches(original, i, row)) continue;
+                var first = slots[i];
+                slots[i] = new Instruction(row[0], first.A, first.B, first.C, first.Imm);
+                break;
+            }
+        }
+    }
+
+    /// <summary>The declared superinstructions as opcode sequences, longest first (for tests that build programs using them).</summary>
+    internal static IEnumerable<Opcode[]> SuperinstructionSequences
+        => s_superinstructions.Select(row => row.Skip(1).Select(index => OpcodeTable.All[index].Opcode).ToArray());
+
+    private static bool Matches(byte[] original, int at, byte[] row)
+    {
+        int parts = row.Length - 1;
+        if (at + parts > original.Length) return false;
+        for (int p = 0; p < parts; p++)
+        {
+            if (original[at + p] != row[p + 1]) return false;
+        }
+        return true;
     }
 }

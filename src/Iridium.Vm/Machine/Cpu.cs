@@ -29,9 +29,17 @@ public unsafe struct Cpu
     public int CodeCount;
     public int Sp;
     public int Bp;
+    /// <summary>
+    /// Frames with bp at or below this were left by an earlier program (see Handlers.Stack.cs):
+    /// RET checks them in full. The machine raises it to sp whenever the program is replaced.
+    /// </summary>
+    public int FrameFloor;
     /// <summary>Instructions still allowed when the run has a step budget.</summary>
     public long StepsLeft;
-    public int[] Stack;
+    /// <summary>The stack's entries: a pinned array the machine owns (see <see cref="Machine.GrowStack"/>).</summary>
+    public int* Stack;
+    /// <summary>Entries <see cref="Stack"/> has room for; grows up to <see cref="Machine.StackLimit"/>.</summary>
+    public int StackCapacity;
     public Machine Vm;
 
     /// <summary>Byte address of the current instruction.</summary>
@@ -44,6 +52,13 @@ public unsafe struct Cpu
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly int TargetIndex(long byteAddress) => TargetIndex(byteAddress, CodeStart, CodeCount);
+
+    /// <summary>
+    /// Index of the slot <paramref name="ip"/> points at. Unsigned, so it compiles to a shift:
+    /// <c>(int)(ip - code)</c> is a signed division by the slot size.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int SlotIndex(Instruction* ip, Instruction* code) => (int)(((nuint)ip - (nuint)code) / (nuint)sizeof(Instruction));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int TargetIndex(long byteAddress, int codeStart, int codeCount)
