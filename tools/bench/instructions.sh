@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # x86 instructions per unit of work, counted by callgrind (deterministic, unlike timing on a shared
-# machine): per iteration of loop, per call of fib, per inner-loop step of sieve. Each program runs
-# at two sizes; the difference divided by the extra work cancels start-up and exit.
+# machine): per iteration of loop and per call of fib. Each program runs at two sizes; the
+# difference divided by the extra work cancels start-up and exit.
 # Usage: tools/bench/instructions.sh [path/to/iridium]     (REFERENCES=1 also counts lua5.4 and luajit -joff)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,9 +39,9 @@ per() {
 
 # The benchmark programs with their size replaced by @N@.
 sed 's/#100000000/#@N@/' "$here/programs/loop.iasm" >"$work/loop.iasm.in"
-sed 's/load \$0 #30/load $0 #@N@/' "$here/programs/fib.iasm" >"$work/fib.iasm.in"
+sed 's/load \$0 #35/load $0 #@N@/' "$here/programs/fib.iasm" >"$work/fib.iasm.in"
 sed 's/n = 0, 100000000/n = 0, @N@/' "$here/programs/loop.lua" >"$work/loop.lua.in"
-sed 's/print(fib(30))/print(fib(@N@))/' "$here/programs/fib.lua" >"$work/fib.lua.in"
+sed 's/print(fib(35))/print(fib(@N@))/' "$here/programs/fib.lua" >"$work/fib.lua.in"
 for f in loop.iasm fib.iasm loop.lua fib.lua; do grep -q @N@ "$work/$f.in" || { echo "cannot parameterise $f" >&2; exit 1; }; done
 
 # fib(n) makes 2*F(n+1) - 1 calls: fib(20) 21891, fib(24) 150049.
