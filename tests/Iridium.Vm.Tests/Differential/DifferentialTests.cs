@@ -60,8 +60,9 @@ public class DifferentialTests
                 AssertSame(reference, RunOn(fast: true, program.Image, program.InitialState, maxSteps: null), program, "unbounded");
             }
         }
-        // The programs must not all end at once: most should run a while and many finish.
-        Assert.InRange(finished, RandomPrograms / 10, RandomPrograms - RandomPrograms / 10);
+        // Both endings must be well represented: runs the budget cut short, and runs that ended
+        // by themselves (which were also compared unbounded).
+        Assert.InRange(finished, RandomPrograms / 10, RandomPrograms - RandomPrograms / 30);
     }
 
     [Fact]
