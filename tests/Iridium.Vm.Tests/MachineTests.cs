@@ -141,6 +141,20 @@ public class MachineTests
         Assert.Equal(pc, machine.Pc);
     }
 
+    [Theory]
+    // The jump is the last step the budget allows; an illegal target it takes still faults JUMP at
+    // the jump (the decoder points such targets at a fault slot, which is not a step).
+    [InlineData("14 00 02 00|05 00 00 00", "EQ=1", 1, "fault JUMP", "PC=68 EQ=1")]            // DJMPE taken
+    [InlineData("28 00 01 00|29 00 02 00|05 00 00 00", "", 2, "fault JUMP", "PC=72 LC=1")]    // LOOP taken: counter kept
+    [InlineData("2E 00 02 00|05 00 00 00", "", 1, "fault JUMP", "PC=68 SP=0 BP=0")]           // CALL: nothing pushed
+    [InlineData("29 00 02 00|05 00 00 00", "", 1, "fault STEPS", "PC=72 LC=0")]               // LOOP not taken: no check
+    public void AnIllegalTargetFaultsEvenOnTheLastStep(string code, string setup, long budget, string outcome, string expect)
+    {
+        var (machine, final, _) = VmScenario.Run(VmScenario.Image(code), setup, maxSteps: budget);
+        VmScenario.AssertOutcome(final, outcome);
+        VmScenario.AssertState(machine, expect);
+    }
+
     [Fact]
     public void StepBudgetEndsAnInfiniteLoop()
     {

@@ -22,10 +22,18 @@ namespace Iridium.Generators.Opcodes
             w.Line($"public const byte TruncatedIndex = {N(set.TruncatedIndex)};");
             w.Line("/// <summary>Dispatch index of the pseudo-op for a register operand above 31 (fault REGISTER).</summary>");
             w.Line($"public const byte BadRegisterIndex = {N(set.BadRegisterIndex)};");
+            w.Line("/// <summary>Dispatch index of the slots that illegal ADDR targets point to (fault JUMP at the slot in Imm).</summary>");
+            w.Line($"public const byte JumpFaultIndex = {N(set.JumpFaultIndex)};");
             w.Line("/// <summary>Number of dispatch indexes: opcodes, pseudo-ops and superinstructions.</summary>");
             w.Line($"public const int DispatchCount = {N(set.DispatchCount)};");
             w.Line();
             EmitSuperinstructions(w, set);
+            w.Line();
+            var addressed = Enumerable.Range(0, set.Opcodes.Count).Where(i => set.Opcodes[i].HasAddressOperand).Select(N).ToList();
+            w.Line("/// <summary>Whether the opcode at this dispatch index has an ADDR operand (decoded into Imm).</summary>");
+            w.Line(addressed.Count == 0
+                ? "private static bool HasAddressOperand(byte op) => false;"
+                : $"private static bool HasAddressOperand(byte op) => op is {string.Join(" or ", addressed)};");
             w.Line();
             w.Line("/// <summary>Decodes the instruction bytes <c>op b1 b2 b3</c> (operands per the opcode's format).</summary>");
             w.Open("public static Instruction DecodeOne(byte op, byte b1, byte b2, byte b3, int codeStart, int codeCount)");

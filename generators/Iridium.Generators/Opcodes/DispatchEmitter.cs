@@ -51,6 +51,8 @@ namespace Iridium.Generators.Opcodes
             w.Line($"{Label(set.BadRegisterIndex)}: // a register operand above 31");
             w.Line("exitCode = (int)FaultCode.Register;");
             w.Line("goto Fault;");
+            w.Line($"{Label(set.JumpFaultIndex)}: // a jump to an illegal ADDR target");
+            w.Line("goto JumpFault;");
             EmitExits(w, set);
             w.Close();
             w.Close();
@@ -77,8 +79,14 @@ namespace Iridium.Generators.Opcodes
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
             w.Line("return new ExecutionResult(ExecutionStatus.Faulted, exitCode, cpu.PcAddress);");
             w.Line("OutOfSteps:");
+            w.Line("// Landing on a jump-fault slot is not an instruction: the jump faulted.");
+            w.Line("if (ip->Op == InstructionDecoder.JumpFaultIndex) goto JumpFault;");
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
             w.Line("return new ExecutionResult(ExecutionStatus.Running, 0, cpu.PcAddress);");
+            w.Line("JumpFault:");
+            w.Line("ip = code + ip->Imm;");
+            w.Line("exitCode = (int)FaultCode.Jump;");
+            w.Line("goto Fault;");
         }
 
         /// <summary>
@@ -170,6 +178,8 @@ namespace Iridium.Generators.Opcodes
                     return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {GoNext()} }}";
                 case ExitKind.Jump:
                     return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} ip = code + (uint)nextSlot; {GoDispatch()} }}";
+                case ExitKind.JumpToSlot:
+                    return $"{{ ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
                 case ExitKind.ComputedBranch:
                     return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {GoNext()} }}";
                 default:

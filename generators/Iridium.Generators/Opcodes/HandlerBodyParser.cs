@@ -96,7 +96,7 @@ namespace Iridium.Generators.Opcodes
                 }
             }
 
-            /// <summary>Branch.To(e), Branch.NotTaken and Branch.Fault(c) become direct exits; anything else is tested at run time.</summary>
+            /// <summary>Branch.To(e), Branch.ToSlot(e), Branch.NotTaken and Branch.Fault(c) become direct exits; anything else is tested at run time.</summary>
             private StatementSyntax BranchExit(ExpressionSyntax original, string text)
             {
                 var symbol = _model.GetSymbolInfo(original).Symbol;
@@ -104,6 +104,10 @@ namespace Iridium.Generators.Opcodes
                 if (onBranch && symbol is IMethodSymbol { Name: "To" } && original is InvocationExpressionSyntax to)
                 {
                     return Exit(ExitKind.Jump, ArgumentText(to));
+                }
+                if (onBranch && symbol is IMethodSymbol { Name: "ToSlot" } && original is InvocationExpressionSyntax toSlot)
+                {
+                    return Exit(ExitKind.JumpToSlot, ArgumentText(toSlot));
                 }
                 if (onBranch && symbol is IMethodSymbol { Name: "Fault" } && original is InvocationExpressionSyntax fault)
                 {

@@ -60,7 +60,7 @@ namespace Iridium.Generators.Opcodes
             if (diagnostics.Count > 0) return (null, diagnostics.ToEquatableArray());
 
             var sequences = ExpandSuperinstructions(superinstructions.SelectMany(s => s), models, diagnostics);
-            int firstSuperinstruction = models.Count + 3;
+            int firstSuperinstruction = models.Count + 4; // after the opcodes and the four pseudo-ops
             if (firstSuperinstruction + sequences.Count > MaxDispatchIndexes)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidSuperinstruction, null, "declarations",

@@ -70,6 +70,8 @@ namespace Iridium.Generators.Opcodes
             w.Line($"case {N(set.BadRegisterIndex)}: // a register operand above 31");
             w.Line("    exitCode = (int)FaultCode.Register;");
             w.Line("    goto Fault;");
+            w.Line($"case {N(set.JumpFaultIndex)}: // a jump to an illegal ADDR target");
+            w.Line("    goto JumpFault;");
             w.Line("default: // superinstructions are never decoded for this interpreter");
             w.Line("    goto Corrupt;");
             w.Close();

@@ -41,14 +41,15 @@ internal static partial class Handlers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Branch Call(ref Cpu cpu, in Instruction ins)
     {
-        if (ins.Imm < 0) return Branch.To(ins.Imm);
+        int target = ins.Imm;
+        if (target > cpu.CodeCount) return Branch.ToSlot(target); // an illegal target: fault JUMP before anything
         int sp = cpu.Sp;
         if (sp > cpu.StackCapacity - 2 && !cpu.Vm.GrowStack(sp + 2)) return Branch.Fault(FaultCode.Stack);
         int* frame = cpu.Stack + sp;
         frame[0] = cpu.PcAddress + 4;
         frame[1] = cpu.Bp;
         cpu.Sp = cpu.Bp = sp + 2;
-        return Branch.To(ins.Imm);
+        return Branch.ToSlot(target);
     }
 
     [Opcode(47, "RET", "", "sp = bp; bp = pop; pc = pop")]
@@ -60,7 +61,7 @@ internal static partial class Handlers
         int* frame = cpu.Stack + (bp - 2);
         cpu.Sp = bp - 2;
         cpu.Bp = frame[1];
-        return Branch.To((frame[0] - cpu.CodeStart) >> 2);
+        return Branch.ToSlot((frame[0] - cpu.CodeStart) >> 2);
     }
 
     /// <summary>PUSH when the stack is full: grow it (fault STACK at the limit), then push.</summary>

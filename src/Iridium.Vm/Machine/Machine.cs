@@ -193,7 +193,7 @@ public sealed partial class Machine
     private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true)
     {
         var decoded = _decoded ??= Decode();
-        int codeCount = decoded.Length - 1;
+        int codeCount = InstructionDecoder.CodeSlots(_programLength, _codeStart);
         int index = Cpu.TargetIndex(Pc, _codeStart, codeCount);
         if (index < 0)
         {

@@ -153,16 +153,27 @@ public class OpcodeGeneratorTests
                 [Superinstruction("LOAD|DIV", "DJMPE")]
                 internal static class Fused { }
             """);
-        Assert.Contains("new byte[] { 7, 0, 2 }, // LOAD + DJMPE", sources["InstructionDecoder.g.cs"]);
-        Assert.Contains("new byte[] { 8, 1, 2 }, // DIV + DJMPE", sources["InstructionDecoder.g.cs"]);
-        Assert.Contains("public const int DispatchCount = 9;", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("new byte[] { 8, 0, 2 }, // LOAD + DJMPE", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("new byte[] { 9, 1, 2 }, // DIV + DJMPE", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("public const int DispatchCount = 10;", sources["InstructionDecoder.g.cs"]);
         string dispatch = sources["Machine.Dispatch.g.cs"];
-        Assert.Contains("Op8: // DIV R R R + DJMPE ADDR", dispatch);
+        Assert.Contains("Op9: // DIV R R R + DJMPE ADDR", dispatch);
         // The second part counts its own step, reads its own slot and faults at its own address.
         Assert.Contains("if (cpu.StepsLeft <= 0) { ip += 1; goto OutOfSteps; }", dispatch);
-        Assert.Contains("{ int nextSlot = ip[1].Imm; if (nextSlot < 0) { ip += 1; exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op8_dispatch; }", dispatch);
-        Assert.Contains("Op8_2:\n        ip += 2;", dispatch);
+        Assert.Contains("{ int nextSlot = ip[1].Imm; if (nextSlot < 0) { ip += 1; exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op9_dispatch; }", dispatch);
+        Assert.Contains("Op9_2:\n        ip += 2;", dispatch);
         Assert.Contains("default: // superinstructions are never decoded for this interpreter", sources["Machine.ReferenceDispatch.g.cs"]);
+    }
+
+    [Fact]
+    public void JumpsToDecodedTargetsAreNotTested()
+    {
+        string dispatch = Generate("""
+                [Opcode(20, "DJMPE", "ADDR", "jump if eq")]
+                public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.ToSlot(ins.Imm) : Branch.NotTaken;
+            """)["Machine.Dispatch.g.cs"];
+        Assert.Contains("{ ip = code + (uint)((*ip).Imm); goto Op1_dispatch; }", dispatch);
+        Assert.Contains("if (ip->Op == InstructionDecoder.JumpFaultIndex) goto JumpFault;", dispatch);
     }
 
     [Fact]

@@ -37,6 +37,8 @@ namespace Iridium.Generators.Opcodes.Model
         /// <summary>Whether the instruction after this one can run next: a void body can end, or some return goes on.</summary>
         public bool CanContinue => Kind == HandlerKind.Next
             || Body.Exits.Any(e => e.Kind is ExitKind.Next or ExitKind.NotTaken or ExitKind.ComputedFault or ExitKind.ComputedBranch);
+
+        public bool HasAddressOperand => Operands.Any(o => o.IsAddress);
     }
 
     /// <summary>One operand: its runtime OperandKind member name and its encoded width.</summary>
@@ -57,6 +59,8 @@ namespace Iridium.Generators.Opcodes.Model
         ComputedFault,
         /// <summary><c>return Branch.To(e);</c>: Expression is the target slot index, or a negated fault code.</summary>
         Jump,
+        /// <summary><c>return Branch.ToSlot(e);</c>: Expression is a decoded ADDR operand, never negative.</summary>
+        JumpToSlot,
         /// <summary><c>return Branch.NotTaken;</c>.</summary>
         NotTaken,
         /// <summary>A Branch computed at run time (<c>return RetChecked(ref cpu);</c>).</summary>
@@ -97,8 +101,8 @@ namespace Iridium.Generators.Opcodes.Model
 
     /// <summary>
     /// The whole instruction set, sorted by number, ready to emit. Dispatch indexes: the opcodes
-    /// in order, then the three pseudo-ops (end of program, truncated, bad register), then the
-    /// superinstructions.
+    /// in order, then the four pseudo-ops (end of program, truncated, bad register, jump fault),
+    /// then the superinstructions.
     /// </summary>
     internal sealed record InstructionSetModel(
         string Namespace,
@@ -109,6 +113,8 @@ namespace Iridium.Generators.Opcodes.Model
         public int EndIndex => Opcodes.Count;
         public int TruncatedIndex => Opcodes.Count + 1;
         public int BadRegisterIndex => Opcodes.Count + 2;
-        public int DispatchCount => Opcodes.Count + 3 + Superinstructions.Count;
+        public int JumpFaultIndex => Opcodes.Count + 3;
+        public int FirstSuperinstructionIndex => Opcodes.Count + 4;
+        public int DispatchCount => FirstSuperinstructionIndex + Superinstructions.Count;
     }
 }
