@@ -43,7 +43,9 @@ namespace Iridium.Generators.Opcodes
             // Normalized text, without the braces of the outer block and its indentation.
             var lines = block.NormalizeWhitespace("    ", "\n").ToFullString().Split('\n').ToList();
             lines = lines.Skip(1).Take(lines.Count - 2).Select(l => l.StartsWith("    ", System.StringComparison.Ordinal) ? l.Substring(4) : l).ToList();
-            return new HandlerBodyModel(method.Parameters[0].Name, lines.ToEquatableArray(), rewriter.Exits.ToEquatableArray());
+            return new HandlerBodyModel(
+                method.Parameters[0].Name, lines.ToEquatableArray(), rewriter.Exits.ToEquatableArray(),
+                rewriter.Forwarded.Values.OrderBy(f => f.Name, System.StringComparer.Ordinal).ToEquatableArray());
         }
 
         private sealed class BodyRewriter : CSharpSyntaxRewriter
@@ -62,6 +64,41 @@ namespace Iridium.Generators.Opcodes
             }
 
             public List<BodyExit> Exits { get; } = new List<BodyExit>();
+
+            public Dictionary<string, ForwardedField> Forwarded { get; } = new Dictionary<string, ForwardedField>();
+
+            /// <summary><c>cpu.F</c> of a [ForwardedField] F: the local's token (writes: see <see cref="VisitAssignmentExpression"/>).</summary>
+            public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
+            {
+                if (ForwardedFieldOf(node) is { } field) return IdentifierName(HandlerBodyModel.ForwardedToken(field.Name)).WithTriviaFrom(node);
+                return base.VisitMemberAccessExpression(node);
+            }
+
+            /// <summary><c>cpu.F = value</c> of a [ForwardedField] F writes the field and the local: <c>cpu.F = token = value</c>.</summary>
+            public override SyntaxNode? VisitAssignmentExpression(AssignmentExpressionSyntax node)
+            {
+                if (ForwardedFieldOf(node.Left) is not { } field) return base.VisitAssignmentExpression(node);
+                if (!node.IsKind(SyntaxKind.SimpleAssignmentExpression))
+                {
+                    Report($"changes the forwarded field {field.Name} other than by '='", node);
+                    return node;
+                }
+                var value = (ExpressionSyntax)Visit(node.Right)!;
+                var local = AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, IdentifierName(HandlerBodyModel.ForwardedToken(field.Name)), value);
+                return node.WithRight(local);
+            }
+
+            private ForwardedField? ForwardedFieldOf(ExpressionSyntax expression)
+            {
+                if (expression is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } access) return null;
+                if (_model.GetSymbolInfo(receiver).Symbol is not IParameterSymbol parameter
+                    || !SymbolEqualityComparer.Default.Equals(parameter, _method.Parameters[0])) return null;
+                if (_model.GetSymbolInfo(access).Symbol is not IFieldSymbol field
+                    || !field.GetAttributes().Any(a => a.AttributeClass?.Name == "ForwardedFieldAttribute")) return null;
+                var forwarded = new ForwardedField(field.Name, field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                Forwarded[field.Name] = forwarded;
+                return forwarded;
+            }
 
             public override SyntaxNode? VisitReturnStatement(ReturnStatementSyntax node)
                 => node.Expression is null ? Exit(ExitKind.Next, "") : ExitFor(node.Expression);

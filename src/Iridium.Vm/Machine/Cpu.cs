@@ -15,6 +15,8 @@ public unsafe struct Cpu
     public fixed int R[Machine.RegisterCount];
     /// <summary>The 32 float registers.</summary>
     public fixed double F[Machine.RegisterCount];
+    /// <summary>The equal flag: written by comparisons, read by JMPE and DJMPE.</summary>
+    [ForwardedField]
     public bool Eq;
     public int Remainder;
     public int LoopCounter;

@@ -166,6 +166,27 @@ public class OpcodeGeneratorTests
     }
 
     [Fact]
+    public void ASuperinstructionKeepsForwardedFieldsInALocal()
+    {
+        string dispatch = Generate("""
+                [Opcode(13, "LT", "R R", "eq = R[a] < R[b]")]
+                public static unsafe void Lt(ref Cpu cpu, in Instruction ins) => cpu.Eq = cpu.R[ins.A] < cpu.R[ins.B];
+
+                [Opcode(20, "DJMPE", "ADDR", "jump if eq")]
+                public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.ToSlot(ins.Imm) : Branch.NotTaken;
+
+                [Superinstruction("LT", "DJMPE")]
+                internal static class Fused { }
+            """)["Machine.Dispatch.g.cs"];
+        // Alone, each writes and reads the field; fused, the flag also goes to a local the branch reads.
+        Assert.Contains("cpu.Eq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
+        Assert.Contains("if (cpu.Eq)", dispatch);
+        Assert.Contains("bool forwardedEq = cpu.Eq;", dispatch);
+        Assert.Contains("cpu.Eq = forwardedEq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
+        Assert.Contains("if (forwardedEq)", dispatch);
+    }
+
+    [Fact]
     public void JumpsToDecodedTargetsAreNotTested()
     {
         string dispatch = Generate("""

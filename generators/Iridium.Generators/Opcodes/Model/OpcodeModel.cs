@@ -79,13 +79,24 @@ namespace Iridium.Generators.Opcodes.Model
     /// and names of the handler's own class qualified, so the text compiles inside the generated
     /// interpreter.
     /// </summary>
-    internal sealed record HandlerBodyModel(string CpuParameter, EquatableArray<string> Lines, EquatableArray<BodyExit> Exits)
+    internal sealed record HandlerBodyModel(
+        string CpuParameter, EquatableArray<string> Lines, EquatableArray<BodyExit> Exits, EquatableArray<ForwardedField> ForwardedFields)
     {
         /// <summary>Stands for the instruction the body runs on; the emitter puts the part's slot there.</summary>
         public const string InstructionToken = "__ins__";
 
+        /// <summary>
+        /// Stands for the local that holds a [ForwardedField] of the cpu: reads are the token, writes
+        /// are <c>cpu.F = token = value</c>. In a single instruction the emitter writes the field
+        /// itself there; in a superinstruction, a local declared at its label.
+        /// </summary>
+        public static string ForwardedToken(string field) => "__fwd_" + field + "__";
+
         public static string Placeholder(int exit) => "__exit" + exit.ToString(System.Globalization.CultureInfo.InvariantCulture) + "__;";
     }
+
+    /// <summary>A [ForwardedField] of the cpu that a body uses: its name and C# type.</summary>
+    internal sealed record ForwardedField(string Name, string Type);
 
     /// <summary>The result of reading one [Opcode] method: a model, diagnostics, or both.</summary>
     internal sealed record OpcodeParseResult(string Namespace, EquatableArray<string> Usings, OpcodeModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
