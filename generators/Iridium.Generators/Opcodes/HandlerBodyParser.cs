@@ -200,27 +200,18 @@ namespace Iridium.Generators.Opcodes
                 return base.VisitSingleVariableDesignation(node);
             }
 
-            public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+            /// <summary>Nested functions are refused: their returns would be read as the handler's own.</summary>
+            public override SyntaxNode? Visit(SyntaxNode? node)
             {
-                Report("declares a local function (its returns would be read as the handler's)", node);
-                return node;
-            }
-
-            public override SyntaxNode? VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
-            {
-                Report("contains a lambda (its returns would be read as the handler's)", node);
-                return node;
-            }
-
-            public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
-            {
-                Report("contains a lambda (its returns would be read as the handler's)", node);
-                return node;
-            }
-
-            public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
-            {
-                Report("contains an anonymous method (its returns would be read as the handler's)", node);
+                string? nested = node switch
+                {
+                    LocalFunctionStatementSyntax => "declares a local function",
+                    AnonymousMethodExpressionSyntax => "contains an anonymous method",
+                    LambdaExpressionSyntax => "contains a lambda",
+                    _ => null,
+                };
+                if (nested is null) return base.Visit(node);
+                Report(nested + " (its returns would be read as the handler's)", node!);
                 return node;
             }
 
