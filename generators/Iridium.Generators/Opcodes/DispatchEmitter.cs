@@ -148,9 +148,12 @@ namespace Iridium.Generators.Opcodes
             w.Open("");
             if (body.CpuParameter != "cpu") w.Line($"ref Cpu {body.CpuParameter} = ref cpu;");
             string slot = k == 0 ? "(*ip)" : $"ip[{N(k)}]";
+            string index = k == 0 ? "Cpu.SlotIndex(ip, code)" : $"(Cpu.SlotIndex(ip, code) + {N(k)})";
             string Substitute(string text)
             {
-                text = text.Replace(HandlerBodyModel.InstructionToken, slot);
+                text = text.Replace(HandlerBodyModel.InstructionToken, slot)
+                    .Replace(HandlerBodyModel.PcAddressToken, $"(cpu.CodeStart + 4 * {index})")
+                    .Replace(HandlerBodyModel.PcToken, index);
                 foreach (var field in body.ForwardedFields)
                 {
                     string token = HandlerBodyModel.ForwardedToken(field.Name);

@@ -71,8 +71,23 @@ namespace Iridium.Generators.Opcodes
             public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
             {
                 if (ForwardedFieldOf(node) is { } field) return IdentifierName(HandlerBodyModel.ForwardedToken(field.Name)).WithTriviaFrom(node);
+                if (IsOnCpu(node) && node.Name.Identifier.ValueText is "Pc" or "PcAddress")
+                {
+                    if (node.Parent is AssignmentExpressionSyntax assignment && assignment.Left == node)
+                    {
+                        Report("assigns the pc, which only the interpreter moves", node);
+                        return node;
+                    }
+                    string token = node.Name.Identifier.ValueText == "Pc" ? HandlerBodyModel.PcToken : HandlerBodyModel.PcAddressToken;
+                    return IdentifierName(token).WithTriviaFrom(node);
+                }
                 return base.VisitMemberAccessExpression(node);
             }
+
+            private bool IsOnCpu(MemberAccessExpressionSyntax access)
+                => access.Expression is IdentifierNameSyntax receiver
+                    && _model.GetSymbolInfo(receiver).Symbol is IParameterSymbol parameter
+                    && SymbolEqualityComparer.Default.Equals(parameter, _method.Parameters[0]);
 
             /// <summary><c>cpu.F = value</c> of a [ForwardedField] F writes the field and the local: <c>cpu.F = token = value</c>.</summary>
             public override SyntaxNode? VisitAssignmentExpression(AssignmentExpressionSyntax node)

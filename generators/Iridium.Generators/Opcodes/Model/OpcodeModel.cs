@@ -92,6 +92,13 @@ namespace Iridium.Generators.Opcodes.Model
         /// </summary>
         public static string ForwardedToken(string field) => "__fwd_" + field + "__";
 
+        /// <summary>
+        /// Stand for <c>cpu.Pc</c> and <c>cpu.PcAddress</c>, read: the emitter computes them from the
+        /// part's slot, so a handler never waits on the pc it was just handed through memory.
+        /// </summary>
+        public const string PcToken = "__pc__";
+        public const string PcAddressToken = "__pcaddress__";
+
         public static string Placeholder(int exit) => "__exit" + exit.ToString(System.Globalization.CultureInfo.InvariantCulture) + "__;";
     }
 
