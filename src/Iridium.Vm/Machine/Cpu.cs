@@ -5,8 +5,8 @@ namespace Iridium.Vm;
 /// <summary>
 /// The machine state the interpreter touches, in one block: the register files are inline
 /// fixed buffers, so a handler reaches <c>R[a]</c> at a constant offset from the one pointer the
-/// dispatch loop keeps in a register (as Lua's <c>base</c>). Handlers get it by <c>ref</c> and are
-/// inlined into the generated loop. Cold state (heap, ro data, output) stays on
+/// dispatch loop keeps in a register (as Lua's <c>base</c>). Handlers get it by <c>ref</c>; the
+/// generated loop runs copies of their bodies. Cold state (heap, ro data, output) stays on
 /// <see cref="Machine"/>, reached through <see cref="Vm"/>.
 /// </summary>
 public unsafe struct Cpu
@@ -22,7 +22,8 @@ public unsafe struct Cpu
     public int LoopCounter;
     /// <summary>
     /// Index of the current instruction in the decoded code. Inside the dispatch loop it is only
-    /// kept up to date for handlers that read it (the generator sees <c>Pc</c> in their body).
+    /// stored before handlers that read it (the generator sees <c>Pc</c> in their body), and the
+    /// copied bodies compute it from the slot rather than read it back.
     /// </summary>
     public int Pc;
     /// <summary>Byte address of instruction 0 (68 + ro length; 0 in headerless mode).</summary>
