@@ -24,6 +24,8 @@ namespace Iridium.Vm;
 [Superinstruction("LOAD|ADD|SUB|POP", "RET")]
 // Saving and restoring registers around calls, and moves (ADD with a zero register).
 [Superinstruction("PUSH|POP|ADD", "PUSH|POP|ADD|SUB|INC|DEC")]
+[Superinstruction("PUSH", "PUSH", "PUSH")]
+[Superinstruction("POP", "POP", "POP")]
 // Float arithmetic.
 [Superinstruction("ADDF64|SUBF64|MULF64|DIVF64", "ADDF64|SUBF64|MULF64|DIVF64")]
 internal static class Superinstructions
