@@ -239,6 +239,24 @@ public class MachineTests
     }
 
     [Fact]
+    public void StackShowsReturnAddressesAsByteAddressesBeforeAndAfterTheProgramIsCleared()
+    {
+        // CALL 76 at 68 (ro data makes the code start 72: CALL at 72 returns to 76), the callee halts.
+        var machine = new Machine();
+        machine.LoadImage(VmScenario.Image("2E 00 50 00|05 00 00 00|05 00 00 00", ro: "AA BB CC DD"));
+        VmScenario.AssertOutcome(machine.Run(), "stop 0");
+        Assert.Equal([76, 0], machine.Stack.ToArray());
+
+        // The REPL clears the program and types a RET: the frame returns to byte 76, which is not
+        // in the 8-byte headerless program any more.
+        machine.ClearProgram();
+        machine.AppendCode(VmScenario.Hex("2F 00 00 00|05 00 00 00"));
+        Assert.Equal([76, 0], machine.Stack.ToArray());
+        var result = machine.RunOnce();
+        Assert.Equal((ExecutionStatus.Faulted, FaultCode.Jump, 0), (result.Status, result.Fault, result.Pc));
+    }
+
+    [Fact]
     public void ClearProgramResetsPcAndRoData()
     {
         var machine = new Machine();

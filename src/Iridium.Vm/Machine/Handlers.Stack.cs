@@ -9,7 +9,9 @@ namespace Iridium.Vm;
 // frame; PUSH/POP only touch entries at or above bp, so only CALL writes frame entries. A frame
 // above cpu.FrameFloor was therefore written by CALL for the program now loaded: its return
 // address is a legal target and its saved bp lies below it, and RET can take it without checks.
-// Frames at or below the floor (left over from a program that was replaced) get the full checks.
+// Such a frame holds the return address as a slot index (nothing but RET and Machine.Stack reads
+// it, and Machine.Stack shows the byte address A + 4). When the program is replaced, the machine
+// turns those into byte addresses and raises the floor: frames at or below it get the full checks.
 internal static partial class Handlers
 {
     [Opcode(44, "PUSH", "R", "push R[a]")]
@@ -46,7 +48,7 @@ internal static partial class Handlers
         int sp = cpu.Sp;
         if (sp > cpu.StackCapacity - 2 && !cpu.Vm.GrowStack(sp + 2)) return Branch.Fault(FaultCode.Stack);
         int* frame = cpu.Stack + sp;
-        frame[0] = cpu.PcAddress + 4;
+        frame[0] = cpu.Pc + 1; // the slot after the CALL, as a slot index (see above)
         frame[1] = cpu.Bp;
         cpu.Sp = cpu.Bp = sp + 2;
         return Branch.ToSlot(target);
@@ -61,7 +63,7 @@ internal static partial class Handlers
         int* frame = cpu.Stack + (bp - 2);
         cpu.Sp = bp - 2;
         cpu.Bp = frame[1];
-        return Branch.ToSlot((frame[0] - cpu.CodeStart) >> 2);
+        return Branch.ToSlot(frame[0]);
     }
 
     /// <summary>PUSH when the stack is full: grow it (fault STACK at the limit), then push.</summary>

@@ -105,7 +105,16 @@ public sealed partial class Machine
     public int HeapLength => _heapLength;
 
     /// <summary>The stack, bottom first. Its length is sp.</summary>
-    public ReadOnlySpan<int> Stack => _stack.AsSpan(0, _cpu.Sp);
+    public ReadOnlySpan<int> Stack
+    {
+        get
+        {
+            // Frames above the floor keep their return address as a slot index: show A + 4.
+            var entries = _stack.AsSpan(0, _cpu.Sp).ToArray();
+            for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = entries[bp - 1]) entries[bp - 2] = SlotAddress(entries[bp - 2]);
+            return entries;
+        }
+    }
     public int StackDepth => _cpu.Sp;
     public int BasePointer => _cpu.Bp;
 
@@ -148,11 +157,11 @@ public sealed partial class Machine
     /// <summary>Empties the program, its ro data, and resets pc (the REPL's !clear_program).</summary>
     public void ClearProgram()
     {
+        DistrustFrames(); // while the code start is still the old program's
         _programLength = 0;
         _codeStart = 0;
         _roData = [];
         _decoded = null;
-        DistrustFrames();
         Pc = 0;
     }
 
@@ -262,7 +271,16 @@ public sealed partial class Machine
     }
 
     /// <summary>The frames on the stack belong to a program that is gone: RET must check them in full.</summary>
-    private void DistrustFrames() => _cpu.FrameFloor = _cpu.Sp;
+    private void DistrustFrames()
+    {
+        // Frames above the floor hold slot indexes of the program being replaced: make them byte
+        // addresses (what RetChecked validates), then put the floor above every frame.
+        for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = _stack[bp - 1]) _stack[bp - 2] = SlotAddress(_stack[bp - 2]);
+        _cpu.FrameFloor = _cpu.Sp;
+    }
+
+    /// <summary>The byte address of a slot of the loaded program's code.</summary>
+    private int SlotAddress(int slot) => _codeStart + 4 * slot;
 
     private void EnsureProgramCapacity(int needed)
     {
