@@ -23,7 +23,7 @@ namespace Iridium.Generators
 
         public static readonly DiagnosticDescriptor HandlerSignatureMismatch = new DiagnosticDescriptor(
             "IRG0003", "Opcode handler signature mismatch",
-            "Handler {0} of opcode {1} must be 'static <void|FaultCode|Branch|StopCode> {0}(ref Cpu cpu, in Instruction ins)': {2}",
+            "Handler {0} of opcode {1} must be 'static <void|FaultCode|Branch|StopCode> {0}(ref Cpu cpu, in Instruction ins)' with a body: {2}",
             OpcodeCategory, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
         public static readonly DiagnosticDescriptor DuplicateMnemonic = new DiagnosticDescriptor(
@@ -44,6 +44,21 @@ namespace Iridium.Generators
         public static readonly DiagnosticDescriptor CatchAllOpcode = new DiagnosticDescriptor(
             "IRG0007", "Exactly one opcode must catch unknown bytes",
             "Exactly one opcode must set CatchesUnknownBytes = true (it runs for every undefined byte); found {0}",
+            OpcodeCategory, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor UnsupportedHandlerBody = new DiagnosticDescriptor(
+            "IRG0008", "Handler body cannot be copied into the interpreter",
+            "Handler {0} {1}",
+            OpcodeCategory, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor UnknownSuperinstructionMnemonic = new DiagnosticDescriptor(
+            "IRG0009", "Unknown mnemonic in a superinstruction",
+            "Superinstruction position {0} names '{1}', which no [Opcode] defines",
+            OpcodeCategory, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor InvalidSuperinstruction = new DiagnosticDescriptor(
+            "IRG0010", "Invalid superinstruction",
+            "Superinstruction {0} {1}",
             OpcodeCategory, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }
 }

@@ -141,6 +141,20 @@ public class MachineTests
         Assert.Equal(pc, machine.Pc);
     }
 
+    [Theory]
+    // The jump is the last step the budget allows; an illegal target it takes still faults JUMP at
+    // the jump (the decoder points such targets at a fault slot, which is not a step).
+    [InlineData("14 00 02 00|05 00 00 00", "EQ=1", 1, "fault JUMP", "PC=68 EQ=1")]            // DJMPE taken
+    [InlineData("28 00 01 00|29 00 02 00|05 00 00 00", "", 2, "fault JUMP", "PC=72 LC=1")]    // LOOP taken: counter kept
+    [InlineData("2E 00 02 00|05 00 00 00", "", 1, "fault JUMP", "PC=68 SP=0 BP=0")]           // CALL: nothing pushed
+    [InlineData("29 00 02 00|05 00 00 00", "", 1, "fault STEPS", "PC=72 LC=0")]               // LOOP not taken: no check
+    public void AnIllegalTargetFaultsEvenOnTheLastStep(string code, string setup, long budget, string outcome, string expect)
+    {
+        var (machine, final, _) = VmScenario.Run(VmScenario.Image(code), setup, maxSteps: budget);
+        VmScenario.AssertOutcome(final, outcome);
+        VmScenario.AssertState(machine, expect);
+    }
+
     [Fact]
     public void StepBudgetEndsAnInfiniteLoop()
     {
@@ -204,6 +218,42 @@ public class MachineTests
         Assert.Equal(ExecutionStatus.Running, machine.RunOnce().Status);
         Assert.Equal(42, machine.Registers[0]);
         Assert.Equal(12, machine.Pc);
+    }
+
+    [Theory]
+    // The frame left by A (CALL 76 at 68, HLT in the callee) returns to 72 in whatever program comes next.
+    [InlineData("", "2F 00 00 00", "stop 1", 72)]                       // 72 is the end of B: a legal target
+    [InlineData("AA BB CC DD", "2F 00 00 00", "fault STACK", 72)]       // 72 is B's RET again, now without a frame
+    [InlineData("", "2F 00 00 00|05 00 00 00", "stop 0", 76)]           // 72 is B's HLT
+    [InlineData("AA BB", "10 00 00 00|2F 00 00 00", "fault JUMP", 74)]  // 72 is inside an instruction of B
+    public void FramesLeftByAReplacedProgramAreCheckedInFull(string roB, string codeB, string outcome, int pc)
+    {
+        var machine = new Machine { Output = new MemoryStream() };
+        machine.LoadImage(VmScenario.Image("2E 00 4C 00|05 00 00 00|05 00 00 00"));
+        VmScenario.AssertOutcome(machine.Run(), "stop 0");
+        Assert.Equal((2, 2), (machine.StackDepth, machine.BasePointer));
+
+        machine.LoadImage(VmScenario.Image(codeB, roB));
+        VmScenario.AssertOutcome(machine.Run(), outcome);
+        Assert.Equal(pc, machine.Pc);
+    }
+
+    [Fact]
+    public void StackShowsReturnAddressesAsByteAddressesBeforeAndAfterTheProgramIsCleared()
+    {
+        // CALL 76 at 68 (ro data makes the code start 72: CALL at 72 returns to 76), the callee halts.
+        var machine = new Machine();
+        machine.LoadImage(VmScenario.Image("2E 00 50 00|05 00 00 00|05 00 00 00", ro: "AA BB CC DD"));
+        VmScenario.AssertOutcome(machine.Run(), "stop 0");
+        Assert.Equal([76, 0], machine.Stack.ToArray());
+
+        // The REPL clears the program and types a RET: the frame returns to byte 76, which is not
+        // in the 8-byte headerless program any more.
+        machine.ClearProgram();
+        machine.AppendCode(VmScenario.Hex("2F 00 00 00|05 00 00 00"));
+        Assert.Equal([76, 0], machine.Stack.ToArray());
+        var result = machine.RunOnce();
+        Assert.Equal((ExecutionStatus.Faulted, FaultCode.Jump, 0), (result.Status, result.Fault, result.Pc));
     }
 
     [Fact]

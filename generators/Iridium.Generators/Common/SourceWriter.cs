@@ -22,9 +22,10 @@ namespace Iridium.Generators.Common
             return this;
         }
 
+        /// <summary>Writes <paramref name="text"/> (nothing when empty) and an opening brace, and indents.</summary>
         public SourceWriter Open(string text)
         {
-            Line(text);
+            if (text.Length > 0) Line(text);
             Line("{");
             _indent++;
             return this;

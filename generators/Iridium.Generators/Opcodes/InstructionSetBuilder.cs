@@ -8,12 +8,20 @@ using Iridium.Generators.Opcodes.Model;
 namespace Iridium.Generators.Opcodes
 {
     /// <summary>
-    /// Joins the per-method results into one instruction set and checks what only the whole set
-    /// can show: duplicate numbers, duplicate mnemonics, the single catch-all opcode.
+    /// Joins the per-method results and the superinstruction declarations into one instruction set
+    /// and checks what only the whole set can show: duplicate numbers, duplicate mnemonics, the
+    /// single catch-all opcode, superinstructions naming unknown or unsuitable opcodes.
     /// </summary>
     internal static class InstructionSetBuilder
     {
-        public static (InstructionSetModel? Set, EquatableArray<DiagnosticInfo> Diagnostics) Build(ImmutableArray<OpcodeParseResult> results)
+        /// <summary>Longest superinstruction: every part reads its own slot, so longer ones only grow the code.</summary>
+        public const int MaxSuperinstructionLength = 4;
+
+        /// <summary>Dispatch indexes are one byte.</summary>
+        public const int MaxDispatchIndexes = 256;
+
+        public static (InstructionSetModel? Set, EquatableArray<DiagnosticInfo> Diagnostics) Build(
+            ImmutableArray<OpcodeParseResult> results, ImmutableArray<EquatableArray<SuperinstructionDeclaration>> superinstructions)
         {
             var diagnostics = new List<DiagnosticInfo>();
             foreach (var r in results) diagnostics.AddRange(r.Diagnostics);
@@ -50,7 +58,87 @@ namespace Iridium.Generators.Opcodes
             }
 
             if (diagnostics.Count > 0) return (null, diagnostics.ToEquatableArray());
-            return (new InstructionSetModel(results[0].Namespace, models.ToEquatableArray()), EquatableArray<DiagnosticInfo>.Empty);
+
+            var sequences = ExpandSuperinstructions(superinstructions.SelectMany(s => s), models, diagnostics);
+            int firstSuperinstruction = models.Count + 4; // after the opcodes and the four pseudo-ops
+            if (firstSuperinstruction + sequences.Count > MaxDispatchIndexes)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidSuperinstruction, null, "declarations",
+                    $"make {sequences.Count} superinstructions; with {firstSuperinstruction} opcodes and pseudo-ops that exceeds the {MaxDispatchIndexes} one-byte dispatch indexes"));
+            }
+            if (diagnostics.Count > 0) return (null, diagnostics.ToEquatableArray());
+
+            var fused = sequences
+                .Select((parts, i) => new SuperinstructionModel(firstSuperinstruction + i, parts.ToEquatableArray()))
+                .ToEquatableArray();
+            string ns = results[0].Namespace;
+            var usings = results.SelectMany(r => r.Usings).Distinct().OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray();
+            return (new InstructionSetModel(ns, usings, models.ToEquatableArray(), fused), EquatableArray<DiagnosticInfo>.Empty);
         }
+
+        /// <summary>
+        /// Every combination each declaration names, as opcode-list indexes, in a deterministic order
+        /// (by the opcode numbers of the parts). Reports unknown mnemonics, bad lengths, a stop
+        /// before the last part, and a sequence declared twice.
+        /// </summary>
+        private static List<int[]> ExpandSuperinstructions(
+            IEnumerable<SuperinstructionDeclaration> declarations, List<OpcodeModel> models, List<DiagnosticInfo> diagnostics)
+        {
+            var index = new Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < models.Count; i++) index[models[i].Mnemonic] = i;
+
+            var all = new List<int[]>();
+            var seen = new HashSet<string>();
+            foreach (var declaration in declarations)
+            {
+                string name = string.Join(" ", declaration.Positions.Select(p => string.Join("|", p.Mnemonics)));
+                if (declaration.Positions.Count < 2 || declaration.Positions.Count > MaxSuperinstructionLength)
+                {
+                    diagnostics.Add(Invalid(declaration, name, $"has {declaration.Positions.Count} parts; a superinstruction has 2 to {MaxSuperinstructionLength}"));
+                    continue;
+                }
+                var choices = new List<List<int>>();
+                for (int p = 0; p < declaration.Positions.Count; p++)
+                {
+                    var choice = new List<int>();
+                    foreach (string mnemonic in declaration.Positions[p].Mnemonics)
+                    {
+                        if (index.TryGetValue(mnemonic, out int i)) choice.Add(i);
+                        else diagnostics.Add(new DiagnosticInfo(Diagnostics.UnknownSuperinstructionMnemonic, declaration.Location,
+                            new[] { (p + 1).ToString(CultureInfo.InvariantCulture), mnemonic }.ToEquatableArray()));
+                    }
+                    choices.Add(choice);
+                }
+                foreach (var parts in Combinations(choices))
+                {
+                    string key = string.Join(" ", parts.Select(i => models[i].Mnemonic));
+                    var neverContinues = parts.Take(parts.Length - 1).Where(i => !models[i].CanContinue || models[i].CatchesUnknownBytes).ToList();
+                    if (neverContinues.Count > 0)
+                    {
+                        diagnostics.Add(Invalid(declaration, key, $"has {models[neverContinues[0]].Mnemonic} before its last part, which never goes on to the next instruction"));
+                    }
+                    else if (!seen.Add(key))
+                    {
+                        diagnostics.Add(Invalid(declaration, key, "is declared twice"));
+                    }
+                    else all.Add(parts);
+                }
+            }
+            return all.OrderBy(parts => string.Join(",", parts.Select(i => models[i].Number.ToString("D3", CultureInfo.InvariantCulture))), System.StringComparer.Ordinal).ToList();
+        }
+
+        private static IEnumerable<int[]> Combinations(List<List<int>> choices)
+        {
+            IEnumerable<int[]> result = new[] { new int[0] };
+            foreach (var choice in choices)
+            {
+                var current = choice;
+                result = result.SelectMany(prefix => current.Select(i => prefix.Concat(new[] { i }).ToArray()));
+            }
+            return result;
+        }
+
+        private static DiagnosticInfo Invalid(SuperinstructionDeclaration declaration, string name, string problem)
+            => new DiagnosticInfo(Diagnostics.InvalidSuperinstruction, declaration.Location, new[] { name, problem }.ToEquatableArray());
     }
 }

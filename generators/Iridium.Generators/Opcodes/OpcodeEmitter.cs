@@ -20,7 +20,8 @@ namespace Iridium.Generators.Opcodes
 
     /// <summary>
     /// Writes the generated sources from an <see cref="InstructionSetModel"/>, one small emitter
-    /// per output. Output is a pure function of the model (sorted, invariant culture).
+    /// per output (this file: the enum and the metadata table, plus what the emitters share).
+    /// Output is a pure function of the model (sorted, invariant culture).
     /// </summary>
     internal static class OpcodeEmitter
     {
@@ -30,32 +31,34 @@ namespace Iridium.Generators.Opcodes
         {
             yield return new GeneratedFile("Opcode.g.cs", EmitEnum(set));
             yield return new GeneratedFile("OpcodeTable.g.cs", EmitTable(set));
-            yield return new GeneratedFile("InstructionDecoder.g.cs", EmitDecoder(set));
-            yield return new GeneratedFile("Machine.Dispatch.g.cs", EmitDispatch(set));
+            yield return new GeneratedFile("InstructionDecoder.g.cs", DecoderEmitter.Emit(set));
+            yield return new GeneratedFile("Machine.Dispatch.g.cs", DispatchEmitter.Emit(set));
+            yield return new GeneratedFile("Machine.ReferenceDispatch.g.cs", ReferenceDispatchEmitter.Emit(set));
         }
 
-        private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
+        internal static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-        private static string Literal(string value)
+        internal static string Literal(string value)
             => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
-        private static string Xml(string value)
+        internal static string Xml(string value)
             => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-        private static SourceWriter Start(InstructionSetModel set)
+        /// <summary>"ADD R R R": the mnemonic and its operand format.</summary>
+        internal static string Title(OpcodeModel op) => op.Mnemonic + (op.Format.Length > 0 ? " " + op.Format : "");
+
+        /// <summary>A new file: banner, the using directives when handler bodies are copied into it, the namespace.</summary>
+        internal static SourceWriter Start(InstructionSetModel set, bool withHandlerUsings = false)
         {
             var w = new SourceWriter();
             w.Line(Banner.TrimEnd('\n'));
+            if (withHandlerUsings)
+            {
+                foreach (string u in set.Usings) w.Line(u);
+            }
             if (set.Namespace.Length > 0) w.Line($"namespace {set.Namespace};").Line();
             return w;
         }
-
-        // Pseudo-ops follow the real opcodes so the dispatch indexes stay dense.
-        private static int EndIndex(InstructionSetModel set) => set.Opcodes.Count;
-
-        private static int TruncatedIndex(InstructionSetModel set) => set.Opcodes.Count + 1;
-
-        private static int BadRegisterIndex(InstructionSetModel set) => set.Opcodes.Count + 2;
 
         private static string EmitEnum(InstructionSetModel set)
         {
@@ -64,7 +67,7 @@ namespace Iridium.Generators.Opcodes
             w.Open("public enum Opcode : byte");
             foreach (var op in set.Opcodes)
             {
-                w.Line($"/// <summary><c>{Xml(op.Mnemonic)}{(op.Format.Length > 0 ? " " + Xml(op.Format) : "")}</c>: {Xml(op.Semantics)}</summary>");
+                w.Line($"/// <summary><c>{Xml(Title(op))}</c>: {Xml(op.Semantics)}</summary>");
                 w.Line($"{op.Mnemonic} = {N(op.Number)},");
             }
             w.Close();
@@ -101,162 +104,5 @@ namespace Iridium.Generators.Opcodes
             HandlerKind.Jump => "Jump",
             _ => "Stop",
         };
-
-        private static string EmitDecoder(InstructionSetModel set)
-        {
-            var w = Start(set);
-            w.Open("internal static partial class InstructionDecoder");
-            w.Line("/// <summary>Dispatch index of the end-of-program sentinel.</summary>");
-            w.Line($"public const byte EndIndex = {N(EndIndex(set))};");
-            w.Line("/// <summary>Dispatch index of the pseudo-op for 1-3 trailing bytes (fault TRUNCATED).</summary>");
-            w.Line($"public const byte TruncatedIndex = {N(TruncatedIndex(set))};");
-            w.Line("/// <summary>Dispatch index of the pseudo-op for a register operand above 31 (fault REGISTER).</summary>");
-            w.Line($"public const byte BadRegisterIndex = {N(BadRegisterIndex(set))};");
-            w.Line();
-            w.Line("/// <summary>Decodes the instruction bytes <c>op b1 b2 b3</c> (operands per the opcode's format).</summary>");
-            w.Open("public static Instruction DecodeOne(byte op, byte b1, byte b2, byte b3, int codeStart, int codeCount)");
-            w.Open("switch (op)");
-            for (int index = 0; index < set.Opcodes.Count; index++)
-            {
-                var op = set.Opcodes[index];
-                w.Line($"case {N(op.Number)}: // {op.Mnemonic}{(op.Format.Length > 0 ? " " + op.Format : "")}");
-                w.Indent++;
-                EmitDecodeCase(w, op, index);
-                w.Indent--;
-            }
-            var catchAll = set.Opcodes.First(o => o.CatchesUnknownBytes);
-            w.Line("default:");
-            w.Line($"    return new Instruction({N(set.Opcodes.ToList().IndexOf(catchAll))}, 0, 0, 0, 0);");
-            w.Close();
-            w.Close();
-            w.Close();
-            return w.ToString();
-        }
-
-        private static void EmitDecodeCase(SourceWriter w, OpcodeModel op, int index)
-        {
-            var bytes = new[] { "b1", "b2", "b3" };
-            var small = new List<string>();
-            var registers = new List<string>();
-            string imm = "0";
-            int position = 0;
-            foreach (var operand in op.Operands)
-            {
-                if (operand.Width == 1)
-                {
-                    small.Add(bytes[position]);
-                    if (operand.IsRegister) registers.Add(bytes[position]);
-                }
-                else
-                {
-                    string value = $"({bytes[position]} << 8 | {bytes[position + 1]})";
-                    imm = operand.IsAddress ? $"Cpu.TargetIndex({value}, codeStart, codeCount)" : value;
-                }
-                position += operand.Width;
-            }
-            if (registers.Count > 0)
-            {
-                w.Line($"if (({string.Join(" | ", registers)}) > 31) return new Instruction(BadRegisterIndex, 0, 0, 0, 0);");
-            }
-            while (small.Count < 3) small.Add("0");
-            w.Line($"return new Instruction({N(index)}, {small[0]}, {small[1]}, {small[2]}, {imm});");
-        }
-
-        private static string EmitDispatch(InstructionSetModel set)
-        {
-            var w = Start(set);
-            w.Open("public sealed partial class Machine");
-            w.Line("/// <summary>");
-            w.Line("/// The interpreter: every handler inlined behind a label, and every handler ending in its own");
-            w.Line("/// copy of the dispatch switch (\"threaded\" dispatch, what computed goto gives a C interpreter):");
-            w.Line("/// each copy is a separate indirect jump, so the CPU predicts the next opcode from the current");
-            w.Line("/// one. The instruction pointer lives in a local; <c>cpu.Pc</c> is stored only before handlers");
-            w.Line("/// that read it and on exit. Runs until a stop, a fault or (bounded runs) the end of the step");
-            w.Line("/// budget, which returns <see cref=\"ExecutionStatus.Running\"/>. A fault leaves pc on the");
-            w.Line("/// faulting instruction.");
-            w.Line("/// </summary>");
-            w.Line("[System.Runtime.CompilerServices.SkipLocalsInit]");
-            w.Open("private static unsafe ExecutionResult Dispatch<TBudget>(ref Cpu cpu, Instruction* code) where TBudget : struct, IStepBudget");
-            w.Line("Instruction* ip = code + cpu.Pc;");
-            w.Line("int exitCode;");
-            EmitDispatchSite(w, set);
-            for (int index = 0; index < set.Opcodes.Count; index++)
-            {
-                var op = set.Opcodes[index];
-                string call = $"{op.HandlerType}.{op.HandlerMethod}(ref cpu, in *ip)";
-                w.Line();
-                w.Line($"{Label(index)}: // {op.Mnemonic}{(op.Format.Length > 0 ? " " + op.Format : "")}: {op.Semantics}");
-                if (op.ReadsPc) w.Line("cpu.Pc = (int)(ip - code);");
-                switch (op.Kind)
-                {
-                    case HandlerKind.Next:
-                        w.Line($"{call};");
-                        w.Line("ip++;");
-                        EmitDispatchSite(w, set);
-                        break;
-                    case HandlerKind.NextOrFault:
-                        w.Line($"exitCode = (int){call};");
-                        w.Line("if (exitCode != 0) goto Fault;");
-                        w.Line("ip++;");
-                        EmitDispatchSite(w, set);
-                        break;
-                    case HandlerKind.Jump:
-                        w.Line($"exitCode = {call}.Value;");
-                        w.Line("if (exitCode >= 0) ip = code + exitCode;");
-                        w.Line("else if (exitCode == Branch.NotTakenValue) ip++;");
-                        w.Line("else { exitCode = -exitCode; goto Fault; }");
-                        EmitDispatchSite(w, set);
-                        break;
-                    default:
-                        w.Line($"exitCode = (int){call};");
-                        w.Line("goto Stop;");
-                        break;
-                }
-            }
-            w.Line();
-            w.Line($"{Label(EndIndex(set))}: // end of program");
-            w.Line("exitCode = (int)StopCode.Illegal;");
-            w.Line("goto Stop;");
-            w.Line($"{Label(TruncatedIndex(set))}: // fewer than 4 bytes at pc");
-            w.Line("exitCode = (int)FaultCode.Truncated;");
-            w.Line("goto Fault;");
-            w.Line($"{Label(BadRegisterIndex(set))}: // a register operand above 31");
-            w.Line("exitCode = (int)FaultCode.Register;");
-            w.Line("goto Fault;");
-            w.Line("Corrupt:");
-            w.Line("throw new System.InvalidOperationException(\"corrupt decoded instruction\");");
-            w.Line();
-            w.Line("Stop:");
-            w.Line("// A stop instruction is complete: pc moves past it (the end sentinel stays put).");
-            w.Line("cpu.Pc = (int)(ip - code);");
-            w.Line("int stoppedAt = cpu.PcAddress;");
-            w.Line("if (cpu.Pc < cpu.CodeCount) cpu.Pc++;");
-            w.Line("return new ExecutionResult(ExecutionStatus.Stopped, exitCode, stoppedAt);");
-            w.Line("Fault:");
-            w.Line("cpu.Pc = (int)(ip - code);");
-            w.Line("return new ExecutionResult(ExecutionStatus.Faulted, exitCode, cpu.PcAddress);");
-            w.Line("OutOfSteps:");
-            w.Line("cpu.Pc = (int)(ip - code);");
-            w.Line("return new ExecutionResult(ExecutionStatus.Running, 0, cpu.PcAddress);");
-            w.Close();
-            w.Close();
-            return w.ToString();
-        }
-
-        private static string Label(int index) => "Op" + N(index);
-
-        /// <summary>One copy of the dispatch: the budget check (compiled away when unbounded) and a jump table.</summary>
-        private static void EmitDispatchSite(SourceWriter w, InstructionSetModel set)
-        {
-            w.Open("if (TBudget.IsBounded)");
-            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
-            w.Line("cpu.StepsLeft--;");
-            w.Close();
-            w.Open("switch (ip->Op)");
-            int count = BadRegisterIndex(set) + 1;
-            for (int i = 0; i < count; i++) w.Line($"case {N(i)}: goto {Label(i)};");
-            w.Line("default: goto Corrupt;");
-            w.Close();
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Linq;
 using Iridium.Generators.Opcodes.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -6,14 +5,16 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Iridium.Generators.Opcodes
 {
     /// <summary>
-    /// Generates everything that follows from the [Opcode] definitions: the Opcode enum, the
-    /// metadata table, the operand decoders and the dispatch loop. Pipeline: parse each
-    /// definition into an equatable model, join them into one instruction set, emit.
+    /// Generates everything that follows from the [Opcode] definitions and the [Superinstruction]
+    /// declarations: the Opcode enum, the metadata table, the operand decoders, the interpreter and
+    /// the reference interpreter. Pipeline: parse each definition (and each class of declarations)
+    /// into an equatable model, join them into one instruction set, emit.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class OpcodeGenerator : IIncrementalGenerator
     {
         public const string ParseStep = "Opcodes.1.Parse";
+        public const string SuperinstructionStep = "Opcodes.1.Superinstructions";
         public const string BuildStep = "Opcodes.2.Build";
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -21,11 +22,18 @@ namespace Iridium.Generators.Opcodes
             var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(
                     OpcodeParser.AttributeName,
                     static (node, _) => node is MethodDeclarationSyntax,
-                    static (ctx, _) => OpcodeParser.Parse((IMethodSymbol)ctx.TargetSymbol, ctx.Attributes[0], ctx.TargetNode))
+                    static (ctx, _) => OpcodeParser.Parse((IMethodSymbol)ctx.TargetSymbol, ctx.Attributes[0], ctx.TargetNode, ctx.SemanticModel))
                 .WithTrackingName(ParseStep);
 
+            var superinstructions = context.SyntaxProvider.ForAttributeWithMetadataName(
+                    SuperinstructionParser.AttributeName,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, _) => SuperinstructionParser.Parse(ctx.Attributes))
+                .WithTrackingName(SuperinstructionStep);
+
             var built = parsed.Collect()
-                .Select(static (results, _) => InstructionSetBuilder.Build(results))
+                .Combine(superinstructions.Collect())
+                .Select(static (inputs, _) => InstructionSetBuilder.Build(inputs.Left, inputs.Right))
                 .WithTrackingName(BuildStep);
 
             context.RegisterSourceOutput(built.Select(static (b, _) => b.Diagnostics), static (spc, diagnostics) =>

@@ -28,7 +28,7 @@ namespace Iridium.Generators.Opcodes
             ["F16"] = new OperandModel("Float16", 2, IsRegister: false, IsAddress: false),
         };
 
-        public static OpcodeParseResult Parse(IMethodSymbol method, AttributeData attribute, SyntaxNode declaration)
+        public static OpcodeParseResult Parse(IMethodSymbol method, AttributeData attribute, SyntaxNode declaration, SemanticModel semanticModel)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var location = method.Locations.FirstOrDefault();
@@ -38,7 +38,7 @@ namespace Iridium.Generators.Opcodes
             if (args.Length != 4 || args.Any(a => a.Kind == TypedConstantKind.Error))
             {
                 // The compiler already reports bad attribute arguments.
-                return new OpcodeParseResult(ns, null, EquatableArray<DiagnosticInfo>.Empty);
+                return new OpcodeParseResult(ns, EquatableArray<string>.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
             }
             int number = System.Convert.ToInt32(args[0].Value, System.Globalization.CultureInfo.InvariantCulture);
             string mnemonic = (string?)args[1].Value ?? "";
@@ -65,19 +65,38 @@ namespace Iridium.Generators.Opcodes
             }
 
             var kind = ReadHandlerKind(method, out string? signatureProblem);
+            if (signatureProblem is null && declaration is MethodDeclarationSyntax { Body: null, ExpressionBody: null })
+            {
+                signatureProblem = "it has no body";
+            }
             if (signatureProblem is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.HandlerSignatureMismatch, location, method.Name, mnemonic, signatureProblem));
             }
 
+            HandlerBodyModel? body = diagnostics.Count == 0
+                ? HandlerBodyParser.Read((MethodDeclarationSyntax)declaration, method, semanticModel, kind, diagnostics)
+                : null;
             OpcodeModel? model = diagnostics.Count == 0
                 ? new OpcodeModel(
                     number, mnemonic, format, operands.ToEquatableArray(), semantics, kind, ReadsPc(declaration),
                     method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                    method.Name, catchAll, LocationInfo.From(attributeLocation))
+                    method.Name, catchAll, body!, LocationInfo.From(attributeLocation))
                 : null;
-            return new OpcodeParseResult(ns, model, diagnostics.ToEquatableArray());
+            return new OpcodeParseResult(ns, Usings(declaration), model, diagnostics.ToEquatableArray());
         }
+
+        /// <summary>The using directives in scope of the handler's file: its body is copied into the generated interpreter.</summary>
+        private static EquatableArray<string> Usings(SyntaxNode declaration)
+            => declaration.Ancestors()
+                .SelectMany(node => node switch
+                {
+                    CompilationUnitSyntax unit => unit.Usings,
+                    BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                    _ => default(SyntaxList<UsingDirectiveSyntax>),
+                })
+                .Select(u => u.NormalizeWhitespace().ToFullString())
+                .ToEquatableArray();
 
         /// <summary>
         /// Whether the handler body mentions <c>Pc</c> or <c>PcAddress</c>. The dispatch loop keeps

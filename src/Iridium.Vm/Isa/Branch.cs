@@ -21,5 +21,12 @@ public readonly struct Branch
     /// </summary>
     internal static Branch To(int indexOrFault) => new(indexOrFault);
 
+    /// <summary>
+    /// Jump to a decoded ADDR operand: a code slot, or, for an illegal target, the jump-fault slot
+    /// the decoder made for this instruction (landing there faults JUMP at the instruction).
+    /// Never negative, so the interpreter jumps without testing it.
+    /// </summary>
+    internal static Branch ToSlot(int slot) => new(slot);
+
     public static Branch Fault(FaultCode code) => new(-(int)code);
 }

@@ -11,6 +11,13 @@ namespace Iridium.Vm;
 /// <item><see cref="Branch"/>: a control transfer (taken, not taken, or a fault).</item>
 /// <item><see cref="StopCode"/>: ends the run with a GracefulStop.</item>
 /// </list>
+/// The interpreter runs a copy of the handler's body (generators/Iridium.Generators/Opcodes/HandlerBodyParser.cs),
+/// with each <c>return</c> turned into a jump: <c>FaultCode.None</c>/<c>FaultCode.X</c>,
+/// <c>Branch.To(i)</c>, <c>Branch.NotTaken</c>, <c>Branch.Fault(c)</c> and <c>c ? a : b</c> of those
+/// become direct jumps; any other returned value is tested at run time. So a body must not use
+/// lambdas or local functions, must not declare the interpreter's locals (<c>ip</c>, <c>code</c>,
+/// <c>exitCode</c>, ...), and may call only internal or public helpers. The method itself is what
+/// the reference interpreter calls.
 /// </summary>
 /// <param name="number">The opcode byte.</param>
 /// <param name="mnemonic">Upper-case mnemonic (the assembler matches it case-insensitively).</param>

@@ -5,8 +5,8 @@ namespace Iridium.Vm;
 /// <summary>
 /// The machine state the interpreter touches, in one block: the register files are inline
 /// fixed buffers, so a handler reaches <c>R[a]</c> at a constant offset from the one pointer the
-/// dispatch loop keeps in a register (as Lua's <c>base</c>). Handlers get it by <c>ref</c> and are
-/// inlined into the generated loop. Cold state (heap, ro data, output) stays on
+/// dispatch loop keeps in a register (as Lua's <c>base</c>). Handlers get it by <c>ref</c>; the
+/// generated loop runs copies of their bodies. Cold state (heap, ro data, output) stays on
 /// <see cref="Machine"/>, reached through <see cref="Vm"/>.
 /// </summary>
 public unsafe struct Cpu
@@ -15,12 +15,15 @@ public unsafe struct Cpu
     public fixed int R[Machine.RegisterCount];
     /// <summary>The 32 float registers.</summary>
     public fixed double F[Machine.RegisterCount];
+    /// <summary>The equal flag: written by comparisons, read by JMPE and DJMPE.</summary>
+    [ForwardedField]
     public bool Eq;
     public int Remainder;
     public int LoopCounter;
     /// <summary>
     /// Index of the current instruction in the decoded code. Inside the dispatch loop it is only
-    /// kept up to date for handlers that read it (the generator sees <c>Pc</c> in their body).
+    /// stored before handlers that read it (the generator sees <c>Pc</c> in their body), and the
+    /// copied bodies compute it from the slot rather than read it back.
     /// </summary>
     public int Pc;
     /// <summary>Byte address of instruction 0 (68 + ro length; 0 in headerless mode).</summary>
@@ -29,9 +32,17 @@ public unsafe struct Cpu
     public int CodeCount;
     public int Sp;
     public int Bp;
+    /// <summary>
+    /// Frames with bp at or below this were left by an earlier program (see Handlers.Stack.cs):
+    /// RET checks them in full. The machine raises it to sp whenever the program is replaced.
+    /// </summary>
+    public int FrameFloor;
     /// <summary>Instructions still allowed when the run has a step budget.</summary>
     public long StepsLeft;
-    public int[] Stack;
+    /// <summary>The stack's entries: a pinned array the machine owns (see <see cref="Machine.GrowStack"/>).</summary>
+    public int* Stack;
+    /// <summary>Entries <see cref="Stack"/> has room for; grows up to <see cref="Machine.StackLimit"/>.</summary>
+    public int StackCapacity;
     public Machine Vm;
 
     /// <summary>Byte address of the current instruction.</summary>
@@ -44,6 +55,13 @@ public unsafe struct Cpu
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly int TargetIndex(long byteAddress) => TargetIndex(byteAddress, CodeStart, CodeCount);
+
+    /// <summary>
+    /// Index of the slot <paramref name="ip"/> points at. Unsigned, so it compiles to a shift:
+    /// <c>(int)(ip - code)</c> is a signed division by the slot size.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int SlotIndex(Instruction* ip, Instruction* code) => (int)(((nuint)ip - (nuint)code) / (nuint)sizeof(Instruction));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int TargetIndex(long byteAddress, int codeStart, int codeCount)

@@ -80,5 +80,5 @@ internal static partial class Handlers
 
     /// <summary>The shift byte: 0 means 16, then modulo 32 (isa.md §6.13).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ShiftAmount(byte n) => (n == 0 ? 16 : n) & 31;
+    internal static int ShiftAmount(byte n) => (n == 0 ? 16 : n) & 31;
 }

@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 
 namespace Iridium.Vm;
 
-// Jumps, loops, stops. Targets from ADDR operands arrive already decoded into instruction
-// indexes (or the JUMP fault); register targets are checked here with Cpu.TargetIndex.
+// Jumps, loops, stops. Targets from ADDR operands arrive decoded into slot indexes: a code slot,
+// or past cpu.CodeCount a jump-fault slot (an illegal target: jumping there faults JUMP at the
+// jumping instruction). Register targets are checked here with Cpu.TargetIndex.
 internal static partial class Handlers
 {
     [Opcode(5, "HLT", "", "stop with code 0")]
@@ -39,7 +40,7 @@ internal static partial class Handlers
 
     [Opcode(20, "DJMPE", "ADDR", "if eq: pc = HI:LO")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.To(ins.Imm) : Branch.NotTaken;
+    public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.ToSlot(ins.Imm) : Branch.NotTaken;
 
     [Opcode(40, "CLOOP", "LIT16", "loop_counter = HI:LO")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -51,7 +52,7 @@ internal static partial class Handlers
     {
         if (cpu.LoopCounter == 0) return Branch.NotTaken;
         // A bad target must leave the counter untouched (the faulting instruction has no effect).
-        if (ins.Imm >= 0) cpu.LoopCounter--;
-        return Branch.To(ins.Imm);
+        if (ins.Imm <= cpu.CodeCount) cpu.LoopCounter--;
+        return Branch.ToSlot(ins.Imm);
     }
 }

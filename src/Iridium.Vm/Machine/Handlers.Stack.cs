@@ -4,52 +4,80 @@ namespace Iridium.Vm;
 
 // The stack of 32-bit entries and call frames (isa.md §6.9, PROPOSED rules). A frame is the
 // two entries CALL pushes: the return address, then the caller's bp; bp points just above them.
+//
+// Invariants the fast paths rely on: 0 <= bp <= sp <= StackCapacity; bp is 0 or the top of a
+// frame; PUSH/POP only touch entries at or above bp, so only CALL writes frame entries. A frame
+// above cpu.FrameFloor was therefore written by CALL for the program now loaded: its return
+// address is a legal target and its saved bp lies below it, and RET can take it without checks.
+// Such a frame holds the return address as a slot index (nothing but RET and Machine.Stack reads
+// it, and Machine.Stack shows the byte address A + 4). When the program is replaced, the machine
+// turns those into byte addresses and raises the floor: frames at or below it get the full checks.
 internal static partial class Handlers
 {
     [Opcode(44, "PUSH", "R", "push R[a]")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe FaultCode Push(ref Cpu cpu, in Instruction ins)
     {
-        if (cpu.Sp >= cpu.Stack.Length)
+        int sp = cpu.Sp;
+        if (sp < cpu.StackCapacity)
         {
-            int[]? grown = Machine.GrowStack(cpu.Stack, cpu.Sp + 1);
-            if (grown is null) return FaultCode.Stack;
-            cpu.Stack = grown;
+            cpu.Stack[sp] = cpu.R[ins.A];
+            cpu.Sp = sp + 1;
+            return FaultCode.None;
         }
-        cpu.Stack[cpu.Sp++] = cpu.R[ins.A];
-        return FaultCode.None;
+        return PushGrowing(ref cpu, cpu.R[ins.A]);
     }
 
     [Opcode(45, "POP", "R", "R[a] = pop")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe FaultCode Pop(ref Cpu cpu, in Instruction ins)
     {
-        if (cpu.Sp <= cpu.Bp) return FaultCode.Stack;
-        cpu.R[ins.A] = cpu.Stack[--cpu.Sp];
+        int sp = cpu.Sp;
+        if (sp <= cpu.Bp) return FaultCode.Stack;
+        cpu.R[ins.A] = cpu.Stack[sp - 1];
+        cpu.Sp = sp - 1;
         return FaultCode.None;
     }
 
     [Opcode(46, "CALL", "ADDR", "push A + 4; push bp; bp = sp; pc = HI:LO")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Branch Call(ref Cpu cpu, in Instruction ins)
+    public static unsafe Branch Call(ref Cpu cpu, in Instruction ins)
     {
-        if (ins.Imm < 0) return Branch.To(ins.Imm);
-        if (cpu.Sp + 2 > cpu.Stack.Length)
-        {
-            int[]? grown = Machine.GrowStack(cpu.Stack, cpu.Sp + 2);
-            if (grown is null) return Branch.Fault(FaultCode.Stack);
-            cpu.Stack = grown;
-        }
+        int target = ins.Imm;
+        if (target > cpu.CodeCount) return Branch.ToSlot(target); // an illegal target: fault JUMP before anything
         int sp = cpu.Sp;
-        cpu.Stack[sp] = cpu.PcAddress + 4;
-        cpu.Stack[sp + 1] = cpu.Bp;
+        if (sp > cpu.StackCapacity - 2 && !cpu.Vm.GrowStack(sp + 2)) return Branch.Fault(FaultCode.Stack);
+        int* frame = cpu.Stack + sp;
+        frame[0] = cpu.Pc + 1; // the slot after the CALL, as a slot index (see above)
+        frame[1] = cpu.Bp;
         cpu.Sp = cpu.Bp = sp + 2;
-        return Branch.To(ins.Imm);
+        return Branch.ToSlot(target);
     }
 
     [Opcode(47, "RET", "", "sp = bp; bp = pop; pc = pop")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Branch Ret(ref Cpu cpu, in Instruction ins)
+    public static unsafe Branch Ret(ref Cpu cpu, in Instruction ins)
+    {
+        int bp = cpu.Bp;
+        if (bp <= cpu.FrameFloor) return RetChecked(ref cpu);
+        int* frame = cpu.Stack + (bp - 2);
+        cpu.Sp = bp - 2;
+        cpu.Bp = frame[1];
+        return Branch.ToSlot(frame[0]);
+    }
+
+    /// <summary>PUSH when the stack is full: grow it (fault STACK at the limit), then push.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static unsafe FaultCode PushGrowing(ref Cpu cpu, int value)
+    {
+        if (!cpu.Vm.GrowStack(cpu.Sp + 1)) return FaultCode.Stack;
+        cpu.Stack[cpu.Sp++] = value;
+        return FaultCode.None;
+    }
+
+    /// <summary>RET of a frame CALL did not write for this program: every part is checked.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static unsafe Branch RetChecked(ref Cpu cpu)
     {
         int bp = cpu.Bp;
         if (bp < 2 || cpu.Sp < bp) return Branch.Fault(FaultCode.Stack);

@@ -37,7 +37,7 @@ public sealed partial class Machine
         {
             long slice = Math.Min(budget, InterruptSlice);
             _cpu.StepsLeft = slice;
-            var result = Dispatch<BoundedSteps>(ref _cpu, code);
+            var result = _useReferenceInterpreter ? ReferenceDispatch<BoundedSteps>(ref _cpu, code) : Dispatch<BoundedSteps>(ref _cpu, code);
             budget -= slice - _cpu.StepsLeft;
             if (result.Status != ExecutionStatus.Running || budget == 0)
             {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Unicode;
 
@@ -14,6 +15,7 @@ public sealed partial class Machine
     public const int InitialHeapSize = 64;
     /// <summary>Hard stack limit in entries (isa.md §1, PROPOSED).</summary>
     public const int StackLimit = 2_097_152;
+    private const int InitialStackCapacity = 64;
     /// <summary>Default heap cap: 64 MiB total (isa.md recommends it; at least 16 MiB required).</summary>
     public const int DefaultHeapCap = 64 * 1024 * 1024;
 
@@ -25,19 +27,36 @@ public sealed partial class Machine
     private byte[] _roData = [];
     private int _codeStart;
     private Instruction[]? _decoded;      // decoded code plus the end sentinel; null when stale
+    private bool _useReferenceInterpreter;
 
     // Registers, flags, stack and counters live in _cpu, where the interpreter works on them.
     private Cpu _cpu;
+    // The stack's storage: pinned, so _cpu.Stack can point into it.
+    private int[] _stack = [];
     private byte[] _heap = new byte[InitialHeapSize];
     private int _heapLength = InitialHeapSize;
 
     public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap)
     {
         Id = id ?? Guid.NewGuid();
-        _cpu.Stack = new int[64];
         _cpu.Vm = this;
+        GrowStack(InitialStackCapacity);
         Alias = string.IsNullOrEmpty(alias) ? null : alias;
         _heapCap = Math.Max(InitialHeapSize, heapCap);
+    }
+
+    /// <summary>
+    /// Runs programs on the reference interpreter instead: the handler methods called one
+    /// instruction at a time, no superinstructions. Slow; for tests that compare the two.
+    /// </summary>
+    internal bool UseReferenceInterpreter
+    {
+        get => _useReferenceInterpreter;
+        set
+        {
+            _useReferenceInterpreter = value;
+            _decoded = null;
+        }
     }
 
     /// <summary>The VM's id, stamped on every event.</summary>
@@ -86,7 +105,16 @@ public sealed partial class Machine
     public int HeapLength => _heapLength;
 
     /// <summary>The stack, bottom first. Its length is sp.</summary>
-    public ReadOnlySpan<int> Stack => _cpu.Stack.AsSpan(0, _cpu.Sp);
+    public ReadOnlySpan<int> Stack
+    {
+        get
+        {
+            // Frames above the floor keep their return address as a slot index: show A + 4.
+            var entries = _stack.AsSpan(0, _cpu.Sp).ToArray();
+            for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = entries[bp - 1]) entries[bp - 2] = SlotAddress(entries[bp - 2]);
+            return entries;
+        }
+    }
     public int StackDepth => _cpu.Sp;
     public int BasePointer => _cpu.Bp;
 
@@ -129,6 +157,7 @@ public sealed partial class Machine
     /// <summary>Empties the program, its ro data, and resets pc (the REPL's !clear_program).</summary>
     public void ClearProgram()
     {
+        DistrustFrames(); // while the code start is still the old program's
         _programLength = 0;
         _codeStart = 0;
         _roData = [];
@@ -179,7 +208,7 @@ public sealed partial class Machine
     private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, CancellationToken interrupt = default)
     {
         var decoded = _decoded ??= Decode();
-        int codeCount = decoded.Length - 1;
+        int codeCount = InstructionDecoder.CodeSlots(_programLength, _codeStart);
         int index = Cpu.TargetIndex(Pc, _codeStart, codeCount);
         if (index < 0)
         {
@@ -198,9 +227,22 @@ public sealed partial class Machine
         ExecutionResult result;
         fixed (Instruction* code = decoded)
         {
-            result = interrupt.CanBeCanceled ? DispatchInSlices(code, interrupt)
-                : maxSteps is null ? Dispatch<UnboundedSteps>(ref _cpu, code)
-                : Dispatch<BoundedSteps>(ref _cpu, code);
+            if (interrupt.CanBeCanceled)
+            {
+                result = DispatchInSlices(code, interrupt);
+            }
+            else if (_useReferenceInterpreter)
+            {
+                result = maxSteps is null
+                    ? ReferenceDispatch<UnboundedSteps>(ref _cpu, code)
+                    : ReferenceDispatch<BoundedSteps>(ref _cpu, code);
+            }
+            else
+            {
+                result = maxSteps is null
+                    ? Dispatch<UnboundedSteps>(ref _cpu, code)
+                    : Dispatch<BoundedSteps>(ref _cpu, code);
+            }
         }
         Pc = _cpu.PcAddress;
 
@@ -221,7 +263,7 @@ public sealed partial class Machine
         return result;
     }
 
-    private Instruction[] Decode() => InstructionDecoder.DecodeProgram(Program, _codeStart);
+    private Instruction[] Decode() => InstructionDecoder.DecodeProgram(Program, _codeStart, fuse: !_useReferenceInterpreter);
 
     private VmEvent AddEvent(VmEventKind kind, int code)
     {
@@ -235,7 +277,20 @@ public sealed partial class Machine
         _program = bytes.ToArray();
         _programLength = _program.Length;
         _decoded = null;
+        DistrustFrames();
     }
+
+    /// <summary>The frames on the stack belong to a program that is gone: RET must check them in full.</summary>
+    private void DistrustFrames()
+    {
+        // Frames above the floor hold slot indexes of the program being replaced: make them byte
+        // addresses (what RetChecked validates), then put the floor above every frame.
+        for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = _stack[bp - 1]) _stack[bp - 2] = SlotAddress(_stack[bp - 2]);
+        _cpu.FrameFloor = _cpu.Sp;
+    }
+
+    /// <summary>The byte address of a slot of the loaded program's code.</summary>
+    private int SlotAddress(int slot) => _codeStart + 4 * slot;
 
     private void EnsureProgramCapacity(int needed)
     {
@@ -255,14 +310,22 @@ public sealed partial class Machine
         }
     }
 
-    /// <summary>Grows a stack array to hold at least <paramref name="needed"/> entries, or null past the limit.</summary>
-    internal static int[]? GrowStack(int[] stack, int needed)
+    /// <summary>
+    /// Makes the stack hold at least <paramref name="needed"/> entries (doubling), or returns false
+    /// past <see cref="StackLimit"/>. The storage is a pinned array, so the interpreter reaches
+    /// entries through a plain pointer with no bounds or null checks.
+    /// </summary>
+    internal unsafe bool GrowStack(int needed)
     {
-        if (needed > StackLimit) return null;
-        int size = Math.Min(StackLimit, Math.Max(needed, stack.Length * 2));
-        var grown = new int[size];
-        stack.AsSpan().CopyTo(grown);
-        return grown;
+        if (needed > StackLimit) return false;
+        if (needed <= _stack.Length) return true;
+        int size = Math.Min(StackLimit, Math.Max(needed, _stack.Length * 2));
+        var grown = GC.AllocateArray<int>(size, pinned: true);
+        _stack.AsSpan(0, _cpu.Sp).CopyTo(grown);
+        _stack = grown;
+        _cpu.Stack = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(grown));
+        _cpu.StackCapacity = size;
+        return true;
     }
 
     /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative or past the cap).</summary>

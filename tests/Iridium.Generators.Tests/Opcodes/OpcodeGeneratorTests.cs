@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Iridium.Generators.Opcodes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -14,9 +15,10 @@ public class OpcodeGeneratorTests
     private static string[] RealVmSources()
         => RepositoryFiles.Sources("src/Iridium.Vm").Select(File.ReadAllText).ToArray();
 
-    /// <summary>The VM's runtime types without its handlers, plus a test instruction set.</summary>
+    /// <summary>The VM's runtime types without its handlers and superinstructions, plus a test instruction set.</summary>
     private static string[] VmWith(string handlers)
-        => RepositoryFiles.Sources("src/Iridium.Vm", p => !Path.GetFileName(p).StartsWith("Handlers.", StringComparison.Ordinal))
+        => RepositoryFiles.Sources("src/Iridium.Vm", p => !Path.GetFileName(p).StartsWith("Handlers.", StringComparison.Ordinal)
+                && Path.GetFileName(p) != "Superinstructions.cs")
             .Select(File.ReadAllText)
             .Append(handlers)
             .ToArray();
@@ -43,12 +45,26 @@ public class OpcodeGeneratorTests
         Assert.Empty(GeneratorHarness.CompileWarnings(output));
         var generated = driver.GetRunResult().Results.Single().GeneratedSources;
         Assert.Equal(
-            ["InstructionDecoder.g.cs", "Machine.Dispatch.g.cs", "Opcode.g.cs", "OpcodeTable.g.cs"],
+            ["InstructionDecoder.g.cs", "Machine.Dispatch.g.cs", "Machine.ReferenceDispatch.g.cs", "Opcode.g.cs", "OpcodeTable.g.cs"],
             generated.Select(s => s.HintName).Order(StringComparer.Ordinal));
         foreach (var source in generated)
         {
-            GeneratorHarness.AssertBaseline("OpcodeGenerator", source.HintName, source.SourceText.ToString());
+            GeneratorHarness.AssertBaseline("OpcodeGenerator", source.HintName, WithOneDispatchSite(source.SourceText.ToString()));
         }
+    }
+
+    /// <summary>
+    /// The interpreter repeats one dispatch switch after every label (about 150 times 150 lines):
+    /// checks that every copy is the same, and keeps only the first in the text the baseline holds.
+    /// </summary>
+    private static string WithOneDispatchSite(string source)
+    {
+        var sites = Regex.Matches(source, @"^( +)switch \(ip->Op\)\n\1\{\n.*?^\1\}\n", RegexOptions.Multiline | RegexOptions.Singleline);
+        if (sites.Count < 2) return source;
+        Assert.All(sites, site => Assert.Equal(sites[0].Value.Trim(), site.Value.Trim()));
+        int first = sites[0].Index + sites[0].Length;
+        return source[..first] + Regex.Replace(source[first..], @"^( +)switch \(ip->Op\)\n\1\{\n.*?^\1\}\n",
+            m => m.Groups[1].Value + "// switch (ip->Op): the dispatch site above\n", RegexOptions.Multiline | RegexOptions.Singleline);
     }
 
     [Fact]
@@ -86,7 +102,114 @@ public class OpcodeGeneratorTests
         Assert.Contains("SWAP = 48,", sources["Opcode.g.cs"]);
         Assert.Contains("new OpcodeInfo(Opcode.SWAP, \"SWAP\", \"R R\", new[] { OperandKind.Register, OperandKind.Register }, ControlFlow.Next", sources["OpcodeTable.g.cs"]);
         Assert.Contains("case 48: // SWAP R R", sources["InstructionDecoder.g.cs"]);
-        Assert.Contains("global::Iridium.Vm.Handlers.Swap(ref cpu, in *ip);", sources["Machine.Dispatch.g.cs"]);
+        Assert.Contains("(cpu.R[(*ip).A], cpu.R[(*ip).B]) = (cpu.R[(*ip).B], cpu.R[(*ip).A]);", sources["Machine.Dispatch.g.cs"]);
+        Assert.Contains("global::Iridium.Vm.Handlers.Swap(ref cpu, in *ip);", sources["Machine.ReferenceDispatch.g.cs"]);
+    }
+
+    private static Dictionary<string, string> Generate(string extraHandlers)
+    {
+        var (driver, output, diagnostics) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(VmWith(Handlers(extraHandlers))));
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompileWarnings(output));
+        return driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+    }
+
+    private const string DivAndDjmpe = """
+            [Opcode(4, "DIV", "R R R", "div")]
+            public static unsafe FaultCode Div(ref Cpu cpu, in Instruction ins)
+            {
+                if (cpu.R[ins.B] == 0) return FaultCode.DivZero;
+                cpu.R[ins.C] = cpu.R[ins.A] / cpu.R[ins.B];
+                return FaultCode.None;
+            }
+
+            [Opcode(20, "DJMPE", "ADDR", "jump if eq")]
+            public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.To(ins.Imm) : Branch.NotTaken;
+        """;
+
+    [Fact]
+    public void HandlerBodiesAreCopiedWithReturnsAsJumps()
+    {
+        string dispatch = Generate(DivAndDjmpe)["Machine.Dispatch.g.cs"];
+        // Dispatch indexes by opcode number: LOAD 0, DIV 1, DJMPE 2, IGL 3.
+        Assert.Contains("""
+                    Op1: // DIV R R R: div
+                    {
+                        if (cpu.R[(*ip).B] == 0)
+                            { exitCode = (int)(FaultCode.DivZero); goto Fault; }
+                        cpu.R[(*ip).C] = cpu.R[(*ip).A] / cpu.R[(*ip).B];
+                        goto Op1_1;
+                    }
+                    Op1_1:
+                    ip++;
+            """, dispatch);
+        Assert.Contains("""
+                    Op2: // DJMPE ADDR: jump if eq
+                    {
+                        if (cpu.Eq)
+                        {
+                            { int nextSlot = (*ip).Imm; if (nextSlot < 0) { exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op2_dispatch; }
+                        }
+                        else
+                        {
+                            goto Op2_1;
+                        }
+                    }
+                    Op2_1:
+                    ip++;
+                    Op2_dispatch:
+            """, dispatch);
+    }
+
+    [Fact]
+    public void SuperinstructionsRunTheirPartsWithStepsAndFaultsPerPart()
+    {
+        var sources = Generate(DivAndDjmpe + """
+                [Superinstruction("LOAD|DIV", "DJMPE")]
+                internal static class Fused { }
+            """);
+        Assert.Contains("new byte[] { 8, 0, 2 }, // LOAD + DJMPE", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("new byte[] { 9, 1, 2 }, // DIV + DJMPE", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("public const int DispatchCount = 10;", sources["InstructionDecoder.g.cs"]);
+        string dispatch = sources["Machine.Dispatch.g.cs"];
+        Assert.Contains("Op9: // DIV R R R + DJMPE ADDR", dispatch);
+        // The second part counts its own step, reads its own slot and faults at its own address.
+        Assert.Contains("if (cpu.StepsLeft <= 0) { ip += 1; goto OutOfSteps; }", dispatch);
+        Assert.Contains("{ int nextSlot = ip[1].Imm; if (nextSlot < 0) { ip += 1; exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op9_dispatch; }", dispatch);
+        Assert.Contains("Op9_2:\n        ip += 2;", dispatch);
+        Assert.Contains("default: // superinstructions are never decoded for this interpreter", sources["Machine.ReferenceDispatch.g.cs"]);
+    }
+
+    [Fact]
+    public void ASuperinstructionKeepsForwardedFieldsInALocal()
+    {
+        string dispatch = Generate("""
+                [Opcode(13, "LT", "R R", "eq = R[a] < R[b]")]
+                public static unsafe void Lt(ref Cpu cpu, in Instruction ins) => cpu.Eq = cpu.R[ins.A] < cpu.R[ins.B];
+
+                [Opcode(20, "DJMPE", "ADDR", "jump if eq")]
+                public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.ToSlot(ins.Imm) : Branch.NotTaken;
+
+                [Superinstruction("LT", "DJMPE")]
+                internal static class Fused { }
+            """)["Machine.Dispatch.g.cs"];
+        // Alone, each writes and reads the field; fused, the flag also goes to a local the branch reads.
+        Assert.Contains("cpu.Eq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
+        Assert.Contains("if (cpu.Eq)", dispatch);
+        Assert.Contains("bool forwardedEq = cpu.Eq;", dispatch);
+        Assert.Contains("cpu.Eq = forwardedEq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
+        Assert.Contains("if (forwardedEq)", dispatch);
+    }
+
+    [Fact]
+    public void JumpsToDecodedTargetsAreNotTested()
+    {
+        string dispatch = Generate("""
+                [Opcode(20, "DJMPE", "ADDR", "jump if eq")]
+                public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.ToSlot(ins.Imm) : Branch.NotTaken;
+            """)["Machine.Dispatch.g.cs"];
+        Assert.Contains("{ ip = code + (uint)((*ip).Imm); goto Op1_dispatch; }", dispatch);
+        Assert.Contains("if (ip->Op == InstructionDecoder.JumpFaultIndex) goto JumpFault;", dispatch);
     }
 
     [Fact]
@@ -200,6 +323,47 @@ public class OpcodeGeneratorTests
         var d = Assert.Single(diagnostics);
         Assert.Equal("IRG0007", d.Id);
         Assert.Contains("found 0", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("{ System.Func<int> f = () => 1; cpu.R[0] = f(); }", "contains a lambda", "() => 1")]
+    [InlineData("{ int ip = 1; cpu.R[0] = ip; }", "declares 'ip'", "ip = 1")]
+    [InlineData("{ cpu.R[0] = Two(); } private static int Two() => 2;", "'Two', which is private", "Two")]
+    public void IRG0008_UnsupportedHandlerBody(string body, string reason, string span)
+    {
+        var d = SingleDiagnostic($$"""
+                [Opcode(1, "ODD", "", "odd")]
+                public static unsafe void Odd(ref Cpu cpu, in Instruction ins) {{body}}
+            """);
+        Assert.Equal("IRG0008", d.Id);
+        Assert.Contains(reason, d.GetMessage());
+        Assert.Equal(span, SpanText(d));
+    }
+
+    [Fact]
+    public void IRG0009_UnknownSuperinstructionMnemonic()
+    {
+        var d = SingleDiagnostic("""
+                [Superinstruction("LOAD", "NOPE")]
+                internal static class Fused { }
+            """);
+        Assert.Equal("IRG0009", d.Id);
+        Assert.Contains("position 2 names 'NOPE'", d.GetMessage());
+        Assert.Equal("Superinstruction(\"LOAD\", \"NOPE\")", SpanText(d));
+    }
+
+    [Theory]
+    [InlineData("[Superinstruction(\"LOAD\")]", "has 1 parts")]
+    [InlineData("[Superinstruction(\"IGL\", \"LOAD\")]", "has IGL before its last part")]
+    [InlineData("[Superinstruction(\"LOAD\", \"LOAD\")] [Superinstruction(\"LOAD\", \"LOAD|IGL\")]", "LOAD LOAD is declared twice")]
+    public void IRG0010_InvalidSuperinstruction(string attributes, string reason)
+    {
+        var d = SingleDiagnostic($$"""
+                {{attributes}}
+                internal static class Fused { }
+            """);
+        Assert.Equal("IRG0010", d.Id);
+        Assert.Contains(reason, d.GetMessage());
     }
 
     [Fact]

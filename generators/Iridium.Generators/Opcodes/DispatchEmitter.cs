@@ -1,0 +1,229 @@
+using System.Collections.Generic;
+using System.Linq;
+using Iridium.Generators.Common;
+using Iridium.Generators.Opcodes.Model;
+using static Iridium.Generators.Opcodes.OpcodeEmitter;
+
+namespace Iridium.Generators.Opcodes
+{
+    /// <summary>
+    /// Machine.Dispatch.g.cs: the interpreter. One label per dispatch index; behind it the copied
+    /// body of each part (one part for an opcode, several for a superinstruction), then that
+    /// label's own copy of the dispatch switch. Every <c>return</c> of a body is a direct jump:
+    /// to the next part, to the dispatch, or to the stop/fault exits.
+    /// </summary>
+    internal static class DispatchEmitter
+    {
+        public static string Emit(InstructionSetModel set)
+        {
+            var w = Start(set, withHandlerUsings: true);
+            w.Open("public sealed partial class Machine");
+            w.Line("/// <summary>");
+            w.Line("/// The interpreter: every handler's body copied behind a label, and every label ending in its own");
+            w.Line("/// copy of the dispatch switch (\"threaded\" dispatch, what computed goto gives a C interpreter):");
+            w.Line("/// each copy is a separate indirect jump, so the CPU predicts the next opcode from the current");
+            w.Line("/// one. A superinstruction runs its parts' bodies one after another with no dispatch between");
+            w.Line("/// them; a bounded run still counts each part as a step. The instruction pointer lives in a");
+            w.Line("/// local; <c>cpu.Pc</c> is stored only before handlers that read it and on exit. Runs until a stop,");
+            w.Line("/// a fault or (bounded runs) the end of the step budget, which returns");
+            w.Line("/// <see cref=\"ExecutionStatus.Running\"/>. A fault leaves pc on the faulting instruction.");
+            w.Line("/// </summary>");
+            w.Line("[System.Runtime.CompilerServices.SkipLocalsInit]");
+            w.Open("private static unsafe ExecutionResult Dispatch<TBudget>(ref Cpu cpu, Instruction* code) where TBudget : struct, IStepBudget");
+            w.Line("Instruction* ip = code + cpu.Pc;");
+            w.Line("int exitCode;");
+            EmitDispatchSite(w, set);
+            for (int index = 0; index < set.Opcodes.Count; index++)
+            {
+                EmitLabel(w, set, index, new[] { index });
+            }
+            foreach (var s in set.Superinstructions)
+            {
+                EmitLabel(w, set, s.DispatchIndex, s.Parts.ToArray());
+            }
+            w.Line();
+            w.Line($"{Label(set.EndIndex)}: // end of program");
+            w.Line("exitCode = (int)StopCode.Illegal;");
+            w.Line("goto Stop;");
+            w.Line($"{Label(set.TruncatedIndex)}: // fewer than 4 bytes at pc");
+            w.Line("exitCode = (int)FaultCode.Truncated;");
+            w.Line("goto Fault;");
+            w.Line($"{Label(set.BadRegisterIndex)}: // a register operand above 31");
+            w.Line("exitCode = (int)FaultCode.Register;");
+            w.Line("goto Fault;");
+            w.Line($"{Label(set.JumpFaultIndex)}: // a jump to an illegal ADDR target");
+            w.Line("goto JumpFault;");
+            EmitExits(w, set);
+            w.Close();
+            w.Close();
+            return w.ToString();
+        }
+
+        internal static string Label(int index) => "Op" + N(index);
+
+        /// <summary>The end of every run: stop, fault, out of steps, or a slot that no decoder writes.</summary>
+        internal static void EmitExits(SourceWriter w, InstructionSetModel set)
+        {
+            w.Line("Corrupt:");
+            w.Line("throw new System.InvalidOperationException(\"corrupt decoded instruction\");");
+            w.Line();
+            w.Line("Stop:");
+            w.Open("");
+            w.Line("// A stop instruction is complete: pc moves past it (the end sentinel stays put).");
+            w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
+            w.Line("int stoppedAt = cpu.PcAddress;");
+            w.Line("if (cpu.Pc < cpu.CodeCount) cpu.Pc++;");
+            w.Line("return new ExecutionResult(ExecutionStatus.Stopped, exitCode, stoppedAt);");
+            w.Close();
+            w.Line("Fault:");
+            w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
+            w.Line("return new ExecutionResult(ExecutionStatus.Faulted, exitCode, cpu.PcAddress);");
+            w.Line("OutOfSteps:");
+            w.Line("// Landing on a jump-fault slot is not an instruction: the jump faulted.");
+            w.Line("if (ip->Op == InstructionDecoder.JumpFaultIndex) goto JumpFault;");
+            w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
+            w.Line("return new ExecutionResult(ExecutionStatus.Running, 0, cpu.PcAddress);");
+            w.Line("JumpFault:");
+            w.Line("ip = code + ip->Imm;");
+            w.Line("exitCode = (int)FaultCode.Jump;");
+            w.Line("goto Fault;");
+        }
+
+        /// <summary>
+        /// One dispatch index: its parts' bodies in order, then, if control can get there, the
+        /// step past them and a dispatch site. Labels are written only where something jumps to
+        /// them (an unused label is a compiler warning); a part only ever jumps forward to the
+        /// next part, past the last one, or to the dispatch, so that is known when it is written.
+        /// </summary>
+        private static void EmitLabel(SourceWriter w, InstructionSetModel set, int index, int[] parts)
+        {
+            string label = Label(index);
+            var used = new HashSet<string>();
+            w.Line();
+            string semantics = parts.Length == 1 ? ": " + set.Opcodes[parts[0]].Semantics : "";
+            w.Line($"{label}: // {string.Join(" + ", parts.Select(p => Title(set.Opcodes[p])))}{semantics}");
+            // A superinstruction keeps the [ForwardedField]s its parts use in locals, for this label only
+            // (a local for the whole interpreter would hold a register everywhere; measured slower on fib).
+            var forwarded = parts.Length > 1
+                ? parts.SelectMany(p => set.Opcodes[p].Body.ForwardedFields).Distinct().ToList()
+                : new List<ForwardedField>();
+            if (forwarded.Count > 0) w.Open("");
+            foreach (var field in forwarded) w.Line($"{field.Type} {LocalName(field)} = cpu.{field.Name};");
+            for (int k = 0; k < parts.Length; k++)
+            {
+                var op = set.Opcodes[parts[k]];
+                if (k > 0)
+                {
+                    if (used.Contains(PartLabel(label, k))) w.Line(PartLabel(label, k) + ":");
+                    w.Open("if (TBudget.IsBounded)");
+                    w.Line($"if (cpu.StepsLeft <= 0) {{ ip += {N(k)}; goto OutOfSteps; }}");
+                    w.Line("cpu.StepsLeft--;");
+                    w.Close();
+                }
+                if (op.ReadsPc) w.Line(k == 0 ? "cpu.Pc = Cpu.SlotIndex(ip, code);" : $"cpu.Pc = Cpu.SlotIndex(ip, code) + {N(k)};");
+                EmitPart(w, op, k, parts.Length > 1, PartLabel(label, k + 1), $"{label}_dispatch", used);
+            }
+            if (forwarded.Count > 0) w.Close();
+
+            bool nextReachable = set.Opcodes[parts[parts.Length - 1]].CanContinue;
+            if (nextReachable)
+            {
+                if (used.Contains(PartLabel(label, parts.Length))) w.Line(PartLabel(label, parts.Length) + ":");
+                w.Line(parts.Length == 1 ? "ip++;" : $"ip += {N(parts.Length)};");
+            }
+            if (used.Contains($"{label}_dispatch")) w.Line($"{label}_dispatch:");
+            if (nextReachable || used.Contains($"{label}_dispatch")) EmitDispatchSite(w, set);
+        }
+
+        private static string LocalName(ForwardedField field) => "forwarded" + field.Name;
+
+        /// <summary>The label before part <paramref name="k"/>; k = the part count is the step past the last part.</summary>
+        private static string PartLabel(string label, int k) => $"{label}_{N(k)}";
+
+        /// <summary>One part: its slot as the handler's instruction parameter, and its body with each return made a jump.</summary>
+        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, bool named, string next, string dispatch, HashSet<string> used)
+        {
+            var body = op.Body;
+            if (named) w.Line($"// {Title(op)}");
+            w.Open("");
+            if (body.CpuParameter != "cpu") w.Line($"ref Cpu {body.CpuParameter} = ref cpu;");
+            string slot = k == 0 ? "(*ip)" : $"ip[{N(k)}]";
+            string index = k == 0 ? "Cpu.SlotIndex(ip, code)" : $"(Cpu.SlotIndex(ip, code) + {N(k)})";
+            string Substitute(string text)
+            {
+                text = text.Replace(HandlerBodyModel.InstructionToken, slot)
+                    .Replace(HandlerBodyModel.PcAddressToken, $"(cpu.CodeStart + 4 * {index})")
+                    .Replace(HandlerBodyModel.PcToken, index);
+                foreach (var field in body.ForwardedFields)
+                {
+                    string token = HandlerBodyModel.ForwardedToken(field.Name);
+                    // Alone, the field is the local: "cpu.Eq = token = x" becomes "cpu.Eq = x", reads "cpu.Eq".
+                    text = named
+                        ? text.Replace(token, LocalName(field))
+                        : text.Replace(token + " = ", "").Replace(token, $"{body.CpuParameter}.{field.Name}");
+                }
+                return text;
+            }
+            var placeholders = new Dictionary<string, int>();
+            for (int e = 0; e < body.Exits.Count; e++) placeholders[HandlerBodyModel.Placeholder(e)] = e;
+            foreach (string line in body.Lines)
+            {
+                string trimmed = line.Trim();
+                if (placeholders.TryGetValue(trimmed, out int exit))
+                {
+                    string indent = line.Substring(0, line.Length - line.TrimStart().Length);
+                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, next, dispatch, used)));
+                }
+                else w.Line(Substitute(line));
+            }
+            w.Close();
+        }
+
+        /// <summary>The code a return becomes, for the part at offset <paramref name="k"/> of its label.</summary>
+        private static string Exit(BodyExit exit, int k, string next, string dispatch, HashSet<string> used)
+        {
+            string here = k == 0 ? "" : $"ip += {N(k)}; ";
+            string GoNext()
+            {
+                used.Add(next);
+                return $"goto {next};";
+            }
+            string GoDispatch()
+            {
+                used.Add(dispatch);
+                return $"goto {dispatch};";
+            }
+            switch (exit.Kind)
+            {
+                case ExitKind.Next:
+                case ExitKind.NotTaken:
+                    return GoNext();
+                case ExitKind.Fault:
+                    return $"{{ {here}exitCode = (int)({exit.Expression}); goto Fault; }}";
+                case ExitKind.ComputedFault:
+                    return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {GoNext()} }}";
+                case ExitKind.Jump:
+                    return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} ip = code + (uint)nextSlot; {GoDispatch()} }}";
+                case ExitKind.JumpToSlot:
+                    return $"{{ ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
+                case ExitKind.ComputedBranch:
+                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {GoNext()} }}";
+                default:
+                    return $"{{ {here}exitCode = (int)({exit.Expression}); goto Stop; }}";
+            }
+        }
+
+        /// <summary>One copy of the dispatch: the budget check (compiled away when unbounded) and a jump table.</summary>
+        internal static void EmitDispatchSite(SourceWriter w, InstructionSetModel set)
+        {
+            w.Open("if (TBudget.IsBounded)");
+            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
+            w.Line("cpu.StepsLeft--;");
+            w.Close();
+            w.Open("switch (ip->Op)");
+            for (int i = 0; i < set.DispatchCount; i++) w.Line($"case {N(i)}: goto {Label(i)};");
+            w.Line("default: goto Corrupt;");
+            w.Close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Iridium.Vm;
+
+/// <summary>
+/// The superinstructions the decoder fuses (see <see cref="SuperinstructionAttribute"/>): common
+/// idioms of Iridium assembly, found by counting adjacent instruction pairs in the benchmark
+/// programs and examples, and kept when callgrind showed fewer x86 instructions
+/// (tools/bench/instructions.sh). Each one saves the dispatches between its parts but costs a
+/// label, a dispatch site and a jump table in the interpreter (this list made the binary 0.2 MB
+/// larger), so rare sequences do not belong here.
+/// </summary>
+// Every conditional: a comparison, then DJMPE on the flag it set.
+[Superinstruction("EQ|NEQ|GTE|LTE|LT|GT|EQF64|NEQF64|GTF64|GTEF64|LTF64|LTEF64", "DJMPE")]
+// Counted loops: step the counter, compare it, branch back.
+[Superinstruction("INC|DEC", "EQ|NEQ|GTE|LTE|LT|GT", "DJMPE")]
+// Testing a word just read from the heap.
+[Superinstruction("LOADM", "EQ|NEQ|GTE|LTE|LT|GT", "DJMPE")]
+// Heap access: compute the offset, then load or store; step after a store.
+[Superinstruction("ADD|SUB|MUL", "LOADM|SETM")]
+[Superinstruction("SETM", "ADD|SUB|INC|DEC")]
+// An unconditional jump goes through a register: load the label (or step a counter), then JMP.
+[Superinstruction("LOAD|ADD|SUB|INC|DEC", "JMP")]
+// Calls: set up an argument or save a register, then CALL; returns: compute or restore the result, then RET.
+[Superinstruction("LOAD|ADD|SUB|INC|DEC|PUSH|POP", "CALL")]
+[Superinstruction("LOAD|ADD|SUB|POP", "RET")]
+// Saving and restoring registers around calls, and moves (ADD with a zero register).
+[Superinstruction("PUSH|POP|ADD", "PUSH|POP|ADD|SUB|INC|DEC")]
+[Superinstruction("PUSH", "PUSH", "PUSH")]
+[Superinstruction("POP", "POP", "POP")]
+// Float arithmetic.
+[Superinstruction("ADDF64|SUBF64|MULF64|DIVF64", "ADDF64|SUBF64|MULF64|DIVF64")]
+internal static class Superinstructions
+{
+}

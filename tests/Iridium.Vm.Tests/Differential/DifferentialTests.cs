@@ -1,0 +1,144 @@
+using Iridium.Assembler;
+
+namespace Iridium.Vm.Tests.Differential;
+
+/// <summary>
+/// The fast interpreter (copied handler bodies, superinstructions, threaded dispatch) against the
+/// reference interpreter (the handler methods called one at a time, nothing fused): the same
+/// programs from the same state must leave exactly the same observable state, output, final event
+/// and --state-json document, unbounded and under step budgets that end runs anywhere, including
+/// in the middle of a superinstruction.
+/// </summary>
+public class DifferentialTests
+{
+    private const int RandomPrograms = 3000;
+    private const int BudgetSweepPrograms = 300;
+
+    private static string ProgramsDirectory => Path.Combine(AppContext.BaseDirectory, "programs");
+
+    public static TheoryData<string> AssemblyPrograms()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(ProgramsDirectory, "*.iasm", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetRelativePath(ProgramsDirectory, file));
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(AssemblyPrograms))]
+    public void ExamplesAndBenchmarksRunTheSameOnBothInterpreters(string name)
+    {
+        var result = Assembler.Assembler.Assemble(File.ReadAllText(Path.Combine(ProgramsDirectory, name)), name);
+        Assert.True(result.Success, result.RenderErrors());
+        // The benchmark programs run for hundreds of millions of instructions: cap them (the cap
+        // ends every one of them mid-run, which is compared too) but let the examples finish.
+        long? budget = name.StartsWith("bench", StringComparison.Ordinal) ? 3_000_000 : null;
+        var fast = RunOn(fast: true, result.Image!, _ => { }, budget);
+        var reference = RunOn(fast: false, result.Image!, _ => { }, budget);
+        Assert.Equal(reference, fast);
+        if (budget is null) Assert.Equal("GracefulStop{0}", fast.FinalEvent);
+    }
+
+    [Fact]
+    public void RandomProgramsRunTheSameOnBothInterpreters()
+    {
+        var budgets = new Random(7);
+        int finished = 0;
+        for (int seed = 0; seed < RandomPrograms; seed++)
+        {
+            var program = new RandomProgram(seed);
+            long budget = budgets.Next(0, 3000);
+            var reference = RunOn(fast: false, program.Image, program.InitialState, budget);
+            var fast = RunOn(fast: true, program.Image, program.InitialState, budget);
+            AssertSame(reference, fast, program, $"budget {budget}");
+
+            // Runs that ended by themselves also go through the unbounded interpreter.
+            if (!reference.FinalEvent.StartsWith("Crash{9}", StringComparison.Ordinal))
+            {
+                finished++;
+                AssertSame(reference, RunOn(fast: true, program.Image, program.InitialState, maxSteps: null), program, "unbounded");
+            }
+        }
+        // Both endings must be well represented: runs the budget cut short, and runs that ended
+        // by themselves (which were also compared unbounded).
+        Assert.InRange(finished, RandomPrograms / 10, RandomPrograms - RandomPrograms / 30);
+    }
+
+    [Fact]
+    public void StepBudgetsEndingAnywhereGiveTheSameState()
+    {
+        for (int seed = 0; seed < BudgetSweepPrograms; seed++)
+        {
+            var program = new RandomProgram(1_000_000 + seed);
+            for (long budget = 0; budget <= 60; budget++)
+            {
+                var reference = RunOn(fast: false, program.Image, program.InitialState, budget);
+                var fast = RunOn(fast: true, program.Image, program.InitialState, budget);
+                AssertSame(reference, fast, program, $"budget {budget}");
+                if (!reference.FinalEvent.StartsWith("Crash{9}", StringComparison.Ordinal)) break;
+            }
+        }
+    }
+
+    [Fact]
+    public void SingleSteppingGivesTheSameStateAfterEveryStep()
+    {
+        for (int seed = 0; seed < BudgetSweepPrograms; seed++)
+        {
+            var program = new RandomProgram(2_000_000 + seed);
+            var (fast, fastOutput) = Start(fast: true, program);
+            var (reference, referenceOutput) = Start(fast: false, program);
+            for (int step = 0; step < 200; step++)
+            {
+                var fastResult = fast.RunOnce();
+                var referenceResult = reference.RunOnce();
+                AssertSame(MachineSnapshot.Of(reference, null, referenceOutput.ToArray()), MachineSnapshot.Of(fast, null, fastOutput.ToArray()), program, $"step {step}");
+                Assert.Equal(referenceResult, fastResult);
+                if (referenceResult.Status != ExecutionStatus.Running) break;
+            }
+        }
+    }
+
+    [Fact]
+    public void ProgramsContainingSuperinstructionsAreCommonInTheRandomSet()
+    {
+        // Guards the generator above: if it stopped placing fusable sequences, the differential
+        // tests would compare two unfused runs.
+        int withFusion = Enumerable.Range(0, 200).Count(seed => CountFused(new RandomProgram(seed).Image) > 0);
+        Assert.InRange(withFusion, 150, 200);
+    }
+
+    private static int CountFused(byte[] image)
+    {
+        Assert.True(ProgramImage.TryRead(image, out var layout, out _));
+        var slots = InstructionDecoder.DecodeProgram(image, layout.CodeStart);
+        return slots.Count(s => s.Op >= InstructionDecoder.BadRegisterIndex + 1);
+    }
+
+    /// <summary>A machine with the program loaded, its header checked and pc on the first instruction (a run of zero steps).</summary>
+    private static (Machine Machine, MemoryStream Output) Start(bool fast, RandomProgram program)
+    {
+        var output = new MemoryStream();
+        var machine = new Machine(Guid.Empty) { Output = output, UseReferenceInterpreter = !fast };
+        program.InitialState(machine);
+        machine.LoadImage(program.Image);
+        machine.Run(maxSteps: 0);
+        return (machine, output);
+    }
+
+    private static MachineSnapshot RunOn(bool fast, byte[] image, Action<Machine> initialState, long? maxSteps)
+    {
+        var output = new MemoryStream();
+        var machine = new Machine(Guid.Empty) { Output = output, UseReferenceInterpreter = !fast };
+        initialState(machine);
+        machine.LoadImage(image);
+        var final = machine.Run(maxSteps);
+        return MachineSnapshot.Of(machine, final, output.ToArray());
+    }
+
+    private static void AssertSame(MachineSnapshot reference, MachineSnapshot fast, RandomProgram program, string how)
+    {
+        if (reference != fast) Assert.Fail($"{program}, {how}:\nreference {reference}\nfast      {fast}");
+    }
+}
