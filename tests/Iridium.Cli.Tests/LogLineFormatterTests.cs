@@ -1,6 +1,5 @@
 using Iridium.Cli.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Iridium.Cli.Tests;
 
@@ -12,35 +11,71 @@ public class LogLineFormatterTests
         public override DateTimeOffset GetUtcNow() => now;
     }
 
-    private static string Format(LogLevel level, string message, Exception? exception = null)
+    private static LogLineFormatter Formatter()
+        => new(new FixedClock(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1234560)));
+
+    /// <summary>Logs through the factory `iridium node` uses, as ClusterLog's generated methods do (category, event id).</summary>
+    private static string Log(LogLevel minimum, Action<ILogger> log)
     {
-        var formatter = new LogLineFormatter(new FixedClock(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1234560)));
-        var entry = new LogEntry<string>(level, "Iridium.Cluster", new EventId(3, "Listening"), message, exception, (state, _) => state);
         var text = new StringWriter();
-        formatter.Write(entry, null, text);
+        using (var factory = ClusterLogging.Create(minimum, text, Formatter()))
+        {
+            log(factory.CreateLogger("Iridium.Cluster"));
+        }
         return text.ToString();
     }
+
+    private static void Entry(ILogger logger, LogLevel level, string message, Exception? exception = null)
+        => logger.Log(level, new EventId(3, "Listening"), message, exception, (state, _) => state);
 
     [Fact]
     public void ALine_IsTimestampLevelAndMessage()
     {
-        Assert.Equal("2025-06-01T12:00:00.123456Z info: node up: n2\n", Format(LogLevel.Information, "node up: n2"));
-        Assert.Equal("2025-06-01T12:00:00.123456Z warn: refused\n", Format(LogLevel.Warning, "refused"));
+        Assert.Equal("2025-06-01T12:00:00.123456Z info: node up: n2\n", Formatter().Format(LogLevel.Information, "node up: n2", null));
+        Assert.Equal("2025-06-01T12:00:00.123456Z warn: refused\n", Formatter().Format(LogLevel.Warning, "refused", null));
     }
 
     [Fact]
     public void NoCategoryOrEventNumber_AndOneLinePerEntry()
     {
-        string line = Format(LogLevel.Error, "two\nlines", new InvalidOperationException("why\nso"));
+        string line = Log(LogLevel.Information, logger => Entry(logger, LogLevel.Error, "two\nlines", new InvalidOperationException("why\nso")));
         Assert.DoesNotContain("Iridium.Cluster", line);
         Assert.DoesNotContain("[3]", line);
         Assert.Equal("2025-06-01T12:00:00.123456Z error: two lines (InvalidOperationException: why so)\n", line);
     }
 
     [Fact]
-    public void TheLoggerFactory_UsesIt()
+    public void EntriesBelowTheMinimum_AreNotWritten()
     {
-        // Through the real console logger, as `iridium node` logs: stderr gets our format.
+        string text = Log(LogLevel.Information, logger =>
+        {
+            Entry(logger, LogLevel.Debug, "cannot reach n3");
+            Entry(logger, LogLevel.Information, "node up: n2");
+            Assert.False(logger.IsEnabled(LogLevel.Debug));
+            Assert.True(logger.IsEnabled(LogLevel.Warning));
+        });
+        Assert.Equal("2025-06-01T12:00:00.123456Z info: node up: n2\n", text);
+        Assert.Contains("debug: cannot reach n3", Log(LogLevel.Debug, logger => Entry(logger, LogLevel.Debug, "cannot reach n3")));
+    }
+
+    [Fact]
+    public void AnEntryWithNeitherMessageNorException_WritesNothing()
+        => Assert.Null(Formatter().Format(LogLevel.Information, null, null));
+
+    [Fact]
+    public void LinesFromManyThreads_StayWhole()
+    {
+        string text = Log(LogLevel.Information, logger =>
+            Parallel.For(0, 400, i => Entry(logger, LogLevel.Information, $"entry {i} " + new string('x', 200))));
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(400, lines.Length);
+        Assert.All(lines, line => Assert.Matches(@"^2025-06-01T12:00:00\.123456Z info: entry \d+ x{200}$", line));
+    }
+
+    [Fact]
+    public void TheDefaultFactory_WritesToStandardError()
+    {
+        // As `iridium node` logs: stderr gets our format, with the real clock.
         var saved = Console.Error;
         var captured = new StringWriter();
         Console.SetError(captured);

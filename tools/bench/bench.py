@@ -5,8 +5,10 @@ under every implementation, so a busy moment hurts all of them alike). Each run'
 the answer the .iasm file states ("; Prints N."), for every implementation. Times are CPU time
 (user + system) of the process, start-up included; the table shows medians and ratios
 (other's time / iridium's time: above 1, iridium is faster) and the chart the same ratios.
-Then start-up: `iridium run` of an empty program and `iridium --version` against a bare Native
-AOT hello world built with the same SDK and target framework.
+Then start-up: `iridium run` of an empty program (as source and as an image) and `iridium
+--version` against a bare Native AOT hello world built with the same SDK and target framework:
+medians of many interleaved runs (wall and CPU time), and, when valgrind is installed, the x86
+instructions each executes (callgrind), which stay steady on a busy machine.
 
 Called by run.sh, which builds and installs what this needs."""
 
@@ -16,9 +18,11 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import chart
@@ -79,22 +83,91 @@ def run_benchmarks(args, impls):
     return times, mismatches
 
 
-def measure_startup(args):
-    """Median wall milliseconds of trivial processes, interleaved."""
-    commands = {
-        "iridium run (empty program)": [args.iridium, "run", os.path.join(args.work, "empty.ir")],
+HELLO = "bare AOT hello world"
+
+
+def startup_commands(args):
+    return {
+        "iridium run (empty .iasm)": [args.iridium, "run", os.path.join(args.work, "empty.iasm")],
+        "iridium run (empty .ir)": [args.iridium, "run", os.path.join(args.work, "empty.ir")],
         "iridium --version": [args.iridium, "--version"],
-        "bare AOT hello world": [args.hello],
-        "lua5.4 -e ''": ["lua5.4", "-e", ""],
+        HELLO: [args.hello],
+        "lua5.4 -e ''": [shutil.which("lua5.4") or "lua5.4", "-e", ""],
     }
-    samples = {label: [] for label in commands}
-    for _ in range(args.startup_runs):
-        for label, command in commands.items():
-            _, wall, _, status = run_once(command)
-            if status != 0:
-                sys.exit(f"start-up command failed: {' '.join(command)}")
-            samples[label].append(wall * 1000)
-    return {label: statistics.median(values) for label, values in samples.items()}
+
+
+def spawn_once(command, devnull):
+    """Runs a command with its output discarded; returns (wall ms, CPU ms). posix_spawn and wait4
+    keep the measuring process's own work out of the interval as far as Python can."""
+    actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
+    start = time.perf_counter()
+    pid = os.posix_spawn(command[0], command, os.environ, file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"start-up command failed: {' '.join(command)}")
+    return wall * 1000, (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def measure_startup(args):
+    """Median wall and CPU milliseconds of trivial processes, interleaved round by round."""
+    commands = startup_commands(args)
+    wall = {label: [] for label in commands}
+    cpu = {label: [] for label in commands}
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for _ in range(args.startup_runs):
+            for label, command in commands.items():
+                w, c = spawn_once(command, devnull)
+                wall[label].append(w)
+                cpu[label].append(c)
+    finally:
+        os.close(devnull)
+    return {label: {"wall_ms": statistics.median(wall[label]), "cpu_ms": statistics.median(cpu[label])} for label in commands}
+
+
+def count_startup_instructions(args):
+    """x86 instructions of each start-up command under callgrind, or None without valgrind.
+    Native AOT binaries are copied away from their .dbg files (valgrind 3.19 cannot read their
+    DWARF 5), and the GC's address space reservation is made small enough for valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    counts = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        copies = {}
+        for path in (args.iridium, args.hello):
+            copy = os.path.join(scratch, os.path.basename(path) + "-" + str(len(copies)))
+            shutil.copy2(path, copy)
+            copies[path] = copy
+        env = dict(os.environ, DOTNET_GCRegionRange="40000000")
+        for label, command in startup_commands(args).items():
+            command = [copies.get(command[0], command[0])] + command[1:]
+            done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + command,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
+            match = re.search(r"Collected : (\d+)", done.stderr.decode("utf-8", "replace"))
+            counts[label] = int(match.group(1)) if match else None
+    return counts
+
+
+def startup_table(startup, instructions, sizes):
+    """The start-up table: each command's medians and, when counted, its instructions, all against hello's."""
+    hello = startup[HELLO]
+    header = "| start-up | wall (median) | vs hello | CPU (median) | vs hello |"
+    rule = "|---|---:|---:|---:|---:|"
+    if instructions:
+        header += " x86 instructions | vs hello |"
+        rule += "---:|---:|"
+    lines = [header, rule]
+    for label, t in startup.items():
+        row = (f"| {label} | {t['wall_ms']:.2f} ms | {t['wall_ms'] / hello['wall_ms']:.2f}x "
+               f"| {t['cpu_ms']:.2f} ms | {t['cpu_ms'] / hello['cpu_ms']:.2f}x |")
+        if instructions:
+            ours, theirs = instructions.get(label), instructions.get(HELLO)
+            row += f" {ours / 1e6:.2f} M | {ours / theirs:.2f}x |" if ours and theirs else " ? | ? |"
+        lines.append(row)
+    lines.append("")
+    lines.append(f"Binary size: iridium {sizes['iridium'] / 1e6:.2f} MB, bare AOT hello world {sizes['hello'] / 1e6:.2f} MB.")
+    return "\n".join(lines)
 
 
 def machine_description():
@@ -131,7 +204,7 @@ def main():
     parser.add_argument("--programs", required=True)
     parser.add_argument("--work", required=True, help="directory with the .ir images, C binaries and empty.ir")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--startup-runs", type=int, default=40)
+    parser.add_argument("--startup-runs", type=int, default=300)
     parser.add_argument("--svg", required=True)
     parser.add_argument("--json", help="also write the raw times here")
     args = parser.parse_args()
@@ -141,6 +214,8 @@ def main():
     times, mismatches = run_benchmarks(args, impls)
     startup = measure_startup(args)
     load_after = os.getloadavg()
+    instructions = count_startup_instructions(args)
+    sizes = {"iridium": os.path.getsize(args.iridium), "hello": os.path.getsize(args.hello)}
     medians = {name: {key: statistics.median(values) for key, values in per.items()} for name, per in times.items()}
 
     print(f"Machine: {machine_description()}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
@@ -150,17 +225,21 @@ def main():
     print()
     print("Ratio = other's time / iridium's time (above 1: iridium is faster).")
     print()
-    hello = startup["bare AOT hello world"]
-    print("| start-up (median wall time) | ms | vs bare AOT hello |")
-    print("|---|---:|---:|")
-    for label, ms in startup.items():
-        print(f"| {label} | {ms:.1f} | {ms / hello:.2f}x |")
+    print(f"Start-up: {args.startup_runs} interleaved runs of each command, output discarded"
+          + ("; instructions counted once each by callgrind." if instructions else " (install valgrind for instruction counts)."))
+    print()
+    print(startup_table(startup, instructions, sizes))
 
-    chart.write_svg(args.svg, BENCHMARKS, [(key, label) for key, label, _ in impls], medians)
+    hello = startup[HELLO]["wall_ms"]
+    ours = [t["wall_ms"] / hello for label, t in startup.items() if label.startswith("iridium")]
+    footer = (f"Start-up (median wall time, {args.startup_runs} interleaved runs): iridium run of an empty program and "
+              f"--version take {min(ours):.2f}x-{max(ours):.2f}x a bare AOT hello's {hello:.1f} ms")
+    chart.write_svg(args.svg, BENCHMARKS, [(key, label) for key, label, _ in impls], medians, footer)
     print(f"\nchart: {args.svg}", file=sys.stderr)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"times": times, "medians": medians, "startup_ms": startup}, f, indent=1)
+            json.dump({"times": times, "medians": medians, "startup": startup, "startup_instructions": instructions,
+                       "sizes": sizes}, f, indent=1)
 
     if mismatches:
         print("\nWRONG ANSWERS:", file=sys.stderr)

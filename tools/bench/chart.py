@@ -7,8 +7,8 @@ from xml.sax.saxutils import escape
 
 COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#9c755f", "#e15759", "#76b7b2"]
 LOW, HIGH = -6, 3          # log2 range of the axis: 1/64 .. 8
-WIDTH, HEIGHT = 820, 420
-LEFT, RIGHT, TOP, BOTTOM = 70, 20, 56, 64
+WIDTH, HEIGHT = 820, 440
+LEFT, RIGHT, TOP, BOTTOM = 70, 20, 56, 84
 
 
 def _y(ratio):
@@ -16,8 +16,9 @@ def _y(ratio):
     return TOP + (HIGH - clamped) / (HIGH - LOW) * (HEIGHT - TOP - BOTTOM)
 
 
-def write_svg(path, benchmarks, impls, medians):
-    """impls: (key, label) pairs, iridium first; medians[benchmark][key] in seconds."""
+def write_svg(path, benchmarks, impls, medians, footer=""):
+    """impls: (key, label) pairs, iridium first; medians[benchmark][key] in seconds; footer: one
+    line under the legend (the start-up comparison)."""
     others = impls[1:]
     plot_width = WIDTH - LEFT - RIGHT
     group = plot_width / len(benchmarks)
@@ -51,9 +52,11 @@ def write_svg(path, benchmarks, impls, medians):
         out.append(f'<text x="{LEFT + b * group + group / 2:.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle">{escape(name)}</text>')
     legend_x = LEFT
     for i, (_, label) in enumerate(others):
-        out.append(f'<rect x="{legend_x}" y="{HEIGHT - 24}" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/>')
-        out.append(f'<text x="{legend_x + 16}" y="{HEIGHT - 14}">{escape(label)}</text>')
+        out.append(f'<rect x="{legend_x}" y="{HEIGHT - 44}" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/>')
+        out.append(f'<text x="{legend_x + 16}" y="{HEIGHT - 34}">{escape(label)}</text>')
         legend_x += 24 + 8 * len(label)
+    if footer:
+        out.append(f'<text x="{WIDTH / 2}" y="{HEIGHT - 10}" text-anchor="middle" font-size="11" fill="#333">{escape(footer)}</text>')
     out.append("</svg>")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")

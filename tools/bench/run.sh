@@ -2,9 +2,11 @@
 # Interpreter benchmarks (bench.py): loop, fib, sieve, tak, sort and mandel under iridium, lua5.4,
 # luajit -joff, and for reference luajit with its JIT and C -O2, in one interleaved run. Prints a
 # markdown table of medians and ratios, writes the same ratios as an SVG chart, and measures
-# start-up against a bare Native AOT hello world (tools/bench/hello) built here with the same
-# SDK and target framework. Installs what it needs (lua5.4, luajit, gcc, python3).
-# Usage: tools/bench/run.sh    RUNS=5 (rounds), IRIDIUM=path (skip publishing),
+# start-up (`iridium run` of an empty program as .iasm and as .ir, `iridium --version`) against a
+# bare Native AOT hello world (tools/bench/hello) built here with the same SDK and target
+# framework: interleaved medians of wall and CPU time, and callgrind's instruction counts.
+# Installs what it needs (lua5.4, luajit, gcc, python3, valgrind).
+# Usage: tools/bench/run.sh    RUNS=5 (rounds), STARTUP_RUNS=300, IRIDIUM=path (skip publishing),
 #                              SVG=path (default docs/benchmarks.svg)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +19,7 @@ command -v lua5.4 >/dev/null || missing+=(lua5.4)
 command -v luajit >/dev/null || missing+=(luajit)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v python3 >/dev/null || missing+=(python3)
+command -v valgrind >/dev/null || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -39,4 +42,4 @@ printf '.data\n.code\nhlt\n' >"$work/empty.iasm"
 
 mkdir -p "$here/results"
 python3 "$here/bench.py" --iridium "$iridium" --hello "$work/hello/hello" --programs "$here/programs" \
-  --work "$work" --runs "${RUNS:-5}" --svg "${SVG:-$root/docs/benchmarks.svg}" --json "$here/results/latest.json"
+  --work "$work" --runs "${RUNS:-5}" --startup-runs "${STARTUP_RUNS:-300}" --svg "${SVG:-$root/docs/benchmarks.svg}" --json "$here/results/latest.json"

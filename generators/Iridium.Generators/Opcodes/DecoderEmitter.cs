@@ -24,10 +24,14 @@ namespace Iridium.Generators.Opcodes
             w.Line($"public const byte BadRegisterIndex = {N(set.BadRegisterIndex)};");
             w.Line("/// <summary>Dispatch index of the slots that illegal ADDR targets point to (fault JUMP at the slot in Imm).</summary>");
             w.Line($"public const byte JumpFaultIndex = {N(set.JumpFaultIndex)};");
-            w.Line("/// <summary>Number of dispatch indexes: opcodes, pseudo-ops and superinstructions.</summary>");
+            w.Line("/// <summary>Number of dispatch indexes: opcodes, pseudo-ops, superinstructions and their loop variants.</summary>");
             w.Line($"public const int DispatchCount = {N(set.DispatchCount)};");
+            w.Line("/// <summary>The first loop variant's dispatch index: they are the last ones.</summary>");
+            w.Line($"public const int FirstLoopIndex = {N(set.FirstSuperinstructionIndex + set.Superinstructions.Count)};");
             w.Line();
             EmitSuperinstructions(w, set);
+            w.Line();
+            EmitLoopVariants(w, set);
             w.Line();
             var addressed = Enumerable.Range(0, set.Opcodes.Count).Where(i => set.Opcodes[i].HasAddressOperand).Select(N).ToList();
             w.Line("/// <summary>Whether the opcode at this dispatch index has an ADDR operand (decoded into Imm).</summary>");
@@ -68,6 +72,27 @@ namespace Iridium.Generators.Opcodes
                 var row = new[] { s.DispatchIndex }.Concat(s.Parts).Select(N);
                 w.Line($"new byte[] {{ {string.Join(", ", row)} }}, // {string.Join(" + ", s.Parts.Select(p => set.Opcodes[p].Mnemonic))}");
             }
+            w.Close(";");
+        }
+
+        private static void EmitLoopVariants(SourceWriter w, InstructionSetModel set)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// The loop variant of a superinstruction, decoded where its last part branches to its own");
+            w.Line("/// first slot, or 0 when it has none.");
+            w.Line("/// </summary>");
+            var loops = set.Superinstructions.Where(s => s.HasLoop).ToList();
+            if (loops.Count == 0)
+            {
+                w.Line("private static byte LoopVariant(byte superinstruction) => 0;");
+                return;
+            }
+            w.Open("private static byte LoopVariant(byte superinstruction) => superinstruction switch");
+            foreach (var s in loops)
+            {
+                w.Line($"{N(s.DispatchIndex)} => {N(s.LoopIndex)}, // {string.Join(" + ", s.Parts.Select(p => set.Opcodes[p].Mnemonic))}");
+            }
+            w.Line("_ => 0,");
             w.Close(";");
         }
 

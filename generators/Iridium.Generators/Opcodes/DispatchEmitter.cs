@@ -41,6 +41,10 @@ namespace Iridium.Generators.Opcodes
             {
                 EmitLabel(w, set, s.DispatchIndex, s.Parts.ToArray());
             }
+            foreach (var s in set.Superinstructions.Where(s => s.HasLoop))
+            {
+                EmitLabel(w, set, s.LoopIndex, s.Parts.ToArray(), loops: true);
+            }
             w.Line();
             w.Line($"{Label(set.EndIndex)}: // end of program");
             w.Line("exitCode = (int)StopCode.Illegal;");
@@ -94,13 +98,17 @@ namespace Iridium.Generators.Opcodes
         /// step past them and a dispatch site. Labels are written only where something jumps to
         /// them (an unused label is a compiler warning); a part only ever jumps forward to the
         /// next part, past the last one, or to the dispatch, so that is known when it is written.
+        /// <paramref name="loops"/>: the loop variant of a superinstruction, decoded only where its
+        /// last part branches to its own first slot; that branch, taken, starts the next round at
+        /// once: ip is already the target, so the round does not wait on loading it, and there is
+        /// no dispatch.
         /// </summary>
-        private static void EmitLabel(SourceWriter w, InstructionSetModel set, int index, int[] parts)
+        private static void EmitLabel(SourceWriter w, InstructionSetModel set, int index, int[] parts, bool loops = false)
         {
             string label = Label(index);
             var used = new HashSet<string>();
             w.Line();
-            string semantics = parts.Length == 1 ? ": " + set.Opcodes[parts[0]].Semantics : "";
+            string semantics = parts.Length == 1 ? ": " + set.Opcodes[parts[0]].Semantics : loops ? ", its last part branching to its first" : "";
             w.Line($"{label}: // {string.Join(" + ", parts.Select(p => Title(set.Opcodes[p])))}{semantics}");
             // A superinstruction keeps the [ForwardedField]s its parts use in locals, for this label only
             // (a local for the whole interpreter would hold a register everywhere; measured slower on fib).
@@ -121,7 +129,8 @@ namespace Iridium.Generators.Opcodes
                     w.Close();
                 }
                 if (op.ReadsPc) w.Line(k == 0 ? "cpu.Pc = Cpu.SlotIndex(ip, code);" : $"cpu.Pc = Cpu.SlotIndex(ip, code) + {N(k)};");
-                EmitPart(w, op, k, parts.Length > 1, PartLabel(label, k + 1), $"{label}_dispatch", used);
+                string? again = loops && k == parts.Length - 1 ? $"{label}_again" : null;
+                EmitPart(w, op, k, parts.Length > 1, PartLabel(label, k + 1), $"{label}_dispatch", again, used);
             }
             if (forwarded.Count > 0) w.Close();
 
@@ -133,6 +142,12 @@ namespace Iridium.Generators.Opcodes
             }
             if (used.Contains($"{label}_dispatch")) w.Line($"{label}_dispatch:");
             if (nextReachable || used.Contains($"{label}_dispatch")) EmitDispatchSite(w, set);
+            if (used.Contains($"{label}_again"))
+            {
+                w.Line($"{label}_again:");
+                EmitBudgetCheck(w);
+                w.Line($"goto {label};");
+            }
         }
 
         private static string LocalName(ForwardedField field) => "forwarded" + field.Name;
@@ -140,8 +155,11 @@ namespace Iridium.Generators.Opcodes
         /// <summary>The label before part <paramref name="k"/>; k = the part count is the step past the last part.</summary>
         private static string PartLabel(string label, int k) => $"{label}_{N(k)}";
 
-        /// <summary>One part: its slot as the handler's instruction parameter, and its body with each return made a jump.</summary>
-        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, bool named, string next, string dispatch, HashSet<string> used)
+        /// <summary>
+        /// One part: its slot as the handler's instruction parameter, and its body with each return
+        /// made a jump. A jump to a decoded slot goes to <paramref name="again"/> when it is given.
+        /// </summary>
+        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, bool named, string next, string dispatch, string? again, HashSet<string> used)
         {
             var body = op.Body;
             if (named) w.Line($"// {Title(op)}");
@@ -172,7 +190,7 @@ namespace Iridium.Generators.Opcodes
                 if (placeholders.TryGetValue(trimmed, out int exit))
                 {
                     string indent = line.Substring(0, line.Length - line.TrimStart().Length);
-                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, next, dispatch, used)));
+                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, next, dispatch, again, used)));
                 }
                 else w.Line(Substitute(line));
             }
@@ -180,7 +198,7 @@ namespace Iridium.Generators.Opcodes
         }
 
         /// <summary>The code a return becomes, for the part at offset <paramref name="k"/> of its label.</summary>
-        private static string Exit(BodyExit exit, int k, string next, string dispatch, HashSet<string> used)
+        private static string Exit(BodyExit exit, int k, string next, string dispatch, string? again, HashSet<string> used)
         {
             string here = k == 0 ? "" : $"ip += {N(k)}; ";
             string GoNext()
@@ -204,6 +222,9 @@ namespace Iridium.Generators.Opcodes
                     return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {GoNext()} }}";
                 case ExitKind.Jump:
                     return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} ip = code + (uint)nextSlot; {GoDispatch()} }}";
+                case ExitKind.JumpToSlot when again is not null:
+                    used.Add(again);
+                    return $"goto {again};";
                 case ExitKind.JumpToSlot:
                     return $"{{ ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
                 case ExitKind.ComputedBranch:
@@ -216,13 +237,19 @@ namespace Iridium.Generators.Opcodes
         /// <summary>One copy of the dispatch: the budget check (compiled away when unbounded) and a jump table.</summary>
         internal static void EmitDispatchSite(SourceWriter w, InstructionSetModel set)
         {
-            w.Open("if (TBudget.IsBounded)");
-            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
-            w.Line("cpu.StepsLeft--;");
-            w.Close();
+            EmitBudgetCheck(w);
             w.Open("switch (ip->Op)");
             for (int i = 0; i < set.DispatchCount; i++) w.Line($"case {N(i)}: goto {Label(i)};");
             w.Line("default: goto Corrupt;");
+            w.Close();
+        }
+
+        /// <summary>Before an instruction starts: out of steps, or one step fewer (compiled away when unbounded).</summary>
+        private static void EmitBudgetCheck(SourceWriter w)
+        {
+            w.Open("if (TBudget.IsBounded)");
+            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
+            w.Line("cpu.StepsLeft--;");
             w.Close();
         }
     }

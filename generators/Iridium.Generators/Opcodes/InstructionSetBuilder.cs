@@ -61,15 +61,18 @@ namespace Iridium.Generators.Opcodes
 
             var sequences = ExpandSuperinstructions(superinstructions.SelectMany(s => s), models, diagnostics);
             int firstSuperinstruction = models.Count + 4; // after the opcodes and the four pseudo-ops
-            if (firstSuperinstruction + sequences.Count > MaxDispatchIndexes)
+            int loops = sequences.Count(s => s.Loops);
+            if (firstSuperinstruction + sequences.Count + loops > MaxDispatchIndexes)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidSuperinstruction, null, "declarations",
-                    $"make {sequences.Count} superinstructions; with {firstSuperinstruction} opcodes and pseudo-ops that exceeds the {MaxDispatchIndexes} one-byte dispatch indexes"));
+                    $"make {sequences.Count} superinstructions and {loops} loop variants; with {firstSuperinstruction} opcodes and pseudo-ops that exceeds the {MaxDispatchIndexes} one-byte dispatch indexes"));
             }
             if (diagnostics.Count > 0) return (null, diagnostics.ToEquatableArray());
 
+            // Loop variants come after every superinstruction, in the same order.
+            int nextLoop = firstSuperinstruction + sequences.Count;
             var fused = sequences
-                .Select((parts, i) => new SuperinstructionModel(firstSuperinstruction + i, parts.ToEquatableArray()))
+                .Select((s, i) => new SuperinstructionModel(firstSuperinstruction + i, s.Parts.ToEquatableArray(), s.Loops ? nextLoop++ : -1))
                 .ToEquatableArray();
             string ns = results[0].Namespace;
             var usings = results.SelectMany(r => r.Usings).Distinct().OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray();
@@ -78,16 +81,17 @@ namespace Iridium.Generators.Opcodes
 
         /// <summary>
         /// Every combination each declaration names, as opcode-list indexes, in a deterministic order
-        /// (by the opcode numbers of the parts). Reports unknown mnemonics, bad lengths, a stop
-        /// before the last part, and a sequence declared twice.
+        /// (by the opcode numbers of the parts), each with whether it has a loop variant. Reports
+        /// unknown mnemonics, bad lengths, a stop before the last part, a sequence declared twice,
+        /// and loop variants of a sequence whose last part never branches to a decoded target.
         /// </summary>
-        private static List<int[]> ExpandSuperinstructions(
+        private static List<(int[] Parts, bool Loops)> ExpandSuperinstructions(
             IEnumerable<SuperinstructionDeclaration> declarations, List<OpcodeModel> models, List<DiagnosticInfo> diagnostics)
         {
             var index = new Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < models.Count; i++) index[models[i].Mnemonic] = i;
 
-            var all = new List<int[]>();
+            var all = new List<(int[] Parts, bool Loops)>();
             var seen = new HashSet<string>();
             foreach (var declaration in declarations)
             {
@@ -121,10 +125,14 @@ namespace Iridium.Generators.Opcodes
                     {
                         diagnostics.Add(Invalid(declaration, key, "is declared twice"));
                     }
-                    else all.Add(parts);
+                    else if (declaration.Loops && !models[parts[parts.Length - 1]].Body.Exits.Any(e => e.Kind == ExitKind.JumpToSlot))
+                    {
+                        diagnostics.Add(Invalid(declaration, key, $"loops, but its last part ({models[parts[parts.Length - 1]].Mnemonic}) never branches to a decoded ADDR target"));
+                    }
+                    else all.Add((parts, declaration.Loops));
                 }
             }
-            return all.OrderBy(parts => string.Join(",", parts.Select(i => models[i].Number.ToString("D3", CultureInfo.InvariantCulture))), System.StringComparer.Ordinal).ToList();
+            return all.OrderBy(s => string.Join(",", s.Parts.Select(i => models[i].Number.ToString("D3", CultureInfo.InvariantCulture))), System.StringComparer.Ordinal).ToList();
         }
 
         private static IEnumerable<int[]> Combinations(List<List<int>> choices)

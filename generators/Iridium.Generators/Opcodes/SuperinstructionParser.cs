@@ -23,8 +23,9 @@ namespace Iridium.Generators.Opcodes
                     .Select(v => new MnemonicChoice(((string?)v.Value ?? "")
                         .Split('|').Select(m => m.Trim()).ToEquatableArray()))
                     .ToEquatableArray();
+                bool loops = attribute.NamedArguments.Any(a => a.Key == "Loops" && a.Value.Value is true);
                 var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
-                declarations.Add(new SuperinstructionDeclaration(positions, LocationInfo.From(location)));
+                declarations.Add(new SuperinstructionDeclaration(positions, loops, LocationInfo.From(location)));
             }
             return declarations.ToEquatableArray();
         }

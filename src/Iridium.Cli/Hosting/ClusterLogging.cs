@@ -1,25 +1,20 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
-/// Console logging for headless processes (`iridium node`, `iridium -r` without a terminal): one
-/// line per event (<see cref="LogLineFormatter"/>), UTC timestamps, everything on stderr.
+/// Logging for headless processes (`iridium node`, `iridium -r` without a terminal): one line per
+/// event (<see cref="LogLineFormatter"/>), UTC timestamps, everything on stderr. Our own small
+/// logger rather than Microsoft.Extensions.Logging's console provider: that brought dependency
+/// injection, options binding, reflection and a queue thread into the image, and every process,
+/// `iridium run` included, paid for their size at start-up.
 /// </summary>
 internal static class ClusterLogging
 {
-    public static ILoggerFactory Create(LogLevel minimum) => LoggerFactory.Create(builder =>
-    {
-        builder.SetMinimumLevel(minimum);
-        builder.AddConsole(options =>
-        {
-            options.LogToStandardErrorThreshold = LogLevel.Trace;
-            options.FormatterName = LogLineFormatter.FormatterName;
-        });
-        builder.Services.AddSingleton<ConsoleFormatter>(new LogLineFormatter());
-    });
+    public static ILoggerFactory Create(LogLevel minimum) => Create(minimum, Console.Error, new LogLineFormatter());
+
+    public static ILoggerFactory Create(LogLevel minimum, TextWriter output, LogLineFormatter formatter)
+        => new LogLineLoggerFactory(new LogLineLogger(minimum, output, formatter));
 
     /// <summary>
     /// A writer whose lines become Information entries of <paramref name="logger"/>: how the remote

@@ -45,9 +45,10 @@ internal static partial class InstructionDecoder
 
     /// <summary>
     /// Gives each slot that starts a declared superinstruction the superinstruction's dispatch
-    /// index (the longest that matches). Only the first slot changes: its operands stay, and the
-    /// slots after it keep their own instructions, so a jump into the middle runs as before.
-    /// Matching reads the original indexes of the following slots, never fused ones.
+    /// index (the longest that matches), or its loop variant's when the last part branches back to
+    /// this slot. Only the first slot changes: its operands stay, and the slots after it keep their
+    /// own instructions, so a jump into the middle runs as before. Matching reads the original
+    /// indexes of the following slots, never fused ones.
     /// </summary>
     private static void Fuse(Instruction[] slots, int length)
     {
@@ -59,7 +60,10 @@ internal static partial class InstructionDecoder
             {
                 if (!Matches(original, i, row)) continue;
                 var first = slots[i];
-                slots[i] = new Instruction(row[0], first.A, first.B, first.C, first.Imm);
+                byte index = row[0];
+                byte loop = LoopVariant(index);
+                if (loop != 0 && slots[i + row.Length - 2].Imm == i) index = loop;
+                slots[i] = new Instruction(index, first.A, first.B, first.C, first.Imm);
                 break;
             }
         }
@@ -68,6 +72,10 @@ internal static partial class InstructionDecoder
     /// <summary>The declared superinstructions as opcode sequences, longest first (for tests that build programs using them).</summary>
     internal static IEnumerable<Opcode[]> SuperinstructionSequences
         => s_superinstructions.Select(row => row.Skip(1).Select(index => OpcodeTable.All[index].Opcode).ToArray());
+
+    /// <summary>The sequences that have a loop variant (for tests).</summary>
+    internal static IEnumerable<Opcode[]> LoopingSequences
+        => s_superinstructions.Where(row => LoopVariant(row[0]) != 0).Select(row => row.Skip(1).Select(index => OpcodeTable.All[index].Opcode).ToArray());
 
     private static bool Matches(byte[] original, int at, byte[] row)
     {

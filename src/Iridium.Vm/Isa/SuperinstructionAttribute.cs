@@ -17,4 +17,12 @@ namespace Iridium.Vm;
 public sealed class SuperinstructionAttribute(params string[] sequence) : Attribute
 {
     public IReadOnlyList<string> Sequence { get; } = sequence;
+
+    /// <summary>
+    /// Also a loop variant: where the last part (a branch to a decoded ADDR, such as DJMPE)
+    /// targets the sequence's own first slot, that is, a loop whose whole body is this sequence,
+    /// the decoder gives the slot a second generated handler that goes round again without a
+    /// dispatch and without loading the target, so one round does not wait on the last.
+    /// </summary>
+    public bool Loops { get; set; }
 }

@@ -10,8 +10,9 @@ namespace Iridium.Vm;
 /// </summary>
 // Every conditional: a comparison, then DJMPE on the flag it set.
 [Superinstruction("EQ|NEQ|GTE|LTE|LT|GT|EQF64|NEQF64|GTF64|GTEF64|LTF64|LTEF64", "DJMPE")]
-// Counted loops: step the counter, compare it, branch back.
-[Superinstruction("INC|DEC", "EQ|NEQ|GTE|LTE|LT|GT", "DJMPE")]
+// Counted loops: step the counter, compare it, branch back. When that is the whole loop (the
+// branch targets the INC/DEC), the loop variant goes round without a dispatch.
+[Superinstruction("INC|DEC", "EQ|NEQ|GTE|LTE|LT|GT", "DJMPE", Loops = true)]
 // Testing a word just read from the heap.
 [Superinstruction("LOADM", "EQ|NEQ|GTE|LTE|LT|GT", "DJMPE")]
 // Heap access: compute the offset, then load or store; step after a store.

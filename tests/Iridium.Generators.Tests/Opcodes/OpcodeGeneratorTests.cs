@@ -202,6 +202,34 @@ public class OpcodeGeneratorTests
     }
 
     [Fact]
+    public void ALoopVariantGoesRoundWithoutDispatchOrTargetLoad()
+    {
+        var sources = Generate("""
+                [Opcode(13, "LT", "R R", "eq = R[a] < R[b]")]
+                public static unsafe void Lt(ref Cpu cpu, in Instruction ins) => cpu.Eq = cpu.R[ins.A] < cpu.R[ins.B];
+
+                [Opcode(20, "DJMPE", "ADDR", "jump if eq")]
+                public static Branch Djmpe(ref Cpu cpu, in Instruction ins) => cpu.Eq ? Branch.ToSlot(ins.Imm) : Branch.NotTaken;
+
+                [Superinstruction("LOAD|LT", "DJMPE", Loops = true)]
+                internal static class Fused { }
+            """);
+        // Dispatch indexes: LOAD 0, LT 1, DJMPE 2, IGL 3, pseudo-ops 4-7, LOAD+DJMPE 8, LT+DJMPE 9, their loop variants 10 and 11.
+        string decoder = sources["InstructionDecoder.g.cs"];
+        Assert.Contains("public const int DispatchCount = 12;", decoder);
+        Assert.Contains("public const int FirstLoopIndex = 10;", decoder);
+        Assert.Contains("8 => 10, // LOAD + DJMPE", decoder);
+        Assert.Contains("9 => 11, // LT + DJMPE", decoder);
+        string dispatch = sources["Machine.Dispatch.g.cs"];
+        Assert.Contains("Op11: // LT R R + DJMPE ADDR, its last part branching to its first", dispatch);
+        // Taken, the branch starts the next round: a step, then the first part again.
+        Assert.Matches(@"if \(forwardedEq\)\s*\{\s*goto Op11_again;\s*\}", dispatch);
+        Assert.Matches(@"Op11_again:\s*if \(TBudget.IsBounded\)\s*\{\s*if \(cpu.StepsLeft <= 0\) goto OutOfSteps;\s*cpu.StepsLeft--;\s*\}\s*goto Op11;", dispatch);
+        // The plain superinstruction still loads its target and dispatches.
+        Assert.Contains("{ ip = code + (uint)(ip[1].Imm); goto Op9_dispatch; }", dispatch);
+    }
+
+    [Fact]
     public void JumpsToDecodedTargetsAreNotTested()
     {
         string dispatch = Generate("""
@@ -356,6 +384,7 @@ public class OpcodeGeneratorTests
     [InlineData("[Superinstruction(\"LOAD\")]", "has 1 parts")]
     [InlineData("[Superinstruction(\"IGL\", \"LOAD\")]", "has IGL before its last part")]
     [InlineData("[Superinstruction(\"LOAD\", \"LOAD\")] [Superinstruction(\"LOAD\", \"LOAD|IGL\")]", "LOAD LOAD is declared twice")]
+    [InlineData("[Superinstruction(\"LOAD\", \"LOAD\", Loops = true)]", "loops, but its last part (LOAD) never branches to a decoded ADDR target")]
     public void IRG0010_InvalidSuperinstruction(string attributes, string reason)
     {
         var d = SingleDiagnostic($$"""

@@ -107,13 +107,62 @@ public class DifferentialTests
         // tests would compare two unfused runs.
         int withFusion = Enumerable.Range(0, 200).Count(seed => CountFused(new RandomProgram(seed).Image) > 0);
         Assert.InRange(withFusion, 150, 200);
+        // Loop variants too (a counted-loop sequence branching to its own start).
+        int withLoops = Enumerable.Range(0, RandomPrograms).Count(seed => CountFused(new RandomProgram(seed).Image, loopsOnly: true) > 0);
+        Assert.InRange(withLoops, RandomPrograms / 100, RandomPrograms);
     }
 
-    private static int CountFused(byte[] image)
+    private static int CountFused(byte[] image, bool loopsOnly = false)
     {
         Assert.True(ProgramImage.TryRead(image, out var layout, out _));
         var slots = InstructionDecoder.DecodeProgram(image, layout.CodeStart);
-        return slots.Count(s => s.Op >= InstructionDecoder.BadRegisterIndex + 1);
+        int first = loopsOnly ? InstructionDecoder.FirstLoopIndex : InstructionDecoder.BadRegisterIndex + 1;
+        return slots.Count(s => s.Op >= first && s.Op < InstructionDecoder.DispatchCount);
+    }
+
+    public static TheoryData<string> LoopingSequences()
+    {
+        var data = new TheoryData<string>();
+        foreach (var sequence in InstructionDecoder.LoopingSequences) data.Add(string.Join(" ", sequence));
+        return data;
+    }
+
+    /// <summary>
+    /// Every sequence with a loop variant, as the whole body of a loop (<c>top: INC $0; LT $0 $1;
+    /// DJMPE @top</c>), with the counter and the limit in the same or different registers, from
+    /// states that loop a few times, not at all, or across the wrap-around: the same state under
+    /// every step budget that ends the run inside the loop, and unbounded.
+    /// </summary>
+    [Theory, MemberData(nameof(LoopingSequences))]
+    public void LoopsWhoseWholeBodyIsOneSuperinstructionRunTheSame(string sequence)
+    {
+        var mnemonics = sequence.Split(' ');
+        var starts = new (int Counter, int Limit)[] { (0, 5), (5, 0), (3, 3), (int.MaxValue - 2, int.MinValue + 2), (-4, -1) };
+        foreach (var (counterRegister, limitRegister) in new[] { (0, 1), (1, 0), (2, 2) })
+        {
+            var source = $".data\n.code\ntop: {mnemonics[0]} ${counterRegister}\n{mnemonics[1]} ${counterRegister} ${limitRegister}\n{mnemonics[2]} @top\nhlt\n";
+            var result = Assembler.Assembler.Assemble(source, "loop.iasm");
+            Assert.True(result.Success, result.RenderErrors());
+            Assert.True(ProgramImage.TryRead(result.Image!, out var layout, out _));
+            Assert.InRange(InstructionDecoder.DecodeProgram(result.Image!, layout.CodeStart)[0].Op, InstructionDecoder.FirstLoopIndex, InstructionDecoder.DispatchCount - 1);
+            foreach (var (counter, limit) in starts)
+            {
+                Action<Machine> state = machine =>
+                {
+                    machine.Registers[counterRegister] = counter;
+                    if (limitRegister != counterRegister) machine.Registers[limitRegister] = limit;
+                };
+                var unboundedReference = RunOn(fast: false, result.Image!, state, maxSteps: 200);
+                for (long budget = 0; budget <= 40; budget++)
+                {
+                    Assert.Equal(RunOn(fast: false, result.Image!, state, budget), RunOn(fast: true, result.Image!, state, budget));
+                }
+                if (!unboundedReference.FinalEvent.StartsWith("Crash{9}", StringComparison.Ordinal))
+                {
+                    Assert.Equal(unboundedReference, RunOn(fast: true, result.Image!, state, maxSteps: null));
+                }
+            }
+        }
     }
 
     /// <summary>A machine with the program loaded, its header checked and pc on the first instruction (a run of zero steps).</summary>

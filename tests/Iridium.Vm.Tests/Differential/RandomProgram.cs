@@ -4,7 +4,8 @@ namespace Iridium.Vm.Tests.Differential;
 /// Seeded random programs that exercise every opcode, driven by the opcode metadata (so a new
 /// opcode is covered without touching this file): mostly valid encodings, some bad registers,
 /// bad jump targets, unknown opcodes and truncated tails; declared superinstruction sequences
-/// placed often, and jump targets anywhere, including the middle of those sequences. Machines
+/// placed often, some of them branching back to their own start (a loop whose whole body is the
+/// sequence), and jump targets anywhere, including the middle of those sequences. Machines
 /// start from a random state (registers, floats with NaN/-0/inf, the flag).
 /// </summary>
 internal sealed class RandomProgram
@@ -77,7 +78,16 @@ internal sealed class RandomProgram
 
     private void EmitSequence(Opcode[] sequence)
     {
+        int start = _code.Count;
         foreach (var opcode in sequence) Emit(Encode(OpcodeTable.Find((byte)opcode)!));
+        // A third of the sequences that end in a jump to an ADDR go back to their own first word.
+        var last = OpcodeTable.Find((byte)sequence[^1])!;
+        if (sequence.Length > 1 && last.Operands is [OperandKind.Address] && _random.Next(3) == 0)
+        {
+            int target = _codeStart + start;
+            _code[^3] = (byte)(target >> 8);
+            _code[^2] = (byte)target;
+        }
     }
 
     /// <summary>LOAD $r #target then a jump through $r: how assembly jumps to labels by register.</summary>

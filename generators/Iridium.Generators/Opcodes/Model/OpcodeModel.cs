@@ -108,19 +108,25 @@ namespace Iridium.Generators.Opcodes.Model
     /// <summary>The result of reading one [Opcode] method: a model, diagnostics, or both.</summary>
     internal sealed record OpcodeParseResult(string Namespace, EquatableArray<string> Usings, OpcodeModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 
-    /// <summary>One [Superinstruction] attribute as written: each position's mnemonics, split at '|'.</summary>
-    internal sealed record SuperinstructionDeclaration(EquatableArray<MnemonicChoice> Positions, LocationInfo? Location);
+    /// <summary>One [Superinstruction] attribute as written: each position's mnemonics, split at '|', and whether it has loop variants.</summary>
+    internal sealed record SuperinstructionDeclaration(EquatableArray<MnemonicChoice> Positions, bool Loops, LocationInfo? Location);
 
     /// <summary>The mnemonics allowed at one position of a superinstruction.</summary>
     internal sealed record MnemonicChoice(EquatableArray<string> Mnemonics);
 
-    /// <summary>A superinstruction: its dispatch index and the indexes (into the opcode list) of its parts.</summary>
-    internal sealed record SuperinstructionModel(int DispatchIndex, EquatableArray<int> Parts);
+    /// <summary>
+    /// A superinstruction: its dispatch index, the indexes (into the opcode list) of its parts, and
+    /// the dispatch index of its loop variant (its last part branching to its own first slot), or -1.
+    /// </summary>
+    internal sealed record SuperinstructionModel(int DispatchIndex, EquatableArray<int> Parts, int LoopIndex)
+    {
+        public bool HasLoop => LoopIndex >= 0;
+    }
 
     /// <summary>
     /// The whole instruction set, sorted by number, ready to emit. Dispatch indexes: the opcodes
     /// in order, then the four pseudo-ops (end of program, truncated, bad register, jump fault),
-    /// then the superinstructions.
+    /// then the superinstructions, then their loop variants.
     /// </summary>
     internal sealed record InstructionSetModel(
         string Namespace,
@@ -133,6 +139,6 @@ namespace Iridium.Generators.Opcodes.Model
         public int BadRegisterIndex => Opcodes.Count + 2;
         public int JumpFaultIndex => Opcodes.Count + 3;
         public int FirstSuperinstructionIndex => Opcodes.Count + 4;
-        public int DispatchCount => FirstSuperinstructionIndex + Superinstructions.Count;
+        public int DispatchCount => FirstSuperinstructionIndex + Superinstructions.Count + Superinstructions.Count(s => s.HasLoop);
     }
 }
