@@ -27,6 +27,9 @@ internal static class Defaults
     /// <summary>Ports tried after <c>--server-bind-port</c> when it is taken (<c>--port-search</c>).</summary>
     public const int PortSearch = 0;
 
+    /// <summary>How long a member that went down stays listed by `members` (status down, with when and why) before it is forgotten.</summary>
+    public const int DownRetentionMs = 60_000;
+
     /// <summary>Largest frame a node accepts from an authenticated peer (config key <c>max_frame_bytes</c>).</summary>
     public const int MaxFrameBytes = 1 << 20;
 

@@ -23,6 +23,7 @@ internal sealed class NodeCommand
     /// <param name="config">A TOML (.toml) or JSON (.json) file of these settings, keys in snake_case (server_bind_port); flags override it.</param>
     /// <param name="heartbeatMs">Heartbeat interval in milliseconds (default 1000).</param>
     /// <param name="failureTimeoutMs">Mark a silent peer down after this many milliseconds (default 3000, or 3 heartbeats if longer).</param>
+    /// <param name="downRetentionMs">Keep listing a member that went down (status down, with why and since when) for this many milliseconds (default 60000).</param>
     /// <param name="threads">-t, Spawned VMs that run at once for remote sessions (default: the number of processors).</param>
     /// <param name="verbose">-v, Log debug detail (dial failures, connection races).</param>
     /// <param name="enableRemoteAccess">-r, Also serve the remote REPL (cookie authentication); sessions get their own VMs.</param>
@@ -33,7 +34,7 @@ internal sealed class NodeCommand
     public async Task<int> Node(ConsoleAppContext context, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string? serverBindHost = null,
         [HideDefaultValue] int? serverBindPort = null, [HideDefaultValue] int? portSearch = null, [HideDefaultValue] string? advertiseHost = null,
         [HideDefaultValue] string? join = null, [HideDefaultValue] string? config = null, [HideDefaultValue] int? heartbeatMs = null,
-        [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
+        [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? downRetentionMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
         [HideDefaultValue] string? bindHost = null, [HideDefaultValue] int? bindPort = null, [HideDefaultValue] long? maxSteps = null,
         CancellationToken cancellationToken = default)
         => await CommandBody.RunAsync(CommandRouter.Node, async () =>
@@ -51,6 +52,7 @@ internal sealed class NodeCommand
                 CookieFile = globals.CookieFile,
                 HeartbeatMs = heartbeatMs,
                 FailureTimeoutMs = failureTimeoutMs,
+                DownRetentionMs = downRetentionMs,
                 Threads = threads,
                 Verbose = verbose ? true : null,
                 EnableRemoteAccess = enableRemoteAccess ? true : null,
@@ -131,6 +133,7 @@ internal sealed class NodeCommand
         FlagRules.Range("port_search", flags.PortSearch);
         FlagRules.Range("heartbeat_ms", flags.HeartbeatMs);
         FlagRules.Range("failure_timeout_ms", flags.FailureTimeoutMs);
+        FlagRules.Range("down_retention_ms", flags.DownRetentionMs);
         FlagRules.Range("threads", flags.Threads);
         FlagRules.Range("bind_port", flags.BindPort);
         FlagRules.Range("max_steps", flags.MaxSteps);

@@ -21,6 +21,7 @@ internal sealed record NodeSettings
     public string? CookieFile { get; init; }
     public int? HeartbeatMs { get; init; }
     public int? FailureTimeoutMs { get; init; }
+    public int? DownRetentionMs { get; init; }
     public int? MaxFrameBytes { get; init; }
     public int? Threads { get; init; }
     public bool? Verbose { get; init; }
@@ -42,6 +43,7 @@ internal sealed record NodeSettings
         CookieFile = overrides.CookieFile ?? CookieFile,
         HeartbeatMs = overrides.HeartbeatMs ?? HeartbeatMs,
         FailureTimeoutMs = overrides.FailureTimeoutMs ?? FailureTimeoutMs,
+        DownRetentionMs = overrides.DownRetentionMs ?? DownRetentionMs,
         MaxFrameBytes = overrides.MaxFrameBytes ?? MaxFrameBytes,
         Threads = overrides.Threads ?? Threads,
         Verbose = overrides.Verbose ?? Verbose,
@@ -68,6 +70,7 @@ internal sealed record NodeSettings
             AdvertiseHost = AdvertiseHost,
             HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
             FailureTimeout = TimeSpan.FromMilliseconds(failureTimeout),
+            DownRetention = TimeSpan.FromMilliseconds(DownRetentionMs ?? Defaults.DownRetentionMs),
             MaxFrameBytes = MaxFrameBytes ?? Defaults.MaxFrameBytes,
         };
         if (Join is not null) options.Seeds.AddRange(Join);

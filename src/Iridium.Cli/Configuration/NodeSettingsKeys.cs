@@ -27,6 +27,7 @@ internal static class NodeSettingsKeys
         Text("cookie_file", (s, v) => s with { CookieFile = v }),
         Whole("heartbeat_ms", 1, int.MaxValue, (s, v) => s with { HeartbeatMs = (int)v }),
         Whole("failure_timeout_ms", 1, int.MaxValue, (s, v) => s with { FailureTimeoutMs = (int)v }),
+        Whole("down_retention_ms", 0, int.MaxValue, (s, v) => s with { DownRetentionMs = (int)v }),
         Whole("max_frame_bytes", Iridium.Cluster.ClusterOptions.MinFrameBytes, int.MaxValue, (s, v) => s with { MaxFrameBytes = (int)v }),
         Whole("threads", 1, 4096, (s, v) => s with { Threads = (int)v }),
         Flag("verbose", (s, v) => s with { Verbose = v }),

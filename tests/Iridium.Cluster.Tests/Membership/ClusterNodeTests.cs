@@ -110,10 +110,14 @@ public class ClusterNodeTests
 
         var clock = Stopwatch.StartNew();
         await go.LeaveAsync();
-        await Eventually.True(() => stay.Members.Count == 1, Wait, "dropped after Leave");
+        await Eventually.True(() => TestCluster.Live(stay) == 1, Wait, "dropped after Leave");
         // Far below the 30 s failure timeout: the Leave did it (speed is measured in tools/bench).
         Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
         Assert.True(cluster.Log.Contains("node down: go (left: shutdown)"));
+        var gone = TestCluster.Member(stay, "go")!;
+        Assert.Equal(MemberStatus.Down, gone.Status);
+        Assert.Equal(DownReason.Left, gone.Reason);
+        Assert.NotNull(gone.DownSinceMs);
     }
 
     [Fact]
@@ -125,11 +129,12 @@ public class ClusterNodeTests
         await Eventually.True(() => node.Members.Count == 2, Wait, "victim recorded");
 
         var clock = Stopwatch.StartNew();
-        connection.Close("killed"); // as the kernel does for a killed process
-        await Eventually.True(() => node.Members.Count == 1, Wait, "victim down");
+        connection.Close(CloseReason.Done, "killed"); // as the kernel does for a killed process
+        await Eventually.True(() => TestCluster.Live(node) == 1, Wait, "victim down");
         // Far below the 30 s failure timeout: the closed socket did it (speed is measured in tools/bench).
         Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
         Assert.True(cluster.Log.Contains("node down: victim ("));
+        Assert.Equal(DownReason.ConnectionLost, TestCluster.Member(node, "victim")!.Reason);
     }
 
     [Fact]
@@ -141,11 +146,12 @@ public class ClusterNodeTests
         var clock = Stopwatch.StartNew();
         await Eventually.True(() => node.Members.Count == 2, Wait, "frozen recorded");
         // It never sends a heartbeat (its socket stays open, like a SIGSTOPped process).
-        await Eventually.True(() => node.Members.Count == 1, Wait, "frozen down");
+        await Eventually.True(() => TestCluster.Live(node) == 1, Wait, "frozen down");
         // Not before the timeout; the upper bound only rules out "never" on a busy machine.
         Assert.InRange(clock.ElapsedMilliseconds, 250, 5000);
         Assert.True(cluster.Log.Contains("node down: frozen (no heartbeat for"));
-        connection.Close("done");
+        Assert.Equal(DownReason.NoHeartbeat, TestCluster.Member(node, "frozen")!.Reason);
+        connection.Close(CloseReason.Done, "done");
     }
 
     [Fact]
@@ -178,11 +184,11 @@ public class ClusterNodeTests
         await Eventually.True(() => joiner.Members.Count == 2, Wait, "joined once the seed came up");
 
         await seed.LeaveAsync();
-        await Eventually.True(() => joiner.Members.Count == 1, Wait, "seed gone");
+        await Eventually.True(() => TestCluster.Live(joiner) == 1, Wait, "seed gone");
         var againOptions = TestCluster.Options("seed-again");
         againOptions.BindPort = port;
         var again = await cluster.StartAsync(againOptions);
-        await Eventually.True(() => joiner.Members.Count == 2 && again.Members.Count == 2, Wait, "rejoined through the seed");
+        await Eventually.True(() => TestCluster.Live(joiner) == 2 && TestCluster.Live(again) == 2, Wait, "rejoined through the seed");
     }
 
     [Fact]
