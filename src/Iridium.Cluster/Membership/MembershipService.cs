@@ -46,11 +46,13 @@ internal sealed class MembershipService
     /// <summary>The handler a peer's connection is started with.</summary>
     public IConnectionHandler LinkFor(PeerEntry entry) => new PeerLink(this, entry);
 
-    /// <summary>Failure detection, expiry, and a heartbeat to every live peer when one is due.</summary>
+    /// <summary>Failure detection, expiry, redials of lost members, and a heartbeat to every live peer when one is due.</summary>
     public void Tick()
     {
         _peers.CheckSilence(_failureTimeout);
         _peers.Expire();
+        var redials = _peers.RedialDown();
+        if (redials.Count > 0) _dial(redials);
         long now = Timing.Clock.NowMs(_time);
         if (now < _nextHeartbeatMs) return;
         _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds;

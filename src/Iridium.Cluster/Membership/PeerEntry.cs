@@ -39,7 +39,7 @@ internal sealed class PeerEntry
 
     public DialTicket? PendingDial { get; private set; }
 
-    /// <summary>Dials that failed in a row; reset by a connection.</summary>
+    /// <summary>Dials that failed in a row (going down counts as one); reset by a connection.</summary>
     public int Failures { get; private set; }
 
     public string? LastFailure { get; private set; }
@@ -61,6 +61,12 @@ internal sealed class PeerEntry
 
     /// <summary>Shown by `members`: live, or down and not yet past the retention period.</summary>
     public bool IsListed => IsUp || Down is not null;
+
+    /// <summary>
+    /// Down for a reason other than leaving, idle, and its backoff over: worth dialing again (a
+    /// partition that heals, a frozen process that resumes) while it is still retained.
+    /// </summary>
+    public bool IsDueForRedial(long nowMs) => State == PeerState.Disconnected && Down is { Reason: not DownReason.Left } && nowMs >= RetryAtMs;
 
     public void Touch(long nowMs) => Volatile.Write(ref _lastSeenMs, nowMs);
 
@@ -120,13 +126,19 @@ internal sealed class PeerEntry
         Move(PeerState.Switching, nowMs);
     }
 
-    /// <summary>Up or Switching → Disconnected, remembering when and why. Returns the connection to close.</summary>
-    public ClusterConnection? GoDown(DownReason reason, long nowMs)
+    /// <summary>
+    /// Up or Switching → Disconnected, remembering when and why. Returns the connection to close.
+    /// The loss counts as the first failure: the first redial waits one backoff step (a node that
+    /// just died refuses at once anyway), and each failed redial doubles the wait.
+    /// </summary>
+    public ClusterConnection? GoDown(DownReason reason, long nowMs, Backoff backoff)
     {
         Require(IsUp, "go down");
         var connection = _connection;
         _connection = null;
         Down = new DownRecord(nowMs, reason);
+        Failures = 1;
+        RetryAtMs = nowMs + (long)backoff.After(Failures).TotalMilliseconds;
         Move(PeerState.Disconnected, nowMs);
         return connection;
     }

@@ -214,6 +214,25 @@ internal sealed class PeerManager
         }
     }
 
+    /// <summary>
+    /// Starts a dial to every member that went down other than by leaving and whose backoff is
+    /// over, so that two sides of a healed partition find each other again without a seed.
+    /// </summary>
+    public List<DialTicket> RedialDown()
+    {
+        var dials = new List<DialTicket>();
+        lock (_gate)
+        {
+            if (_closed) return dials;
+            long now = _time.NowMs();
+            foreach (var entry in _byId.Values)
+            {
+                if (entry.IsDueForRedial(now)) dials.Add(entry.BeginDial(entry.Identity.Host, entry.Identity.Port, now));
+            }
+        }
+        return dials;
+    }
+
     /// <summary>Forgets down (and never reached) members once the retention period has passed.</summary>
     public void Expire()
     {
@@ -399,7 +418,7 @@ internal sealed class PeerManager
     /// <summary>Live → down: close its connection, log one line, count it. Caller holds the lock.</summary>
     private void GoDown(PeerEntry entry, DownReason reason, ConnectionClose close)
     {
-        var connection = entry.GoDown(reason, _time.NowMs());
+        var connection = entry.GoDown(reason, _time.NowMs(), DialBackoff);
         if (_liveByAlias.TryGetValue(entry.Alias, out var holder) && ReferenceEquals(holder, entry)) _liveByAlias.Remove(entry.Alias);
         _liveCount--;
         connection?.Close(close.Reason, close.Detail);
