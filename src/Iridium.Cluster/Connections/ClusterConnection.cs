@@ -91,7 +91,7 @@ internal sealed class ClusterConnection
         {
             ReadResult result = await input.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
-            bool complete;
+            bool complete = false;
             try
             {
                 complete = FrameCodec.TryReadFrame(ref buffer, _maxFrameBytes, out var payload);
@@ -99,7 +99,10 @@ internal sealed class ClusterConnection
             }
             finally
             {
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // After a whole frame, what follows it is unexamined: another frame may be there
+                // already, and the next read must see it without waiting for more bytes.
+                if (complete) input.AdvanceTo(buffer.Start);
+                else input.AdvanceTo(buffer.Start, buffer.End);
             }
             if (result.IsCompleted || result.IsCanceled) return null;
         }

@@ -38,6 +38,19 @@ public class ConnectionTests
     }
 
     [Fact]
+    public async Task TwoFramesThatArriveTogetherAreReadOneAfterTheOtherWithoutMoreBytes()
+    {
+        // A node answers `members` with two frames at once (the view, then the down details).
+        var (d, a) = PipeTransport.CreatePair();
+        var reader = new ClusterConnection(a, false, 1 << 20);
+        byte[] both = [.. FrameCodec.ToFrame(new Ping { Sequence = 1 }), .. FrameCodec.ToFrame(new Ping { Sequence = 2 })];
+        await d.Output.WriteAsync(both);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Assert.IsType<Ping>(await reader.ReadAsync(timeout.Token)).Sequence);
+        Assert.Equal(2, Assert.IsType<Ping>(await reader.ReadAsync(timeout.Token)).Sequence);
+    }
+
+    [Fact]
     public async Task AMalformedFrameClosesTheConnectionWithAReason()
     {
         var (d, a) = PipeTransport.CreatePair();

@@ -3,6 +3,7 @@ using System.Text;
 using Iridium.Cluster.Client;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Seeds;
 using Iridium.Cluster.Tests.Support;
 using Iridium.Cluster.Transport;
 
@@ -185,10 +186,19 @@ public class ClusterNodeTests
 
         await seed.LeaveAsync();
         await Eventually.True(() => TestCluster.Live(joiner) == 1, Wait, "seed gone");
-        var againOptions = TestCluster.Options("seed-again");
+        Assert.Equal(DownReason.Left, TestCluster.Member(joiner, "late-seed")!.Reason);
+        // No live peer: it is trying its seed again.
+        await Eventually.True(() => joiner.SeedState is RejoinState.Joining or RejoinState.BackingOff, Wait, "rejoining");
+
+        // The only seed comes back: a new process (new node id) with the same alias and port.
+        var againOptions = TestCluster.Options("late-seed");
         againOptions.BindPort = port;
         var again = await cluster.StartAsync(againOptions);
         await Eventually.True(() => TestCluster.Live(joiner) == 2 && TestCluster.Live(again) == 2, Wait, "rejoined through the seed");
+        // Its down entry gave way to it: one late-seed, up, with the new id.
+        var listed = Assert.Single(joiner.Members, m => m.Alias == "late-seed");
+        Assert.Equal((MemberStatus.Up, again.NodeId), (listed.Status, listed.NodeId));
+        Assert.Equal(RejoinState.Joined, joiner.SeedState);
     }
 
     [Fact]
@@ -277,20 +287,12 @@ public class ClusterNodeTests
         await Eventually.True(() => data == 1000 && pongs == 1, Wait, "data and pong");
     }
 
-    /// <summary>A hand-driven peer: handshakes with <paramref name="node"/> as a member, then does only what the test says.</summary>
+    private static int FreePort() => Ports.Free();
+
     private static async Task<(ClusterConnection Connection, DialOutcome Outcome)> RawPeerAsync(ClusterNode node, string alias)
     {
-        var transport = await SocketTransport.ConnectAsync("127.0.0.1", node.AdvertisedPort, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var connection = new ClusterConnection(transport, true, 1 << 20);
-        var outcome = await Handshake.DialAsync(connection, new LocalIdentity(Guid.NewGuid(), alias, "127.0.0.1", FreePort()), TestCluster.Cookie, false, ConnectionRole.Node, CancellationToken.None);
-        Assert.True(outcome.Success, outcome.Message);
-        return (connection, outcome);
-    }
-
-    internal static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        var raw = await RawPeer.ConnectAsync(node, alias);
+        Assert.True(raw.Outcome.Success, raw.Outcome.Message);
+        return raw;
     }
 }
