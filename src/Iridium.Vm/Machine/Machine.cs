@@ -19,6 +19,8 @@ public sealed partial class Machine
 
     private readonly List<VmEvent> _events = [];
     private readonly int _heapCap;
+    private readonly HeapBudget? _heapBudget;
+    private long _heapReserved;           // bytes of _heap beyond InitialHeapSize, held from _heapBudget
 
     private byte[] _program = [];
     private int _programLength;
@@ -31,13 +33,39 @@ public sealed partial class Machine
     private byte[] _heap = new byte[InitialHeapSize];
     private int _heapLength = InitialHeapSize;
 
-    public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap)
+    /// <param name="heapCap">Most bytes this VM's heap may hold; ALOC beyond it faults HEAP.</param>
+    /// <param name="heapBudget">Shared by the VMs of a process: ALOC faults HEAP when the heaps together would pass it. Null: no shared limit.</param>
+    public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap, HeapBudget? heapBudget = null)
     {
         Id = id ?? Guid.NewGuid();
         _cpu.Stack = new int[64];
         _cpu.Vm = this;
         Alias = string.IsNullOrEmpty(alias) ? null : alias;
         _heapCap = Math.Max(InitialHeapSize, heapCap);
+        _heapBudget = heapBudget;
+    }
+
+    /// <summary>Most bytes this VM's heap may hold.</summary>
+    public int HeapCap => _heapCap;
+
+    /// <summary>The budget this VM's heap is counted in, if any.</summary>
+    public HeapBudget? HeapBudget => _heapBudget;
+
+    /// <summary>Why the last ALOC that faulted HEAP was refused (the VM's cap or the shared budget).</summary>
+    public HeapRefusal LastHeapRefusal { get; private set; }
+
+    /// <summary>
+    /// The VM is done with its heap (its session or run has ended): the heap goes back to its
+    /// initial 64 zero bytes and what it held is given back to the budget. Safe to call twice;
+    /// the machine stays usable.
+    /// </summary>
+    public void ReleaseHeap()
+    {
+        _heap = new byte[InitialHeapSize];
+        _heapLength = InitialHeapSize;
+        long reserved = _heapReserved;
+        _heapReserved = 0;
+        _heapBudget?.Release(reserved);
     }
 
     /// <summary>The VM's id, stamped on every event.</summary>
@@ -259,21 +287,40 @@ public sealed partial class Machine
         return grown;
     }
 
-    /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative or past the cap).</summary>
+    /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative, past the cap, or past the shared budget).</summary>
     internal FaultCode GrowHeap(int amount)
     {
-        if (amount < 0 || amount > _heapCap - _heapLength) return FaultCode.Heap;
+        if (amount < 0) return FaultCode.Heap;
+        if (amount > _heapCap - _heapLength) return RefuseHeap(HeapRefusal.VmCap);
         if (amount == 0) return FaultCode.None;
         // The heap never shrinks and SETM writes only below its length, so the spare capacity is
         // still zero: growing within it needs no clearing.
         int newLength = _heapLength + amount;
         if (newLength > _heap.Length)
         {
+            // Doubling keeps a growing heap cheap; when the budget has no room for that, the
+            // exact length may still fit.
             int capacity = (int)Math.Min(_heapCap, Math.Max(newLength, (long)_heap.Length * 2));
+            if (!TryReserveHeap(capacity) && (capacity == newLength || !TryReserveHeap(capacity = newLength))) return RefuseHeap(HeapRefusal.Budget);
             Array.Resize(ref _heap, capacity);
         }
         _heapLength = newLength;
         return FaultCode.None;
+    }
+
+    /// <summary>Takes from the budget what growing the heap array to <paramref name="capacity"/> adds.</summary>
+    private bool TryReserveHeap(int capacity)
+    {
+        long extra = capacity - (long)_heap.Length;
+        if (_heapBudget is not null && !_heapBudget.TryReserve(extra)) return false;
+        _heapReserved += extra;
+        return true;
+    }
+
+    private FaultCode RefuseHeap(HeapRefusal why)
+    {
+        LastHeapRefusal = why;
+        return FaultCode.Heap;
     }
 
     internal bool TryReadHeapWord(int offset, out int value)
