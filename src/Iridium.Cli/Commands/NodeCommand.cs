@@ -30,12 +30,16 @@ internal sealed class NodeCommand
     /// <param name="bindHost">Address of the remote REPL (default 127.0.0.1).</param>
     /// <param name="bindPort">-p, Port of the remote REPL (default 2244).</param>
     /// <param name="maxSteps">Step budget of each run a remote session starts (default 10000000).</param>
+    /// <param name="maxHeapBytes">Heap cap of each remote session's VM and of the VMs it spawns, at least 16777216 (default 16 MiB).</param>
+    /// <param name="maxTotalHeapBytes">Bytes all the VM heaps of this node may hold together; an ALOC past it faults HEAP (default 1 GiB, or half the memory if less).</param>
+    /// <param name="maxOutputBytes">Program output one line of a remote session may print; the rest is dropped with a message (default 1048576).</param>
     [Command(CommandRouter.Node)]
     public async Task<int> Node(ConsoleAppContext context, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string? serverBindHost = null,
         [HideDefaultValue] int? serverBindPort = null, [HideDefaultValue] int? portSearch = null, [HideDefaultValue] string? advertiseHost = null,
         [HideDefaultValue] string? join = null, [HideDefaultValue] string? config = null, [HideDefaultValue] int? heartbeatMs = null,
         [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? downRetentionMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
         [HideDefaultValue] string? bindHost = null, [HideDefaultValue] int? bindPort = null, [HideDefaultValue] long? maxSteps = null,
+        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? maxTotalHeapBytes = null, [HideDefaultValue] long? maxOutputBytes = null,
         CancellationToken cancellationToken = default)
         => await CommandBody.RunAsync(CommandRouter.Node, async () =>
         {
@@ -59,6 +63,9 @@ internal sealed class NodeCommand
                 BindHost = bindHost,
                 BindPort = bindPort,
                 MaxSteps = maxSteps,
+                MaxHeapBytes = maxHeapBytes,
+                MaxTotalHeapBytes = maxTotalHeapBytes,
+                MaxOutputBytes = maxOutputBytes,
             };
             CheckRanges(flags);
             var settings = config is null ? flags : ConfigFile.Load(config).With(flags);
@@ -79,9 +86,10 @@ internal sealed class NodeCommand
         }
 
         using var loggerFactory = ClusterLogging.Create(settings.Verbose == true ? LogLevel.Debug : LogLevel.Information);
+        using var memory = new VmMemory(settings.MaxTotalHeapBytes ?? Defaults.TotalHeapBytes, Console.Error);
         RemoteReplServer? replServer = settings.EnableRemoteAccess == true
             ? RemoteReplHosting.Start(settings.BindHost ?? Defaults.BindHost, settings.BindPort ?? Defaults.RemoteReplPort,
-                settings.MaxSteps ?? Defaults.RemoteMaxSteps, process, new VmScheduler(settings.Threads ?? Defaults.Threads), Console.Error)
+                settings.RemoteLimits, process, new VmScheduler(settings.Threads ?? Defaults.Threads, memory.Budget), Console.Error)
             : null;
         try
         {
@@ -137,5 +145,8 @@ internal sealed class NodeCommand
         FlagRules.Range("threads", flags.Threads);
         FlagRules.Range("bind_port", flags.BindPort);
         FlagRules.Range("max_steps", flags.MaxSteps);
+        FlagRules.Range("max_heap_bytes", flags.MaxHeapBytes);
+        FlagRules.Range("max_total_heap_bytes", flags.MaxTotalHeapBytes);
+        FlagRules.Range("max_output_bytes", flags.MaxOutputBytes);
     }
 }

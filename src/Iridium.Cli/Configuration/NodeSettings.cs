@@ -29,6 +29,9 @@ internal sealed record NodeSettings
     public string? BindHost { get; init; }
     public int? BindPort { get; init; }
     public long? MaxSteps { get; init; }
+    public int? MaxHeapBytes { get; init; }
+    public long? MaxTotalHeapBytes { get; init; }
+    public long? MaxOutputBytes { get; init; }
 
     /// <summary>Values set in <paramref name="overrides"/> replace this object's; lists replace whole.</summary>
     public NodeSettings With(NodeSettings overrides) => new()
@@ -51,9 +54,15 @@ internal sealed record NodeSettings
         BindHost = overrides.BindHost ?? BindHost,
         BindPort = overrides.BindPort ?? BindPort,
         MaxSteps = overrides.MaxSteps ?? MaxSteps,
+        MaxHeapBytes = overrides.MaxHeapBytes ?? MaxHeapBytes,
+        MaxTotalHeapBytes = overrides.MaxTotalHeapBytes ?? MaxTotalHeapBytes,
+        MaxOutputBytes = overrides.MaxOutputBytes ?? MaxOutputBytes,
     };
 
     public ProcessSettings Process => new(DataRootDir, CookieFile, NodeAlias);
+
+    /// <summary>The limits of remote REPL sessions, with the defaults filled in.</summary>
+    public RemoteSessionLimits RemoteLimits => new(MaxSteps ?? Defaults.RemoteMaxSteps, MaxHeapBytes ?? Defaults.RemoteMaxHeapBytes, MaxOutputBytes ?? Defaults.RemoteMaxOutputBytes);
 
     /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
     public ClusterOptions ToClusterOptions(string alias, byte[] cookie)

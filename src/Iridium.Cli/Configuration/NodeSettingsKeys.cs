@@ -35,6 +35,9 @@ internal static class NodeSettingsKeys
         Text("bind_host", (s, v) => s with { BindHost = v }),
         Whole("bind_port", 0, 65535, (s, v) => s with { BindPort = (int)v }),
         Whole("max_steps", 1, long.MaxValue, (s, v) => s with { MaxSteps = v }),
+        Whole("max_heap_bytes", Defaults.MinHeapBytes, int.MaxValue, (s, v) => s with { MaxHeapBytes = (int)v }),
+        Whole("max_total_heap_bytes", Defaults.MinHeapBytes, long.MaxValue, (s, v) => s with { MaxTotalHeapBytes = v }),
+        Whole("max_output_bytes", 1, long.MaxValue, (s, v) => s with { MaxOutputBytes = v }),
     ];
 
     /// <summary>Every key, as the error for an unknown one lists them.</summary>

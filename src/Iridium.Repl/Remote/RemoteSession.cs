@@ -9,9 +9,11 @@ namespace Iridium.Repl.Remote;
 /// One remote connection (runtime.md §4.2, PROPOSED): authenticate, send the banner and
 /// <c>&gt;&gt;&gt; </c>, then for each line execute it on this session's own REPL (own VM, own
 /// symbols, own history), write its output lines and a new prompt. <c>!quit</c>, end of stream,
-/// an oversize line or the idle timeout end this session only.
+/// an oversize line or the idle timeout end this session only. Once the client has proved it
+/// knows the cookie, <paramref name="admit"/> decides whether it gets a session (null) or is told
+/// why not (the session slots are taken).
 /// </summary>
-internal sealed class RemoteSession(TcpClient client, RemoteServerOptions options, CancellationToken serverStopping)
+internal sealed class RemoteSession(TcpClient client, RemoteServerOptions options, Func<string?> admit, CancellationToken serverStopping)
 {
     private readonly NetworkStream _stream = client.GetStream();
     private CancellationTokenSource? _idle;
@@ -62,8 +64,15 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         var reader = new BoundedLineReader(_stream, options.MaxLineBytes);
         var terminal = new RemoteTerminal(_stream, reader, RestartIdleTimer);
         if (!await AuthenticateAsync(reader, terminal).ConfigureAwait(false)) return;
+        if (admit() is { } refusal)
+        {
+            terminal.WriteLine(refusal);
+            terminal.Flush();
+            options.Log?.WriteLine($"iridium: remote session {client.Client.RemoteEndPoint}: {refusal}");
+            return;
+        }
 
-        var session = new ReplSession(terminal, new ReplSessionOptions
+        using var session = new ReplSession(terminal, new ReplSessionOptions
         {
             Alias = null,
             MaxSteps = options.MaxSteps,
@@ -71,6 +80,9 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             Scheduler = options.Scheduler,
             Cluster = null,
             IsRemote = true,
+            MaxHeapBytes = options.MaxHeapBytes,
+            HeapBudget = options.HeapBudget,
+            MaxOutputBytes = options.MaxOutputBytes,
         });
         terminal.WriteLine(ReplText.Banner);
         terminal.Prompt();

@@ -51,8 +51,12 @@ public sealed partial class Machine
     /// <summary>The budget this VM's heap is counted in, if any.</summary>
     public HeapBudget? HeapBudget => _heapBudget;
 
-    /// <summary>Why the last ALOC that faulted HEAP was refused (the VM's cap or the shared budget).</summary>
+    /// <summary>Why the last ALOC was refused (the VM's cap or the shared budget); None after an ALOC that was not refused for size.</summary>
     public HeapRefusal LastHeapRefusal { get; private set; }
+
+    /// <summary>The limit that refused the instruction at <paramref name="pc"/> when it is an ALOC that faulted HEAP (see <see cref="LastResult"/>), else None.</summary>
+    public HeapRefusal HeapRefusalAt(int pc)
+        => pc >= 0 && pc < _programLength && _program[pc] == (byte)Opcode.ALOC ? LastHeapRefusal : HeapRefusal.None;
 
     /// <summary>
     /// The VM is done with its heap (its session or run has ended): the heap goes back to its
@@ -290,6 +294,7 @@ public sealed partial class Machine
     /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative, past the cap, or past the shared budget).</summary>
     internal FaultCode GrowHeap(int amount)
     {
+        LastHeapRefusal = HeapRefusal.None;
         if (amount < 0) return FaultCode.Heap;
         if (amount > _heapCap - _heapLength) return RefuseHeap(HeapRefusal.VmCap);
         if (amount == 0) return FaultCode.None;
