@@ -21,7 +21,7 @@ internal sealed class VmMemory : IDisposable
     private readonly TextWriter _log;
     private readonly Timer _reclaim;
     private long _released;
-    private long _lastRefusalLogMs = long.MinValue;
+    private long _lastRefusalLogMs = long.MinValue / 2; // far enough back that the first refusal is logged (no overflow)
 
     public VmMemory(long budgetBytes, TextWriter log)
     {
