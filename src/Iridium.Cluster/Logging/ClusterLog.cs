@@ -61,9 +61,6 @@ internal static partial class ClusterLog
     [LoggerMessage(19, LogLevel.Information, "forgot down member {Alias} {NodeId}: {Reason}")]
     public static partial void Forgotten(ILogger logger, string alias, Guid nodeId, string reason);
 
-    [LoggerMessage(15, LogLevel.Error, "internal error on connection {Remote}: {Message}")]
-    public static partial void InternalError(ILogger logger, string remote, string message);
-
     [LoggerMessage(17, LogLevel.Debug, "kept the existing connection to {Alias}; refused the duplicate from {Remote}")]
     public static partial void DuplicateRefused(ILogger logger, string remote, string alias);
 
