@@ -53,8 +53,13 @@ public sealed class ClusterOptions
     /// <summary>Unauthenticated connections held at once; a newer one pushes out the oldest (docs/cluster.md, Admission).</summary>
     public int MaxPendingHandshakes { get; set; } = 128;
 
-    /// <summary>Unauthenticated connections held at once from one source address.</summary>
-    public int MaxPendingPerAddress { get; set; } = 16;
+    /// <summary>
+    /// Unauthenticated connections held at once from one source address. Half the budget: a
+    /// flood from one address never holds more, so a newcomer from elsewhere is never pushed out;
+    /// and room for the burst of a 32-node mesh started on one host (at 16, its dials were pushed
+    /// out of each other's way and retried a second later).
+    /// </summary>
+    public int MaxPendingPerAddress { get; set; } = 64;
 
     /// <summary>Authenticated client connections (`iridium members`, `iridium ping`) served at once.</summary>
     public int MaxClientConnections { get; set; } = 64;
