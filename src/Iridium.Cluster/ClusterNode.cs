@@ -91,7 +91,7 @@ public sealed class ClusterNode : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct = default)
     {
         await EnsureListeningAsync(ct).ConfigureAwait(false);
-        if (_seeds is not null && _seeds.State == RejoinState.Idle) _seeds.Start();
+        _seeds?.Start();
     }
 
     /// <summary>Joins the cluster <paramref name="host"/>:<paramref name="port"/> belongs to; starts the listener first if needed.</summary>

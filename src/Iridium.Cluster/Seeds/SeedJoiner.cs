@@ -52,11 +52,15 @@ internal sealed class SeedJoiner
         }
     }
 
-    /// <summary>Starts the loop (the first round begins at once).</summary>
+    /// <summary>Starts the loop (the first round begins at once); later calls do nothing.</summary>
     public void Start()
     {
-        lock (_gate) _machine.Start();
-        _loop = Task.Run(LoopAsync);
+        lock (_gate)
+        {
+            if (_machine.State != RejoinState.Idle) return;
+            _machine.Start();
+            _loop = Task.Run(LoopAsync);
+        }
     }
 
     /// <summary>The live-peer count changed. Called under the peer manager's lock: only takes this joiner's (leaf) lock.</summary>
