@@ -84,8 +84,8 @@ public class DownMembersTests
         // b is killed while a and c stay: a and c must keep each other up, agree on their digest,
         // and list b down (not up again through each other's member lists).
         await using var cluster = new TestCluster();
-        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 50, timeoutMs: 1500));
-        var c = await cluster.StartAsync(TestCluster.Options("c", heartbeatMs: 50, timeoutMs: 1500));
+        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 50, timeoutMs: 3000));
+        var c = await cluster.StartAsync(TestCluster.Options("c", heartbeatMs: 50, timeoutMs: 3000));
         Assert.True((await c.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
         var (b, outcome) = await RawPeer.ConnectAsync(a, "b");
         Assert.True(outcome.Success, outcome.Message);
