@@ -210,8 +210,16 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                _membership.Tick();
-                if (++ticks % ticksPerSummary == 0) _acceptor.Summarize(SummaryPeriod);
+                try
+                {
+                    _membership.Tick();
+                    if (++ticks % ticksPerSummary == 0) _acceptor.Summarize(SummaryPeriod);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A bug here must not stop the heartbeats: every peer would mark this node down.
+                    ClusterLog.TickFailed(_logger, e.GetType().Name, e.Message);
+                }
             }
         }
         catch (OperationCanceledException)

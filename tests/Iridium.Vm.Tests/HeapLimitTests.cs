@@ -28,6 +28,18 @@ public class HeapLimitTests
     }
 
     [Fact]
+    public void TheRefusalDescribesOnlyTheRunThatFaulted()
+    {
+        var (machine, _) = Allocate(new Machine(heapCap: 1 << 20), 2 << 20);
+        Assert.Equal(HeapRefusal.VmCap, machine.LastHeapRefusal);
+        // The next run faults HEAP too, but on a LOADM out of range: no limit refused anything.
+        machine.LoadImage(VmScenario.Image("00 00 FF FF | 2A 00 01 00 | 05 00 00 00"));
+        var final = machine.Run(100);
+        Assert.Equal((VmEventKind.Crash, (int)FaultCode.Heap), (final.Kind, final.Code));
+        Assert.Equal(HeapRefusal.None, machine.LastHeapRefusal);
+    }
+
+    [Fact]
     public void TheHeapsOfAllVmsTogetherStayWithinTheBudget()
     {
         var budget = new HeapBudget(3 << 20);

@@ -65,7 +65,7 @@ internal sealed class RunCommand
         string instruction = result.Pc < machine.Program.Length
             ? InstructionFormatter.Format(machine.Program[result.Pc..])
             : "end of program";
-        string limit = machine.HeapRefusalAt(result.Pc) == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
+        string limit = final.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
         Console.Error.WriteLine($"iridium: fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}");
         return ExitCodes.CrashBase + final.Code;
     }

@@ -55,6 +55,9 @@ internal static partial class ClusterLog
     [LoggerMessage(18, LogLevel.Debug, "connection from {Remote} closed before authenticating: {Reason}")]
     public static partial void HandshakeJunk(ILogger logger, string remote, string reason);
 
+    [LoggerMessage(21, LogLevel.Error, "internal error in the membership timer ({ExceptionType}: {Message}); carrying on")]
+    public static partial void TickFailed(ILogger logger, string exceptionType, string message);
+
     [LoggerMessage(20, LogLevel.Warning, "a round of seed dials failed ({ExceptionType}: {Message}); retrying")]
     public static partial void SeedRoundFailed(ILogger logger, string exceptionType, string message);
 

@@ -34,7 +34,7 @@ internal static class ExecutionReport
         if (fault == FaultCode.Header) return "VM fault: HEADER: the program is not a valid image";
         string instruction = pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
         string where = $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({instruction})";
-        return fault == FaultCode.Heap && HeapLimit(machine.HeapRefusalAt(pc), machine) is { } why ? $"{where}: {why}" : where;
+        return fault == FaultCode.Heap && HeapLimit(machine.LastHeapRefusal, machine) is { } why ? $"{where}: {why}" : where;
     }
 
     /// <summary>Why an ALOC was refused, in words, or null when no limit refused it (a negative size, an access out of range).</summary>

@@ -114,7 +114,7 @@ public sealed class VmScheduler
         machine.LoadImage(image);
         machine.Run(maxSteps);
         return new SpawnOutcome(machine.Id, machine.Events.ToArray(), output.Text(), output.Truncated,
-            HeapRefusal: machine.HeapRefusalAt(machine.LastResult.Pc));
+            HeapRefusal: machine.LastHeapRefusal);
     }
 
     /// <summary>Keeps the first <c>cap</c> bytes written and counts the rest as dropped.</summary>

@@ -51,12 +51,12 @@ public sealed partial class Machine
     /// <summary>The budget this VM's heap is counted in, if any.</summary>
     public HeapBudget? HeapBudget => _heapBudget;
 
-    /// <summary>Why the last ALOC was refused (the VM's cap or the shared budget); None after an ALOC that was not refused for size.</summary>
+    /// <summary>
+    /// Why an ALOC of the last run (or step) was refused: the VM's cap or the shared budget; None
+    /// when none was. A refused ALOC ends its run with HEAP, so a run that faulted HEAP with this
+    /// set faulted on that ALOC.
+    /// </summary>
     public HeapRefusal LastHeapRefusal { get; private set; }
-
-    /// <summary>The limit that refused the instruction at <paramref name="pc"/> when it is an ALOC that faulted HEAP (see <see cref="LastResult"/>), else None.</summary>
-    public HeapRefusal HeapRefusalAt(int pc)
-        => pc >= 0 && pc < _programLength && _program[pc] == (byte)Opcode.ALOC ? LastHeapRefusal : HeapRefusal.None;
 
     /// <summary>
     /// The VM is done with its heap (its session or run has ended): the heap goes back to its
@@ -179,6 +179,7 @@ public sealed partial class Machine
     public VmEvent Run(long? maxSteps = null)
     {
         AddEvent(VmEventKind.Start, 0);
+        LastHeapRefusal = HeapRefusal.None;
         if (!ProgramImage.TryRead(Program, out var layout, out _))
         {
             LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
@@ -197,7 +198,11 @@ public sealed partial class Machine
     /// Continues from the current pc without header checks or events, until the program stops,
     /// faults or the budget runs out (<see cref="ExecutionStatus.Running"/> then).
     /// </summary>
-    public ExecutionResult Continue(long? maxSteps = null) => Execute(maxSteps, budgetEndsRun: false);
+    public ExecutionResult Continue(long? maxSteps = null)
+    {
+        LastHeapRefusal = HeapRefusal.None;
+        return Execute(maxSteps, budgetEndsRun: false);
+    }
 
     /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
@@ -294,7 +299,6 @@ public sealed partial class Machine
     /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative, past the cap, or past the shared budget).</summary>
     internal FaultCode GrowHeap(int amount)
     {
-        LastHeapRefusal = HeapRefusal.None;
         if (amount < 0) return FaultCode.Heap;
         if (amount > _heapCap - _heapLength) return RefuseHeap(HeapRefusal.VmCap);
         if (amount == 0) return FaultCode.None;
