@@ -179,14 +179,16 @@ public class ClusterNodeTests
     {
         await using var cluster = new TestCluster();
         int port = FreePort();
-        var lateOptions = TestCluster.Options("late-seed");
+        // A failure timeout a loaded machine cannot reach: what goes down here goes down by Leave.
+        static ClusterOptions Options(string alias) => TestCluster.Options(alias, heartbeatMs: 100, timeoutMs: 3000);
+        var lateOptions = Options("late-seed");
         lateOptions.BindPort = port;
-        var joinerOptions = TestCluster.Options("joiner");
+        var joinerOptions = Options("joiner");
         joinerOptions.Seeds.Add($"127.0.0.1:{port}");
         var joiner = await cluster.StartAsync(joinerOptions);
         await Task.Delay(300); // a few failed rounds of backoff
         var seed = await cluster.StartAsync(lateOptions);
-        await Eventually.True(() => joiner.Members.Count == 2, Wait, "joined once the seed came up");
+        await Eventually.True(() => TestCluster.Live(joiner) == 2, Wait, "joined once the seed came up");
 
         await seed.LeaveAsync();
         await Eventually.True(() => TestCluster.Live(joiner) == 1, Wait, "seed gone");
@@ -195,7 +197,7 @@ public class ClusterNodeTests
         await Eventually.True(() => joiner.SeedState is RejoinState.Joining or RejoinState.BackingOff, Wait, "rejoining");
 
         // The only seed comes back: a new process (new node id) with the same alias and port.
-        var againOptions = TestCluster.Options("late-seed");
+        var againOptions = Options("late-seed");
         againOptions.BindPort = port;
         var again = await cluster.StartAsync(againOptions);
         await Eventually.True(() => TestCluster.Live(joiner) == 2 && TestCluster.Live(again) == 2, Wait, "rejoined through the seed");
