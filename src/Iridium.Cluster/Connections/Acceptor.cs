@@ -85,9 +85,12 @@ internal sealed class Acceptor
         var admitted = new Admitted();
         AcceptOutcome outcome;
         using (ticket)
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping))
+        // The deadline only, not the node's stopping: a handshake that admitted a member just as
+        // the node began to leave must still finish its HelloAck, or the Leave queued behind it is
+        // lost and the peer reports "connection lost" instead of "left". Leaving closes whatever
+        // handshakes are still pending once the peers have been told.
+        using (var deadline = new CancellationTokenSource(_options.HandshakeTimeout))
         {
-            deadline.CancelAfter(_options.HandshakeTimeout);
             try
             {
                 outcome = await Handshake.AcceptAsync(connection, _peers.Self, _options.Cookie,
