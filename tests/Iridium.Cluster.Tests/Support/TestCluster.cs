@@ -11,7 +11,12 @@ public sealed class TestCluster : IAsyncDisposable
 
     public TestLog Log { get; } = new();
 
-    public static ClusterOptions Options(string alias, byte[]? cookie = null, int heartbeatMs = 100, int timeoutMs = 600, int retentionMs = 60_000) => new()
+    /// <summary>
+    /// Options for a test node. The default failure timeout is long enough that a loaded CI
+    /// machine (several test assemblies on two cores) never takes a healthy peer down; tests about
+    /// failure detection set their own.
+    /// </summary>
+    public static ClusterOptions Options(string alias, byte[]? cookie = null, int heartbeatMs = 100, int timeoutMs = 3000, int retentionMs = 60_000) => new()
     {
         Alias = alias,
         BindHost = "127.0.0.1",
