@@ -42,6 +42,7 @@ cp "$root/examples/hello.iasm" "$work/hello.iasm"
 mkdir -p "$work/adir" "$work/data"
 printf 'node_aliass = "typo"\n' >"$work/typo.toml"
 printf '{ "server_bind_port": "2254" }\n' >"$work/type.json"
+printf 'node_alias = "x\\ny"\n' >"$work/bad-alias.toml"
 printf 'node_alias = "a"\nserver_bind_port = = 2\n' >"$work/syntax.toml"
 printf '{\n  "node_alias": "a",\n  "server_bind_port" 2\n}\n' >"$work/syntax.json"
 echo "not-the-cookie" >"$work/wrong-cookie"
@@ -94,6 +95,11 @@ expect 78 "^iridium: type\.json: 'server_bind_port' must be a whole number from 
 expect 78 '^iridium: syntax\.toml:2:20: ' node --config syntax.toml --data-root-dir data
 expect 78 '^iridium: syntax\.json:3:22: ' node --config syntax.json --data-root-dir data
 expect 78 '^iridium: config file node\.conf: the name must end in \.toml or \.json' node --config node.conf
+# Aliases: letters, digits, - _ . only (a flag is a usage error, a config file a config error).
+expect 2 "^iridium: node alias 'a b' is not valid: it contains U\+0020" node --node-alias 'a b' --data-root-dir data
+expect 78 "^iridium: bad-alias\.toml with the flags: node alias 'x\\\\u000Ay' is not valid" node --config bad-alias.toml --data-root-dir data
+expect 2 "^iridium: --down-retention-ms must be a whole number of at least 0, not -1" node --down-retention-ms -1 --data-root-dir data
+expect 2 "^iridium: --max-heap-bytes must be a whole number of at least 16777216, not 1000" run hello.iasm --max-heap-bytes 1000
 
 # check DESCRIPTION COMMAND...: one more case, passing when the command succeeds.
 check() {
@@ -136,7 +142,14 @@ until "$iridium" members "127.0.0.1:$port" --data-root-dir "$work/data" --timeou
   sleep 0.1
 done
 expect 69 "^iridium: cannot listen on 127\.0\.0\.1:$port \(cluster\): address already in use .*--port-search" node -P "$port" --data-root-dir data
-expect 0 "^cli-test [0-9a-f-]{36} 127\.0\.0\.1:$port self 0$" members "127.0.0.1:$port" --data-root-dir data
+expect 0 "^ALIAS +NODE-ID +HOST:PORT +STATUS +LAST-SEEN-MS +DOWN-SINCE-MS +REASON$" members "127.0.0.1:$port" --data-root-dir data
+cases=$((cases + 1))
+if "$iridium" members "127.0.0.1:$port" --data-root-dir "$work/data" | sed -n 2p | grep -qE "^cli-test +[0-9a-f-]{36} +127\.0\.0\.1:$port +self +0 +- +-$"; then
+  echo "ok: iridium members: the row under the header"
+else
+  echo "FAIL: iridium members: no 'cli-test ... self 0 - -' row under the header" >&2
+  failures=$((failures + 1))
+fi
 expect 0 "^reply from cli-test \(127\.0\.0\.1:$port\): seq=1 bytes=64 time=" ping "127.0.0.1:$port" --size 64 --count 2 --data-root-dir data
 expect 77 "^iridium: 127\.0\.0\.1:$port: authentication failed" ping "127.0.0.1:$port" --cookie-file wrong-cookie
 expect 77 "^iridium: 127\.0\.0\.1:$port: authentication failed" members "127.0.0.1:$port" --cookie-file wrong-cookie

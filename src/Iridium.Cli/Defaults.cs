@@ -19,6 +19,24 @@ internal static class Defaults
     /// <summary>Step budget of each run a remote session starts (<c>--max-steps</c>); local runs are unlimited.</summary>
     public const long RemoteMaxSteps = 10_000_000;
 
+    /// <summary>Heap cap of a VM run locally (<c>run</c>, the console REPL; <c>--max-heap-bytes</c>): isa.md's recommended 64 MiB.</summary>
+    public const int MaxHeapBytes = Iridium.Vm.Machine.DefaultHeapCap;
+
+    /// <summary>Heap cap of each remote session's VM and of the VMs it spawns (<c>--max-heap-bytes</c>): isa.md's required minimum.</summary>
+    public const int RemoteMaxHeapBytes = 16 << 20;
+
+    /// <summary>Smallest heap cap a flag may set: isa.md §1 requires implementations to support 16 MiB.</summary>
+    public const int MinHeapBytes = 16 << 20;
+
+    /// <summary>
+    /// All the VM heaps of a node or REPL process together (<c>--max-total-heap-bytes</c>): 1 GiB,
+    /// or half the memory the process may use when that is less (a container's limit counts).
+    /// </summary>
+    public static long TotalHeapBytes => Math.Min(1L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
+
+    /// <summary>Most program output one line of a remote session may print (<c>--max-output-bytes</c>).</summary>
+    public const long RemoteMaxOutputBytes = 1 << 20;
+
     public const int HeartbeatMs = 1000;
 
     /// <summary>A peer silent for this long is marked down; when only the heartbeat is set, three heartbeats (at least this).</summary>
@@ -26,6 +44,9 @@ internal static class Defaults
 
     /// <summary>Ports tried after <c>--server-bind-port</c> when it is taken (<c>--port-search</c>).</summary>
     public const int PortSearch = 0;
+
+    /// <summary>How long a member that went down stays listed by `members` (status down, with when and why) before it is forgotten.</summary>
+    public const int DownRetentionMs = 60_000;
 
     /// <summary>Largest frame a node accepts from an authenticated peer (config key <c>max_frame_bytes</c>).</summary>
     public const int MaxFrameBytes = 1 << 20;

@@ -3,6 +3,7 @@ using Iridium.Cluster.Connections;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Seeds;
 using Iridium.Cluster.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -10,41 +11,59 @@ namespace Iridium.Cluster;
 
 /// <summary>
 /// One cluster node: a listener, one authenticated connection to every other member (full
-/// mesh), heartbeats with failure detection, seeds with backoff, and a graceful Leave.
-/// This file is the public surface and the lifecycle; ClusterNode.Connections.cs runs
-/// handshakes and keeps one connection per pair, ClusterNode.Membership.cs handles messages,
-/// heartbeats, anti-entropy and seeds.
+/// mesh), heartbeats with failure detection, seeds with backoff, and a graceful Leave. A thin
+/// façade: the work is done by the components wired here (docs/cluster.md): the
+/// <see cref="PeerManager"/> owns per-peer state, the <see cref="MembershipService"/> keeps the
+/// member set true, the <see cref="Acceptor"/> and <see cref="Dialer"/> run handshakes, the
+/// <see cref="SeedJoiner"/> joins and rejoins, and <see cref="ClientRequests"/> answers tools.
 /// </summary>
-/// <remarks>
-/// Concurrency: one lock (<see cref="_gate"/>) guards the peer table and the dial bookkeeping;
-/// nothing blocks or waits while holding it (sends only enqueue). Read loops call back on
-/// thread-pool threads; the hot path (application data) reads the peer from the connection's
-/// tag without the lock.
-/// </remarks>
-public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
+public sealed class ClusterNode : IAsyncDisposable
 {
-    private const int MaxPendingHandshakes = 128;
+    /// <summary>How often the node logs what unauthenticated connections did (when they did anything).</summary>
+    private static readonly TimeSpan SummaryPeriod = TimeSpan.FromSeconds(10);
 
     private readonly ClusterOptions _options;
     private readonly ILogger _logger;
-    private readonly object _gate = new();
-    private readonly PeerTable _peers = new();
-    private readonly HashSet<ClusterConnection> _connections = [];
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _leaveGate = new();
+    private readonly ConnectionTracker _connections = new();
+    private readonly PeerManager _peers;
+    private readonly MembershipService _membership;
+    private readonly ClientRequests _clients;
+    private readonly Acceptor _acceptor;
+    private readonly Dialer _dialer;
+    private readonly SeedJoiner? _seeds;
     private ClusterListener? _listener;
-    private LocalIdentity _self;
     private Task _timerLoop = Task.CompletedTask;
-    private bool _leaving;
+    private Task? _leaving;
 
     public ClusterNode(ClusterOptions options, ILoggerFactory loggerFactory)
+        : this(options, loggerFactory, TimeProvider.System)
+    {
+    }
+
+    /// <summary>With the clock the node's timers and state machines use (tests give a fake one).</summary>
+    internal ClusterNode(ClusterOptions options, ILoggerFactory loggerFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         options.Validate();
         _options = options;
+        _time = time;
         _logger = loggerFactory.CreateLogger("Iridium.Cluster");
-        _self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
+        var self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
+        _peers = new PeerManager(self, options.DownRetention, time, _logger);
+        _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver);
+        _clients = new ClientRequests(options.MaxClientConnections, asker => Snapshot(asker));
+        _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
+        _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _logger, _stopping.Token);
+        if (options.Seeds.Count > 0)
+        {
+            _seeds = new SeedJoiner(SeedSources.From(options.Seeds), DialSeedAsync, time, _logger);
+            _peers.LiveCountChanged = _seeds.OnLiveCountChanged;
+        }
     }
 
     public Guid NodeId => _options.NodeId;
@@ -59,11 +78,20 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
     /// <summary>Application messages (<see cref="Data"/>, <see cref="Pong"/>) from a peer, on its read loop: keep handlers short.</summary>
     internal event Action<Guid, IClusterMessage>? MessageReceived;
 
+    /// <summary>Per-peer state, for tests and diagnostics.</summary>
+    internal PeerManager Peers => _peers;
+
+    /// <summary>Where joining through the seeds stands (Idle when the node has none).</summary>
+    internal RejoinState SeedState => _seeds?.State ?? RejoinState.Idle;
+
+    /// <summary>Unauthenticated connections held now.</summary>
+    internal int PendingHandshakes => _acceptor.Pending;
+
     /// <summary>Binds the listener (with port search), starts heartbeats and joins through the seeds in the background.</summary>
     public async Task StartAsync(CancellationToken ct = default)
     {
         await EnsureListeningAsync(ct).ConfigureAwait(false);
-        StartSeedLoop();
+        _seeds?.Start();
     }
 
     /// <summary>Joins the cluster <paramref name="host"/>:<paramref name="port"/> belongs to; starts the listener first if needed.</summary>
@@ -77,28 +105,26 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
         {
             return new JoinResult(false, $"cannot listen on {HostPort.Format(_options.BindHost, _options.BindPort)}: {e.Message}");
         }
-        var outcome = await DialAsync(host, port, wantMembers: true, ct).ConfigureAwait(false);
+        var outcome = await _dialer.DialAsync(host, port, wantMembers: true, ct).ConfigureAwait(false);
         if (outcome.Success) return new JoinResult(true, $"joined the cluster through {outcome.Peer!.Alias} at {HostPort.Format(host, port)}");
         if (outcome.Refusal == RefuseCode.Duplicate) return new JoinResult(true, $"already connected to {HostPort.Format(host, port)}");
-        return new JoinResult(false, outcome.Message);
+        return new JoinResult(false, UntrustedText.Escape(outcome.Message));
     }
 
-    /// <summary>This node's view, sorted by alias: itself (status Self) and every live peer.</summary>
-    public IReadOnlyList<MemberInfo> Members => Snapshot(selfHost: null);
+    /// <summary>This node's view, sorted by alias: itself (status Self), every live peer, and members down within the retention period.</summary>
+    public IReadOnlyList<MemberInfo> Members => Snapshot(asker: null);
+
+    /// <summary>The node id of a live member given by alias or by node id (what routing a message to a node needs).</summary>
+    internal Guid? ResolveMember(string aliasOrId)
+        => Guid.TryParse(aliasOrId, out var id) ? (_peers.ConnectionTo(id) is not null ? id : null) : _peers.LiveNodeNamed(aliasOrId);
 
     /// <summary>Queues a message for a peer; false when it is not connected or its queue is full.</summary>
-    internal bool TrySend(Guid nodeId, IClusterMessage message)
-    {
-        ClusterConnection? connection;
-        lock (_gate) connection = _peers.TryGet(nodeId, out var peer) ? peer.Connection : null;
-        return connection?.TrySend(message) ?? false;
-    }
+    internal bool TrySend(Guid nodeId, IClusterMessage message) => _peers.ConnectionTo(nodeId)?.TrySend(message) ?? false;
 
     /// <summary>Queues a message for a peer, waiting while its queue is full; false when it is not connected.</summary>
     internal async ValueTask<bool> SendAsync(Guid nodeId, IClusterMessage message, CancellationToken ct = default)
     {
-        ClusterConnection? connection;
-        lock (_gate) connection = _peers.TryGet(nodeId, out var peer) ? peer.Connection : null;
+        var connection = _peers.ConnectionTo(nodeId);
         if (connection is null) return false;
         try
         {
@@ -111,33 +137,36 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
         }
     }
 
-    /// <summary>Tells every peer we are leaving (they drop us at once), then closes everything. Idempotent.</summary>
-    public async Task LeaveAsync(CancellationToken ct = default)
+    /// <summary>Tells every peer we are leaving (they drop us at once), then closes everything. Idempotent; concurrent calls wait for the same leave.</summary>
+    public Task LeaveAsync(CancellationToken ct = default)
     {
-        List<Peer> peers;
-        List<ClusterConnection> others;
-        lock (_gate)
-        {
-            if (_leaving) return;
-            _leaving = true;
-            peers = [.. _peers.All];
-            foreach (var peer in peers) _peers.Remove(peer);
-            others = [.. _connections];
-        }
-        _stopping.Cancel();
+        Task leaving;
+        lock (_leaveGate) leaving = _leaving ??= LeaveOnceAsync();
+        return leaving.WaitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await LeaveAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _startLock.Dispose();
+    }
+
+    private async Task LeaveOnceAsync()
+    {
+        var peers = _peers.Close();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_seeds is not null) await _seeds.StopAsync().ConfigureAwait(false);
 
         var leave = new Leave { Reason = "shutdown" };
         var closing = new List<Task>();
-        foreach (var peer in peers)
+        foreach (var connection in peers)
         {
-            var connection = peer.Connection;
-            if (connection is null) continue;
-            connection.Tag = null;
             connection.TrySend(leave);
-            closing.Add(connection.CloseGracefullyAsync("left the cluster", TimeSpan.FromSeconds(1)));
+            closing.Add(connection.CloseGracefullyAsync(CloseReason.Leaving, "left the cluster", TimeSpan.FromSeconds(1)));
         }
-        await Task.WhenAll(closing).WaitAsync(ct).ConfigureAwait(false);
-        foreach (var connection in others) connection.Close("node shutting down");
+        await Task.WhenAll(closing).ConfigureAwait(false);
+        foreach (var connection in _connections.Stop()) connection.Close(CloseReason.Leaving, "node shutting down");
         if (_listener is { } listener) await listener.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -149,13 +178,6 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
         if (IsListening) ClusterLog.Left(_logger, closing.Count);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await LeaveAsync().ConfigureAwait(false);
-        _stopping.Dispose();
-        _startLock.Dispose();
-    }
-
     private async Task EnsureListeningAsync(CancellationToken ct)
     {
         if (IsListening) return;
@@ -165,9 +187,9 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
             if (IsListening) return;
             ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
             var listener = await ClusterListener.BindAsync(_options.BindHost, _options.BindPort, _options.PortSearch, _logger, ct).ConfigureAwait(false);
-            _self = _self with { AdvertisedPort = listener.Port };
+            _peers.Self = _peers.Self with { AdvertisedPort = listener.Port };
             Volatile.Write(ref _listener, listener);
-            listener.Start(OnAccepted);
+            listener.Start(_acceptor.OnAccepted);
             _timerLoop = Task.Run(TimerLoopAsync);
             ClusterLog.Listening(_logger, HostPort.Format(listener.LocalEndPoint.Address.ToString(), listener.Port), _options.Alias, _options.NodeId, listener.Port);
         }
@@ -177,20 +199,53 @@ public sealed partial class ClusterNode : IAsyncDisposable, IConnectionHandler
         }
     }
 
-    /// <summary>Sorted view; <paramref name="selfHost"/> is the address a client reached us on, used when we advertise none.</summary>
-    private List<MemberInfo> Snapshot(string? selfHost)
+    /// <summary>The membership timer (heartbeats, failure detection, expiry), and now and then a word about strangers.</summary>
+    private async Task TimerLoopAsync()
     {
-        long now = Environment.TickCount64;
-        string host = _self.AdvertisedHost.Length > 0 ? _self.AdvertisedHost : selfHost ?? _options.BindHost;
-        var members = new List<MemberInfo> { new(_options.Alias, _options.NodeId, host, AdvertisedPort, MemberStatus.Self, 0) };
-        lock (_gate)
+        var interval = _membership.TickInterval;
+        int ticksPerSummary = Math.Max(1, (int)(SummaryPeriod / interval));
+        using var timer = new PeriodicTimer(interval, _time);
+        int ticks = 0;
+        try
         {
-            foreach (var peer in _peers.All)
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                members.Add(new MemberInfo(peer.Alias, peer.NodeId, peer.Identity.Host, peer.Identity.Port, MemberStatus.Up, Math.Max(0, now - peer.LastSeenTicks)));
+                try
+                {
+                    _membership.Tick();
+                    if (++ticks % ticksPerSummary == 0) _acceptor.Summarize(SummaryPeriod);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A bug here must not stop the heartbeats: every peer would mark this node down.
+                    ClusterLog.TickFailed(_logger, e.GetType().Name, e.Message);
+                }
             }
         }
-        members.Sort((a, b) => string.CompareOrdinal(a.Alias, b.Alias));
+        catch (OperationCanceledException)
+        {
+            // Node stopping.
+        }
+    }
+
+    private async Task<SeedAnswer> DialSeedAsync(SeedAddress seed, CancellationToken ct)
+    {
+        var outcome = await _dialer.DialAsync(seed.Host, seed.Port, wantMembers: true, ct).ConfigureAwait(false);
+        return outcome.Success || outcome.Refusal == RefuseCode.Duplicate ? SeedAnswer.Joined
+            : outcome.Refusal == RefuseCode.Self ? SeedAnswer.Self
+            : SeedAnswer.NoAnswer;
+    }
+
+    private void Deliver(Guid nodeId, IClusterMessage message) => MessageReceived?.Invoke(nodeId, message);
+
+    /// <summary>Sorted view; <paramref name="asker"/> is the address a client reached us on, used for our host when we advertise none.</summary>
+    private List<MemberInfo> Snapshot(string? asker)
+    {
+        var self = _peers.Self;
+        string host = self.AdvertisedHost.Length > 0 ? self.AdvertisedHost : asker ?? _options.BindHost;
+        var members = new List<MemberInfo> { new(_options.Alias, _options.NodeId, host, AdvertisedPort, MemberStatus.Self, 0) };
+        _peers.AddListed(members);
+        members.Sort((a, b) => string.CompareOrdinal(a.Alias, b.Alias) is var byAlias and not 0 ? byAlias : a.Status.CompareTo(b.Status));
         return members;
     }
 

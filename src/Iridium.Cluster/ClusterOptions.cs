@@ -9,7 +9,7 @@ public sealed class ClusterOptions
     /// <summary>Smallest frame cap <see cref="MaxFrameBytes"/> may be: any handshake frame must fit.</summary>
     public const int MinFrameBytes = Protocol.ProtocolLimits.MinFrameBytes;
 
-    /// <summary>Unique within a cluster; a second live node with the same alias is refused.</summary>
+    /// <summary>Unique within a cluster; a second live node with the same alias is refused. See <see cref="AliasRules"/>.</summary>
     public string Alias { get; set; } = "";
 
     /// <summary>Identifies this run of the node; a restarted node is a new member.</summary>
@@ -41,23 +41,45 @@ public sealed class ClusterOptions
     /// <summary>Largest frame accepted after the handshake; a larger length prefix closes the connection.</summary>
     public required int MaxFrameBytes { get; set; }
 
-    /// <summary>A connection whose handshake has not finished by then is closed.</summary>
-    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long a member that went down stays listed (status down, with when and why) before it is forgotten.</summary>
+    public required TimeSpan DownRetention { get; set; }
+
+    /// <summary>
+    /// A connection whose handshake has not finished by then is closed, and a dial gives up. Short,
+    /// because until then a stranger holds one of the <see cref="MaxPendingHandshakes"/> slots.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Unauthenticated connections held at once; a newer one pushes out the oldest (docs/cluster.md, Admission).</summary>
+    public int MaxPendingHandshakes { get; set; } = 128;
+
+    /// <summary>
+    /// Unauthenticated connections held at once from one source address. Half the budget: a
+    /// flood from one address never holds more, so a newcomer from elsewhere is never pushed out;
+    /// and room for the burst of a 32-node mesh started on one host (at 16, its dials were pushed
+    /// out of each other's way and retried a second later).
+    /// </summary>
+    public int MaxPendingPerAddress { get; set; } = 64;
+
+    /// <summary>Authenticated client connections (`iridium members`, `iridium ping`) served at once.</summary>
+    public int MaxClientConnections { get; set; } = 64;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Alias)) throw new ArgumentException("the node alias is empty");
-        if (System.Text.Encoding.UTF8.GetByteCount(Alias) > Protocol.ProtocolLimits.MaxAliasBytes) throw new ArgumentException($"the node alias is longer than {Protocol.ProtocolLimits.MaxAliasBytes} bytes");
+        if (!AliasRules.IsValid(Alias)) throw new ArgumentException(AliasRules.Explain(Alias));
         if (BindPort is < 0 or > 65535) throw new ArgumentException($"bind port {BindPort} is not in 0-65535");
         if (PortSearch is < 0 or > 1000) throw new ArgumentException($"port search {PortSearch} is not in 0-1000");
         if (Cookie.Length == 0) throw new ArgumentException("the cluster cookie is empty");
         if (HeartbeatInterval <= TimeSpan.Zero) throw new ArgumentException("the heartbeat interval must be positive");
         if (FailureTimeout <= HeartbeatInterval) throw new ArgumentException("the failure timeout must be longer than the heartbeat interval");
         if (MaxFrameBytes < Protocol.ProtocolLimits.MinFrameBytes) throw new ArgumentException($"the frame cap must be at least {Protocol.ProtocolLimits.MinFrameBytes} bytes");
+        if (DownRetention < TimeSpan.Zero) throw new ArgumentException("the down retention must not be negative");
+        if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("the handshake timeout must be positive");
+        if (MaxPendingHandshakes < 1 || MaxPendingPerAddress < 1 || MaxClientConnections < 1) throw new ArgumentException("connection caps must be at least 1");
         foreach (string seed in Seeds)
         {
-            if (!HostPort.TryParse(seed, out _, out _)) throw new ArgumentException($"seed '{seed}' is not HOST:PORT");
+            if (Iridium.Cluster.Seeds.SeedSources.Problem(seed) is { } problem) throw new ArgumentException(problem);
         }
     }
 }

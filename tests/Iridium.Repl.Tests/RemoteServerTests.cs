@@ -163,6 +163,9 @@ public sealed class RemoteServerTests : IAsyncLifetime
         using var first = await RawClient.ConnectAsync(server.Port);
         await first.LoginAsync(Cookie);
         using var second = await RawClient.ConnectAsync(server.Port);
+        // Only a client that logged in is told: strangers never learn about, nor take, session slots.
+        string challenge = (await second.LineAsync())!;
+        await second.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
         Assert.Contains("too many sessions", await second.LineAsync());
         Assert.Contains("VM stopped", await first.RunAsync("hlt"));
     }

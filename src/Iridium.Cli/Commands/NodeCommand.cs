@@ -23,18 +23,23 @@ internal sealed class NodeCommand
     /// <param name="config">A TOML (.toml) or JSON (.json) file of these settings, keys in snake_case (server_bind_port); flags override it.</param>
     /// <param name="heartbeatMs">Heartbeat interval in milliseconds (default 1000).</param>
     /// <param name="failureTimeoutMs">Mark a silent peer down after this many milliseconds (default 3000, or 3 heartbeats if longer).</param>
+    /// <param name="downRetentionMs">Keep listing a member that went down (status down, with why and since when) for this many milliseconds (default 60000).</param>
     /// <param name="threads">-t, Spawned VMs that run at once for remote sessions (default: the number of processors).</param>
     /// <param name="verbose">-v, Log debug detail (dial failures, connection races).</param>
     /// <param name="enableRemoteAccess">-r, Also serve the remote REPL (cookie authentication); sessions get their own VMs.</param>
     /// <param name="bindHost">Address of the remote REPL (default 127.0.0.1).</param>
     /// <param name="bindPort">-p, Port of the remote REPL (default 2244).</param>
     /// <param name="maxSteps">Step budget of each run a remote session starts (default 10000000).</param>
+    /// <param name="maxHeapBytes">Heap cap of each remote session's VM and of the VMs it spawns, at least 16777216 (default 16 MiB).</param>
+    /// <param name="maxTotalHeapBytes">Bytes all the VM heaps of this node may hold together; an ALOC past it faults HEAP (default 1 GiB, or half the memory if less).</param>
+    /// <param name="maxOutputBytes">Program output one line of a remote session may print; the rest is dropped with a message (default 1048576).</param>
     [Command(CommandRouter.Node)]
     public async Task<int> Node(ConsoleAppContext context, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string? serverBindHost = null,
         [HideDefaultValue] int? serverBindPort = null, [HideDefaultValue] int? portSearch = null, [HideDefaultValue] string? advertiseHost = null,
         [HideDefaultValue] string? join = null, [HideDefaultValue] string? config = null, [HideDefaultValue] int? heartbeatMs = null,
-        [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
+        [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? downRetentionMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
         [HideDefaultValue] string? bindHost = null, [HideDefaultValue] int? bindPort = null, [HideDefaultValue] long? maxSteps = null,
+        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? maxTotalHeapBytes = null, [HideDefaultValue] long? maxOutputBytes = null,
         CancellationToken cancellationToken = default)
         => await CommandBody.RunAsync(CommandRouter.Node, async () =>
         {
@@ -51,12 +56,16 @@ internal sealed class NodeCommand
                 CookieFile = globals.CookieFile,
                 HeartbeatMs = heartbeatMs,
                 FailureTimeoutMs = failureTimeoutMs,
+                DownRetentionMs = downRetentionMs,
                 Threads = threads,
                 Verbose = verbose ? true : null,
                 EnableRemoteAccess = enableRemoteAccess ? true : null,
                 BindHost = bindHost,
                 BindPort = bindPort,
                 MaxSteps = maxSteps,
+                MaxHeapBytes = maxHeapBytes,
+                MaxTotalHeapBytes = maxTotalHeapBytes,
+                MaxOutputBytes = maxOutputBytes,
             };
             CheckRanges(flags);
             var settings = config is null ? flags : ConfigFile.Load(config).With(flags);
@@ -77,9 +86,10 @@ internal sealed class NodeCommand
         }
 
         using var loggerFactory = ClusterLogging.Create(settings.Verbose == true ? LogLevel.Debug : LogLevel.Information);
+        using var memory = new VmMemory(settings.MaxTotalHeapBytes ?? Defaults.TotalHeapBytes, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Vm.Memory")));
         RemoteReplServer? replServer = settings.EnableRemoteAccess == true
             ? RemoteReplHosting.Start(settings.BindHost ?? Defaults.BindHost, settings.BindPort ?? Defaults.RemoteReplPort,
-                settings.MaxSteps ?? Defaults.RemoteMaxSteps, process, new VmScheduler(settings.Threads ?? Defaults.Threads),
+                settings.RemoteLimits, process, new VmScheduler(settings.Threads ?? Defaults.Threads, memory.Budget),
                 ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
             : null;
         try
@@ -132,8 +142,12 @@ internal sealed class NodeCommand
         FlagRules.Range("port_search", flags.PortSearch);
         FlagRules.Range("heartbeat_ms", flags.HeartbeatMs);
         FlagRules.Range("failure_timeout_ms", flags.FailureTimeoutMs);
+        FlagRules.Range("down_retention_ms", flags.DownRetentionMs);
         FlagRules.Range("threads", flags.Threads);
         FlagRules.Range("bind_port", flags.BindPort);
         FlagRules.Range("max_steps", flags.MaxSteps);
+        FlagRules.Range("max_heap_bytes", flags.MaxHeapBytes);
+        FlagRules.Range("max_total_heap_bytes", flags.MaxTotalHeapBytes);
+        FlagRules.Range("max_output_bytes", flags.MaxOutputBytes);
     }
 }

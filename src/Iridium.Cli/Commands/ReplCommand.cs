@@ -29,30 +29,40 @@ internal sealed class ReplCommand
     /// <param name="serverBindPort">-P, Port of the cluster listener.</param>
     /// <param name="threads">-t, Spawned VMs that run at once. Default: the number of processors.</param>
     /// <param name="maxSteps">Step budget of each run: remote sessions default to 10000000, the console is unlimited.</param>
+    /// <param name="maxHeapBytes">Heap cap of each VM, at least 16777216: the console's defaults to 64 MiB, remote sessions' to 16 MiB.</param>
+    /// <param name="maxTotalHeapBytes">Bytes all the VM heaps of this process may hold together (default 1 GiB, or half the memory if less).</param>
+    /// <param name="maxOutputBytes">Program output one line of a remote session may print (default 1048576).</param>
     [Command("")]
     public async Task<int> Repl(ConsoleAppContext context, bool enableRemoteAccess = false, [HideDefaultValue] string bindHost = Defaults.BindHost,
         int bindPort = Defaults.RemoteReplPort, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string serverBindHost = Defaults.BindHost,
-        int serverBindPort = Defaults.ClusterPort, [HideDefaultValue] int? threads = null, [HideDefaultValue] long? maxSteps = null)
+        int serverBindPort = Defaults.ClusterPort, [HideDefaultValue] int? threads = null, [HideDefaultValue] long? maxSteps = null,
+        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? maxTotalHeapBytes = null, [HideDefaultValue] long? maxOutputBytes = null)
         => await CommandBody.RunAsync("", async () =>
         {
             FlagRules.Range("bind_port", bindPort);
             FlagRules.Range("server_bind_port", serverBindPort);
             FlagRules.Range("threads", threads);
             FlagRules.Range("max_steps", maxSteps);
+            FlagRules.Range("max_heap_bytes", maxHeapBytes);
+            FlagRules.Range("max_total_heap_bytes", maxTotalHeapBytes);
+            FlagRules.Range("max_output_bytes", maxOutputBytes);
             var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process(nodeAlias));
 
             // Only history and remote access need the data root: without one the REPL still runs.
             string? dataRoot = process.TryGetDataRoot(out string? problem);
             if (problem is not null) Console.Error.WriteLine($"iridium: warning: {problem}; history will not be kept");
 
-            var scheduler = new VmScheduler(threads ?? Defaults.Threads);
-            long remoteMaxSteps = maxSteps ?? Defaults.RemoteMaxSteps;
+            var remoteLimits = new NodeSettings { MaxSteps = maxSteps, MaxHeapBytes = maxHeapBytes, MaxOutputBytes = maxOutputBytes }.RemoteLimits;
+            long totalHeapBytes = maxTotalHeapBytes ?? Defaults.TotalHeapBytes;
+            int vmThreads = threads ?? Defaults.Threads;
             if (enableRemoteAccess && Console.IsInputRedirected)
-                return await ServeHeadlessAsync(bindHost, bindPort, remoteMaxSteps, process, scheduler).ConfigureAwait(false);
+                return await ServeHeadlessAsync(bindHost, bindPort, remoteLimits, totalHeapBytes, vmThreads, process).ConfigureAwait(false);
 
             using var console = new ConsoleRepl(dataRoot is null ? null : ProcessContext.HistoryPath(dataRoot), VersionInfo.Version);
+            using var memory = new VmMemory(totalHeapBytes, console.Reports);
+            var scheduler = new VmScheduler(vmThreads, memory.Budget);
             RemoteReplServer? server = enableRemoteAccess
-                ? RemoteReplHosting.Start(bindHost, bindPort, remoteMaxSteps, process, scheduler, console.Reports)
+                ? RemoteReplHosting.Start(bindHost, bindPort, remoteLimits, process, scheduler, console.Reports)
                 : null;
             try
             {
@@ -65,6 +75,8 @@ internal sealed class ReplCommand
                     // then the REPL's VMs carry the alias only when one was given.
                     Alias = process.GivenAlias,
                     MaxSteps = maxSteps,
+                    MaxHeapBytes = maxHeapBytes ?? Defaults.MaxHeapBytes,
+                    HeapBudget = memory.Budget,
                     Scheduler = scheduler,
                     Cluster = cluster,
                 };
@@ -81,12 +93,13 @@ internal sealed class ReplCommand
     /// manager): there is no console to offer, so it serves the remote REPL, logging like a node,
     /// until SIGINT or SIGTERM, and then exits 0.
     /// </summary>
-    private static async Task<int> ServeHeadlessAsync(string bindHost, int bindPort, long maxSteps, ProcessContext process, VmScheduler scheduler)
+    private static async Task<int> ServeHeadlessAsync(string bindHost, int bindPort, RemoteSessionLimits limits, long totalHeapBytes, int threads, ProcessContext process)
     {
         using var shutdown = new ShutdownSignal();
         using var loggerFactory = ClusterLogging.Create(LogLevel.Information);
         var log = ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote"));
-        await using var server = RemoteReplHosting.Start(bindHost, bindPort, maxSteps, process, scheduler, log);
+        using var memory = new VmMemory(totalHeapBytes, log);
+        await using var server = RemoteReplHosting.Start(bindHost, bindPort, limits, process, new VmScheduler(threads, memory.Budget), log);
         log.WriteLine("stdin is not a terminal: serving the remote REPL until SIGINT or SIGTERM");
         await shutdown.WaitAsync().ConfigureAwait(false);
         log.WriteLine("stopping the remote REPL");

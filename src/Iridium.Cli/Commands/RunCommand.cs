@@ -12,23 +12,26 @@ internal sealed class RunCommand
     /// <param name="file">FILE: an image (name ending in .ir, or starting with EPIE) or assembly source; '-' reads standard input.</param>
     /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault); '-' is standard output.</param>
     /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions. Default: unlimited.</param>
+    /// <param name="maxHeapBytes">Heap cap in bytes, at least 16777216; an ALOC past it faults HEAP (default 64 MiB).</param>
     [Command(CommandRouter.Run)]
-    public int Run([Argument, HideDefaultValue] string? file = null, [HideDefaultValue] string? stateJson = null, [HideDefaultValue] long? maxSteps = null)
+    public int Run([Argument, HideDefaultValue] string? file = null, [HideDefaultValue] string? stateJson = null, [HideDefaultValue] long? maxSteps = null,
+        [HideDefaultValue] int? maxHeapBytes = null)
         => CommandBody.Run(CommandRouter.Run, () =>
         {
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
-            return Execute(file, stateJson, maxSteps);
+            Hosting.FlagRules.Range("max_heap_bytes", maxHeapBytes);
+            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes);
         });
 
-    private static int Execute(string path, string? statePath, long? maxSteps)
+    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes)
     {
         var input = ProgramInput.Read(path);
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
-        var machine = new Machine
+        var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
             Diagnostics = Console.Error,
@@ -62,7 +65,8 @@ internal sealed class RunCommand
         string instruction = result.Pc < machine.Program.Length
             ? InstructionFormatter.Format(machine.Program[result.Pc..])
             : "end of program";
-        Console.Error.WriteLine($"iridium: fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction})");
+        string limit = final.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
+        Console.Error.WriteLine($"iridium: fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}");
         return ExitCodes.CrashBase + final.Code;
     }
 }

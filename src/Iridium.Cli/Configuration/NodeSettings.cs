@@ -21,6 +21,7 @@ internal sealed record NodeSettings
     public string? CookieFile { get; init; }
     public int? HeartbeatMs { get; init; }
     public int? FailureTimeoutMs { get; init; }
+    public int? DownRetentionMs { get; init; }
     public int? MaxFrameBytes { get; init; }
     public int? Threads { get; init; }
     public bool? Verbose { get; init; }
@@ -28,6 +29,9 @@ internal sealed record NodeSettings
     public string? BindHost { get; init; }
     public int? BindPort { get; init; }
     public long? MaxSteps { get; init; }
+    public int? MaxHeapBytes { get; init; }
+    public long? MaxTotalHeapBytes { get; init; }
+    public long? MaxOutputBytes { get; init; }
 
     /// <summary>Values set in <paramref name="overrides"/> replace this object's; lists replace whole.</summary>
     public NodeSettings With(NodeSettings overrides) => new()
@@ -42,6 +46,7 @@ internal sealed record NodeSettings
         CookieFile = overrides.CookieFile ?? CookieFile,
         HeartbeatMs = overrides.HeartbeatMs ?? HeartbeatMs,
         FailureTimeoutMs = overrides.FailureTimeoutMs ?? FailureTimeoutMs,
+        DownRetentionMs = overrides.DownRetentionMs ?? DownRetentionMs,
         MaxFrameBytes = overrides.MaxFrameBytes ?? MaxFrameBytes,
         Threads = overrides.Threads ?? Threads,
         Verbose = overrides.Verbose ?? Verbose,
@@ -49,9 +54,15 @@ internal sealed record NodeSettings
         BindHost = overrides.BindHost ?? BindHost,
         BindPort = overrides.BindPort ?? BindPort,
         MaxSteps = overrides.MaxSteps ?? MaxSteps,
+        MaxHeapBytes = overrides.MaxHeapBytes ?? MaxHeapBytes,
+        MaxTotalHeapBytes = overrides.MaxTotalHeapBytes ?? MaxTotalHeapBytes,
+        MaxOutputBytes = overrides.MaxOutputBytes ?? MaxOutputBytes,
     };
 
     public ProcessSettings Process => new(DataRootDir, CookieFile, NodeAlias);
+
+    /// <summary>The limits of remote REPL sessions, with the defaults filled in.</summary>
+    public RemoteSessionLimits RemoteLimits => new(MaxSteps ?? Defaults.RemoteMaxSteps, MaxHeapBytes ?? Defaults.RemoteMaxHeapBytes, MaxOutputBytes ?? Defaults.RemoteMaxOutputBytes);
 
     /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
     public ClusterOptions ToClusterOptions(string alias, byte[] cookie)
@@ -68,6 +79,7 @@ internal sealed record NodeSettings
             AdvertiseHost = AdvertiseHost,
             HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
             FailureTimeout = TimeSpan.FromMilliseconds(failureTimeout),
+            DownRetention = TimeSpan.FromMilliseconds(DownRetentionMs ?? Defaults.DownRetentionMs),
             MaxFrameBytes = MaxFrameBytes ?? Defaults.MaxFrameBytes,
         };
         if (Join is not null) options.Seeds.AddRange(Join);

@@ -27,6 +27,7 @@ internal static class NodeSettingsKeys
         Text("cookie_file", (s, v) => s with { CookieFile = v }),
         Whole("heartbeat_ms", 1, int.MaxValue, (s, v) => s with { HeartbeatMs = (int)v }),
         Whole("failure_timeout_ms", 1, int.MaxValue, (s, v) => s with { FailureTimeoutMs = (int)v }),
+        Whole("down_retention_ms", 0, int.MaxValue, (s, v) => s with { DownRetentionMs = (int)v }),
         Whole("max_frame_bytes", Iridium.Cluster.ClusterOptions.MinFrameBytes, int.MaxValue, (s, v) => s with { MaxFrameBytes = (int)v }),
         Whole("threads", 1, 4096, (s, v) => s with { Threads = (int)v }),
         Flag("verbose", (s, v) => s with { Verbose = v }),
@@ -34,6 +35,9 @@ internal static class NodeSettingsKeys
         Text("bind_host", (s, v) => s with { BindHost = v }),
         Whole("bind_port", 0, 65535, (s, v) => s with { BindPort = (int)v }),
         Whole("max_steps", 1, long.MaxValue, (s, v) => s with { MaxSteps = v }),
+        Whole("max_heap_bytes", Defaults.MinHeapBytes, int.MaxValue, (s, v) => s with { MaxHeapBytes = (int)v }),
+        Whole("max_total_heap_bytes", Defaults.MinHeapBytes, long.MaxValue, (s, v) => s with { MaxTotalHeapBytes = v }),
+        Whole("max_output_bytes", 1, long.MaxValue, (s, v) => s with { MaxOutputBytes = v }),
     ];
 
     /// <summary>Every key, as the error for an unknown one lists them.</summary>

@@ -61,22 +61,26 @@ public sealed class ClusterClient : IAsyncDisposable
         }
         catch (Exception e) when (e is not ClusterClientException)
         {
-            connection.Close("handshake failed");
+            connection.Close(CloseReason.HandshakeFailed, "handshake failed");
             throw Failure(e, endpoint, timeout, ct);
         }
         catch
         {
-            connection.Close("handshake failed");
+            connection.Close(CloseReason.HandshakeFailed, "handshake failed");
             throw;
         }
     }
 
-    /// <summary>The node's view of the cluster: itself and its live peers.</summary>
+    /// <summary>The node's view of the cluster: itself, its live peers, and members down within its retention period.</summary>
     public async Task<IReadOnlyList<MemberInfo>> MembersAsync(CancellationToken ct = default)
     {
-        var view = await RequestAsync<MembersView>(new MembersQuery(), _ => true, ct).ConfigureAwait(false);
-        if (view.Members is not { Count: <= ProtocolLimits.MaxMembers } members) throw new ClusterClientException($"{_endpoint} sent a bad member list");
-        return members.ConvertAll(m => new MemberInfo(m.Alias ?? "", m.NodeId, m.Host ?? "", m.Port, m.Status, m.LastSeenMs));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        var view = await RequestAsync<MembersView>(new MembersQuery(), _ => true, deadline.Token, ct).ConfigureAwait(false);
+        if (view.Members is not { Count: <= ProtocolLimits.MaxMembers }) throw new ClusterClientException($"{_endpoint} sent a bad member list");
+        // A node of this build follows a view that lists down members with their details.
+        DownMembers? details = MemberViewMapping.HasDown(view) ? await ReadAsync<DownMembers>(deadline.Token, ct).ConfigureAwait(false) : null;
+        return MemberViewMapping.FromView(view, details);
     }
 
     /// <summary>
@@ -87,44 +91,57 @@ public sealed class ClusterClient : IAsyncDisposable
     public async Task<TimeSpan> PingAsync(long sequence, int payloadBytes, CancellationToken ct = default)
     {
         long start = Stopwatch.GetTimestamp();
-        if (payloadBytes > 0) await WriteAsync(new Data { Body = new byte[payloadBytes] }, ct).ConfigureAwait(false);
-        await RequestAsync<Pong>(new Ping { Sequence = sequence, Timestamp = start }, pong => pong.Sequence == sequence, ct).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        if (payloadBytes > 0) await WriteAsync(new Data { Body = new byte[payloadBytes] }, deadline.Token, ct).ConfigureAwait(false);
+        await RequestAsync<Pong>(new Ping { Sequence = sequence, Timestamp = start }, pong => pong.Sequence == sequence, deadline.Token, ct).ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(start);
     }
 
     public ValueTask DisposeAsync()
     {
-        _connection.Close("done");
+        _connection.Close(CloseReason.Done, "done");
         return ValueTask.CompletedTask;
     }
 
-    private async Task<TReply> RequestAsync<TReply>(IClusterMessage request, Func<TReply, bool> isAnswer, CancellationToken ct)
+    /// <summary>Sends <paramref name="request"/> and reads until the answer (<paramref name="deadline"/> bounds it; <paramref name="ct"/> is the caller's).</summary>
+    private async Task<TReply> RequestAsync<TReply>(IClusterMessage request, Func<TReply, bool> isAnswer, CancellationToken deadline, CancellationToken ct)
         where TReply : class, IClusterMessage
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
+        await WriteAsync(request, deadline, ct).ConfigureAwait(false);
+        while (true)
+        {
+            // Anything else (a late answer to an earlier request) is not what we wait for.
+            if (await ReadAsync<IClusterMessage>(deadline, ct).ConfigureAwait(false) is TReply answer && isAnswer(answer)) return answer;
+        }
+    }
+
+    /// <summary>The next message, which must be a <typeparamref name="TReply"/>.</summary>
+    private async Task<TReply> ReadAsync<TReply>(CancellationToken deadline, CancellationToken ct)
+        where TReply : class, IClusterMessage
+    {
+        IClusterMessage? reply;
         try
         {
-            await _connection.WriteAsync(request, deadline.Token).ConfigureAwait(false);
-            while (true)
-            {
-                var reply = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
-                if (reply is null) throw new ClusterClientException($"{_endpoint} closed the connection without answering");
-                if (reply is TReply answer && isAnswer(answer)) return answer;
-                // A heartbeat or a late answer: not what we wait for.
-            }
+            reply = await _connection.ReadAsync(deadline).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not ClusterClientException)
         {
             throw Failure(e, _endpoint, _timeout, ct);
         }
+        return reply switch
+        {
+            null => throw new ClusterClientException($"{_endpoint} closed the connection without answering"),
+            TReply answer => answer,
+            _ => throw new ClusterClientException($"{_endpoint} sent {reply.GetType().Name} where {typeof(TReply).Name} was expected"),
+        };
     }
 
-    private async Task WriteAsync(IClusterMessage message, CancellationToken ct)
+    private async Task WriteAsync(IClusterMessage message, CancellationToken deadline, CancellationToken ct)
     {
         try
         {
-            await _connection.WriteAsync(message, ct).ConfigureAwait(false);
+            await _connection.WriteAsync(message, deadline).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not ClusterClientException)
         {

@@ -74,10 +74,8 @@ internal sealed class ClusterConnection
         return byDialer != 0 ? byDialer < 0 : DialerNonce.AsSpan().SequenceCompareTo(other.DialerNonce) < 0;
     }
 
-    /// <summary>Membership bookkeeping attached by the node (its peer entry), read on the hot path without locks.</summary>
-    public object? Tag { get; set; }
-
-    public string? CloseReason { get; private set; }
+    /// <summary>Why the connection ended; null while it is open.</summary>
+    public ConnectionClose? Closing { get; private set; }
 
     /// <summary>Completes when the connection is closed and its loops have ended.</summary>
     public Task Closed => _closed.Task;
@@ -93,7 +91,7 @@ internal sealed class ClusterConnection
         {
             ReadResult result = await input.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
-            bool complete;
+            bool complete = false;
             try
             {
                 complete = FrameCodec.TryReadFrame(ref buffer, _maxFrameBytes, out var payload);
@@ -101,7 +99,10 @@ internal sealed class ClusterConnection
             }
             finally
             {
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // After a whole frame, what follows it is unexamined: another frame may be there
+                // already, and the next read must see it without waiting for more bytes.
+                if (complete) input.AdvanceTo(buffer.Start);
+                else input.AdvanceTo(buffer.Start, buffer.End);
             }
             if (result.IsCompleted || result.IsCanceled) return null;
         }
@@ -130,11 +131,11 @@ internal sealed class ClusterConnection
     /// <summary>Queues a message, waiting while the queue is full (back-pressure for bulk senders).</summary>
     public ValueTask SendAsync(IClusterMessage message, CancellationToken ct = default) => _outbox.Writer.WriteAsync(message, ct);
 
-    /// <summary>Closes at once; queued messages are dropped. Safe to call more than once and from any thread.</summary>
-    public void Close(string reason)
+    /// <summary>Closes at once; queued messages are dropped. Safe to call more than once and from any thread; the first reason sticks.</summary>
+    public void Close(CloseReason reason, string detail)
     {
         if (Interlocked.Exchange(ref _closeStarted, 1) != 0) return;
-        CloseReason = reason;
+        Closing = new ConnectionClose(reason, detail);
         _outbox.Writer.TryComplete();
         _closing.Cancel();
         _transport.Dispose();
@@ -146,7 +147,7 @@ internal sealed class ClusterConnection
     /// Sends what is queued (a Leave, say), signals end of stream, gives the peer up to
     /// <paramref name="linger"/> to close its side, then closes.
     /// </summary>
-    public async Task CloseGracefullyAsync(string reason, TimeSpan linger)
+    public async Task CloseGracefullyAsync(CloseReason reason, string detail, TimeSpan linger)
     {
         _outbox.Writer.TryComplete();
         using var deadline = new CancellationTokenSource(linger);
@@ -164,7 +165,7 @@ internal sealed class ClusterConnection
         {
             // Linger over: close regardless.
         }
-        Close(reason);
+        Close(reason, detail);
     }
 
     private async Task SendLoopAsync()
@@ -196,14 +197,15 @@ internal sealed class ClusterConnection
         }
         catch (Exception e) when (IsConnectionError(e))
         {
-            Close(e is OperationCanceledException ? CloseReason ?? "closed" : "send failed: " + e.Message);
+            if (e is OperationCanceledException) Close(CloseReason.Done, "closed");
+            else Close(CloseReason.SendFailed, "send failed: " + e.Message);
         }
     }
 
     private async Task ReadLoopAsync(IConnectionHandler handler)
     {
         var input = _transport.Input;
-        string reason = "connection closed by peer";
+        var close = new ConnectionClose(CloseReason.ClosedByPeer, "connection closed by peer");
         try
         {
             while (true)
@@ -227,19 +229,22 @@ internal sealed class ClusterConnection
         }
         catch (ProtocolException e)
         {
-            reason = "protocol error: " + e.Message;
+            close = new ConnectionClose(CloseReason.ProtocolError, "protocol error: " + e.Message);
         }
         catch (Exception e) when (IsConnectionError(e))
         {
-            reason = e is OperationCanceledException or ObjectDisposedException ? CloseReason ?? "closed" : "receive failed: " + e.Message;
+            // Cancelled or disposed means someone closed it on purpose: their reason stands.
+            close = e is OperationCanceledException or ObjectDisposedException
+                ? Closing ?? new ConnectionClose(CloseReason.Done, "closed")
+                : new ConnectionClose(CloseReason.ReceiveFailed, "receive failed: " + e.Message);
         }
         catch (Exception e)
         {
             // A bug in a handler must not take the node down: close this connection and say why.
-            reason = "internal error: " + e.GetType().Name + ": " + e.Message;
+            close = new ConnectionClose(CloseReason.InternalError, "internal error: " + e.GetType().Name + ": " + e.Message);
         }
-        Close(CloseReason ?? reason);
-        handler.OnClosed(this, CloseReason ?? reason);
+        Close(close.Reason, close.Detail);
+        handler.OnClosed(this, Closing ?? close);
     }
 
     private static bool IsConnectionError(Exception e)

@@ -14,8 +14,12 @@ internal readonly record struct Admission(RefuseCode? Refusal, string? Reason, L
 /// <summary>How a dialer's handshake ended. On success <see cref="Peer"/> is set, and <see cref="Members"/> when it sent a Hello.</summary>
 internal sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
 
-/// <summary>How an acceptor's handshake ended.</summary>
-internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null);
+/// <summary>
+/// How an acceptor's handshake ended. On failure <see cref="Refusal"/> says what kind, and
+/// <see cref="Junk"/> marks a stranger that never introduced itself (closed, or sent something
+/// else first): scanners and floods, counted rather than logged one by one.
+/// </summary>
+internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null, bool Junk = false);
 
 /// <summary>
 /// The handshake every connection starts with, before any other message:
@@ -71,12 +75,13 @@ internal static class Handshake
     public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct)
     {
         var first = await connection.ReadAsync(ct).ConfigureAwait(false);
-        if (first is not IIntroduction intro) return Rejected(first is null ? "closed before introducing itself" : $"expected Hello or Join, got {first.GetType().Name}");
+        if (first is not IIntroduction intro)
+            return new AcceptOutcome(false, first is null ? "closed before introducing itself" : $"expected Hello or Join, got {first.GetType().Name}", null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
         if (intro.ProtocolVersion != ProtocolLimits.Version)
         {
             string why = $"protocol version {intro.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})";
             await TryRefuseAsync(connection, RefuseCode.Version, why, ct).ConfigureAwait(false);
-            return Rejected(why);
+            return Rejected(why, RefuseCode.Version);
         }
         string? invalid = IntroductionRules.Check(intro.NodeId, intro.Alias, intro.AdvertisedHost, intro.AdvertisedPort, intro.Nonce, intro.Role);
         if (invalid is not null)
@@ -103,7 +108,7 @@ internal static class Handshake
         {
             const string why = "authentication failed: wrong cluster cookie";
             await TryRefuseAsync(connection, RefuseCode.Authentication, why, ct).ConfigureAwait(false);
-            return Rejected(why);
+            return Rejected(why, RefuseCode.Authentication);
         }
 
         string host = HostPort.IsUnspecified(intro.AdvertisedHost) ? connection.RemoteHost : intro.AdvertisedHost!;
@@ -138,5 +143,5 @@ internal static class Handshake
 
     private static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
 
-    private static AcceptOutcome Rejected(string message) => new(false, message, null, ConnectionRole.Node);
+    private static AcceptOutcome Rejected(string message, RefuseCode code = RefuseCode.Protocol) => new(false, message, null, ConnectionRole.Node, code);
 }

@@ -5,6 +5,8 @@ namespace Iridium.Cluster.Logging;
 /// <summary>
 /// Every log line the cluster writes, source-generated (no boxing, AOT-safe). Membership changes
 /// are one line each at Information and start with "node up:" / "node down:" so scripts can grep them.
+/// Text that came from the network is passed through <see cref="UntrustedText.Escape"/> (aliases
+/// and hosts are checked against their rules before they get here), so a line is always one line.
 /// </summary>
 internal static partial class ClusterLog
 {
@@ -47,11 +49,20 @@ internal static partial class ClusterLog
     [LoggerMessage(13, LogLevel.Debug, "connection to {Alias} replaced ({Reason})")]
     public static partial void Replaced(ILogger logger, string alias, string reason);
 
-    [LoggerMessage(14, LogLevel.Warning, "too many unauthenticated connections; dropped one from {Remote}")]
-    public static partial void TooManyHandshakes(ILogger logger, string remote);
+    [LoggerMessage(14, LogLevel.Warning, "unauthenticated connections in the last {Seconds} s: {Dropped} dropped to make room (at most {Budget} at once, {PerAddress} per address), {Failed} failed their handshake, {Unlogged} refusals not logged one by one")]
+    public static partial void UnauthenticatedSummary(ILogger logger, int seconds, long dropped, int budget, int perAddress, long failed, long unlogged);
 
-    [LoggerMessage(15, LogLevel.Error, "internal error on connection {Remote}: {Message}")]
-    public static partial void InternalError(ILogger logger, string remote, string message);
+    [LoggerMessage(18, LogLevel.Debug, "connection from {Remote} closed before authenticating: {Reason}")]
+    public static partial void HandshakeJunk(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(21, LogLevel.Error, "internal error in the membership timer ({ExceptionType}: {Message}); carrying on")]
+    public static partial void TickFailed(ILogger logger, string exceptionType, string message);
+
+    [LoggerMessage(20, LogLevel.Warning, "a round of seed dials failed ({ExceptionType}: {Message}); retrying")]
+    public static partial void SeedRoundFailed(ILogger logger, string exceptionType, string message);
+
+    [LoggerMessage(19, LogLevel.Information, "forgot down member {Alias} {NodeId}: {Reason}")]
+    public static partial void Forgotten(ILogger logger, string alias, Guid nodeId, string reason);
 
     [LoggerMessage(17, LogLevel.Debug, "kept the existing connection to {Alias}; refused the duplicate from {Remote}")]
     public static partial void DuplicateRefused(ILogger logger, string remote, string alias);

@@ -28,6 +28,26 @@ internal partial class MemberStatusRecord
     public long LastSeenMs { get; set; }
 }
 
+/// <summary>
+/// Node to client, right after a <see cref="MembersView"/> that lists down members: how long ago
+/// and why each went down. A separate message so the view keeps the bytes older builds read:
+/// an older client stops reading after the view, and an older node never lists a down member,
+/// so a client waits for this only when the view it got has one.
+/// </summary>
+[MemoryPackable]
+internal partial class DownMembers : IClusterMessage
+{
+    public List<DownMemberRecord>? Members { get; set; }
+}
+
+[MemoryPackable]
+internal partial class DownMemberRecord
+{
+    public Guid NodeId { get; set; }
+    public long DownSinceMs { get; set; }
+    public DownReason Reason { get; set; }
+}
+
 /// <summary>Round-trip probe; answered with a <see cref="Pong"/> carrying the same values.</summary>
 [MemoryPackable]
 internal partial class Ping : IClusterMessage

@@ -109,6 +109,8 @@ internal enum RefuseCode : byte
     Self = 5,
     Protocol = 6,
     ShuttingDown = 7,
+    /// <summary>The node serves as many clients as it allows; try again later.</summary>
+    Busy = 8,
 }
 
 /// <summary>A member as peers should reach it.</summary>

@@ -7,7 +7,7 @@ namespace Iridium.Cluster.Protocol;
 /// (union tag first; the serializers are generated). Tags are part of the protocol: never reuse
 /// or renumber them, and only append members to a message (a reader accepts older, shorter forms;
 /// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
-/// handshake, 10-13 membership, 20-24 client queries and application data. A new message is
+/// handshake, 10-13 membership, 20-25 client queries and application data. A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member <see cref="CheckedStringAttribute"/>; tests check all three.
 /// </summary>
@@ -27,6 +27,7 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(22, typeof(Ping))]
 [MemoryPackUnion(23, typeof(Pong))]
 [MemoryPackUnion(24, typeof(Data))]
+[MemoryPackUnion(25, typeof(DownMembers))]
 internal partial interface IClusterMessage
 {
 }

@@ -33,10 +33,12 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<Ping>();
         MemoryPackFormatterProvider.Register<Pong>();
         MemoryPackFormatterProvider.Register<Data>();
+        MemoryPackFormatterProvider.Register<DownMembers>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.
         MemoryPackFormatterProvider.Register<MemberRecord>();
         MemoryPackFormatterProvider.Register<MemberStatusRecord>();
+        MemoryPackFormatterProvider.Register<DownMemberRecord>();
     }
 }

@@ -32,7 +32,7 @@ internal sealed class SpawnCommand : ReplCommand
         // Announce first: a short program can finish, and report, before TrySpawn even returns.
         session.Say($"spawned vm {vmId} from {program.Path}{queued}");
         if (!scheduler.TrySpawn(vmId, program.Image, session.Options.Alias, session.Options.MaxSteps,
-                outcome => terminal.Notify(Report(program.Path, outcome)), session.Options.Lifetime))
+                outcome => terminal.Notify(Report(program.Path, outcome)), session.Options.MaxHeapBytes, session.Options.Lifetime))
         {
             session.Say($"vm {vmId} not spawned after all: the scheduler filled up meanwhile");
         }
@@ -53,6 +53,7 @@ internal sealed class SpawnCommand : ReplCommand
         lines.Add("VM Events");
         lines.Add("---------");
         lines.AddRange(outcome.Events.Select(e => "  " + e));
+        if (ExecutionReport.HeapLimit(outcome.HeapRefusal) is { } why) lines.Add($"heap: {why}");
         return lines;
     }
 }

@@ -38,9 +38,22 @@ internal static class ExecutionReport
         if (fault == FaultCode.Steps)
             return $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
         if (fault == FaultCode.Header) return "VM fault: HEADER: the program is not a valid image";
-        return $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({InstructionAt(machine, pc)})";
+        string where = $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({InstructionAt(machine, pc)})";
+        return fault == FaultCode.Heap && HeapLimit(machine.LastHeapRefusal, machine) is { } why ? $"{where}: {why}" : where;
     }
 
     private static string InstructionAt(Machine machine, int pc)
         => pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
+
+    /// <summary>Why an ALOC was refused, in words, or null when no limit refused it (a negative size, an access out of range).</summary>
+    public static string? HeapLimit(HeapRefusal refusal, Machine? machine = null) => refusal switch
+    {
+        HeapRefusal.VmCap => machine is null
+            ? "the ALOC would pass this VM's heap cap (--max-heap-bytes)"
+            : $"the ALOC would pass this VM's heap cap of {machine.HeapCap.ToString(CultureInfo.InvariantCulture)} bytes (--max-heap-bytes)",
+        HeapRefusal.Budget => machine?.HeapBudget is { } budget
+            ? $"the VMs of this node hold {budget.Used.ToString(CultureInfo.InvariantCulture)} of the {budget.Limit.ToString(CultureInfo.InvariantCulture)} bytes all VM heaps may use together (--max-total-heap-bytes)"
+            : "all VM heaps of this node together would pass their budget (--max-total-heap-bytes)",
+        _ => null,
+    };
 }

@@ -11,7 +11,7 @@ namespace Iridium.Repl.Engine;
 /// front end only moves lines in and text out through an <see cref="IReplTerminal"/>.
 /// Not thread-safe: one line at a time.
 /// </summary>
-public sealed class ReplSession
+public sealed class ReplSession : IDisposable
 {
     private readonly List<string> _history = [];
     private readonly TerminalOutputStream _programOutput;
@@ -20,8 +20,8 @@ public sealed class ReplSession
     {
         Terminal = terminal;
         Options = options ?? new ReplSessionOptions();
-        _programOutput = new TerminalOutputStream(terminal);
-        Machine = new Machine(alias: Options.Alias) { Output = _programOutput };
+        _programOutput = new TerminalOutputStream(terminal, Options.MaxOutputBytes);
+        Machine = new Machine(alias: Options.Alias, heapCap: Options.MaxHeapBytes, heapBudget: Options.HeapBudget) { Output = _programOutput };
     }
 
     public IReplTerminal Terminal { get; }
@@ -42,6 +42,7 @@ public sealed class ReplSession
         line = line.TrimEnd('\r', '\n');
         if (line.Trim().Length == 0) return ReplOutcome.Continue;
         _history.Add(line);
+        _programOutput.StartCommand();
         try
         {
             if (line.TrimStart().StartsWith('!')) return await CommandTable.DispatchAsync(this, line.Trim(), cancellation).ConfigureAwait(false);
@@ -54,6 +55,9 @@ public sealed class ReplSession
             EndProgramOutputLine();
         }
     }
+
+    /// <summary>The session has ended: its VM's heap goes back to the process (<see cref="Machine.ReleaseHeap"/>).</summary>
+    public void Dispose() => Machine.ReleaseHeap();
 
     /// <summary>A REPL message, on a line of its own even when program output left the cursor mid-line.</summary>
     public void Say(string message)

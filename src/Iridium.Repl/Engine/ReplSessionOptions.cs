@@ -1,6 +1,7 @@
 using Iridium.Repl.Cluster;
 using Iridium.Repl.Programs;
 using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 
 namespace Iridium.Repl.Engine;
 
@@ -30,4 +31,13 @@ public sealed record ReplSessionOptions
     /// who disconnects leaves no work behind. The console's session lasts as long as the process.
     /// </summary>
     public CancellationToken Lifetime { get; init; }
+
+    /// <summary>Heap cap of the session's VM and of the VMs it spawns (<c>--max-heap-bytes</c>).</summary>
+    public int MaxHeapBytes { get; init; } = Machine.DefaultHeapCap;
+
+    /// <summary>The budget all the VM heaps of the process share, or null for none.</summary>
+    public HeapBudget? HeapBudget { get; init; }
+
+    /// <summary>Most program output one line of the session may print (<c>--max-output-bytes</c>); the rest is dropped, with a message. Null: no cap.</summary>
+    public long? MaxOutputBytes { get; init; }
 }

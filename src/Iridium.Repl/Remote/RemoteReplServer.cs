@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Iridium.Net;
 
 namespace Iridium.Repl.Remote;
 
@@ -8,18 +9,24 @@ namespace Iridium.Repl.Remote;
 /// The multi-user remote REPL (runtime.md §4.2): a TCP listener whose every connection is an
 /// independent, authenticated REPL session (<see cref="RemoteSession"/>). Hosted by the
 /// interactive <c>iridium -r</c> next to the local console, and by the headless <c>iridium node</c>.
+/// A connection that has not logged in yet holds a login slot (<see cref="PreAuthBudget"/>: its
+/// own budget, a per-address cap, oldest pushed out first), never a session slot: only a client
+/// that proved it knows the cookie takes one of the <see cref="RemoteServerOptions.MaxSessions"/>.
 /// </summary>
 public sealed class RemoteReplServer : IAsyncDisposable
 {
     private readonly RemoteServerOptions _options;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<TcpClient, Task> _sessions = new();
+    private readonly ConcurrentDictionary<TcpClient, Task> _connections = new();
+    private readonly PreAuthBudget _logins;
+    private int _sessions;
     private TcpListener? _listener;
     private Task? _acceptLoop;
 
     public RemoteReplServer(RemoteServerOptions options)
     {
         _options = options;
+        _logins = new PreAuthBudget(options.MaxPendingLogins, options.MaxPendingLoginsPerAddress);
     }
 
     /// <summary>The address and port actually bound (the port is the real one when 0 was asked for).</summary>
@@ -27,8 +34,11 @@ public sealed class RemoteReplServer : IAsyncDisposable
 
     public int Port => LocalEndPoint?.Port ?? 0;
 
-    /// <summary>Sessions connected now (authenticating ones included).</summary>
-    public int ActiveSessions => _sessions.Count;
+    /// <summary>Logged-in sessions now.</summary>
+    public int ActiveSessions => Volatile.Read(ref _sessions);
+
+    /// <summary>Connections that have not logged in yet.</summary>
+    public int PendingLogins => _logins.Count;
 
     /// <summary>
     /// Binds and starts accepting. Throws <see cref="InvalidOperationException"/> when asked to listen
@@ -56,8 +66,8 @@ public sealed class RemoteReplServer : IAsyncDisposable
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
         _listener?.Stop();
-        foreach (var client in _sessions.Keys) client.Dispose();
-        var all = _sessions.Values.ToList();
+        foreach (var client in _connections.Keys) client.Dispose();
+        var all = _connections.Values.ToList();
         if (_acceptLoop is not null) all.Add(_acceptLoop);
         await Task.WhenAny(Task.WhenAll(all), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
     }
@@ -93,23 +103,34 @@ public sealed class RemoteReplServer : IAsyncDisposable
                 if (_stopping.IsCancellationRequested) return;
                 continue;   // a connection that failed while being accepted
             }
-            if (_sessions.Count >= _options.MaxSessions)
-            {
-                _ = RefuseAsync(client, $"too many sessions (the limit is {_options.MaxSessions}); try again later");
-                continue;
-            }
+            var login = _logins.Admit(AddressOf(client), client.Dispose);
             // Registered before it starts, so a session that ends at once is still removed.
-            _sessions[client] = Task.CompletedTask;
-            _sessions.TryUpdate(client, ServeAsync(client), Task.CompletedTask);
+            _connections[client] = Task.CompletedTask;
+            _connections.TryUpdate(client, ServeAsync(client, login), Task.CompletedTask);
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private static string AddressOf(TcpClient client) => client.Client.RemoteEndPoint is IPEndPoint ip ? ip.Address.ToString() : "?";
+
+    private async Task ServeAsync(TcpClient client, PreAuthBudget.Ticket login)
     {
         await Task.Yield();   // never run a session on the accept loop
+        bool holdsSession = false;
+        string? Admit()
+        {
+            // Logged in: out of the strangers' budget (unless pushed out a moment ago: closed then).
+            if (!login.Complete()) return "dropped to make room for newer connections";
+            if (Interlocked.Increment(ref _sessions) > _options.MaxSessions)
+            {
+                Interlocked.Decrement(ref _sessions);
+                return $"too many sessions (the limit is {_options.MaxSessions}); try again later";
+            }
+            holdsSession = true;
+            return null;
+        }
         try
         {
-            await new RemoteSession(client, _options, _stopping.Token).RunAsync().ConfigureAwait(false);
+            await new RemoteSession(client, _options, Admit, _stopping.Token).RunAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -122,24 +143,10 @@ public sealed class RemoteReplServer : IAsyncDisposable
         }
         finally
         {
-            _sessions.TryRemove(client, out _);
+            login.Dispose();
+            if (holdsSession) Interlocked.Decrement(ref _sessions);
+            _connections.TryRemove(client, out _);
             client.Dispose();
         }
-    }
-
-    private async Task RefuseAsync(TcpClient client, string message)
-    {
-        using (client)
-        {
-            try
-            {
-                var bytes = System.Text.Encoding.UTF8.GetBytes(message + "\n");
-                await client.GetStream().WriteAsync(bytes, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
-        }
-        _options.Log?.WriteLine($"remote connection refused: {message}");
     }
 }

@@ -1,4 +1,5 @@
 using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 
 namespace Iridium.Repl.Remote;
 
@@ -29,13 +30,31 @@ public sealed record RemoteServerOptions
     /// <summary>Longest accepted input line in bytes; a longer one closes the session.</summary>
     public int MaxLineBytes { get; init; } = 4096;
 
-    /// <summary>Sessions served at once; more connections are told so and closed.</summary>
+    /// <summary>Authenticated sessions served at once; a client that logs in beyond it is told so and closed.</summary>
     public int MaxSessions { get; init; } = 16;
+
+    /// <summary>
+    /// Connections that have not logged in yet, held at once, apart from the sessions: a newer one
+    /// pushes out the oldest, so idle strangers never make a correct login fail.
+    /// </summary>
+    public int MaxPendingLogins { get; init; } = 64;
+
+    /// <summary>Connections that have not logged in yet, held at once from one address.</summary>
+    public int MaxPendingLoginsPerAddress { get; init; } = 16;
+
+    /// <summary>Heap cap of each session's VM and of the VMs it spawns (the CLI's default for remote sessions is smaller).</summary>
+    public int MaxHeapBytes { get; init; } = Machine.DefaultHeapCap;
+
+    /// <summary>The budget all the VM heaps of the process share (sessions, spawns); null for none.</summary>
+    public HeapBudget? HeapBudget { get; init; }
+
+    /// <summary>Most program output one line of a session may print; null for no cap.</summary>
+    public long? MaxOutputBytes { get; init; }
 
     /// <summary>A session with no input for this long is closed.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Time a client has to answer the challenge.</summary>
+    /// <summary>Time a client has to answer the challenge (long enough to do it by hand with openssl; strangers are bounded by <see cref="MaxPendingLogins"/>).</summary>
     public TimeSpan AuthTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A client that stops reading our output for this long is dropped (keeps a thread from blocking forever).</summary>

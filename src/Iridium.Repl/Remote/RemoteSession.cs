@@ -9,9 +9,11 @@ namespace Iridium.Repl.Remote;
 /// One remote connection (runtime.md §4.2, PROPOSED): authenticate, send the banner and
 /// <c>&gt;&gt;&gt; </c>, then for each line execute it on this session's own REPL (own VM, own
 /// symbols, own history), write its output lines and a new prompt. <c>!quit</c>, end of stream,
-/// an oversize line or the idle timeout end this session only.
+/// an oversize line or the idle timeout end this session only. Once the client has proved it
+/// knows the cookie, <paramref name="admit"/> decides whether it gets a session (null) or is told
+/// why not (the session slots are taken).
 /// </summary>
-internal sealed class RemoteSession(TcpClient client, RemoteServerOptions options, CancellationToken serverStopping)
+internal sealed class RemoteSession(TcpClient client, RemoteServerOptions options, Func<string?> admit, CancellationToken serverStopping)
 {
     private readonly NetworkStream _stream = client.GetStream();
     private CancellationTokenSource? _idle;
@@ -64,6 +66,14 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         var input = new RemoteInput(_stream, options.MaxLineBytes);
         var terminal = new RemoteTerminal(_stream, interrupt => ReadLineAsync(input, RestartIdleTimer(), interrupt));
         if (!await AuthenticateAsync(input.Reader, terminal).ConfigureAwait(false)) return;
+        // Only an authenticated connection takes one of the session slots (logins have their own budget).
+        if (admit() is { } refusal)
+        {
+            terminal.WriteLine(refusal);
+            terminal.Flush();
+            options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: {refusal}");
+            return;
+        }
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
@@ -81,7 +91,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
 
     private async Task ServeLinesAsync(RemoteInput input, RemoteTerminal terminal, CancellationToken lifetime)
     {
-        var session = new ReplSession(terminal, new ReplSessionOptions
+        using var session = new ReplSession(terminal, new ReplSessionOptions
         {
             Alias = null,
             MaxSteps = options.MaxSteps,
@@ -90,6 +100,9 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             Cluster = null,
             IsRemote = true,
             Lifetime = lifetime,
+            MaxHeapBytes = options.MaxHeapBytes,
+            HeapBudget = options.HeapBudget,
+            MaxOutputBytes = options.MaxOutputBytes,
         });
         foreach (var line in ReplText.Banner(options.Version)) terminal.WriteLine(line);
         terminal.Prompt();

@@ -2,8 +2,8 @@ using Iridium.Vm;
 
 namespace Iridium.Repl.Scheduling;
 
-/// <summary>What a spawned VM left behind: its events and (capped) output, or why it could not run.</summary>
-public sealed record SpawnOutcome(Guid VmId, IReadOnlyList<VmEvent> Events, string Output, bool OutputTruncated, string? Failure = null);
+/// <summary>What a spawned VM left behind: its events and (capped) output, or why it could not run; <see cref="HeapRefusal"/> says why a HEAP fault's ALOC was refused.</summary>
+public sealed record SpawnOutcome(Guid VmId, IReadOnlyList<VmEvent> Events, string Output, bool OutputTruncated, string? Failure = null, HeapRefusal HeapRefusal = HeapRefusal.None);
 
 /// <summary>
 /// Runs spawned VMs in the background (runtime.md §5, PROPOSED): at most <see cref="MaxConcurrent"/>
@@ -19,8 +19,10 @@ public sealed class VmScheduler
     private readonly SemaphoreSlim _slots;
     private int _pending;   // waiting or running
 
-    public VmScheduler(int maxConcurrent)
+    /// <param name="heapBudget">The budget every spawned VM's heap is counted in (the process's), or null for none.</param>
+    public VmScheduler(int maxConcurrent, HeapBudget? heapBudget = null)
     {
+        HeapBudget = heapBudget;
         MaxConcurrent = Math.Max(1, maxConcurrent);
         MaxQueued = 4 * MaxConcurrent;
         _slots = new SemaphoreSlim(MaxConcurrent, MaxConcurrent);
@@ -28,6 +30,9 @@ public sealed class VmScheduler
 
     public int MaxConcurrent { get; }
     public int MaxQueued { get; }
+
+    /// <summary>The budget spawned VMs' heaps are counted in.</summary>
+    public HeapBudget? HeapBudget { get; }
 
     /// <summary>VMs spawned and not finished yet (running or waiting).</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -37,17 +42,18 @@ public sealed class VmScheduler
     /// when too many are already waiting. <paramref name="whenDone"/> gets the outcome when the VM
     /// has stopped; the VM counts as <see cref="Pending"/> until it has returned, so "no VM pending"
     /// also means "every report delivered". The caller picks the id so it can announce the VM before
-    /// the VM can possibly finish. Cancelling <paramref name="interrupt"/> stops the VM (an
-    /// Interrupted event), or drops it unrun while it still waits for a slot.
+    /// the VM can possibly finish. Its heap is capped at <paramref name="heapCap"/>, counted in
+    /// <see cref="HeapBudget"/>, and given back when it stops. Cancelling <paramref name="interrupt"/>
+    /// stops the VM (an Interrupted event), or drops it unrun while it still waits for a slot.
     /// </summary>
-    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone, CancellationToken interrupt = default)
+    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone, int heapCap = Machine.DefaultHeapCap, CancellationToken interrupt = default)
     {
         if (Interlocked.Increment(ref _pending) > MaxConcurrent + MaxQueued)
         {
             Interlocked.Decrement(ref _pending);
             return false;
         }
-        _ = RunAsync(new Machine(vmId, alias), image, maxSteps, whenDone, interrupt);
+        _ = RunAsync(new Machine(vmId, alias, heapCap, HeapBudget), image, maxSteps, whenDone, interrupt);
         return true;
     }
 
@@ -73,6 +79,7 @@ public sealed class VmScheduler
             }
             finally
             {
+                machine.ReleaseHeap();
                 _slots.Release();
             }
             whenDone(outcome);
@@ -84,6 +91,7 @@ public sealed class VmScheduler
         }
         finally
         {
+            machine.ReleaseHeap(); // also for a VM dropped before it ran (safe to call twice)
             Interlocked.Decrement(ref _pending);
         }
     }
@@ -106,7 +114,8 @@ public sealed class VmScheduler
         machine.Output = output;
         machine.LoadImage(image);
         machine.Run(maxSteps, interrupt);
-        return new SpawnOutcome(machine.Id, machine.Events.ToArray(), output.Text(), output.Truncated);
+        return new SpawnOutcome(machine.Id, machine.Events.ToArray(), output.Text(), output.Truncated,
+            HeapRefusal: machine.LastHeapRefusal);
     }
 
     /// <summary>Keeps the first <c>cap</c> bytes written and counts the rest as dropped.</summary>

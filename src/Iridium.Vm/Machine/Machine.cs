@@ -21,6 +21,8 @@ public sealed partial class Machine
 
     private readonly List<VmEvent> _events = [];
     private readonly int _heapCap;
+    private readonly HeapBudget? _heapBudget;
+    private long _heapReserved;           // bytes of _heap beyond InitialHeapSize, held from _heapBudget
 
     private byte[] _program = [];
     private int _programLength;
@@ -36,13 +38,43 @@ public sealed partial class Machine
     private byte[] _heap = new byte[InitialHeapSize];
     private int _heapLength = InitialHeapSize;
 
-    public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap)
+    /// <param name="heapCap">Most bytes this VM's heap may hold; ALOC beyond it faults HEAP.</param>
+    /// <param name="heapBudget">Shared by the VMs of a process: ALOC faults HEAP when the heaps together would pass it. Null: no shared limit.</param>
+    public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap, HeapBudget? heapBudget = null)
     {
         Id = id ?? Guid.NewGuid();
         _cpu.Vm = this;
         GrowStack(InitialStackCapacity);
         Alias = string.IsNullOrEmpty(alias) ? null : alias;
         _heapCap = Math.Max(InitialHeapSize, heapCap);
+        _heapBudget = heapBudget;
+    }
+
+    /// <summary>Most bytes this VM's heap may hold.</summary>
+    public int HeapCap => _heapCap;
+
+    /// <summary>The budget this VM's heap is counted in, if any.</summary>
+    public HeapBudget? HeapBudget => _heapBudget;
+
+    /// <summary>
+    /// Why an ALOC of the last run (or step) was refused: the VM's cap or the shared budget; None
+    /// when none was. A refused ALOC ends its run with HEAP, so a run that faulted HEAP with this
+    /// set faulted on that ALOC.
+    /// </summary>
+    public HeapRefusal LastHeapRefusal { get; private set; }
+
+    /// <summary>
+    /// The VM is done with its heap (its session or run has ended): the heap goes back to its
+    /// initial 64 zero bytes and what it held is given back to the budget. Safe to call twice;
+    /// the machine stays usable.
+    /// </summary>
+    public void ReleaseHeap()
+    {
+        _heap = new byte[InitialHeapSize];
+        _heapLength = InitialHeapSize;
+        long reserved = _heapReserved;
+        _heapReserved = 0;
+        _heapBudget?.Release(reserved);
     }
 
     /// <summary>
@@ -181,6 +213,7 @@ public sealed partial class Machine
     public VmEvent Run(long? maxSteps = null, CancellationToken interrupt = default)
     {
         AddEvent(VmEventKind.Start, 0);
+        LastHeapRefusal = HeapRefusal.None;
         if (!ProgramImage.TryRead(Program, out var layout, out _))
         {
             LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
@@ -200,7 +233,10 @@ public sealed partial class Machine
     /// faults, is interrupted or the budget runs out (<see cref="ExecutionStatus.Running"/> then).
     /// </summary>
     public ExecutionResult Continue(long? maxSteps = null, CancellationToken interrupt = default)
-        => Execute(maxSteps, budgetEndsRun: false, interrupt);
+    {
+        LastHeapRefusal = HeapRefusal.None;
+        return Execute(maxSteps, budgetEndsRun: false, interrupt);
+    }
 
     /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
@@ -328,21 +364,40 @@ public sealed partial class Machine
         return true;
     }
 
-    /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative or past the cap).</summary>
+    /// <summary>ALOC: grows the heap by <paramref name="amount"/> zero bytes (fault 7 when negative, past the cap, or past the shared budget).</summary>
     internal FaultCode GrowHeap(int amount)
     {
-        if (amount < 0 || amount > _heapCap - _heapLength) return FaultCode.Heap;
+        if (amount < 0) return FaultCode.Heap;
+        if (amount > _heapCap - _heapLength) return RefuseHeap(HeapRefusal.VmCap);
         if (amount == 0) return FaultCode.None;
         // The heap never shrinks and SETM writes only below its length, so the spare capacity is
         // still zero: growing within it needs no clearing.
         int newLength = _heapLength + amount;
         if (newLength > _heap.Length)
         {
+            // Doubling keeps a growing heap cheap; when the budget has no room for that, the
+            // exact length may still fit.
             int capacity = (int)Math.Min(_heapCap, Math.Max(newLength, (long)_heap.Length * 2));
+            if (!TryReserveHeap(capacity) && (capacity == newLength || !TryReserveHeap(capacity = newLength))) return RefuseHeap(HeapRefusal.Budget);
             Array.Resize(ref _heap, capacity);
         }
         _heapLength = newLength;
         return FaultCode.None;
+    }
+
+    /// <summary>Takes from the budget what growing the heap array to <paramref name="capacity"/> adds.</summary>
+    private bool TryReserveHeap(int capacity)
+    {
+        long extra = capacity - (long)_heap.Length;
+        if (_heapBudget is not null && !_heapBudget.TryReserve(extra)) return false;
+        _heapReserved += extra;
+        return true;
+    }
+
+    private FaultCode RefuseHeap(HeapRefusal why)
+    {
+        LastHeapRefusal = why;
+        return FaultCode.Heap;
     }
 
     internal bool TryReadHeapWord(int offset, out int value)

@@ -11,11 +11,11 @@ public class ConnectionTests
     private sealed class Recorder : IConnectionHandler
     {
         public ConcurrentQueue<IClusterMessage> Messages { get; } = new();
-        public TaskCompletionSource<string> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<ConnectionClose> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void OnMessage(ClusterConnection connection, IClusterMessage message) => Messages.Enqueue(message);
 
-        public void OnClosed(ClusterConnection connection, string reason) => Closed.TrySetResult(reason);
+        public void OnClosed(ClusterConnection connection, ConnectionClose close) => Closed.TrySetResult(close);
     }
 
     [Fact]
@@ -31,8 +31,23 @@ public class ConnectionTests
         for (int i = 0; i < 20_000; i++) await sender.SendAsync(new Ping { Sequence = i });
         await Eventually.True(() => recorder.Messages.Count == 20_000, TimeSpan.FromSeconds(10), "all pings");
         Assert.Equal(Enumerable.Range(0, 20_000).Select(i => (long)i), recorder.Messages.Cast<Ping>().Select(p => p.Sequence));
-        sender.Close("done");
-        Assert.Equal("connection closed by peer", await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        sender.Close(CloseReason.Done, "done");
+        var close = await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(CloseReason.ClosedByPeer, close.Reason);
+        Assert.Equal("connection closed by peer", close.Detail);
+    }
+
+    [Fact]
+    public async Task TwoFramesThatArriveTogetherAreReadOneAfterTheOtherWithoutMoreBytes()
+    {
+        // A node answers `members` with two frames at once (the view, then the down details).
+        var (d, a) = PipeTransport.CreatePair();
+        var reader = new ClusterConnection(a, false, 1 << 20);
+        byte[] both = [.. FrameCodec.ToFrame(new Ping { Sequence = 1 }), .. FrameCodec.ToFrame(new Ping { Sequence = 2 })];
+        await d.Output.WriteAsync(both);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Assert.IsType<Ping>(await reader.ReadAsync(timeout.Token)).Sequence);
+        Assert.Equal(2, Assert.IsType<Ping>(await reader.ReadAsync(timeout.Token)).Sequence);
     }
 
     [Fact]
@@ -44,8 +59,10 @@ public class ConnectionTests
         receiver.Start(recorder);
         await d.Output.WriteAsync(FrameCodec.ToFrame(new Ping { Sequence = 1 }));
         await d.Output.WriteAsync(new byte[] { 2, 0, 0, 0, 0xFE, 0xFE });
-        string reason = await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.StartsWith("protocol error", reason);
+        var close = await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(CloseReason.ProtocolError, close.Reason);
+        Assert.True(close.IsFault);
+        Assert.StartsWith("protocol error", close.Detail);
         Assert.Single(recorder.Messages);
     }
 
@@ -57,7 +74,9 @@ public class ConnectionTests
         var recorder = new Recorder();
         receiver.Start(recorder);
         await d.Output.WriteAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0x7F });
-        Assert.Contains("cap", await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        var close = await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(CloseReason.ProtocolError, close.Reason);
+        Assert.Contains("cap", close.Detail);
     }
 
     [Fact]
@@ -70,7 +89,7 @@ public class ConnectionTests
         sender.Start(new Recorder());
         receiver.Start(recorder);
         sender.TrySend(new Leave { Reason = "bye" });
-        var closing = sender.CloseGracefullyAsync("left", TimeSpan.FromSeconds(2));
+        var closing = sender.CloseGracefullyAsync(CloseReason.Leaving, "left", TimeSpan.FromSeconds(2));
         await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
         await closing;
         Assert.Equal("bye", Assert.IsType<Leave>(Assert.Single(recorder.Messages)).Reason);

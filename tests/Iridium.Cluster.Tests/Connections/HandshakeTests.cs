@@ -62,7 +62,7 @@ public class HandshakeTests
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, (p, r, w) => { admitCalled = true; return AcceptAll(p, r, w); }, Soon);
         // The dialer rejects the acceptor's proof first (it cannot verify it) and stops.
         var dialed = await Handshake.DialAsync(dialer, Dialer, "wrong"u8.ToArray(), true, ConnectionRole.Node, Soon);
-        dialer.Close("gave up");
+        dialer.Close(CloseReason.Done, "gave up");
         var accepted = await accepting;
 
         Assert.False(dialed.Success);

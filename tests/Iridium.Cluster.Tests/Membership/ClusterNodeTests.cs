@@ -3,6 +3,7 @@ using System.Text;
 using Iridium.Cluster.Client;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Seeds;
 using Iridium.Cluster.Tests.Support;
 using Iridium.Cluster.Transport;
 
@@ -110,10 +111,14 @@ public class ClusterNodeTests
 
         var clock = Stopwatch.StartNew();
         await go.LeaveAsync();
-        await Eventually.True(() => stay.Members.Count == 1, Wait, "dropped after Leave");
+        await Eventually.True(() => TestCluster.Live(stay) == 1, Wait, "dropped after Leave");
         // Far below the 30 s failure timeout: the Leave did it (speed is measured in tools/bench).
         Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
         Assert.True(cluster.Log.Contains("node down: go (left: shutdown)"));
+        var gone = TestCluster.Member(stay, "go")!;
+        Assert.Equal(MemberStatus.Down, gone.Status);
+        Assert.Equal(DownReason.Left, gone.Reason);
+        Assert.NotNull(gone.DownSinceMs);
     }
 
     [Fact]
@@ -125,11 +130,12 @@ public class ClusterNodeTests
         await Eventually.True(() => node.Members.Count == 2, Wait, "victim recorded");
 
         var clock = Stopwatch.StartNew();
-        connection.Close("killed"); // as the kernel does for a killed process
-        await Eventually.True(() => node.Members.Count == 1, Wait, "victim down");
+        connection.Close(CloseReason.Done, "killed"); // as the kernel does for a killed process
+        await Eventually.True(() => TestCluster.Live(node) == 1, Wait, "victim down");
         // Far below the 30 s failure timeout: the closed socket did it (speed is measured in tools/bench).
         Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
         Assert.True(cluster.Log.Contains("node down: victim ("));
+        Assert.Equal(DownReason.ConnectionLost, TestCluster.Member(node, "victim")!.Reason);
     }
 
     [Fact]
@@ -141,26 +147,38 @@ public class ClusterNodeTests
         var clock = Stopwatch.StartNew();
         await Eventually.True(() => node.Members.Count == 2, Wait, "frozen recorded");
         // It never sends a heartbeat (its socket stays open, like a SIGSTOPped process).
-        await Eventually.True(() => node.Members.Count == 1, Wait, "frozen down");
-        // Not before the timeout; the upper bound only rules out "never" on a busy machine.
-        Assert.InRange(clock.ElapsedMilliseconds, 250, 5000);
-        Assert.True(cluster.Log.Contains("node down: frozen (no heartbeat for"));
-        connection.Close("done");
+        await Eventually.True(() => TestCluster.Live(node) == 1, Wait, "frozen down");
+        // The upper bound only rules out "never" on a busy machine. "Not before the timeout" is
+        // read from the silence the node itself measured (a wall clock started by the test can
+        // start late); PeerManagerTests checks the exact moment with a fake clock.
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
+        string line = Assert.Single(cluster.Log.Lines, l => l.Contains("node down: frozen (no heartbeat for", StringComparison.Ordinal));
+        long silentMs = long.Parse(System.Text.RegularExpressions.Regex.Match(line, @"no heartbeat for (\d+) ms").Groups[1].Value);
+        Assert.True(silentMs > 300, $"marked down after {silentMs} ms of silence, before the 300 ms timeout");
+        Assert.Equal(DownReason.NoHeartbeat, TestCluster.Member(node, "frozen")!.Reason);
+        connection.Close(CloseReason.Done, "done");
     }
 
     [Fact]
     public async Task HeartbeatsKeepAQuietMeshAlive()
     {
+        // On a clock moved by the test, 100 ms at a time: each step must bring each node a
+        // heartbeat from the other, so over three failure timeouts neither is ever silent for
+        // longer than a step, however slowly a loaded machine delivers them in real time.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         await using var cluster = new TestCluster();
-        // The wait is three failure timeouts; the timeout leaves room for a busy CI machine
-        // (several test assemblies run at once on two cores) while heartbeats come 8 times per timeout.
-        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 100, timeoutMs: 800));
-        var b = await cluster.StartAsync(TestCluster.Options("b", heartbeatMs: 100, timeoutMs: 800));
+        var a = await cluster.StartAsync(TestCluster.Options("a", heartbeatMs: 100, timeoutMs: 800), time: time);
+        var b = await cluster.StartAsync(TestCluster.Options("b", heartbeatMs: 100, timeoutMs: 800), time: time);
         Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
-        await Task.Delay(2400);
-        Assert.Equal(2, a.Members.Count);
-        Assert.Equal(2, b.Members.Count);
-        Assert.False(cluster.Log.Contains("node down"));
+        await Eventually.True(() => TestCluster.Complete([a, b], 2), Wait, "mesh");
+        for (int step = 0; step < 24; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            long now = Timing.Clock.NowMs(time);
+            await Eventually.True(() => a.Peers.Find(b.NodeId)?.LastSeenMs == now && b.Peers.Find(a.NodeId)?.LastSeenMs == now, Wait, $"heartbeats of step {step}");
+        }
+        Assert.True(TestCluster.Complete([a, b], 2));
+        Assert.False(cluster.Log.Contains("node down"), string.Join("\n", cluster.Log.Lines));
     }
 
     [Fact]
@@ -168,21 +186,32 @@ public class ClusterNodeTests
     {
         await using var cluster = new TestCluster();
         int port = FreePort();
-        var lateOptions = TestCluster.Options("late-seed");
+        // A failure timeout a loaded machine cannot reach: what goes down here goes down by Leave.
+        static ClusterOptions Options(string alias) => TestCluster.Options(alias, heartbeatMs: 100, timeoutMs: 3000);
+        var lateOptions = Options("late-seed");
         lateOptions.BindPort = port;
-        var joinerOptions = TestCluster.Options("joiner");
+        var joinerOptions = Options("joiner");
         joinerOptions.Seeds.Add($"127.0.0.1:{port}");
         var joiner = await cluster.StartAsync(joinerOptions);
         await Task.Delay(300); // a few failed rounds of backoff
         var seed = await cluster.StartAsync(lateOptions);
-        await Eventually.True(() => joiner.Members.Count == 2, Wait, "joined once the seed came up");
+        await Eventually.True(() => TestCluster.Live(joiner) == 2, Wait, "joined once the seed came up");
 
         await seed.LeaveAsync();
-        await Eventually.True(() => joiner.Members.Count == 1, Wait, "seed gone");
-        var againOptions = TestCluster.Options("seed-again");
+        await Eventually.True(() => TestCluster.Live(joiner) == 1, Wait, "seed gone");
+        Assert.True(TestCluster.Member(joiner, "late-seed")!.Reason == DownReason.Left, string.Join("\n", cluster.Log.Lines));
+        // No live peer: it is trying its seed again.
+        await Eventually.True(() => joiner.SeedState is RejoinState.Joining or RejoinState.BackingOff, Wait, "rejoining");
+
+        // The only seed comes back: a new process (new node id) with the same alias and port.
+        var againOptions = Options("late-seed");
         againOptions.BindPort = port;
         var again = await cluster.StartAsync(againOptions);
-        await Eventually.True(() => joiner.Members.Count == 2 && again.Members.Count == 2, Wait, "rejoined through the seed");
+        await Eventually.True(() => TestCluster.Live(joiner) == 2 && TestCluster.Live(again) == 2, Wait, "rejoined through the seed");
+        // Its down entry gave way to it: one late-seed, up, with the new id.
+        var listed = Assert.Single(joiner.Members, m => m.Alias == "late-seed");
+        Assert.Equal((MemberStatus.Up, again.NodeId), (listed.Status, listed.NodeId));
+        Assert.Equal(RejoinState.Joined, joiner.SeedState);
     }
 
     [Fact]
@@ -271,20 +300,12 @@ public class ClusterNodeTests
         await Eventually.True(() => data == 1000 && pongs == 1, Wait, "data and pong");
     }
 
-    /// <summary>A hand-driven peer: handshakes with <paramref name="node"/> as a member, then does only what the test says.</summary>
+    private static int FreePort() => Ports.Free();
+
     private static async Task<(ClusterConnection Connection, DialOutcome Outcome)> RawPeerAsync(ClusterNode node, string alias)
     {
-        var transport = await SocketTransport.ConnectAsync("127.0.0.1", node.AdvertisedPort, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var connection = new ClusterConnection(transport, true, 1 << 20);
-        var outcome = await Handshake.DialAsync(connection, new LocalIdentity(Guid.NewGuid(), alias, "127.0.0.1", FreePort()), TestCluster.Cookie, false, ConnectionRole.Node, CancellationToken.None);
-        Assert.True(outcome.Success, outcome.Message);
-        return (connection, outcome);
-    }
-
-    internal static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        var raw = await RawPeer.ConnectAsync(node, alias);
+        Assert.True(raw.Outcome.Success, raw.Outcome.Message);
+        return raw;
     }
 }

@@ -43,9 +43,11 @@ public class FuzzTests
         }
         for (int i = 0; i < 10; i++) await AuthenticatedGarbageAsync(target, random, valid, $"fuzz-auth-{i}");
 
-        await Eventually.True(() => target.Members.Count == 2 && friend.Members.Count == 2, TimeSpan.FromSeconds(5), "only the real members remain");
+        await Eventually.True(() => TestCluster.Live(target) == 2 && TestCluster.Live(friend) == 2, TimeSpan.FromSeconds(5), "only the real members remain");
         await Task.Delay(300); // still serving heartbeats
-        Assert.Equal(["friend", "target"], target.Members.Select(m => m.Alias));
+        Assert.Equal(["friend", "target"], target.Members.Where(m => m.Status != MemberStatus.Down).Select(m => m.Alias));
+        // The authenticated ones that sent garbage are down: their connection was closed for it.
+        Assert.All(target.Members.Where(m => m.Alias.StartsWith("fuzz-auth-", StringComparison.Ordinal)), m => Assert.Equal(DownReason.ConnectionLost, m.Reason));
         Assert.Contains(cluster.Log.Lines, l => l.Contains("closed: protocol error") || l.Contains("refused connection"));
 
         GC.Collect();
@@ -121,6 +123,6 @@ public class FuzzTests
         catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
         {
         }
-        connection.Close("done");
+        connection.Close(CloseReason.Done, "done");
     }
 }

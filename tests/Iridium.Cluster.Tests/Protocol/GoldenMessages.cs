@@ -88,5 +88,16 @@ internal static class GoldenMessages
         ["Data.full"] = new Data { Body = Enumerable.Range(0, 300).Select(i => (byte)(i * 7)).ToArray() },
         ["Data.nulls"] = new Data(),
         ["Data.empties"] = new Data { Body = [] },
+
+        ["DownMembers.full"] = new DownMembers
+        {
+            Members =
+            [
+                new DownMemberRecord { NodeId = NodeA, DownSinceMs = 59_999, Reason = DownReason.NoHeartbeat },
+                new DownMemberRecord { NodeId = NodeB, DownSinceMs = long.MaxValue, Reason = DownReason.Left },
+            ],
+        },
+        ["DownMembers.nulls"] = new DownMembers(),
+        ["DownMembers.empties"] = new DownMembers { Members = [] },
     };
 }

@@ -14,6 +14,7 @@ ClusterOptions Options(string alias) => new()
 {
     Alias = alias, BindHost = "127.0.0.1", BindPort = 0, Cookie = cookie,
     HeartbeatInterval = TimeSpan.FromSeconds(1), FailureTimeout = TimeSpan.FromSeconds(30), MaxFrameBytes = 1 << 20,
+    DownRetention = TimeSpan.FromSeconds(60),
 };
 await using var receiver = new ClusterNode(Options("receiver"), NullLoggerFactory.Instance);
 await using var sender = new ClusterNode(Options("sender"), NullLoggerFactory.Instance);

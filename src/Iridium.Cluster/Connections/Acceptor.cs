@@ -1,0 +1,169 @@
+using System.Net.Sockets;
+using Iridium.Cluster.Logging;
+using Iridium.Cluster.Membership;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Transport;
+using Iridium.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Iridium.Cluster.Connections;
+
+/// <summary>
+/// Runs the acceptor's side of every incoming connection: admission into the budget of
+/// unauthenticated connections (<see cref="PreAuthBudget"/>: its own slots, a per-address cap,
+/// oldest dropped first, a short deadline), the handshake, then hands the connection to the peer
+/// manager (a member) or to <see cref="ClientRequests"/> (a tool). Nothing a stranger does here
+/// uses anything an authenticated member or client needs.
+/// </summary>
+internal sealed class Acceptor
+{
+    /// <summary>Handshake refusals logged one by one per summary period; the rest are counted.</summary>
+    private const int RefusalLinesPerPeriod = 20;
+
+    private readonly ClusterOptions _options;
+    private readonly PeerManager _peers;
+    private readonly MembershipService _membership;
+    private readonly ClientRequests _clients;
+    private readonly ConnectionTracker _connections;
+    private readonly PreAuthBudget _budget;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private long _failed;
+    private long _refusalLines;
+    private long _unlogged;
+
+    public Acceptor(ClusterOptions options, PeerManager peers, MembershipService membership, ClientRequests clients, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
+    {
+        _options = options;
+        _peers = peers;
+        _membership = membership;
+        _clients = clients;
+        _connections = connections;
+        _budget = new PreAuthBudget(options.MaxPendingHandshakes, options.MaxPendingPerAddress);
+        _logger = logger;
+        _stopping = stopping;
+    }
+
+    /// <summary>Unauthenticated connections held now.</summary>
+    public int Pending => _budget.Count;
+
+    /// <summary>Called by the listener for every accepted socket; never throws, never waits.</summary>
+    public void OnAccepted(Socket socket)
+    {
+        ClusterConnection connection;
+        try
+        {
+            connection = new ClusterConnection(new SocketTransport(socket), isOutbound: false, _options.MaxFrameBytes);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            socket.Dispose();
+            return;
+        }
+        if (!_connections.TryTrack(connection))
+        {
+            connection.Close(CloseReason.Leaving, "node shutting down");
+            return;
+        }
+        var ticket = _budget.Admit(connection.RemoteHost, () => connection.Close(CloseReason.Dropped, "dropped to make room for a newer unauthenticated connection"));
+        _ = Task.Run(() => HandshakeAsync(connection, ticket));
+    }
+
+    /// <summary>One log line about what strangers did since the last call, when they did anything.</summary>
+    public void Summarize(TimeSpan period)
+    {
+        long dropped = _budget.TakeDropped();
+        long failed = Interlocked.Exchange(ref _failed, 0);
+        long unlogged = Interlocked.Exchange(ref _unlogged, 0);
+        Interlocked.Exchange(ref _refusalLines, 0);
+        if (dropped + failed + unlogged == 0) return;
+        ClusterLog.UnauthenticatedSummary(_logger, (int)period.TotalSeconds, dropped, _budget.Capacity, _budget.PerSourceCap, failed, unlogged);
+    }
+
+    private async Task HandshakeAsync(ClusterConnection connection, PreAuthBudget.Ticket ticket)
+    {
+        var admitted = new Admitted();
+        AcceptOutcome outcome;
+        using (ticket)
+        // The deadline only, not the node's stopping: a handshake that admitted a member just as
+        // the node began to leave must still finish its HelloAck, or the Leave queued behind it is
+        // lost and the peer reports "connection lost" instead of "left". Leaving closes whatever
+        // handshakes are still pending once the peers have been told.
+        using (var deadline = new CancellationTokenSource(_options.HandshakeTimeout))
+        {
+            try
+            {
+                outcome = await Handshake.AcceptAsync(connection, _peers.Self, _options.Cookie,
+                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
+            {
+                string why = ticket.WasDropped ? "dropped to make room for a newer unauthenticated connection"
+                    : e is OperationCanceledException ? $"handshake did not finish within {_options.HandshakeTimeout.TotalSeconds:0.#} s"
+                    : e.Message;
+                outcome = new AcceptOutcome(false, why, null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
+            }
+        }
+
+        if (!outcome.Success)
+        {
+            connection.Close(ticket.WasDropped ? CloseReason.Dropped : CloseReason.HandshakeFailed, outcome.Message);
+            // Admitted, then the last handshake write failed: undo that.
+            if (admitted.Entry is { } entry) _peers.ConnectionClosed(entry, connection, new ConnectionClose(CloseReason.HandshakeFailed, outcome.Message));
+            if (admitted.Client) _clients.Release();
+            LogFailure(connection, outcome);
+            return;
+        }
+        connection.Start(admitted.Entry is { } member ? _membership.LinkFor(member) : _clients, OnSendDropped);
+    }
+
+    /// <summary>Called by the handshake once the dialer is authenticated: decides, and records it when admitted.</summary>
+    private Admission Admit(ClusterConnection connection, PreAuthBudget.Ticket ticket, Admitted admitted, PeerIdentity peer, ConnectionRole role, bool wantsMembers)
+    {
+        // Authenticated: out of the strangers' budget. Dropped a moment ago? Then it is closed already.
+        if (!ticket.Complete()) return Admission.Refuse(RefuseCode.Busy, "dropped to make room for a newer unauthenticated connection");
+        if (role == ConnectionRole.Client)
+        {
+            if (!_clients.TryAdmit()) return Admission.Refuse(RefuseCode.Busy, $"too many client connections (the limit is {_clients.MaxClients}); try again later");
+            admitted.Client = true;
+            return Admission.Accept(null);
+        }
+        var result = _peers.Connect(connection, peer, wantsMembers);
+        if (!result.Accepted) return Admission.Refuse(result.Refusal!.Value, result.Reason!);
+        admitted.Entry = result.Entry;
+        return Admission.Accept(result.Members);
+    }
+
+    private void LogFailure(ClusterConnection connection, AcceptOutcome outcome)
+    {
+        if (_stopping.IsCancellationRequested) return;
+        // Losing a simultaneous-dial race is routine, not worth a warning.
+        if (outcome.Refusal == RefuseCode.Duplicate)
+        {
+            ClusterLog.DuplicateRefused(_logger, connection.RemoteHost, outcome.Peer?.Alias ?? "?");
+            return;
+        }
+        string why = UntrustedText.Escape(outcome.Message);
+        if (outcome.Junk)
+        {
+            Interlocked.Increment(ref _failed);
+            ClusterLog.HandshakeJunk(_logger, connection.RemoteHost, why);
+            return;
+        }
+        if (Interlocked.Increment(ref _refusalLines) > RefusalLinesPerPeriod)
+        {
+            Interlocked.Increment(ref _unlogged);
+            return;
+        }
+        ClusterLog.Refused(_logger, connection.RemoteHost, why);
+    }
+
+    private void OnSendDropped(IClusterMessage message, string reason) => ClusterLog.SendDropped(_logger, message.GetType().Name, reason);
+
+    /// <summary>What the admission decided, for undoing it if the handshake fails afterwards.</summary>
+    private sealed class Admitted
+    {
+        public PeerEntry? Entry { get; set; }
+        public bool Client { get; set; }
+    }
+}

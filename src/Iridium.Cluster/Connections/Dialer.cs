@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using Iridium.Cluster.Logging;
+using Iridium.Cluster.Membership;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Iridium.Cluster.Connections;
+
+/// <summary>
+/// Runs the dialer's side: connect, handshake, then hand the connection to the peer manager.
+/// Used for seeds (with a Hello, to get the member list) and for members heard of (with a Join,
+/// through a <see cref="DialTicket"/> whose outcome goes back to the member's entry).
+/// </summary>
+internal sealed class Dialer(ClusterOptions options, PeerManager peers, MembershipService membership, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
+{
+    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and records the node there. Never throws for network trouble.</summary>
+    public async Task<DialOutcome> DialAsync(string host, int port, bool wantMembers, CancellationToken ct)
+    {
+        string endpoint = HostPort.Format(host, port);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+        deadline.CancelAfter(options.HandshakeTimeout);
+        ClusterConnection connection;
+        try
+        {
+            var transport = await SocketTransport.ConnectAsync(host, port, options.HandshakeTimeout, deadline.Token).ConfigureAwait(false);
+            connection = new ClusterConnection(transport, isOutbound: true, options.MaxFrameBytes);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            string why = e is OperationCanceledException ? "cancelled" : e.Message;
+            ClusterLog.DialFailed(logger, endpoint, why);
+            return new DialOutcome(false, null, $"cannot connect to {endpoint}: {why}", null, null);
+        }
+        if (!connections.TryTrack(connection))
+        {
+            connection.Close(CloseReason.Leaving, "node shutting down");
+            return new DialOutcome(false, RefuseCode.ShuttingDown, "the node is shutting down", null, null);
+        }
+
+        DialOutcome outcome;
+        try
+        {
+            outcome = await Handshake.DialAsync(connection, peers.Self, options.Cookie, wantMembers, ConnectionRole.Node, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
+        {
+            string why = e is OperationCanceledException ? $"handshake with {endpoint} did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s" : $"handshake with {endpoint} failed: {e.Message}";
+            outcome = new DialOutcome(false, RefuseCode.Protocol, why, null, null);
+        }
+        if (!outcome.Success)
+        {
+            if (outcome.Refusal is not (RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown)) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(outcome.Message));
+            connection.Close(CloseReason.HandshakeFailed, outcome.Message);
+            return outcome;
+        }
+
+        var result = peers.Connect(connection, outcome.Peer!, wantMembers: false);
+        if (!result.Accepted)
+        {
+            if (result.Refusal is not (RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown)) ClusterLog.RefusedByPeer(logger, endpoint, result.Reason!);
+            // The acceptor may have recorded this connection already: tell it to switch quietly
+            // (through the send loop, the only writer once the handshake is over).
+            connection.Start(DrainingHandler.Instance, OnSendDropped);
+            connection.TrySend(new Superseded());
+            _ = connection.CloseGracefullyAsync(CloseReason.Done, result.Reason!, TimeSpan.FromSeconds(1));
+            return result.Refusal == RefuseCode.Duplicate
+                ? new DialOutcome(false, RefuseCode.Duplicate, "already connected", outcome.Peer, outcome.Members)
+                : new DialOutcome(false, result.Refusal, result.Reason!, outcome.Peer, null);
+        }
+        connection.Start(membership.LinkFor(result.Entry!), OnSendDropped);
+        if (outcome.Members is { } members) membership.Learn(members);
+        return outcome;
+    }
+
+    /// <summary>Runs the dials the peer manager started, each in the background.</summary>
+    public void DialMembers(IReadOnlyList<DialTicket> tickets)
+    {
+        foreach (var ticket in tickets) _ = Task.Run(() => DialMemberAsync(ticket));
+    }
+
+    private async Task DialMemberAsync(DialTicket ticket)
+    {
+        var outcome = await DialAsync(ticket.Host, ticket.Port, wantMembers: false, stopping).ConfigureAwait(false);
+        // On success the connection is recorded and the ticket already spent; a duplicate means
+        // the other side kept another connection with us: neither is a failure of the member.
+        string? failure = outcome switch
+        {
+            { Success: true } when outcome.Peer!.NodeId != ticket.NodeId => $"{HostPort.Format(ticket.Host, ticket.Port)} is node {outcome.Peer.NodeId} now",
+            { Success: true } or { Refusal: RefuseCode.Duplicate } => null,
+            _ => outcome.Message,
+        };
+        peers.DialEnded(ticket, failure);
+    }
+
+    private void OnSendDropped(IClusterMessage message, string reason) => ClusterLog.SendDropped(logger, message.GetType().Name, reason);
+}

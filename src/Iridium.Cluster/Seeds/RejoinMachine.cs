@@ -1,0 +1,110 @@
+using Iridium.Cluster.Timing;
+
+namespace Iridium.Cluster.Seeds;
+
+/// <summary>Where joining through the seeds stands; the transitions are in docs/cluster.md.</summary>
+internal enum RejoinState : byte
+{
+    /// <summary>Not started.</summary>
+    Idle,
+    /// <summary>A round is in flight: each seed in turn until one answers.</summary>
+    Joining,
+    /// <summary>The last round found no seed; the next starts at <see cref="RejoinMachine.RetryAtMs"/>.</summary>
+    BackingOff,
+    /// <summary>A seed answered (or every seed is this node): nothing to do while a peer is live.</summary>
+    Joined,
+    /// <summary>The node is leaving.</summary>
+    Stopped,
+}
+
+/// <summary>How a round of dials to the seeds ended.</summary>
+internal enum RoundResult : byte
+{
+    /// <summary>A seed answered and this node joined through it.</summary>
+    Joined,
+    /// <summary>Every seed turned out to be this node: there is nothing to join.</summary>
+    OnlySelf,
+    /// <summary>No seed answered.</summary>
+    NoAnswer,
+}
+
+/// <summary>
+/// The decisions of joining and rejoining through the seeds, with no I/O, no clock and no lock of
+/// its own (<see cref="SeedJoiner"/> runs it under its lock and does the waiting and dialing).
+/// It is level-triggered: it keeps the live-peer count it is told and decides from that, so
+/// whether a round ends before or after the last peer is lost cannot change the outcome: a node
+/// with seeds and no live peer always ends up joining again.
+/// </summary>
+internal sealed class RejoinMachine(Func<double>? jitter = null)
+{
+    /// <summary>The wait after a round with no answer: 50 ms, doubling, at most 2 s (plus up to a quarter of it at random).</summary>
+    public static readonly Backoff RoundBackoff = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2));
+
+    private readonly Func<double> _jitter = jitter ?? Random.Shared.NextDouble;
+    private int _failedRounds;
+
+    public RejoinState State { get; private set; } = RejoinState.Idle;
+
+    /// <summary>When the next round starts, while <see cref="RejoinState.BackingOff"/> (ms on the node's clock).</summary>
+    public long RetryAtMs { get; private set; }
+
+    /// <summary>The live-peer count as last told.</summary>
+    public int LiveCount { get; private set; }
+
+    /// <summary>Idle → Joining.</summary>
+    public void Start()
+    {
+        if (State != RejoinState.Idle) throw new InvalidOperationException($"cannot start joining in state {State}");
+        State = RejoinState.Joining;
+    }
+
+    /// <summary>Joining → Joined or BackingOff. Ignored once stopped (a round can end after the node began leaving).</summary>
+    public void RoundEnded(RoundResult result, long nowMs)
+    {
+        if (State == RejoinState.Stopped) return;
+        if (State != RejoinState.Joining) throw new InvalidOperationException($"a round ended in state {State}");
+        switch (result)
+        {
+            case RoundResult.Joined when LiveCount > 0:
+            case RoundResult.OnlySelf:
+                _failedRounds = 0;
+                State = RejoinState.Joined;
+                break;
+            case RoundResult.Joined:
+                // It answered, but the connection is already gone: start over from the shortest wait.
+                _failedRounds = 0;
+                BackOff(nowMs);
+                break;
+            default:
+                BackOff(nowMs);
+                break;
+        }
+    }
+
+    /// <summary>BackingOff → Joining once <see cref="RetryAtMs"/> has come. True when a round is due.</summary>
+    public bool BackoffElapsed(long nowMs)
+    {
+        if (State != RejoinState.BackingOff || nowMs < RetryAtMs) return false;
+        State = RejoinState.Joining;
+        return true;
+    }
+
+    /// <summary>Stores the count; Joined → Joining when it drops to 0. True when that starts a round.</summary>
+    public bool LiveCountChanged(int count)
+    {
+        LiveCount = count;
+        if (State != RejoinState.Joined || count > 0) return false;
+        State = RejoinState.Joining;
+        return true;
+    }
+
+    public void Stop() => State = RejoinState.Stopped;
+
+    private void BackOff(long nowMs)
+    {
+        _failedRounds++;
+        var wait = RoundBackoff.After(_failedRounds);
+        RetryAtMs = nowMs + (long)(wait.TotalMilliseconds * (1 + _jitter() / 4));
+        State = RejoinState.BackingOff;
+    }
+}

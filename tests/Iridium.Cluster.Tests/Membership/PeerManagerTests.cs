@@ -1,0 +1,306 @@
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Membership;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Tests.Support;
+using Iridium.Cluster.Transport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Iridium.Cluster.Tests.Membership;
+
+/// <summary>
+/// The peer state machine of docs/cluster.md, transition by transition, with a fake clock and
+/// in-memory connections: no sockets, no threads, no sleeps.
+/// </summary>
+public class PeerManagerTests
+{
+    private static readonly Guid SelfId = Guid.Parse("00000000-0000-0000-0000-0000000000aa");
+    private static readonly TimeSpan Retention = TimeSpan.FromSeconds(60);
+    private readonly FakeTimeProvider _time = new();
+    private readonly TestLog _log = new();
+    private readonly List<int> _counts = [];
+    private readonly PeerManager _peers;
+
+    public PeerManagerTests()
+    {
+        _peers = new PeerManager(new LocalIdentity(SelfId, "self", "127.0.0.1", 2254), Retention, _time, _log.CreateLogger("test"));
+        _peers.LiveCountChanged = _counts.Add;
+    }
+
+    private static PeerIdentity Peer(string alias, Guid? id = null, int port = 3000) => new(id ?? Guid.NewGuid(), alias, "127.0.0.1", port);
+
+    private static MemberRecord Record(PeerIdentity peer) => new() { NodeId = peer.NodeId, Alias = peer.Alias, Host = peer.Host, Port = peer.Port };
+
+    /// <summary>An in-memory connection dialed by <paramref name="dialer"/> with <paramref name="nonce"/> (which decides simultaneous-dial races).</summary>
+    private static ClusterConnection Connection(Guid dialer, byte nonce = 1)
+        => new(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = dialer, DialerNonce = [nonce] };
+
+    private PeerEntry Up(PeerIdentity peer, out ClusterConnection connection)
+    {
+        connection = Connection(peer.NodeId);
+        var result = _peers.Connect(connection, peer, wantMembers: false);
+        Assert.True(result.Accepted, result.Reason);
+        return result.Entry!;
+    }
+
+    private MemberInfo? Listed(string alias)
+    {
+        var members = new List<MemberInfo>();
+        _peers.AddListed(members);
+        return members.SingleOrDefault(m => m.Alias == alias);
+    }
+
+    [Fact]
+    public void AMemberHeardOfIsDialedOnceAndBacksOffAfterFailures()
+    {
+        var b = Peer("b");
+        var ticket = Assert.Single(_peers.Heard([Record(b)]));
+        Assert.Equal(PeerState.Dialing, ticket.Entry.State);
+        Assert.Empty(_peers.Heard([Record(b)]));             // one dial at a time
+        Assert.Null(Listed("b"));                            // never up: not listed
+
+        _peers.DialEnded(ticket, "connection refused");
+        Assert.Equal(PeerState.Disconnected, ticket.Entry.State);
+        Assert.Equal("connection refused", ticket.Entry.LastFailure);
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Empty(_peers.Heard([Record(b)]));             // backing off: 1 s
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var second = Assert.Single(_peers.Heard([Record(b)]));
+        _peers.DialEnded(second, "connection refused");
+        Assert.Equal(_time.NowMsForTest() + 2000, second.Entry.RetryAtMs); // doubled
+        Assert.Same(ticket.Entry, second.Entry);             // one entry per node id, always
+    }
+
+    [Fact]
+    public void ADuplicateDialIsNoFailure()
+    {
+        var ticket = Assert.Single(_peers.Heard([Record(Peer("b"))]));
+        _peers.DialEnded(ticket, failure: null);
+        Assert.Equal(0, ticket.Entry.Failures);
+        Assert.Single(_peers.Heard([Record(ticket.Entry.Identity)]));
+    }
+
+    [Fact]
+    public void ConnectingMakesItLiveListedCountedAndPartOfTheDigest()
+    {
+        ulong alone = _peers.Digest();
+        var b = Peer("b");
+        var entry = Up(b, out var connection);
+        Assert.Equal(PeerState.Up, entry.State);
+        Assert.Same(connection, entry.Connection);
+        Assert.Equal(MemberStatus.Up, Listed("b")!.Status);
+        Assert.Equal([1], _counts);
+        Assert.NotEqual(alone, _peers.Digest());
+        Assert.Equal(PeerManager.DigestOf([SelfId, b.NodeId]), _peers.Digest());
+        Assert.Equal(b.NodeId, _peers.LiveNodeNamed("b"));
+        Assert.Same(connection, _peers.ConnectionTo(b.NodeId));
+        Assert.True(_log.Contains($"node up: b {b.NodeId} 127.0.0.1:3000"));
+    }
+
+    [Fact]
+    public void ALateDialResultDoesNotUndoAConnection()
+    {
+        var b = Peer("b");
+        var ticket = Assert.Single(_peers.Heard([Record(b)]));
+        var entry = Up(b, out _);                              // it dialed us meanwhile
+        _peers.DialEnded(ticket, "handshake timed out");
+        Assert.Equal(PeerState.Up, entry.State);
+        Assert.Equal(0, entry.Failures);
+    }
+
+    [Theory]
+    [InlineData((byte)CloseReason.ClosedByPeer, DownReason.ConnectionLost)]
+    [InlineData((byte)CloseReason.ProtocolError, DownReason.ConnectionLost)]
+    [InlineData((byte)CloseReason.ReceiveFailed, DownReason.ConnectionLost)]
+    [InlineData((byte)CloseReason.NoHeartbeat, DownReason.NoHeartbeat)]
+    [InlineData((byte)CloseReason.PeerLeft, DownReason.Left)]
+    public void AClosedConnectionTakesItDownWithTheReason(byte closeReason, DownReason expected)
+    {
+        var close = (CloseReason)closeReason;
+        ulong alone = _peers.Digest();
+        var entry = Up(Peer("b"), out var connection);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _peers.ConnectionClosed(entry, connection, new ConnectionClose(close, "why"));
+        Assert.Equal(PeerState.Disconnected, entry.State);
+        Assert.Null(entry.Connection);
+        Assert.Equal([1, 0], _counts);
+        Assert.Equal(alone, _peers.Digest());                // down members never make digests differ
+        _time.Advance(TimeSpan.FromMilliseconds(1234));
+        var listed = Listed("b")!;
+        Assert.Equal(MemberStatus.Down, listed.Status);
+        Assert.Equal(expected, listed.Reason);
+        Assert.Equal(1234, listed.DownSinceMs);
+        Assert.Null(_peers.LiveNodeNamed("b"));
+        Assert.True(_log.Contains("node down: b (why)"));
+    }
+
+    [Fact]
+    public void ACloseOfAConnectionThatIsNotCurrentIsIgnored()
+    {
+        var b = Peer("b");
+        var entry = Up(b, out var first);
+        // A second connection that wins the race replaces the first.
+        var winner = Connection(SelfId < b.NodeId ? SelfId : b.NodeId, nonce: 0);
+        if (!winner.WinsOver(first)) winner = Connection(first.DialerId, nonce: 0);
+        Assert.True(_peers.Connect(winner, b, wantMembers: false).Accepted);
+        _peers.ConnectionClosed(entry, first, new ConnectionClose(CloseReason.Superseded, "superseded"));
+        Assert.Equal(PeerState.Up, entry.State);
+        Assert.Same(winner, entry.Connection);
+        Assert.Equal([1], _counts);
+    }
+
+    [Fact]
+    public void ALosingConnectionIsADuplicateAndAWinningOneReplacesTheCurrent()
+    {
+        var b = Peer("b");
+        var entry = Up(b, out var current);
+        var loser = Connection(current.DialerId, nonce: 2);
+        Assert.Equal(RefuseCode.Duplicate, _peers.Connect(loser, b, wantMembers: false).Refusal);
+        var winner = Connection(current.DialerId, nonce: 0);
+        Assert.True(_peers.Connect(winner, b, wantMembers: false).Accepted);
+        Assert.Same(winner, entry.Connection);
+        Assert.Equal([1], _counts);                           // no second "node up"
+    }
+
+    [Fact]
+    public void SupersededWaitsForTheWinnerAsSwitchingThenUpWithoutASecondNodeUp()
+    {
+        var b = Peer("b");
+        var entry = Up(b, out var current);
+        _peers.Superseded(entry, current);
+        Assert.Equal(PeerState.Switching, entry.State);
+        Assert.Null(entry.Connection);
+        Assert.Equal(MemberStatus.Up, Listed("b")!.Status);   // still a member
+        _peers.ConnectionClosed(entry, current, new ConnectionClose(CloseReason.Superseded, "superseded"));
+        Assert.Equal(PeerState.Switching, entry.State);       // the superseded close is not news
+        Assert.True(_peers.Connect(Connection(b.NodeId), b, wantMembers: false).Accepted);
+        Assert.Equal(PeerState.Up, entry.State);
+        Assert.Equal([1], _counts);
+        Assert.Single(_log.Lines, l => l.Contains("node up: b", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ASilentMemberGoesDownAfterTheTimeoutAndNotBefore()
+    {
+        var entry = Up(Peer("b"), out _);
+        _time.Advance(TimeSpan.FromMilliseconds(3000));
+        _peers.CheckSilence(TimeSpan.FromMilliseconds(3000));
+        Assert.Equal(PeerState.Up, entry.State);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _peers.CheckSilence(TimeSpan.FromMilliseconds(3000));
+        Assert.Equal(DownReason.NoHeartbeat, Listed("b")!.Reason);
+        Assert.True(_log.Contains("node down: b (no heartbeat for 3001 ms)"));
+    }
+
+    [Fact]
+    public void ADownMemberIsListedForTheRetentionPeriodThenForgotten()
+    {
+        var entry = Up(Peer("b"), out var connection);
+        _peers.ConnectionClosed(entry, connection, new ConnectionClose(CloseReason.ClosedByPeer, "gone"));
+        // Redials that fail do not extend the retention.
+        for (int i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(11));
+            foreach (var ticket in _peers.RedialDown()) _peers.DialEnded(ticket, "connection refused");
+        }
+        _time.Advance(Retention - TimeSpan.FromSeconds(55) - TimeSpan.FromMilliseconds(1));
+        _peers.Expire();
+        Assert.NotNull(Listed("b"));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _peers.Expire();
+        Assert.Null(Listed("b"));
+        Assert.Null(_peers.Find(entry.NodeId));
+    }
+
+    [Fact]
+    public void LostMembersAreRedialedWithBackoffButLeftOnesAreNot()
+    {
+        var lost = Up(Peer("lost"), out var lostConnection);
+        var left = Up(Peer("left"), out var leftConnection);
+        _peers.ConnectionClosed(lost, lostConnection, new ConnectionClose(CloseReason.ClosedByPeer, "gone"));
+        _peers.Left(left, leftConnection, "shutdown");
+        Assert.Empty(_peers.RedialDown());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var ticket = Assert.Single(_peers.RedialDown());
+        Assert.Same(lost, ticket.Entry);
+        Assert.Equal(MemberStatus.Down, Listed("lost")!.Status); // still down while dialing
+        _peers.DialEnded(ticket, "connection refused");
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.Empty(_peers.RedialDown());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Single(_peers.RedialDown());
+    }
+
+    [Fact]
+    public void ARestartedNodeWithTheSameAliasReplacesItsDownEntry()
+    {
+        var old = Up(Peer("b"), out var connection);
+        _peers.ConnectionClosed(old, connection, new ConnectionClose(CloseReason.ClosedByPeer, "killed"));
+        var restarted = Peer("b");
+        Assert.True(_peers.Connect(Connection(restarted.NodeId), restarted, wantMembers: false).Accepted);
+        var listed = Listed("b")!;
+        Assert.Equal(restarted.NodeId, listed.NodeId);
+        Assert.Equal(MemberStatus.Up, listed.Status);
+        Assert.Null(_peers.Find(old.NodeId));
+        Assert.True(_log.Contains($"forgot down member b {old.NodeId}: node {restarted.NodeId} now uses its alias"));
+    }
+
+    [Fact]
+    public void ALiveAliasIsRefusedToAnotherNodeAndToThisNodesOwn()
+    {
+        Up(Peer("b"), out _);
+        var impostor = Peer("b");
+        var refused = _peers.Connect(Connection(impostor.NodeId), impostor, wantMembers: false);
+        Assert.Equal(RefuseCode.AliasTaken, refused.Refusal);
+        Assert.Contains("already used by live node", refused.Reason);
+        Assert.Equal(RefuseCode.AliasTaken, _peers.Connect(Connection(Guid.NewGuid()), Peer("self"), wantMembers: false).Refusal);
+        Assert.Equal(RefuseCode.Self, _peers.Connect(Connection(SelfId), Peer("me", SelfId), wantMembers: false).Refusal);
+    }
+
+    [Fact]
+    public void MemberListsAreCheckedBeforeAnythingIsDialed()
+    {
+        var live = Peer("live");
+        Up(live, out _);
+        MemberRecord?[] heard =
+        [
+            null,
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "evil\nalias", Host = "127.0.0.1", Port = 1 },
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "bidi\u202e", Host = "127.0.0.1", Port = 1 },
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "ok", Host = "bad host", Port = 1 },
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "ok", Host = "0.0.0.0", Port = 1 },
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "ok", Host = "127.0.0.1", Port = 0 },
+            new MemberRecord { NodeId = SelfId, Alias = "self", Host = "127.0.0.1", Port = 1 },
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "live", Host = "127.0.0.1", Port = 1 }, // stale: "live" is held
+            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "fine-1.x_y", Host = "127.0.0.1", Port = 9 },
+        ];
+        var ticket = Assert.Single(_peers.Heard(heard));
+        Assert.Equal("fine-1.x_y", ticket.Entry.Alias);
+    }
+
+    [Fact]
+    public void ALeaveReasonReachesTheLogEscaped()
+    {
+        var entry = Up(Peer("b"), out var connection);
+        _peers.Left(entry, connection, "bye\n2026-01-01 node up: forged\u001b[31m\u202e");
+        string line = Assert.Single(_log.Lines, l => l.Contains("node down: b", StringComparison.Ordinal));
+        Assert.DoesNotContain(line, c => char.IsControl(c) || c == '\u202e');
+        Assert.Contains(@"left: bye\u000A2026-01-01 node up: forged\u001B[31m\u202E", line);
+    }
+
+    [Fact]
+    public void AfterCloseNothingIsRecordedOrReported()
+    {
+        var entry = Up(Peer("b"), out var connection);
+        var connections = _peers.Close();
+        Assert.Same(connection, Assert.Single(connections));
+        _peers.ConnectionClosed(entry, connection, new ConnectionClose(CloseReason.ClosedByPeer, "x"));
+        Assert.Equal([1], _counts);
+        Assert.Equal(RefuseCode.ShuttingDown, _peers.Connect(Connection(Guid.NewGuid()), Peer("c"), wantMembers: false).Refusal);
+        Assert.Empty(_peers.Heard([Record(Peer("d"))]));
+    }
+}
+
+internal static class FakeClockExtensions
+{
+    public static long NowMsForTest(this FakeTimeProvider time) => Iridium.Cluster.Timing.Clock.NowMs(time);
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Iridium.Cluster.Tests.Support;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Remote;
+using Iridium.Repl.Scheduling;
+using Iridium.Vm;
+
+namespace Iridium.Repl.Tests;
+
+/// <summary>
+/// What remote users cannot take from each other (issue 10): login slots apart from session
+/// slots, a heap cap per session VM, one heap budget for all VMs, an output cap per line.
+/// Loopback only; every server and connection is closed by the test.
+/// </summary>
+public sealed class RemoteLimitsTests : IDisposable
+{
+    private static readonly byte[] Cookie = Encoding.UTF8.GetBytes("limits-cookie");
+    private readonly string _root = Directory.CreateTempSubdirectory("iridium-limits-test-").FullName;
+
+    private string ProgramDirectory => Path.Combine(_root, "programs");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private RemoteReplServer Start(Func<RemoteServerOptions, RemoteServerOptions>? adjust = null)
+    {
+        var options = new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 1_000_000, Scheduler = new VmScheduler(1) };
+        var server = new RemoteReplServer(adjust?.Invoke(options) ?? options);
+        server.Start();
+        return server;
+    }
+
+    private void Program(string name, string source) => File.WriteAllText(Path.Combine(ProgramDirectory, name), source);
+
+    /// <summary>A logged-in session, as `iridium remote` has it.</summary>
+    private sealed class Session : IDisposable
+    {
+        private readonly TcpClient _client = new();
+        private ServerOutputReader _reader = null!;
+
+        public static async Task<Session> LoginAsync(int port)
+        {
+            var session = new Session();
+            await session._client.ConnectAsync("127.0.0.1", port).WaitAsync(Timeout());
+            session._reader = new ServerOutputReader(session._client.GetStream());
+            string challenge = (await session._reader.ReadLineAsync(Timeout()))!;
+            await session.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
+            Assert.True(ReplText.IsBanner((await session._reader.ReadLineAsync(Timeout()))!));
+            Assert.Equal(ServerPrompt.Command, (await session._reader.ReadUntilPromptAsync(Timeout())).Prompt);
+            return session;
+        }
+
+        public async Task<string> RunAsync(string line)
+        {
+            await SendAsync(line + "\n");
+            return (await _reader.ReadUntilPromptAsync(Timeout())).Output;
+        }
+
+        private Task SendAsync(string text) => _client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text), Timeout()).AsTask();
+
+        private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
+
+        public void Dispose() => _client.Dispose();
+    }
+
+    [Fact]
+    public async Task IdleAndFloodingStrangersNeverMakeACorrectLoginFail()
+    {
+        await using var server = Start();
+        // 40 idle connections from the legitimate client's own address, more than the 16 sessions...
+        var idle = new List<TcpClient>();
+        for (int i = 0; i < 40; i++)
+        {
+            var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, server.Port);
+            idle.Add(client);
+        }
+        // ...and a stall/reconnect flood of 600 at once from another address.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var flood = StallFlood.RunAsync(server.Port, concurrent: 600, stop.Token);
+        await WaitUntil(() => server.PendingLogins >= 16, "the strangers hold login slots");
+
+        int loggedIn = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            using var session = await Session.LoginAsync(server.Port);
+            Assert.Contains("VM stopped: code 0", await session.RunAsync("hlt"));
+            loggedIn++;
+        }
+        int pending = server.PendingLogins;
+        await stop.CancelAsync();
+        long opened = await flood;
+        foreach (var client in idle) client.Dispose();
+
+        Assert.Equal(10, loggedIn);
+        Assert.True(opened >= 600, $"the flood opened {opened} connections");
+        Assert.InRange(pending, 1, 64); // the budget, never more
+        Assert.Equal(0, server.ActiveSessions);
+    }
+
+    [Fact]
+    public async Task ASessionsHeapIsCappedAndTheFaultSaysSo()
+    {
+        await using var server = Start(o => o with { MaxHeapBytes = 16 << 20 });
+        Program("big.iasm", ".data\n.code\nload $0 #20000000\naloc $0\nhlt\n");
+        using var session = await Session.LoginAsync(server.Port);
+        string output = await session.RunAsync("!load_file big.iasm");
+        Assert.Contains("VM fault: HEAP", output);
+        Assert.Contains("heap cap of 16777216 bytes (--max-heap-bytes)", output);
+    }
+
+    [Fact]
+    public async Task AllSessionsShareOneHeapBudgetAndGiveItBackWhenTheyEnd()
+    {
+        var budget = new HeapBudget(24 << 20);
+        await using var server = Start(o => o with { HeapBudget = budget, Scheduler = new VmScheduler(1, budget) });
+        Program("fill.iasm", ".data\n.code\nload $0 #15728640\naloc $0\nhlt\n"); // 15 MiB
+        var first = await Session.LoginAsync(server.Port);
+        using var second = await Session.LoginAsync(server.Port);
+
+        Assert.Contains("VM stopped: code 0", await first.RunAsync("!load_file fill.iasm"));
+        Assert.Equal(15 << 20, budget.Used);
+        string refused = await second.RunAsync("!load_file fill.iasm");
+        Assert.Contains("VM fault: HEAP", refused);
+        Assert.Contains($"of the {24 << 20} bytes all VM heaps may use together (--max-total-heap-bytes)", refused);
+
+        await first.RunAsync("!quit");
+        first.Dispose();
+        await WaitUntil(() => budget.Used == 0, "the first session's heap given back");
+        Assert.Contains("VM stopped: code 0", await second.RunAsync("!load_file fill.iasm"));
+        await second.RunAsync("!quit");
+        await WaitUntil(() => budget.Used == 0 && server.ActiveSessions == 0, "every heap given back");
+    }
+
+    [Fact]
+    public async Task ALinesOutputIsCutAtTheCapWithAMessageAndTheNextLineStartsAfresh()
+    {
+        await using var server = Start(o => o with { MaxOutputBytes = 100 });
+        Program("chatty.iasm", ".data\ns: .asciiz 'abcdefghijklmnopqrstuvwxyz0123'\n.code\n" + string.Concat(Enumerable.Repeat("prts @s\n", 10)) + "hlt\n");
+        using var session = await Session.LoginAsync(server.Port);
+        string output = await session.RunAsync("!load_file chatty.iasm");
+        string printed = string.Concat(Enumerable.Repeat("abcdefghijklmnopqrstuvwxyz0123", 10))[..100];
+        Assert.Contains(printed + "\n" + "[output cut: this command printed more than 100 bytes", output);
+        Assert.DoesNotContain(printed + "a", output);
+        Assert.Contains("VM stopped: code 0", output);
+        Assert.Equal(1, output.Split("[output cut").Length - 1);
+        Assert.Contains("abcdefghijklmnopqrstuvwxyz0123abcdefghijklmnopqrstuvwxyz0123", await session.RunAsync("!load_file chatty.iasm"));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for: {what}");
+            await Task.Delay(10);
+        }
+    }
+}
