@@ -1,3 +1,5 @@
+using Iridium.Crypto;
+
 namespace Iridium.Cluster;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class ClusterOptions
     public string Alias { get; set; } = "";
 
     /// <summary>Identifies this run of the node; a restarted node is a new member.</summary>
-    public Guid NodeId { get; set; } = Guid.NewGuid();
+    public Guid NodeId { get; set; } = SecureRandom.NewGuid();
 
     /// <summary>Address to listen on: an IP literal or a host name (resolved).</summary>
     public required string BindHost { get; set; }
