@@ -35,6 +35,26 @@ public class LogLineFormatterTests
         Assert.Equal("2025-06-01T12:00:00.123456Z warn: refused\n", Formatter().Format(LogLevel.Warning, "refused", null));
     }
 
+    [Theory]
+    [InlineData(LogLevel.Debug, "<7>debug: x\n")]
+    [InlineData(LogLevel.Information, "<6>info: x\n")]
+    [InlineData(LogLevel.Warning, "<4>warn: x\n")]
+    [InlineData(LogLevel.Error, "<3>error: x\n")]
+    [InlineData(LogLevel.Critical, "<2>critical: x\n")]
+    public void ForTheJournal_ALineIsSyslogPriorityLevelAndMessage_WithoutTimestamp(LogLevel level, string expected)
+    {
+        var journal = new LogLineFormatter(new FixedClock(DateTimeOffset.UnixEpoch), journal: true);
+        Assert.Equal(expected, journal.Format(level, "x", null));
+    }
+
+    [Fact]
+    public void ForTheJournal_AnExceptionStillEndsItsOneLine()
+    {
+        var journal = new LogLineFormatter(new FixedClock(DateTimeOffset.UnixEpoch), journal: true);
+        Assert.Equal("<3>error: dial failed (IOException: reset by peer)\n",
+            journal.Format(LogLevel.Error, "dial\nfailed", new IOException("reset\nby peer")));
+    }
+
     [Fact]
     public void NoCategoryOrEventNumber_AndOneLinePerEntry()
     {
