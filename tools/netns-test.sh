@@ -10,6 +10,8 @@
 #              mesh heals (node up/down log lines counted);
 #   delay      two more nodes whose advertised addresses are a TCP proxy of ours adding 200 ms
 #              each way (no tc netem here): they form a cluster and stay up; ping shows the delay.
+# Last, tools/cluster.sh deploy/start/status/stop across three of the namespaces as hosts, with
+# stand-ins for ssh and scp that run the command in the namespace (IRIDIUM_SSH, IRIDIUM_SCP).
 # Needs root and `ip netns`; prints SKIP and exits 0 otherwise. Bounded (< 120 s); every
 # namespace, /etc/netns entry and process it makes is removed (by name and PID) on any exit.
 # Usage: tools/netns-test.sh [path/to/iridium]
@@ -36,15 +38,21 @@ work=$(mktemp -d)
 pids=()
 namespaces=()
 cleanup() {
+  # Nodes that tools/cluster.sh started record their pid on their "host".
+  for f in "$work"/home*/iridium/*/node.pid; do [ -e "$f" ] && pids+=("$(cat "$f")"); done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Anything still running in our namespaces (by pid, as `ip netns pids` lists them) goes too.
+  for n in "${namespaces[@]}"; do
+    for pid in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  done
   for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; rm -rf "/etc/netns/$n"; done
   rmdir /etc/netns 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }; done; exit 1; }
+fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log "$work"/home*/iridium/*/node.log; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }; done; exit 1; }
 now() { date +%s.%N; }
 
 export IRIDIUM_COOKIE=netns-test-$$
@@ -73,14 +81,14 @@ done
 link() { ip -n "$sw" link set "${tag}s$1" "$2"; }   # the switch port of node $1: up or down
 
 # The DNS name lists n1..n3 (n4 joins through it).
-in_ns "$sw" python3 "$root/tools/netns/dns-stub.py" "$net.254" 53 "$dns_name" 110 "$net.1" "$net.2" "$net.3" >"$work/dns.log" 2>&1 &
+ip netns exec "$sw" python3 "$root/tools/netns/dns-stub.py" "$net.254" 53 "$dns_name" 110 "$net.1" "$net.2" "$net.3" >"$work/dns.log" 2>&1 &
 pids+=($!)
 
 # start_node NAMESPACE ALIAS PORT ADVERTISE [--join SEED]: $! of a background `ip netns exec` is
-# the node (it execs the binary).
+# the node (it execs the binary; through a shell function, $! would be a subshell's pid).
 start_node() {
   local n=$1 alias=$2 p=$3 advertise=$4; shift 4
-  in_ns "$n" "$iridium" node --node-alias "$alias" -H 0.0.0.0 -P "$p" --advertise-host "$advertise" \
+  ip netns exec "$n" "$iridium" node --node-alias "$alias" -H 0.0.0.0 -P "$p" --advertise-host "$advertise" \
     --data-root-dir "$work/data" "$@" >"$work/$alias.log" 2>&1 &
   pids+=($!)
 }
@@ -189,9 +197,9 @@ delay_ms=200
 in_ns "$sw" ip addr add "$net.101/24" dev br0
 in_ns "$sw" ip addr add "$net.102/24" dev br0
 dport=$((port + 1))
-in_ns "$sw" python3 "$root/tools/netns/delay-proxy.py" "$net.101" $dport "$net.1" $dport $delay_ms 60 >"$work/proxy1.log" 2>&1 &
+ip netns exec "$sw" python3 "$root/tools/netns/delay-proxy.py" "$net.101" $dport "$net.1" $dport $delay_ms 60 >"$work/proxy1.log" 2>&1 &
 pids+=($!)
-in_ns "$sw" python3 "$root/tools/netns/delay-proxy.py" "$net.102" $dport "$net.2" $dport $delay_ms 60 >"$work/proxy2.log" 2>&1 &
+ip netns exec "$sw" python3 "$root/tools/netns/delay-proxy.py" "$net.102" $dport "$net.2" $dport $delay_ms 60 >"$work/proxy2.log" 2>&1 &
 pids+=($!)
 sleep 0.5
 start_node "$(ns 1)" n5 $dport "$net.101"
@@ -209,6 +217,46 @@ delayed_rtt=$(rtt "$net.101:$dport")
 direct_rtt=$(rtt "$net.1:$dport")
 delay_figures="${delay_ms} ms each way: the pair stayed up for 8 s with no node down line; ping through the proxy: $delayed_rtt; direct: $direct_rtt"
 echo "ok: $delay_figures"
+
+# --- tools/cluster.sh across hosts: ssh and scp stand-ins that enter the namespace of the
+# address (10.77.0.I is namespace I; each "host" has its own home directory under $work).
+cat >"$work/fake-ssh" <<FAKE
+#!/usr/bin/env bash
+ip=\${1#*@}; i=\${ip##*.}; home=$work/home\$i
+mkdir -p "\$home" && cd "\$home" && exec ip netns exec "${tag}n\$i" env HOME="\$home" sh -c "\$2"
+FAKE
+cat >"$work/fake-scp" <<FAKE
+#!/usr/bin/env bash
+dest=\${2#*:}; host=\${2%%:*}; ip=\${host#*@}; i=\${ip##*.}
+mkdir -p "$work/home\$i/\$(dirname "\$dest")" && cp "\$1" "$work/home\$i/\$dest"
+FAKE
+chmod +x "$work/fake-ssh" "$work/fake-scp"
+hport=$((port + 2))
+printf '# three hosts\nroot@%s h1 %s\nroot@%s h2 %s\n\nroot@%s h3 %s\n' "$net.1" $hport "$net.2" $hport "$net.3" $hport >"$work/hosts"
+export IRIDIUM_SSH=$work/fake-ssh IRIDIUM_SCP=$work/fake-scp IRIDIUM=$iridium
+"$root/tools/cluster.sh" deploy "$work/hosts" >"$work/deploy.out" 2>&1 || fail "cluster.sh deploy: $(cat "$work/deploy.out")"
+[ "$(grep -c '^deployed ' "$work/deploy.out")" -eq 3 ] || fail "cluster.sh deploy: $(cat "$work/deploy.out")"
+grep -qx "advertise_host = \"$net.2\"" "$work/home2/iridium/h2/node.toml" || fail "h2's node.toml: $(cat "$work/home2/iridium/h2/node.toml")"
+cmp -s "$iridium" "$work/home3/iridium/h3/iridium" || fail "the binary was not copied to h3"
+"$root/tools/cluster.sh" start "$work/hosts" >"$work/start.out" 2>&1 || fail "cluster.sh start: $(cat "$work/start.out")"
+# Asked from the fourth namespace, with the cookie cluster.sh made for these nodes.
+hosts_up() {
+  for i in 1 2 3; do
+    [ "$(in_ns "$(ns 4)" "$iridium" members "$net.$i:$hport" --cookie-file "$work/hosts.cookie" --timeout-ms 1500 2>/dev/null \
+      | awk '$4 == "self" || $4 == "up"' | wc -l)" -eq 3 ] || return 1
+  done
+}
+wait_for 20 "the three nodes cluster.sh started form a mesh" -- hosts_up
+"$root/tools/cluster.sh" status "$work/hosts" >"$work/status.out" 2>&1 || fail "cluster.sh status: $(cat "$work/status.out")"
+[ "$(grep -c '^running, pid ' "$work/status.out")" -eq 3 ] || fail "cluster.sh status: $(cat "$work/status.out")"
+[ "$(grep -cE ' (up|self) ' "$work/status.out")" -eq 9 ] || fail "cluster.sh status does not list 3 nodes up on each host: $(cat "$work/status.out")"
+host_pids=$(cat "$work"/home*/iridium/*/node.pid)
+"$root/tools/cluster.sh" stop "$work/hosts" >"$work/stop.out" 2>&1 || fail "cluster.sh stop: $(cat "$work/stop.out")"
+for pid in $host_pids; do ! kill -0 "$pid" 2>/dev/null || fail "cluster.sh stop left pid $pid running"; done
+grep -q "left the cluster" "$work/home1/iridium/h1/node.log" || fail "h1 did not leave gracefully: $(cat "$work/home1/iridium/h1/node.log")"
+"$root/tools/cluster.sh" status "$work/hosts" >"$work/status.out" 2>&1 && fail "cluster.sh status succeeds with every node stopped"
+[ "$(grep -c '^not running' "$work/status.out")" -eq 3 ] || fail "cluster.sh status after stop: $(cat "$work/status.out")"
+echo "ok: tools/cluster.sh deploy, start, status, stop across 3 namespaces as hosts (ssh/scp stand-ins)"
 
 echo "netns-test: passed"
 echo "figures: $partition_figures; $flap_figures; $delay_figures"
