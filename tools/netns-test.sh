@@ -218,6 +218,18 @@ direct_rtt=$(rtt "$net.1:$dport")
 delay_figures="${delay_ms} ms each way: the pair stayed up for 8 s with no node down line; ping through the proxy: $delayed_rtt; direct: $direct_rtt"
 echo "ok: $delay_figures"
 
+# --- the scratch image's tree in a namespace, with only the /etc/resolv.conf a Kubernetes pod
+# gets: glibc resolves the dns: seed with no nsswitch.conf, hosts file or NSS library.
+"$root/tools/container/rootfs.sh" "$work/scratch" "$iridium" >/dev/null
+mkdir -p "$work/scratch/etc"
+echo "nameserver $net.254" >"$work/scratch/etc/resolv.conf"
+chroot_bin=$(command -v chroot)
+ip netns exec "$(ns 4)" env -i IRIDIUM_COOKIE="$IRIDIUM_COOKIE" "$chroot_bin" --userspec=65532:65532 "$work/scratch" \
+  /iridium node --node-alias s4 -H 0.0.0.0 -P $((port + 3)) --advertise-host "$net.4" --join "dns:$dns_name:$port" >"$work/s4.log" 2>&1 &
+pids+=($!)
+wait_for 15 "a node in the scratch tree joins through dns:$dns_name" -- grep -q "joined the cluster through $net\.[123]:$port" "$work/s4.log"
+echo "ok: in the scratch tree (resolv.conf only), dns:$dns_name:$port resolved and the node joined"
+
 # --- tools/cluster.sh across hosts: ssh and scp stand-ins that enter the namespace of the
 # address (10.77.0.I is namespace I; each "host" has its own home directory under $work).
 cat >"$work/fake-ssh" <<FAKE
