@@ -35,11 +35,12 @@ if [ "$target" = --list ]; then
   exit 0
 fi
 
+libs=$(libraries)   # an assignment, so that set -e stops here, before any copying, when ldd fails
 mkdir -p "$target"
 target=$(cd "$target" && pwd)
 [ "$target" != / ] || { echo "rootfs.sh: refusing to fill /" >&2; exit 1; }
 install -m 0755 "$binary" "$target/iridium"
-for lib in $(libraries); do
+for lib in $libs; do
   # -L: the file itself, at the path the binary asks for (ld-linux-x86-64.so.2 in /lib64 is a
   # symlink on the build host; in the image it is the loader).
   mkdir -p "$target$(dirname "$lib")"
