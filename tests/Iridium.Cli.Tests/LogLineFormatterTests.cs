@@ -47,6 +47,15 @@ public class LogLineFormatterTests
         Assert.Equal(expected, journal.Format(level, "x", null));
     }
 
+    [Theory]
+    [InlineData("8:12345", "socket:[12345]", true)]
+    [InlineData("8:12345", "socket:[999]", false)]       // stderr sent elsewhere by a script the service ran
+    [InlineData("8:12345", "/var/log/node.log", false)]
+    [InlineData("8:12345", null, true)]                  // no /proc: trust the variable
+    [InlineData("garbage", null, false)]
+    public void TheJournalIsUsedOnlyWhenStderrIsItsStream(string variable, string? stderrTarget, bool journal)
+        => Assert.Equal(journal, LogLineFormatter.IsJournalStream(variable, stderrTarget));
+
     [Fact]
     public void ForTheJournal_AnExceptionStillEndsItsOneLine()
     {

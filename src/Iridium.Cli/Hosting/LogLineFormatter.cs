@@ -12,19 +12,45 @@ namespace Iridium.Cli.Hosting;
 /// </summary>
 internal sealed class LogLineFormatter(TimeProvider clock, bool journal = false)
 {
-    /// <summary>
-    /// Set by systemd when stderr is connected to the journal (systemd.exec(5)). Only its presence
-    /// is checked: a process that redirects our stderr elsewhere should not pass it on.
-    /// </summary>
+    /// <summary>Set by systemd to DEVICE:INODE of the journal stream it gave the service (systemd.exec(5)).</summary>
     public const string JournalStreamVariable = "JOURNAL_STREAM";
 
     public LogLineFormatter() : this(TimeProvider.System)
     {
     }
 
-    /// <summary>Lines for journald when <see cref="JournalStreamVariable"/> is set, else timestamped lines.</summary>
+    /// <summary>Lines for journald when stderr is the journal stream, else timestamped lines.</summary>
     public static LogLineFormatter ForThisProcess()
-        => new(TimeProvider.System, journal: !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(JournalStreamVariable)));
+    {
+        string? stream = Environment.GetEnvironmentVariable(JournalStreamVariable);
+        return new(TimeProvider.System, journal: !string.IsNullOrEmpty(stream) && IsJournalStream(stream, StderrTarget()));
+    }
+
+    /// <summary>
+    /// True when stderr is the stream <paramref name="journalStream"/> names. The variable is
+    /// inherited by everything the service starts, also by a process whose stderr a script sent
+    /// to a file, so the inode is compared with what stderr is: <paramref name="stderrTarget"/>,
+    /// the link /proc/self/fd/2 (<c>socket:[INODE]</c> for the journal). Without /proc (null)
+    /// the variable is trusted.
+    /// </summary>
+    public static bool IsJournalStream(string journalStream, string? stderrTarget)
+    {
+        int colon = journalStream.IndexOf(':');
+        if (colon < 0) return false;
+        return stderrTarget is null || stderrTarget == $"socket:[{journalStream[(colon + 1)..]}]";
+    }
+
+    private static string? StderrTarget()
+    {
+        try
+        {
+            return new FileInfo("/proc/self/fd/2").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>True when lines carry syslog priorities and no timestamp (for journald).</summary>
     public bool Journal => journal;
