@@ -92,6 +92,17 @@ public sealed class DnsSeedsTests
     }
 
     [Fact]
+    public async Task WhenEveryNameFails_TheRoundFailsWithTheFirst()
+    {
+        var dns = new StubResolver();
+        dns.NoSuchName();
+        var source = SeedSources.From(["dns:first:1", "dns:second:2"], dns.ResolveAsync);
+        var e = await Assert.ThrowsAsync<SeedLookupException>(async () => await source.ResolveAsync(CancellationToken.None));
+        Assert.StartsWith("dns:first: ", e.Message);
+        Assert.Equal(new[] { "first", "second" }, dns.Names);
+    }
+
+    [Fact]
     public async Task TheJoinerTriesEveryRecordInTurn_AndLooksUpAgainAfterAFailedRound()
     {
         var time = new FakeTimeProvider();
