@@ -166,9 +166,10 @@ ups=(n1:"node up: n3 " n2:"node up: n3 " n4:"node up: n3 " n3:"node up: n1 " n3:
 wait_for 30 "the partition heals" -- all_logged "$t_up" t_healed "${ups[@]}"
 wait_for 10 "a full mesh after the partition" -- mesh_up
 heal=$(secs "$t_healed" "$t_up")
-# n3 lost every peer, so it rejoins through its seed (backoff at most 2 s, plus jitter) while the
-# others redial it: a few seconds at most.
-python3 -c "import sys; sys.exit(0 if $heal <= 5 else 1)" || fail "partition: healed ${heal}s after the link came back, more than 5 s"
+# n3 lost every peer, so it rejoins through its seed: rounds at most 2.5 s apart (2 s backoff
+# plus jitter), and a dial in flight when the link returns waits for its SYN to be resent (1 s,
+# then 2 s more). Seen: 0.15 to 4.8 s. More than 8 s is a regression.
+python3 -c "import sys; sys.exit(0 if $heal <= 8 else 1)" || fail "partition: healed ${heal}s after the link came back, more than 8 s"
 partition_figures="partition of $(secs "$t_up" "$t_down")s: marked down in ${detect}s, healed ${heal}s after the link came back"
 echo "ok: $partition_figures (no restart)"
 
