@@ -45,6 +45,10 @@ def load():
         by_kind.setdefault(d["kind"], []).append(d)
     if len(by_kind.get("Service", [])) != 1 or len(by_kind.get("StatefulSet", [])) != 1:
         fail(f"expected one Service and one StatefulSet, found {sorted((k, len(v)) for k, v in by_kind.items())}")
+    for budget in by_kind.get("PodDisruptionBudget", []):
+        pods = by_kind["StatefulSet"][0]["spec"]["template"]["metadata"]["labels"]
+        if any(pods.get(k) != v for k, v in budget["spec"]["selector"]["matchLabels"].items()):
+            fail(f"the PodDisruptionBudget {budget['metadata']['name']} does not select the StatefulSet's pods")
     return by_kind["Service"][0], by_kind["StatefulSet"][0]
 
 
