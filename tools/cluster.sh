@@ -97,8 +97,9 @@ if [ "$cmd" = deploy ] || { [ $# -ge 1 ] && [ -f "$1" ] && ! { [ "$cmd" = start 
         fi
         ;;
       start)
-        # In the background on its host, in its directory; node.pid is the node's pid (nohup execs it).
-        if remote "$t" "cd $d && if [ -f node.pid ] && kill -0 \$(cat node.pid) 2>/dev/null; then echo already running; else nohup ./iridium node --config node.toml >node.log 2>&1 </dev/null & echo \$! >node.pid; fi"; then
+        # In the background on its host, in its directory; node.pid is the node's pid (nohup execs
+        # it). A node that exits at once (a bad setting, a taken port) fails the start with its log.
+        if remote "$t" "cd $d && if [ -f node.pid ] && kill -0 \$(cat node.pid) 2>/dev/null; then echo already running; else nohup ./iridium node --config node.toml >node.log 2>&1 </dev/null & pid=\$!; echo \$pid >node.pid; sleep 0.5; kill -0 \$pid 2>/dev/null || { tail -n 3 node.log; rm -f node.pid; exit 1; }; fi"; then
           echo "started $name"
         else
           echo "cluster.sh: start on $name failed" >&2; failed=1

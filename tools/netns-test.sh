@@ -272,7 +272,12 @@ for pid in $host_pids; do ! kill -0 "$pid" 2>/dev/null || fail "cluster.sh stop 
 grep -q "left the cluster" "$work/home1/iridium/h1/node.log" || fail "h1 did not leave gracefully: $(cat "$work/home1/iridium/h1/node.log")"
 "$root/tools/cluster.sh" status "$work/hosts" >"$work/status.out" 2>&1 && fail "cluster.sh status succeeds with every node stopped"
 [ "$(grep -c '^not running' "$work/status.out")" -eq 3 ] || fail "cluster.sh status after stop: $(cat "$work/status.out")"
-echo "ok: tools/cluster.sh deploy, start, status, stop across 3 namespaces as hosts (ssh/scp stand-ins)"
+# A node that cannot start (n1 holds this port in the first namespace) fails `start`, with its log.
+printf 'root@%s busy %s\n' "$net.1" $port >"$work/busy-hosts"
+"$root/tools/cluster.sh" deploy "$work/busy-hosts" >/dev/null 2>&1 || fail "cluster.sh deploy of the busy host failed"
+if "$root/tools/cluster.sh" start "$work/busy-hosts" >"$work/busy.out" 2>&1; then fail "cluster.sh start succeeded on a taken port: $(cat "$work/busy.out")"; fi
+grep -q "cannot listen on .*address already in use" "$work/busy.out" || fail "cluster.sh start did not show why the node exited: $(cat "$work/busy.out")"
+echo "ok: tools/cluster.sh deploy, start, status, stop across 3 namespaces as hosts (ssh/scp stand-ins); a node that cannot start fails start"
 
 echo "netns-test: passed"
 echo "figures: $partition_figures; $flap_figures; $delay_figures"
