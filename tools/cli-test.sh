@@ -86,7 +86,7 @@ expect 2 '^iridium: --bind-port must be a whole number from 0 to 65535, not 7000
 expect 2 "^iridium: '127\.0\.0\.1' is not HOST:PORT" members 127.0.0.1
 expect 2 '^iridium: missing the node to ping' ping
 expect 2 '^iridium: --server-bind-port must be a whole number from 0 to 65535, not 99999$' node -P 99999
-expect 2 "^iridium: --join: 'nowhere' is not HOST:PORT$" node --join nowhere
+expect 2 "^iridium: --join: seed 'nowhere' is not HOST:PORT or dns:NAME:PORT$" node --join nowhere
 
 # Files that cannot be written, configs that cannot be used.
 expect 73 '^iridium: cannot write adir: is a directory$' asm hello.iasm -o adir

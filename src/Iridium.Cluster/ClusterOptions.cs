@@ -1,3 +1,5 @@
+using Iridium.Crypto;
+
 namespace Iridium.Cluster;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class ClusterOptions
     public string Alias { get; set; } = "";
 
     /// <summary>Identifies this run of the node; a restarted node is a new member.</summary>
-    public Guid NodeId { get; set; } = Guid.NewGuid();
+    public Guid NodeId { get; set; } = SecureRandom.NewGuid();
 
     /// <summary>Address to listen on: an IP literal or a host name (resolved).</summary>
     public required string BindHost { get; set; }
@@ -27,8 +29,14 @@ public sealed class ClusterOptions
     /// <summary>The host peers should use to reach this node (containers, NAT); by default the bind host, or the address peers see when binding 0.0.0.0.</summary>
     public string? AdvertiseHost { get; set; }
 
-    /// <summary>HOST:PORT of members to join through at start, and again whenever every peer is lost.</summary>
+    /// <summary>
+    /// Members to join through at start, and again whenever every peer is lost: HOST:PORT, or
+    /// dns:NAME:PORT for every A/AAAA record of NAME, looked up again on each round.
+    /// </summary>
     public List<string> Seeds { get; set; } = [];
+
+    /// <summary>Null when <paramref name="seed"/> is a seed <see cref="Seeds"/> accepts, else what is wrong with it.</summary>
+    public static string? SeedProblem(string seed) => Iridium.Cluster.Seeds.SeedSources.Problem(seed);
 
     /// <summary>The cluster cookie (shared secret); never sent.</summary>
     public byte[] Cookie { get; set; } = [];

@@ -1,15 +1,37 @@
+using System.Runtime.InteropServices;
+
 namespace Iridium.Crypto;
 
 /// <summary>
-/// Cryptographically secure random bytes from the kernel (/dev/urandom). .NET's
-/// RandomNumberGenerator loads OpenSSL on Linux, which a near-empty container does not have.
+/// Cryptographically secure random bytes from the kernel's getrandom(2), called in libc. Neither
+/// .NET's RandomNumberGenerator nor Guid.NewGuid will do in a near-empty root: on Linux the
+/// runtime's native shim reads /dev/urandom for both, and without /dev they throw
+/// CryptographicException (issue 14: `iridium run` died so in a scratch root). getrandom(2) needs no file: it works in a chroot, a scratch
+/// container or a systemd unit with no /dev. The binary binds the call at link time
+/// (DirectPInvoke "libc" in Iridium.Cli.csproj), so nothing is looked up by name at run time.
 /// </summary>
-public static class SecureRandom
+public static partial class SecureRandom
 {
+    private const int Interrupted = 4; // EINTR
+
     public static void Fill(Span<byte> destination)
     {
-        using var urandom = new FileStream("/dev/urandom", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        urandom.ReadExactly(destination);
+        while (!destination.IsEmpty)
+        {
+            nint got;
+            unsafe
+            {
+                fixed (byte* p = destination) got = GetRandom(p, (nuint)destination.Length, 0);
+            }
+            if (got < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Interrupted) continue;
+                throw new IOException($"getrandom(2) failed (errno {errno})");
+            }
+            // Up to 256 bytes are returned whole; longer requests may come back short.
+            destination = destination[(int)got..];
+        }
     }
 
     public static byte[] Bytes(int count)
@@ -18,4 +40,17 @@ public static class SecureRandom
         Fill(bytes);
         return bytes;
     }
+
+    /// <summary>A random (version 4) UUID, as Guid.NewGuid makes, from getrandom(2).</summary>
+    public static Guid NewGuid()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Fill(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40); // version 4
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrandom", SetLastError = true)]
+    private static unsafe partial nint GetRandom(byte* buffer, nuint length, uint flags);
 }

@@ -35,6 +35,35 @@ public class LogLineFormatterTests
         Assert.Equal("2025-06-01T12:00:00.123456Z warn: refused\n", Formatter().Format(LogLevel.Warning, "refused", null));
     }
 
+    [Theory]
+    [InlineData(LogLevel.Debug, "<7>debug: x\n")]
+    [InlineData(LogLevel.Information, "<6>info: x\n")]
+    [InlineData(LogLevel.Warning, "<4>warn: x\n")]
+    [InlineData(LogLevel.Error, "<3>error: x\n")]
+    [InlineData(LogLevel.Critical, "<2>critical: x\n")]
+    public void ForTheJournal_ALineIsSyslogPriorityLevelAndMessage_WithoutTimestamp(LogLevel level, string expected)
+    {
+        var journal = new LogLineFormatter(new FixedClock(DateTimeOffset.UnixEpoch), journal: true);
+        Assert.Equal(expected, journal.Format(level, "x", null));
+    }
+
+    [Theory]
+    [InlineData("8:12345", "socket:[12345]", true)]
+    [InlineData("8:12345", "socket:[999]", false)]       // stderr sent elsewhere by a script the service ran
+    [InlineData("8:12345", "/var/log/node.log", false)]
+    [InlineData("8:12345", null, true)]                  // no /proc: trust the variable
+    [InlineData("garbage", null, false)]
+    public void TheJournalIsUsedOnlyWhenStderrIsItsStream(string variable, string? stderrTarget, bool journal)
+        => Assert.Equal(journal, LogLineFormatter.IsJournalStream(variable, stderrTarget));
+
+    [Fact]
+    public void ForTheJournal_AnExceptionStillEndsItsOneLine()
+    {
+        var journal = new LogLineFormatter(new FixedClock(DateTimeOffset.UnixEpoch), journal: true);
+        Assert.Equal("<3>error: dial failed (IOException: reset by peer)\n",
+            journal.Format(LogLevel.Error, "dial\nfailed", new IOException("reset\nby peer")));
+    }
+
     [Fact]
     public void NoCategoryOrEventNumber_AndOneLinePerEntry()
     {

@@ -29,6 +29,20 @@ public class MachineTests
     }
 
     [Fact]
+    public void MachinesWithoutAnIdGetDistinctOnesWithoutRandomness()
+    {
+        // Not random (a scratch root has no /dev): version 8, this process's pid in bits 48..79.
+        var ids = Enumerable.Range(0, 1000).Select(_ => new Machine().Id).ToArray();
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Equal(8, id.Version));
+        var bytes = ids[0].ToByteArray(bigEndian: true);
+        uint pid = (uint)(bytes[6] & 0x0F) << 28 | (uint)bytes[7] << 20 | (uint)(bytes[8] & 0x3F) << 14 | (uint)bytes[9] << 6 | (uint)bytes[10] >> 2;
+        Assert.Equal((uint)Environment.ProcessId, pid);
+        var given = Guid.Parse("6f1e3c8a-1b2d-4e5f-8a9b-0c1d2e3f4a5b");
+        Assert.Equal(given, new Machine(given).Id);
+    }
+
+    [Fact]
     public void ReservedHeaderBytesAreNotChecked()
     {
         var image = ProgramImage.Write([], VmScenario.Hex("00 00 00 07 | 05 00 00 00"));

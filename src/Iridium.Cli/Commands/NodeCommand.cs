@@ -19,7 +19,7 @@ internal sealed class NodeCommand
     /// <param name="serverBindPort">-P, Cluster listener port, also the advertised port (default 2254).</param>
     /// <param name="portSearch">Try the next N ports when the bind port is taken (default 0).</param>
     /// <param name="advertiseHost">Address peers should use to reach this node (containers, NAT).</param>
-    /// <param name="join">HOST:PORT of a member to join through; repeat it or separate with commas. Retried with backoff until one answers.</param>
+    /// <param name="join">HOST:PORT of a member to join through, or dns:NAME:PORT for every address of NAME (looked up on each try); repeat it or separate with commas. Retried with backoff until one answers.</param>
     /// <param name="config">A TOML (.toml) or JSON (.json) file of these settings, keys in snake_case (server_bind_port); flags override it.</param>
     /// <param name="heartbeatMs">Heartbeat interval in milliseconds (default 1000).</param>
     /// <param name="failureTimeoutMs">Mark a silent peer down after this many milliseconds (default 3000, or 3 heartbeats if longer).</param>
@@ -131,7 +131,7 @@ internal sealed class NodeCommand
             .ToArray();
         foreach (string seed in seeds)
         {
-            if (!HostPort.TryParse(seed, out _, out _)) throw CommandFailure.Usage($"--join: '{seed}' is not HOST:PORT");
+            if (ClusterOptions.SeedProblem(seed) is { } problem) throw CommandFailure.Usage($"--join: {problem}");
         }
         return seeds.Length > 0 ? seeds : null;
     }

@@ -20,7 +20,7 @@ internal static class NodeSettingsKeys
         Whole("server_bind_port", 0, 65535, (s, v) => s with { ServerBindPort = (int)v }),
         Whole("port_search", 0, 1000, (s, v) => s with { PortSearch = (int)v }),
         Text("advertise_host", (s, v) => s with { AdvertiseHost = v }),
-        new("join", "a list of HOST:PORT strings", (s, v) => v is ConfigValue.List list && list.Items.All(i => i is ConfigValue.Text)
+        new("join", "a list of HOST:PORT or dns:NAME:PORT strings", (s, v) => v is ConfigValue.List list && list.Items.All(i => i is ConfigValue.Text)
             ? s with { Join = list.Items.Select(i => ((ConfigValue.Text)i).Value).ToArray() }
             : null),
         Text("data_root_dir", (s, v) => s with { DataRootDir = v }),

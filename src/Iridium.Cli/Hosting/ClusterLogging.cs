@@ -4,14 +4,15 @@ namespace Iridium.Cli.Hosting;
 
 /// <summary>
 /// Logging for headless processes (`iridium node`, `iridium -r` without a terminal): one line per
-/// event (<see cref="LogLineFormatter"/>), UTC timestamps, everything on stderr. Our own small
+/// event (<see cref="LogLineFormatter"/>), UTC timestamps (syslog priorities instead under
+/// systemd's journal), everything on stderr. Our own small
 /// logger rather than Microsoft.Extensions.Logging's console provider: that brought dependency
 /// injection, options binding, reflection and a queue thread into the image, and every process,
 /// `iridium run` included, paid for their size at start-up.
 /// </summary>
 internal static class ClusterLogging
 {
-    public static ILoggerFactory Create(LogLevel minimum) => Create(minimum, Console.Error, new LogLineFormatter());
+    public static ILoggerFactory Create(LogLevel minimum) => Create(minimum, Console.Error, LogLineFormatter.ForThisProcess());
 
     public static ILoggerFactory Create(LogLevel minimum, TextWriter output, LogLineFormatter formatter)
         => new LogLineLoggerFactory(new LogLineLogger(minimum, output, formatter));

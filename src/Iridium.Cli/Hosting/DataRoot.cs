@@ -40,10 +40,13 @@ internal static class DataRoot
     private static string UserDataDirectory()
     {
         string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        string baseDir = !string.IsNullOrEmpty(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        return Path.Combine(baseDir, "iridium");
+        if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "iridium");
+        // $HOME, else the password database; a scratch container or a chroot may have neither
+        // (no /etc/passwd), and a data root relative to wherever the process started is no answer.
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (!Path.IsPathFullyQualified(home))
+            throw CommandFailure.Config($"{Defaults.SystemDataRoot} is not writable and there is no home directory for the user data root; pass --data-root-dir");
+        return Path.Combine(home, ".local", "share", "iridium");
     }
 
     /// <summary>True when the directory exists or can be created, and a file can be written in it.</summary>

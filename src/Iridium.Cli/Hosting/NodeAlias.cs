@@ -1,3 +1,5 @@
+using Iridium.Crypto;
+
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
@@ -15,7 +17,7 @@ internal static class NodeAlias
     public static string Resolve(string? requested, string? dataRoot)
     {
         if (!string.IsNullOrWhiteSpace(requested)) return requested.Trim();
-        string fresh = Guid.NewGuid().ToString();
+        string fresh = SecureRandom.NewGuid().ToString();
         if (dataRoot is null) return fresh;
 
         string path = Path.Combine(dataRoot, FileName);

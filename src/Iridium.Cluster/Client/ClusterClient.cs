@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Iridium.Crypto;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Transport;
@@ -53,7 +54,7 @@ public sealed class ClusterClient : IAsyncDisposable
         var connection = new ClusterConnection(transport, isOutbound: true, ProtocolLimits.MinFrameBytes * 16);
         try
         {
-            var self = new LocalIdentity(Guid.NewGuid(), "iridium-client", "", 0);
+            var self = new LocalIdentity(SecureRandom.NewGuid(), "iridium-client", "", 0);
             var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token).ConfigureAwait(false);
             if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication);
             connection.MarkAuthenticated();

@@ -21,21 +21,3 @@ internal sealed class StaticSeeds(IReadOnlyList<SeedAddress> seeds) : ISeedSourc
 {
     public ValueTask<IReadOnlyList<SeedAddress>> ResolveAsync(CancellationToken ct) => ValueTask.FromResult(seeds);
 }
-
-/// <summary>The seed source for the seeds a node is configured with.</summary>
-internal static class SeedSources
-{
-    /// <summary>Null when <paramref name="seed"/> can be used, else what is wrong with it.</summary>
-    public static string? Problem(string seed) => HostPort.TryParse(seed, out _, out _) ? null : $"seed '{seed}' is not HOST:PORT";
-
-    public static ISeedSource From(IEnumerable<string> seeds)
-    {
-        var addresses = new List<SeedAddress>();
-        foreach (string seed in seeds)
-        {
-            if (!HostPort.TryParse(seed, out string host, out int port)) throw new ArgumentException(Problem(seed));
-            addresses.Add(new SeedAddress(host, port));
-        }
-        return new StaticSeeds(addresses);
-    }
-}

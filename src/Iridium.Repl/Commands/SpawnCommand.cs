@@ -1,3 +1,4 @@
+using Iridium.Crypto;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Programs;
 using Iridium.Repl.Scheduling;
@@ -27,7 +28,7 @@ internal sealed class SpawnCommand : ReplCommand
             session.Say($"not spawned: {scheduler.Pending} VMs are already running or waiting (limit {scheduler.MaxConcurrent} running + {scheduler.MaxQueued} waiting)");
             return ReplOutcome.Continue;
         }
-        var vmId = Guid.NewGuid();
+        var vmId = SecureRandom.NewGuid();
         string queued = scheduler.IsBusy ? $" (waiting for one of {scheduler.MaxConcurrent} slots)" : "";
         // Announce first: a short program can finish, and report, before TrySpawn even returns.
         session.Say($"spawned vm {vmId} from {program.Path}{queued}");

@@ -42,7 +42,7 @@ public sealed partial class Machine
     /// <param name="heapBudget">Shared by the VMs of a process: ALOC faults HEAP when the heaps together would pass it. Null: no shared limit.</param>
     public Machine(Guid? id = null, string? alias = null, int heapCap = DefaultHeapCap, HeapBudget? heapBudget = null)
     {
-        Id = id ?? Guid.NewGuid();
+        Id = id ?? VmIds.Next();
         _cpu.Vm = this;
         GrowStack(InitialStackCapacity);
         Alias = string.IsNullOrEmpty(alias) ? null : alias;
@@ -91,7 +91,7 @@ public sealed partial class Machine
         }
     }
 
-    /// <summary>The VM's id, stamped on every event.</summary>
+    /// <summary>The VM's id, stamped on every event: the one it was given, else unique to this process and VM without randomness (<see cref="VmIds"/>).</summary>
     public Guid Id { get; }
 
     /// <summary>The node alias, or null when none was given.</summary>

@@ -45,4 +45,22 @@ public class SecurityTests
     [Fact]
     public void SecureRandomIsNotConstant()
         => Assert.NotEqual(Convert.ToHexString(SecureRandom.Bytes(16)), Convert.ToHexString(SecureRandom.Bytes(16)));
+
+    [Fact]
+    public void SecureRandomFillsLongBuffersWhole()
+    {
+        // getrandom(2) may return less than asked beyond 256 bytes: every byte must still be filled.
+        var bytes = SecureRandom.Bytes(1 << 16);
+        Assert.True(bytes.AsSpan(bytes.Length - 64).IndexOfAnyExcept((byte)0) >= 0, "the tail of the buffer is zero");
+    }
+
+    [Fact]
+    public void SecureRandomGuidsAreVersion4AndDiffer()
+    {
+        var a = SecureRandom.NewGuid();
+        var b = SecureRandom.NewGuid();
+        Assert.NotEqual(a, b);
+        Assert.Equal(4, a.Version);
+        Assert.Contains(a.ToString()[19], "89ab");
+    }
 }
