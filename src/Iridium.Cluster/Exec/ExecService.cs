@@ -153,7 +153,7 @@ internal sealed class ExecService
         }
         var relay = OpenRelay(client, request.RequestId, target.NodeId, target.Alias, RelayKind.Exec);
         if (relay is null) return; // the client is gone
-        request.Origin = origin;
+        request.Origin = $"{origin} via {_alias}";
         long clientId = request.RequestId;
         request.RequestId = relay.Stream;
         if (!_peers.Send(target.NodeId, request))
