@@ -102,7 +102,8 @@ public sealed class ClusterClient : IAsyncDisposable
     /// Runs <paramref name="spec"/> on each of <paramref name="targets"/> (an alias, a node id or
     /// "any"); <paramref name="output"/> gets each target's output (by index, with the alias of
     /// the node running it) as it arrives. Cancelling <paramref name="interrupt"/> stops them all.
-    /// Not bounded by the client's timeout: a program runs as long as it runs.
+    /// Not bounded by the client's timeout: a program runs as long as it runs. One request at a
+    /// time per client (this one reads the connection until every target has ended).
     /// </summary>
     public Task<IReadOnlyList<ExecResult>> ExecAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
         => new ExecStreams(_connection, _endpoint).RunAsync(targets, spec, output, interrupt);
