@@ -73,6 +73,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public string Alias => _options.Alias;
 
+    /// <summary>The address the listener binds (clients on this host connect to it, or to loopback when it is 0.0.0.0 or ::).</summary>
+    public string BindHost => _options.BindHost;
+
     public bool IsListening => Volatile.Read(ref _listener) is not null;
 
     /// <summary>The port peers dial: the one actually bound (after port search, or when binding port 0).</summary>

@@ -68,7 +68,7 @@ internal sealed class ReplCommand
             {
                 var clusterSettings = new NodeSettings { ServerBindHost = serverBindHost, ServerBindPort = serverBindPort };
                 // The cluster's log lines would garble the console line: the REPL's node is quiet.
-                await using var cluster = new ClusterNodeControl(() => new ClusterNode(clusterSettings.ToClusterOptions(process.Alias, process.Cookie), NullLoggerFactory.Instance));
+                await using var cluster = new ClusterNodeControl(() => new ClusterNode(clusterSettings.ToClusterOptions(process.Alias, process.Cookie), NullLoggerFactory.Instance), () => process.Cookie);
                 var options = new ReplSessionOptions
                 {
                     // The alias is resolved (and .node_id written) only when the cluster is used; until
