@@ -15,7 +15,7 @@ internal sealed class ExecProcess
     private int _stopReason;
     private Machine? _machine;
 
-    public ExecProcess(string id, string program, string origin, long requestId, int window, Func<IClusterMessage, bool> reply)
+    public ExecProcess(string id, string program, string origin, long requestId, int window, int chunkBytes, Func<IClusterMessage, bool> reply)
     {
         Id = id;
         Program = program;
@@ -23,7 +23,7 @@ internal sealed class ExecProcess
         RequestId = requestId;
         Reply = reply;
         StartedAtMs = Environment.TickCount64;
-        Output = new ProcessOutput(window, chunk => reply(new ExecOutput { RequestId = requestId, Bytes = chunk }), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
+        Output = new ProcessOutput(window, chunkBytes, chunk => reply(new ExecOutput { RequestId = requestId, Bytes = chunk }), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
     }
 
     /// <summary>ALIAS.N: unique in the cluster while this node runs.</summary>

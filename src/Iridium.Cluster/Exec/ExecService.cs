@@ -29,6 +29,7 @@ internal sealed class ExecService
     private readonly ExecLimits _limits;
     private readonly ExecPeers _peers;
     private readonly TimeSpan _capabilityWait;
+    private readonly int _chunkBytes;
     private readonly ProcessTable _table;
     private readonly ProcessRunner _runner;
     private readonly ConcurrentDictionary<Guid, NodeLoad> _loads = new();
@@ -42,8 +43,9 @@ internal sealed class ExecService
     private long _lastStream;
     private bool _stopping;
 
-    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat)
+    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes)
     {
+        _chunkBytes = ExecFraming.ChunkFor(maxFrameBytes);
         _nodeId = nodeId;
         _alias = alias;
         _limits = limits;
@@ -361,7 +363,7 @@ internal sealed class ExecService
         if (Volatile.Read(ref _stopping)) return $"{_alias} is shutting down";
         int window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
         string program = UntrustedText.Escape(request.Program ?? "?");
-        var process = _table.TryAdd(id => new ExecProcess(id, program, origin, request.RequestId, window, reply));
+        var process = _table.TryAdd(id => new ExecProcess(id, program, origin, request.RequestId, window, _chunkBytes, reply));
         if (process is null)
             return $"{_alias} is busy: {_limits.MaxRunning} programs running and {_limits.MaxQueued} waiting (the most it allows); try again later";
         added(process);

@@ -5,28 +5,34 @@ namespace Iridium.Cluster.Exec;
 /// while the requester's window has room, in order. When the window is used up the program's
 /// thread blocks in <see cref="Write(ReadOnlySpan{byte})"/> until credit arrives: a slow reader
 /// slows the program instead of filling a buffer. Output sitting in a partly full chunk is
-/// shipped by <see cref="FlushIfIdle"/> (called on a timer), so it arrives while the program runs.
-/// Once <paramref name="cancelled"/> fires, writes are dropped and nothing blocks.
+/// shipped by <see cref="FlushIfIdle"/>, which the machine calls between slices of its run
+/// (<see cref="Iridium.Vm.Machine.BetweenSlices"/>), so it arrives while the program computes.
+/// Only the program's thread writes and ships, so the buffer needs no lock (a lock per print
+/// halved the streaming rate); credit arrives from any thread. Once <paramref name="cancelled"/>
+/// fires, writes are dropped and nothing blocks.
 /// </summary>
 /// <param name="ship">Sends one chunk; false when it cannot (the requester's connection is gone).</param>
-internal sealed class ProcessOutput(int window, Func<byte[], bool> ship, Action onShipFailed, CancellationToken cancelled) : Stream
+internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], bool> ship, Action onShipFailed, CancellationToken cancelled) : Stream
 {
-    private readonly Lock _gate = new();
-    private readonly byte[] _buffer = new byte[Math.Min(ExecFraming.ChunkBytes, window)];
+    private readonly int _chunkBytes = Math.Min(chunkBytes, window);
+    private byte[] _buffer = new byte[Math.Min(chunkBytes, window)];
     // Never disposed: a grant may arrive after the process ended (it has no wait handle to free).
     private readonly SemaphoreSlim _creditArrived = new(0);
     private int _length;
     private long _credit = window;
+    private long _shipped;
     private long _lastShipTicks = Environment.TickCount64;
 
-    /// <summary>Output bytes shipped so far.</summary>
-    public long Shipped { get; private set; }
+    /// <summary>Output bytes shipped so far (readable from any thread).</summary>
+    public long Shipped => Volatile.Read(ref _shipped);
 
     /// <summary>The requester wrote <paramref name="bytes"/> more: wake the program if it waits.</summary>
     public void Grant(int bytes)
     {
         if (bytes <= 0) return;
-        lock (_gate) _credit = Math.Min(_credit + bytes, ExecFraming.MaxWindow);
+        long credit = Interlocked.Add(ref _credit, bytes);
+        // A requester granting more than it was ever sent does not widen the window past the cap.
+        if (credit > ExecFraming.MaxWindow) Interlocked.Add(ref _credit, ExecFraming.MaxWindow - credit);
         _creditArrived.Release();
     }
 
@@ -34,16 +40,11 @@ internal sealed class ProcessOutput(int window, Func<byte[], bool> ship, Action 
     {
         while (!data.IsEmpty && !cancelled.IsCancellationRequested)
         {
-            bool full;
-            lock (_gate)
-            {
-                int n = Math.Min(data.Length, _buffer.Length - _length);
-                data[..n].CopyTo(_buffer.AsSpan(_length));
-                _length += n;
-                data = data[n..];
-                full = _length == _buffer.Length;
-            }
-            if (full) ShipWhenCredit();
+            int n = Math.Min(data.Length, _buffer.Length - _length);
+            data[..n].CopyTo(_buffer.AsSpan(_length));
+            _length += n;
+            data = data[n..];
+            if (_length == _buffer.Length) ShipWhenCredit();
         }
     }
 
@@ -55,21 +56,14 @@ internal sealed class ProcessOutput(int window, Func<byte[], bool> ship, Action 
     /// <summary>Ships a partly full chunk that has waited <see cref="ExecFraming.FlushDelay"/>, if the window has room; never blocks.</summary>
     public void FlushIfIdle()
     {
-        lock (_gate)
-        {
-            if (_length == 0 || Environment.TickCount64 - _lastShipTicks < ExecFraming.FlushDelay.TotalMilliseconds) return;
-            TryShipLocked();
-        }
+        if (_length == 0 || Environment.TickCount64 - _lastShipTicks < ExecFraming.FlushDelay.TotalMilliseconds) return;
+        TryShip();
     }
 
     private void ShipWhenCredit()
     {
-        while (!cancelled.IsCancellationRequested)
+        while (_length > 0 && !TryShip() && !cancelled.IsCancellationRequested)
         {
-            lock (_gate)
-            {
-                if (_length == 0 || TryShipLocked()) return;
-            }
             try
             {
                 _creditArrived.Wait(cancelled);
@@ -81,13 +75,23 @@ internal sealed class ProcessOutput(int window, Func<byte[], bool> ship, Action 
         }
     }
 
-    /// <summary>Ships the buffer when the window holds it. Under the lock, so chunks leave in order.</summary>
-    private bool TryShipLocked()
+    /// <summary>Ships the buffer when the window holds it.</summary>
+    private bool TryShip()
     {
-        if (_credit < _length) return false;
-        byte[] chunk = _buffer.AsSpan(0, _length).ToArray();
-        _credit -= _length;
-        Shipped += _length;
+        if (Volatile.Read(ref _credit) < _length) return false;
+        // A full chunk is sent as it is (the next one gets a new array); a partial one is copied.
+        byte[] chunk;
+        if (_length == _buffer.Length)
+        {
+            chunk = _buffer;
+            _buffer = new byte[_chunkBytes];
+        }
+        else
+        {
+            chunk = _buffer.AsSpan(0, _length).ToArray();
+        }
+        Interlocked.Add(ref _credit, -_length);
+        Volatile.Write(ref _shipped, _shipped + _length);
         _length = 0;
         _lastShipTicks = Environment.TickCount64;
         if (!ship(chunk)) onShipFailed();

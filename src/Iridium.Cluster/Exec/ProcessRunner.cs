@@ -6,7 +6,7 @@ namespace Iridium.Cluster.Exec;
 /// <summary>
 /// Runs admitted processes: at most <see cref="ExecLimits.MaxRunning"/> at once (the rest wait
 /// their turn, still cancellable), each on its own thread, interruptible through the machine's
-/// sliced runs, with its output flushed while it runs and its end reported as an
+/// sliced runs, with its output flushed between slices and its end reported as an
 /// <see cref="ExecExit"/> after the last output chunk.
 /// </summary>
 internal sealed class ProcessRunner(ExecLimits limits, string alias)
@@ -22,13 +22,9 @@ internal sealed class ProcessRunner(ExecLimits limits, string alias)
             await _slots.WaitAsync(process.Cancelled).ConfigureAwait(false);
             try
             {
-                var vm = Task.Factory.StartNew(() => Execute(process, image, Budget(maxSteps), wantState), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                while (!vm.IsCompleted)
-                {
-                    await Task.WhenAny(vm, Task.Delay(ExecFraming.FlushDelay)).ConfigureAwait(false);
-                    process.Output.FlushIfIdle();
-                }
-                exit = await vm.ConfigureAwait(false);
+                // Its own thread: a program may compute for hours, and must not hold a pool thread.
+                exit = await Task.Factory.StartNew(() => Execute(process, image, Budget(maxSteps), wantState),
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             }
             finally
             {
@@ -55,7 +51,12 @@ internal sealed class ProcessRunner(ExecLimits limits, string alias)
 
     private ExecExit Execute(ExecProcess process, byte[] image, long? maxSteps, bool wantState)
     {
-        var machine = new Machine(alias: alias, heapCap: limits.MaxHeapBytes, heapBudget: limits.HeapBudget) { Output = process.Output };
+        var machine = new Machine(alias: alias, heapCap: limits.MaxHeapBytes, heapBudget: limits.HeapBudget)
+        {
+            Output = process.Output,
+            // Output of a program that prints, then computes, goes out while it computes.
+            BetweenSlices = process.Output.FlushIfIdle,
+        };
         process.Running(machine);
         try
         {

@@ -27,6 +27,13 @@ public sealed partial class Machine
     private long _stepsInSlices;
 
     /// <summary>
+    /// Called on the running thread between two slices of an interruptible run: where a host does
+    /// what must happen while a program computes without printing, such as sending the output it
+    /// buffered (`iridium exec`). Null costs one test per slice.
+    /// </summary>
+    public Action? BetweenSlices { get; set; }
+
+    /// <summary>
     /// Instructions executed by this machine's interruptible runs, updated after every slice: what
     /// another thread (a process table) may read while the run goes on. Exact once the run has ended.
     /// </summary>
@@ -49,6 +56,7 @@ public sealed partial class Machine
             long ran = slice - _cpu.StepsLeft;
             budget -= ran;
             Volatile.Write(ref _stepsInSlices, _stepsInSlices + ran);
+            BetweenSlices?.Invoke();
             if (result.Status != ExecutionStatus.Running || budget == 0)
             {
                 _cpu.StepsLeft = budget;
