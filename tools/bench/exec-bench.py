@@ -3,7 +3,9 @@
 
 * overhead: exec of an empty program on a remote node (contacted node1, target node2) and
   `iridium run` of the same image, alternated; each pair's difference is the cluster's cost
-  (connect, authenticate, forward, run, answer). Reports p50/p99 of the differences.
+  (connect, authenticate, forward, run, answer). Reports p50/p99 of the differences. Alongside,
+  `iridium ping -c 1` to node1 (start-up, connect and authenticate, one round trip, no program):
+  exec minus ping is what running the program remotely adds to any client command's cost.
 * streaming: a PRTS loop printing OUTPUT_MB of text, run locally into /dev/null and exec'd on
   node2 (through node1) into /dev/null, alternated; reports the median MB/s of each and the ratio.
 
@@ -78,18 +80,22 @@ def main():
         execute = lambda image: [ir, "exec", node1, image, "--on", "node2"] + data
         for _ in range(10):  # warm both nodes and the page cache
             timed(execute(empty)); timed(run(empty))
-        local, remote, diffs = [], [], []
+        ping = [ir, "ping", node1, "-c", "1"] + data
+        local, remote, pings, diffs, beyond_ping = [], [], [], [], []
         for i in range(args.runs):
-            pair = [("run", run(empty)), ("exec", execute(empty))]
-            if i % 2: pair.reverse()
-            t = {name: timed(cmd) for name, cmd in pair}
-            local.append(t["run"]); remote.append(t["exec"]); diffs.append(t["exec"] - t["run"])
+            trio = [("run", run(empty)), ("exec", execute(empty)), ("ping", ping)]
+            trio = trio[i % 3:] + trio[:i % 3]
+            t = {name: timed(cmd) for name, cmd in trio}
+            local.append(t["run"]); remote.append(t["exec"]); pings.append(t["ping"])
+            diffs.append(t["exec"] - t["run"]); beyond_ping.append(t["exec"] - t["ping"])
         ms = lambda s: s * 1000
-        print(f"## exec overhead ({args.runs} interleaved pairs; empty program; exec through node1 to node2)\n")
+        print(f"## exec overhead ({args.runs} interleaved rounds; empty program; exec through node1 to node2)\n")
         print("| | p50 ms | p99 ms |\n|---|---|---|")
         print(f"| iridium run (local) | {ms(pct(local, 50)):.2f} | {ms(pct(local, 99)):.2f} |")
         print(f"| iridium exec (remote) | {ms(pct(remote, 50)):.2f} | {ms(pct(remote, 99)):.2f} |")
-        print(f"| difference (per pair) | **{ms(pct(diffs, 50)):.2f}** | **{ms(pct(diffs, 99)):.2f}** |\n")
+        print(f"| iridium ping -c 1 (connect, authenticate, one round trip) | {ms(pct(pings, 50)):.2f} | {ms(pct(pings, 99)):.2f} |")
+        print(f"| exec - run (per round) | **{ms(pct(diffs, 50)):.2f}** | **{ms(pct(diffs, 99)):.2f}** |")
+        print(f"| exec - ping (per round) | **{ms(pct(beyond_ping, 50)):.2f}** | **{ms(pct(beyond_ping, 99)):.2f}** |\n")
 
         mb = lines * 64 / 1e6
         local_rates, remote_rates = [], []
