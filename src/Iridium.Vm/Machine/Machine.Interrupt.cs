@@ -27,7 +27,7 @@ public sealed partial class Machine
     private long _stepsInSlices;
 
     /// <summary>
-    /// Called on the running thread between two slices of an interruptible run: where a host does
+    /// Called on the running thread after each slice of an interruptible run: where a host does
     /// what must happen while a program computes without printing, such as sending the output it
     /// buffered (`iridium exec`). Null costs one test per slice.
     /// </summary>
