@@ -2,7 +2,7 @@
 # `iridium exec`, `ps` and `kill` on a 3-node cluster (CI): output streamed before the program
 # ends; --on NAME, any and all; exit statuses 0, 1, 1x, 65, 130, 143, 69 and 77; ps of a process
 # on another node and kill of it; Ctrl-C; a client killed mid-run leaves no process behind; a
-# target node killed mid-run ends the client with 69 within failure-timeout + 1 s.
+# target node killed (or frozen) mid-run ends the client with 69 within failure-timeout + 1 s.
 # Bounded (< 90 s), and every process it starts is ended by PID on any exit.
 # Usage: tools/exec-smoke.sh [path/to/iridium]
 set -euo pipefail
@@ -152,6 +152,18 @@ took=$(( $(now_ms) - killed_at ))
 [ "$(wc -l <"$work/client.err")" -eq 1 ] && grep -q "lost node3" "$work/client.err" || fail "target lost: stderr was: $(cat "$work/client.err")"
 [ "$took" -le 4000 ] || fail "target lost: exec took $took ms to notice"
 echo "ok: target node killed: exit 69 after $took ms: $(cat "$work/client.err")"
+
+# The target freezes (no FIN, no heartbeats): noticed by the failure timeout, 69 within 3 s + 1 s.
+start_forever "$node1" node2
+frozen=$(awk '$2 == "node2" {print $1}' "$work/pids")
+kill -STOP "$frozen"
+stopped_at=$(now_ms)
+finish_client
+took=$(( $(now_ms) - stopped_at ))
+kill -KILL "$frozen" 2>/dev/null || true
+[ "$client_status" -eq 69 ] && grep -q "lost node2" "$work/client.err" || fail "frozen target: exec exited $client_status: $(cat "$work/client.err")"
+[ "$took" -le 4000 ] || fail "frozen target: exec took $took ms to notice (failure timeout 3000 ms)"
+echo "ok: target node frozen: exit 69 after $took ms: $(cat "$work/client.err")"
 
 "$root/tools/cluster.sh" stop --dir "$work" >/dev/null
 echo "all exec smoke checks passed in ${SECONDS}s"
