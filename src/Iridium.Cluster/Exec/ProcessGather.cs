@@ -63,7 +63,18 @@ internal sealed class ProcessGather(ClusterConnection client, long requestId, Li
             _answered = true;
             answer = [.. records];
         }
-        answer.Sort((a, b) => string.CompareOrdinal(a.ProcessId, b.ProcessId));
+        answer.Sort(ByNodeThenNumber);
         client.TrySend(new ProcessList { RequestId = requestId, Processes = answer });
     }
+
+    /// <summary>By alias, then by N of ALIAS.N as a number (node.9 before node.10).</summary>
+    private static int ByNodeThenNumber(ProcessRecord a, ProcessRecord b)
+    {
+        int byAlias = string.CompareOrdinal(a.Alias, b.Alias);
+        if (byAlias != 0) return byAlias;
+        return Number(a.ProcessId).CompareTo(Number(b.ProcessId)) is var byNumber and not 0 ? byNumber : string.CompareOrdinal(a.ProcessId, b.ProcessId);
+    }
+
+    private static long Number(string? id)
+        => id is not null && id.LastIndexOf('.') is var dot and >= 0 && long.TryParse(id.AsSpan(dot + 1), out long n) ? n : long.MaxValue;
 }
