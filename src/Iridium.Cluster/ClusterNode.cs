@@ -84,6 +84,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Application messages (<see cref="Data"/>, <see cref="Pong"/>) from a peer, on its read loop: keep handlers short.</summary>
     internal event Action<Guid, IClusterMessage>? MessageReceived;
 
+    /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
+    public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
+
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
 

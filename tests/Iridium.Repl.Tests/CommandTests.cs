@@ -381,4 +381,49 @@ public class SchedulerTests
         Assert.Equal(accepted, done.Count);
         Assert.All(done, o => Assert.Equal(Iridium.Vm.VmEventKind.Crash, o.Events[^1].Kind));
     }
+
+    /// <summary>Records what the scheduler registers, and keeps each entry's kill.</summary>
+    private sealed class RecordingRegistry : Iridium.Vm.IProcessRegistry
+    {
+        public List<Entry> Entries { get; } = [];
+
+        public Iridium.Vm.IRegisteredProcess Register(string program, string origin, Action kill)
+        {
+            var entry = new Entry($"n.{Entries.Count + 1}", program, origin, kill);
+            lock (Entries) Entries.Add(entry);
+            return entry;
+        }
+
+        public sealed class Entry(string id, string program, string origin, Action kill) : Iridium.Vm.IRegisteredProcess
+        {
+            public string Id { get; } = id;
+            public string Program { get; } = program;
+            public string Origin { get; } = origin;
+            public Action Kill { get; } = kill;
+            public volatile bool IsRunning;
+            public volatile bool Removed;
+            public void Running(Iridium.Vm.Machine machine) => IsRunning = true;
+            public void Dispose() => Removed = true;
+        }
+    }
+
+    [Fact]
+    public async Task SpawnedVmsAreRegistered_AndAKillStopsThem()
+    {
+        var registry = new RecordingRegistry();
+        var scheduler = new Iridium.Repl.Scheduling.VmScheduler(1) { Processes = registry };
+        var done = new TaskCompletionSource<Iridium.Repl.Scheduling.SpawnOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(scheduler.TrySpawn(Guid.NewGuid(), Loop, null, null, o => done.TrySetResult(o), program: ("loop.iasm", "console")));
+        var entry = Assert.Single(registry.Entries);
+        Assert.Equal(("loop.iasm", "console"), (entry.Program, entry.Origin));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!entry.IsRunning && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(entry.IsRunning);
+
+        entry.Kill();   // an endless loop without a step budget: only the kill ends it
+        var outcome = await done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(Iridium.Vm.VmEventKind.Interrupted, outcome.Events[^1].Kind);
+        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(entry.Removed);
+    }
 }

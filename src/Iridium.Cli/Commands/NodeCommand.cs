@@ -97,14 +97,15 @@ internal sealed class NodeCommand
             throw configFile is null ? CommandFailure.Usage(e.Message) : CommandFailure.Config($"{configFile} with the flags: {e.Message}");
         }
 
+        await using var node = new ClusterNode(options, loggerFactory);
+        // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
+        var scheduler = new VmScheduler(settings.Threads ?? Defaults.Threads, memory.Budget) { Processes = node.Processes };
         RemoteReplServer? replServer = settings.EnableRemoteAccess == true
             ? RemoteReplHosting.Start(settings.BindHost ?? Defaults.BindHost, settings.BindPort ?? Defaults.RemoteReplPort,
-                settings.RemoteLimits, process, new VmScheduler(settings.Threads ?? Defaults.Threads, memory.Budget),
-                ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
+                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
             : null;
         try
         {
-            await using var node = new ClusterNode(options, loggerFactory);
             try
             {
                 await node.StartAsync(stop).ConfigureAwait(false);

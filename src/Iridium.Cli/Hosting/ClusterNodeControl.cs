@@ -15,7 +15,8 @@ namespace Iridium.Cli.Hosting;
 /// authenticated client (<paramref name="cookie"/>), exactly the path `iridium exec` takes, so
 /// routing, credit and cancellation are the same code.
 /// </remarks>
-internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte[]> cookie) : IClusterControl, IAsyncDisposable
+/// <param name="created">Hears of the node once it exists (the host registers its scheduler's VMs in the node's process table).</param>
+internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte[]> cookie, Action<ClusterNode>? created = null) : IClusterControl, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private ClusterNode? _node;
@@ -121,7 +122,11 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         {
             try
             {
-                _node ??= createNode();
+                if (_node is null)
+                {
+                    _node = createNode();
+                    created?.Invoke(_node);
+                }
             }
             catch (Exception e) when (e is CommandFailure or ArgumentException or IOException)
             {

@@ -59,7 +59,11 @@ internal sealed class ExecService
     /// <summary>Processes running and queued here now.</summary>
     public (int Running, int Queued) Load => _table.Counts();
 
-    public IReadOnlyList<ExecProcess> Processes => _table.Snapshot();
+    /// <summary>Every program in the table, exec's and spawned ones.</summary>
+    public IReadOnlyList<ProcessEntry> Processes => _table.Snapshot();
+
+    /// <summary>Where a REPL session hosted by this node registers the VMs it spawns.</summary>
+    public Iridium.Vm.IProcessRegistry Registry => _table;
 
     /// <summary>Every heartbeat: tell the peers that this node runs programs, and how busy it is.</summary>
     public void Tick()
@@ -229,7 +233,7 @@ internal sealed class ExecService
     private KillReply KillLocal(long requestId, string id)
     {
         if (_table.Find(id) is not { } process) return new KillReply { RequestId = requestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}" };
-        process.Stop(ExecOutcome.Killed);
+        process.Kill();
         return new KillReply { RequestId = requestId, Found = true, Message = $"killed {id}" };
     }
 
@@ -381,9 +385,9 @@ internal sealed class ExecService
     public async Task StopAsync(TimeSpan grace)
     {
         Volatile.Write(ref _stopping, true);
-        foreach (var process in _table.Snapshot()) process.Stop(ExecOutcome.NodeLost);
+        foreach (var process in _table.Snapshot().OfType<ExecProcess>()) process.Stop(ExecOutcome.NodeLost);
         var deadline = DateTime.UtcNow + grace;
-        while (_table.Counts() != (0, 0) && DateTime.UtcNow < deadline) await Task.Delay(10).ConfigureAwait(false);
+        while (_table.Snapshot().Any(p => p is ExecProcess) && DateTime.UtcNow < deadline) await Task.Delay(10).ConfigureAwait(false);
     }
 
     // ---- bookkeeping ----

@@ -89,6 +89,26 @@ public class ExecTests
     }
 
     [Fact]
+    public async Task VmsAREPLSpawnsAreProcessesOfTheNode()
+    {
+        var (cluster, nodes) = await MeshAsync(2);
+        await using var _c = cluster;
+        int kills = 0;
+        using var spawned = nodes[1].Processes.Register("spawned.iasm", "remote session", () => Interlocked.Increment(ref kills));
+        Assert.Equal("b.1", spawned.Id);
+        spawned.Running(new Iridium.Vm.Machine());
+
+        await using var client = await ClientOf(nodes[0]);
+        var listed = Assert.Single(await client.ProcessesAsync());
+        Assert.Equal(("b.1", "b", "spawned.iasm", "running", "remote session"), (listed.Id, listed.Alias, listed.Program, listed.State, listed.Origin));
+        Assert.True((await client.KillAsync("b.1")).Found);
+        Assert.Equal(1, kills);
+
+        spawned.Dispose();   // the scheduler's VM has ended
+        Assert.Empty(await client.ProcessesAsync());
+    }
+
+    [Fact]
     public async Task AClientThatGoesAwayCancelsItsProcessWithinASecond()
     {
         var (cluster, nodes) = await MeshAsync(2);
@@ -145,7 +165,7 @@ public class ExecTests
             reading.Wait();
         }, CancellationToken.None);
         await Eventually.True(() => Interlocked.Read(ref received) > 0, Wait, "the first chunk");
-        var process = Assert.Single(nodes[1].Exec.Processes);
+        var process = Assert.IsType<ExecProcess>(Assert.Single(nodes[1].Exec.Processes));
         // Stalled: the program has shipped no more than the window, and stays there.
         await Task.Delay(300);
         long shipped = process.Output.Shipped;
