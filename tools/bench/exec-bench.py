@@ -6,8 +6,9 @@
   (connect, authenticate, forward, run, answer). Reports p50/p99 of the differences. Alongside,
   `iridium ping -c 1` to node1 (start-up, connect and authenticate, one round trip, no program):
   exec minus ping is what running the program remotely adds to any client command's cost.
-* streaming: a PRTS loop printing OUTPUT_MB of text, run locally into /dev/null and exec'd on
-  node2 (through node1) into /dev/null, alternated; reports the median MB/s of each and the ratio.
+* streaming: a PRTS loop printing OUTPUT_MB of text, run locally into /dev/null, exec'd on node2
+  through node1 (two hops: the relayed path) and on node2 contacted directly (one hop), all into
+  /dev/null, alternated; reports the median MB/s of each and the ratios.
 
 Wall times of whole processes (start-up included, the same on both sides). The machine is shared:
 read the ratio, not the absolute figures.
@@ -98,18 +99,22 @@ def main():
         print(f"| exec - ping (per round) | **{ms(pct(beyond_ping, 50)):.2f}** | **{ms(pct(beyond_ping, 99)):.2f}** |\n")
 
         mb = lines * 64 / 1e6
-        local_rates, remote_rates = [], []
+        direct = lambda image: [ir, "exec", f"127.0.0.1:{base + 1}", image] + data
+        local_rates, remote_rates, direct_rates = [], [], []
         with open(os.devnull, "wb") as null:
             timed(execute(printer), null)
             for i in range(args.stream_runs):
                 local_rates.append(mb / timed(run(printer), null))
                 remote_rates.append(mb / timed(execute(printer), null))
-        lo, re_ = statistics.median(local_rates), statistics.median(remote_rates)
+                direct_rates.append(mb / timed(direct(printer), null))
+        lo, re_, di = statistics.median(local_rates), statistics.median(remote_rates), statistics.median(direct_rates)
         print(f"## streamed output ({mb:.0f} MB of 64-byte PRTS lines to /dev/null, median of {args.stream_runs})\n")
         print("| | MB/s |\n|---|---|")
         print(f"| iridium run (local) | {lo:.0f} |")
-        print(f"| iridium exec (node2 through node1) | {re_:.0f} |")
-        print(f"| remote / local | **{re_ / lo:.2f}** |")
+        print(f"| iridium exec (node2 through node1: relayed) | {re_:.0f} |")
+        print(f"| iridium exec (node2 contacted directly) | {di:.0f} |")
+        print(f"| relayed / local | **{re_ / lo:.2f}** |")
+        print(f"| direct / local | **{di / lo:.2f}** |")
     finally:
         for p in nodes:
             p.send_signal(signal.SIGTERM)
