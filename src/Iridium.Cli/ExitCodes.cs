@@ -31,6 +31,10 @@ internal static class ExitCodes
     public const int NoPermission = 77;
     /// <summary>Bad configuration: config file, cookie, alias, data root (EX_CONFIG).</summary>
     public const int Config = 78;
+    /// <summary>The user pressed Ctrl-C while a program ran (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+    /// <summary>The program was stopped with `iridium kill` (128 + SIGTERM).</summary>
+    public const int Killed = 143;
 
     /// <summary>Every status with its meaning, in the order `iridium --help` lists them.</summary>
     public static IReadOnlyList<(string Status, string Meaning)> Table { get; } =
@@ -41,11 +45,13 @@ internal static class ExitCodes
         ("10+N", "a program faulted with Crash{N}: " + FaultStatuses()),
         ("65", "invalid program: assembly errors or a bad image"),
         ("66", "an input file cannot be read"),
-        ("69", "a node or server is unreachable or refused us, or an address cannot be bound"),
+        ("69", "a node or server is unreachable, refused us or was lost, or an address cannot be bound"),
         ("70", "internal error (a bug in iridium; please report it)"),
         ("73", "an output file cannot be written"),
         ("77", "authentication failed: the peer rejected our cookie"),
         ("78", "configuration error: config file, cookie, alias or data root"),
+        ("130", "exec: interrupted with Ctrl-C (the remote program was stopped)"),
+        ("143", "exec: the program was stopped with 'iridium kill'"),
     ];
 
     /// <summary>"12 TRUNCATED, 13 REGISTER, ...": from the VM's fault codes, so a new fault code is listed without an edit here.</summary>

@@ -32,6 +32,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly PeerManager _peers;
     private readonly MembershipService _membership;
     private readonly ClientRequests _clients;
+    private readonly Exec.ExecService _exec;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
     private readonly SeedJoiner? _seeds;
@@ -55,8 +56,10 @@ public sealed class ClusterNode : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Iridium.Cluster");
         var self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
-        _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver);
-        _clients = new ClientRequests(options.MaxClientConnections, asker => Snapshot(asker));
+        _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why));
+        _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
+            new Exec.ExecPeers(TrySend, alias => _peers.LiveNodeNamed(alias), LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes);
+        _clients = new ClientRequests(options.MaxClientConnections, asker => Snapshot(asker), _exec);
         _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
         _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
@@ -70,6 +73,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public string Alias => _options.Alias;
 
+    /// <summary>The address the listener binds (clients on this host connect to it, or to loopback when it is 0.0.0.0 or ::).</summary>
+    public string BindHost => _options.BindHost;
+
     public bool IsListening => Volatile.Read(ref _listener) is not null;
 
     /// <summary>The port peers dial: the one actually bound (after port search, or when binding port 0).</summary>
@@ -77,6 +83,12 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>Application messages (<see cref="Data"/>, <see cref="Pong"/>) from a peer, on its read loop: keep handlers short.</summary>
     internal event Action<Guid, IClusterMessage>? MessageReceived;
+
+    /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
+    public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
+
+    /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
+    internal Exec.ExecService Exec => _exec;
 
     /// <summary>Per-peer state, for tests and diagnostics.</summary>
     internal PeerManager Peers => _peers;
@@ -154,6 +166,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private async Task LeaveOnceAsync()
     {
+        // Programs first, while their requesters can still be told (exit 69, "shutting down").
+        await _exec.StopAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         var peers = _peers.Close();
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_seeds is not null) await _seeds.StopAsync().ConfigureAwait(false);
@@ -204,6 +218,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         var interval = _membership.TickInterval;
         int ticksPerSummary = Math.Max(1, (int)(SummaryPeriod / interval));
+        int ticksPerHeartbeat = Math.Max(1, (int)(_options.HeartbeatInterval / interval));
         using var timer = new PeriodicTimer(interval, _time);
         int ticks = 0;
         try
@@ -213,6 +228,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 try
                 {
                     _membership.Tick();
+                    if (ticks % ticksPerHeartbeat == 0) _exec.Tick();
                     if (++ticks % ticksPerSummary == 0) _acceptor.Summarize(SummaryPeriod);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -236,7 +252,27 @@ public sealed class ClusterNode : IAsyncDisposable
             : SeedAnswer.NoAnswer;
     }
 
-    private void Deliver(Guid nodeId, IClusterMessage message) => MessageReceived?.Invoke(nodeId, message);
+    private void Deliver(Guid nodeId, IClusterMessage message)
+    {
+        switch (message)
+        {
+            case Data data when _exec.OnPeerData(nodeId, data.Body):
+                return;
+            case IExecMessage exec:
+                _exec.OnPeerMessage(nodeId, exec);
+                return;
+            default:
+                MessageReceived?.Invoke(nodeId, message);
+                return;
+        }
+    }
+
+    private List<(Guid NodeId, string Alias)> LivePeers()
+    {
+        var members = new List<MemberInfo>();
+        _peers.AddListed(members);
+        return members.Where(m => m.Status == MemberStatus.Up).Select(m => (m.NodeId, m.Alias)).ToList();
+    }
 
     /// <summary>Sorted view; <paramref name="asker"/> is the address a client reached us on, used for our host when we advertise none.</summary>
     private List<MemberInfo> Snapshot(string? asker)

@@ -72,6 +72,9 @@ public sealed class ClusterOptions
     /// <summary>Authenticated client connections (`iridium members`, `iridium ping`) served at once.</summary>
     public int MaxClientConnections { get; set; } = 64;
 
+    /// <summary>What the node allows programs run for `iridium exec`.</summary>
+    public Exec.ExecLimits Exec { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
@@ -85,6 +88,7 @@ public sealed class ClusterOptions
         if (DownRetention < TimeSpan.Zero) throw new ArgumentException("the down retention must not be negative");
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("the handshake timeout must be positive");
         if (MaxPendingHandshakes < 1 || MaxPendingPerAddress < 1 || MaxClientConnections < 1) throw new ArgumentException("connection caps must be at least 1");
+        if (Exec.Problem(MaxFrameBytes) is { } execProblem) throw new ArgumentException(execProblem);
         foreach (string seed in Seeds)
         {
             if (Iridium.Cluster.Seeds.SeedSources.Problem(seed) is { } problem) throw new ArgumentException(problem);

@@ -55,6 +55,21 @@ public class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void ExecLimitsComeFromTheFileWithDefaultsForTheRest()
+    {
+        var file = ConfigFile.Load(_dir.File("exec.toml", "exec_max_running = 3\nexec_max_steps = 1000\nmax_frame_bytes = 131072\n"));
+        var limits = file.ExecLimits(heapBudget: null);
+        Assert.Equal((3, Defaults.ExecMaxQueued, 1000L), (limits.MaxRunning, limits.MaxQueued, limits.MaxSteps));
+        // The image cap stays within the configured frame cap, and the node accepts the result.
+        Assert.Equal(65536, limits.MaxImageBytes);
+        Assert.Null(limits.Problem(131072));
+        Assert.Equal(Defaults.RemoteMaxHeapBytes, limits.MaxHeapBytes);
+
+        var tooBig = ConfigFile.Load(_dir.File("big.toml", "exec_max_image_bytes = 2000000\n")).ExecLimits(null);
+        Assert.Contains("image size cap", tooBig.Problem(Defaults.MaxFrameBytes));
+    }
+
+    [Fact]
     public void CamelCaseKeysOfOlderJsonFilesStillWork()
     {
         var file = ConfigFile.Load(_dir.File("old.json", """{ "nodeAlias": "n1", "serverBindPort": 2300, "heartbeatMs": 100 }"""));
@@ -109,6 +124,9 @@ public class ConfigFileTests : IDisposable
     [InlineData("server_bind_port", 65536L, "--server-bind-port must be a whole number from 0 to 65535, not 65536")]
     [InlineData("threads", 0L, "--threads must be a whole number from 1 to 4096, not 0")]
     [InlineData("max_steps", 0L, "--max-steps must be a whole number of at least 1, not 0")]
+    [InlineData("exec_max_running", 0L, "--exec-max-running must be a whole number from 1 to 4096, not 0")]
+    [InlineData("exec_max_queued", -1L, "--exec-max-queued must be a whole number from 0 to 65536, not -1")]
+    [InlineData("exec_max_image_bytes", 0L, "--exec-max-image-bytes must be a whole number of at least 1, not 0")]
     public void FlagsAreHeldToTheRangesOfTheirKeys(string key, long value, string expected)
     {
         var e = Assert.Throws<CommandFailure>(() => NodeSettingsKeys.CheckFlag(key, value));

@@ -268,6 +268,41 @@ public class CommandTests
     }
 
     [Fact]
+    public void ExecPsAndKill_GoThroughTheClusterControl()
+    {
+        var cluster = new FakeCluster();
+        using var repl = new EngineHarness(new() { Cluster = cluster });
+        string help = repl.Run("!help");
+        Assert.Contains("!exec ALIAS PATH", help);
+        Assert.Contains("!ps", help);
+        Assert.Contains("!kill ID", help);
+
+        string path = repl.WriteFile("e.iasm", ".data\n.code\nhlt\n");
+        string output = repl.Run($"!exec b {path}");
+        Assert.Equal(("b", "e.iasm"), (cluster.Executed!.Value.Target, cluster.Executed.Value.Program));
+        Assert.True(cluster.Executed.Value.ImageBytes > 0);
+        int first = output.IndexOf("first line\n", StringComparison.Ordinal), second = output.IndexOf("second line\n", StringComparison.Ordinal);
+        int rest = output.IndexOf("unfinished\n", StringComparison.Ordinal), end = output.IndexOf("b.1 stopped", StringComparison.Ordinal);
+        Assert.True(first >= 0 && first < second && second < rest && rest < end, output);
+
+        Assert.Contains("b.1 b", repl.Run("!ps"));
+        Assert.Contains("killed b.1", repl.Run("!kill b.1"));
+        Assert.Contains("usage: !exec ALIAS PATH", repl.Run("!exec b"));
+        Assert.Contains("usage: !kill ID", repl.Run("!kill"));
+    }
+
+    [Fact]
+    public void ExecPsAndKill_AreRefusedInRemoteSessions()
+    {
+        var cluster = new FakeCluster();
+        using var repl = new EngineHarness(new() { IsRemote = true, Cluster = cluster });
+        Assert.Contains("not available in a remote session", repl.Run("!exec b x.iasm"));
+        Assert.Contains("not available in a remote session", repl.Run("!ps"));
+        Assert.Contains("not available in a remote session", repl.Run("!kill b.1"));
+        Assert.Equal(0, cluster.Calls);
+    }
+
+    [Fact]
     public void ClusterCommands_UseTheClusterControl()
     {
         var cluster = new FakeCluster();
@@ -299,6 +334,32 @@ public class CommandTests
             Calls++;
             return [new("b", "127.0.0.1", 2255, "Up"), new("a", "127.0.0.1", 2254, "Self")];
         }
+
+        /// <summary>What the last !exec sent: target, program name and image length.</summary>
+        public (string Target, string Program, int ImageBytes)? Executed { get; private set; }
+
+        public Task<Iridium.Repl.Cluster.ClusterReply> ExecAsync(string target, string program, byte[] image, Action<string> output, CancellationToken cancellation)
+        {
+            Calls++;
+            Executed = (target, program, image.Length);
+            // Output arrives in pieces that do not follow line ends.
+            output("first li");
+            output("ne\nsecond line\nunfin");
+            output("ished");
+            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, $"{target}.1 stopped with code 0"));
+        }
+
+        public Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation)
+        {
+            Calls++;
+            return Task.FromResult<IReadOnlyList<string>>(["ID  NODE", "b.1 b"]);
+        }
+
+        public Task<Iridium.Repl.Cluster.ClusterReply> KillAsync(string processId, CancellationToken cancellation)
+        {
+            Calls++;
+            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, $"killed {processId}"));
+        }
     }
 }
 
@@ -319,5 +380,25 @@ public class SchedulerTests
         Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(accepted, done.Count);
         Assert.All(done, o => Assert.Equal(Iridium.Vm.VmEventKind.Crash, o.Events[^1].Kind));
+    }
+
+    [Fact]
+    public async Task SpawnedVmsAreRegistered_AndAKillStopsThem()
+    {
+        var registry = new RecordingRegistry();
+        var scheduler = new Iridium.Repl.Scheduling.VmScheduler(1) { Processes = registry };
+        var done = new TaskCompletionSource<Iridium.Repl.Scheduling.SpawnOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(scheduler.TrySpawn(Guid.NewGuid(), Loop, null, null, o => done.TrySetResult(o), program: ("loop.iasm", "console")));
+        var entry = Assert.Single(registry.Entries);
+        Assert.Equal(("loop.iasm", "console"), (entry.Program, entry.Origin));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!entry.IsRunning && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(entry.IsRunning);
+
+        entry.Kill();   // an endless loop without a step budget: only the kill ends it
+        var outcome = await done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(Iridium.Vm.VmEventKind.Interrupted, outcome.Events[^1].Kind);
+        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(entry.Removed);
     }
 }

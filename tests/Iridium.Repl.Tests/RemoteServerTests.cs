@@ -90,6 +90,26 @@ public sealed class RemoteServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnANode_ASessionIsAProcess_AndAKillEndsIt()
+    {
+        var registry = new RecordingRegistry();
+        var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) { Processes = registry }, Version = "9.8.7" });
+        await using var _s = server;
+        using var client = await RawClient.ConnectAsync(server.Port);
+        await client.LoginAsync(Cookie);
+        var entry = Assert.Single(registry.Entries);
+        Assert.Equal("remote session", entry.Program);
+        Assert.StartsWith("remote@127.0.0.1", entry.Origin);
+        Assert.True(entry.IsRunning);
+
+        entry.Kill();   // `iridium kill`
+        Assert.Equal(ServerPrompt.Closed, (await client.UntilPromptAsync()).Prompt);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!entry.Removed && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(entry.Removed);
+    }
+
+    [Fact]
     public async Task ConcurrentSessions_AreIsolated_AndQuitEndsOnlyOne()
     {
         using var a = await RawClient.ConnectAsync(_server.Port);

@@ -52,6 +52,29 @@ public class InterruptTests
     }
 
     [Fact]
+    public void StepsAreCountedAndTheHostIsCalledBetweenSlices()
+    {
+        using var cancellable = new CancellationTokenSource();
+        // 1000 rounds of INC, LT, DJMPE, then HLT: 3001 steps, in slices of 100.
+        var machine = Loaded(CountToR3, "R3=1000", slice: 100);
+        long stepsSeen = -1;
+        int calls = 0;
+        machine.BetweenSlices = () =>
+        {
+            calls++;
+            stepsSeen = machine.InterruptibleSteps;   // readable between slices, counting as it goes
+        };
+
+        var final = machine.Run(interrupt: cancellable.Token);
+
+        Assert.Equal(VmEventKind.GracefulStop, final.Kind);
+        Assert.Equal(3001, machine.InterruptibleSteps);
+        // Every slice ends with a call, the last (one step, HLT) too: 31; the last call saw them all.
+        Assert.Equal(31, calls);
+        Assert.Equal(3001, stepsSeen);
+    }
+
+    [Fact]
     public void AnInterruptBeforeTheRunStarts_RunsNothing()
     {
         var machine = Loaded(CountToR3, "R3=10");

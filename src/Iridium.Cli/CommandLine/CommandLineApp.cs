@@ -57,6 +57,9 @@ internal static class CommandLineApp
         app.Add<MembersCommand>();
         app.Add<RemoteCommand>();
         app.Add<PingCommand>();
+        app.Add<ExecCommand>();
+        app.Add<PsCommand>();
+        app.Add<KillCommand>();
         Environment.ExitCode = ExitCodes.Ok;
         app.Run(args);
         return Environment.ExitCode;

@@ -29,13 +29,14 @@ internal abstract record Route
 /// </summary>
 internal static class CommandRouter
 {
-    public const string Run = "run", Asm = "asm", Disasm = "disasm", Node = "node", Members = "members", Remote = "remote", Ping = "ping";
+    public const string Run = "run", Asm = "asm", Disasm = "disasm", Node = "node", Members = "members", Remote = "remote", Ping = "ping",
+        Exec = "exec", Ps = "ps", Kill = "kill";
     private const string Help = "help", VersionWord = "version";
 
     /// <summary>Every command a user can type, as registered with the parser, plus the two words handled here.</summary>
-    public static IReadOnlyList<string> CommandNames { get; } = [Run, Asm, Disasm, Node, Members, Remote, Ping, Help, VersionWord];
+    public static IReadOnlyList<string> CommandNames { get; } = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill, Help, VersionWord];
 
-    private static readonly string[] Parsed = [Run, Asm, Disasm, Node, Members, Remote, Ping];
+    private static readonly string[] Parsed = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill];
 
     public static Route Decide(string[] args, Func<string, bool> pathExists)
     {

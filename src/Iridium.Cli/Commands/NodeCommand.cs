@@ -33,6 +33,10 @@ internal sealed class NodeCommand
     /// <param name="maxHeapBytes">Heap cap of each remote session's VM and of the VMs it spawns, at least 16777216 (default 16 MiB).</param>
     /// <param name="maxTotalHeapBytes">Bytes all the VM heaps of this node may hold together; an ALOC past it faults HEAP (default 1 GiB, or half the memory if less).</param>
     /// <param name="maxOutputBytes">Program output one line of a remote session may print; the rest is dropped with a message (default 1048576).</param>
+    /// <param name="execMaxRunning">Programs 'iridium exec' runs here at once (default: the number of processors).</param>
+    /// <param name="execMaxQueued">Programs that may wait for a slot; beyond that exec is refused with a message (default: 4 per processor).</param>
+    /// <param name="execMaxImageBytes">Largest program image exec may send here (default 524288, within the frame cap).</param>
+    /// <param name="execMaxSteps">Step cap of every program exec runs here, whatever the client asks (default: none).</param>
     [Command(CommandRouter.Node)]
     public async Task<int> Node(ConsoleAppContext context, [HideDefaultValue] string? nodeAlias = null, [HideDefaultValue] string? serverBindHost = null,
         [HideDefaultValue] int? serverBindPort = null, [HideDefaultValue] int? portSearch = null, [HideDefaultValue] string? advertiseHost = null,
@@ -40,7 +44,8 @@ internal sealed class NodeCommand
         [HideDefaultValue] int? failureTimeoutMs = null, [HideDefaultValue] int? downRetentionMs = null, [HideDefaultValue] int? threads = null, bool verbose = false, bool enableRemoteAccess = false,
         [HideDefaultValue] string? bindHost = null, [HideDefaultValue] int? bindPort = null, [HideDefaultValue] long? maxSteps = null,
         [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? maxTotalHeapBytes = null, [HideDefaultValue] long? maxOutputBytes = null,
-        CancellationToken cancellationToken = default)
+        [HideDefaultValue] int? execMaxRunning = null, [HideDefaultValue] int? execMaxQueued = null, [HideDefaultValue] int? execMaxImageBytes = null,
+        [HideDefaultValue] long? execMaxSteps = null, CancellationToken cancellationToken = default)
         => await CommandBody.RunAsync(CommandRouter.Node, async () =>
         {
             var globals = (GlobalOptions)context.GlobalOptions!;
@@ -66,6 +71,10 @@ internal sealed class NodeCommand
                 MaxHeapBytes = maxHeapBytes,
                 MaxTotalHeapBytes = maxTotalHeapBytes,
                 MaxOutputBytes = maxOutputBytes,
+                ExecMaxRunning = execMaxRunning,
+                ExecMaxQueued = execMaxQueued,
+                ExecMaxImageBytes = execMaxImageBytes,
+                ExecMaxSteps = execMaxSteps,
             };
             CheckRanges(flags);
             var settings = config is null ? flags : ConfigFile.Load(config).With(flags);
@@ -76,6 +85,9 @@ internal sealed class NodeCommand
     {
         var process = new ProcessContext(settings.Process);
         var options = settings.ToClusterOptions(process.Alias, process.Cookie);
+        using var loggerFactory = ClusterLogging.Create(settings.Verbose == true ? LogLevel.Debug : LogLevel.Information);
+        using var memory = new VmMemory(settings.MaxTotalHeapBytes ?? Defaults.TotalHeapBytes, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Vm.Memory")));
+        options.Exec = settings.ExecLimits(memory.Budget);
         try
         {
             options.Validate();
@@ -85,16 +97,15 @@ internal sealed class NodeCommand
             throw configFile is null ? CommandFailure.Usage(e.Message) : CommandFailure.Config($"{configFile} with the flags: {e.Message}");
         }
 
-        using var loggerFactory = ClusterLogging.Create(settings.Verbose == true ? LogLevel.Debug : LogLevel.Information);
-        using var memory = new VmMemory(settings.MaxTotalHeapBytes ?? Defaults.TotalHeapBytes, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Vm.Memory")));
+        await using var node = new ClusterNode(options, loggerFactory);
+        // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
+        var scheduler = new VmScheduler(settings.Threads ?? Defaults.Threads, memory.Budget) { Processes = node.Processes };
         RemoteReplServer? replServer = settings.EnableRemoteAccess == true
             ? RemoteReplHosting.Start(settings.BindHost ?? Defaults.BindHost, settings.BindPort ?? Defaults.RemoteReplPort,
-                settings.RemoteLimits, process, new VmScheduler(settings.Threads ?? Defaults.Threads, memory.Budget),
-                ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
+                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
             : null;
         try
         {
-            await using var node = new ClusterNode(options, loggerFactory);
             try
             {
                 await node.StartAsync(stop).ConfigureAwait(false);
@@ -149,5 +160,9 @@ internal sealed class NodeCommand
         FlagRules.Range("max_heap_bytes", flags.MaxHeapBytes);
         FlagRules.Range("max_total_heap_bytes", flags.MaxTotalHeapBytes);
         FlagRules.Range("max_output_bytes", flags.MaxOutputBytes);
+        FlagRules.Range("exec_max_running", flags.ExecMaxRunning);
+        FlagRules.Range("exec_max_queued", flags.ExecMaxQueued);
+        FlagRules.Range("exec_max_image_bytes", flags.ExecMaxImageBytes);
+        FlagRules.Range("exec_max_steps", flags.ExecMaxSteps);
     }
 }

@@ -68,7 +68,9 @@ internal sealed class ReplCommand
             {
                 var clusterSettings = new NodeSettings { ServerBindHost = serverBindHost, ServerBindPort = serverBindPort };
                 // The cluster's log lines would garble the console line: the REPL's node is quiet.
-                await using var cluster = new ClusterNodeControl(() => new ClusterNode(clusterSettings.ToClusterOptions(process.Alias, process.Cookie), NullLoggerFactory.Instance));
+                await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance), () => process.Cookie,
+                    // From then on, !spawn'ed VMs are processes of the node (before it, there is no cluster to list them).
+                    node => scheduler.Processes = node.Processes);
                 var options = new ReplSessionOptions
                 {
                     // The alias is resolved (and .node_id written) only when the cluster is used; until
@@ -87,6 +89,14 @@ internal sealed class ReplCommand
                 if (server is not null) await server.DisposeAsync().ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
+
+    /// <summary>The REPL's node: programs other members exec here count in the REPL's heap budget too.</summary>
+    private static ClusterOptions ClusterOptionsFor(NodeSettings settings, ProcessContext process, VmMemory memory)
+    {
+        var options = settings.ToClusterOptions(process.Alias, process.Cookie);
+        options.Exec = settings.ExecLimits(memory.Budget);
+        return options;
+    }
 
     /// <summary>
     /// <c>iridium -r</c> with no terminal on stdin (<c>&lt; /dev/null</c>, <c>&amp;</c>, a service

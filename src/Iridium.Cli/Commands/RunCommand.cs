@@ -51,22 +51,7 @@ internal sealed class RunCommand
 
     private static int Report(Machine machine, VmEvent final, byte[] image)
     {
-        if (final.Kind == VmEventKind.GracefulStop)
-        {
-            return final.Code == 0 ? ExitCodes.Ok : ExitCodes.IllegalStop;
-        }
-        if (final.Code == (int)FaultCode.Header)
-        {
-            ProgramImage.TryRead(image, out _, out string? why);
-            Console.Error.WriteLine($"iridium: invalid program image: {why} (Crash{{1}})");
-            return ExitCodes.InvalidProgram;
-        }
-        var result = machine.LastResult;
-        string instruction = result.Pc < machine.Program.Length
-            ? InstructionFormatter.Format(machine.Program[result.Pc..])
-            : "end of program";
-        string limit = final.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
-        Console.Error.WriteLine($"iridium: fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}");
-        return ExitCodes.CrashBase + final.Code;
+        if (final.Kind == VmEventKind.Crash) Console.Error.WriteLine("iridium: " + FaultReport.Describe(machine, final, image));
+        return ProgramStatus.Of(final.Kind, final.Code);
     }
 }

@@ -32,6 +32,10 @@ internal sealed record NodeSettings
     public int? MaxHeapBytes { get; init; }
     public long? MaxTotalHeapBytes { get; init; }
     public long? MaxOutputBytes { get; init; }
+    public int? ExecMaxRunning { get; init; }
+    public int? ExecMaxQueued { get; init; }
+    public int? ExecMaxImageBytes { get; init; }
+    public long? ExecMaxSteps { get; init; }
 
     /// <summary>Values set in <paramref name="overrides"/> replace this object's; lists replace whole.</summary>
     public NodeSettings With(NodeSettings overrides) => new()
@@ -57,12 +61,30 @@ internal sealed record NodeSettings
         MaxHeapBytes = overrides.MaxHeapBytes ?? MaxHeapBytes,
         MaxTotalHeapBytes = overrides.MaxTotalHeapBytes ?? MaxTotalHeapBytes,
         MaxOutputBytes = overrides.MaxOutputBytes ?? MaxOutputBytes,
+        ExecMaxRunning = overrides.ExecMaxRunning ?? ExecMaxRunning,
+        ExecMaxQueued = overrides.ExecMaxQueued ?? ExecMaxQueued,
+        ExecMaxImageBytes = overrides.ExecMaxImageBytes ?? ExecMaxImageBytes,
+        ExecMaxSteps = overrides.ExecMaxSteps ?? ExecMaxSteps,
     };
 
     public ProcessSettings Process => new(DataRootDir, CookieFile, NodeAlias);
 
     /// <summary>The limits of remote REPL sessions, with the defaults filled in.</summary>
     public RemoteSessionLimits RemoteLimits => new(MaxSteps ?? Defaults.RemoteMaxSteps, MaxHeapBytes ?? Defaults.RemoteMaxHeapBytes, MaxOutputBytes ?? Defaults.RemoteMaxOutputBytes);
+
+    /// <summary>
+    /// What `iridium exec` may do on this node, with the defaults filled in. Its programs share the
+    /// remote sessions' heap cap and the node's heap budget (<paramref name="heapBudget"/>).
+    /// </summary>
+    public Iridium.Cluster.Exec.ExecLimits ExecLimits(Iridium.Vm.HeapBudget? heapBudget) => new()
+    {
+        MaxRunning = ExecMaxRunning ?? Defaults.ExecMaxRunning,
+        MaxQueued = ExecMaxQueued ?? Defaults.ExecMaxQueued,
+        MaxImageBytes = ExecMaxImageBytes ?? Math.Min(Defaults.ExecMaxImageBytes, (MaxFrameBytes ?? Defaults.MaxFrameBytes) / 2),
+        MaxSteps = ExecMaxSteps,
+        MaxHeapBytes = MaxHeapBytes ?? Defaults.RemoteMaxHeapBytes,
+        HeapBudget = heapBudget,
+    };
 
     /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
     public ClusterOptions ToClusterOptions(string alias, byte[] cookie)

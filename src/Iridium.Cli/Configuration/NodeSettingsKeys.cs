@@ -38,6 +38,10 @@ internal static class NodeSettingsKeys
         Whole("max_heap_bytes", Defaults.MinHeapBytes, int.MaxValue, (s, v) => s with { MaxHeapBytes = (int)v }),
         Whole("max_total_heap_bytes", Defaults.MinHeapBytes, long.MaxValue, (s, v) => s with { MaxTotalHeapBytes = v }),
         Whole("max_output_bytes", 1, long.MaxValue, (s, v) => s with { MaxOutputBytes = v }),
+        Whole("exec_max_running", 1, 4096, (s, v) => s with { ExecMaxRunning = (int)v }),
+        Whole("exec_max_queued", 0, 1 << 16, (s, v) => s with { ExecMaxQueued = (int)v }),
+        Whole("exec_max_image_bytes", 1, int.MaxValue, (s, v) => s with { ExecMaxImageBytes = (int)v }),
+        Whole("exec_max_steps", 1, long.MaxValue, (s, v) => s with { ExecMaxSteps = v }),
     ];
 
     /// <summary>Every key, as the error for an unknown one lists them.</summary>

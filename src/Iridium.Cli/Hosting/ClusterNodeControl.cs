@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Iridium.Cluster;
+using Iridium.Cluster.Client;
 using Iridium.Repl.Cluster;
 
 namespace Iridium.Cli.Hosting;
@@ -9,7 +10,13 @@ namespace Iridium.Cli.Hosting;
 /// a REPL that never touches the cluster never loads the cookie or binds a port; a failure to create
 /// it (no cookie, bad alias) becomes the command's reply instead of an exception.
 /// </summary>
-internal sealed class ClusterNodeControl(Func<ClusterNode> createNode) : IClusterControl, IAsyncDisposable
+/// <remarks>
+/// <c>!exec</c>, <c>!ps</c> and <c>!kill</c> go through this node's own listener as an
+/// authenticated client (<paramref name="cookie"/>), exactly the path `iridium exec` takes, so
+/// routing, credit and cancellation are the same code.
+/// </remarks>
+/// <param name="created">Hears of the node once it exists (the host registers its scheduler's VMs in the node's process table).</param>
+internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte[]> cookie, Action<ClusterNode>? created = null) : IClusterControl, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private ClusterNode? _node;
@@ -44,6 +51,63 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode) : ICluste
         return node.Members.Select(m => new ClusterMemberView(m.Alias, m.Host, m.Port, m.Status.ToString())).ToArray();
     }
 
+    public async Task<ClusterReply> ExecAsync(string target, string program, byte[] image, Action<string> output, CancellationToken cancellation)
+        => await WithClientAsync(async client =>
+        {
+            var decoder = System.Text.Encoding.UTF8.GetDecoder();
+            var results = await client.ExecAsync([target], new ExecSpec(program, image, null, false), (_, _, bytes) =>
+            {
+                var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+                output(new string(text, 0, decoder.GetChars(bytes, text, flush: false)));
+            }, cancellation).ConfigureAwait(false);
+            var result = results[0];
+            string where = result.ProcessId ?? target;
+            return result.End switch
+            {
+                ExecEnd.Stopped => new ClusterReply(true, $"{where} stopped with code {result.Code} after {result.Steps} steps"),
+                ExecEnd.Crashed => new ClusterReply(false, $"{where}: {result.Message}"),
+                _ => new ClusterReply(false, $"{where}: {result.Message ?? result.End.ToString().ToLowerInvariant()}"),
+            };
+        }).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation)
+    {
+        IReadOnlyList<string> rows = [];
+        var reply = await WithClientAsync(async client =>
+        {
+            var text = new StringWriter();
+            ProcessesFormatter.WriteText(text, await client.ProcessesAsync(cancellation).ConfigureAwait(false));
+            rows = text.ToString().TrimEnd('\n').Split('\n');
+            return new ClusterReply(true, "");
+        }).ConfigureAwait(false);
+        return reply.Success ? rows : [reply.Message];
+    }
+
+    public Task<ClusterReply> KillAsync(string processId, CancellationToken cancellation)
+        => WithClientAsync(async client =>
+        {
+            var (found, message) = await client.KillAsync(processId, cancellation).ConfigureAwait(false);
+            return new ClusterReply(found, message);
+        });
+
+    /// <summary>Runs <paramref name="work"/> with a client connection to this node; a failure (no cluster, refused) is the reply.</summary>
+    private async Task<ClusterReply> WithClientAsync(Func<ClusterClient, Task<ClusterReply>> work)
+    {
+        ClusterNode? node;
+        lock (_gate) node = _node;
+        if (node is not { IsListening: true }) return new ClusterReply(false, "this node is not in a cluster (start with !start_cluster or !join_cluster HOST PORT)");
+        try
+        {
+            string host = HostPort.IsUnspecified(node.BindHost) ? "127.0.0.1" : node.BindHost;
+            await using var client = await ClusterClient.ConnectAsync(host, node.AdvertisedPort, cookie(), TimeSpan.FromMilliseconds(Defaults.ClientTimeoutMs)).ConfigureAwait(false);
+            return await work(client).ConfigureAwait(false);
+        }
+        catch (ClusterClientException e)
+        {
+            return new ClusterReply(false, e.Message);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         ClusterNode? node;
@@ -58,7 +122,11 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode) : ICluste
         {
             try
             {
-                _node ??= createNode();
+                if (_node is null)
+                {
+                    _node = createNode();
+                    created?.Invoke(_node);
+                }
             }
             catch (Exception e) when (e is CommandFailure or ArgumentException or IOException)
             {

@@ -99,6 +99,36 @@ public sealed class ClusterClient : IAsyncDisposable
         return Stopwatch.GetElapsedTime(start);
     }
 
+    /// <summary>
+    /// Runs <paramref name="spec"/> on each of <paramref name="targets"/> (an alias, a node id or
+    /// "any"); <paramref name="output"/> gets each target's output (by index, with the alias of
+    /// the node running it) as it arrives. Cancelling <paramref name="interrupt"/> stops them all.
+    /// Not bounded by the client's timeout: a program runs as long as it runs. One request at a
+    /// time per client (this one reads the connection until every target has ended).
+    /// </summary>
+    public Task<IReadOnlyList<ExecResult>> ExecAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
+        => new ExecStreams(_connection, _endpoint).RunAsync(targets, spec, output, interrupt);
+
+    /// <summary>Every process on every member that runs programs, sorted by id.</summary>
+    public async Task<IReadOnlyList<ProcessInfo>> ProcessesAsync(CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        var list = await RequestAsync<ProcessList>(new ProcessQuery { RequestId = 1 }, reply => reply.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
+        return (list.Processes ?? []).Where(p => p is not null).Select(p => new ProcessInfo(
+            UntrustedText.Escape(p.ProcessId ?? "?"), p.NodeId, UntrustedText.Escape(p.Alias ?? "?"), UntrustedText.Escape(p.Program ?? "?"),
+            p.State == ProcessState.Running ? "running" : "queued", p.Steps, p.HeapBytes, p.AgeMs, UntrustedText.Escape(p.Origin ?? "?"))).ToArray();
+    }
+
+    /// <summary>Stops process <paramref name="processId"/> wherever it runs: whether it was found, and the node's word.</summary>
+    public async Task<(bool Found, string Message)> KillAsync(string processId, CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_timeout);
+        var reply = await RequestAsync<KillReply>(new KillRequest { RequestId = 1, ProcessId = processId }, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
+        return (reply.Found, UntrustedText.Escape(reply.Message ?? ""));
+    }
+
     public ValueTask DisposeAsync()
     {
         _connection.Close(CloseReason.Done, "done");

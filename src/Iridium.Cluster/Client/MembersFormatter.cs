@@ -30,18 +30,7 @@ public static class MembersFormatter
                 m.Reason is { } reason ? MemberWords.Reason(reason) : "-",
             ]);
         }
-        var widths = new int[Header.Length];
-        foreach (var row in rows)
-        {
-            for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
-        }
-        foreach (var row in rows)
-        {
-            var line = new System.Text.StringBuilder();
-            for (int i = 0; i < row.Length - 1; i++) line.Append(row[i].PadRight(widths[i] + 2));
-            line.Append(row[^1]);
-            output.WriteLine(line.ToString());
-        }
+        TextTable.Write(output, rows);
     }
 
     /// <summary>

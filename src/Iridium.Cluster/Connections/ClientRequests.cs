@@ -3,11 +3,11 @@ using Iridium.Cluster.Protocol;
 namespace Iridium.Cluster.Connections;
 
 /// <summary>
-/// The connections of authenticated tools (`iridium members`, `iridium ping`): answered, never
+/// The connections of authenticated tools (`iridium members`, `ping`, `exec`, `ps`, `kill`): answered, never
 /// members. They have their own cap, apart from the members and from unauthenticated connections,
 /// so neither a pile of clients nor a flood of strangers takes what the other needs.
 /// </summary>
-internal sealed class ClientRequests(int maxClients, Func<string, IReadOnlyList<MemberInfo>> members) : IConnectionHandler
+internal sealed class ClientRequests(int maxClients, Func<string, IReadOnlyList<MemberInfo>> members, Exec.ExecService exec) : IConnectionHandler
 {
     private int _count;
 
@@ -39,11 +39,18 @@ internal sealed class ClientRequests(int maxClients, Func<string, IReadOnlyList<
             case Ping ping:
                 connection.TrySend(new Pong { Sequence = ping.Sequence, Timestamp = ping.Timestamp });
                 break;
+            case IExecMessage request:
+                exec.OnClientMessage(connection, request);
+                break;
             default:
                 // Data (the ping tool's payload) and anything else a client may send: read and dropped.
                 break;
         }
     }
 
-    public void OnClosed(ClusterConnection connection, ConnectionClose close) => Release();
+    public void OnClosed(ClusterConnection connection, ConnectionClose close)
+    {
+        exec.OnClientClosed(connection);
+        Release();
+    }
 }

@@ -9,7 +9,7 @@ namespace Iridium.Cluster.Membership;
 /// What keeps the member set true once peers are connected: the messages members exchange
 /// (heartbeats, member lists, Leave, Superseded), heartbeats on a timer, failure detection,
 /// anti-entropy through the digest, and forgetting down members after the retention period.
-/// Application messages (<see cref="Data"/>, <see cref="Pong"/>) are handed to the node.
+/// Application messages (<see cref="Data"/>, <see cref="Pong"/>, exec's) are handed to the node.
 /// </summary>
 internal sealed class MembershipService
 {
@@ -20,13 +20,15 @@ internal sealed class MembershipService
     private readonly ILogger _logger;
     private readonly Action<IReadOnlyList<DialTicket>> _dial;
     private readonly Action<Guid, IClusterMessage> _deliver;
+    private readonly Action<Guid, string> _lost;
     private long _heartbeatSequence;
     private long _nextHeartbeatMs;
 
     /// <param name="dial">Runs the dials <see cref="PeerManager.Heard"/> started.</param>
     /// <param name="deliver">Takes application messages, on the read loop of the peer that sent them.</param>
+    /// <param name="lost">Hears that a peer went down (its node id and why), after its connection has closed.</param>
     public MembershipService(PeerManager peers, ClusterOptions options, TimeProvider time, ILogger logger,
-        Action<IReadOnlyList<DialTicket>> dial, Action<Guid, IClusterMessage> deliver)
+        Action<IReadOnlyList<DialTicket>> dial, Action<Guid, IClusterMessage> deliver, Action<Guid, string> lost)
     {
         _peers = peers;
         _heartbeatInterval = options.HeartbeatInterval;
@@ -35,6 +37,7 @@ internal sealed class MembershipService
         _logger = logger;
         _dial = dial;
         _deliver = deliver;
+        _lost = lost;
     }
 
     /// <summary>
@@ -72,7 +75,7 @@ internal sealed class MembershipService
         entry.Touch(Timing.Clock.NowMs(_time));
         switch (message)
         {
-            case Data or Pong:
+            case Data or Pong or IExecMessage:
                 _deliver(entry.NodeId, message);
                 break;
             case Heartbeat heartbeat:
@@ -101,6 +104,8 @@ internal sealed class MembershipService
     private void OnClosed(PeerEntry entry, ClusterConnection connection, ConnectionClose close)
     {
         _peers.ConnectionClosed(entry, connection, close);
+        // Closed because it lost a race (Switching) or was replaced: the node is still up.
+        if (!entry.IsUp) _lost(entry.NodeId, close.Detail);
         if (close.IsFault) ClusterLog.BadConnection(_logger, connection.RemoteHost, UntrustedText.Escape(close.Detail));
     }
 

@@ -7,7 +7,8 @@ namespace Iridium.Cluster.Protocol;
 /// (union tag first; the serializers are generated). Tags are part of the protocol: never reuse
 /// or renumber them, and only append members to a message (a reader accepts older, shorter forms;
 /// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
-/// handshake, 10-13 membership, 20-25 client queries and application data. A new message is
+/// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
+/// exec, ps and kill (<see cref="IExecMessage"/>). A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member <see cref="CheckedStringAttribute"/>; tests check all three.
 /// </summary>
@@ -28,6 +29,16 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(23, typeof(Pong))]
 [MemoryPackUnion(24, typeof(Data))]
 [MemoryPackUnion(25, typeof(DownMembers))]
+[MemoryPackUnion(30, typeof(ExecRequest))]
+[MemoryPackUnion(31, typeof(ExecStarted))]
+[MemoryPackUnion(32, typeof(ExecOutput))]
+[MemoryPackUnion(33, typeof(ExecCredit))]
+[MemoryPackUnion(34, typeof(ExecExit))]
+[MemoryPackUnion(35, typeof(ExecCancel))]
+[MemoryPackUnion(36, typeof(ProcessQuery))]
+[MemoryPackUnion(37, typeof(ProcessList))]
+[MemoryPackUnion(38, typeof(KillRequest))]
+[MemoryPackUnion(39, typeof(KillReply))]
 internal partial interface IClusterMessage
 {
 }

@@ -34,11 +34,22 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<Pong>();
         MemoryPackFormatterProvider.Register<Data>();
         MemoryPackFormatterProvider.Register<DownMembers>();
+        MemoryPackFormatterProvider.Register<ExecRequest>();
+        MemoryPackFormatterProvider.Register<ExecStarted>();
+        MemoryPackFormatterProvider.Register<ExecOutput>();
+        MemoryPackFormatterProvider.Register<ExecCredit>();
+        MemoryPackFormatterProvider.Register<ExecExit>();
+        MemoryPackFormatterProvider.Register<ExecCancel>();
+        MemoryPackFormatterProvider.Register<ProcessQuery>();
+        MemoryPackFormatterProvider.Register<ProcessList>();
+        MemoryPackFormatterProvider.Register<KillRequest>();
+        MemoryPackFormatterProvider.Register<KillReply>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.
         MemoryPackFormatterProvider.Register<MemberRecord>();
         MemoryPackFormatterProvider.Register<MemberStatusRecord>();
         MemoryPackFormatterProvider.Register<DownMemberRecord>();
+        MemoryPackFormatterProvider.Register<ProcessRecord>();
     }
 }

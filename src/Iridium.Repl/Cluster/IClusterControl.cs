@@ -20,4 +20,17 @@ public interface IClusterControl
 
     /// <summary>The members known now, this node included.</summary>
     IReadOnlyList<ClusterMemberView> Members();
+
+    /// <summary>
+    /// Runs <paramref name="image"/> on the member <paramref name="target"/> (an alias or "any"),
+    /// as `iridium exec` does; <paramref name="output"/> gets its output as it arrives, and the
+    /// reply says how it ended. Cancelling stops the remote program.
+    /// </summary>
+    Task<ClusterReply> ExecAsync(string target, string program, byte[] image, Action<string> output, CancellationToken cancellation);
+
+    /// <summary>Every process on every up member, as `iridium ps` prints them (a header row first).</summary>
+    Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation);
+
+    /// <summary>Stops the process <paramref name="processId"/> (ALIAS.N) wherever it runs.</summary>
+    Task<ClusterReply> KillAsync(string processId, CancellationToken cancellation);
 }

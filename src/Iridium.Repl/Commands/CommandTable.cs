@@ -20,6 +20,9 @@ internal static class CommandTable
         new StartClusterCommand(),
         new JoinClusterCommand(),
         new ClusterMembersCommand(),
+        new ExecClusterCommand(),
+        new ProcessesCommand(),
+        new KillProcessCommand(),
     ];
 
     private static readonly Dictionary<string, ReplCommand> s_byName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);

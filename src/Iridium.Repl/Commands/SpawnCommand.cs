@@ -33,7 +33,8 @@ internal sealed class SpawnCommand : ReplCommand
         // Announce first: a short program can finish, and report, before TrySpawn even returns.
         session.Say($"spawned vm {vmId} from {program.Path}{queued}");
         if (!scheduler.TrySpawn(vmId, program.Image, session.Options.Alias, session.Options.MaxSteps,
-                outcome => terminal.Notify(Report(program.Path, outcome)), session.Options.MaxHeapBytes, session.Options.Lifetime))
+                outcome => terminal.Notify(Report(program.Path, outcome)), session.Options.MaxHeapBytes, session.Options.Lifetime,
+                (Path.GetFileName(program.Path), session.Options.IsRemote ? "remote session" : "console")))
         {
             session.Say($"vm {vmId} not spawned after all: the scheduler filled up meanwhile");
         }

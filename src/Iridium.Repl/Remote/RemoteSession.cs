@@ -77,10 +77,12 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        // On a cluster node the session is one of its processes: `iridium ps` lists it, `iridium kill` ends it.
+        using var registered = options.Scheduler.Processes?.Register("remote session", $"remote@{client.Client.RemoteEndPoint}", () => EndSession(ended));
         var pump = input.PumpAsync(ended.Token);
         try
         {
-            await ServeLinesAsync(input, terminal, ended.Token).ConfigureAwait(false);
+            await ServeLinesAsync(input, terminal, ended.Token, registered).ConfigureAwait(false);
         }
         finally
         {
@@ -89,7 +91,19 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         }
     }
 
-    private async Task ServeLinesAsync(RemoteInput input, RemoteTerminal terminal, CancellationToken lifetime)
+    private static void EndSession(CancellationTokenSource ended)
+    {
+        try
+        {
+            ended.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session has ended already.
+        }
+    }
+
+    private async Task ServeLinesAsync(RemoteInput input, RemoteTerminal terminal, CancellationToken lifetime, Iridium.Vm.IRegisteredProcess? registered)
     {
         using var session = new ReplSession(terminal, new ReplSessionOptions
         {
@@ -104,11 +118,12 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             HeapBudget = options.HeapBudget,
             MaxOutputBytes = options.MaxOutputBytes,
         });
+        registered?.Running(session.Machine);
         foreach (var line in ReplText.Banner(options.Version)) terminal.WriteLine(line);
         terminal.Prompt();
         while (!terminal.Broken)
         {
-            if (await ReadLineAsync(input, RestartIdleTimer()).ConfigureAwait(false) is not { } received) return;
+            if (await ReadLineAsync(input, RestartIdleTimer()).ConfigureAwait(false) is not { } received || lifetime.IsCancellationRequested) return;
             var read = received.Read;
             if (read.Status != LineReadStatus.Line)
             {

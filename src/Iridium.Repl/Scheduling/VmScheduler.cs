@@ -34,6 +34,13 @@ public sealed class VmScheduler
     /// <summary>The budget spawned VMs' heaps are counted in.</summary>
     public HeapBudget? HeapBudget { get; }
 
+    /// <summary>
+    /// The node's process table, when this scheduler runs on a cluster node: every spawned VM is
+    /// listed there (`iridium ps`) and can be stopped from anywhere (`iridium kill`). Set once, by
+    /// the host, before the first spawn.
+    /// </summary>
+    public IProcessRegistry? Processes { get; set; }
+
     /// <summary>VMs spawned and not finished yet (running or waiting).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
@@ -46,15 +53,32 @@ public sealed class VmScheduler
     /// <see cref="HeapBudget"/>, and given back when it stops. Cancelling <paramref name="interrupt"/>
     /// stops the VM (an Interrupted event), or drops it unrun while it still waits for a slot.
     /// </summary>
-    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone, int heapCap = Machine.DefaultHeapCap, CancellationToken interrupt = default)
+    /// <param name="program">What `ps` calls it (its path) and who spawned it, for the node's process table.</param>
+    public bool TrySpawn(Guid vmId, byte[] image, string? alias, long? maxSteps, Action<SpawnOutcome> whenDone, int heapCap = Machine.DefaultHeapCap,
+        CancellationToken interrupt = default, (string Program, string Origin)? program = null)
     {
         if (Interlocked.Increment(ref _pending) > MaxConcurrent + MaxQueued)
         {
             Interlocked.Decrement(ref _pending);
             return false;
         }
-        _ = RunAsync(new Machine(vmId, alias, heapCap, HeapBudget), image, maxSteps, whenDone, interrupt);
+        // `kill` cancels this, and so does the end of the session.
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        var entry = Processes?.Register(program?.Program ?? "?", program?.Origin ?? "?", () => Cancel(stop));
+        _ = RunAsync(new Machine(vmId, alias, heapCap, HeapBudget), image, maxSteps, whenDone, stop, entry);
         return true;
+    }
+
+    private static void Cancel(CancellationTokenSource stop)
+    {
+        try
+        {
+            stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The VM has ended.
+        }
     }
 
     /// <summary>True when a new spawn would have to wait for a slot.</summary>
@@ -63,14 +87,16 @@ public sealed class VmScheduler
     /// <summary>True when a new spawn would be refused.</summary>
     public bool IsFull => Pending >= MaxConcurrent + MaxQueued;
 
-    private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone, CancellationToken interrupt)
+    private async Task RunAsync(Machine machine, byte[] image, long? maxSteps, Action<SpawnOutcome> whenDone, CancellationTokenSource stop, IRegisteredProcess? entry)
     {
+        var interrupt = stop.Token;
         try
         {
             SpawnOutcome outcome;
             await _slots.WaitAsync(interrupt).ConfigureAwait(false);
             try
             {
+                entry?.Running(machine);
                 outcome = await DedicatedThread.Run(() => RunToEnd(machine, image, maxSteps, interrupt)).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -92,6 +118,8 @@ public sealed class VmScheduler
         finally
         {
             machine.ReleaseHeap(); // also for a VM dropped before it ran (safe to call twice)
+            entry?.Dispose();
+            stop.Dispose();
             Interlocked.Decrement(ref _pending);
         }
     }

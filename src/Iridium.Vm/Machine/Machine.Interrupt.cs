@@ -24,6 +24,21 @@ public sealed partial class Machine
     /// <summary>Steps per slice of an interruptible run; tests make it small to cross many slice boundaries.</summary>
     internal long InterruptSlice { get; init; } = DefaultInterruptSlice;
 
+    private long _stepsInSlices;
+
+    /// <summary>
+    /// Called on the running thread after each slice of an interruptible run: where a host does
+    /// what must happen while a program computes without printing, such as sending the output it
+    /// buffered (`iridium exec`). Null costs one test per slice.
+    /// </summary>
+    public Action? BetweenSlices { get; set; }
+
+    /// <summary>
+    /// Instructions executed by this machine's interruptible runs, updated after every slice: what
+    /// another thread (a process table) may read while the run goes on. Exact once the run has ended.
+    /// </summary>
+    public long InterruptibleSteps => Volatile.Read(ref _stepsInSlices);
+
     /// <summary>
     /// Runs the loaded code in slices until it stops, faults, uses up the budget in
     /// <c>_cpu.StepsLeft</c> (then <see cref="ExecutionStatus.Running"/>, as the unsliced loop
@@ -38,7 +53,10 @@ public sealed partial class Machine
             long slice = Math.Min(budget, InterruptSlice);
             _cpu.StepsLeft = slice;
             var result = _useReferenceInterpreter ? ReferenceDispatch<BoundedSteps>(ref _cpu, code) : Dispatch<BoundedSteps>(ref _cpu, code);
-            budget -= slice - _cpu.StepsLeft;
+            long ran = slice - _cpu.StepsLeft;
+            budget -= ran;
+            Volatile.Write(ref _stepsInSlices, _stepsInSlices + ran);
+            BetweenSlices?.Invoke();
             if (result.Status != ExecutionStatus.Running || budget == 0)
             {
                 _cpu.StepsLeft = budget;

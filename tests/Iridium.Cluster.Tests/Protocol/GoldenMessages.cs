@@ -99,5 +99,52 @@ internal static class GoldenMessages
         },
         ["DownMembers.nulls"] = new DownMembers(),
         ["DownMembers.empties"] = new DownMembers { Members = [] },
+        // A node's load report rides in a Data body (NodeLoad): magic "IRX1", running 3, queued 1.
+        ["Data.nodeLoad"] = new Data { Body = new NodeLoad(3, 1).ToBody() },
+
+        ["ExecRequest.full"] = new ExecRequest { RequestId = 7, Target = "nœud-α", Program = "hello.iasm", Image = [0x45, 0x50, 0x49, 0x45], MaxSteps = 1_000_000, Window = 262_144, WantState = true, Origin = "client@127.0.0.1" },
+        ["ExecRequest.nulls"] = new ExecRequest(),
+        ["ExecRequest.empties"] = new ExecRequest { Target = "", Program = "", Image = [], Origin = "" },
+
+        ["ExecStarted.full"] = new ExecStarted { RequestId = -1, ProcessId = "node2.17", Alias = "node2" },
+        ["ExecStarted.nulls"] = new ExecStarted(),
+        ["ExecStarted.empties"] = new ExecStarted { ProcessId = "", Alias = "" },
+
+        ["ExecOutput.full"] = new ExecOutput { RequestId = long.MaxValue, Bytes = "Hello\n"u8.ToArray() },
+        ["ExecOutput.nulls"] = new ExecOutput(),
+        ["ExecOutput.empties"] = new ExecOutput { Bytes = [] },
+
+        ["ExecCredit.full"] = new ExecCredit { RequestId = 2, Bytes = 32_768 },
+        ["ExecCredit.nulls"] = new ExecCredit(),
+
+        ["ExecExit.full"] = new ExecExit { RequestId = 3, Outcome = ExecOutcome.Crashed, Code = 4, Message = "fault DIVZERO at pc=72 (div $0 $1 $2)", StateJson = "{}"u8.ToArray(), Steps = 1_234_567_890_123 },
+        ["ExecExit.nulls"] = new ExecExit(),
+        ["ExecExit.empties"] = new ExecExit { Message = "", StateJson = [] },
+
+        ["ExecCancel.full"] = new ExecCancel { RequestId = 4, Reason = ExecCancelReason.Disconnected },
+        ["ExecCancel.nulls"] = new ExecCancel(),
+
+        ["ProcessQuery.full"] = new ProcessQuery { RequestId = 5 },
+        ["ProcessQuery.nulls"] = new ProcessQuery(),
+
+        ["ProcessList.full"] = new ProcessList
+        {
+            RequestId = 6,
+            Processes =
+            [
+                new ProcessRecord { ProcessId = "n1.1", NodeId = NodeA, Alias = "n1", Program = "loop.iasm", State = ProcessState.Running, Steps = 65_536, HeapBytes = 64, AgeMs = 1500, Origin = "client@::1" },
+                new ProcessRecord { ProcessId = "n2.9", NodeId = NodeB, Alias = "n2", Program = "x", State = ProcessState.Queued, Steps = 0, HeapBytes = 0, AgeMs = 0, Origin = "n1 via client@10.0.0.1" },
+            ],
+        },
+        ["ProcessList.nulls"] = new ProcessList(),
+        ["ProcessList.empties"] = new ProcessList { Processes = [new ProcessRecord { ProcessId = "", Alias = "", Program = "", Origin = "" }] },
+
+        ["KillRequest.full"] = new KillRequest { RequestId = 8, ProcessId = "node3.2" },
+        ["KillRequest.nulls"] = new KillRequest(),
+        ["KillRequest.empties"] = new KillRequest { ProcessId = "" },
+
+        ["KillReply.full"] = new KillReply { RequestId = 9, Found = true, Message = "killed node3.2" },
+        ["KillReply.nulls"] = new KillReply(),
+        ["KillReply.empties"] = new KillReply { Message = "" },
     };
 }

@@ -1,0 +1,457 @@
+using System.Collections.Concurrent;
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Protocol;
+
+namespace Iridium.Cluster.Exec;
+
+/// <summary>What the exec service needs from the node: its peers, by node id.</summary>
+internal sealed record ExecPeers(
+    Func<Guid, IClusterMessage, bool> Send,
+    Func<string, Guid?> Resolve,
+    Func<IReadOnlyList<(Guid NodeId, string Alias)>> Live,
+    Action<IClusterMessage> Broadcast);
+
+/// <summary>
+/// `iridium exec`, `ps` and `kill` on one node. A client's request is run here or forwarded to
+/// the target member under a stream id of this node; what comes back for that stream is relayed
+/// to the client under the client's request id, and the client's credit and cancel go the other
+/// way. A client that goes away cancels its processes; a member that is lost ends the client
+/// requests it was serving (NodeLost) and cancels the processes it had asked this node for.
+/// Peers are sent exec messages only after their <see cref="NodeLoad"/> said they understand them.
+/// </summary>
+internal sealed class ExecService
+{
+    /// <summary>How long `ps` waits for the other members' lists.</summary>
+    public static readonly TimeSpan GatherTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Guid _nodeId;
+    private readonly string _alias;
+    private readonly ExecLimits _limits;
+    private readonly ExecPeers _peers;
+    private readonly TimeSpan _capabilityWait;
+    private readonly int _chunkBytes;
+    private readonly ProcessTable _table;
+    private readonly ProcessRunner _runner;
+    private readonly ConcurrentDictionary<Guid, NodeLoad> _loads = new();
+    private readonly Lock _gate = new();
+    // Client requests served here: by connection, then by the client's request id.
+    private readonly Dictionary<ClusterConnection, Dictionary<long, Route>> _clients = [];
+    // Streams this node opened on a member, by stream id.
+    private readonly Dictionary<long, Relay> _relays = [];
+    // Processes run for another node, by (that node, its stream id).
+    private readonly Dictionary<(Guid, long), ExecProcess> _forPeers = [];
+    private long _lastStream;
+    private bool _stopping;
+
+    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes)
+    {
+        _chunkBytes = ExecFraming.ChunkFor(maxFrameBytes);
+        _nodeId = nodeId;
+        _alias = alias;
+        _limits = limits;
+        _peers = peers;
+        // A member that just came up announces itself with its first heartbeat.
+        _capabilityWait = heartbeat * 2 + TimeSpan.FromMilliseconds(500);
+        _table = new ProcessTable(alias, limits.MaxRunning + limits.MaxQueued);
+        _runner = new ProcessRunner(limits, alias);
+    }
+
+    /// <summary>Processes running and queued here now.</summary>
+    public (int Running, int Queued) Load => _table.Counts();
+
+    /// <summary>Every program in the table, exec's and spawned ones.</summary>
+    public IReadOnlyList<ProcessEntry> Processes => _table.Snapshot();
+
+    /// <summary>Where a REPL session hosted by this node registers the VMs it spawns.</summary>
+    public Iridium.Vm.IProcessRegistry Registry => _table;
+
+    /// <summary>Every heartbeat: tell the peers that this node runs programs, and how busy it is.</summary>
+    public void Tick()
+    {
+        var (running, queued) = _table.Counts();
+        _peers.Broadcast(new Data { Body = new NodeLoad(running, queued).ToBody() });
+    }
+
+    /// <summary>A <see cref="Data"/> body from a peer: true when it was a load report (consumed).</summary>
+    public bool OnPeerData(Guid nodeId, byte[]? body)
+    {
+        if (body is null || !NodeLoad.TryRead(body, out var load)) return false;
+        _loads[nodeId] = load;
+        return true;
+    }
+
+    public bool Understands(Guid nodeId) => _loads.ContainsKey(nodeId);
+
+    // ---- from clients ----
+
+    public void OnClientMessage(ClusterConnection client, IExecMessage message)
+    {
+        switch (message)
+        {
+            case ExecRequest request:
+                _ = StartForClientAsync(client, request);
+                break;
+            case ExecCredit credit:
+                switch (RouteOf(client, credit.RequestId))
+                {
+                    case LocalRoute local: local.Process.Output.Grant(credit.Bytes); break;
+                    case RemoteRoute remote: _peers.Send(remote.Relay.Target, new ExecCredit { RequestId = remote.Relay.Stream, Bytes = credit.Bytes }); break;
+                }
+                break;
+            case ExecCancel cancel:
+                switch (RouteOf(client, cancel.RequestId))
+                {
+                    case LocalRoute local: local.Process.Stop(ExecOutcome.Interrupted); break;
+                    case RemoteRoute remote: _peers.Send(remote.Relay.Target, new ExecCancel { RequestId = remote.Relay.Stream, Reason = cancel.Reason }); break;
+                }
+                break;
+            case ProcessQuery query:
+                Gather(client, query.RequestId);
+                break;
+            case KillRequest kill:
+                KillForClient(client, kill);
+                break;
+            default:
+                client.Close(CloseReason.ProtocolError, $"protocol error: a client sent {message.GetType().Name}");
+                break;
+        }
+    }
+
+    /// <summary>The client went away: nobody reads its programs' output, so they stop.</summary>
+    public void OnClientClosed(ClusterConnection client)
+    {
+        Dictionary<long, Route>? routes;
+        lock (_gate)
+        {
+            if (!_clients.Remove(client, out routes)) return;
+            foreach (var route in routes.Values)
+            {
+                if (route is RemoteRoute remote) _relays.Remove(remote.Relay.Stream);
+            }
+        }
+        foreach (var route in routes.Values)
+        {
+            if (route is LocalRoute local) local.Process.Stop(ExecOutcome.Interrupted);
+            else if (route is RemoteRoute { Relay.Kind: RelayKind.Exec } remote)
+                _peers.Send(remote.Relay.Target, new ExecCancel { RequestId = remote.Relay.Stream, Reason = ExecCancelReason.Disconnected });
+        }
+    }
+
+    private async Task StartForClientAsync(ClusterConnection client, ExecRequest request)
+    {
+        string origin = "client@" + client.RemoteHost;
+        if (Check(request) is { } problem)
+        {
+            client.TrySend(Refusal(request.RequestId, problem));
+            return;
+        }
+        var target = await PickAsync(request.Target ?? "").ConfigureAwait(false);
+        if (target.Problem is { } why)
+        {
+            client.TrySend(Refusal(request.RequestId, why));
+            return;
+        }
+        if (target.NodeId == _nodeId)
+        {
+            string? refusal = StartLocal(request, origin, client.TrySend, process => { if (!AddRoute(client, request.RequestId, new LocalRoute(process))) process.Stop(ExecOutcome.Interrupted); }, process => RemoveRoute(client, request.RequestId));
+            if (refusal is not null) client.TrySend(Refusal(request.RequestId, refusal));
+            return;
+        }
+        var relay = OpenRelay(client, request.RequestId, target.NodeId, target.Alias, RelayKind.Exec);
+        if (relay is null) return; // the client is gone
+        request.Origin = $"{origin} via {_alias}";
+        long clientId = request.RequestId;
+        request.RequestId = relay.Stream;
+        if (!_peers.Send(target.NodeId, request))
+        {
+            CloseRelay(relay);
+            client.TrySend(new ExecExit { RequestId = clientId, Outcome = ExecOutcome.NodeLost, Message = $"lost {target.Alias} before the program could start" });
+        }
+    }
+
+    private string? Check(ExecRequest request)
+    {
+        if (request.Image is not { Length: > 0 } image) return "the request carries no program image";
+        if (image.Length > _limits.MaxImageBytes) return $"{_alias}: the image is {image.Length} bytes; this node accepts at most {_limits.MaxImageBytes}";
+        if (request.Window < 1) return "the request grants no output window";
+        return null;
+    }
+
+    private readonly record struct Target(Guid NodeId, string Alias, string? Problem);
+
+    /// <summary>The member to run on: this node, a named live member that understands exec, or for "any" the least busy one.</summary>
+    private async Task<Target> PickAsync(string name)
+    {
+        if (name == "any")
+        {
+            var (running, queued) = _table.Counts();
+            var best = new Target(_nodeId, _alias, null);
+            long bestLoad = (long)running << 32 | (uint)queued;
+            foreach (var (nodeId, alias) in _peers.Live())
+            {
+                if (!_loads.TryGetValue(nodeId, out var load)) continue;
+                long figure = (long)load.Running << 32 | (uint)load.Queued;
+                if (figure < bestLoad || (figure == bestLoad && string.CompareOrdinal(alias, best.Alias) < 0 && best.NodeId != _nodeId))
+                {
+                    best = new Target(nodeId, alias, null);
+                    bestLoad = figure;
+                }
+            }
+            return best;
+        }
+        if (name == _alias || name == _nodeId.ToString()) return new Target(_nodeId, _alias, null);
+        if (_peers.Resolve(name) is not { } id) return new Target(Guid.Empty, name, $"no member called '{UntrustedText.Escape(name)}' is up (see 'iridium members')");
+        var deadline = DateTime.UtcNow + _capabilityWait;
+        while (!Understands(id) && DateTime.UtcNow < deadline) await Task.Delay(20).ConfigureAwait(false);
+        return Understands(id) ? new Target(id, name, null)
+            : new Target(id, name, $"{UntrustedText.Escape(name)} does not run programs for exec (it runs an older iridium)");
+    }
+
+    private void KillForClient(ClusterConnection client, KillRequest kill)
+    {
+        string id = kill.ProcessId ?? "";
+        int dot = id.LastIndexOf('.');
+        string alias = dot > 0 ? id[..dot] : "";
+        if (alias.Length == 0 || alias == _alias)
+        {
+            client.TrySend(KillLocal(kill.RequestId, id));
+            return;
+        }
+        if (_peers.Resolve(alias) is not { } nodeId || !Understands(nodeId))
+        {
+            client.TrySend(new KillReply { RequestId = kill.RequestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}: no member called '{UntrustedText.Escape(alias)}' that runs programs is up" });
+            return;
+        }
+        var relay = OpenRelay(client, kill.RequestId, nodeId, alias, RelayKind.Kill);
+        if (relay is not null && !_peers.Send(nodeId, new KillRequest { RequestId = relay.Stream, ProcessId = id }))
+        {
+            CloseRelay(relay);
+            client.TrySend(new KillReply { RequestId = kill.RequestId, Found = false, Message = $"lost {alias}" });
+        }
+    }
+
+    private KillReply KillLocal(long requestId, string id)
+    {
+        if (_table.Find(id) is not { } process) return new KillReply { RequestId = requestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}" };
+        process.Kill();
+        return new KillReply { RequestId = requestId, Found = true, Message = $"killed {id}" };
+    }
+
+    /// <summary>`ps`: this node's processes and those of every member that runs programs, answered when all have replied or after <see cref="GatherTimeout"/>.</summary>
+    private void Gather(ClusterConnection client, long requestId)
+    {
+        var gather = new ProcessGather(client, requestId, LocalRecords());
+        foreach (var (nodeId, alias) in _peers.Live())
+        {
+            if (!Understands(nodeId)) continue;
+            var relay = OpenRelay(client, requestId, nodeId, alias, RelayKind.Ps, gather);
+            if (relay is null) return;
+            gather.Expect(relay);
+            if (!_peers.Send(nodeId, new ProcessQuery { RequestId = relay.Stream })) FinishGatherPart(relay, null);
+        }
+        gather.Arm();
+        if (gather.TryComplete()) return;
+        _ = Task.Delay(GatherTimeout).ContinueWith(_ =>
+        {
+            foreach (var relay in gather.Outstanding()) FinishGatherPart(relay, null);
+            gather.Finish();
+        }, TaskScheduler.Default);
+    }
+
+    private List<ProcessRecord> LocalRecords() => _table.Snapshot().Select(p => p.ToRecord(_nodeId, _alias)).ToList();
+
+    private void FinishGatherPart(Relay relay, List<ProcessRecord>? records)
+    {
+        CloseRelay(relay);
+        relay.Gather?.Answered(relay, records);
+    }
+
+    // ---- from peers ----
+
+    public void OnPeerMessage(Guid peer, IExecMessage message)
+    {
+        switch (message)
+        {
+            case ExecRequest request:
+                StartForPeer(peer, request);
+                break;
+            case ExecCredit credit:
+                if (ForPeer(peer, credit.RequestId) is { } credited) credited.Output.Grant(credit.Bytes);
+                break;
+            case ExecCancel cancel:
+                ForPeer(peer, cancel.RequestId)?.Stop(ExecOutcome.Interrupted);
+                break;
+            case ProcessQuery query:
+                _peers.Send(peer, new ProcessList { RequestId = query.RequestId, Processes = LocalRecords() });
+                break;
+            case KillRequest kill:
+                _peers.Send(peer, KillLocal(kill.RequestId, kill.ProcessId ?? ""));
+                break;
+            case ProcessList list:
+                if (RelayFrom(peer, list.RequestId) is { Kind: RelayKind.Ps } psRelay)
+                    FinishGatherPart(psRelay, list.Processes is { Count: <= ProtocolLimits.MaxMembers * 16 } processes ? processes : null);
+                break;
+            default:
+                RelayToClient(peer, message);
+                break;
+        }
+    }
+
+    /// <summary>A member's connection is gone: its streams end, and what it asked of us stops.</summary>
+    public void OnPeerLost(Guid peer, string why)
+    {
+        _loads.TryRemove(peer, out _);
+        List<Relay> lost;
+        List<ExecProcess> orphans;
+        lock (_gate)
+        {
+            lost = _relays.Values.Where(r => r.Target == peer).ToList();
+            orphans = _forPeers.Where(kv => kv.Key.Item1 == peer).Select(kv => kv.Value).ToList();
+        }
+        foreach (var process in orphans) process.Stop(ExecOutcome.Interrupted);
+        foreach (var relay in lost)
+        {
+            CloseRelay(relay);
+            IClusterMessage? notice = relay.Kind switch
+            {
+                RelayKind.Exec => new ExecExit { RequestId = relay.ClientRequest, Outcome = ExecOutcome.NodeLost, Message = $"lost {relay.TargetAlias} while the program ran ({why})" },
+                RelayKind.Kill => new KillReply { RequestId = relay.ClientRequest, Found = false, Message = $"lost {relay.TargetAlias} ({why})" },
+                _ => null,
+            };
+            if (notice is not null) relay.Client.TrySend(notice);
+            else relay.Gather?.Answered(relay, null);
+        }
+    }
+
+    private void StartForPeer(Guid peer, ExecRequest request)
+    {
+        long stream = request.RequestId;
+        bool Reply(IClusterMessage m) => _peers.Send(peer, m);
+        if (Check(request) is { } problem)
+        {
+            Reply(Refusal(stream, problem));
+            return;
+        }
+        string origin = UntrustedText.Escape(request.Origin ?? "?");
+        string? refusal = StartLocal(request, origin, Reply,
+            process => { lock (_gate) _forPeers[(peer, stream)] = process; },
+            process => { lock (_gate) _forPeers.Remove((peer, stream)); });
+        if (refusal is not null) Reply(Refusal(stream, refusal));
+    }
+
+    private ExecProcess? ForPeer(Guid peer, long stream)
+    {
+        lock (_gate) return _forPeers.GetValueOrDefault((peer, stream));
+    }
+
+    /// <summary>A message for a stream this node opened: to its client, under the client's request id.</summary>
+    private void RelayToClient(Guid peer, IExecMessage message)
+    {
+        if (RelayFrom(peer, message.RequestId) is not { } relay) return; // late: the client is gone
+        if (message is ExecExit or KillReply) CloseRelay(relay);
+        message.RequestId = relay.ClientRequest;
+        if (!relay.Client.TrySend(message) && relay.Kind == RelayKind.Exec)
+            _peers.Send(peer, new ExecCancel { RequestId = relay.Stream, Reason = ExecCancelReason.Disconnected });
+    }
+
+    private Relay? RelayFrom(Guid peer, long stream)
+    {
+        lock (_gate) return _relays.TryGetValue(stream, out var relay) && relay.Target == peer ? relay : null;
+    }
+
+    // ---- running here ----
+
+    /// <summary>Admits and starts a process; null when it runs or waits, else why it was refused.</summary>
+    private string? StartLocal(ExecRequest request, string origin, Func<IClusterMessage, bool> reply, Action<ExecProcess> added, Action<ExecProcess> removed)
+    {
+        if (Volatile.Read(ref _stopping)) return $"{_alias} is shutting down";
+        int window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
+        string program = UntrustedText.Escape(request.Program ?? "?");
+        var process = _table.TryAdd(id => new ExecProcess(id, program, origin, request.RequestId, window, _chunkBytes, reply));
+        if (process is null)
+            return $"{_alias} is busy: {_limits.MaxRunning} programs running and {_limits.MaxQueued} waiting (the most it allows); try again later";
+        added(process);
+        reply(new ExecStarted { RequestId = request.RequestId, ProcessId = process.Id, Alias = _alias });
+        long? maxSteps = request.MaxSteps < 0 ? null : request.MaxSteps;
+        _ = _runner.RunAsync(process, request.Image!, maxSteps, request.WantState, () =>
+        {
+            _table.Remove(process);
+            removed(process);
+        });
+        return null;
+    }
+
+    /// <summary>The node is leaving: refuse new programs and stop the running ones (their requesters hear NodeLost).</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Volatile.Write(ref _stopping, true);
+        foreach (var process in _table.Snapshot().OfType<ExecProcess>()) process.Stop(ExecOutcome.NodeLost);
+        var deadline = DateTime.UtcNow + grace;
+        while (_table.Snapshot().Any(p => p is ExecProcess) && DateTime.UtcNow < deadline) await Task.Delay(10).ConfigureAwait(false);
+    }
+
+    // ---- bookkeeping ----
+
+    private static ExecExit Refusal(long requestId, string why) => new() { RequestId = requestId, Outcome = ExecOutcome.Refused, Message = why };
+
+    private Route? RouteOf(ClusterConnection client, long requestId)
+    {
+        lock (_gate) return _clients.TryGetValue(client, out var routes) ? routes.GetValueOrDefault(requestId) : null;
+    }
+
+    private bool AddRoute(ClusterConnection client, long requestId, Route route)
+    {
+        lock (_gate)
+        {
+            if (client.Closing is not null) return false;
+            if (!_clients.TryGetValue(client, out var routes)) _clients[client] = routes = [];
+            routes[requestId] = route;
+            return true;
+        }
+    }
+
+    private void RemoveRoute(ClusterConnection client, long requestId)
+    {
+        lock (_gate)
+        {
+            if (_clients.TryGetValue(client, out var routes) && routes.Remove(requestId) && routes.Count == 0) _clients.Remove(client);
+        }
+    }
+
+    private Relay? OpenRelay(ClusterConnection client, long clientRequest, Guid target, string targetAlias, RelayKind kind, ProcessGather? gather = null)
+    {
+        var relay = new Relay(Interlocked.Increment(ref _lastStream), client, clientRequest, target, targetAlias, kind, gather);
+        lock (_gate)
+        {
+            if (client.Closing is not null) return null;
+            _relays[relay.Stream] = relay;
+            // A ps fans out under one client request id; only exec and kill streams are routed by it.
+            if (kind != RelayKind.Ps)
+            {
+                if (!_clients.TryGetValue(client, out var routes)) _clients[client] = routes = [];
+                routes[clientRequest] = new RemoteRoute(relay);
+            }
+        }
+        return relay;
+    }
+
+    private void CloseRelay(Relay relay)
+    {
+        lock (_gate)
+        {
+            _relays.Remove(relay.Stream);
+            if (relay.Kind != RelayKind.Ps && _clients.TryGetValue(relay.Client, out var routes)
+                && routes.GetValueOrDefault(relay.ClientRequest) is RemoteRoute { Relay: var current } && ReferenceEquals(current, relay))
+            {
+                routes.Remove(relay.ClientRequest);
+                if (routes.Count == 0) _clients.Remove(relay.Client);
+            }
+        }
+    }
+
+    private abstract record Route;
+
+    private sealed record LocalRoute(ExecProcess Process) : Route;
+
+    private sealed record RemoteRoute(Relay Relay) : Route;
+}

@@ -1,0 +1,17 @@
+using Iridium.Cluster.Connections;
+
+namespace Iridium.Cluster.Exec;
+
+internal enum RelayKind
+{
+    Exec,
+    Kill,
+    Ps,
+}
+
+/// <summary>
+/// A stream this node opened on another member for one of its clients: what the member sends
+/// under <see cref="Stream"/> goes to <see cref="Client"/> under <see cref="ClientRequest"/>.
+/// Only messages from <see cref="Target"/> are accepted for it.
+/// </summary>
+internal sealed record Relay(long Stream, ClusterConnection Client, long ClientRequest, Guid Target, string TargetAlias, RelayKind Kind, ProcessGather? Gather);

@@ -1,0 +1,169 @@
+using MemoryPack;
+
+namespace Iridium.Cluster.Protocol;
+
+/// <summary>
+/// The messages of `iridium exec`, `ps` and `kill` (tags 30-39). A client sends them to the node it
+/// contacted; that node runs the program itself or forwards the request to the target member, and
+/// relays what comes back. Between two nodes <see cref="RequestId"/> is the contacted node's stream
+/// id; towards a client it is the client's own request id. Sent to a peer only once it has
+/// announced that it understands them (<see cref="NodeLoad"/>): an older node closes the
+/// connection on an unknown union tag.
+/// </summary>
+internal interface IExecMessage : IClusterMessage
+{
+    long RequestId { get; set; }
+}
+
+/// <summary>Run a program. Client to node (<see cref="Target"/> is an alias, a node id or "any"), or node to target node.</summary>
+[MemoryPackable]
+internal partial class ExecRequest : IExecMessage
+{
+    public long RequestId { get; set; }
+    [CheckedString]
+    public string? Target { get; set; }
+    /// <summary>The program's name as the client gave it (shown by `ps`); the image travels, never a path.</summary>
+    [CheckedString]
+    public string? Program { get; set; }
+    public byte[]? Image { get; set; }
+    /// <summary>Step budget; negative means none (the node's own cap still applies).</summary>
+    public long MaxSteps { get; set; }
+    /// <summary>Output bytes the requester can take before it grants more with <see cref="ExecCredit"/>.</summary>
+    public int Window { get; set; }
+    public bool WantState { get; set; }
+    /// <summary>Who asked, for `ps` (set by the contacted node: "client@HOST" or the node's alias).</summary>
+    [CheckedString]
+    public string? Origin { get; set; }
+}
+
+/// <summary>The program was admitted: its process id, and the node that runs it.</summary>
+[MemoryPackable]
+internal partial class ExecStarted : IExecMessage
+{
+    public long RequestId { get; set; }
+    [CheckedString]
+    public string? ProcessId { get; set; }
+    [CheckedString]
+    public string? Alias { get; set; }
+}
+
+/// <summary>Program output, in order; counted against the requester's window.</summary>
+[MemoryPackable]
+internal partial class ExecOutput : IExecMessage
+{
+    public long RequestId { get; set; }
+    public byte[]? Bytes { get; set; }
+}
+
+/// <summary>The requester has written <see cref="Bytes"/> more bytes of output: the program may send that many more.</summary>
+[MemoryPackable]
+internal partial class ExecCredit : IExecMessage
+{
+    public long RequestId { get; set; }
+    public int Bytes { get; set; }
+}
+
+/// <summary>How a process ended, as its requester needs to know it.</summary>
+internal enum ExecOutcome : byte
+{
+    /// <summary>GracefulStop; <see cref="ExecExit.Code"/> is its code.</summary>
+    Stopped = 1,
+    /// <summary>Crash; <see cref="ExecExit.Code"/> is the fault code.</summary>
+    Crashed = 2,
+    /// <summary>Cancelled by its requester (Ctrl-C).</summary>
+    Interrupted = 3,
+    /// <summary>Stopped by `iridium kill`.</summary>
+    Killed = 4,
+    /// <summary>Never ran: the node refused it (limits, no such member, an older node).</summary>
+    Refused = 5,
+    /// <summary>The node running it was lost or shut down.</summary>
+    NodeLost = 6,
+}
+
+/// <summary>The last message about a process: how it ended, a line to show, and its final state when asked for.</summary>
+[MemoryPackable]
+internal partial class ExecExit : IExecMessage
+{
+    public long RequestId { get; set; }
+    public ExecOutcome Outcome { get; set; }
+    public int Code { get; set; }
+    [CheckedString]
+    public string? Message { get; set; }
+    /// <summary>The final state as `iridium run --state-json` writes it (UTF-8 JSON), when requested.</summary>
+    public byte[]? StateJson { get; set; }
+    public long Steps { get; set; }
+}
+
+internal enum ExecCancelReason : byte
+{
+    /// <summary>The user pressed Ctrl-C.</summary>
+    Interrupt = 1,
+    /// <summary>The requester went away: nobody reads the output any more.</summary>
+    Disconnected = 2,
+}
+
+/// <summary>Stop the process of this request.</summary>
+[MemoryPackable]
+internal partial class ExecCancel : IExecMessage
+{
+    public long RequestId { get; set; }
+    public ExecCancelReason Reason { get; set; }
+}
+
+/// <summary>List processes: a client asks the node it contacted (every member's), a node asks a peer (its own).</summary>
+[MemoryPackable]
+internal partial class ProcessQuery : IExecMessage
+{
+    public long RequestId { get; set; }
+}
+
+[MemoryPackable]
+internal partial class ProcessList : IExecMessage
+{
+    public long RequestId { get; set; }
+    public List<ProcessRecord>? Processes { get; set; }
+}
+
+internal enum ProcessState : byte
+{
+    Queued = 1,
+    Running = 2,
+}
+
+/// <summary>One row of `iridium ps`.</summary>
+[MemoryPackable]
+internal partial class ProcessRecord
+{
+    [CheckedString]
+    public string? ProcessId { get; set; }
+    public Guid NodeId { get; set; }
+    [CheckedString]
+    public string? Alias { get; set; }
+    [CheckedString]
+    public string? Program { get; set; }
+    public ProcessState State { get; set; }
+    public long Steps { get; set; }
+    public long HeapBytes { get; set; }
+    /// <summary>Milliseconds since the process was admitted.</summary>
+    public long AgeMs { get; set; }
+    [CheckedString]
+    public string? Origin { get; set; }
+}
+
+/// <summary>Stop the process with this id (ALIAS.N), wherever it runs.</summary>
+[MemoryPackable]
+internal partial class KillRequest : IExecMessage
+{
+    public long RequestId { get; set; }
+    [CheckedString]
+    public string? ProcessId { get; set; }
+}
+
+[MemoryPackable]
+internal partial class KillReply : IExecMessage
+{
+    public long RequestId { get; set; }
+    public bool Found { get; set; }
+    [CheckedString]
+    public string? Message { get; set; }
+}

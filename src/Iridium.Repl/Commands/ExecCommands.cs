@@ -1,0 +1,73 @@
+using System.Text;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Programs;
+
+namespace Iridium.Repl.Commands;
+
+/// <summary>
+/// <c>!exec ALIAS PATH</c>: assembles PATH here and runs it on the cluster member ALIAS (or
+/// <c>any</c>), as `iridium exec` does: the output is shown as it arrives, line by line, then how
+/// it ended. Ctrl-C stops the remote program.
+/// </summary>
+internal sealed class ExecClusterCommand : ClusterCommand
+{
+    public override string Name => "!exec";
+    public override string Usage => "!exec ALIAS PATH";
+    public override string Summary => "run PATH on the cluster member ALIAS ('any': the least busy); its output is shown as it arrives";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        var words = arguments.Words;
+        if (words.Length < 2) return await UsageError(session).ConfigureAwait(false);
+        if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
+        string path = arguments.Rest[arguments.Rest.IndexOf(words[1], StringComparison.Ordinal)..];
+        var program = await ProgramLoader.LoadAsync(session, path, cancellation).ConfigureAwait(false);
+        if (program is null) return ReplOutcome.Continue;
+
+        var pending = new StringBuilder();
+        void Output(string text)
+        {
+            pending.Append(text);
+            string all = pending.ToString();
+            int end = all.LastIndexOf('\n');
+            if (end < 0) return;
+            foreach (string line in all[..end].Split('\n')) session.Say(line);
+            pending.Clear().Append(all[(end + 1)..]);
+        }
+        var reply = await cluster.ExecAsync(words[0], Path.GetFileName(program.Path), program.Image, Output, cancellation).ConfigureAwait(false);
+        if (pending.Length > 0) session.Say(pending.ToString());
+        session.Say(reply.Message);
+        return ReplOutcome.Continue;
+    }
+}
+
+/// <summary><c>!ps</c>: every process on every up member of the cluster, as `iridium ps` lists them.</summary>
+internal sealed class ProcessesCommand : ClusterCommand
+{
+    public override string Name => "!ps";
+    public override string Summary => "list the programs every cluster member runs or queues";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        if (!arguments.IsEmpty) return await UsageError(session, $"{Name} takes no arguments").ConfigureAwait(false);
+        if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
+        foreach (string row in await cluster.ProcessesAsync(cancellation).ConfigureAwait(false)) session.Say(row);
+        return ReplOutcome.Continue;
+    }
+}
+
+/// <summary><c>!kill ID</c>: stops a process anywhere in the cluster.</summary>
+internal sealed class KillProcessCommand : ClusterCommand
+{
+    public override string Name => "!kill";
+    public override string Usage => "!kill ID";
+    public override string Summary => "stop the process ID (ALIAS.N, as !ps lists it) wherever it runs";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        if (arguments.Words.Length != 1) return await UsageError(session).ConfigureAwait(false);
+        if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
+        session.Say((await cluster.KillAsync(arguments.Words[0], cancellation).ConfigureAwait(false)).Message);
+        return ReplOutcome.Continue;
+    }
+}

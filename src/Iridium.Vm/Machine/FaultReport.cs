@@ -1,0 +1,21 @@
+namespace Iridium.Vm;
+
+/// <summary>The one line that says where and why a run faulted, as `iridium run` and `iridium exec` print it.</summary>
+public static class FaultReport
+{
+    /// <summary>"fault NAME at pc=N (INSTRUCTION)", with the heap cap when a refused ALOC passed it; for a HEADER fault, why the image is invalid.</summary>
+    public static string Describe(Machine machine, VmEvent final, ReadOnlySpan<byte> image)
+    {
+        if (final.Code == (int)FaultCode.Header)
+        {
+            ProgramImage.TryRead(image, out _, out string? why);
+            return $"invalid program image: {why} (Crash{{1}})";
+        }
+        var result = machine.LastResult;
+        string instruction = result.Pc < machine.Program.Length
+            ? InstructionFormatter.Format(machine.Program[result.Pc..])
+            : "end of program";
+        string limit = final.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
+        return $"fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}";
+    }
+}
