@@ -8,44 +8,19 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export IRIDIUM=${1:-${IRIDIUM:-$root/artifacts/iridium}}
 IRIDIUM=$(cd "$(dirname "$IRIDIUM")" && pwd)/$(basename "$IRIDIUM")
-work=$(mktemp -d)
+source "$root/tools/lib/harness.sh"
 intruder_pid=
-cleanup() {
+before_cleanup() {
   "$root/tools/cluster.sh" stop --dir "$work" >/dev/null 2>&1 || true
-  [ -n "$intruder_pid" ] && kill -KILL "$intruder_pid" 2>/dev/null || true
-  rm -rf "$work"
+  [ -z "$intruder_pid" ] || kill -KILL "$intruder_pid" 2>/dev/null || true
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-SECONDS=0
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do echo "--- $f" >&2; tail -n 20 "$f" >&2; done; exit 1; }
 
 # A base port with 6 free ports after it.
-base=$(python3 -c '
-import socket, random
-for _ in range(200):
-    b = random.randint(20000, 32000)  # below the ephemeral range (32768+)
-    try:
-        socks = [socket.socket() for _ in range(6)]
-        for i, s in enumerate(socks): s.bind(("127.0.0.1", b + i))
-        for s in socks: s.close()
-        print(b); break
-    except OSError:
-        for s in socks: s.close()
-')
+base=$(free_ports 6)
 
 members() { "$IRIDIUM" members "127.0.0.1:$1" --data-root-dir "$work/data" --timeout-ms 2000 2>/dev/null; }
 count_up() { members "$1" | awk '$4 == "self" || $4 == "up"' | wc -l; }
 
-# wait_for SECONDS DESCRIPTION -- COMMAND...: poll every 0.1 s
-wait_for() {
-  local limit=$1 what=$2; shift 3
-  local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
-  until "$@"; do
-    [ "$(date +%s%N)" -lt "$deadline" ] || fail "$what (not within ${limit}s)"
-    sleep 0.1
-  done
-}
 
 "$root/tools/cluster.sh" start 5 --base-port "$base" --dir "$work"
 all_see() { local want=$1; shift; for p in "$@"; do [ "$(count_up "$p")" -eq "$want" ] || return 1; done; }

@@ -12,42 +12,7 @@ set -euo pipefail
 [ $# -eq 2 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 old=$(realpath "$1")
 new=$(realpath "$2")
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-SECONDS=0
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do echo "--- $f" >&2; tail -n 15 "$f" >&2; done; exit 1; }
-
-free_base() {
-  python3 -c '
-import socket, random
-for _ in range(200):
-    b = random.randint(20000, 32000)  # below the ephemeral range (32768+)
-    socks = [socket.socket() for _ in range(3)]
-    try:
-        for i, s in enumerate(socks): s.bind(("127.0.0.1", b + i))
-        print(b); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-'
-}
-
-# wait_for SECONDS DESCRIPTION -- COMMAND...: poll every 0.1 s
-wait_for() {
-  local limit=$1 what=$2; shift 3
-  local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s%N)" -lt "$deadline" ] || fail "$what (not within ${limit}s)"
-    sleep 0.1
-  done
-}
+source "$(cd "$(dirname "$0")" && pwd)/lib/harness.sh"
 
 # node BINARY ALIAS PORT [SEED-PORT]: starts a node in the background, records its PID in $last_pid
 node() {
@@ -60,7 +25,9 @@ node() {
 
 # members BINARY PORT: alias and status of each live member (self or up), sorted. Newer builds
 # print a header row and also list down members; both are left out so every build compares alike.
-members() { "$1" members "127.0.0.1:$2" --data-root-dir "$work/data" --timeout-ms 2000 | awk '$4 == "self" || $4 == "up" {print $1, $4}' | sort; }
+members() { "$1" members "127.0.0.1:$2" --data-root-dir "$work/data" --timeout-ms 2000 2>/dev/null | awk '$4 == "self" || $4 == "up" {print $1, $4}' | sort; }
+
+listens() { members "$@" >/dev/null; }
 
 # sees BINARY PORT ALIAS...: the node on PORT lists exactly these aliases as live (itself and up peers)
 sees() {
@@ -73,10 +40,10 @@ leave() { kill -TERM "$1"; wait "$1" 2>/dev/null || true; }
 round() {
   local seed=$1 other=$2 label=$3
   local base
-  base=$(free_base)
+  base=$(free_ports 3)
   rm -rf "$work"/*.log "$work/data"
   node "$seed" a1 "$base"; local a1=$last_pid
-  wait_for 10 "$label: a1 listens" -- members "$seed" "$base"
+  wait_for 10 "$label: a1 listens" -- listens "$seed" "$base"
   node "$other" b1 $((base + 1)) "$base"; local b1=$last_pid
   node "$seed" a2 $((base + 2)) $((base + 1)); local a2=$last_pid
   for binary in "$seed" "$other"; do

@@ -11,27 +11,8 @@ set -euo pipefail
 old=$(realpath "$1")
 new=$(realpath "$2")
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do echo "--- $f" >&2; tail -n 15 "$f" >&2; done; exit 1; }
-base=$(python3 -c '
-import socket, random
-for _ in range(200):
-    b = random.randint(20000, 32000)
-    try:
-        socks = [socket.socket() for _ in range(3)]
-        for i, s in enumerate(socks): s.bind(("127.0.0.1", b + i))
-        for s in socks: s.close()
-        print(b); break
-    except OSError:
-        for s in socks: s.close()
-')
+source "$root/tools/lib/harness.sh"
+base=$(free_ports 3)
 data=(--data-root-dir "$work/data")
 start() { "$1" node --node-alias "$2" --server-bind-port "$3" "${@:4}" "${data[@]}" >"$work/$2.log" 2>&1 & pids+=($!); }
 start "$new" new1 "$base"

@@ -12,46 +12,21 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export IRIDIUM=${1:-${IRIDIUM:-$root/artifacts/iridium}}
 IRIDIUM=$(cd "$(dirname "$IRIDIUM")" && pwd)/$(basename "$IRIDIUM")
 programs=$root/tools/exec
-work=$(mktemp -d)
+source "$root/tools/lib/harness.sh"
 client_pid=
-cleanup() {
-  [ -n "$client_pid" ] && kill -KILL "$client_pid" 2>/dev/null || true
+before_cleanup() {
+  [ -z "$client_pid" ] || kill -KILL "$client_pid" 2>/dev/null || true
   "$root/tools/cluster.sh" stop --dir "$work" >/dev/null 2>&1 || true
-  rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-SECONDS=0
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log "$work"/*.err; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done; exit 1; }
 
 # A base port with 3 free ports after it.
-base=$(python3 -c '
-import socket, random
-for _ in range(200):
-    b = random.randint(20000, 32000)  # below the ephemeral range (32768+)
-    try:
-        socks = [socket.socket() for _ in range(3)]
-        for i, s in enumerate(socks): s.bind(("127.0.0.1", b + i))
-        for s in socks: s.close()
-        print(b); break
-    except OSError:
-        for s in socks: s.close()
-')
+base=$(free_ports 3)
 node1=127.0.0.1:$base node2=127.0.0.1:$((base + 1)) node3=127.0.0.1:$((base + 2))
 data=(--data-root-dir "$work/data")
 iridium() { "$IRIDIUM" "$@" "${data[@]}"; }
 count_up() { iridium members "$1" --timeout-ms 2000 2>/dev/null | awk '$4 == "self" || $4 == "up"' | wc -l; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_for SECONDS DESCRIPTION -- COMMAND...: poll every 0.1 s
-wait_for() {
-  local limit=$1 what=$2; shift 3
-  local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
-  until "$@"; do
-    [ "$(date +%s%N)" -lt "$deadline" ] || fail "$what (not within ${limit}s)"
-    sleep 0.1
-  done
-}
 
 # expect STATUS DESCRIPTION -- COMMAND...: runs it (stdout to $work/out, stderr to $work/err) and checks the status.
 expect() {

@@ -11,16 +11,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 iridium=${1:-${IRIDIUM:-$root/artifacts/iridium}}
-work=$(mktemp -d)
+source "$root/tools/lib/harness.sh"
 tree=$work/root
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL: $*" >&2; for f in "$work"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done; exit 1; }
 
 uid=65532
 # Looked up here: the commands run with an empty environment (no PATH).
