@@ -68,6 +68,34 @@ expect 0 '^Hello, world!$' hello.iasm
 expect 0 '^Hello, world!$' hello.iasm --state-json state.json --max-steps 1000
 [ -s "$work/state.json" ] || { echo "FAIL: 'iridium FILE --state-json' wrote no state" >&2; failures=$((failures + 1)); }
 expect 0 '^Hello, world!$' run hello.iasm --state-json state2.json
+# Ctrl-C during `run --state-json`: the run stops at an instruction, the state and the output
+# are written, exit 130. SIGINT is sent once the signal handler exists (its thread is named).
+interrupted=$(python3 - "$iridium" "$root/tools/exec/forever.iasm" "$work" <<'PY'
+import glob, json, signal, subprocess, sys, time
+iridium, program, work = sys.argv[1:]
+p = subprocess.Popen([iridium, "run", program, "--state-json", work + "/int.json"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+deadline = time.time() + 20
+def handler_ready():
+    for comm in glob.glob(f"/proc/{p.pid}/task/*/comm"):
+        try:
+            if open(comm).read().startswith(".NET SigHandler"): return True
+        except OSError: pass
+    return False
+while not handler_ready() and time.time() < deadline and p.poll() is None: time.sleep(0.02)
+p.send_signal(signal.SIGINT)
+out, err = p.communicate(timeout=20)
+kind = json.load(open(work + "/int.json"))["event"]["kind"]
+print(p.returncode, out.splitlines()[0] if out else "-", kind, err.strip())
+PY
+) || interrupted="python failed"
+cases=$((cases + 1))
+if grep -qE '^130 started Interrupted iridium: interrupted at pc=[0-9]+ \(' <<<"$interrupted"; then
+  echo "ok: iridium run --state-json, Ctrl-C -> $interrupted"
+else
+  echo "FAIL: iridium run --state-json, Ctrl-C: got '$interrupted'; expected 130, the output, an Interrupted state and one line" >&2
+  failures=$((failures + 1))
+fi
 expect 2 "^iridium: unknown command 'rnu'; did you mean 'run'\?$" rnu hello.iasm
 expect 2 "^iridium: unknown command 'membrs'; did you mean 'members'\?$" membrs 127.0.0.1:1
 expect 2 "^iridium: unknown command 'nod'; did you mean 'node'\?$" help nod

@@ -50,7 +50,7 @@ internal static class ExitCodes
         ("73", "an output file cannot be written"),
         ("77", "authentication failed: the peer rejected our cookie"),
         ("78", "configuration error: config file, cookie, alias or data root"),
-        ("130", "exec: interrupted with Ctrl-C (the remote program was stopped)"),
+        ("130", "interrupted with Ctrl-C (exec: the remote program was stopped; run: with --state-json, the state is written)"),
         ("143", "exec: the program was stopped with 'iridium kill'"),
     ];
 

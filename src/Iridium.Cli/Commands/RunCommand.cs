@@ -1,5 +1,6 @@
 using ConsoleAppFramework;
 using Iridium.Cli.CommandLine;
+using Iridium.Cli.Hosting;
 using Iridium.Cli.Programs;
 using Iridium.Vm;
 
@@ -10,7 +11,7 @@ internal sealed class RunCommand
 {
     /// <summary>Run a program; its exit status says how it stopped (0 HLT, 1 IGL, 10+code fault; see 'iridium --help').</summary>
     /// <param name="file">FILE: an image (name ending in .ir, or starting with EPIE) or assembly source; '-' reads standard input.</param>
-    /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault); '-' is standard output.</param>
+    /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault, and after Ctrl-C: exit 130); '-' is standard output.</param>
     /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions. Default: unlimited.</param>
     /// <param name="maxHeapBytes">Heap cap in bytes, at least 16777216; an ALOC past it faults HEAP (default 64 MiB).</param>
     [Command(CommandRouter.Run)]
@@ -37,7 +38,13 @@ internal sealed class RunCommand
             Diagnostics = Console.Error,
         };
         machine.LoadImage(image);
-        VmEvent final = machine.Run(maxSteps);
+        // With a state file to write, Ctrl-C (or SIGTERM) interrupts the run at an instruction
+        // boundary so that the state is written and the output flushed. Only then: an
+        // interruptible run is checked between slices of steps, which costs a tight loop about a
+        // quarter of its speed (tools/bench/interrupt), and without a state file the signal's
+        // default (the process ends, status 130) loses nothing the user asked for but buffered output.
+        using var signal = statePath is null ? null : new ShutdownSignal();
+        VmEvent final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
         stdout.Flush();
 
         int status = Report(machine, final, image);
@@ -52,6 +59,7 @@ internal sealed class RunCommand
     private static int Report(Machine machine, VmEvent final, byte[] image)
     {
         if (final.Kind == VmEventKind.Crash) Console.Error.WriteLine("iridium: " + FaultReport.Describe(machine, final, image));
+        if (final.Kind == VmEventKind.Interrupted) Console.Error.WriteLine("iridium: " + FaultReport.Interrupted(machine));
         return ProgramStatus.Of(final.Kind, final.Code);
     }
 }

@@ -1,6 +1,6 @@
 namespace Iridium.Vm;
 
-/// <summary>The one line that says where and why a run faulted, as `iridium run` and `iridium exec` print it.</summary>
+/// <summary>The one line that says where and why a run faulted or was interrupted, as `iridium run` and `iridium exec` print it.</summary>
 public static class FaultReport
 {
     /// <summary>"fault NAME at pc=N (INSTRUCTION)", with the heap cap when a refused ALOC passed it; for a HEADER fault, why the image is invalid.</summary>
@@ -12,10 +12,14 @@ public static class FaultReport
             return $"invalid program image: {why} (Crash{{1}})";
         }
         var result = machine.LastResult;
-        string instruction = result.Pc < machine.Program.Length
-            ? InstructionFormatter.Format(machine.Program[result.Pc..])
-            : "end of program";
+        string instruction = InstructionAt(machine, result.Pc);
         string limit = final.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
         return $"fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}";
     }
+
+    /// <summary>"interrupted at pc=N (INSTRUCTION)": where an interrupted run stopped, naming the instruction that would have run next.</summary>
+    public static string Interrupted(Machine machine) => $"interrupted at pc={machine.LastResult.Pc} ({InstructionAt(machine, machine.LastResult.Pc)})";
+
+    private static string InstructionAt(Machine machine, int pc)
+        => pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
 }
