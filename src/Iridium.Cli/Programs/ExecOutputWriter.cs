@@ -7,9 +7,14 @@ namespace Iridium.Cli.Programs;
 /// Writes `exec` output to standard output as it arrives. From one node the bytes pass through
 /// untouched; from several (<c>--on all</c>) each line is written whole, prefixed <c>[alias] </c>,
 /// so lines of different nodes never interleave mid-line (a last line without a newline gets one).
+/// A line is held until its newline, but never beyond <see cref="MaxLineBytes"/>: a remote program
+/// that prints without newlines must not grow this client without bound, so a longer line is
+/// written in pieces of that size, each a line of its own.
 /// </summary>
 internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets)
 {
+    public const int MaxLineBytes = 64 * 1024;
+
     private readonly MemoryStream?[] _partial = new MemoryStream?[targets];
 
     public void Write(int target, string? alias, ReadOnlySpan<byte> bytes)
@@ -24,13 +29,28 @@ internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets
             }
             var partial = _partial[target] ??= new MemoryStream();
             int newline;
-            while ((newline = bytes.IndexOf((byte)'\n')) >= 0)
+            while (!bytes.IsEmpty)
             {
-                partial.Write(bytes[..(newline + 1)]);
+                int room = MaxLineBytes - (int)partial.Length;
+                newline = bytes[..Math.Min(bytes.Length, room)].IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    partial.Write(bytes[..(newline + 1)]);
+                    bytes = bytes[(newline + 1)..];
+                }
+                else if (bytes.Length >= room)
+                {
+                    partial.Write(bytes[..room]);
+                    partial.WriteByte((byte)'\n');
+                    bytes = bytes[room..];
+                }
+                else
+                {
+                    partial.Write(bytes);
+                    break;
+                }
                 WriteLine(alias, partial);
-                bytes = bytes[(newline + 1)..];
             }
-            partial.Write(bytes);
             stdout.Flush();
         }
         catch (IOException)
