@@ -143,6 +143,13 @@ internal sealed class Acceptor
             ClusterLog.DuplicateRefused(_logger, connection.RemoteHost, outcome.Peer?.Alias ?? "?");
             return;
         }
+        // This node dialling itself: its seed list names it, as a Kubernetes headless Service or
+        // any shared list does. The dialling side counts that seed as itself; nothing is wrong.
+        if (outcome.Refusal == RefuseCode.Self)
+        {
+            ClusterLog.SelfRefused(_logger, connection.RemoteHost);
+            return;
+        }
         string why = UntrustedText.Escape(outcome.Message);
         if (outcome.Junk)
         {

@@ -67,6 +67,9 @@ internal static partial class ClusterLog
     [LoggerMessage(17, LogLevel.Debug, "kept the existing connection to {Alias}; refused the duplicate from {Remote}")]
     public static partial void DuplicateRefused(ILogger logger, string remote, string alias);
 
+    [LoggerMessage(22, LogLevel.Debug, "refused our own dial from {Remote} (this node is among its seeds)")]
+    public static partial void SelfRefused(ILogger logger, string remote);
+
     [LoggerMessage(16, LogLevel.Warning, "dropped an outgoing {MessageType}: {Reason}")]
     public static partial void SendDropped(ILogger logger, string messageType, string reason);
 }

@@ -182,6 +182,25 @@ public class ClusterNodeTests
     }
 
     [Fact]
+    public async Task ANodeAmongItsOwnSeedsJoinsThroughTheOthersWithoutAWarning()
+    {
+        // A shared seed list (a Kubernetes headless Service, one config file for every host) names
+        // each node too: its dial to itself is refused, and that is routine, not a warning.
+        await using var cluster = new TestCluster();
+        var a = await cluster.StartAsync(TestCluster.Options("a"));
+        int port = FreePort();
+        var options = TestCluster.Options("b");
+        options.BindPort = port;
+        options.Seeds.Add($"127.0.0.1:{port}"); // itself first: every round dials it
+        options.Seeds.Add(TestCluster.Seed(a));
+        var b = await cluster.StartAsync(options);
+
+        await Eventually.True(() => TestCluster.Complete([a, b], 2), Wait, "b joined a");
+        Assert.True(cluster.Log.Contains("refused our own dial"), string.Join("\n", cluster.Log.Lines));
+        Assert.DoesNotContain(cluster.Log.Lines, line => line.StartsWith("Warning:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ANodeRetriesItsSeedUntilItAnswersAndRejoinsWhenAllPeersAreLost()
     {
         await using var cluster = new TestCluster();
