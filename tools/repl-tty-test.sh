@@ -167,6 +167,12 @@ wait_for_re '\$5 = +77 ' && wait_for_re '\$7 = +[1-9][0-9]*( |$)' && pass "regis
 keys C-l
 type_line '!symbols'
 wait_for_re '^  top +97  code address' && pass "the interrupted program stays loaded" || fail "program after the interrupt"
+keys C-l
+type_line '!continue'
+sleep 0.3
+keys C-c
+wait_for_re '^interrupted at pc=(97|101) ' && wait_for '(!continue resumes it)' && wait_for_last '>>>' \
+  && pass "!continue resumes the interrupted program (Ctrl-C stops it again)" || fail "!continue"
 
 type_line '!frob'
 wait_for 'unknown command !frob' && pass "unknown command gets a message" || fail "unknown command"

@@ -188,11 +188,42 @@ public class CommandTests
         interrupt.Cancel();
         Assert.Equal(ReplOutcome.Continue, await line.WaitAsync(TimeSpan.FromSeconds(10)));
 
-        Assert.Matches(@"spinning\ninterrupted at pc=(89|93) \((INC \$6|DJMPE #89)\)\n$", repl.Terminal.Text);
+        Assert.Matches(@"spinning\ninterrupted at pc=(89|93) \((INC \$6|DJMPE #89)\)\n\(!continue resumes it\)\n$", repl.Terminal.Text);
         Assert.Equal(77, repl.Session.Machine.Registers[5]);
         Assert.True(repl.Session.Machine.Registers[6] > 0);
         Assert.Contains("top", repl.Run("!symbols"));
         Assert.Matches(@"\$5 = +77 ", repl.Run("!registers"));
+    }
+
+    [Fact]
+    public void Continue_ResumesARunThatUsedUpItsStepBudget_UntilItStops()
+    {
+        using var repl = new EngineHarness(new() { MaxSteps = 1000 });
+        // 1,500 round trips of INC + LT + JMPE: about 4,500 steps, so four budgets of 1,000 and a fifth that stops.
+        string path = repl.WriteFile("count.iasm", ".data\n.code\nload $1 #1500\ntop: inc $0\nlt $0 $1\ndjmpe @top\nhlt\n");
+        Assert.Contains("(!continue resumes it)", repl.Run($"!load_file {path}"));
+        int before = repl.Session.Machine.Registers[0];
+        Assert.InRange(before, 300, 400);
+
+        Assert.Matches(@"^still running at pc=\d+ after the step budget of 1000 instructions\n\(!continue resumes it\)\n$", repl.Run("!continue"));
+        Assert.InRange(repl.Session.Machine.Registers[0] - before, 300, 400);
+        string last = "";
+        for (int i = 0; i < 10 && !last.Contains("VM stopped"); i++) last = repl.Run("!continue");
+        Assert.Equal("VM stopped: code 0 (HLT)\n", last);
+        Assert.Equal(1500, repl.Session.Machine.Registers[0]);
+        Assert.StartsWith("nothing to continue", repl.Run("!continue"));
+    }
+
+    [Fact]
+    public void Continue_RefusesWhenNothingWasInterrupted_OrATypedLineRanSince()
+    {
+        using var repl = new EngineHarness(new() { MaxSteps = 1000 });
+        Assert.StartsWith("nothing to continue", repl.Run("!continue"));
+        string path = repl.WriteFile("loop.iasm", ".data\n.code\neq $0 $0\ntop: djmpe @top\n");
+        Assert.Contains("STEPS", repl.Run($"!load_file {path}"));
+        repl.Run("load $2 #7");
+        Assert.StartsWith("nothing to continue", repl.Run("!continue"));
+        Assert.Contains("takes no arguments", repl.Run("!continue now"));
     }
 
     [Fact]

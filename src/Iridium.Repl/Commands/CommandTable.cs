@@ -16,6 +16,7 @@ internal static class CommandTable
         new RegistersCommand(),
         new SymbolsCommand(),
         new LoadFileCommand(),
+        new ContinueCommand(),
         new SpawnCommand(),
         new StartClusterCommand(),
         new JoinClusterCommand(),

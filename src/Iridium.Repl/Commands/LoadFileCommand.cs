@@ -8,7 +8,8 @@ namespace Iridium.Repl.Commands;
 /// <c>!load_file [PATH]</c> (PROPOSED): assembles the file with a fresh assembler, replaces the
 /// session VM's program with the image (registers, heap, stack and flags stay), runs it within the
 /// session's step budget and reports the final event. Its labels become the session's symbols.
-/// The line's cancellation (Ctrl-C, a remote interrupt) interrupts the run and keeps the state.
+/// The line's cancellation (Ctrl-C, a remote interrupt) interrupts the run and keeps the state;
+/// <c>!continue</c> resumes it (and a run that used up its step budget).
 /// </summary>
 internal sealed class LoadFileCommand : ReplCommand
 {
@@ -27,6 +28,7 @@ internal sealed class LoadFileCommand : ReplCommand
         session.Say($"loaded {program.Path}: {program.Image.Length} bytes, {program.Symbols.Count} label(s); running");
         var final = await DedicatedThread.Run(() => machine.Run(session.Options.MaxSteps, cancellation)).ConfigureAwait(false);
         session.Say(ExecutionReport.Describe(machine, final, session.Options.MaxSteps));
+        session.RunEnded(machine.LastResult);
         return ReplOutcome.Continue;
     }
 }

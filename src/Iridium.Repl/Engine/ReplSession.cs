@@ -33,6 +33,20 @@ public sealed class ReplSession : IDisposable
     /// <summary>Labels of the last successful <c>!load_file</c>; typed lines resolve <c>@name</c> against them.</summary>
     public SymbolTable Symbols { get; internal set; } = SymbolTable.Empty;
 
+    /// <summary>
+    /// How the last whole run (<c>!load_file</c>, <c>!continue</c>) ended when <c>!continue</c> can
+    /// resume it (interrupted, or out of step budget), else null. Resuming is allowed only while it
+    /// is still the machine's last result: a typed line run since then ends the chance.
+    /// </summary>
+    public ExecutionResult? ResumePoint { get; internal set; }
+
+    /// <summary>Notes how a whole run ended, for <c>!continue</c>, and says so when it can be resumed.</summary>
+    internal void RunEnded(ExecutionResult result)
+    {
+        ResumePoint = result.Status is ExecutionStatus.Interrupted or ExecutionStatus.Running || result.Fault == FaultCode.Steps ? result : null;
+        if (ResumePoint is not null) Say("(!continue resumes it)");
+    }
+
     /// <summary>Every non-blank line of this session, oldest first.</summary>
     public IReadOnlyList<string> History => _history;
 

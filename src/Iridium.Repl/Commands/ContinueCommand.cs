@@ -1,0 +1,37 @@
+using System.Globalization;
+using Iridium.Repl.Engine;
+using Iridium.Repl.Scheduling;
+using Iridium.Vm;
+
+namespace Iridium.Repl.Commands;
+
+/// <summary>
+/// <c>!continue</c>: resumes the session VM's run where Ctrl-C (or a remote interrupt) stopped it,
+/// or where it used up the session's step budget, with a new budget of the same size. Registers,
+/// heap and stack are as the run left them (and as typed lines since then changed them, like a
+/// debugger's continue), but only while that run's end is still the machine's last result (see
+/// <see cref="ReplSession.ResumePoint"/>). A stop or another fault is final.
+/// </summary>
+internal sealed class ContinueCommand : ReplCommand
+{
+    public override string Name => "!continue";
+    public override string Summary => "resume a run that Ctrl-C interrupted or that used up its step budget";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        if (!arguments.IsEmpty) return await UsageError(session, "!continue takes no arguments").ConfigureAwait(false);
+        var machine = session.Machine;
+        if (session.ResumePoint != machine.LastResult || session.ResumePoint is null)
+        {
+            session.Say("nothing to continue: !continue resumes a run that was interrupted (Ctrl-C) or that used up its step budget");
+            return ReplOutcome.Continue;
+        }
+        long? budget = session.Options.MaxSteps;
+        var result = await DedicatedThread.Run(() => machine.Continue(budget, cancellation)).ConfigureAwait(false);
+        session.Say(result.Status == ExecutionStatus.Running
+            ? $"still running at pc={result.Pc.ToString(CultureInfo.InvariantCulture)} after the step budget of {budget?.ToString(CultureInfo.InvariantCulture)} instructions"
+            : ExecutionReport.Describe(machine, result, result.Pc));
+        session.RunEnded(result);
+        return ReplOutcome.Continue;
+    }
+}
