@@ -46,17 +46,7 @@ namespace Iridium.Generators.Opcodes
                 EmitLabel(w, set, s.LoopIndex, s.Parts.ToArray(), loops: true);
             }
             w.Line();
-            w.Line($"{Label(set.EndIndex)}: // end of program");
-            w.Line("exitCode = (int)StopCode.Illegal;");
-            w.Line("goto Stop;");
-            w.Line($"{Label(set.TruncatedIndex)}: // fewer than 4 bytes at pc");
-            w.Line("exitCode = (int)FaultCode.Truncated;");
-            w.Line("goto Fault;");
-            w.Line($"{Label(set.BadRegisterIndex)}: // a register operand above 31");
-            w.Line("exitCode = (int)FaultCode.Register;");
-            w.Line("goto Fault;");
-            w.Line($"{Label(set.JumpFaultIndex)}: // a jump to an illegal ADDR target");
-            w.Line("goto JumpFault;");
+            EmitPseudoOps(w, set, index => Label(index) + ":", indentBody: false);
             EmitExits(w, set);
             w.Close();
             w.Close();
@@ -64,6 +54,26 @@ namespace Iridium.Generators.Opcodes
         }
 
         internal static string Label(int index) => "Op" + N(index);
+
+        /// <summary>
+        /// The four pseudo-ops (end of program, truncated, bad register, jump fault), each behind the
+        /// head <paramref name="head"/> gives its dispatch index: a label here, a case in the
+        /// reference interpreter's switch (<paramref name="indentBody"/>).
+        /// </summary>
+        internal static void EmitPseudoOps(SourceWriter w, InstructionSetModel set, System.Func<int, string> head, bool indentBody)
+        {
+            void PseudoOp(int index, string comment, params string[] body)
+            {
+                w.Line($"{head(index)} // {comment}");
+                if (indentBody) w.Indent++;
+                foreach (string line in body) w.Line(line);
+                if (indentBody) w.Indent--;
+            }
+            PseudoOp(set.EndIndex, "end of program", "exitCode = (int)StopCode.Illegal;", "goto Stop;");
+            PseudoOp(set.TruncatedIndex, "fewer than 4 bytes at pc", "exitCode = (int)FaultCode.Truncated;", "goto Fault;");
+            PseudoOp(set.BadRegisterIndex, "a register operand above 31", "exitCode = (int)FaultCode.Register;", "goto Fault;");
+            PseudoOp(set.JumpFaultIndex, "a jump to an illegal ADDR target", "goto JumpFault;");
+        }
 
         /// <summary>The end of every run: stop, fault, out of steps, or a slot that no decoder writes.</summary>
         internal static void EmitExits(SourceWriter w, InstructionSetModel set)
@@ -245,7 +255,7 @@ namespace Iridium.Generators.Opcodes
         }
 
         /// <summary>Before an instruction starts: out of steps, or one step fewer (compiled away when unbounded).</summary>
-        private static void EmitBudgetCheck(SourceWriter w)
+        internal static void EmitBudgetCheck(SourceWriter w)
         {
             w.Open("if (TBudget.IsBounded)");
             w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");

@@ -60,7 +60,7 @@ namespace Iridium.Generators.Opcodes
             if (diagnostics.Count > 0) return (null, diagnostics.ToEquatableArray());
 
             var sequences = ExpandSuperinstructions(superinstructions.SelectMany(s => s), models, diagnostics);
-            int firstSuperinstruction = models.Count + 4; // after the opcodes and the four pseudo-ops
+            int firstSuperinstruction = models.Count + InstructionSetModel.PseudoOpCount; // after the opcodes and the pseudo-ops
             int loops = sequences.Count(s => s.Loops);
             if (firstSuperinstruction + sequences.Count + loops > MaxDispatchIndexes)
             {

@@ -22,10 +22,7 @@ namespace Iridium.Generators.Opcodes
             w.Line("Instruction* ip = code + cpu.Pc;");
             w.Line("int exitCode;");
             w.Open("while (true)");
-            w.Open("if (TBudget.IsBounded)");
-            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
-            w.Line("cpu.StepsLeft--;");
-            w.Close();
+            DispatchEmitter.EmitBudgetCheck(w);
             w.Open("switch (ip->Op)");
             for (int index = 0; index < set.Opcodes.Count; index++)
             {
@@ -61,17 +58,7 @@ namespace Iridium.Generators.Opcodes
                 }
                 w.Indent--;
             }
-            w.Line($"case {N(set.EndIndex)}: // end of program");
-            w.Line("    exitCode = (int)StopCode.Illegal;");
-            w.Line("    goto Stop;");
-            w.Line($"case {N(set.TruncatedIndex)}: // fewer than 4 bytes at pc");
-            w.Line("    exitCode = (int)FaultCode.Truncated;");
-            w.Line("    goto Fault;");
-            w.Line($"case {N(set.BadRegisterIndex)}: // a register operand above 31");
-            w.Line("    exitCode = (int)FaultCode.Register;");
-            w.Line("    goto Fault;");
-            w.Line($"case {N(set.JumpFaultIndex)}: // a jump to an illegal ADDR target");
-            w.Line("    goto JumpFault;");
+            DispatchEmitter.EmitPseudoOps(w, set, index => $"case {N(index)}:", indentBody: true);
             w.Line("default: // superinstructions are never decoded for this interpreter");
             w.Line("    goto Corrupt;");
             w.Close();

@@ -143,7 +143,7 @@ public sealed partial class Machine
         {
             // Frames above the floor keep their return address as a slot index: show A + 4.
             var entries = _stack.AsSpan(0, _cpu.Sp).ToArray();
-            for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = entries[bp - 1]) entries[bp - 2] = SlotAddress(entries[bp - 2]);
+            ReturnSlotsToAddresses(entries);
             return entries;
         }
     }
@@ -321,8 +321,17 @@ public sealed partial class Machine
     {
         // Frames above the floor hold slot indexes of the program being replaced: make them byte
         // addresses (what RetChecked validates), then put the floor above every frame.
-        for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = _stack[bp - 1]) _stack[bp - 2] = SlotAddress(_stack[bp - 2]);
+        ReturnSlotsToAddresses(_stack);
         _cpu.FrameFloor = _cpu.Sp;
+    }
+
+    /// <summary>
+    /// Rewrites, in <paramref name="entries"/> (the stack or a copy of it), the return address of
+    /// every frame above the floor from the slot index CALL stored to the byte address A + 4.
+    /// </summary>
+    private void ReturnSlotsToAddresses(Span<int> entries)
+    {
+        for (int bp = _cpu.Bp; bp > _cpu.FrameFloor; bp = entries[bp - 1]) entries[bp - 2] = SlotAddress(entries[bp - 2]);
     }
 
     /// <summary>The byte address of a slot of the loaded program's code.</summary>

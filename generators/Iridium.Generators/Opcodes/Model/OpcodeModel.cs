@@ -134,11 +134,14 @@ namespace Iridium.Generators.Opcodes.Model
         EquatableArray<OpcodeModel> Opcodes,
         EquatableArray<SuperinstructionModel> Superinstructions)
     {
+        /// <summary>End of program, truncated, bad register, jump fault: the dispatch indexes between the opcodes and the superinstructions.</summary>
+        public const int PseudoOpCount = 4;
+
         public int EndIndex => Opcodes.Count;
         public int TruncatedIndex => Opcodes.Count + 1;
         public int BadRegisterIndex => Opcodes.Count + 2;
         public int JumpFaultIndex => Opcodes.Count + 3;
-        public int FirstSuperinstructionIndex => Opcodes.Count + 4;
+        public int FirstSuperinstructionIndex => Opcodes.Count + PseudoOpCount;
         public int DispatchCount => FirstSuperinstructionIndex + Superinstructions.Count + Superinstructions.Count(s => s.HasLoop);
     }
 }
