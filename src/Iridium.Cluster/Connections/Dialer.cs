@@ -50,7 +50,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
         }
         if (!outcome.Success)
         {
-            if (outcome.Refusal is not (RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown)) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(outcome.Message));
+            if (!IsRoutine(outcome.Refusal)) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(outcome.Message));
             connection.Close(CloseReason.HandshakeFailed, outcome.Message);
             return outcome;
         }
@@ -58,7 +58,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
         var result = peers.Connect(connection, outcome.Peer!, wantMembers: false);
         if (!result.Accepted)
         {
-            if (result.Refusal is not (RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown)) ClusterLog.RefusedByPeer(logger, endpoint, result.Reason!);
+            if (!IsRoutine(result.Refusal)) ClusterLog.RefusedByPeer(logger, endpoint, result.Reason!);
             // The acceptor may have recorded this connection already: tell it to switch quietly
             // (through the send loop, the only writer once the handshake is over).
             connection.Start(DrainingHandler.Instance, OnSendDropped);
@@ -92,6 +92,9 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
         };
         peers.DialEnded(ticket, failure);
     }
+
+    /// <summary>Refusals that are part of normal operation, not worth a warning: a simultaneous-dial race, our own seed, a node going away.</summary>
+    private static bool IsRoutine(RefuseCode? refusal) => refusal is RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown;
 
     private void OnSendDropped(IClusterMessage message, string reason) => ClusterLog.SendDropped(logger, message.GetType().Name, reason);
 }

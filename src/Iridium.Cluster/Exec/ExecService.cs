@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 
@@ -18,6 +17,8 @@ internal sealed record ExecPeers(
 /// way. A client that goes away cancels its processes; a member that is lost ends the client
 /// requests it was serving (NodeLost) and cancels the processes it had asked this node for.
 /// Peers are sent exec messages only after their <see cref="NodeLoad"/> said they understand them.
+/// The service decides; what is routed where is kept by <see cref="ExecRoutes"/>, and what peers
+/// reported by <see cref="PeerLoads"/>.
 /// </summary>
 internal sealed class ExecService
 {
@@ -32,15 +33,8 @@ internal sealed class ExecService
     private readonly int _chunkBytes;
     private readonly ProcessTable _table;
     private readonly ProcessRunner _runner;
-    private readonly ConcurrentDictionary<Guid, NodeLoad> _loads = new();
-    private readonly Lock _gate = new();
-    // Client requests served here: by connection, then by the client's request id.
-    private readonly Dictionary<ClusterConnection, Dictionary<long, Route>> _clients = [];
-    // Streams this node opened on a member, by stream id.
-    private readonly Dictionary<long, Relay> _relays = [];
-    // Processes run for another node, by (that node, its stream id).
-    private readonly Dictionary<(Guid, long), ExecProcess> _forPeers = [];
-    private long _lastStream;
+    private readonly PeerLoads _loads = new();
+    private readonly ExecRoutes _routes = new();
     private bool _stopping;
 
     public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes)
@@ -73,14 +67,9 @@ internal sealed class ExecService
     }
 
     /// <summary>A <see cref="Data"/> body from a peer: true when it was a load report (consumed).</summary>
-    public bool OnPeerData(Guid nodeId, byte[]? body)
-    {
-        if (body is null || !NodeLoad.TryRead(body, out var load)) return false;
-        _loads[nodeId] = load;
-        return true;
-    }
+    public bool OnPeerData(Guid nodeId, byte[]? body) => _loads.Record(nodeId, body);
 
-    public bool Understands(Guid nodeId) => _loads.ContainsKey(nodeId);
+    public bool Understands(Guid nodeId) => _loads.Understands(nodeId);
 
     // ---- from clients ----
 
@@ -92,14 +81,14 @@ internal sealed class ExecService
                 _ = StartForClientAsync(client, request);
                 break;
             case ExecCredit credit:
-                switch (RouteOf(client, credit.RequestId))
+                switch (_routes.RouteOf(client, credit.RequestId))
                 {
                     case LocalRoute local: local.Process.Output.Grant(credit.Bytes); break;
                     case RemoteRoute remote: _peers.Send(remote.Relay.Target, new ExecCredit { RequestId = remote.Relay.Stream, Bytes = credit.Bytes }); break;
                 }
                 break;
             case ExecCancel cancel:
-                switch (RouteOf(client, cancel.RequestId))
+                switch (_routes.RouteOf(client, cancel.RequestId))
                 {
                     case LocalRoute local: local.Process.Stop(ExecOutcome.Interrupted); break;
                     case RemoteRoute remote: _peers.Send(remote.Relay.Target, new ExecCancel { RequestId = remote.Relay.Stream, Reason = cancel.Reason }); break;
@@ -120,16 +109,8 @@ internal sealed class ExecService
     /// <summary>The client went away: nobody reads its programs' output, so they stop.</summary>
     public void OnClientClosed(ClusterConnection client)
     {
-        Dictionary<long, Route>? routes;
-        lock (_gate)
-        {
-            if (!_clients.Remove(client, out routes)) return;
-            foreach (var route in routes.Values)
-            {
-                if (route is RemoteRoute remote) _relays.Remove(remote.Relay.Stream);
-            }
-        }
-        foreach (var route in routes.Values)
+        if (_routes.RemoveClient(client) is not { } routes) return;
+        foreach (var route in routes)
         {
             if (route is LocalRoute local) local.Process.Stop(ExecOutcome.Interrupted);
             else if (route is RemoteRoute { Relay.Kind: RelayKind.Exec } remote)
@@ -153,18 +134,18 @@ internal sealed class ExecService
         }
         if (target.NodeId == _nodeId)
         {
-            string? refusal = StartLocal(request, origin, client.TrySend, process => { if (!AddRoute(client, request.RequestId, new LocalRoute(process))) process.Stop(ExecOutcome.Interrupted); }, process => RemoveRoute(client, request.RequestId));
+            string? refusal = StartLocal(request, origin, client.TrySend, process => { if (!_routes.AddLocal(client, request.RequestId, process)) process.Stop(ExecOutcome.Interrupted); }, process => _routes.RemoveRoute(client, request.RequestId));
             if (refusal is not null) client.TrySend(Refusal(request.RequestId, refusal));
             return;
         }
-        var relay = OpenRelay(client, request.RequestId, target.NodeId, target.Alias, RelayKind.Exec);
+        var relay = _routes.OpenRelay(client, request.RequestId, target.NodeId, target.Alias, RelayKind.Exec);
         if (relay is null) return; // the client is gone
         request.Origin = $"{origin} via {_alias}";
         long clientId = request.RequestId;
         request.RequestId = relay.Stream;
         if (!_peers.Send(target.NodeId, request))
         {
-            CloseRelay(relay);
+            _routes.CloseRelay(relay);
             client.TrySend(new ExecExit { RequestId = clientId, Outcome = ExecOutcome.NodeLost, Message = $"lost {target.Alias} before the program could start" });
         }
     }
@@ -189,7 +170,7 @@ internal sealed class ExecService
             long bestLoad = (long)running << 32 | (uint)queued;
             foreach (var (nodeId, alias) in _peers.Live())
             {
-                if (!_loads.TryGetValue(nodeId, out var load)) continue;
+                if (!_loads.TryGet(nodeId, out var load)) continue;
                 long figure = (long)load.Running << 32 | (uint)load.Queued;
                 if (figure < bestLoad || (figure == bestLoad && string.CompareOrdinal(alias, best.Alias) < 0 && best.NodeId != _nodeId))
                 {
@@ -201,9 +182,7 @@ internal sealed class ExecService
         }
         if (name == _alias || name == _nodeId.ToString()) return new Target(_nodeId, _alias, null);
         if (_peers.Resolve(name) is not { } id) return new Target(Guid.Empty, name, $"no member called '{UntrustedText.Escape(name)}' is up (see 'iridium members')");
-        var deadline = DateTime.UtcNow + _capabilityWait;
-        while (!Understands(id) && DateTime.UtcNow < deadline) await Task.Delay(20).ConfigureAwait(false);
-        return Understands(id) ? new Target(id, name, null)
+        return await _loads.UnderstandsWithinAsync(id, _capabilityWait).ConfigureAwait(false) ? new Target(id, name, null)
             : new Target(id, name, $"{UntrustedText.Escape(name)} does not run programs for exec (it runs an older iridium)");
     }
 
@@ -222,10 +201,10 @@ internal sealed class ExecService
             client.TrySend(new KillReply { RequestId = kill.RequestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}: no member called '{UntrustedText.Escape(alias)}' that runs programs is up" });
             return;
         }
-        var relay = OpenRelay(client, kill.RequestId, nodeId, alias, RelayKind.Kill);
+        var relay = _routes.OpenRelay(client, kill.RequestId, nodeId, alias, RelayKind.Kill);
         if (relay is not null && !_peers.Send(nodeId, new KillRequest { RequestId = relay.Stream, ProcessId = id }))
         {
-            CloseRelay(relay);
+            _routes.CloseRelay(relay);
             client.TrySend(new KillReply { RequestId = kill.RequestId, Found = false, Message = $"lost {alias}" });
         }
     }
@@ -244,7 +223,7 @@ internal sealed class ExecService
         foreach (var (nodeId, alias) in _peers.Live())
         {
             if (!Understands(nodeId)) continue;
-            var relay = OpenRelay(client, requestId, nodeId, alias, RelayKind.Ps, gather);
+            var relay = _routes.OpenRelay(client, requestId, nodeId, alias, RelayKind.Ps, gather);
             if (relay is null) return;
             gather.Expect(relay);
             if (!_peers.Send(nodeId, new ProcessQuery { RequestId = relay.Stream })) FinishGatherPart(relay, null);
@@ -262,7 +241,7 @@ internal sealed class ExecService
 
     private void FinishGatherPart(Relay relay, List<ProcessRecord>? records)
     {
-        CloseRelay(relay);
+        _routes.CloseRelay(relay);
         relay.Gather?.Answered(relay, records);
     }
 
@@ -276,10 +255,10 @@ internal sealed class ExecService
                 StartForPeer(peer, request);
                 break;
             case ExecCredit credit:
-                if (ForPeer(peer, credit.RequestId) is { } credited) credited.Output.Grant(credit.Bytes);
+                if (_routes.ForPeer(peer, credit.RequestId) is { } credited) credited.Output.Grant(credit.Bytes);
                 break;
             case ExecCancel cancel:
-                ForPeer(peer, cancel.RequestId)?.Stop(ExecOutcome.Interrupted);
+                _routes.ForPeer(peer, cancel.RequestId)?.Stop(ExecOutcome.Interrupted);
                 break;
             case ProcessQuery query:
                 _peers.Send(peer, new ProcessList { RequestId = query.RequestId, Processes = LocalRecords() });
@@ -288,7 +267,7 @@ internal sealed class ExecService
                 _peers.Send(peer, KillLocal(kill.RequestId, kill.ProcessId ?? ""));
                 break;
             case ProcessList list:
-                if (RelayFrom(peer, list.RequestId) is { Kind: RelayKind.Ps } psRelay)
+                if (_routes.RelayFrom(peer, list.RequestId) is { Kind: RelayKind.Ps } psRelay)
                     FinishGatherPart(psRelay, list.Processes is { Count: <= ProtocolLimits.MaxMembers * 16 } processes ? processes : null);
                 break;
             default:
@@ -300,18 +279,12 @@ internal sealed class ExecService
     /// <summary>A member's connection is gone: its streams end, and what it asked of us stops.</summary>
     public void OnPeerLost(Guid peer, string why)
     {
-        _loads.TryRemove(peer, out _);
-        List<Relay> lost;
-        List<ExecProcess> orphans;
-        lock (_gate)
-        {
-            lost = _relays.Values.Where(r => r.Target == peer).ToList();
-            orphans = _forPeers.Where(kv => kv.Key.Item1 == peer).Select(kv => kv.Value).ToList();
-        }
+        _loads.Forget(peer);
+        var (lost, orphans) = _routes.Involving(peer);
         foreach (var process in orphans) process.Stop(ExecOutcome.Interrupted);
         foreach (var relay in lost)
         {
-            CloseRelay(relay);
+            _routes.CloseRelay(relay);
             IClusterMessage? notice = relay.Kind switch
             {
                 RelayKind.Exec => new ExecExit { RequestId = relay.ClientRequest, Outcome = ExecOutcome.NodeLost, Message = $"lost {relay.TargetAlias} while the program ran ({why})" },
@@ -334,29 +307,19 @@ internal sealed class ExecService
         }
         string origin = UntrustedText.Escape(request.Origin ?? "?");
         string? refusal = StartLocal(request, origin, Reply,
-            process => { lock (_gate) _forPeers[(peer, stream)] = process; },
-            process => { lock (_gate) _forPeers.Remove((peer, stream)); });
+            process => _routes.AddForPeer(peer, stream, process),
+            process => _routes.RemoveForPeer(peer, stream));
         if (refusal is not null) Reply(Refusal(stream, refusal));
-    }
-
-    private ExecProcess? ForPeer(Guid peer, long stream)
-    {
-        lock (_gate) return _forPeers.GetValueOrDefault((peer, stream));
     }
 
     /// <summary>A message for a stream this node opened: to its client, under the client's request id.</summary>
     private void RelayToClient(Guid peer, IExecMessage message)
     {
-        if (RelayFrom(peer, message.RequestId) is not { } relay) return; // late: the client is gone
-        if (message is ExecExit or KillReply) CloseRelay(relay);
+        if (_routes.RelayFrom(peer, message.RequestId) is not { } relay) return; // late: the client is gone
+        if (message is ExecExit or KillReply) _routes.CloseRelay(relay);
         message.RequestId = relay.ClientRequest;
         if (!relay.Client.TrySend(message) && relay.Kind == RelayKind.Exec)
             _peers.Send(peer, new ExecCancel { RequestId = relay.Stream, Reason = ExecCancelReason.Disconnected });
-    }
-
-    private Relay? RelayFrom(Guid peer, long stream)
-    {
-        lock (_gate) return _relays.TryGetValue(stream, out var relay) && relay.Target == peer ? relay : null;
     }
 
     // ---- running here ----
@@ -390,68 +353,5 @@ internal sealed class ExecService
         while (_table.Snapshot().Any(p => p is ExecProcess) && DateTime.UtcNow < deadline) await Task.Delay(10).ConfigureAwait(false);
     }
 
-    // ---- bookkeeping ----
-
     private static ExecExit Refusal(long requestId, string why) => new() { RequestId = requestId, Outcome = ExecOutcome.Refused, Message = why };
-
-    private Route? RouteOf(ClusterConnection client, long requestId)
-    {
-        lock (_gate) return _clients.TryGetValue(client, out var routes) ? routes.GetValueOrDefault(requestId) : null;
-    }
-
-    private bool AddRoute(ClusterConnection client, long requestId, Route route)
-    {
-        lock (_gate)
-        {
-            if (client.Closing is not null) return false;
-            if (!_clients.TryGetValue(client, out var routes)) _clients[client] = routes = [];
-            routes[requestId] = route;
-            return true;
-        }
-    }
-
-    private void RemoveRoute(ClusterConnection client, long requestId)
-    {
-        lock (_gate)
-        {
-            if (_clients.TryGetValue(client, out var routes) && routes.Remove(requestId) && routes.Count == 0) _clients.Remove(client);
-        }
-    }
-
-    private Relay? OpenRelay(ClusterConnection client, long clientRequest, Guid target, string targetAlias, RelayKind kind, ProcessGather? gather = null)
-    {
-        var relay = new Relay(Interlocked.Increment(ref _lastStream), client, clientRequest, target, targetAlias, kind, gather);
-        lock (_gate)
-        {
-            if (client.Closing is not null) return null;
-            _relays[relay.Stream] = relay;
-            // A ps fans out under one client request id; only exec and kill streams are routed by it.
-            if (kind != RelayKind.Ps)
-            {
-                if (!_clients.TryGetValue(client, out var routes)) _clients[client] = routes = [];
-                routes[clientRequest] = new RemoteRoute(relay);
-            }
-        }
-        return relay;
-    }
-
-    private void CloseRelay(Relay relay)
-    {
-        lock (_gate)
-        {
-            _relays.Remove(relay.Stream);
-            if (relay.Kind != RelayKind.Ps && _clients.TryGetValue(relay.Client, out var routes)
-                && routes.GetValueOrDefault(relay.ClientRequest) is RemoteRoute { Relay: var current } && ReferenceEquals(current, relay))
-            {
-                routes.Remove(relay.ClientRequest);
-                if (routes.Count == 0) _clients.Remove(relay.Client);
-            }
-        }
-    }
-
-    private abstract record Route;
-
-    private sealed record LocalRoute(ExecProcess Process) : Route;
-
-    private sealed record RemoteRoute(Relay Relay) : Route;
 }

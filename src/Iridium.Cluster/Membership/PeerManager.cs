@@ -336,6 +336,12 @@ internal sealed class PeerManager
         lock (_gate) return _byId.TryGetValue(nodeId, out var entry) ? entry.Connection : null;
     }
 
+    /// <summary>Every live peer, by node id and alias.</summary>
+    public List<(Guid NodeId, string Alias)> LivePeers()
+    {
+        lock (_gate) return _byId.Values.Where(entry => entry.IsUp).Select(entry => (entry.NodeId, entry.Alias)).ToList();
+    }
+
     /// <summary>The node id of the live member called <paramref name="alias"/>, if any.</summary>
     public Guid? LiveNodeNamed(string alias)
     {
