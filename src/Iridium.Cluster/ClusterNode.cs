@@ -58,7 +58,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
         _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why));
         _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
-            new Exec.ExecPeers(TrySend, _peers.LiveNodeNamed, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes);
+            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes);
         _clients = new ClientRequests(options.MaxClientConnections, asker => Snapshot(asker), _exec);
         _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
         _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _logger, _stopping.Token);

@@ -46,6 +46,18 @@ public class ExecTests
     private static Task<ClusterClient> ClientOf(ClusterNode node)
         => ClusterClient.ConnectAsync("127.0.0.1", node.AdvertisedPort, TestCluster.Cookie, TimeSpan.FromSeconds(10));
 
+    [Fact]
+    public async Task ATargetMayBeNamedByNodeIdAsWellAsByAlias()
+    {
+        var (cluster, nodes) = await MeshAsync(2);
+        await using var _c = cluster;
+        await using var client = await ClientOf(nodes[0]);
+        var output = new List<byte>();
+        var result = Assert.Single(await client.ExecAsync([nodes[1].NodeId.ToString()], Spec(Hello), (_, _, bytes) => output.AddRange(bytes.ToArray()), CancellationToken.None));
+        Assert.Equal((ExecEnd.Stopped, "b"), (result.End, result.Alias));
+        Assert.Equal("hello", System.Text.Encoding.UTF8.GetString(output.ToArray()));
+    }
+
     [Theory]
     [InlineData(Hello, ExecEnd.Stopped, 0)]
     [InlineData(Illegal, ExecEnd.Stopped, 1)]
