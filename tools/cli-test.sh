@@ -8,16 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 iridium=${1:-${IRIDIUM:-$root/artifacts/iridium}}
 iridium=$(cd "$(dirname "$iridium")" && pwd)/$(basename "$iridium")
-work=$(mktemp -d)
-node_pid=
-repl_pid=
-cleanup() {
-  [ -n "$node_pid" ] && kill -KILL "$node_pid" 2>/dev/null || true
-  [ -n "$repl_pid" ] && kill -KILL "$repl_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+source "$root/tools/lib/harness.sh"
 failures=0
 cases=0
 
@@ -135,7 +126,6 @@ check() {
   cases=$((cases + 1))
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
 }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 # Log lines of headless processes: "2025-06-01T12:00:00.000000Z info: message", no category or event number.
 log_lines_are_ours() { ! grep -vE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{15}Z (trace|debug|info|warn|error|critical): ' "$1" && ! grep -qE 'Iridium\.[A-Za-z.]+\[[0-9]+\]' "$1"; }
 
@@ -144,9 +134,11 @@ log_lines_are_ours() { ! grep -vE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{15}Z (tra
 check "tools/cluster.sh usage (exit 2, no stray code)" bash -c "[ $got = 2 ] && grep -q 'tools/cluster.sh start N' '$work/out' && ! grep -q 'set -e' '$work/out'"
 
 # The headless remote REPL: 'iridium -r' with no terminal on stdin serves until SIGTERM, then exits 0.
-rport=$(free_port)
+base=$(free_ports 3)
+rport=$base
 "$iridium" -r -p "$rport" --data-root-dir "$work/data" </dev/null >"$work/repl.log" 2>&1 &
 repl_pid=$!
+pids+=("$repl_pid")
 deadline=$((SECONDS + 10))
 until "$iridium" remote "127.0.0.1:$rport" --data-root-dir "$work/data" -c 'load $1 #7' -c '!registers' >"$work/remote.out" 2>/dev/null; do
   [ "$SECONDS" -lt "$deadline" ] || { echo "FAIL: the headless remote REPL did not serve" >&2; cat "$work/repl.log" >&2; exit 1; }
@@ -155,15 +147,16 @@ done
 check "iridium -r </dev/null serves: remote -c logs in and runs lines" grep -qE '\$1 = 7' "$work/remote.out"
 check "the headless remote REPL says it serves until SIGINT or SIGTERM" grep -q 'info: stdin is not a terminal: serving the remote REPL until SIGINT or SIGTERM' "$work/repl.log"
 kill -TERM "$repl_pid"
-got=0; wait "$repl_pid" || got=$?; repl_pid=
+got=0; wait "$repl_pid" || got=$?; pids=()  # reaped: its PID is no longer ours to kill
 check "SIGTERM stops the headless remote REPL with exit 0 (got $got)" [ "$got" = 0 ]
 check "headless remote REPL log lines are ours" log_lines_are_ours "$work/repl.log"
 
 # The network: a free port, one node on it, serving the remote REPL too.
-port=$(free_port)
-rport=$(free_port)
+port=$((base + 1))
+rport=$((base + 2))
 "$iridium" node --node-alias cli-test -P "$port" -r -p "$rport" --data-root-dir "$work/data" >"$work/node.log" 2>&1 &
 node_pid=$!
+pids+=("$node_pid")
 deadline=$((SECONDS + 10))
 until "$iridium" members "127.0.0.1:$port" --data-root-dir "$work/data" --timeout-ms 500 >/dev/null 2>&1; do
   [ "$SECONDS" -lt "$deadline" ] || { echo "FAIL: the test node did not start" >&2; cat "$work/node.log" >&2; exit 1; }
@@ -182,7 +175,7 @@ expect 0 "^reply from cli-test \(127\.0\.0\.1:$port\): seq=1 bytes=64 time=" pin
 expect 77 "^iridium: 127\.0\.0\.1:$port: authentication failed" ping "127.0.0.1:$port" --cookie-file wrong-cookie
 expect 77 "^iridium: 127\.0\.0\.1:$port: authentication failed" members "127.0.0.1:$port" --cookie-file wrong-cookie
 check "node -r logs that it serves the remote REPL" grep -qE "^[0-9-]+T[0-9:.]+Z info: remote REPL listening on 127\.0\.0\.1:$rport " "$work/node.log"
-kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=
+kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; pids=()
 check "node log lines are ours (no event numbers)" log_lines_are_ours "$work/node.log"
 expect 69 "^iridium: cannot connect to 127\.0\.0\.1:$port" members "127.0.0.1:$port" --data-root-dir data --timeout-ms 2000
 # The node started without --node-alias (address in use) named itself in the data root, not here.

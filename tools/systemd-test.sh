@@ -10,12 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 iridium=${1:-${IRIDIUM:-$root/artifacts/iridium}}
 iridium=$(cd "$(dirname "$iridium")" && pwd)/$(basename "$iridium")
 unit=$root/tools/systemd/iridium.service
-work=$(mktemp -d)
-pid=
-cleanup() { [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL: $*" >&2; [ -e "$work/node.log" ] && cat "$work/node.log" >&2; exit 1; }
+source "$root/tools/lib/harness.sh"
 
 for setting in Type=exec DynamicUser=yes StateDirectory=iridium ProtectSystem=strict NoNewPrivileges=yes \
     PrivateTmp=yes 'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' Restart=on-failure; do
@@ -38,7 +33,7 @@ fi
 
 # ExecStart as systemd runs it (the example config; this host's loopback and a free port), with
 # stderr a socket and JOURNAL_STREAM naming it, as journald's stream is.
-free_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port=$(free_ports 1)
 mkdir -m 0700 "$work/state"
 python3 - "$iridium" "$root/tools/systemd/node.toml" "$work/state" "$free_port" >"$work/node.log" 2>"$work/journal.err" <<'PY' || fail "the node under a journal-like stream: $(cat "$work/journal.err")"
 import os, signal, socket, subprocess, sys, time
@@ -78,6 +73,7 @@ echo "ok: with stderr the journal's stream, every line is <N>level: message; the
 # The variable alone is not enough: a script the service runs may send stderr to a file.
 JOURNAL_STREAM=8:12345 "$iridium" node --node-alias plain -P 0 --data-root-dir "$work/state" >"$work/plain.log" 2>&1 &
 pid=$!
+pids+=("$pid")
 deadline=$((SECONDS + 15))
 until grep -q "listening on" "$work/plain.log"; do
   kill -0 "$pid" 2>/dev/null || fail "the node exited: $(cat "$work/plain.log")"
@@ -86,7 +82,7 @@ until grep -q "listening on" "$work/plain.log"; do
 done
 kill -TERM "$pid"
 wait "$pid" || fail "the node exited $? on SIGTERM"
-pid=
+pids=()  # reaped: its PID is no longer ours to kill
 grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z info: listening on ' "$work/plain.log" \
   || fail "with JOURNAL_STREAM set but stderr a file, lines lost their timestamps: $(head -n 1 "$work/plain.log")"
 echo "ok: with stderr a file, lines keep their timestamps even with JOURNAL_STREAM set"

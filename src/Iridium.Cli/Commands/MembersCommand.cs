@@ -14,29 +14,18 @@ internal sealed class MembersCommand
     /// <param name="timeoutMs">Give up after this many milliseconds.</param>
     [Command(CommandRouter.Members)]
     public async Task<int> Members(ConsoleAppContext context, [Argument, HideDefaultValue] string? target = null, bool json = false, int timeoutMs = Defaults.ClientTimeoutMs)
-        => await CommandBody.RunAsync(CommandRouter.Members, async () =>
+        => await CommandBody.RunAsync(CommandRouter.Members, () => ClusterClientSession.RunAsync(context, target, "the node to ask", timeoutMs, async client =>
         {
-            var (host, port) = FlagRules.Address(target, "the node to ask");
-            if (timeoutMs < 1) throw CommandFailure.Usage($"--timeout-ms must be at least 1, not {timeoutMs}");
-            var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process());
-            try
+            var members = await client.MembersAsync().ConfigureAwait(false);
+            if (json)
             {
-                await using var client = await ClusterClient.ConnectAsync(host, port, process.Cookie, TimeSpan.FromMilliseconds(timeoutMs)).ConfigureAwait(false);
-                var members = await client.MembersAsync().ConfigureAwait(false);
-                if (json)
-                {
-                    using var stdout = Console.OpenStandardOutput();
-                    MembersFormatter.WriteJson(stdout, members);
-                }
-                else
-                {
-                    MembersFormatter.WriteText(Console.Out, members);
-                }
-                return ExitCodes.Ok;
+                using var stdout = Console.OpenStandardOutput();
+                MembersFormatter.WriteJson(stdout, members);
             }
-            catch (ClusterClientException e)
+            else
             {
-                throw ClientFailure.From(e);
+                MembersFormatter.WriteText(Console.Out, members);
             }
-        }).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        })).ConfigureAwait(false);
 }

@@ -24,14 +24,12 @@ internal sealed class PingCommand
     public async Task<int> Ping(ConsoleAppContext context, [Argument, HideDefaultValue] string? target = null, int count = Defaults.PingCount, int size = 0, int timeoutMs = Defaults.ClientTimeoutMs)
         => await CommandBody.RunAsync(CommandRouter.Ping, async () =>
         {
+            // HOST:PORT is checked here too, so usage errors keep their order (address, count, size, timeout) and the reply line can name it.
             var (host, port) = FlagRules.Address(target, "the node to ping");
             if (count < 1) throw CommandFailure.Usage($"--count must be at least 1, not {count}");
             if (size is < 0 or > MaxPayloadBytes) throw CommandFailure.Usage($"--size must be from 0 to {MaxPayloadBytes}, not {size}");
-            if (timeoutMs < 1) throw CommandFailure.Usage($"--timeout-ms must be at least 1, not {timeoutMs}");
-            var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process());
-            try
+            return await ClusterClientSession.RunAsync(context, target, "the node to ping", timeoutMs, async client =>
             {
-                await using var client = await ClusterClient.ConnectAsync(host, port, process.Cookie, TimeSpan.FromMilliseconds(timeoutMs)).ConfigureAwait(false);
                 var times = new List<double>();
                 for (int sequence = 1; sequence <= count; sequence++)
                 {
@@ -41,10 +39,6 @@ internal sealed class PingCommand
                 }
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} replies; round trip min/avg/max = {times.Min():0.000}/{times.Average():0.000}/{times.Max():0.000} ms"));
                 return ExitCodes.Ok;
-            }
-            catch (ClusterClientException e)
-            {
-                throw ClientFailure.From(e);
-            }
+            }).ConfigureAwait(false);
         }).ConfigureAwait(false);
 }

@@ -5,7 +5,7 @@ using Iridium.Cluster.Client;
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
-/// The client commands' common start and end (`exec`, `ps`, `kill`): check HOST:PORT and the
+/// The client commands' common start and end (`exec`, `ps`, `kill`, `members`, `ping`): check HOST:PORT and the
 /// timeout, load the cookie, connect as an authenticated client, run the body, and turn a client
 /// failure into its exit status (77 for a refused cookie, 69 otherwise).
 /// </summary>

@@ -24,15 +24,17 @@ internal sealed class ExecClusterCommand : ClusterCommand
         var program = await ProgramLoader.LoadAsync(session, path, cancellation).ConfigureAwait(false);
         if (program is null) return ReplOutcome.Continue;
 
+        // Each newline ends a line; the text after the last one waits for the next chunk (or the end).
         var pending = new StringBuilder();
         void Output(string text)
         {
-            pending.Append(text);
-            string all = pending.ToString();
-            int end = all.LastIndexOf('\n');
-            if (end < 0) return;
-            foreach (string line in all[..end].Split('\n')) session.Say(line);
-            pending.Clear().Append(all[(end + 1)..]);
+            int start = 0;
+            for (int newline; (newline = text.IndexOf('\n', start)) >= 0; start = newline + 1)
+            {
+                session.Say(pending.Append(text, start, newline - start).ToString());
+                pending.Clear();
+            }
+            pending.Append(text, start, text.Length - start);
         }
         var reply = await cluster.ExecAsync(words[0], Path.GetFileName(program.Path), program.Image, Output, cancellation).ConfigureAwait(false);
         if (pending.Length > 0) session.Say(pending.ToString());
