@@ -323,6 +323,19 @@ public class CommandTests
     }
 
     [Fact]
+    public void Exec_ShowsALineWithoutNewlinesInPiecesInsteadOfHoldingItAll()
+    {
+        string chunk = new('x', Iridium.Repl.Commands.ExecClusterCommand.MaxLineChars / 4 + 1);
+        var cluster = new FakeCluster { Chunks = Enumerable.Repeat(chunk, 9).ToArray() };
+        using var repl = new EngineHarness(new() { Cluster = cluster });
+        string path = repl.WriteFile("e.iasm", ".data\n.code\nhlt\n");
+
+        string[] lines = repl.Run($"!exec b {path}").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('x')).ToArray();
+        int max = Iridium.Repl.Commands.ExecClusterCommand.MaxLineChars;
+        Assert.Equal([max, max, 9 * chunk.Length - 2 * max], lines.Select(l => l.Length));
+    }
+
+    [Fact]
     public void ExecPsAndKill_AreRefusedInRemoteSessions()
     {
         var cluster = new FakeCluster();
@@ -366,6 +379,9 @@ public class CommandTests
             return [new("b", "127.0.0.1", 2255, "Up"), new("a", "127.0.0.1", 2254, "Self")];
         }
 
+        /// <summary>The output !exec receives: by default, pieces that do not follow line ends.</summary>
+        public string[] Chunks { get; init; } = ["first li", "ne\nsecond line\nunfin", "ished"];
+
         /// <summary>What the last !exec sent: target, program name and image length.</summary>
         public (string Target, string Program, int ImageBytes)? Executed { get; private set; }
 
@@ -373,10 +389,7 @@ public class CommandTests
         {
             Calls++;
             Executed = (target, program, image.Length);
-            // Output arrives in pieces that do not follow line ends.
-            output("first li");
-            output("ne\nsecond line\nunfin");
-            output("ished");
+            foreach (string chunk in Chunks) output(chunk);
             return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, $"{target}.1 stopped with code 0"));
         }
 

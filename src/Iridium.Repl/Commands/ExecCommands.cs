@@ -11,6 +11,9 @@ namespace Iridium.Repl.Commands;
 /// </summary>
 internal sealed class ExecClusterCommand : ClusterCommand
 {
+    /// <summary>The longest line shown whole; a longer one is shown in pieces of this size.</summary>
+    public const int MaxLineChars = 64 * 1024;
+
     public override string Name => "!exec";
     public override string Usage => "!exec ALIAS PATH";
     public override string Summary => "run PATH on the cluster member ALIAS ('any': the least busy); its output is shown as it arrives";
@@ -24,7 +27,9 @@ internal sealed class ExecClusterCommand : ClusterCommand
         var program = await ProgramLoader.LoadAsync(session, path, cancellation).ConfigureAwait(false);
         if (program is null) return ReplOutcome.Continue;
 
-        // Each newline ends a line; the text after the last one waits for the next chunk (or the end).
+        // Each newline ends a line; the text after the last one waits for the next chunk (or the
+        // end), but never more than MaxLineChars of it: a remote program that prints without
+        // newlines must not grow the REPL without bound (`iridium exec` holds lines back the same way).
         var pending = new StringBuilder();
         void Output(string text)
         {
@@ -35,6 +40,11 @@ internal sealed class ExecClusterCommand : ClusterCommand
                 pending.Clear();
             }
             pending.Append(text, start, text.Length - start);
+            while (pending.Length >= MaxLineChars)
+            {
+                session.Say(pending.ToString(0, MaxLineChars));
+                pending.Remove(0, MaxLineChars);
+            }
         }
         var reply = await cluster.ExecAsync(words[0], Path.GetFileName(program.Path), program.Image, Output, cancellation).ConfigureAwait(false);
         if (pending.Length > 0) session.Say(pending.ToString());
