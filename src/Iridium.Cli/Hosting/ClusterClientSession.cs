@@ -7,7 +7,9 @@ namespace Iridium.Cli.Hosting;
 /// <summary>
 /// The client commands' common start and end (`exec`, `ps`, `kill`, `members`, `ping`): check HOST:PORT and the
 /// timeout, load the cookie, connect as an authenticated client, run the body, and turn a client
-/// failure into its exit status (77 for a refused cookie, 69 otherwise).
+/// failure into its exit status (77 for a refused cookie, 69 otherwise). The client blocks on its
+/// socket (<see cref="ClientIo.Blocking"/>): a command has one conversation, and not starting the
+/// thread pool and timers is most of what makes `exec` of a short program cheap.
 /// </summary>
 internal static class ClusterClientSession
 {
@@ -18,7 +20,7 @@ internal static class ClusterClientSession
         var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process());
         try
         {
-            await using var client = await ClusterClient.ConnectAsync(host, port, process.Cookie, TimeSpan.FromMilliseconds(timeoutMs)).ConfigureAwait(false);
+            await using var client = await ClusterClient.ConnectAsync(host, port, process.Cookie, TimeSpan.FromMilliseconds(timeoutMs), ClientIo.Blocking).ConfigureAwait(false);
             return await body(client).ConfigureAwait(false);
         }
         catch (ClusterClientException e)

@@ -14,41 +14,70 @@ public sealed class ClusterClientException(string message, bool authenticationFa
     public bool AuthenticationFailed { get; } = authenticationFailed;
 }
 
+/// <summary>How a <see cref="ClusterClient"/> waits for the network.</summary>
+public enum ClientIo
+{
+    /// <summary>Awaits without holding a thread: for a client inside a process that does other work (the REPL's node, tests).</summary>
+    Async,
+
+    /// <summary>
+    /// Blocks the calling thread, and the socket itself enforces the timeout: for a command-line
+    /// tool, which has one conversation and nothing else to do. Its calls complete before they
+    /// return, so the process never starts a timer, the socket engine's thread or the thread pool,
+    /// whose start-up and hand-offs were most of what one `iridium exec` or `ping` cost beyond
+    /// `iridium run` (tools/bench/exec-bench.sh).
+    /// </summary>
+    Blocking,
+}
+
 /// <summary>
 /// An authenticated connection to one node, as the `iridium members` and `iridium ping` tools
 /// use it: the handshake marks it as a client, so the node answers but never records it as a
-/// member. Every wait is bounded by the timeout given to <see cref="ConnectAsync"/>.
+/// member. Every wait but a running program's is bounded by the timeout given to
+/// <see cref="ConnectAsync"/>; the token passed to a call stops it too.
 /// </summary>
 public sealed class ClusterClient : IAsyncDisposable
 {
+    private readonly SocketTransport _transport;
     private readonly ClusterConnection _connection;
     private readonly string _endpoint;
     private readonly TimeSpan _timeout;
+    private readonly ClientIo _io;
 
-    private ClusterClient(ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout)
+    private ClusterClient(SocketTransport transport, ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout, ClientIo io)
     {
+        _transport = transport;
         _connection = connection;
         _endpoint = endpoint;
         NodeAlias = nodeAlias;
         _timeout = timeout;
+        _io = io;
     }
 
     /// <summary>The alias of the node this client is connected to.</summary>
     public string NodeAlias { get; }
 
-    public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, CancellationToken ct = default)
+    public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io = ClientIo.Async, CancellationToken ct = default)
     {
         string endpoint = HostPort.Format(host, port);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
+        using var deadline = new CallDeadline(io, timeout, ct);
         SocketTransport transport;
         try
         {
-            transport = await SocketTransport.ConnectAsync(host, port, timeout, deadline.Token).ConfigureAwait(false);
+            transport = io == ClientIo.Blocking
+                ? SocketTransport.ConnectBlocking(host, port, timeout)
+                : await SocketTransport.ConnectAsync(host, port, timeout, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            throw new ClusterClientException($"cannot connect to {endpoint}: {(e is OperationCanceledException ? "no answer" : e.Message)}");
+            string why = e switch
+            {
+                OperationCanceledException or SocketException { SocketErrorCode: SocketError.TimedOut } => "no answer",
+                // The system's words alone: a connect to an endpoint adds it to the message, and it is said already.
+                SocketException socket => new SocketException((int)socket.SocketErrorCode).Message,
+                _ => e.Message,
+            };
+            throw new ClusterClientException($"cannot connect to {endpoint}: {why}");
         }
 
         var connection = new ClusterConnection(transport, isOutbound: true, ProtocolLimits.MinFrameBytes * 16);
@@ -58,7 +87,7 @@ public sealed class ClusterClient : IAsyncDisposable
             var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token).ConfigureAwait(false);
             if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication);
             connection.MarkAuthenticated();
-            return new ClusterClient(connection, endpoint, outcome.Peer!.Alias, timeout);
+            return new ClusterClient(transport, connection, endpoint, outcome.Peer!.Alias, timeout, io);
         }
         catch (Exception e) when (e is not ClusterClientException)
         {
@@ -75,8 +104,7 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <summary>The node's view of the cluster: itself, its live peers, and members down within its retention period.</summary>
     public async Task<IReadOnlyList<MemberInfo>> MembersAsync(CancellationToken ct = default)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
+        using var deadline = new CallDeadline(_io, _timeout, ct);
         var view = await RequestAsync<MembersView>(new MembersQuery(), _ => true, deadline.Token, ct).ConfigureAwait(false);
         if (view.Members is not { Count: <= ProtocolLimits.MaxMembers }) throw new ClusterClientException($"{_endpoint} sent a bad member list");
         // A node of this build follows a view that lists down members with their details.
@@ -92,8 +120,7 @@ public sealed class ClusterClient : IAsyncDisposable
     public async Task<TimeSpan> PingAsync(long sequence, int payloadBytes, CancellationToken ct = default)
     {
         long start = Stopwatch.GetTimestamp();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
+        using var deadline = new CallDeadline(_io, _timeout, ct);
         if (payloadBytes > 0) await WriteAsync(new Data { Body = new byte[payloadBytes] }, deadline.Token, ct).ConfigureAwait(false);
         await RequestAsync<Pong>(new Ping { Sequence = sequence, Timestamp = start }, pong => pong.Sequence == sequence, deadline.Token, ct).ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(start);
@@ -107,13 +134,16 @@ public sealed class ClusterClient : IAsyncDisposable
     /// time per client (this one reads the connection until every target has ended).
     /// </summary>
     public Task<IReadOnlyList<ExecResult>> ExecAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
-        => new ExecStreams(_connection, _endpoint).RunAsync(targets, spec, output, interrupt);
+    {
+        // A program runs as long as it runs: no read timeout while it does.
+        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = Timeout.InfiniteTimeSpan;
+        return new ExecStreams(_connection, _endpoint).RunAsync(targets, spec, output, interrupt);
+    }
 
     /// <summary>Every process on every member that runs programs, sorted by id.</summary>
     public async Task<IReadOnlyList<ProcessInfo>> ProcessesAsync(CancellationToken ct = default)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
+        using var deadline = new CallDeadline(_io, _timeout, ct);
         var list = await RequestAsync<ProcessList>(new ProcessQuery { RequestId = 1 }, reply => reply.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
         return (list.Processes ?? []).Where(p => p is not null).Select(p => new ProcessInfo(
             UntrustedText.Escape(p.ProcessId ?? "?"), p.NodeId, UntrustedText.Escape(p.Alias ?? "?"), UntrustedText.Escape(p.Program ?? "?"),
@@ -123,8 +153,7 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <summary>Stops process <paramref name="processId"/> wherever it runs: whether it was found, and the node's word.</summary>
     public async Task<(bool Found, string Message)> KillAsync(string processId, CancellationToken ct = default)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_timeout);
+        using var deadline = new CallDeadline(_io, _timeout, ct);
         var reply = await RequestAsync<KillReply>(new KillRequest { RequestId = 1, ProcessId = processId }, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
         return (reply.Found, UntrustedText.Escape(reply.Message ?? ""));
     }
@@ -182,8 +211,35 @@ public sealed class ClusterClient : IAsyncDisposable
 
     private static Exception Failure(Exception e, string endpoint, TimeSpan timeout, CancellationToken ct) => e switch
     {
+        // Async calls time out by their deadline token, blocking ones by the socket's timeout.
         OperationCanceledException when !ct.IsCancellationRequested => new ClusterClientException($"{endpoint} did not answer within {timeout.TotalSeconds:0.#} s"),
+        SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock } => new ClusterClientException($"{endpoint} did not answer within {timeout.TotalSeconds:0.#} s"),
         ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException => new ClusterClientException($"{endpoint}: {e.Message}"),
         _ => e,
     };
+
+    /// <summary>
+    /// The token that bounds one call: the caller's, cancelled also after the timeout for async
+    /// I/O. Blocking I/O needs no timer: its socket times out by itself.
+    /// </summary>
+    private readonly struct CallDeadline : IDisposable
+    {
+        private readonly CancellationTokenSource? _source;
+
+        public CallDeadline(ClientIo io, TimeSpan timeout, CancellationToken ct)
+        {
+            if (io == ClientIo.Blocking)
+            {
+                Token = ct;
+                return;
+            }
+            _source = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _source.CancelAfter(timeout);
+            Token = _source.Token;
+        }
+
+        public CancellationToken Token { get; }
+
+        public void Dispose() => _source?.Dispose();
+    }
 }

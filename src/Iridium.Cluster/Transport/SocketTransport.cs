@@ -10,12 +10,15 @@ internal sealed class SocketTransport : IConnectionTransport
     private readonly Socket _socket;
     private int _disposed;
 
-    public SocketTransport(Socket socket)
+    public SocketTransport(Socket socket) : this(socket, new NetworkStream(socket, ownsSocket: false))
+    {
+    }
+
+    private SocketTransport(Socket socket, Stream stream)
     {
         _socket = socket;
         // Small frames (heartbeats, handshakes) must not wait for Nagle; bulk sends are batched by the send loop anyway.
         socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: false);
         Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
         RemoteHost = AddressOf(socket.RemoteEndPoint);
@@ -26,6 +29,12 @@ internal sealed class SocketTransport : IConnectionTransport
     public PipeWriter Output { get; }
     public string RemoteHost { get; }
     public string LocalHost { get; }
+
+    /// <summary>How long a blocking read waits for data before it fails with <see cref="SocketError.TimedOut"/>; infinite: no bound.</summary>
+    public TimeSpan ReceiveTimeout
+    {
+        set => _socket.ReceiveTimeout = value == Timeout.InfiniteTimeSpan ? 0 : (int)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
+    }
 
     /// <summary>Connects with a deadline; host names are resolved.</summary>
     public static async Task<SocketTransport> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken ct)
@@ -47,6 +56,50 @@ internal sealed class SocketTransport : IConnectionTransport
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Connects with a deadline for a client that waits on one conversation: reads and writes
+    /// block the calling thread (<see cref="BlockingSocketStream"/>). Host names are resolved.
+    /// </summary>
+    public static SocketTransport ConnectBlocking(string host, int port, TimeSpan timeout)
+    {
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
+        if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                ConnectWithin(socket, new IPEndPoint(address, port), timeout);
+                return new SocketTransport(socket, new BlockingSocketStream(socket)) { ReceiveTimeout = timeout };
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+        }
+        throw last!;
+    }
+
+    /// <summary>
+    /// A blocking connect bounded by the send timeout, which Linux applies to connect. (Not a
+    /// non-blocking connect and a poll: .NET never makes a socket blocking again once it was not,
+    /// and runs the blocking calls on such a socket through its socket engine's thread.)
+    /// </summary>
+    private static void ConnectWithin(Socket socket, EndPoint endPoint, TimeSpan timeout)
+    {
+        socket.SendTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+        try
+        {
+            socket.Connect(endPoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
         }
     }
 
