@@ -15,9 +15,6 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
     /// <summary>How long after Ctrl-C the client waits for the node to confirm the stop.</summary>
     private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(2);
 
-    /// <summary>Output written before the client grants that much credit back.</summary>
-    private const int CreditBatchBytes = ExecFraming.DefaultWindow / 4;
-
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     public async Task<IReadOnlyList<ExecResult>> RunAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
@@ -63,18 +60,15 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
                         stream.Alias = started.Alias;
                         stream.ProcessId = started.ProcessId;
                         break;
-                    case ExecOutput { Bytes: { } bytes }:
-                        output(index, stream.Alias, bytes);
-                        // Credit goes back in quarter windows: fewer frames each way, and the
-                        // other three quarters keep the program printing meanwhile. No deadlock:
-                        // unacknowledged output stays under a quarter window, so the program
-                        // always has more credit than one chunk needs.
-                        stream.Unacknowledged += bytes.Length;
-                        if (stream.Unacknowledged >= CreditBatchBytes)
-                        {
-                            await WriteAsync(new ExecCredit { RequestId = exec.RequestId, Bytes = stream.Unacknowledged }, CancellationToken.None).ConfigureAwait(false);
-                            stream.Unacknowledged = 0;
-                        }
+                    case ReceivedOutput received:
+                        int length = received.Bytes.Length;
+                        output(index, stream.Alias, received.Bytes);
+                        received.Release();
+                        // Credit for each chunk once it is written. Not batched: a relaying node
+                        // may grant the program a smaller window than this client did (so that
+                        // chunks fit its frames), and a batch larger than that window would
+                        // never be sent. Chunks are large, so this is a small frame per chunk.
+                        if (length > 0) await WriteAsync(new ExecCredit { RequestId = exec.RequestId, Bytes = length }, CancellationToken.None).ConfigureAwait(false);
                         break;
                     case ExecExit exit:
                         results[index] ??= new ExecResult(stream.Target, stream.Alias, stream.ProcessId, ToEnd(exit.Outcome), exit.Code, exit.Message, exit.StateJson, exit.Steps);
@@ -138,6 +132,5 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
         public string Target { get; } = target;
         public string? Alias { get; set; }
         public string? ProcessId { get; set; }
-        public int Unacknowledged { get; set; }
     }
 }

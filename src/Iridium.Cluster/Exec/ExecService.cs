@@ -30,7 +30,7 @@ internal sealed class ExecService
     private readonly ExecLimits _limits;
     private readonly ExecPeers _peers;
     private readonly TimeSpan _capabilityWait;
-    private readonly int _chunkBytes;
+    private readonly int _maxFrameBytes;
     private readonly ProcessTable _table;
     private readonly ProcessRunner _runner;
     private readonly PeerLoads _loads = new();
@@ -39,7 +39,7 @@ internal sealed class ExecService
 
     public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes)
     {
-        _chunkBytes = ExecFraming.ChunkFor(maxFrameBytes);
+        _maxFrameBytes = maxFrameBytes;
         _nodeId = nodeId;
         _alias = alias;
         _limits = limits;
@@ -143,6 +143,8 @@ internal sealed class ExecService
         request.Origin = $"{origin} via {_alias}";
         long clientId = request.RequestId;
         request.RequestId = relay.Stream;
+        // The target cuts output into quarter windows: every chunk it sends must fit this node's frames.
+        request.Window = Math.Min(request.Window, ExecFraming.WindowFor(_maxFrameBytes));
         if (!_peers.Send(target.NodeId, request))
         {
             _routes.CloseRelay(relay);
@@ -330,7 +332,7 @@ internal sealed class ExecService
         if (Volatile.Read(ref _stopping)) return $"{_alias} is shutting down";
         int window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
         string program = UntrustedText.Escape(request.Program ?? "?");
-        var process = _table.TryAdd(id => new ExecProcess(id, program, origin, request.RequestId, window, _chunkBytes, reply));
+        var process = _table.TryAdd(id => new ExecProcess(id, program, origin, request.RequestId, window, ExecFraming.ChunkFor(_maxFrameBytes, window), reply));
         if (process is null)
             return $"{_alias} is busy: {_limits.MaxRunning} programs running and {_limits.MaxQueued} waiting (the most it allows); try again later";
         added(process);

@@ -9,12 +9,18 @@ namespace Iridium.Cluster.Exec;
 /// (<see cref="Iridium.Vm.Machine.BetweenSlices"/>), so it arrives while the program computes.
 /// Only the program's thread writes and ships, so the buffer needs no lock (a lock per print
 /// halved the streaming rate); credit arrives from any thread. Once <paramref name="cancelled"/>
-/// fires, writes are dropped and nothing blocks.
+/// fires, writes are dropped and nothing blocks. Full chunks come back through <see cref="Recycle"/>
+/// once they are encoded for sending, so a streaming program does not allocate (and the
+/// collector does not clear) a fresh chunk for every one it fills.
 /// </summary>
 /// <param name="ship">Sends one chunk; false when it cannot (the requester's connection is gone).</param>
 internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], bool> ship, Action onShipFailed, CancellationToken cancelled) : Stream
 {
+    /// <summary>Chunks kept for reuse: enough for the ones between the program and the socket.</summary>
+    private const int SpareChunks = 4;
+
     private readonly int _chunkBytes = Math.Min(chunkBytes, window);
+    private readonly Stack<byte[]> _spare = new(SpareChunks);
     private byte[] _buffer = new byte[Math.Min(chunkBytes, window)];
     // Never disposed: a grant may arrive after the process ended (it has no wait handle to free).
     private readonly SemaphoreSlim _creditArrived = new(0);
@@ -36,8 +42,25 @@ internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], boo
         _creditArrived.Release();
     }
 
+    /// <summary>A shipped chunk, encoded and no longer read (any thread): the next one to fill.</summary>
+    public void Recycle(byte[] chunk)
+    {
+        if (chunk.Length != _chunkBytes) return;
+        lock (_spare)
+        {
+            if (_spare.Count < SpareChunks) _spare.Push(chunk);
+        }
+    }
+
     public override void Write(ReadOnlySpan<byte> data)
     {
+        // The common case, a print that fits: one copy, no checks beyond the room left.
+        if (data.Length < _buffer.Length - _length)
+        {
+            data.CopyTo(_buffer.AsSpan(_length));
+            _length += data.Length;
+            return;
+        }
         while (!data.IsEmpty && !cancelled.IsCancellationRequested)
         {
             int n = Math.Min(data.Length, _buffer.Length - _length);
@@ -84,7 +107,7 @@ internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], boo
         if (_length == _buffer.Length)
         {
             chunk = _buffer;
-            _buffer = new byte[_chunkBytes];
+            _buffer = SpareOrNew();
         }
         else
         {
@@ -96,6 +119,15 @@ internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], boo
         _lastShipTicks = Environment.TickCount64;
         if (!ship(chunk)) onShipFailed();
         return true;
+    }
+
+    private byte[] SpareOrNew()
+    {
+        lock (_spare)
+        {
+            if (_spare.TryPop(out var chunk)) return chunk;
+        }
+        return new byte[_chunkBytes];
     }
 
     public override bool CanRead => false;

@@ -31,7 +31,7 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(25, typeof(DownMembers))]
 [MemoryPackUnion(30, typeof(ExecRequest))]
 [MemoryPackUnion(31, typeof(ExecStarted))]
-[MemoryPackUnion(32, typeof(ExecOutput))]
+[MemoryPackUnion(WireTags.ExecOutput, typeof(ExecOutput))]
 [MemoryPackUnion(33, typeof(ExecCredit))]
 [MemoryPackUnion(34, typeof(ExecExit))]
 [MemoryPackUnion(35, typeof(ExecCancel))]

@@ -192,6 +192,29 @@ public class ExecTests
     }
 
     [Fact]
+    public async Task OutputRelayedThroughANodeWithTheSmallestFrameCapArrivesWhole()
+    {
+        // b cuts output as large as its own frames allow unless told otherwise; a may only take
+        // the smallest frames, so it forwards b a window whose quarter fits them.
+        await using var cluster = new TestCluster();
+        var smallFrames = TestCluster.Options("a");
+        smallFrames.MaxFrameBytes = ClusterOptions.MinFrameBytes;
+        smallFrames.Exec.MaxImageBytes = ClusterOptions.MinFrameBytes - ExecFraming.RequestOverheadBytes;
+        var a = await cluster.StartAsync(smallFrames);
+        var bigFrames = TestCluster.Options("b");
+        Assert.True(ExecFraming.ChunkFor(bigFrames.MaxFrameBytes) > ClusterOptions.MinFrameBytes, "b's own chunks would not fit a's frames");
+        var b = await cluster.StartAsync(bigFrames);
+        Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
+        await Eventually.True(() => TestCluster.Complete([a, b], 2) && a.Exec.Understands(b.NodeId), Wait, "a and b meshed, b announced exec");
+
+        await using var client = await ClientOf(a);
+        long received = 0;
+        var result = Assert.Single(await client.ExecAsync(["b"], Spec(Printer(16384)), (_, _, bytes) => received += bytes.Length, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal((ExecEnd.Stopped, 16384L * 64), (result.End, received));
+        Assert.Equal(2, TestCluster.Live(a)); // no frame over a's cap closed the connection to b
+    }
+
+    [Fact]
     public async Task ABusyNodeRefusesWithAMessage()
     {
         var (cluster, nodes) = await MeshAsync(2, limits => { limits.MaxRunning = 1; limits.MaxQueued = 0; });
