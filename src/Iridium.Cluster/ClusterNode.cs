@@ -51,6 +51,8 @@ public sealed class ClusterNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         options.Validate();
+        // A node runs for long: every message type's formatter is registered now, not on its first frame.
+        MessageFormatters.Register();
         _options = options;
         _time = time;
         _logger = loggerFactory.CreateLogger("Iridium.Cluster");

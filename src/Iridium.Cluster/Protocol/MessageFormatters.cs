@@ -3,14 +3,15 @@ using MemoryPack;
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>
-/// Registers with MemoryPack, before the first frame is encoded or decoded, the formatter of every
-/// type a cluster message is made of. MemoryPack looks up an unregistered type by reflection
-/// (and, for generic types, by MakeGenericType), which Native AOT cannot be relied on to support;
-/// registered types never reach that fallback. The generated union formatter reads and writes the
-/// message classes through their generated static methods; these registrations cover the entry
-/// point (<see cref="IClusterMessage"/>) and anyone who serializes a message type directly. A
-/// test loads this assembly fresh and checks that every type reachable from the union is
-/// registered by then, so a new message or member type cannot be forgotten.
+/// Registers with MemoryPack the formatter of every type a cluster message is made of, as a node
+/// does at start. MemoryPack looks up an unregistered type by reflection (and, for generic types,
+/// by MakeGenericType), which Native AOT cannot be relied on to support; registered types never
+/// reach that fallback. The generated union formatter reads and writes the message classes through
+/// their generated static methods, whose static constructors register the type and its members'
+/// formatters before the first use (what a one-request client relies on, see
+/// <see cref="FrameCodec"/>); these registrations do it all up front. A test loads this assembly
+/// fresh and checks both ways: all registered after this, and each case's reachable types
+/// registered once its static constructor has run, so a new message or member type cannot be forgotten.
 /// </summary>
 internal static class MessageFormatters
 {

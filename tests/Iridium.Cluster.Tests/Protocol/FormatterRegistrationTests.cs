@@ -6,36 +6,70 @@ namespace Iridium.Cluster.Tests.Protocol;
 
 /// <summary>
 /// No cluster message may reach MemoryPack's reflection fallback, which Native AOT does not
-/// support reliably: every type reachable from the IClusterMessage union (cases, member types,
-/// list element types, enums) must be registered by the time FrameCodec can be used. Checked in a
-/// fresh load of Iridium.Cluster and MemoryPack.Core, where nothing else has touched MemoryPack's
-/// registry, so only FrameCodec's own start-up can have registered them.
+/// support reliably. A node registers every type reachable from the IClusterMessage union (cases,
+/// member types, list element types, enums) at start; a client registers only the union, and each
+/// case registers what it is made of in its static constructor, which runs before the union
+/// formatter first reads or writes it. Both are checked in a fresh load of Iridium.Cluster and
+/// MemoryPack.Core, where nothing else has touched MemoryPack's registry.
 /// </summary>
 public class FormatterRegistrationTests
 {
     [Fact]
-    public void EveryTypeReachableFromTheUnionIsRegisteredBeforeTheFirstFrame()
+    public void ANodeRegistersEveryTypeReachableFromTheUnionAtStart()
+    {
+        InFreshLoad((cluster, isRegistered) =>
+        {
+            RuntimeHelpers.RunClassConstructor(cluster.GetType("Iridium.Cluster.Protocol.FrameCodec", throwOnError: true)!.TypeHandle);
+            cluster.GetType("Iridium.Cluster.Protocol.MessageFormatters", throwOnError: true)!.GetMethod("Register")!.Invoke(null, null);
+
+            var reachable = Reachable(cluster.GetType("Iridium.Cluster.Protocol.IClusterMessage", throwOnError: true)!);
+            Assert.Contains(reachable, t => t.Name == "MemberStatusRecord");
+            Assert.Contains(reachable, t => t.Name == "List`1");
+            Assert.Empty(reachable.Where(t => !isRegistered(t)).Select(t => t.ToString()));
+        });
+    }
+
+    [Fact]
+    public void EachMessageTypeRegistersWhatItIsMadeOfBeforeItsFirstUse()
+    {
+        InFreshLoad((cluster, isRegistered) =>
+        {
+            var union = cluster.GetType("Iridium.Cluster.Protocol.IClusterMessage", throwOnError: true)!;
+            RuntimeHelpers.RunClassConstructor(cluster.GetType("Iridium.Cluster.Protocol.FrameCodec", throwOnError: true)!.TypeHandle);
+            Assert.True(isRegistered(union), "the union is registered with the codec");
+
+            var cases = union.GetCustomAttributesData().Where(a => a.AttributeType.Name == "MemoryPackUnionAttribute")
+                .Select(a => (Type)a.ConstructorArguments[1].Value!).ToArray();
+            Assert.Contains(cases, t => t.Name == "MembersView");
+            foreach (var messageType in cases)
+            {
+                // What MemoryPack does on the first frame of this type: the type's own static
+                // constructor, then those of the packable types it reads or writes.
+                var reachable = Reachable(messageType);
+                foreach (var type in reachable.Where(IsPackable)) RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+                Assert.Empty(reachable.Where(t => !isRegistered(t)).Select(t => $"{t} (in {messageType.Name})"));
+            }
+        });
+    }
+
+    /// <summary>Runs <paramref name="check"/> on Iridium.Cluster loaded anew, with MemoryPack's IsRegistered&lt;T&gt; for any type.</summary>
+    private static void InFreshLoad(Action<Assembly, Func<Type, bool>> check)
     {
         var context = new FreshContext();
         try
         {
             Assembly cluster = context.LoadFromAssemblyName(new AssemblyName("Iridium.Cluster"));
             Assembly memoryPack = context.LoadFromAssemblyName(new AssemblyName("MemoryPack.Core"));
-            RuntimeHelpers.RunClassConstructor(cluster.GetType("Iridium.Cluster.Protocol.FrameCodec", throwOnError: true)!.TypeHandle);
-
             MethodInfo isRegistered = memoryPack.GetType("MemoryPack.MemoryPackFormatterProvider", throwOnError: true)!.GetMethod("IsRegistered")!;
-            var reachable = Reachable(cluster.GetType("Iridium.Cluster.Protocol.IClusterMessage", throwOnError: true)!);
-            Assert.Contains(reachable, t => t.Name == "MemberStatusRecord");
-            Assert.Contains(reachable, t => t.Name == "List`1");
-
-            var missing = reachable.Where(t => !(bool)isRegistered.MakeGenericMethod(t).Invoke(null, null)!).Select(t => t.ToString());
-            Assert.Empty(missing);
+            check(cluster, t => (bool)isRegistered.MakeGenericMethod(t).Invoke(null, null)!);
         }
         finally
         {
             context.Unload();
         }
     }
+
+    private static bool IsPackable(Type type) => type.GetCustomAttributesData().Any(a => a.AttributeType.Name == "MemoryPackableAttribute");
 
     /// <summary>The union, its cases (from the [MemoryPackUnion] attributes) and, recursively, the types of their serialized members.</summary>
     private static HashSet<Type> Reachable(Type union)
@@ -50,7 +84,7 @@ public class FormatterRegistrationTests
             if (type.IsGenericType)
                 foreach (var argument in type.GetGenericArguments()) pending.Push(argument);
             if (type.IsArray) pending.Push(type.GetElementType()!);
-            if (type.GetCustomAttributesData().Any(a => a.AttributeType.Name == "MemoryPackableAttribute"))
+            if (IsPackable(type))
             {
                 foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
                 {
