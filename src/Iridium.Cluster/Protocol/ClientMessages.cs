@@ -19,10 +19,14 @@ internal partial class MembersView : IClusterMessage
 internal partial class MemberStatusRecord
 {
     public Guid NodeId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
-    [CheckedString]
-    public string? Host { get; set; }
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
+    [MemoryPackIgnore]
+    public string? Host { get => _host.Value; set => _host = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _host;
     public int Port { get; set; }
     public MemberStatus Status { get; set; }
     public long LastSeenMs { get; set; }

@@ -20,11 +20,15 @@ internal interface IExecMessage : IClusterMessage
 internal partial class ExecRequest : IExecMessage
 {
     public long RequestId { get; set; }
-    [CheckedString]
-    public string? Target { get; set; }
+    [MemoryPackIgnore]
+    public string? Target { get => _target.Value; set => _target = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _target;
     /// <summary>The program's name as the client gave it (shown by `ps`); the image travels, never a path.</summary>
-    [CheckedString]
-    public string? Program { get; set; }
+    [MemoryPackIgnore]
+    public string? Program { get => _program.Value; set => _program = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _program;
     public byte[]? Image { get; set; }
     /// <summary>Step budget; negative means none (the node's own cap still applies).</summary>
     public long MaxSteps { get; set; }
@@ -32,8 +36,10 @@ internal partial class ExecRequest : IExecMessage
     public int Window { get; set; }
     public bool WantState { get; set; }
     /// <summary>Who asked, for `ps` (set by the contacted node: "client@HOST" or the node's alias).</summary>
-    [CheckedString]
-    public string? Origin { get; set; }
+    [MemoryPackIgnore]
+    public string? Origin { get => _origin.Value; set => _origin = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _origin;
 }
 
 /// <summary>The program was admitted: its process id, and the node that runs it.</summary>
@@ -41,10 +47,14 @@ internal partial class ExecRequest : IExecMessage
 internal partial class ExecStarted : IExecMessage
 {
     public long RequestId { get; set; }
-    [CheckedString]
-    public string? ProcessId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
+    [MemoryPackIgnore]
+    public string? ProcessId { get => _processId.Value; set => _processId = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _processId;
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
 }
 
 /// <summary>Program output, in order; counted against the requester's window.</summary>
@@ -99,8 +109,10 @@ internal partial class ExecExit : IExecMessage
     public long RequestId { get; set; }
     public ExecOutcome Outcome { get; set; }
     public int Code { get; set; }
-    [CheckedString]
-    public string? Message { get; set; }
+    [MemoryPackIgnore]
+    public string? Message { get => _message.Value; set => _message = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _message;
     /// <summary>The final state as `iridium run --state-json` writes it (UTF-8 JSON), when requested.</summary>
     public byte[]? StateJson { get; set; }
     public long Steps { get; set; }
@@ -146,20 +158,28 @@ internal enum ProcessState : byte
 [MemoryPackable]
 internal partial class ProcessRecord
 {
-    [CheckedString]
-    public string? ProcessId { get; set; }
+    [MemoryPackIgnore]
+    public string? ProcessId { get => _processId.Value; set => _processId = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _processId;
     public Guid NodeId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
-    [CheckedString]
-    public string? Program { get; set; }
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
+    [MemoryPackIgnore]
+    public string? Program { get => _program.Value; set => _program = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _program;
     public ProcessState State { get; set; }
     public long Steps { get; set; }
     public long HeapBytes { get; set; }
     /// <summary>Milliseconds since the process was admitted.</summary>
     public long AgeMs { get; set; }
-    [CheckedString]
-    public string? Origin { get; set; }
+    [MemoryPackIgnore]
+    public string? Origin { get => _origin.Value; set => _origin = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _origin;
 }
 
 /// <summary>Stop the process with this id (ALIAS.N), wherever it runs.</summary>
@@ -167,8 +187,10 @@ internal partial class ProcessRecord
 internal partial class KillRequest : IExecMessage
 {
     public long RequestId { get; set; }
-    [CheckedString]
-    public string? ProcessId { get; set; }
+    [MemoryPackIgnore]
+    public string? ProcessId { get => _processId.Value; set => _processId = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _processId;
 }
 
 [MemoryPackable]
@@ -176,6 +198,8 @@ internal partial class KillReply : IExecMessage
 {
     public long RequestId { get; set; }
     public bool Found { get; set; }
-    [CheckedString]
-    public string? Message { get; set; }
+    [MemoryPackIgnore]
+    public string? Message { get => _message.Value; set => _message = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _message;
 }

@@ -30,10 +30,14 @@ internal partial class Hello : IIntroduction
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
-    [CheckedString]
-    public string? AdvertisedHost { get; set; }
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
+    [MemoryPackIgnore]
+    public string? AdvertisedHost { get => _advertisedHost.Value; set => _advertisedHost = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _advertisedHost;
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
     public ConnectionRole Role { get; set; }
@@ -45,10 +49,14 @@ internal partial class Join : IIntroduction
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
-    [CheckedString]
-    public string? AdvertisedHost { get; set; }
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
+    [MemoryPackIgnore]
+    public string? AdvertisedHost { get => _advertisedHost.Value; set => _advertisedHost = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _advertisedHost;
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
     public ConnectionRole Role { get; set; }
@@ -63,10 +71,14 @@ internal partial class Challenge : IClusterMessage
 {
     public int ProtocolVersion { get; set; }
     public Guid NodeId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
-    [CheckedString]
-    public string? AdvertisedHost { get; set; }
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
+    [MemoryPackIgnore]
+    public string? AdvertisedHost { get => _advertisedHost.Value; set => _advertisedHost = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _advertisedHost;
     public int AdvertisedPort { get; set; }
     public byte[]? Nonce { get; set; }
     public byte[]? Mac { get; set; }
@@ -94,8 +106,10 @@ internal partial class HelloAck : IClusterMessage
 internal partial class Refuse : IClusterMessage
 {
     public RefuseCode Code { get; set; }
-    [CheckedString]
-    public string? Reason { get; set; }
+    [MemoryPackIgnore]
+    public string? Reason { get => _reason.Value; set => _reason = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _reason;
 }
 
 internal enum RefuseCode : byte
@@ -118,9 +132,13 @@ internal enum RefuseCode : byte
 internal partial class MemberRecord
 {
     public Guid NodeId { get; set; }
-    [CheckedString]
-    public string? Alias { get; set; }
-    [CheckedString]
-    public string? Host { get; set; }
+    [MemoryPackIgnore]
+    public string? Alias { get => _alias.Value; set => _alias = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _alias;
+    [MemoryPackIgnore]
+    public string? Host { get => _host.Value; set => _host = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _host;
     public int Port { get; set; }
 }

@@ -10,7 +10,8 @@ namespace Iridium.Cluster.Protocol;
 /// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
 /// exec, ps and kill (<see cref="IExecMessage"/>). A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
-/// string member <see cref="CheckedStringAttribute"/>; tests check all three.
+/// string member a <see cref="CheckedText"/> (a <c>string?</c> property over a serialized
+/// <see cref="CheckedText"/> field); tests check all three.
 /// </summary>
 [MemoryPackable]
 [MemoryPackUnion(0, typeof(Hello))]

@@ -26,8 +26,10 @@ internal partial class MembersUpdate : IClusterMessage
 [MemoryPackable]
 internal partial class Leave : IClusterMessage
 {
-    [CheckedString]
-    public string? Reason { get; set; }
+    [MemoryPackIgnore]
+    public string? Reason { get => _reason.Value; set => _reason = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _reason;
 }
 
 /// <summary>

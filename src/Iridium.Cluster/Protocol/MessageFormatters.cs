@@ -19,6 +19,7 @@ internal static class MessageFormatters
     {
         // The union and its cases: the generated RegisterFormatter of each, called without reflection.
         MemoryPackFormatterProvider.Register<IClusterMessage>();
+        MemoryPackFormatterProvider.Register(new CheckedTextFormatter());
         MemoryPackFormatterProvider.Register<Hello>();
         MemoryPackFormatterProvider.Register<Challenge>();
         MemoryPackFormatterProvider.Register<Proof>();

@@ -24,6 +24,7 @@ public class FormatterRegistrationTests
 
             var reachable = Reachable(cluster.GetType("Iridium.Cluster.Protocol.IClusterMessage", throwOnError: true)!);
             Assert.Contains(reachable, t => t.Name == "MemberStatusRecord");
+            Assert.Contains(reachable, t => t.Name == "CheckedText");
             Assert.Contains(reachable, t => t.Name == "List`1");
             Assert.Empty(reachable.Where(t => !isRegistered(t)).Select(t => t.ToString()));
         });
@@ -90,6 +91,11 @@ public class FormatterRegistrationTests
                 {
                     if (property.GetCustomAttributesData().Any(a => a.AttributeType.Name == "MemoryPackIgnoreAttribute")) continue;
                     pending.Push(property.PropertyType);
+                }
+                // Private members MemoryPack is told to include (the CheckedText behind each string property).
+                foreach (var field in type.GetFields(BindingFlags.NonPublic | BindingFlags.Instance))
+                {
+                    if (field.GetCustomAttributesData().Any(a => a.AttributeType.Name == "MemoryPackIncludeAttribute")) pending.Push(field.FieldType);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Buffers;
 using System.Buffers.Binary;
 using Iridium.Cluster.Protocol;
@@ -87,14 +88,19 @@ public class HostileFrameTests
     }
 
     [Fact]
-    public void EveryStringMemberOfAMessageIsChecked()
+    public void EveryStringMemberOfAMessageTravelsAsCheckedText()
     {
-        var strings = typeof(IClusterMessage).Assembly.GetTypes()
+        // What MemoryPack serializes: public properties and fields it does not ignore, and members it is told to include.
+        const BindingFlags Instance = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance;
+        var serialized = typeof(IClusterMessage).Assembly.GetTypes()
             .Where(t => t.IsDefined(typeof(MemoryPack.MemoryPackableAttribute), inherit: false))
-            .SelectMany(t => t.GetProperties().Where(p => p.PropertyType == typeof(string)).Select(p => (Type: t, Property: p)))
+            .SelectMany(t => t.GetMembers(Instance).Where(m => m is PropertyInfo or FieldInfo)
+                .Where(m => m.IsDefined(typeof(MemoryPack.MemoryPackIncludeAttribute))
+                    || (!m.IsDefined(typeof(MemoryPack.MemoryPackIgnoreAttribute)) && m is PropertyInfo { GetMethod.IsPublic: true } or FieldInfo { IsPublic: true }))
+                .Select(m => (Type: t, Member: m, MemberType: m is PropertyInfo p ? p.PropertyType : ((FieldInfo)m).FieldType)))
             .ToList();
-        Assert.NotEmpty(strings);
-        Assert.Empty(strings.Where(s => !s.Property.IsDefined(typeof(CheckedStringAttribute), inherit: false)).Select(s => $"{s.Type.Name}.{s.Property.Name}"));
+        Assert.Contains(serialized, s => s.MemberType == typeof(CheckedText));
+        Assert.Empty(serialized.Where(s => s.MemberType == typeof(string)).Select(s => $"{s.Type.Name}.{s.Member.Name}"));
     }
 
     [Fact]
