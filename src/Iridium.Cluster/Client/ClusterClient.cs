@@ -212,8 +212,8 @@ public sealed class ClusterClient : IAsyncDisposable
     private static Exception Failure(Exception e, string endpoint, TimeSpan timeout, CancellationToken ct) => e switch
     {
         // Async calls time out by their deadline token, blocking ones by the socket's timeout.
-        OperationCanceledException when !ct.IsCancellationRequested => new ClusterClientException($"{endpoint} did not answer within {timeout.TotalSeconds:0.#} s"),
-        SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock } => new ClusterClientException($"{endpoint} did not answer within {timeout.TotalSeconds:0.#} s"),
+        _ when e is OperationCanceledException && !ct.IsCancellationRequested || e is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
+            => new ClusterClientException($"{endpoint} did not answer within {timeout.TotalSeconds:0.#} s"),
         ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException => new ClusterClientException($"{endpoint}: {e.Message}"),
         _ => e,
     };

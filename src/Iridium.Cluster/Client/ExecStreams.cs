@@ -60,7 +60,7 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
                         stream.Alias = started.Alias;
                         stream.ProcessId = started.ProcessId;
                         break;
-                    case ReceivedOutput received:
+                    case OutputChunk received:
                         int length = received.Bytes.Length;
                         output(index, stream.Alias, received.Bytes);
                         received.Release();

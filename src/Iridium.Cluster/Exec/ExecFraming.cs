@@ -10,7 +10,7 @@ internal static class ExecFraming
     /// local rate, 64 KiB 0.37, 256 KiB 0.43 before chunks were pooled). Chunks are large objects
     /// to the collector, so none is allocated per frame: the sender reuses its chunks
     /// (<see cref="ProcessOutput.Recycle"/>) and receivers read into pooled buffers
-    /// (<see cref="Protocol.ReceivedOutput"/>). A partly full chunk still goes out after <see cref="FlushDelay"/>.
+    /// (<see cref="Protocol.OutputChunk"/>). A partly full chunk still goes out after <see cref="FlushDelay"/>.
     /// </summary>
     public const int ChunkBytes = 256 * 1024;
 

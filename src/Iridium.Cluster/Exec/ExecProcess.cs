@@ -18,7 +18,7 @@ internal sealed class ExecProcess : ProcessEntry
     {
         RequestId = requestId;
         Reply = reply;
-        Output = new ProcessOutput(window, chunkBytes, chunk => reply(new ExecOutput { RequestId = requestId, Bytes = chunk, Recycle = Output!.Recycle }), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
+        Output = new ProcessOutput(window, chunkBytes, chunk => reply(OutputChunk.Of(requestId, chunk, Output!.Recycle)), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
     }
 
     public long RequestId { get; }

@@ -69,10 +69,7 @@ internal partial class Pong : IClusterMessage
 
 /// <summary>Opaque application payload between nodes (the future VM-to-VM channel; used by the throughput benchmark).</summary>
 [MemoryPackable]
-internal partial class Data : IBulkMessage
+internal partial class Data : IClusterMessage
 {
     public byte[]? Body { get; set; }
-
-    [MemoryPackIgnore]
-    public int EncodedBytes => EncodedSize.UnionObjectHeader + EncodedSize.ByteArray(Body);
 }

@@ -59,22 +59,10 @@ internal partial class ExecStarted : IExecMessage
 
 /// <summary>Program output, in order; counted against the requester's window.</summary>
 [MemoryPackable]
-internal partial class ExecOutput : IExecMessage, IBulkMessage
+internal partial class ExecOutput : IExecMessage
 {
     public long RequestId { get; set; }
     public byte[]? Bytes { get; set; }
-
-    [MemoryPackIgnore]
-    public int EncodedBytes => EncodedSize.UnionObjectHeader + sizeof(long) + EncodedSize.ByteArray(Bytes);
-
-    /// <summary>Takes <see cref="Bytes"/> back once they are encoded (the sending process's chunk pool); not sent.</summary>
-    [MemoryPackIgnore]
-    public Action<byte[]>? Recycle { get; init; }
-
-    void IBulkMessage.Encoded()
-    {
-        if (Bytes is not null) Recycle?.Invoke(Bytes);
-    }
 }
 
 /// <summary>The requester has written <see cref="Bytes"/> more bytes of output: the program may send that many more.</summary>

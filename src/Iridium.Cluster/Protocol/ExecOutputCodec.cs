@@ -5,7 +5,7 @@ namespace Iridium.Cluster.Protocol;
 
 /// <summary>
 /// <see cref="ExecOutput"/>'s encoding, by hand, for the one message that carries bulk bytes across
-/// every hop (see <see cref="ReceivedOutput"/> for why). The bytes are MemoryPack's: union tag,
+/// every hop (see <see cref="OutputChunk"/> for why). The bytes are MemoryPack's: union tag,
 /// member count 2, <c>RequestId</c> as a little-endian long, the byte array as a little-endian int
 /// length (-1 for null) and the bytes. Tests check both directions against MemoryPack's own
 /// encoding, byte for byte; any other form of the message (an older, shorter one, a null object)
@@ -19,7 +19,7 @@ internal static class ExecOutputCodec
     private const byte MemberCount = 2;
 
     /// <summary>The payload of a frame, if it is an <see cref="ExecOutput"/> of the current form; a malformed one is a <see cref="ProtocolException"/>.</summary>
-    public static bool TryDecode(in ReadOnlySequence<byte> payload, out ReceivedOutput? message)
+    public static bool TryDecode(in ReadOnlySequence<byte> payload, out OutputChunk? message)
     {
         message = null;
         if (payload.Length < HeaderBytes) return false;
@@ -32,15 +32,15 @@ internal static class ExecOutputCodec
         long rest = payload.Length - HeaderBytes;
         if (length < -1) throw new ProtocolException($"ExecOutput with a byte count of {length}");
         if (rest != Math.Max(length, 0)) throw new ProtocolException($"ExecOutput announces {Math.Max(length, 0)} bytes and carries {rest}");
-        message = ReceivedOutput.Copy(requestId, payload.Slice(HeaderBytes), isNull: length == -1);
+        message = OutputChunk.Copy(requestId, payload.Slice(HeaderBytes), isNull: length == -1);
         return true;
     }
 
     /// <summary>The payload's length for <paramref name="message"/>.</summary>
-    public static int EncodedBytes(ReceivedOutput message) => HeaderBytes + Math.Max(message.Length, 0);
+    public static int EncodedBytes(OutputChunk message) => HeaderBytes + Math.Max(message.Length, 0);
 
-    /// <summary>Appends <paramref name="message"/>'s frame (length prefix and payload), then releases its buffer.</summary>
-    public static void Write(IBufferWriter<byte> output, ReceivedOutput message, int maxFrameBytes)
+    /// <summary>Appends <paramref name="message"/>'s frame (length prefix and payload), then hands its buffer back.</summary>
+    public static void Write(IBufferWriter<byte> output, OutputChunk message, int maxFrameBytes)
     {
         int length = EncodedBytes(message);
         if (length > maxFrameBytes) throw new ProtocolException($"ExecOutput of {length} bytes is over the {maxFrameBytes}-byte frame cap");

@@ -50,7 +50,7 @@ internal static class FrameCodec
     /// <summary>
     /// Decodes a payload that must hold exactly one message. Any failure to decode becomes a
     /// <see cref="ProtocolException"/>, which closes that one connection. Program output arrives
-    /// as a <see cref="ReceivedOutput"/>, never as an <see cref="ExecOutput"/>.
+    /// as an <see cref="OutputChunk"/>, never as an <see cref="ExecOutput"/>.
     /// </summary>
     public static IClusterMessage Decode(in ReadOnlySequence<byte> payload)
     {
@@ -73,26 +73,20 @@ internal static class FrameCodec
         if (message is null) throw new ProtocolException("null message");
         if (consumed != payload.Length) throw new ProtocolException($"{payload.Length - consumed} bytes left over after {message.GetType().Name}");
         // An older, shorter form of ExecOutput: still one type for every reader.
-        if (message is ExecOutput old) return ReceivedOutput.Copy(old.RequestId, new ReadOnlySequence<byte>(old.Bytes ?? []), isNull: old.Bytes is null);
+        if (message is ExecOutput old) return OutputChunk.Copy(old.RequestId, new ReadOnlySequence<byte>(old.Bytes ?? []), isNull: old.Bytes is null);
         return message;
     }
 
     /// <summary>
     /// Appends one frame to <paramref name="output"/>. The length prefix precedes the message, so a
-    /// message is encoded into <paramref name="scratch"/> first, unless it knows its size
-    /// (<see cref="IBulkMessage"/>, and relayed output, <see cref="ReceivedOutput"/>): that one
-    /// is encoded straight into the output.
+    /// message is encoded into <paramref name="scratch"/> first, except program output
+    /// (<see cref="OutputChunk"/>), whose size is known and which is encoded straight into the output.
     /// </summary>
     public static void Write(IBufferWriter<byte> output, IClusterMessage message, ArrayBufferWriter<byte> scratch, int maxFrameBytes)
     {
-        if (message is ReceivedOutput received)
+        if (message is OutputChunk chunk)
         {
-            ExecOutputCodec.Write(output, received, maxFrameBytes);
-            return;
-        }
-        if (message is IBulkMessage bulk)
-        {
-            WriteBulk(output, bulk, maxFrameBytes);
+            ExecOutputCodec.Write(output, chunk, maxFrameBytes);
             return;
         }
         scratch.ResetWrittenCount();
@@ -105,19 +99,6 @@ internal static class FrameCodec
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
         scratch.WrittenSpan.CopyTo(span[ProtocolLimits.FrameHeaderBytes..]);
         output.Advance(ProtocolLimits.FrameHeaderBytes + length);
-    }
-
-    private static void WriteBulk(IBufferWriter<byte> output, IBulkMessage message, int maxFrameBytes)
-    {
-        int length = message.EncodedBytes;
-        if (length > maxFrameBytes) throw new ProtocolException($"{message.GetType().Name} of {length} bytes is over the {maxFrameBytes}-byte frame cap");
-        BinaryPrimitives.WriteUInt32LittleEndian(output.GetSpan(ProtocolLimits.FrameHeaderBytes), (uint)length);
-        output.Advance(ProtocolLimits.FrameHeaderBytes);
-        var writer = new CountingWriter(output);
-        MemoryPackSerializer.Serialize<IClusterMessage, CountingWriter>(in writer, message);
-        // A wrong size would desynchronise the stream for good: fail loudly (a test checks every size).
-        if (writer.Written != length) throw new InvalidOperationException($"{message.GetType().Name} said {length} bytes and encoded {writer.Written}");
-        message.Encoded();
     }
 
     /// <summary>One frame as a new array (tests, fuzzing).</summary>
@@ -135,22 +116,6 @@ internal static class FrameCodec
     /// time, on the first frame of each message type: measured with perf, that was most of the
     /// CPU between connect and the first frame of every client command (members, ping, exec).
     /// </summary>
-    /// <summary>The output as a struct (see <see cref="ScratchWriter"/>), counting what is written into it.</summary>
-    private struct CountingWriter(IBufferWriter<byte> inner) : IBufferWriter<byte>
-    {
-        public int Written { get; private set; }
-
-        public void Advance(int count)
-        {
-            inner.Advance(count);
-            Written += count;
-        }
-
-        public readonly Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
-
-        public readonly Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
-    }
-
     private readonly struct ScratchWriter(ArrayBufferWriter<byte> inner) : IBufferWriter<byte>
     {
         public void Advance(int count) => inner.Advance(count);

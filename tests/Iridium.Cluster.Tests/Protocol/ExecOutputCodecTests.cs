@@ -37,7 +37,7 @@ public class ExecOutputCodecTests
         byte[] payload = MemoryPackPayload(long.MinValue + 3, bytes);
         foreach (int segment in new[] { 1, 7, 4096, 65_536, int.MaxValue })
         {
-            var decoded = Assert.IsType<ReceivedOutput>(FrameCodec.Decode(Segmented(payload, segment)));
+            var decoded = Assert.IsType<OutputChunk>(FrameCodec.Decode(Segmented(payload, segment)));
             Assert.Equal(long.MinValue + 3, decoded.RequestId);
             Assert.Equal(bytes is null ? -1 : bytes.Length, decoded.Length);
             Assert.Equal(bytes ?? [], decoded.Bytes.ToArray());
@@ -49,20 +49,35 @@ public class ExecOutputCodecTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void AChunkAProcessShipsIsEncodedAsMemoryPackEncodesItThenHandedBack(int? size)
+    {
+        byte[] bytes = Bytes(size) ?? [];
+        var handedBack = new List<byte[]>();
+        var chunk = OutputChunk.Of(-2, bytes, handedBack.Add);
+
+        byte[] frame = FrameCodec.ToFrame(chunk);
+        byte[] payload = MemoryPackPayload(-2, bytes);
+        Assert.Equal((uint)payload.Length, BinaryPrimitives.ReadUInt32LittleEndian(frame));
+        Assert.Equal(payload, frame[ProtocolLimits.FrameHeaderBytes..]);
+        Assert.Same(bytes, Assert.Single(handedBack));
+    }
+
     [Fact]
     public void ARelayedMessageIsWrittenUnderItsNewRequestId()
     {
-        var received = Assert.IsType<ReceivedOutput>(FrameCodec.Decode(new ReadOnlySequence<byte>(MemoryPackPayload(5, [1, 2, 3]))));
+        var received = Assert.IsType<OutputChunk>(FrameCodec.Decode(new ReadOnlySequence<byte>(MemoryPackPayload(5, [1, 2, 3]))));
         received.RequestId = 9;
         Assert.Equal(MemoryPackPayload(9, [1, 2, 3]), FrameCodec.ToFrame(received)[ProtocolLimits.FrameHeaderBytes..]);
     }
 
     [Fact]
-    public void AnOlderShorterFormIsReadByMemoryPackAndArrivesAsReceivedOutputToo()
+    public void AnOlderShorterFormIsReadByMemoryPackAndArrivesAsOutputChunkToo()
     {
         // Member count 1: only RequestId, as a writer with fewer members would send it.
         byte[] payload = [WireTags.ExecOutput, 1, 42, 0, 0, 0, 0, 0, 0, 0];
-        var decoded = Assert.IsType<ReceivedOutput>(FrameCodec.Decode(new ReadOnlySequence<byte>(payload)));
+        var decoded = Assert.IsType<OutputChunk>(FrameCodec.Decode(new ReadOnlySequence<byte>(payload)));
         Assert.Equal((42L, -1), (decoded.RequestId, decoded.Length));
     }
 
@@ -98,7 +113,7 @@ public class ExecOutputCodecTests
     [Fact]
     public void OutputOverTheFrameCapIsNotWritten()
     {
-        var received = Assert.IsType<ReceivedOutput>(FrameCodec.Decode(new ReadOnlySequence<byte>(MemoryPackPayload(1, new byte[100]))));
+        var received = Assert.IsType<OutputChunk>(FrameCodec.Decode(new ReadOnlySequence<byte>(MemoryPackPayload(1, new byte[100]))));
         var output = new ArrayBufferWriter<byte>();
         Assert.Throws<ProtocolException>(() => FrameCodec.Write(output, received, new ArrayBufferWriter<byte>(), ExecOutputCodec.HeaderBytes + 99));
         Assert.Equal(0, output.WrittenCount);

@@ -99,34 +99,4 @@ public class FramingTests
         Assert.Throws<ProtocolException>(() => FrameCodec.Write(output, new Data { Body = new byte[2000] }, new ArrayBufferWriter<byte>(), 1000));
         Assert.Equal(0, output.WrittenCount);
     }
-
-    public static TheoryData<int?> BulkSizes => new() { null, 0, 1, 249, 250, 65_536, 300_000 };
-
-    /// <summary>A bulk message is encoded straight into the output: its frame must be exactly MemoryPack's encoding after the length it announced.</summary>
-    [Theory]
-    [MemberData(nameof(BulkSizes))]
-    public void ABulkMessageSaysItsSizeAndIsEncodedAsMemoryPackEncodesIt(int? size)
-    {
-        byte[]? bytes = size is { } n ? Enumerable.Range(0, n).Select(i => (byte)(i * 7)).ToArray() : null;
-        foreach (IBulkMessage message in new IBulkMessage[] { new ExecOutput { RequestId = -2, Bytes = bytes }, new Data { Body = bytes } })
-        {
-            byte[] expected = MemoryPack.MemoryPackSerializer.Serialize<IClusterMessage>(message);
-            Assert.Equal(expected.Length, message.EncodedBytes);
-
-            byte[] frame = FrameCodec.ToFrame(message);
-            Assert.Equal((uint)expected.Length, BinaryPrimitives.ReadUInt32LittleEndian(frame));
-            Assert.Equal(expected, frame[4..]);
-        }
-    }
-
-    [Fact]
-    public void ABulkMessageOverTheCapIsNotWritten()
-    {
-        var output = new ArrayBufferWriter<byte>();
-        var message = new ExecOutput { RequestId = 1, Bytes = new byte[1000] };
-        Assert.Throws<ProtocolException>(() => FrameCodec.Write(output, message, new ArrayBufferWriter<byte>(), message.EncodedBytes - 1));
-        Assert.Equal(0, output.WrittenCount);
-        FrameCodec.Write(output, message, new ArrayBufferWriter<byte>(), message.EncodedBytes);
-        Assert.Equal(4 + message.EncodedBytes, output.WrittenCount);
-    }
 }

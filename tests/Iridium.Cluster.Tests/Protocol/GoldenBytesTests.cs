@@ -40,8 +40,8 @@ public class GoldenBytesTests
     public void TheGoldenBytesDecodeToTheSameMessage(string name)
     {
         var decoded = FrameCodec.Decode(new ReadOnlySequence<byte>(Golden[name]));
-        // Program output is read into a pooled buffer (ReceivedOutput), and written back as the ExecOutput it was.
-        Assert.IsType(GoldenMessages.Cases[name] is ExecOutput ? typeof(ReceivedOutput) : GoldenMessages.Cases[name].GetType(), decoded);
+        // Program output is read into a pooled buffer (OutputChunk), and written back as the ExecOutput it was.
+        Assert.IsType(GoldenMessages.Cases[name] is ExecOutput ? typeof(OutputChunk) : GoldenMessages.Cases[name].GetType(), decoded);
         // Every member of a "full" case differs from its default, so a member lost or misread
         // in decoding changes the re-encoded bytes.
         Assert.Equal(Golden[name], Payload(decoded));
@@ -50,7 +50,7 @@ public class GoldenBytesTests
     [Fact]
     public void EveryClusterMessageTypeHasGoldenCases()
     {
-        // The wire types: every MemoryPack message (ReceivedOutput is ExecOutput as it is read).
+        // The wire types: every MemoryPack message (OutputChunk is ExecOutput in memory).
         var messageTypes = typeof(IClusterMessage).Assembly.GetTypes()
             .Where(t => typeof(IClusterMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false }
                 && t.IsDefined(typeof(MemoryPack.MemoryPackableAttribute), inherit: false))
