@@ -8,7 +8,8 @@ namespace Iridium.Cluster.Exec;
 /// once, when every member asked has replied (or was lost), or when the caller's timeout calls
 /// <see cref="Finish"/>.
 /// </summary>
-internal sealed class ProcessGather(ClusterConnection client, long requestId, List<ProcessRecord> records)
+/// <param name="answered">Called once the answer is queued: the request id is free again.</param>
+internal sealed class ProcessGather(ClusterConnection client, long requestId, List<ProcessRecord> records, Action answered)
 {
     private readonly Lock _gate = new();
     private readonly HashSet<Relay> _outstanding = [];
@@ -65,6 +66,7 @@ internal sealed class ProcessGather(ClusterConnection client, long requestId, Li
         }
         answer.Sort(ByNodeThenNumber);
         client.TrySend(new ProcessList { RequestId = requestId, Processes = answer });
+        answered();
     }
 
     /// <summary>By alias, then by N of ALIAS.N as a number (node.9 before node.10).</summary>
