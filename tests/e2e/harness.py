@@ -13,7 +13,8 @@
     Tmux                   a terminal: tmux runs a command, types keys and reads the screen
 
 Stdlib only. A process a test starts goes in a registry that an atexit hook empties with
-SIGKILL, so Ctrl-C or SIGTERM of the runner leaves no node behind either.
+SIGKILL (and kills the tmux servers left), so Ctrl-C or SIGTERM of the runner leaves no node
+behind either.
 """
 import atexit
 import hashlib
@@ -69,11 +70,17 @@ def _kill(pid, process):
             pass
 
 
+_tmux_sockets = set()  # the tmux servers of Tmux objects not yet closed
+
+
 @atexit.register
 def _kill_everything_left():
     for pid, process in list(_live.items()):
         _kill(pid, process)
     _live.clear()
+    for name in list(_tmux_sockets):
+        subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True, timeout=30)
+    _tmux_sockets.clear()
 
 
 def adopt(pid):
@@ -290,6 +297,7 @@ class Tmux:
         self.work = work
         self.socket = f"iridium-e2e-{os.getpid()}-{random.randint(0, 1 << 30)}"
         self.pane = None
+        _tmux_sockets.add(self.socket)
         # An idle session keeps the server up between the others (a server whose last session is
         # killed exits, and a command racing that exit fails).
         self.tmux("new-session", "-d", "-s", "idle", "-x", "100", "-y", "40", "sleep 3600")
@@ -304,6 +312,7 @@ class Tmux:
             with open(os.path.join(self.work, f"{self.pane}.screen.log"), "w") as f:
                 f.write(self.screen())
         self.tmux("kill-server", check=False)
+        _tmux_sockets.discard(self.socket)
 
     def start(self, session, *command, cwd=ROOT):
         """Runs COMMAND in a new session, which the other methods then look at."""

@@ -34,6 +34,10 @@ def load(names):
     return suite
 
 
+def interrupt(*_):
+    raise KeyboardInterrupt
+
+
 def main(argv):
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__.strip())
@@ -51,8 +55,9 @@ def main(argv):
     if suite.countTestCases() == 0:
         print("run.py: no tests matched", file=sys.stderr)
         return 2
-    # SIGTERM ends the run like Ctrl-C: the harness then kills every process by PID on exit.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # SIGTERM ends the run like Ctrl-C (unittest records any other exception, SystemExit included,
+    # as one test's error and goes on): the harness then kills every process by PID on exit.
+    signal.signal(signal.SIGTERM, interrupt)
     print(f"iridium under test: {harness.BIN}", flush=True)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     # A test counts once however many of its subTests failed.
