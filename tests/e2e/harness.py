@@ -28,7 +28,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -55,15 +54,27 @@ STACK_TRACE = re.compile(r"^\s+at |Unhandled exception", re.M)
 
 # ---- processes: every one by PID, killed on any exit
 
-_live = {}  # pid -> Popen (or None for a process we adopted by PID, e.g. one tools/cluster.sh started)
+_live = {}  # pid -> Popen, or the start time of a process adopted by PID (e.g. one tools/cluster.sh started)
+
+
+def _start_time(pid):
+    """When PID started (clock ticks since boot), or None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
 def _kill(pid, process):
+    # An adopted PID is not our child: once it exits, the number may be another process's.
+    if not isinstance(process, subprocess.Popen) and _start_time(pid) != process:
+        return
     try:
         os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if process is not None:
+    if isinstance(process, subprocess.Popen):
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -85,7 +96,9 @@ def _kill_everything_left():
 
 def adopt(pid):
     """Kills PID at the end of the test (and on any exit): a process another tool started for us."""
-    _live[pid] = None
+    started = _start_time(pid)
+    if started is not None:
+        _live[pid] = started
 
 
 def alive(pid):
@@ -117,6 +130,7 @@ def stop(process, sig=signal.SIGTERM, timeout=15):
 
 # ---- waiting
 
+
 def wait_for(condition, seconds, description, interval=0.1):
     """Polls CONDITION until it returns a true value (which is returned); fails the test after SECONDS."""
     deadline = time.monotonic() + seconds
@@ -147,6 +161,7 @@ def read_line(pipe, seconds, description):
 
 # ---- ports
 
+
 def free_ports(count):
     """A base port P with P .. P+COUNT-1 free on 127.0.0.1. Below the ephemeral range (32768+), so
     a port we pick is not taken by an outgoing connection between this check and the bind."""
@@ -170,6 +185,7 @@ def free_port():
 
 
 # ---- the binary
+
 
 def iridium(*args, data_root=None, timeout=60, prefix=(), binary=None, **kwargs):
     """Runs the binary once (stdin closed unless input= is given) and returns the CompletedProcess
@@ -209,7 +225,9 @@ def first_line(out):
 def log_lines_are_ours(path):
     """Every line is "TIMESTAMP level: message", with no category or event number."""
     text = open(path, errors="replace").read()
-    return all(LOG_LINE.match(line) for line in text.splitlines()) and not re.search(r"Iridium\.[A-Za-z.]+\[[0-9]+\]", text)
+    return all(LOG_LINE.match(line) for line in text.splitlines()) and not re.search(
+        r"Iridium\.[A-Za-z.]+\[[0-9]+\]", text
+    )
 
 
 def rss_mib(pid):
@@ -234,8 +252,9 @@ class RemoteSession:
     keyed with the cookie, the banner, then one line at a time up to the next prompt."""
 
     def __init__(self, port, cookie, host="127.0.0.1", timeout=30, source=None):
-        self.sock = socket.create_connection((host, port), timeout=timeout,
-                                             source_address=(source, 0) if source else None)
+        self.sock = socket.create_connection(
+            (host, port), timeout=timeout, source_address=(source, 0) if source else None
+        )
         self.buffer = b""
         try:
             nonce = self.line().split()[-1]
@@ -269,7 +288,7 @@ class RemoteSession:
             if at > 0 or self.buffer.startswith(b">>> "):
                 break
             self._receive()
-        out, self.buffer = self.buffer[:at].decode(), self.buffer[at + 4:]
+        out, self.buffer = self.buffer[:at].decode(), self.buffer[at + 4 :]
         return out
 
     def run(self, line):
@@ -288,6 +307,7 @@ class RemoteSession:
 
 # ---- a terminal
 
+
 class Tmux:
     """A private tmux server (its own socket: never anyone else's) whose sessions run commands in a
     100x40 terminal. Each command's exit status is written to WORK/SESSION.status by the shell
@@ -303,7 +323,9 @@ class Tmux:
         self.tmux("new-session", "-d", "-s", "idle", "-x", "100", "-y", "40", "sleep 3600")
 
     def tmux(self, *args, check=True):
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30)
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30
+        )
 
     def close(self):
         """Kills the server; the screen it showed last goes to WORK/SESSION.screen.log first, which a
@@ -354,19 +376,19 @@ class Tmux:
     def shows_line(self, pattern):
         return re.search(pattern, self.screen(), re.M) is not None
 
-    def wait_shows(self, text, seconds=10):
+    def wait_shows(self, text, seconds=20):
         wait_for(lambda: self.shows(text), seconds, f"the screen shows {text!r}")
 
-    def wait_line(self, pattern, seconds=10):
+    def wait_line(self, pattern, seconds=20):
         wait_for(lambda: self.shows_line(pattern), seconds, f"a screen line matches /{pattern}/")
 
-    def wait_last(self, text, seconds=10):
+    def wait_last(self, text, seconds=20):
         wait_for(lambda: self.last_line() == text, seconds, f"the last screen line is {text!r}")
 
-    def wait_first(self, text, seconds=10):
+    def wait_first(self, text, seconds=20):
         wait_for(lambda: (self.lines() or [""])[0] == text, seconds, f"the first screen line is {text!r}")
 
-    def exit_status(self, seconds=10):
+    def exit_status(self, seconds=20):
         """The exit status of the pane's command, once it has exited."""
         path = os.path.join(self.work, f"{self.pane}.status")
         wait_for(lambda: os.path.exists(path) and open(path).read().strip(), seconds, f"{self.pane} exits")
@@ -374,6 +396,7 @@ class Tmux:
 
 
 # ---- the test case
+
 
 class E2ETestCase(unittest.TestCase):
     """A test with a fresh work directory (self.work, removed afterwards) and processes started by
@@ -419,8 +442,13 @@ class E2ETestCase(unittest.TestCase):
         joining node1; logs, PIDs and the data root in the work directory), every one adopted by
         PID. Returns {alias: (pid, "127.0.0.1:PORT")}; self.data is the cluster's data root."""
         base = free_ports(count)
-        out = subprocess.run([CLUSTER_SH, "start", str(count), "--base-port", str(base), "--dir", self.work, "--", *extra],
-                             capture_output=True, text=True, timeout=60, env=dict(os.environ, IRIDIUM=BIN))
+        out = subprocess.run(
+            [CLUSTER_SH, "start", str(count), "--base-port", str(base), "--dir", self.work, "--", *extra],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ, IRIDIUM=BIN),
+        )
         nodes = {}
         if os.path.exists(self.path("pids")):
             for line in open(self.path("pids")):
@@ -434,21 +462,28 @@ class E2ETestCase(unittest.TestCase):
 
     def stop_cluster(self):
         """tools/cluster.sh stop: SIGTERM by recorded PID (the nodes leave), SIGKILL for stragglers."""
-        return subprocess.run([CLUSTER_SH, "stop", "--dir", self.work], capture_output=True, text=True, timeout=60,
-                              env=dict(os.environ, IRIDIUM=BIN))
+        return subprocess.run(
+            [CLUSTER_SH, "stop", "--dir", self.work],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ, IRIDIUM=BIN),
+        )
 
     def wait_for_mesh(self, addresses, seconds=30):
         """Every node at ADDRESSES lists all of them as self or up."""
+
         def whole():
             return all(len(live_aliases(a, data_root=self.data)) == len(addresses) for a in addresses)
+
         wait_for(whole, seconds, f"every node lists all {len(addresses)}")
 
     def _end_processes(self):
         for process in self.processes:
             _kill(process.pid, process)
             _live.pop(process.pid, None)
-        for pid in [pid for pid, process in _live.items() if process is None]:
-            _kill(pid, None)
+        for pid, started in [(pid, p) for pid, p in _live.items() if not isinstance(p, subprocess.Popen)]:
+            _kill(pid, started)
             del _live[pid]
 
     def path(self, *parts):
@@ -472,8 +507,10 @@ class E2ETestCase(unittest.TestCase):
             for name in sorted(files):
                 if name.endswith((".log", ".err")):
                     path = os.path.join(folder, name)
-                    lines = open(path, errors="replace").read().splitlines()[-self.LOG_TAIL:]
-                    parts.append(f"--- {os.path.relpath(path, self.work)} (last {len(lines)} lines)\n" + "\n".join(lines))
+                    lines = open(path, errors="replace").read().splitlines()[-self.LOG_TAIL :]
+                    parts.append(
+                        f"--- {os.path.relpath(path, self.work)} (last {len(lines)} lines)\n" + "\n".join(lines)
+                    )
         return "\n".join(parts)
 
     def run(self, result=None):

@@ -43,8 +43,11 @@ def main(argv):
         print(__doc__.strip())
         return 0
     if not os.access(harness.BIN, os.X_OK):
-        print(f"run.py: no iridium binary at {harness.BIN}: publish it first "
-              "(dotnet publish src/Iridium.Cli -c Release -o artifacts) or set IRIDIUM_BIN", file=sys.stderr)
+        print(
+            f"run.py: no iridium binary at {harness.BIN}: publish it first "
+            "(dotnet publish src/Iridium.Cli -c Release -o artifacts) or set IRIDIUM_BIN",
+            file=sys.stderr,
+        )
         return 2
     try:
         suite = load(argv)
@@ -61,8 +64,10 @@ def main(argv):
     print(f"iridium under test: {harness.BIN}", flush=True)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     # A test counts once however many of its subTests failed.
-    failed = len({getattr(test, "test_case", test).id() for test, _ in result.failures + result.errors}
-                 | {test.id() for test in result.unexpectedSuccesses})
+    failed = len(
+        {getattr(test, "test_case", test).id() for test, _ in result.failures + result.errors}
+        | {test.id() for test in result.unexpectedSuccesses}
+    )
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped
     for test, _ in result.expectedFailures:

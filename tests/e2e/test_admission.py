@@ -65,10 +65,31 @@ class AdmissionTests(E2ETestCase):
         self.env = dict(os.environ, IRIDIUM_COOKIE=COOKIE)
         base = free_ports(3)
         self.a_port, b_port, self.repl_port = base, base + 1, base + 2
-        self.start("node", "--node-alias", "a", "-P", str(self.a_port), "-r", "-p", str(self.repl_port),
-                   log="a", data_root=self.work, env=self.env)
-        self.start("node", "--node-alias", "b", "-P", str(b_port), "--join", f"127.0.0.1:{self.a_port}",
-                   log="b", data_root=self.work, env=self.env)
+        self.start(
+            "node",
+            "--node-alias",
+            "a",
+            "-P",
+            str(self.a_port),
+            "-r",
+            "-p",
+            str(self.repl_port),
+            log="a",
+            data_root=self.work,
+            env=self.env,
+        )
+        self.start(
+            "node",
+            "--node-alias",
+            "b",
+            "-P",
+            str(b_port),
+            "--join",
+            f"127.0.0.1:{self.a_port}",
+            log="b",
+            data_root=self.work,
+            env=self.env,
+        )
         wait_for(lambda: self.live() == ["a", "b"], 30, "a and b mesh")
 
     def live(self):
@@ -86,8 +107,10 @@ class AdmissionTests(E2ETestCase):
         finally:
             opened = flood.end()
         downs = self.down_lines()
-        print(f"\n  cluster port: {opened} connections opened by the flood from {source}; "
-              f"`members` answered {answered} of {QUERIES}; node down lines: {len(downs)}")
+        print(
+            f"\n  cluster port: {opened} connections opened by the flood from {source}; "
+            f"`members` answered {answered} of {QUERIES}; node down lines: {len(downs)}"
+        )
         self.assertGreaterEqual(opened, CONCURRENT, "the flood did not open all its connections")
         self.assertGreaterEqual(answered, 9, f"`members` answered only {answered} of {QUERIES} times during the flood")
         self.assertEqual(downs, [], "a peer was marked down during the flood")
@@ -100,15 +123,19 @@ class AdmissionTests(E2ETestCase):
         try:
             time.sleep(2)  # not an assertion: the flood reaches its full size
             for _ in range(logins):
-                out = iridium("remote", f"127.0.0.1:{self.repl_port}", "-c", "hlt", data_root=self.work, env=self.env, timeout=30)
+                out = iridium(
+                    "remote", f"127.0.0.1:{self.repl_port}", "-c", "hlt", data_root=self.work, env=self.env, timeout=30
+                )
                 if out.returncode != 0 or "VM stopped: code 0" not in out.stdout:
                     failures.append(f"exit {out.returncode}: {(out.stderr or out.stdout).strip()[:200]}")
         finally:
             opened = flood.end()
             for s in idle:
                 s.close()
-        print(f"\n  remote REPL port: {idle_connections} idle connections and {opened} from the flood from {source}; "
-              f"logins that ran a line: {logins - len(failures)} of {logins}")
+        print(
+            f"\n  remote REPL port: {idle_connections} idle connections and {opened} from the flood from {source}; "
+            f"logins that ran a line: {logins - len(failures)} of {logins}"
+        )
         self.assertGreaterEqual(opened, CONCURRENT, "the flood did not open all its connections")
         self.assertEqual(failures, [], f"only {logins - len(failures)} of {logins} correct logins worked")
 

@@ -12,7 +12,9 @@ HELLO = os.path.join(EXAMPLES, "hello.iasm")
 
 class AotSmokeTests(E2ETestCase):
     def assertStatus(self, out, status, what):
-        self.assertEqual(out.returncode, status, f"{what}: exit {out.returncode}, expected {status}; stderr: {out.stderr}")
+        self.assertEqual(
+            out.returncode, status, f"{what}: exit {out.returncode}, expected {status}; stderr: {out.stderr}"
+        )
 
     def register(self, state_path, index):
         with open(state_path) as f:

@@ -36,7 +36,9 @@ class ClusterTests(E2ETestCase):
         def all_list_node5_down():
             for address in others:
                 rows = members(address, data_root=self.data) or []
-                if not any(re.match(r"^node5 .* down +[0-9]+ +[0-9]+ +connection lost$", " ".join(row)) for row in rows):
+                if not any(
+                    re.match(r"^node5 .* down +[0-9]+ +[0-9]+ +connection lost$", " ".join(row)) for row in rows
+                ):
                     return False
             return True
 
@@ -48,10 +50,23 @@ class ClusterTests(E2ETestCase):
         node1 = self.nodes["node1"][1]
         wrong = self.write("wrong-cookie", "wrong\n")
         port = free_port()
-        intruder = self.start("node", "--node-alias", "intruder", "-P", str(port), "--cookie-file", wrong, "--join", node1,
-                              log="intruder", data_root=self.data)
+        intruder = self.start(
+            "node",
+            "--node-alias",
+            "intruder",
+            "-P",
+            str(port),
+            "--cookie-file",
+            wrong,
+            "--join",
+            node1,
+            log="intruder",
+            data_root=self.data,
+        )
         wait_for(lambda: "authentication failed" in self.read("intruder.log"), 20, "the intruder is refused")
-        wait_for(lambda: re.search(r"refused connection from .*cookie", self.read("node1.log")), 10, "node1 logs the refusal")
+        wait_for(
+            lambda: re.search(r"refused connection from .*cookie", self.read("node1.log")), 10, "node1 logs the refusal"
+        )
         time.sleep(0.5)  # not an assertion: a wrongly admitted member would have time to show
         for address in self.addresses[:4]:
             rows = members(address, data_root=self.data)

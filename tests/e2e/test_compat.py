@@ -30,8 +30,17 @@ class CompatTestCase(E2ETestCase):
         self.data = self.path("data")
 
     def node(self, binary, alias, port, *extra):
-        return self.start("node", "--node-alias", alias, "--server-bind-port", str(port), *extra, binary=binary,
-                          log=alias, data_root=self.data)
+        return self.start(
+            "node",
+            "--node-alias",
+            alias,
+            "--server-bind-port",
+            str(port),
+            *extra,
+            binary=binary,
+            log=alias,
+            data_root=self.data,
+        )
 
     def live(self, binary, port):
         return live_aliases(f"127.0.0.1:{port}", data_root=self.data, binary=binary)
@@ -41,21 +50,35 @@ class MixedMeshTests(CompatTestCase):
     def round(self, seed, other, label):
         base = free_ports(3)
         a1 = self.node(seed, "a1", base)
-        wait_for(lambda: harness.members(f"127.0.0.1:{base}", data_root=self.data, binary=seed) is not None, 20, f"{label}: a1 listens")
+        wait_for(
+            lambda: harness.members(f"127.0.0.1:{base}", data_root=self.data, binary=seed) is not None,
+            20,
+            f"{label}: a1 listens",
+        )
         b1 = self.node(other, "b1", base + 1, "--join", f"127.0.0.1:{base}")
         a2 = self.node(seed, "a2", base + 2, "--join", f"127.0.0.1:{base + 1}")
         for binary in (seed, other):
             for port in (base, base + 1, base + 2):
-                wait_for(lambda: self.live(binary, port) == ["a1", "a2", "b1"], 30,
-                         f"{label}: the node on {port} lists a1 a2 b1 (asked by {binary})")
+                wait_for(
+                    lambda: self.live(binary, port) == ["a1", "a2", "b1"],
+                    30,
+                    f"{label}: the node on {port} lists a1 a2 b1 (asked by {binary})",
+                )
 
         harness.stop(b1)
-        wait_for(lambda: "node down: b1 (left" in self.read("a1.log") and "node down: b1 (left" in self.read("a2.log"), 5,
-                 f"{label}: a1 and a2 drop b1 after its Leave")
+        wait_for(
+            lambda: "node down: b1 (left" in self.read("a1.log") and "node down: b1 (left" in self.read("a2.log"),
+            5,
+            f"{label}: a1 and a2 drop b1 after its Leave",
+        )
         # Newer nodes now list b1 as down (and send its details after the list): both builds' clients must read that.
         for binary in (seed, other):
-            self.assertEqual(self.live(binary, base), ["a1", "a2"], f"{label}: a1 still lists b1 as live (asked by {binary})")
-        self.assertIn("left the cluster (2 peers told)", self.read("b1.log"), f"{label}: b1 did not tell both peers it left")
+            self.assertEqual(
+                self.live(binary, base), ["a1", "a2"], f"{label}: a1 still lists b1 as live (asked by {binary})"
+            )
+        self.assertIn(
+            "left the cluster (2 peers told)", self.read("b1.log"), f"{label}: b1 did not tell both peers it left"
+        )
         harness.stop(a2)
         wait_for(lambda: "node down: a2 (left" in self.read("a1.log"), 5, f"{label}: a1 drops a2")
         harness.stop(a1)
@@ -91,7 +114,9 @@ class MixedExecTests(CompatTestCase):
         self.assertEqual(out.returncode, 0, f"exec on new2: {out.stderr}")
         self.assertEqual(out.stdout, "Hello, world!\n", "the new members still run programs")
         for port in ports:
-            self.assertEqual(len(self.live(self.new, port)), 3, f"the node on {port} lost a member after the exec requests")
+            self.assertEqual(
+                len(self.live(self.new, port)), 3, f"the node on {port} lost a member after the exec requests"
+            )
 
 
 if __name__ == "__main__":

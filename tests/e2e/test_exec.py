@@ -32,8 +32,12 @@ class ExecTests(E2ETestCase):
         return iridium("exec", via, path, *args, data_root=self.data, **kwargs)
 
     def assertStatus(self, out, status, what):
-        self.assertEqual(out.returncode, status, f"{what}: exit {out.returncode}, expected {status}; "
-                                                  f"stdout: {out.stdout[:300]}; stderr: {out.stderr[:300]}")
+        self.assertEqual(
+            out.returncode,
+            status,
+            f"{what}: exit {out.returncode}, expected {status}; "
+            f"stdout: {out.stdout[:300]}; stderr: {out.stderr[:300]}",
+        )
 
     def processes_on(self, via, alias):
         """The ids of the processes ps (asked through VIA) lists on node ALIAS."""
@@ -43,9 +47,11 @@ class ExecTests(E2ETestCase):
 
     def start_forever(self, via, on):
         """A client running forever.iasm in the background, once the program has printed."""
-        client = self.start("exec", via, program("forever.iasm"), "--on", on, data_root=self.data,
-                            stdout=subprocess.PIPE, stderr=open(self.path("client.err"), "w"), text=True)
-        line = read_line(client.stdout, 20, f"forever.iasm prints on {on}")  # the client's stdout is the program's output
+        with open(self.path("client.err"), "w") as err:
+            client = self.start("exec", via, program("forever.iasm"), "--on", on, data_root=self.data,
+                                stdout=subprocess.PIPE, stderr=err, text=True)  # fmt: skip
+        # The client's stdout is the program's output.
+        line = read_line(client.stdout, 20, f"forever.iasm prints on {on}")
         self.assertEqual(line, "started\n", f"forever.iasm did not start on {on}")
         return client
 
@@ -64,23 +70,37 @@ class ExecTests(E2ETestCase):
         state = self.path("state.json")
         out = self.exec(self.node3, HELLO, "--on", "all", "--state-json", state)
         self.assertStatus(out, 0, "exec --on all")
-        self.assertEqual(sorted(out.stdout.splitlines()), ["[node1] Hello, world!", "[node2] Hello, world!", "[node3] Hello, world!"])
+        self.assertEqual(
+            sorted(out.stdout.splitlines()), ["[node1] Hello, world!", "[node2] Hello, world!", "[node3] Hello, world!"]
+        )
         with open(state) as f:
             states = json.load(f)
-        self.assertEqual(sorted(states), ["node1", "node2", "node3"], "--on all --state-json is an object keyed by alias")
+        self.assertEqual(
+            sorted(states), ["node1", "node2", "node3"], "--on all --state-json is an object keyed by alias"
+        )
         self.assertTrue(all(v["event"]["kind"] == "GracefulStop" for v in states.values()), states)
 
     def test_output_is_streamed(self):
         # Output arrives while the program runs: the first line well before the program ends.
-        client = self.start("exec", self.node1, program("slow.iasm"), "--on", "node3", data_root=self.data,
-                            stdout=subprocess.PIPE, text=True)
+        client = self.start(
+            "exec",
+            self.node1,
+            program("slow.iasm"),
+            "--on",
+            "node3",
+            data_root=self.data,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         arrived = {}
         for line in client.stdout:
             arrived[line.split()[0]] = time.monotonic()
         self.assertEqual(self.finish(client), 0)
         self.assertEqual(sorted(arrived), ["first", "second"], f"slow.iasm printed {sorted(arrived)}")
         gap_ms = (arrived["second"] - arrived["first"]) * 1000
-        self.assertGreaterEqual(gap_ms, 300, f"the first line arrived only {gap_ms:.0f} ms before the second (not streamed?)")
+        self.assertGreaterEqual(
+            gap_ms, 300, f"the first line arrived only {gap_ms:.0f} ms before the second (not streamed?)"
+        )
 
     def test_exit_statuses(self):
         self.assertStatus(self.exec(self.node1, program("illegal.iasm"), "--on", "node2"), 1, "IGL on node2")
@@ -96,7 +116,9 @@ class ExecTests(E2ETestCase):
             copy = self.write("d.iasm", f.read())
         self.assertStatus(self.exec(self.node1, copy, "--on", "all"), 14, "all: the highest status")
         wrong = self.write("wrong-cookie", "wrong\n")
-        self.assertStatus(iridium("exec", self.node1, HELLO, "--cookie-file", wrong, data_root=self.data), 77, "a wrong cookie")
+        self.assertStatus(
+            iridium("exec", self.node1, HELLO, "--cookie-file", wrong, data_root=self.data), 77, "a wrong cookie"
+        )
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             closed = s.getsockname()[1]
@@ -106,10 +128,17 @@ class ExecTests(E2ETestCase):
         # ps on another node lists the process; kill through a third ends its client with 143.
         client = self.start_forever(self.node1, "node2")
         ids = self.processes_on(self.node3, "node2")
-        self.assertEqual(len(ids), 1, f"ps through node3 does not list the process on node2: {iridium('ps', self.node3, data_root=self.data).stdout}")
+        self.assertEqual(
+            len(ids),
+            1,
+            "ps through node3 does not list the process on node2: "
+            + iridium("ps", self.node3, data_root=self.data).stdout,
+        )
         self.assertStatus(iridium("kill", self.node1, ids[0], data_root=self.data), 0, f"kill {ids[0]} through node1")
         self.assertEqual(self.finish(client), 143, f"the killed program's client: {self.read('client.err')}")
-        self.assertStatus(iridium("kill", self.node1, "node2.999999", data_root=self.data), 1, "kill of a process that does not exist")
+        self.assertStatus(
+            iridium("kill", self.node1, "node2.999999", data_root=self.data), 1, "kill of a process that does not exist"
+        )
 
     def test_ctrl_c_stops_the_remote_program(self):
         client = self.start_forever(self.node2, "node3")
@@ -121,7 +150,9 @@ class ExecTests(E2ETestCase):
         client = self.start_forever(self.node1, "node3")
         client.kill()
         self.finish(client)
-        wait_for(lambda: not self.processes_on(self.node2, "node3"), 5, "the killed client's program is gone from node3")
+        wait_for(
+            lambda: not self.processes_on(self.node2, "node3"), 5, "the killed client's program is gone from node3"
+        )
 
     def test_target_node_killed(self):
         # The target node dies mid-run: 69 and one line on stderr, within the failure timeout + 1 s.
@@ -149,7 +180,9 @@ class ExecTests(E2ETestCase):
         err = self.read("client.err")
         self.assertEqual(status, 69, f"frozen target: exec's status; stderr: {err}")
         self.assertIn("lost node2", err)
-        self.assertLessEqual(took, FAILURE_TIMEOUT_S + 1, f"frozen target: exec took {took:.1f} s to notice (failure timeout 3 s)")
+        self.assertLessEqual(
+            took, FAILURE_TIMEOUT_S + 1, f"frozen target: exec took {took:.1f} s to notice (failure timeout 3 s)"
+        )
 
 
 if __name__ == "__main__":

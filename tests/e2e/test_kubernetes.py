@@ -55,44 +55,82 @@ class KubernetesTests(E2ETestCase):
     def test_disruption_budget_selects_the_pods(self):
         for budget in self.by_kind.get("PodDisruptionBudget", []):
             selector = budget["spec"]["selector"]["matchLabels"]
-            self.assertTrue(all(self.labels.get(k) == v for k, v in selector.items()),
-                            f"the PodDisruptionBudget {budget['metadata']['name']} does not select the StatefulSet's pods")
+            self.assertTrue(
+                all(self.labels.get(k) == v for k, v in selector.items()),
+                f"the PodDisruptionBudget {budget['metadata']['name']} does not select the StatefulSet's pods",
+            )
 
     def test_service_selects_the_pods(self):
         # Headless, lists pods before they are ready, selects these pods, on their port.
         svc = self.service["spec"]
         self.assertEqual(svc.get("clusterIP"), "None", "the Service is not headless (clusterIP: None)")
-        self.assertTrue(svc.get("publishNotReadyAddresses"), "the Service does not publish not-ready pods: the first pods could never find each other")
-        self.assertTrue(all(self.labels.get(k) == v for k, v in svc["selector"].items()),
-                        f"the Service's selector {svc['selector']} does not match the pods' labels {self.labels}")
-        self.assertEqual(self.stateful_set["spec"]["serviceName"], self.service["metadata"]["name"], "the StatefulSet's serviceName is not the Service")
-        self.assertIn(svc["ports"][0]["targetPort"], ("cluster", self.port), "the Service's targetPort is not the container's cluster port")
+        self.assertTrue(
+            svc.get("publishNotReadyAddresses"),
+            "the Service does not publish not-ready pods: the first pods could never find each other",
+        )
+        self.assertTrue(
+            all(self.labels.get(k) == v for k, v in svc["selector"].items()),
+            f"the Service's selector {svc['selector']} does not match the pods' labels {self.labels}",
+        )
+        self.assertEqual(
+            self.stateful_set["spec"]["serviceName"],
+            self.service["metadata"]["name"],
+            "the StatefulSet's serviceName is not the Service",
+        )
+        self.assertIn(
+            svc["ports"][0]["targetPort"],
+            ("cluster", self.port),
+            "the Service's targetPort is not the container's cluster port",
+        )
 
     def test_args_are_known_flags(self):
         self.assertEqual(self.args[0], "node", "the container does not run node")
-        self.assertTrue(len(self.args[1:]) % 2 == 0 and all(k.startswith("--") for k in self.options), f"the args are not --flag value pairs: {self.args}")
+        self.assertTrue(
+            len(self.args[1:]) % 2 == 0 and all(k.startswith("--") for k in self.options),
+            f"the args are not --flag value pairs: {self.args}",
+        )
         self.assertEqual(set(self.options) - flags_in_help("node"), set(), "flags that iridium node does not accept")
         expected_join = f"dns:{self.service['metadata']['name']}.$(POD_NAMESPACE).svc.cluster.local:{self.port}"
         self.assertEqual(self.options.get("--join"), expected_join)
-        self.assertEqual(self.options.get("--server-bind-port"), str(self.port), "the node must listen on the container port")
+        self.assertEqual(
+            self.options.get("--server-bind-port"), str(self.port), "the node must listen on the container port"
+        )
         self.assertEqual(self.options.get("--advertise-host"), "$(POD_IP)", "the node must advertise the pod IP")
         mounts = {m["name"]: m["mountPath"] for m in self.container["volumeMounts"]}
-        self.assertEqual(self.options.get("--data-root-dir"), mounts.get("data"), "the data root is not the data volume")
+        self.assertEqual(
+            self.options.get("--data-root-dir"), mounts.get("data"), "the data root is not the data volume"
+        )
 
     def test_variables_are_defined(self):
         # Every $(VAR) is defined; the pod fields come from the downward API, the cookie from a Secret.
         env = {e["name"]: e for e in self.container["env"]}
         for var in set(re.findall(r"\$\(([A-Z_]+)\)", " ".join(self.args))):
             self.assertIn(var, env, f"the args use $({var}), which env does not define")
-        for var, path in {"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace", "POD_IP": "status.podIP"}.items():
-            self.assertEqual(env[var]["valueFrom"]["fieldRef"]["fieldPath"], path, f"{var} is not the downward API's {path}")
-        self.assertIn("secretKeyRef", env.get("IRIDIUM_COOKIE", {}).get("valueFrom", {}), "IRIDIUM_COOKIE does not come from a Secret")
+        for var, path in {
+            "POD_NAME": "metadata.name",
+            "POD_NAMESPACE": "metadata.namespace",
+            "POD_IP": "status.podIP",
+        }.items():
+            self.assertEqual(
+                env[var]["valueFrom"]["fieldRef"]["fieldPath"], path, f"{var} is not the downward API's {path}"
+            )
+        self.assertIn(
+            "secretKeyRef",
+            env.get("IRIDIUM_COOKIE", {}).get("valueFrom", {}),
+            "IRIDIUM_COOKIE does not come from a Secret",
+        )
 
     def test_readiness_probe_is_members_of_the_pod(self):
-        self.assertEqual(self.probe[:3], ["/iridium", "members", f"127.0.0.1:{self.port}"],
-                         "the readiness probe is not `iridium members` against the pod itself")
-        self.assertEqual({a for a in self.probe if a.startswith("--")} - flags_in_help("members"), set(),
-                         "flags that iridium members does not accept")
+        self.assertEqual(
+            self.probe[:3],
+            ["/iridium", "members", f"127.0.0.1:{self.port}"],
+            "the readiness probe is not `iridium members` against the pod itself",
+        )
+        self.assertEqual(
+            {a for a in self.probe if a.startswith("--")} - flags_in_help("members"),
+            set(),
+            "flags that iridium members does not accept",
+        )
 
     def test_args_start_a_node_the_probe_finds_ready(self):
         # The args for real: as Kubernetes fills them in, then moved onto this machine.
@@ -101,20 +139,29 @@ class KubernetesTests(E2ETestCase):
         os.makedirs(data)
         pod_fields = {"POD_NAME": "iridium-0", "POD_NAMESPACE": "default", "POD_IP": "127.0.0.1"}
         real = [re.sub(r"\$\(([A-Z_]+)\)", lambda m: pod_fields[m.group(1)], a) for a in self.args]
-        real = [a.replace(f"dns:iridium.default.svc.cluster.local:{self.port}", f"dns:localhost:{test_port}") for a in real]
+        real = [
+            a.replace(f"dns:iridium.default.svc.cluster.local:{self.port}", f"dns:localhost:{test_port}") for a in real
+        ]
         real = [str(test_port) if a == str(self.port) else a for a in real]
         real[real.index("--server-bind-host") + 1] = "127.0.0.1"
         real[real.index("--data-root-dir") + 1] = data
         env = dict(os.environ, IRIDIUM_COOKIE="kubernetes-test-cookie")
         node = self.start(*real, log="node", env=env)
-        wait_for(lambda: "listening on" in self.read("node.log") or node.poll() is not None, 30,
-                 f"the node starts with the manifest's args ({' '.join(real)})")
+        wait_for(
+            lambda: "listening on" in self.read("node.log") or node.poll() is not None,
+            30,
+            f"the node starts with the manifest's args ({' '.join(real)})",
+        )
         self.assertIsNone(node.poll(), f"the node did not start with the manifest's args ({' '.join(real)})")
         command = [f"127.0.0.1:{test_port}" if a == self.probe[2] else a for a in self.probe[1:]]
         ready = iridium(*command, env=env, timeout=30)
         self.assertEqual(ready.returncode, 0, f"the readiness probe failed: {ready.stdout}{ready.stderr}")
-        self.assertRegex(ready.stdout, re.compile(r"^iridium-0 .* self ", re.M), "the readiness probe does not list the node as self")
-        self.assertEqual(harness.stop(node, timeout=10), 0, "the node's status on SIGTERM (or it did not leave within 10 s)")
+        self.assertRegex(
+            ready.stdout, re.compile(r"^iridium-0 .* self ", re.M), "the readiness probe does not list the node as self"
+        )
+        self.assertEqual(
+            harness.stop(node, timeout=10), 0, "the node's status on SIGTERM (or it did not leave within 10 s)"
+        )
         self.assertNotIn("round of seed dials failed", self.read("node.log"), "the dns: seed failed")
 
 

@@ -26,9 +26,25 @@ class MemoryTests(E2ETestCase):
     def start_node(self, budget):
         """A node serving the remote REPL with 64 MiB VM heaps and BUDGET for all of them."""
         base = free_ports(2)
-        node = self.start("node", "--node-alias", "memory-check", "-P", str(base), "-r", "-p", str(base + 1),
-                          "--max-heap-bytes", str(64 * MIB), "--max-total-heap-bytes", str(budget), "--threads", "2",
-                          log="node", data_root=self.work, env=dict(os.environ, IRIDIUM_COOKIE=COOKIE))
+        node = self.start(
+            "node",
+            "--node-alias",
+            "memory-check",
+            "-P",
+            str(base),
+            "-r",
+            "-p",
+            str(base + 1),
+            "--max-heap-bytes",
+            str(64 * MIB),
+            "--max-total-heap-bytes",
+            str(budget),
+            "--threads",
+            "2",
+            log="node",
+            data_root=self.work,
+            env=dict(os.environ, IRIDIUM_COOKIE=COOKIE),
+        )
 
         def serves():
             try:
@@ -47,10 +63,20 @@ class MemoryTests(E2ETestCase):
         with RemoteSession(port, COOKIE) as first, RemoteSession(port, COOKIE) as second:
             out = first.run("!load_file aloc_64mib.iasm")
             self.assertIn("heap cap of 67108864 bytes (--max-heap-bytes)", out, "ALOC past the VM's cap")
-            self.assertIn("VM stopped: code 0", first.run("!load_file fill_heap.iasm"), "the first 64 MiB heap did not fit in the budget")
+            self.assertIn(
+                "VM stopped: code 0",
+                first.run("!load_file fill_heap.iasm"),
+                "the first 64 MiB heap did not fit in the budget",
+            )
             out = second.run("!load_file fill_heap.iasm")
-            self.assertIn("bytes all VM heaps may use together (--max-total-heap-bytes)", out, "ALOC past the node's budget")
-        self.assertIn("--max-total-heap-bytes", self.read("node.log"), "the node's log does not say its heap budget refused an ALOC")
+            self.assertIn(
+                "bytes all VM heaps may use together (--max-total-heap-bytes)", out, "ALOC past the node's budget"
+            )
+        self.assertIn(
+            "--max-total-heap-bytes",
+            self.read("node.log"),
+            "the node's log does not say its heap budget refused an ALOC",
+        )
 
     def test_heaps_come_back(self):
         # Every VM of a round fits in the budget.
@@ -62,7 +88,11 @@ class MemoryTests(E2ETestCase):
             sessions = [RemoteSession(port, COOKIE) for _ in range(SESSIONS)]
             try:
                 for s in sessions:
-                    self.assertIn("VM stopped: code 0", s.run("!load_file fill_heap.iasm"), f"round {round_}: a session could not fill its heap")
+                    self.assertIn(
+                        "VM stopped: code 0",
+                        s.run("!load_file fill_heap.iasm"),
+                        f"round {round_}: a session could not fill its heap",
+                    )
                 peak = rss_mib(node.pid)
                 for _ in range(SPAWNS):
                     out = sessions[0].run("!spawn fill_heap.iasm")
@@ -87,11 +117,20 @@ class MemoryTests(E2ETestCase):
                 pass  # judged below, with the figures
             time.sleep(1)  # not an assertion: the figure is read once the collection is over
             after = rss_mib(node.pid)
-            print(f"  round {round_}: peak RSS {peak:.1f} MiB ({SESSIONS} sessions x 64 MiB, then {SPAWNS} spawns x 64 MiB); "
-                  f"after closing: {after:.1f} MiB ({after - idle:+.1f} MiB against idle)")
-            self.assertGreaterEqual(peak, idle + SESSIONS * 64 * 0.9,
-                                    f"round {round_}: the sessions did not take their memory (peak {peak:.1f} MiB): the check would measure nothing")
-            self.assertLessEqual(after, idle + 64, f"round {round_}: RSS {after:.1f} MiB is more than 64 MiB above idle ({idle:.1f} MiB)")
+            print(
+                f"  round {round_}: peak RSS {peak:.1f} MiB "
+                f"({SESSIONS} sessions x 64 MiB, then {SPAWNS} spawns x 64 MiB); "
+                f"after closing: {after:.1f} MiB ({after - idle:+.1f} MiB against idle)"
+            )
+            self.assertGreaterEqual(
+                peak,
+                idle + SESSIONS * 64 * 0.9,
+                f"round {round_}: the sessions did not take their memory (peak {peak:.1f} MiB): "
+                "the check would measure nothing",
+            )
+            self.assertLessEqual(
+                after, idle + 64, f"round {round_}: RSS {after:.1f} MiB is more than 64 MiB above idle ({idle:.1f} MiB)"
+            )
 
 
 if __name__ == "__main__":

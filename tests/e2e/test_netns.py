@@ -118,8 +118,24 @@ class NetnsTests(E2ETestCase):
             with open(f"/etc/netns/{n}/resolv.conf", "w") as f:
                 f.write(f"nameserver {NET}.254\n")
         # The DNS name lists n1..n3 (n4 joins through it).
-        self.spawn(["ip", "netns", "exec", sw, sys.executable, os.path.join(NETNS_FIXTURES, "dns_stub.py"),
-                    f"{NET}.254", "53", DNS_NAME, "600", f"{NET}.1", f"{NET}.2", f"{NET}.3"], log="dns")
+        self.spawn(
+            [
+                "ip",
+                "netns",
+                "exec",
+                sw,
+                sys.executable,
+                os.path.join(NETNS_FIXTURES, "dns_stub.py"),
+                f"{NET}.254",
+                "53",
+                DNS_NAME,
+                "600",
+                f"{NET}.1",
+                f"{NET}.2",
+                f"{NET}.3",
+            ],
+            log="dns",
+        )
 
     def remove_network(self):
         # Nodes that tools/cluster.sh started record their pid on their "host".
@@ -153,13 +169,35 @@ class NetnsTests(E2ETestCase):
 
     def start_node(self, i, alias, port, advertise, *extra):
         """A node in namespace I; `ip netns exec` execs the binary, so the PID is the node's."""
-        return self.start("node", "--node-alias", alias, "-H", "0.0.0.0", "-P", str(port), "--advertise-host", advertise,
-                          *extra, prefix=["ip", "netns", "exec", self.ns(i)], log=alias, data_root=self.path("data"), env=self.env)
+        return self.start(
+            "node",
+            "--node-alias",
+            alias,
+            "-H",
+            "0.0.0.0",
+            "-P",
+            str(port),
+            "--advertise-host",
+            advertise,
+            *extra,
+            prefix=["ip", "netns", "exec", self.ns(i)],
+            log=alias,
+            data_root=self.path("data"),
+            env=self.env,
+        )
 
     def up_count(self, i, address):
         """How many members ADDRESS lists as self or up, asked from namespace I."""
-        return len(harness.live_aliases(address, data_root=self.path("data"), timeout_ms=1500,
-                                        prefix=["ip", "netns", "exec", self.ns(i)], env=self.env, timeout=30))
+        return len(
+            harness.live_aliases(
+                address,
+                data_root=self.path("data"),
+                timeout_ms=1500,
+                prefix=["ip", "netns", "exec", self.ns(i)],
+                env=self.env,
+                timeout=30,
+            )
+        )
 
     def mesh_up(self):
         """Every node, asked from the next namespace, lists all four up."""
@@ -180,9 +218,14 @@ class NetnsTests(E2ETestCase):
     def hosts_env(self):
         """tools/cluster.sh's environment: ssh and scp stand-ins that enter the namespace of the
         address (10.77.0.I is namespace I; each "host" has its home directory under the work directory)."""
-        return dict(self.env, IRIDIUM_SSH=os.path.join(NETNS_FIXTURES, "ssh_in_netns.sh"),
-                    IRIDIUM_SCP=os.path.join(NETNS_FIXTURES, "scp_in_netns.sh"), IRIDIUM=BIN,
-                    E2E_HOSTS_DIR=self.work, E2E_NETNS_PREFIX=f"{self.tag}n")
+        return dict(
+            self.env,
+            IRIDIUM_SSH=os.path.join(NETNS_FIXTURES, "ssh_in_netns.sh"),
+            IRIDIUM_SCP=os.path.join(NETNS_FIXTURES, "scp_in_netns.sh"),
+            IRIDIUM=BIN,
+            E2E_HOSTS_DIR=self.work,
+            E2E_NETNS_PREFIX=f"{self.tag}n",
+        )
 
     def count_lines(self, text, aliases=("n1", "n2", "n3", "n4")):
         return sum(self.read(f"{a}.log").count(text) for a in aliases)
@@ -191,23 +234,44 @@ class NetnsTests(E2ETestCase):
 
     def test_mesh_by_address(self):
         self.start_mesh()
-        self.assertRegex(self.read("n4.log"), rf"joined the cluster through {re.escape(NET)}\.[123]:{PORT}",
-                         f"n4 did not join through an address of {DNS_NAME}")
+        self.assertRegex(
+            self.read("n4.log"),
+            rf"joined the cluster through {re.escape(NET)}\.[123]:{PORT}",
+            f"n4 did not join through an address of {DNS_NAME}",
+        )
 
     def test_partition_and_heal(self):
         self.start_mesh()
         t_down = time.time()
         self.link(3, "down")
-        downs = [("n1", "node down: n3 "), ("n2", "node down: n3 "), ("n4", "node down: n3 "),
-                 ("n3", "node down: n1 "), ("n3", "node down: n2 "), ("n3", "node down: n4 ")]
-        t_marked = wait_for(lambda: self.all_logged(t_down, downs), 15, "both sides of the partition mark the other down", interval=0.2)
+        downs = [
+            ("n1", "node down: n3 "),
+            ("n2", "node down: n3 "),
+            ("n4", "node down: n3 "),
+            ("n3", "node down: n1 "),
+            ("n3", "node down: n2 "),
+            ("n3", "node down: n4 "),
+        ]
+        t_marked = wait_for(
+            lambda: self.all_logged(t_down, downs), 15, "both sides of the partition mark the other down", interval=0.2
+        )
         detect = t_marked - t_down
-        self.assertLessEqual(detect, FAILURE_TIMEOUT_S + 1, f"partition: marked down after {detect:.2f} s, more than the failure timeout + 1 s")
+        self.assertLessEqual(
+            detect,
+            FAILURE_TIMEOUT_S + 1,
+            f"partition: marked down after {detect:.2f} s, more than the failure timeout + 1 s",
+        )
         time.sleep(3)  # not an assertion: the partition lasts a while
         t_up = time.time()
         self.link(3, "up")
-        ups = [("n1", "node up: n3 "), ("n2", "node up: n3 "), ("n4", "node up: n3 "),
-               ("n3", "node up: n1 "), ("n3", "node up: n2 "), ("n3", "node up: n4 ")]
+        ups = [
+            ("n1", "node up: n3 "),
+            ("n2", "node up: n3 "),
+            ("n4", "node up: n3 "),
+            ("n3", "node up: n1 "),
+            ("n3", "node up: n2 "),
+            ("n3", "node up: n4 "),
+        ]
         t_healed = wait_for(lambda: self.all_logged(t_up, ups), 30, "the partition heals", interval=0.2)
         wait_for(self.mesh_up, 10, "a full mesh after the partition", interval=0.2)
         heal = t_healed - t_up
@@ -215,7 +279,10 @@ class NetnsTests(E2ETestCase):
         # plus jitter), and a dial in flight when the link returns waits for its SYN to be resent (1 s,
         # then 2 s more). Seen: 0.15 to 4.8 s. More than 8 s is a regression.
         self.assertLessEqual(heal, 8, f"partition: healed {heal:.2f} s after the link came back, more than 8 s")
-        print(f"\n  partition of {t_up - t_down:.2f} s: marked down in {detect:.2f} s, healed {heal:.2f} s after the link came back (no restart)")
+        print(
+            f"\n  partition of {t_up - t_down:.2f} s: marked down in {detect:.2f} s, "
+            f"healed {heal:.2f} s after the link came back (no restart)"
+        )
 
     def test_flapping_link(self):
         self.start_mesh()
@@ -233,12 +300,19 @@ class NetnsTests(E2ETestCase):
         n3_down = self.count_lines("node down:", ("n3",)) - before_n3
         # Links that do not cross n3 never go down.
         for alias in ("n1", "n2", "n4"):
-            self.assertIsNone(first_line_time(t_flap, r"node down: n[124] ", self.path(f"{alias}.log")),
-                              f"flapping n3 took down a link between two other nodes ({alias}.log)")
+            self.assertIsNone(
+                first_line_time(t_flap, r"node down: n[124] ", self.path(f"{alias}.log")),
+                f"flapping n3 took down a link between two other nodes ({alias}.log)",
+            )
         # Each of n3's three links goes down at most once per flap of the link, on each side.
         self.assertLessEqual(flap_down, 5 * 3 * 2, f"flapping: {flap_down} node down lines for 5 flaps of one link")
-        self.assertGreaterEqual(flap_up, flap_down, f"flapping: {flap_down} node down lines but only {flap_up} node up lines")
-        print(f"\n  5 flaps of 1 s: {flap_down} node down and {flap_up} node up lines in all logs ({n3_down} on n3), every link healed")
+        self.assertGreaterEqual(
+            flap_up, flap_down, f"flapping: {flap_down} node down lines but only {flap_up} node up lines"
+        )
+        print(
+            f"\n  5 flaps of 1 s: {flap_down} node down and {flap_up} node up lines in all logs "
+            f"({n3_down} on n3), every link healed"
+        )
 
     def test_delayed_links(self):
         # A TCP proxy adding 200 ms each way in front of two more nodes.
@@ -247,8 +321,24 @@ class NetnsTests(E2ETestCase):
         run("ip", "netns", "exec", sw, "ip", "addr", "add", f"{NET}.101/24", "dev", "br0")
         run("ip", "netns", "exec", sw, "ip", "addr", "add", f"{NET}.102/24", "dev", "br0")
         for proxy, target in (("proxy1", 1), ("proxy2", 2)):
-            self.spawn(["ip", "netns", "exec", sw, sys.executable, "-u", os.path.join(NETNS_FIXTURES, "delay_proxy.py"),
-                        f"{NET}.10{target}", str(dport), f"{NET}.{target}", str(dport), str(delay_ms), "600"], log=proxy)
+            self.spawn(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    sw,
+                    sys.executable,
+                    "-u",
+                    os.path.join(NETNS_FIXTURES, "delay_proxy.py"),
+                    f"{NET}.10{target}",
+                    str(dport),
+                    f"{NET}.{target}",
+                    str(dport),
+                    str(delay_ms),
+                    "600",
+                ],
+                log=proxy,
+            )
             wait_for(lambda: "listening" in self.read(f"{proxy}.log"), 15, f"{proxy} listens")
         self.start_node(1, "n5", dport, f"{NET}.101")
         self.start_node(2, "n6", dport, f"{NET}.102", "--join", f"{NET}.101:{dport}")
@@ -261,16 +351,28 @@ class NetnsTests(E2ETestCase):
         time.sleep(8)  # the pair must stay up this long behind the delay
         self.assertTrue(pair_up(), "the delayed pair did not stay up")
         for alias in ("n5", "n6"):
-            self.assertIsNone(first_line_time(t_delay, "node down:", self.path(f"{alias}.log")),
-                              f"{alias} marked a peer down behind the {delay_ms} ms proxy")
+            self.assertIsNone(
+                first_line_time(t_delay, "node down:", self.path(f"{alias}.log")),
+                f"{alias} marked a peer down behind the {delay_ms} ms proxy",
+            )
 
         def rtt(address):
-            out = iridium("ping", address, "--count", "3", data_root=self.path("data"), prefix=["ip", "netns", "exec", self.ns(3)],
-                          env=self.env, timeout=60)
+            out = iridium(
+                "ping",
+                address,
+                "--count",
+                "3",
+                data_root=self.path("data"),
+                prefix=["ip", "netns", "exec", self.ns(3)],
+                env=self.env,
+                timeout=60,
+            )
             return (out.stdout + out.stderr).strip().splitlines()[-1:]
 
-        print(f"\n  {delay_ms} ms each way: the pair stayed up for 8 s with no node down line; "
-              f"ping through the proxy: {rtt(f'{NET}.101:{dport}')}; direct: {rtt(f'{NET}.1:{dport}')}")
+        print(
+            f"\n  {delay_ms} ms each way: the pair stayed up for 8 s with no node down line; "
+            f"ping through the proxy: {rtt(f'{NET}.101:{dport}')}; direct: {rtt(f'{NET}.1:{dport}')}"
+        )
 
     def test_scratch_tree_resolves_the_dns_seed(self):
         # The scratch image's tree in a namespace, with only the /etc/resolv.conf a Kubernetes pod
@@ -281,12 +383,38 @@ class NetnsTests(E2ETestCase):
         os.makedirs(os.path.join(scratch, "etc"))
         with open(os.path.join(scratch, "etc", "resolv.conf"), "w") as f:
             f.write(f"nameserver {NET}.254\n")
-        self.spawn(["ip", "netns", "exec", self.ns(4), "env", "-i", f"IRIDIUM_COOKIE={self.env['IRIDIUM_COOKIE']}",
-                    shutil.which("chroot"), "--userspec=65532:65532", scratch,
-                    "/iridium", "node", "--node-alias", "s4", "-H", "0.0.0.0", "-P", str(PORT + 3), "--advertise-host", f"{NET}.4",
-                    "--join", f"dns:{DNS_NAME}:{PORT}"], log="s4")
-        wait_for(lambda: re.search(rf"joined the cluster through {re.escape(NET)}\.[123]:{PORT}", self.read("s4.log")), 20,
-                 f"a node in the scratch tree joins through dns:{DNS_NAME}")
+        self.spawn(
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.ns(4),
+                "env",
+                "-i",
+                f"IRIDIUM_COOKIE={self.env['IRIDIUM_COOKIE']}",
+                shutil.which("chroot"),
+                "--userspec=65532:65532",
+                scratch,
+                "/iridium",
+                "node",
+                "--node-alias",
+                "s4",
+                "-H",
+                "0.0.0.0",
+                "-P",
+                str(PORT + 3),
+                "--advertise-host",
+                f"{NET}.4",
+                "--join",
+                f"dns:{DNS_NAME}:{PORT}",
+            ],
+            log="s4",
+        )
+        wait_for(
+            lambda: re.search(rf"joined the cluster through {re.escape(NET)}\.[123]:{PORT}", self.read("s4.log")),
+            20,
+            f"a node in the scratch tree joins through dns:{DNS_NAME}",
+        )
 
     def test_cluster_sh_across_hosts(self):
         env = self.hosts_env()
@@ -295,12 +423,18 @@ class NetnsTests(E2ETestCase):
             return subprocess.run([CLUSTER_SH, *args], capture_output=True, text=True, env=env, timeout=120)
 
         hport = PORT + 2
-        hosts = self.write("hosts", f"# three hosts\nroot@{NET}.1 h1 {hport}\nroot@{NET}.2 h2 {hport}\n\nroot@{NET}.3 h3 {hport}\n")
+        hosts = self.write(
+            "hosts", f"# three hosts\nroot@{NET}.1 h1 {hport}\nroot@{NET}.2 h2 {hport}\n\nroot@{NET}.3 h3 {hport}\n"
+        )
         out = cluster_sh("deploy", hosts)
         self.assertEqual(out.returncode, 0, f"cluster.sh deploy: {out.stdout}{out.stderr}")
         self.assertEqual(len(re.findall(r"^deployed ", out.stdout, re.M)), 3, f"cluster.sh deploy: {out.stdout}")
-        self.assertIn(f'advertise_host = "{NET}.2"', self.read("home2/iridium/h2/node.toml").splitlines(), "h2's node.toml")
-        self.assertTrue(filecmp.cmp(BIN, self.path("home3/iridium/h3/iridium"), shallow=False), "the binary was not copied to h3")
+        self.assertIn(
+            f'advertise_host = "{NET}.2"', self.read("home2/iridium/h2/node.toml").splitlines(), "h2's node.toml"
+        )
+        self.assertTrue(
+            filecmp.cmp(BIN, self.path("home3/iridium/h3/iridium"), shallow=False), "the binary was not copied to h3"
+        )
         out = cluster_sh("start", hosts)
         self.assertEqual(out.returncode, 0, f"cluster.sh start: {out.stdout}{out.stderr}")
         for path in glob.glob(self.path("home*", "iridium", "*", "node.pid")):
@@ -308,15 +442,30 @@ class NetnsTests(E2ETestCase):
 
         # Asked from the fourth namespace, with the cookie cluster.sh made for these nodes.
         def hosts_up():
-            return all(len(harness.live_aliases(f"{NET}.{i}:{hport}", "--cookie-file", hosts + ".cookie", timeout_ms=1500,
-                                                prefix=["ip", "netns", "exec", self.ns(4)], timeout=30)) == 3
-                       for i in (1, 2, 3))
+            return all(
+                len(
+                    harness.live_aliases(
+                        f"{NET}.{i}:{hport}",
+                        "--cookie-file",
+                        hosts + ".cookie",
+                        timeout_ms=1500,
+                        prefix=["ip", "netns", "exec", self.ns(4)],
+                        timeout=30,
+                    )
+                )
+                == 3
+                for i in (1, 2, 3)
+            )
 
         wait_for(hosts_up, 30, "the three nodes cluster.sh started form a mesh", interval=0.2)
         out = cluster_sh("status", hosts)
         self.assertEqual(out.returncode, 0, f"cluster.sh status: {out.stdout}{out.stderr}")
         self.assertEqual(len(re.findall(r"^running, pid ", out.stdout, re.M)), 3, f"cluster.sh status: {out.stdout}")
-        self.assertEqual(len(re.findall(r" (up|self) ", out.stdout)), 9, f"cluster.sh status does not list 3 nodes up on each host: {out.stdout}")
+        self.assertEqual(
+            len(re.findall(r" (up|self) ", out.stdout)),
+            9,
+            f"cluster.sh status does not list 3 nodes up on each host: {out.stdout}",
+        )
         host_pids = [int(open(p).read()) for p in glob.glob(self.path("home*", "iridium", "*", "node.pid"))]
         out = cluster_sh("stop", hosts)
         self.assertEqual(out.returncode, 0, f"cluster.sh stop: {out.stdout}{out.stderr}")
@@ -325,7 +474,9 @@ class NetnsTests(E2ETestCase):
         self.assertIn("left the cluster", self.read("home1/iridium/h1/node.log"), "h1 did not leave gracefully")
         out = cluster_sh("status", hosts)
         self.assertNotEqual(out.returncode, 0, "cluster.sh status succeeds with every node stopped")
-        self.assertEqual(len(re.findall(r"^not running", out.stdout, re.M)), 3, f"cluster.sh status after stop: {out.stdout}")
+        self.assertEqual(
+            len(re.findall(r"^not running", out.stdout, re.M)), 3, f"cluster.sh status after stop: {out.stdout}"
+        )
 
     def test_cluster_sh_start_fails_on_a_taken_port(self):
         # A node that cannot start (n1 holds this port in the first namespace) fails `start`, with its log.
@@ -337,7 +488,11 @@ class NetnsTests(E2ETestCase):
         self.assertEqual(out.returncode, 0, f"cluster.sh deploy of the busy host: {out.stdout}{out.stderr}")
         out = subprocess.run([CLUSTER_SH, "start", busy], capture_output=True, text=True, env=env, timeout=120)
         self.assertNotEqual(out.returncode, 0, f"cluster.sh start succeeded on a taken port: {out.stdout}{out.stderr}")
-        self.assertRegex(out.stdout + out.stderr, r"cannot listen on .*address already in use", "cluster.sh start did not show why the node exited")
+        self.assertRegex(
+            out.stdout + out.stderr,
+            r"cannot listen on .*address already in use",
+            "cluster.sh start did not show why the node exited",
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ def fenced_block_after(marker):
     if start is None:
         return None
     block, inside = [], False
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.startswith("```"):
             if inside:
                 break
@@ -31,7 +31,9 @@ def fenced_block_after(marker):
 
 
 def git_state():
-    out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True, text=True
+    )
     return out.stdout if out.returncode == 0 else "not a git work tree"
 
 
@@ -44,7 +46,11 @@ class ReadmeTests(E2ETestCase):
         for line in commands:
             words = shlex.split(line.split("#", 1)[0])
             with self.subTest(line=line):
-                self.assertEqual(words[0] if words else "", "artifacts/iridium", f"README command does not start with artifacts/iridium: {line}")
+                self.assertEqual(
+                    words[0] if words else "",
+                    "artifacts/iridium",
+                    f"README command does not start with artifacts/iridium: {line}",
+                )
                 out = iridium(*words[1:], cwd=ROOT)
                 outputs.append(out.stdout)
                 self.assertEqual(out.returncode, 0, f"{line}: exit {out.returncode}; stderr: {out.stderr}")
@@ -57,7 +63,10 @@ class ReadmeTests(E2ETestCase):
 
     def test_guided_tour(self):
         tour = fenced_block_after("<!-- readme-test: guided tour")
-        self.assertTrue(tour and tour[0] == "$ artifacts/iridium", "README: no guided tour block starting with '$ artifacts/iridium'")
+        self.assertTrue(
+            tour and tour[0] == "$ artifacts/iridium",
+            "README: no guided tour block starting with '$ artifacts/iridium'",
+        )
         expected = tour[1:]
         terminal = Tmux(self.work)
         self.addCleanup(terminal.close)
@@ -78,12 +87,16 @@ class ReadmeTests(E2ETestCase):
                 lines = terminal.lines()
                 at = lines.index(">>> !quit") if ">>> !quit" in lines else None
                 self.assertIsNotNone(at, "tour: '>>> !quit' is not on the screen")
-                seen += lines[at:at + 2]
+                seen += lines[at : at + 2]
             elif line.startswith(">>> "):
                 terminal.type_line(line[4:])
                 prompts += 1
-                wait_for(lambda: sum(1 for s in terminal.lines() if s.startswith(">>>")) >= prompts and terminal.last_line() == ">>>",
-                         10, f"tour: the prompt after {line!r}")
+                wait_for(
+                    lambda: sum(1 for s in terminal.lines() if s.startswith(">>>")) >= prompts
+                    and terminal.last_line() == ">>>",
+                    10,
+                    f"tour: the prompt after {line!r}",
+                )
         self.assertEqual(seen, expected, "the guided tour differs from the README")
 
 

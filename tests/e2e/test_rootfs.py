@@ -44,9 +44,17 @@ class DockerfileTests(E2ETestCase):
         start = next((i for i, line in enumerate(lines) if line.startswith("FROM scratch")), None)
         self.assertIsNotNone(start, "the Dockerfile has no FROM scratch stage")
         final = lines[start:]
-        self.assertIn("tools/container/rootfs.sh /rootfs", text, "the Dockerfile's build stage does not run tools/container/rootfs.sh /rootfs")
-        bad = [line for line in final if re.match(r"^(COPY|ADD)", line)
-               and not re.match(r"^COPY --from=build (--chown=[0-9]+:[0-9]+ )?/rootfs/", line)]
+        self.assertIn(
+            "tools/container/rootfs.sh /rootfs",
+            text,
+            "the Dockerfile's build stage does not run tools/container/rootfs.sh /rootfs",
+        )
+        bad = [
+            line
+            for line in final
+            if re.match(r"^(COPY|ADD)", line)
+            and not re.match(r"^COPY --from=build (--chown=[0-9]+:[0-9]+ )?/rootfs/", line)
+        ]
         self.assertEqual(bad, [], "the scratch stage copies more than rootfs.sh's tree")
         uid = re.search(r"^uid=(\S+)", open(ROOTFS_SH).read(), re.M).group(1)
         self.assertIn(f"USER {uid}:{uid}", final, f"the scratch stage's USER is not rootfs.sh's uid {uid}")
@@ -86,13 +94,22 @@ class RootfsTests(E2ETestCase):
 
     def test_tree_is_the_binary_and_its_libraries(self):
         # Exactly the binary and what ldd names (the loader, libc.so.6, libm.so.6): nothing else.
-        files = sorted("/" + os.path.relpath(os.path.join(folder, name), self.tree)
-                       for folder, _, names in os.walk(self.tree) for name in names if not folder.startswith(os.path.join(self.tree, "t")))
-        listed = sorted(subprocess.run([ROOTFS_SH, "--list", BIN], capture_output=True, text=True, check=True).stdout.split())
+        files = sorted(
+            "/" + os.path.relpath(os.path.join(folder, name), self.tree)
+            for folder, _, names in os.walk(self.tree)
+            for name in names
+            if not folder.startswith(os.path.join(self.tree, "t"))
+        )
+        listed = sorted(
+            subprocess.run([ROOTFS_SH, "--list", BIN], capture_output=True, text=True, check=True).stdout.split()
+        )
         self.assertEqual(files, listed, "the tree is not rootfs.sh's list")
         names = sorted(os.path.basename(f) for f in files)
-        self.assertRegex(" ".join(names), r"^iridium ld-linux-.*\.so\.2 libc\.so\.6 libm\.so\.6$",
-                         "expected iridium, the loader, libc.so.6 and libm.so.6")
+        self.assertRegex(
+            " ".join(names),
+            r"^iridium ld-linux-.*\.so\.2 libc\.so\.6 libm\.so\.6$",
+            "expected iridium, the loader, libc.so.6 and libm.so.6",
+        )
         for folder in ("dev", "proc", "etc", "sys", "tmp"):
             self.assertFalse(os.path.exists(os.path.join(self.tree, folder)), f"/{folder} exists in the tree")
         self.assertTrue(os.path.isdir(os.path.join(self.tree, "var", "lib", "iridium")), "no /var/lib/iridium")
@@ -110,17 +127,36 @@ class RootfsTests(E2ETestCase):
         # Two nodes on loopback (the chroot shares this machine's network), default data root.
         p1 = free_ports(2)
         p2 = p1 + 1
-        nodes = [self.start("node", "--node-alias", "n1", "-P", str(p1), prefix=self.prefix, binary="/iridium", log="n1"),
-                 self.start("node", "--node-alias", "n2", "-P", str(p2), "--join", f"127.0.0.1:{p1}",
-                            prefix=self.prefix, binary="/iridium", log="n2")]
+        nodes = [
+            self.start("node", "--node-alias", "n1", "-P", str(p1), prefix=self.prefix, binary="/iridium", log="n1"),
+            self.start(
+                "node",
+                "--node-alias",
+                "n2",
+                "-P",
+                str(p2),
+                "--join",
+                f"127.0.0.1:{p1}",
+                prefix=self.prefix,
+                binary="/iridium",
+                log="n2",
+            ),
+        ]
 
         def both_listed():
-            out = harness.iridium("members", f"127.0.0.1:{p1}", "--timeout-ms", "1000", prefix=self.prefix, binary="/iridium")
-            return out.returncode == 0 and sum(1 for line in out.stdout.splitlines() if line.split()[3:4] in (["self"], ["up"])) == 2
+            out = harness.iridium(
+                "members", f"127.0.0.1:{p1}", "--timeout-ms", "1000", prefix=self.prefix, binary="/iridium"
+            )
+            return (
+                out.returncode == 0
+                and sum(1 for line in out.stdout.splitlines() if line.split()[3:4] in (["self"], ["up"])) == 2
+            )
 
         wait_for(both_listed, 30, "members lists both nodes")
         cookie = os.path.join(self.tree, "var", "lib", "iridium", "cookie")
-        self.assertTrue(os.path.exists(cookie) and os.path.getsize(cookie) > 0, "no cookie was created in the default data root")
+        self.assertTrue(
+            os.path.exists(cookie) and os.path.getsize(cookie) > 0, "no cookie was created in the default data root"
+        )
         self.inside(69, r"^iridium: ", "node", "--node-alias", "n3", "-P", str(p1), one_line=True)
         for node in nodes:
             self.assertEqual(harness.stop(node, signal.SIGTERM), 0, "a node's status after SIGTERM")

@@ -5,10 +5,8 @@ log lines are "<N>level: message" (journald's priority, no timestamp)."""
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import time
 import unittest
 
 import harness
@@ -21,11 +19,22 @@ NODE_TOML = os.path.join(ROOT, "tools", "systemd", "node.toml")
 class SystemdUnitTests(E2ETestCase):
     def test_unit_settings(self):
         lines = open(UNIT).read().splitlines()
-        for setting in ("Type=exec", "DynamicUser=yes", "StateDirectory=iridium", "ProtectSystem=strict", "NoNewPrivileges=yes",
-                        "PrivateTmp=yes", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "Restart=on-failure"):
+        for setting in (
+            "Type=exec",
+            "DynamicUser=yes",
+            "StateDirectory=iridium",
+            "ProtectSystem=strict",
+            "NoNewPrivileges=yes",
+            "PrivateTmp=yes",
+            "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+            "Restart=on-failure",
+        ):
             self.assertIn(setting, lines, f"the unit lacks {setting}")
-        exec_start = [line[len("ExecStart="):] for line in lines if line.startswith("ExecStart=")]
-        self.assertEqual(exec_start, ["/usr/local/bin/iridium node --config /etc/iridium/node.toml --data-root-dir ${STATE_DIRECTORY}"])
+        exec_start = [line[len("ExecStart=") :] for line in lines if line.startswith("ExecStart=")]
+        self.assertEqual(
+            exec_start,
+            ["/usr/local/bin/iridium node --config /etc/iridium/node.toml --data-root-dir ${STATE_DIRECTORY}"],
+        )
 
     def test_systemd_analyze_verify(self):
         analyze = shutil.which("systemd-analyze")
@@ -49,8 +58,21 @@ class JournalLogTests(E2ETestCase):
         self.addCleanup(ours.close)
         st = os.fstat(theirs.fileno())
         env = dict(os.environ, STATE_DIRECTORY=state, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}", IRIDIUM_COOKIE="")
-        node = self.start("node", "--config", NODE_TOML, "--data-root-dir", state, "-H", "127.0.0.1", "-P", str(port),
-                          "--advertise-host", "127.0.0.1", stderr=theirs.fileno(), env=env)
+        node = self.start(
+            "node",
+            "--config",
+            NODE_TOML,
+            "--data-root-dir",
+            state,
+            "-H",
+            "127.0.0.1",
+            "-P",
+            str(port),
+            "--advertise-host",
+            "127.0.0.1",
+            stderr=theirs.fileno(),
+            env=env,
+        )
         theirs.close()
         text = b""
         ours.settimeout(0.5)
@@ -72,21 +94,38 @@ class JournalLogTests(E2ETestCase):
         except (socket.timeout, OSError):
             pass
         log = text.decode(errors="replace")
-        self.assertRegex(log, re.compile(rf"^<6>info: listening on 127\.0\.0\.1:{port} as node1 .*$", re.M), "no journald-style 'listening' line")
+        self.assertRegex(
+            log,
+            re.compile(rf"^<6>info: listening on 127\.0\.0\.1:{port} as node1 .*$", re.M),
+            "no journald-style 'listening' line",
+        )
         for line in log.splitlines():
-            self.assertRegex(line, r"^<[0-7]>(debug|info|warn|error|critical): ", "a log line without a syslog priority")
+            self.assertRegex(
+                line, r"^<[0-7]>(debug|info|warn|error|critical): ", "a log line without a syslog priority"
+            )
         cookie = os.path.join(state, "cookie")
         self.assertTrue(os.path.exists(cookie) and os.path.getsize(cookie) > 0, "no cookie in the state directory")
 
     def test_stderr_a_file_keeps_timestamps(self):
         # The variable alone is not enough: a script the service runs may send stderr to a file.
-        node = self.start("node", "--node-alias", "plain", "-P", "0", log="plain", data_root=self.path("state"),
-                          env=dict(os.environ, JOURNAL_STREAM="8:12345"))
+        node = self.start(
+            "node",
+            "--node-alias",
+            "plain",
+            "-P",
+            "0",
+            log="plain",
+            data_root=self.path("state"),
+            env=dict(os.environ, JOURNAL_STREAM="8:12345"),
+        )
         wait_for(lambda: "listening on" in self.read("plain.log") or node.poll() is not None, 30, "the node starts")
         self.assertIsNone(node.poll(), f"the node exited: {self.read('plain.log')}")
         self.assertEqual(harness.stop(node), 0, "the node's status on SIGTERM")
-        self.assertRegex(self.read("plain.log"), re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z info: listening on ", re.M),
-                         "with JOURNAL_STREAM set but stderr a file, lines lost their timestamps")
+        self.assertRegex(
+            self.read("plain.log"),
+            re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z info: listening on ", re.M),
+            "with JOURNAL_STREAM set but stderr a file, lines lost their timestamps",
+        )
 
 
 if __name__ == "__main__":
