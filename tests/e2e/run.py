@@ -10,6 +10,7 @@ artifacts), or point IRIDIUM_BIN at a binary.
 The last line is the total, "N passed, N failed" (", N skipped" when some were); the exit status
 is 0 when nothing failed, 1 otherwise, 2 when there is no binary or a name matches nothing.
 """
+import importlib.util
 import os
 import signal
 import sys
@@ -30,6 +31,9 @@ def load(names):
         # "cli" is short for the module test_cli; "cli.CliTests.test_x" likewise.
         if not name.startswith("test_"):
             name = "test_" + name
+        module = name.split(".")[0]
+        if importlib.util.find_spec(module) is None:
+            raise LookupError(f"no test module {module} (tests/e2e/{module}.py)")
         suite.addTest(loader.loadTestsFromName(name))
     return suite
 
@@ -51,7 +55,7 @@ def main(argv):
         return 2
     try:
         suite = load(argv)
-    except (ImportError, AttributeError) as error:
+    except (ImportError, AttributeError, LookupError) as error:
         print(f"run.py: {error}", file=sys.stderr)
         return 2
     # A name the loader could not import becomes a failing placeholder test: say so plainly.
