@@ -65,31 +65,10 @@ class AdmissionTests(E2ETestCase):
         self.env = dict(os.environ, IRIDIUM_COOKIE=COOKIE)
         base = free_ports(3)
         self.a_port, b_port, self.repl_port = base, base + 1, base + 2
-        self.start(
-            "node",
-            "--node-alias",
-            "a",
-            "-P",
-            str(self.a_port),
-            "-r",
-            "-p",
-            str(self.repl_port),
-            log="a",
-            data_root=self.work,
-            env=self.env,
-        )
-        self.start(
-            "node",
-            "--node-alias",
-            "b",
-            "-P",
-            str(b_port),
-            "--join",
-            f"127.0.0.1:{self.a_port}",
-            log="b",
-            data_root=self.work,
-            env=self.env,
-        )
+        a = ["--node-alias", "a", "-P", str(self.a_port), "-r", "-p", str(self.repl_port)]
+        self.start("node", *a, log="a", data_root=self.work, env=self.env)
+        b = ["--node-alias", "b", "-P", str(b_port), "--join", f"127.0.0.1:{self.a_port}"]
+        self.start("node", *b, log="b", data_root=self.work, env=self.env)
         wait_for(lambda: self.live() == ["a", "b"], 30, "a and b mesh")
 
     def live(self):

@@ -50,19 +50,8 @@ class ClusterTests(E2ETestCase):
         node1 = self.nodes["node1"][1]
         wrong = self.write("wrong-cookie", "wrong\n")
         port = free_port()
-        intruder = self.start(
-            "node",
-            "--node-alias",
-            "intruder",
-            "-P",
-            str(port),
-            "--cookie-file",
-            wrong,
-            "--join",
-            node1,
-            log="intruder",
-            data_root=self.data,
-        )
+        options = ["-P", str(port), "--cookie-file", wrong, "--join", node1]
+        intruder = self.start("node", "--node-alias", "intruder", *options, log="intruder", data_root=self.data)
         wait_for(lambda: "authentication failed" in self.read("intruder.log"), 20, "the intruder is refused")
         wait_for(
             lambda: re.search(r"refused connection from .*cookie", self.read("node1.log")), 10, "node1 logs the refusal"

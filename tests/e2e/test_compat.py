@@ -30,17 +30,8 @@ class CompatTestCase(E2ETestCase):
         self.data = self.path("data")
 
     def node(self, binary, alias, port, *extra):
-        return self.start(
-            "node",
-            "--node-alias",
-            alias,
-            "--server-bind-port",
-            str(port),
-            *extra,
-            binary=binary,
-            log=alias,
-            data_root=self.data,
-        )
+        options = ["--node-alias", alias, "--server-bind-port", str(port), *extra]
+        return self.start("node", *options, binary=binary, log=alias, data_root=self.data)
 
     def live(self, binary, port):
         return live_aliases(f"127.0.0.1:{port}", data_root=self.data, binary=binary)

@@ -82,16 +82,8 @@ class ExecTests(E2ETestCase):
 
     def test_output_is_streamed(self):
         # Output arrives while the program runs: the first line well before the program ends.
-        client = self.start(
-            "exec",
-            self.node1,
-            program("slow.iasm"),
-            "--on",
-            "node3",
-            data_root=self.data,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        command = ["exec", self.node1, program("slow.iasm"), "--on", "node3"]
+        client = self.start(*command, data_root=self.data, stdout=subprocess.PIPE, text=True)
         arrived = {}
         for line in client.stdout:
             arrived[line.split()[0]] = time.monotonic()

@@ -26,24 +26,11 @@ class MemoryTests(E2ETestCase):
     def start_node(self, budget):
         """A node serving the remote REPL with 64 MiB VM heaps and BUDGET for all of them."""
         base = free_ports(2)
+        ports = ["-P", str(base), "-r", "-p", str(base + 1)]
+        limits = ["--max-heap-bytes", str(64 * MIB), "--max-total-heap-bytes", str(budget), "--threads", "2"]
+        env = dict(os.environ, IRIDIUM_COOKIE=COOKIE)
         node = self.start(
-            "node",
-            "--node-alias",
-            "memory-check",
-            "-P",
-            str(base),
-            "-r",
-            "-p",
-            str(base + 1),
-            "--max-heap-bytes",
-            str(64 * MIB),
-            "--max-total-heap-bytes",
-            str(budget),
-            "--threads",
-            "2",
-            log="node",
-            data_root=self.work,
-            env=dict(os.environ, IRIDIUM_COOKIE=COOKIE),
+            "node", "--node-alias", "memory-check", *ports, *limits, log="node", data_root=self.work, env=env
         )
 
         def serves():

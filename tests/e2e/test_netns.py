@@ -90,6 +90,10 @@ class NetnsTests(E2ETestCase):
     def ns(self, i):
         return f"{self.tag}n{i}"
 
+    def in_ns(self, i):
+        """The prefix that runs a command in namespace I."""
+        return ["ip", "netns", "exec", self.ns(i)]
+
     @property
     def switch(self):
         return f"{self.tag}sw"
@@ -118,24 +122,14 @@ class NetnsTests(E2ETestCase):
             with open(f"/etc/netns/{n}/resolv.conf", "w") as f:
                 f.write(f"nameserver {NET}.254\n")
         # The DNS name lists n1..n3 (n4 joins through it).
-        self.spawn(
-            [
-                "ip",
-                "netns",
-                "exec",
-                sw,
-                sys.executable,
-                os.path.join(NETNS_FIXTURES, "dns_stub.py"),
-                f"{NET}.254",
-                "53",
-                DNS_NAME,
-                "600",
-                f"{NET}.1",
-                f"{NET}.2",
-                f"{NET}.3",
-            ],
-            log="dns",
+        self.run_fixture(
+            sw, "dns_stub.py", f"{NET}.254", "53", DNS_NAME, "600", f"{NET}.1", f"{NET}.2", f"{NET}.3", log="dns"
         )
+
+    def run_fixture(self, namespace, script, *args, log):
+        """A Python helper of fixtures/netns/, run in NAMESPACE in the background."""
+        command = ["ip", "netns", "exec", namespace, sys.executable, "-u", os.path.join(NETNS_FIXTURES, script), *args]
+        return self.spawn(command, log=log)
 
     def remove_network(self):
         # Nodes that tools/cluster.sh started record their pid on their "host".
@@ -169,33 +163,15 @@ class NetnsTests(E2ETestCase):
 
     def start_node(self, i, alias, port, advertise, *extra):
         """A node in namespace I; `ip netns exec` execs the binary, so the PID is the node's."""
-        return self.start(
-            "node",
-            "--node-alias",
-            alias,
-            "-H",
-            "0.0.0.0",
-            "-P",
-            str(port),
-            "--advertise-host",
-            advertise,
-            *extra,
-            prefix=["ip", "netns", "exec", self.ns(i)],
-            log=alias,
-            data_root=self.path("data"),
-            env=self.env,
-        )
+        address = ["-H", "0.0.0.0", "-P", str(port), "--advertise-host", advertise]
+        return self.start("node", "--node-alias", alias, *address, *extra, prefix=self.in_ns(i), log=alias,
+                          data_root=self.path("data"), env=self.env)  # fmt: skip
 
     def up_count(self, i, address):
         """How many members ADDRESS lists as self or up, asked from namespace I."""
         return len(
             harness.live_aliases(
-                address,
-                data_root=self.path("data"),
-                timeout_ms=1500,
-                prefix=["ip", "netns", "exec", self.ns(i)],
-                env=self.env,
-                timeout=30,
+                address, data_root=self.path("data"), timeout_ms=1500, prefix=self.in_ns(i), env=self.env, timeout=30
             )
         )
 
@@ -321,24 +297,9 @@ class NetnsTests(E2ETestCase):
         run("ip", "netns", "exec", sw, "ip", "addr", "add", f"{NET}.101/24", "dev", "br0")
         run("ip", "netns", "exec", sw, "ip", "addr", "add", f"{NET}.102/24", "dev", "br0")
         for proxy, target in (("proxy1", 1), ("proxy2", 2)):
-            self.spawn(
-                [
-                    "ip",
-                    "netns",
-                    "exec",
-                    sw,
-                    sys.executable,
-                    "-u",
-                    os.path.join(NETNS_FIXTURES, "delay_proxy.py"),
-                    f"{NET}.10{target}",
-                    str(dport),
-                    f"{NET}.{target}",
-                    str(dport),
-                    str(delay_ms),
-                    "600",
-                ],
-                log=proxy,
-            )
+            # LISTEN_IP PORT TARGET_IP TARGET_PORT DELAY_MS LIFETIME_S
+            arguments = [f"{NET}.10{target}", str(dport), f"{NET}.{target}", str(dport), str(delay_ms), "600"]
+            self.run_fixture(sw, "delay_proxy.py", *arguments, log=proxy)
             wait_for(lambda: "listening" in self.read(f"{proxy}.log"), 15, f"{proxy} listens")
         self.start_node(1, "n5", dport, f"{NET}.101")
         self.start_node(2, "n6", dport, f"{NET}.102", "--join", f"{NET}.101:{dport}")
@@ -357,16 +318,8 @@ class NetnsTests(E2ETestCase):
             )
 
         def rtt(address):
-            out = iridium(
-                "ping",
-                address,
-                "--count",
-                "3",
-                data_root=self.path("data"),
-                prefix=["ip", "netns", "exec", self.ns(3)],
-                env=self.env,
-                timeout=60,
-            )
+            options = dict(data_root=self.path("data"), prefix=self.in_ns(3), env=self.env, timeout=60)
+            out = iridium("ping", address, "--count", "3", **options)
             return (out.stdout + out.stderr).strip().splitlines()[-1:]
 
         print(
@@ -383,32 +336,12 @@ class NetnsTests(E2ETestCase):
         os.makedirs(os.path.join(scratch, "etc"))
         with open(os.path.join(scratch, "etc", "resolv.conf"), "w") as f:
             f.write(f"nameserver {NET}.254\n")
+        cookie = f"IRIDIUM_COOKIE={self.env['IRIDIUM_COOKIE']}"
+        chroot = [shutil.which("chroot"), "--userspec=65532:65532", scratch]
+        node = ["node", "--node-alias", "s4", "-H", "0.0.0.0", "-P", str(PORT + 3), "--advertise-host", f"{NET}.4"]
+        join = ["--join", f"dns:{DNS_NAME}:{PORT}"]
         self.spawn(
-            [
-                "ip",
-                "netns",
-                "exec",
-                self.ns(4),
-                "env",
-                "-i",
-                f"IRIDIUM_COOKIE={self.env['IRIDIUM_COOKIE']}",
-                shutil.which("chroot"),
-                "--userspec=65532:65532",
-                scratch,
-                "/iridium",
-                "node",
-                "--node-alias",
-                "s4",
-                "-H",
-                "0.0.0.0",
-                "-P",
-                str(PORT + 3),
-                "--advertise-host",
-                f"{NET}.4",
-                "--join",
-                f"dns:{DNS_NAME}:{PORT}",
-            ],
-            log="s4",
+            ["ip", "netns", "exec", self.ns(4), "env", "-i", cookie, *chroot, "/iridium", *node, *join], log="s4"
         )
         wait_for(
             lambda: re.search(rf"joined the cluster through {re.escape(NET)}\.[123]:{PORT}", self.read("s4.log")),
@@ -441,21 +374,16 @@ class NetnsTests(E2ETestCase):
             harness.adopt(int(open(path).read()))
 
         # Asked from the fourth namespace, with the cookie cluster.sh made for these nodes.
+        cookie = hosts + ".cookie"
+
         def hosts_up():
-            return all(
-                len(
-                    harness.live_aliases(
-                        f"{NET}.{i}:{hport}",
-                        "--cookie-file",
-                        hosts + ".cookie",
-                        timeout_ms=1500,
-                        prefix=["ip", "netns", "exec", self.ns(4)],
-                        timeout=30,
-                    )
+            def live(i):
+                address = f"{NET}.{i}:{hport}"
+                return harness.live_aliases(
+                    address, "--cookie-file", cookie, timeout_ms=1500, prefix=self.in_ns(4), timeout=30
                 )
-                == 3
-                for i in (1, 2, 3)
-            )
+
+            return all(len(live(i)) == 3 for i in (1, 2, 3))
 
         wait_for(hosts_up, 30, "the three nodes cluster.sh started form a mesh", interval=0.2)
         out = cluster_sh("status", hosts)

@@ -131,21 +131,10 @@ class RootfsTests(E2ETestCase):
         # Two nodes on loopback (the chroot shares this machine's network), default data root.
         p1 = free_ports(2)
         p2 = p1 + 1
-        nodes = [
-            self.start("node", "--node-alias", "n1", "-P", str(p1), prefix=self.prefix, binary="/iridium", log="n1"),
-            self.start(
-                "node",
-                "--node-alias",
-                "n2",
-                "-P",
-                str(p2),
-                "--join",
-                f"127.0.0.1:{p1}",
-                prefix=self.prefix,
-                binary="/iridium",
-                log="n2",
-            ),
-        ]
+        inside = dict(prefix=self.prefix, binary="/iridium")
+        n1 = self.start("node", "--node-alias", "n1", "-P", str(p1), log="n1", **inside)
+        n2 = self.start("node", "--node-alias", "n2", "-P", str(p2), "--join", f"127.0.0.1:{p1}", log="n2", **inside)
+        nodes = [n1, n2]
 
         def both_listed():
             out = harness.iridium(

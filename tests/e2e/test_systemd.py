@@ -58,20 +58,9 @@ class JournalLogTests(E2ETestCase):
         self.addCleanup(ours.close)
         st = os.fstat(theirs.fileno())
         env = dict(os.environ, STATE_DIRECTORY=state, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}", IRIDIUM_COOKIE="")
+        address = ["-H", "127.0.0.1", "-P", str(port), "--advertise-host", "127.0.0.1"]
         node = self.start(
-            "node",
-            "--config",
-            NODE_TOML,
-            "--data-root-dir",
-            state,
-            "-H",
-            "127.0.0.1",
-            "-P",
-            str(port),
-            "--advertise-host",
-            "127.0.0.1",
-            stderr=theirs.fileno(),
-            env=env,
+            "node", "--config", NODE_TOML, "--data-root-dir", state, *address, stderr=theirs.fileno(), env=env
         )
         theirs.close()
         text = b""
@@ -108,15 +97,9 @@ class JournalLogTests(E2ETestCase):
 
     def test_stderr_a_file_keeps_timestamps(self):
         # The variable alone is not enough: a script the service runs may send stderr to a file.
+        env = dict(os.environ, JOURNAL_STREAM="8:12345")
         node = self.start(
-            "node",
-            "--node-alias",
-            "plain",
-            "-P",
-            "0",
-            log="plain",
-            data_root=self.path("state"),
-            env=dict(os.environ, JOURNAL_STREAM="8:12345"),
+            "node", "--node-alias", "plain", "-P", "0", log="plain", data_root=self.path("state"), env=env
         )
         wait_for(lambda: "listening on" in self.read("plain.log") or node.poll() is not None, 30, "the node starts")
         self.assertIsNone(node.poll(), f"the node exited: {self.read('plain.log')}")
