@@ -120,7 +120,7 @@ internal sealed class Acceptor
             return;
         }
         connection.KeepAlive(_options.FailureTimeout);
-        connection.Start(_clients, OnSendDropped, _options.QueueBytesFor(member: false));
+        connection.Start(_clients, OnSendDropped, _options.QueueBytesFor(member: false), readOnlyAsFastAsAnswered: true);
         _clients.Started(connection);
     }
 

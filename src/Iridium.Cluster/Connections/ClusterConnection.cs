@@ -35,6 +35,7 @@ internal sealed class ClusterConnection
     private long _peakQueuedBytes;
     private long _allowance;
     private long _baseQueueBytes = HandshakeQueueBytes;
+    private long _readPauseBytes;
     private long _framesReceived;
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private readonly CancellationTokenSource _closing = new();
@@ -153,11 +154,15 @@ internal sealed class ClusterConnection
     /// <summary>
     /// Starts the read and send loops. <paramref name="onSendDropped"/> hears about messages too
     /// large to send; <paramref name="queueBytes"/> is the base of <see cref="QueueLimitBytes"/>.
+    /// With <paramref name="readOnlyAsFastAsAnswered"/> (clients), a connection with no stream open
+    /// that has half its base queued unread is not read further until that drains: its questions
+    /// wait in its own socket, not as answers in this node's memory.
     /// </summary>
-    public void Start(IConnectionHandler handler, Action<IClusterMessage, string>? onSendDropped = null, long queueBytes = HandshakeQueueBytes)
+    public void Start(IConnectionHandler handler, Action<IClusterMessage, string>? onSendDropped = null, long queueBytes = HandshakeQueueBytes, bool readOnlyAsFastAsAnswered = false)
     {
         MarkAuthenticated();
         Volatile.Write(ref _baseQueueBytes, queueBytes);
+        Volatile.Write(ref _readPauseBytes, readOnlyAsFastAsAnswered ? queueBytes / 2 : 0);
         _onSendDropped = onSendDropped;
         _sendLoop = Task.Run(SendLoopAsync);
         _ = Task.Run(() => ReadLoopAsync(handler));
@@ -366,6 +371,7 @@ internal sealed class ClusterConnection
             {
                 ReadResult result = await input.ReadAsync(_closing.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                bool answersPiledUp = false;
                 try
                 {
                     // A handler may close the connection (Leave): stop at once, the buffer is being returned.
@@ -373,13 +379,17 @@ internal sealed class ClusterConnection
                     {
                         Interlocked.Increment(ref _framesReceived);
                         handler.OnMessage(this, FrameCodec.Decode(payload));
+                        if (answersPiledUp = AnswersPiledUp()) break;
                     }
                 }
                 finally
                 {
-                    input.AdvanceTo(buffer.Start, buffer.End);
+                    // Paused: what is left is unexamined, so the next read returns it at once.
+                    if (answersPiledUp) input.AdvanceTo(buffer.Start);
+                    else input.AdvanceTo(buffer.Start, buffer.End);
                 }
-                if (result.IsCompleted || result.IsCanceled) break;
+                if (result.IsCanceled || (result.IsCompleted && !answersPiledUp)) break;
+                if (answersPiledUp) await RoomToReadAsync().ConfigureAwait(false);
             }
         }
         catch (ProtocolException e)
@@ -400,6 +410,28 @@ internal sealed class ClusterConnection
         }
         Close(close.Reason, close.Detail);
         handler.OnClosed(this, Closing ?? close);
+    }
+
+    /// <summary>
+    /// True when reading must wait: half the base is queued and no stream is open (a stream's
+    /// over-granted output is for the hard bound to cut off, not for a pause to hold).
+    /// </summary>
+    private bool AnswersPiledUp()
+    {
+        long pause = Volatile.Read(ref _readPauseBytes);
+        return pause > 0 && Volatile.Read(ref _allowance) == 0 && QueuedBytes > pause;
+    }
+
+    private async Task RoomToReadAsync()
+    {
+        while (AnswersPiledUp())
+        {
+            Task room;
+            lock (_roomGate) room = (_roomFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            // Checked again under the lock's order: a frame sent meanwhile has set the old signal.
+            if (!AnswersPiledUp()) return;
+            await room.WaitAsync(_closing.Token).ConfigureAwait(false);
+        }
     }
 
     private static bool IsConnectionError(Exception e)
