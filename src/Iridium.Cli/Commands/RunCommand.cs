@@ -21,7 +21,7 @@ internal sealed class RunCommand
         {
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
-            Hosting.FlagRules.Range("max_heap_bytes", maxHeapBytes);
+            Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
             return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes);
         });
 
@@ -48,11 +48,7 @@ internal sealed class RunCommand
         stdout.Flush();
 
         int status = Report(machine, final, image);
-        if (statePath is not null)
-        {
-            using var state = OutputFile.Open(statePath);
-            StateJsonWriter.Write(state, machine, final);
-        }
+        if (statePath is not null) OutputFile.Write(statePath, state => StateJsonWriter.Write(state, machine, final));
         return status;
     }
 
@@ -60,6 +56,9 @@ internal sealed class RunCommand
     {
         if (final.Kind == VmEventKind.Crash) Console.Error.WriteLine("iridium: " + FaultReport.Describe(machine, final, image));
         if (final.Kind == VmEventKind.Interrupted) Console.Error.WriteLine("iridium: " + FaultReport.Interrupted(machine));
+        // IGL stops on purpose; running past the last instruction is almost always a forgotten HLT.
+        if (final.Kind == VmEventKind.GracefulStop && final.Code != 0 && machine.LastResult.Pc >= machine.Program.Length)
+            Console.Error.WriteLine($"iridium: program ran off its end at pc={machine.LastResult.Pc} (no HLT)");
         return ProgramStatus.Of(final.Kind, final.Code);
     }
 }
