@@ -153,3 +153,16 @@ public class HostileInputTests : IDisposable
         }
     }
 }
+
+/// <summary>Text for standard output that cannot be written is exit 73, not an internal error.</summary>
+public class StandardOutputWriterTests
+{
+    [Fact, System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AFullDeviceIsAnOutputFailure()
+    {
+        using var writer = new Iridium.Cli.CommandLine.StandardOutputWriter(() => new FileStream("/dev/full", FileMode.Open, FileAccess.Write));
+        var e = Assert.Throws<CommandFailure>(() => writer.WriteLine("Usage: iridium"));
+        Assert.Equal(ExitCodes.CannotCreate, e.ExitCode);
+        Assert.StartsWith("cannot write standard output: ", e.Message);
+    }
+}

@@ -15,11 +15,18 @@ internal static class CommandLineApp
 
     public static int Run(string[] args)
     {
-        switch (CommandRouter.Decide(args, path => File.Exists(path) || Directory.Exists(path)))
+        var route = CommandRouter.Decide(args, path => File.Exists(path) || Directory.Exists(path));
+        // Every command but the console REPL (which owns the terminal) prints text through a
+        // writer that turns a failed write into exit 73.
+        if (route is not Route.Parse { Command: "" }) Console.SetOut(new StandardOutputWriter());
+        switch (route)
         {
             case Route.Version:
-                Console.Out.WriteLine(VersionText);
-                return ExitCodes.Ok;
+                return CommandBody.Run("", () =>
+                {
+                    Console.Out.WriteLine(VersionText);
+                    return ExitCodes.Ok;
+                });
             case Route.UnknownCommand unknown:
                 CommandBody.ReportUsage("", unknown.Suggestion is null
                     ? $"unknown command '{unknown.Word}'"
@@ -29,9 +36,12 @@ internal static class CommandLineApp
                 // Parsed from the settings schema, not by the generated parser (NodeOptionParser says why).
                 return NodeCommand.Run(node.Args.AsSpan(1).ToArray());
             case Route.RootHelp:
-                Parse(["--help"], "");
-                HelpEpilogue.Write(Console.Out);
-                return ExitCodes.Ok;
+                return CommandBody.Run("", () =>
+                {
+                    Console.Out.WriteLine(HelpText.Polish(HelpOf(""), ""));
+                    HelpEpilogue.Write(Console.Out);
+                    return ExitCodes.Ok;
+                });
             case Route.Parse parse:
                 return Parse(parse.Args, parse.Command);
             default:
@@ -42,7 +52,13 @@ internal static class CommandLineApp
     private static int Parse(string[] args, string command)
     {
         // Only help goes through Log (version is printed by the router).
-        ConsoleApp.Log = help => Console.Out.WriteLine(HelpText.Polish(help, command));
+        // The generated code catches what Log throws and reports it as a stack trace: a help that
+        // cannot be written is reported here instead.
+        ConsoleApp.Log = help => Environment.ExitCode = CommandBody.Run(command, () =>
+        {
+            Console.Out.WriteLine(HelpText.Polish(help, command));
+            return ExitCodes.Ok;
+        });
         // The parser reports unknown options and bad values here, after setting exit status 1;
         // ours is 2 for every usage error. Command bodies never let an exception reach it.
         ConsoleApp.LogError = message => CommandBody.ReportUsage(command, ParserMessages.Rewrite(message, () => HelpOf(command)));
@@ -58,7 +74,7 @@ internal static class CommandLineApp
         var help = new StringWriter();
         try
         {
-            ConsoleApp.Log = text => help.WriteLine(text);
+            ConsoleApp.Log = text => help.Write(text);
             Create().Run(command.Length == 0 ? ["--help"] : [command, "--help"]);
         }
         finally

@@ -31,7 +31,9 @@ internal sealed class RunCommand
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
-        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        // Flushed below and never disposed: after a failed write, disposing would only fail again
+        // with the same bytes still buffered.
+        var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
         var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
@@ -44,8 +46,17 @@ internal sealed class RunCommand
         // quarter of its speed (tools/bench/interrupt), and without a state file the signal's
         // default (the process ends, status 130) loses nothing the user asked for but buffered output.
         using var signal = statePath is null ? null : new ShutdownSignal();
-        VmEvent final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
-        stdout.Flush();
+        VmEvent final;
+        try
+        {
+            final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
+            stdout.Flush();
+        }
+        catch (IOException e)
+        {
+            // The program's output cannot be written (a full disk, > /dev/full): an output failure.
+            throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write the program's output: {e.Message}");
+        }
 
         int status = Report(machine, final, image);
         if (statePath is not null) OutputFile.Write(statePath, state => StateJsonWriter.Write(state, machine, final));
