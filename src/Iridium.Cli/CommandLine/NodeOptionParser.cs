@@ -52,8 +52,9 @@ internal static class NodeOptionParser
             .Append("Usage: iridium ").Append(CommandRouter.Node).Append(" [options...]\n\n")
             .Append(summary).Append("\n\nOptions:\n");
         foreach (var (flag, text) in flags) help.Append("  ").Append(flag.PadRight(width)).Append(text).Append('\n');
-        string keysOnly = string.Join(", ", NodeSettingsSchema.All.Where(s => !s.HasFlag).Select(s => s.Key));
-        if (keysOnly.Length > 0) help.Append("\nConfig-file keys without a flag: ").Append(keysOnly).Append('\n');
+        var keysOnly = NodeSettingsSchema.All.Where(s => !s.HasFlag).ToList();
+        if (keysOnly.Count > 0) help.Append("\nConfig-file keys without a flag (--config):\n");
+        foreach (var setting in keysOnly) help.Append("  ").Append(setting.Key.PadRight(width)).Append(setting.Help).Append('\n');
         return help.ToString();
     }
 
