@@ -21,7 +21,7 @@ internal static class CliRunner
         Console.SetError(error);
         try
         {
-            int status = CommandLineApp.Run(args);
+            int status = CommandLineApp.Run(args, guardStandardOutput: false);
             return new Result(status, output.ToString(), error.ToString());
         }
         finally

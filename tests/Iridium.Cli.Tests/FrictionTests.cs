@@ -53,7 +53,20 @@ public class FrictionTests : IDisposable
         Assert.Equal(ExitCodes.Usage, close.Status);
         Assert.StartsWith("iridium: unknown command 'membres'; did you mean 'members'?\n", close.Error);
 
-        Assert.Equal(ExitCodes.Ok, CliRunner.Run("help", "run").Status);
+        var run = CliRunner.Run("help", "run");
+        Assert.Equal(ExitCodes.Ok, run.Status);
+        Assert.StartsWith("Usage: iridium run FILE [options...]\n", run.Out);
+    }
+
+    [Fact]
+    public void NodesHelpComesFromTheSchema()
+    {
+        var help = CliRunner.Run("help", "node");
+        Assert.Equal(ExitCodes.Ok, help.Status);
+        Assert.StartsWith("Usage: iridium node [options...]\n\nRun a headless cluster node", help.Out);
+        Assert.Contains("  -P, --server-bind-port <int>", help.Out);
+        Assert.Contains("  max_frame_bytes ", help.Out);
+        Assert.Equal(help.Out, CliRunner.Run("node", "-P", "1", "--help").Out);
     }
 
     [Fact]

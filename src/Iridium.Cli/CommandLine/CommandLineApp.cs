@@ -7,18 +7,20 @@ namespace Iridium.Cli.CommandLine;
 /// <summary>
 /// The `iridium` command line: <see cref="CommandRouter"/> first applies the conventions the parser
 /// does not know (help anywhere, version, FILE or misspelt command), then ConsoleAppFramework's
-/// generated parser runs the command. Composition only: the work lives in the commands and libraries.
+/// generated parser runs the command (`node` excepted: its options come from the settings schema,
+/// <see cref="NodeOptionParser"/>). Composition only: the work lives in the commands and libraries.
 /// </summary>
 internal static class CommandLineApp
 {
     public static string VersionText => $"iridium {VersionInfo.Version}";
 
-    public static int Run(string[] args)
+    /// <summary>Runs the command line; <paramref name="guardStandardOutput"/> is false only for tests that capture the console themselves.</summary>
+    public static int Run(string[] args, bool guardStandardOutput = true)
     {
         var route = CommandRouter.Decide(args, path => File.Exists(path) || Directory.Exists(path));
         // Every command but the console REPL (which owns the terminal) prints text through a
         // writer that turns a failed write into exit 73.
-        if (route is not Route.Parse { Command: "" }) Console.SetOut(new StandardOutputWriter());
+        if (guardStandardOutput && route is not Route.Parse { Command: "" }) Console.SetOut(new StandardOutputWriter());
         switch (route)
         {
             case Route.Version:

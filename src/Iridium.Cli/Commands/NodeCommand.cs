@@ -13,6 +13,7 @@ namespace Iridium.Cli.Commands;
 /// <summary>`iridium node`: a headless cluster node until SIGINT or SIGTERM, then a graceful Leave.</summary>
 internal sealed class NodeCommand
 {
+    /// <summary>The first line of `iridium node --help`: the sentence the generator copies from <see cref="Node"/>'s summary into the command list.</summary>
     private const string Summary = "Run a headless cluster node that logs to stderr until SIGINT or SIGTERM, then leaves the cluster.";
 
     /// <summary>Run a headless cluster node that logs to stderr until SIGINT or SIGTERM, then leaves the cluster.</summary>
