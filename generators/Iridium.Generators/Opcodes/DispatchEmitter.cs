@@ -175,8 +175,9 @@ namespace Iridium.Generators.Opcodes
             if (firstPart is null) w.Line("if (--steps < 0) goto OutOfSteps;");
             else
             {
-                w.Line($"if (steps < {N(cost)}) goto {firstPart};");
+                // Subtract first: the branch tests the flags the subtraction set.
                 w.Line($"steps -= {N(cost)};");
+                w.Line($"if (steps < 0) {{ steps += {N(cost)}; goto {firstPart}; }}");
             }
             w.Close();
         }
