@@ -39,6 +39,40 @@ public sealed partial class Machine
     public long InterruptibleSteps => Volatile.Read(ref _stepsInSlices);
 
     /// <summary>
+    /// Starts the loaded image as <see cref="Run"/> does, for a run in slices (<see cref="RunSlice"/>):
+    /// appends Start, checks the header, copies the ro data and puts pc on the first instruction.
+    /// Null when the program can run; otherwise the run is over and this is its Crash{HEADER} event.
+    /// </summary>
+    public VmEvent? Start()
+    {
+        AddEvent(VmEventKind.Start, 0);
+        LastHeapRefusal = HeapRefusal.None;
+        if (!ProgramImage.TryRead(Program, out var layout, out _))
+        {
+            LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
+            return AddEvent(VmEventKind.Crash, (int)FaultCode.Header);
+        }
+        _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
+        _codeStart = layout.CodeStart;
+        _decoded = null;
+        Pc = _codeStart;
+        return null;
+    }
+
+    /// <summary>
+    /// Ends a run in slices with the final event <see cref="Run"/> would append, given how its
+    /// last slice ended: Stopped, Faulted or Interrupted as they are, and Running (the run's
+    /// own budget is spent) as a run out of budget ends (STEPS, or a stop at the end of the
+    /// program). Flushes the output.
+    /// </summary>
+    public VmEvent Finish(ExecutionResult last)
+    {
+        if (last.Status == ExecutionStatus.Running) LastResult = last = BudgetEnded();
+        FlushOutput();
+        return AddEvent(FinalEventKind(last.Status), last.Code);
+    }
+
+    /// <summary>
     /// One slice of a program shared with others (a scheduler's time slice): executes at most
     /// <paramref name="steps"/> instructions from pc, with no events and no header checks, and
     /// returns control at an instruction boundary. <see cref="ExecutionStatus.Running"/>: the
@@ -46,7 +80,8 @@ public sealed partial class Machine
     /// resume exactly there. Otherwise the program stopped or faulted (as <see cref="Continue"/>
     /// reports). <paramref name="executed"/> is the instructions this slice ran (all of
     /// <paramref name="steps"/> when Running). Output is not flushed: the caller decides when.
-    /// Slices add up to the same run, instruction for instruction, as one unsliced run.
+    /// Slices add up to the same run, instruction for instruction, as one unsliced run. A
+    /// scheduler's process: <see cref="Start"/>, slices until one is not Running, <see cref="Finish"/>.
     /// </summary>
     public ExecutionResult RunSlice(long steps, out long executed)
     {

@@ -212,18 +212,7 @@ public sealed partial class Machine
     /// </param>
     public VmEvent Run(long? maxSteps = null, CancellationToken interrupt = default)
     {
-        AddEvent(VmEventKind.Start, 0);
-        LastHeapRefusal = HeapRefusal.None;
-        if (!ProgramImage.TryRead(Program, out var layout, out _))
-        {
-            LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
-            return AddEvent(VmEventKind.Crash, (int)FaultCode.Header);
-        }
-        _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
-        _codeStart = layout.CodeStart;
-        _decoded = null;
-        Pc = _codeStart;
-
+        if (Start() is { } headerFault) return headerFault;
         var result = Execute(maxSteps, interrupt: interrupt);
         return AddEvent(FinalEventKind(result.Status), result.Code);
     }
@@ -283,14 +272,7 @@ public sealed partial class Machine
         }
         Pc = _cpu.PcAddress;
 
-        if (result.Status == ExecutionStatus.Running && budgetEndsRun)
-        {
-            // Out of steps. Arriving at the end of the program is not an instruction, so a run
-            // whose last instruction used the final step still ends normally.
-            result = Pc == _programLength
-                ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
-                : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
-        }
+        if (result.Status == ExecutionStatus.Running && budgetEndsRun) result = BudgetEnded();
         if (result.Status == ExecutionStatus.Stopped && result.Code == (int)StopCode.Illegal && result.Pc < _programLength)
         {
             Diagnostics?.WriteLine($"iridium: illegal opcode {_program[result.Pc]} (0x{_program[result.Pc]:X2}) at pc={result.Pc}");
@@ -299,6 +281,14 @@ public sealed partial class Machine
         LastResult = result;
         return result;
     }
+
+    /// <summary>
+    /// How a run ends when its budget does. Arriving at the end of the program is not an
+    /// instruction, so a run whose last instruction used the final step still ends normally.
+    /// </summary>
+    private ExecutionResult BudgetEnded() => Pc == _programLength
+        ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
+        : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
 
     private Instruction[] Decode() => InstructionDecoder.DecodeProgram(Program, _codeStart, fuse: !_useReferenceInterpreter);
 

@@ -82,7 +82,7 @@ public class DifferentialTests
     }
 
     /// <summary>
-    /// Runs cut into slices (an interruptible run's, and a scheduler's <see cref="Machine.RunSlice"/>)
+    /// Runs cut into slices (an interruptible run's, and a scheduler's Start, RunSlice, Finish)
     /// of random sizes under random budgets: the fast interpreter, slice after slice, must leave the
     /// state the reference interpreter leaves in one piece, and count the same steps.
     /// </summary>
@@ -103,11 +103,13 @@ public class DifferentialTests
             AssertSame(reference, fast, program, $"budget {budget} in slices of {slice}");
             Assert.True(referenceSteps == fastSteps, $"{program}, budget {budget} in slices of {slice}: {referenceSteps} steps in one slice, {fastSteps} in slices");
 
-            // A scheduler's slices from the same start, until the program ends or the budget is
-            // spent, against the reference given the whole budget as one slice.
-            var (whole, wholeOutput) = Start(fast: false, program);
-            whole.RunSlice(budget, out long wholeSteps);
-            var (machine, output) = Start(fast: true, program);
+            // A scheduler's process: Start, slices until the program ends or the budget is
+            // spent, Finish: the same as the reference's Run, final event and state included.
+            var output = new MemoryStream();
+            var machine = new Machine(Guid.Empty) { Output = output };
+            program.InitialState(machine);
+            machine.LoadImage(program.Image);
+            Assert.Null(machine.Start());
             long spent = 0;
             ExecutionResult result;
             do
@@ -117,9 +119,9 @@ public class DifferentialTests
                 spent += executed;
             }
             while (result.Status == ExecutionStatus.Running && spent < budget);
-            Assert.True(wholeSteps == spent, $"{program}, RunSlice({slice}) up to {budget} steps: {wholeSteps} steps in one slice, {spent} in slices");
-            var expected = MachineSnapshot.Of(whole, null, wholeOutput.ToArray());
-            AssertSame(expected, MachineSnapshot.Of(machine, null, output.ToArray()), program, $"RunSlice({slice}) up to {budget} steps");
+            var final = machine.Finish(result);
+            Assert.True(referenceSteps == spent, $"{program}, RunSlice({slice}) up to {budget} steps: {referenceSteps} steps in one slice, {spent} in slices");
+            AssertSame(reference, MachineSnapshot.Of(machine, final, output.ToArray()), program, $"RunSlice({slice}) up to {budget} steps");
         }
     }
 
