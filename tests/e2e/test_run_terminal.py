@@ -3,7 +3,7 @@ program prints it; into a pipe it arrives while the program runs (flushed at lea
 Ctrl-C and SIGTERM stop the run at an instruction boundary with `iridium: interrupted at pc=N
 (INSTRUCTION)` and exit status 130, and everything printed before the interruption is written.
 
-The binary is $IRIDIUM_BIN (default artifacts/iridium from the repository root)."""
+The binary is $IRIDIUM_BIN (default artifacts/iridium from the repository root; see harness.py)."""
 
 import fcntl
 import json
@@ -18,8 +18,7 @@ import termios
 import time
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("IRIDIUM_BIN", os.path.join(ROOT, "artifacts", "iridium"))
+from harness import BIN
 
 # The first instruction prints; the line ends two instructions later; then a loop that never ends.
 FIRST_LINE_THEN_FOREVER = """.data
@@ -102,7 +101,7 @@ class RunTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not os.access(BIN, os.X_OK):
-            raise unittest.SkipTest(f"no iridium binary at {BIN} (set IRIDIUM_BIN)")
+            raise AssertionError(f"no iridium binary at {BIN} (publish it or set IRIDIUM_BIN)")
         cls.scratch = tempfile.TemporaryDirectory()
         cls.first_line = cls.assemble("first_line", FIRST_LINE_THEN_FOREVER)
         cls.count = cls.assemble("count", COUNT_FOREVER)

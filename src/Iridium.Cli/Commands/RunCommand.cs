@@ -23,7 +23,7 @@ internal sealed class RunCommand
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
             if (slice is < 1) throw CommandFailure.Usage($"--slice must be a whole number 1 or more, not {slice}");
-            Hosting.FlagRules.Range("max_heap_bytes", maxHeapBytes);
+            Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
             return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice);
         });
 
@@ -33,7 +33,9 @@ internal sealed class RunCommand
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
-        using var stdout = RunOutput.ForStandardOutput();
+        // Flushed below and never disposed: after a failed write, disposing would only fail again
+        // with the same bytes still buffered.
+        var stdout = RunOutput.ForStandardOutput();
         var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
@@ -45,17 +47,22 @@ internal sealed class RunCommand
         // Ctrl-C or SIGTERM interrupts the run at an instruction boundary: what the program
         // printed is flushed, the state written, and the exit status is 130. The run goes in
         // slices anyway (that is how the token is looked at, and how the output is flushed while
-        // the program computes), at the cost of a bounded run: a few percent (tools/bench).
+        // the program computes), at the cost of counting steps: a few percent (tools/bench).
         using var signal = new ShutdownSignal();
-        VmEvent final = machine.Run(maxSteps, signal.Token);
-        stdout.Flush();
+        VmEvent final;
+        try
+        {
+            final = machine.Run(maxSteps, signal.Token);
+            stdout.Flush();
+        }
+        catch (IOException e)
+        {
+            // The program's output cannot be written (a full disk, > /dev/full): an output failure.
+            throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write the program's output: {e.Message}");
+        }
 
         int status = Report(machine, final, image);
-        if (statePath is not null)
-        {
-            using var state = OutputFile.Open(statePath);
-            StateJsonWriter.Write(state, machine, final);
-        }
+        if (statePath is not null) OutputFile.Write(statePath, state => StateJsonWriter.Write(state, machine, final));
         return status;
     }
 
@@ -63,6 +70,9 @@ internal sealed class RunCommand
     {
         if (final.Kind == VmEventKind.Crash) Console.Error.WriteLine("iridium: " + FaultReport.Describe(machine, final, image));
         if (final.Kind == VmEventKind.Interrupted) Console.Error.WriteLine("iridium: " + FaultReport.Interrupted(machine));
+        // IGL stops on purpose; running past the last instruction is almost always a forgotten HLT.
+        if (final.Kind == VmEventKind.GracefulStop && final.Code != 0 && machine.LastResult.Pc >= machine.Program.Length)
+            Console.Error.WriteLine($"iridium: program ran off its end at pc={machine.LastResult.Pc} (no HLT)");
         return ProgramStatus.Of(final.Kind, final.Code);
     }
 }

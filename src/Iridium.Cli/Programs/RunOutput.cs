@@ -47,23 +47,19 @@ internal sealed class RunOutput(Stream inner, bool lineBuffered) : Stream
         }
         catch (IOException)
         {
-            // The reader went away (`| head`): the program runs on, as it would in C.
+            // Standard output cannot be written: the program runs on, as it would in C, and the
+            // last flush reports it. Try again after another delay, not after every slice.
+            _oldestAt = Stopwatch.GetTimestamp();
         }
     }
 
+    /// <summary>Writes what is buffered. When that fails, the bytes stay, so the next flush fails too (and the run reports it).</summary>
     public override void Flush()
     {
         if (_count == 0) return;
-        int count = _count;
+        inner.Write(_buffer, 0, _count);
         _count = 0;
-        inner.Write(_buffer, 0, count);
         inner.Flush();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 
     public override bool CanRead => false;
