@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Interpreter benchmarks: the programs in programs/ under iridium (plain, with a step budget, and in
-1,000-step slices), lua5.4, luajit -joff and, for reference, luajit with its JIT and C -O2, in one interleaved run (round after round, every program
-under every implementation, so a busy moment hurts all of them alike). Each run's output must be
-the answer the .iasm file states ("; Prints N."), for every implementation. Times are CPU time
-(user + system) of the process, start-up included; the table shows medians and ratios
-(other's time / iridium's time: above 1, iridium is faster) and the chart the same ratios.
+1,000-step slices), lua5.4, luajit -joff and, for reference, luajit with its JIT and C -O2, in one
+interleaved run (round after round, every program under every implementation, so a busy moment
+hurts all of them alike). Each run's output must be the answer the .iasm file states ("; Prints
+N."), for every implementation. Times are CPU time (user + system) of the process, start-up
+included; the table shows medians and ratios (other's time / iridium's time: above 1, iridium is
+faster), what a budget and 1,000-step slices cost against the plain run, and the chart the ratios.
 Then start-up: `iridium run` of an empty program (as source and as an image) and `iridium
 --version` against a bare Native AOT hello world built with the same SDK and target framework:
 medians of many interleaved runs (wall and CPU time), and, when valgrind is installed, the x86
@@ -49,8 +50,10 @@ def implementations(args):
     `iridium run` is interruptible (Ctrl-C); the budgeted and sliced runs are measured against it."""
     return [
         ("iridium", "iridium", lambda n: [args.iridium, "run", os.path.join(args.work, n + ".ir")]),
-        ("budgeted", "iridium --max-steps", lambda n: [args.iridium, "run", "--max-steps", BUDGET, os.path.join(args.work, n + ".ir")]),
-        ("sliced", f"iridium --slice {SLICE}", lambda n: [args.iridium, "run", "--slice", SLICE, os.path.join(args.work, n + ".ir")]),
+        ("budgeted", "iridium --max-steps",
+         lambda n: [args.iridium, "run", "--max-steps", BUDGET, os.path.join(args.work, n + ".ir")]),
+        ("sliced", f"iridium --slice {SLICE}",
+         lambda n: [args.iridium, "run", "--slice", SLICE, os.path.join(args.work, n + ".ir")]),
         ("lua54", "lua5.4", lambda n: ["lua5.4", os.path.join(args.programs, n + ".lua")]),
         ("luajit_joff", "luajit -joff", lambda n: ["luajit", "-joff", os.path.join(args.programs, n + ".lua")]),
         ("luajit", "luajit (JIT)", lambda n: ["luajit", os.path.join(args.programs, n + ".lua")]),
@@ -246,8 +249,8 @@ def main():
     print()
     print("Ratio = other's time / iridium's time (above 1: iridium is faster).")
     print()
-    print(f"Budgets and slices: `--max-steps {BUDGET}` counts every step; `--slice {SLICE}` leaves and re-enters the interpreter "
-          f"every {SLICE} steps, as a scheduler's slice.")
+    print(f"Budgets and slices: `--max-steps {BUDGET}` counts every step; `--slice {SLICE}` leaves and "
+          f"re-enters the interpreter every {SLICE} steps, as a scheduler's slice.")
     print()
     print(limits_table(medians))
     print()
