@@ -8,7 +8,7 @@ namespace Iridium.Cluster.Exec;
 /// once, when every member asked has replied (or was lost), or when the caller's timeout calls
 /// <see cref="Finish"/>.
 /// </summary>
-/// <param name="answered">Called once the answer is queued: the request id is free again.</param>
+/// <param name="answered">Called once, just before the answer is queued: the request id is free again.</param>
 internal sealed class ProcessGather(ClusterConnection client, long requestId, List<ProcessRecord> records, Action answered)
 {
     private readonly Lock _gate = new();
@@ -65,8 +65,9 @@ internal sealed class ProcessGather(ClusterConnection client, long requestId, Li
             answer = [.. records];
         }
         answer.Sort(ByNodeThenNumber);
-        client.TrySend(new ProcessList { RequestId = requestId, Processes = answer });
+        // The id is free before the answer leaves: a client may reuse it as soon as it has read it.
         answered();
+        client.TrySend(new ProcessList { RequestId = requestId, Processes = answer });
     }
 
     /// <summary>By alias, then by N of ALIAS.N as a number (node.9 before node.10).</summary>
