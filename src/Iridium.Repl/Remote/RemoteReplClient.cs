@@ -20,59 +20,107 @@ public enum RemoteClientStatus
 /// </summary>
 public static class RemoteReplClient
 {
+    /// <summary>How long connecting and logging in may take in all, tries again included; the client gives up (exit 69) after.</summary>
+    public static readonly TimeSpan LoginDeadline = TimeSpan.FromSeconds(5);
+
     /// <param name="cookie">Called only when the server sends a challenge (the cookie may not exist otherwise).</param>
     /// <param name="console">The interactive front end, when the console is a terminal; used only without commands.</param>
     public static async Task<RemoteClientStatus> RunAsync(string host, int port, Func<byte[]> cookie, IReadOnlyList<string> commands,
         TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default, RemoteConsole? console = null)
     {
-        using var client = new TcpClient { NoDelay = true };
-        try
+        var login = await LoginAsync(host, port, cookie, error, cancellation).ConfigureAwait(false);
+        if (login.Client is not { } client) return login.Status;
+        using (client)
         {
-            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
-            await client.ConnectAsync(host, port, connectTimeout.Token).ConfigureAwait(false);
+            var stream = client.GetStream();
+            if (commands.Count > 0) return await RunCommandsAsync(stream, login.Server!, commands, output, cancellation).ConfigureAwait(false);
+            if (console is null) return await RelayAsync(client, login.Server!, login.Banner!, input, output, cancellation).ConfigureAwait(false);
+            await console.RunAsync(stream, login.Server!, login.Banner!, cancellation).ConfigureAwait(false);
+            return RemoteClientStatus.Ok;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            error.WriteLine($"iridium: cannot connect to {host}:{port}: {(e is SocketException s ? s.Message : "timed out")}");
-            return RemoteClientStatus.ConnectionFailed;
-        }
+    }
 
-        var stream = client.GetStream();
-        var server = new ServerOutputReader(stream);
-        string? first = await server.ReadLineAsync(cancellation).ConfigureAwait(false);
-        if (first is not null && first.StartsWith(RemoteAuth.ChallengePrefix, StringComparison.Ordinal))
+    /// <summary>A logged-in connection (with the banner read), or why there is none.</summary>
+    private readonly record struct Login(RemoteClientStatus Status, TcpClient? Client = null, ServerOutputReader? Server = null, string? Banner = null);
+
+    /// <summary>
+    /// Connects and logs in within <see cref="LoginDeadline"/>. A server that drops the connection
+    /// before the login is decided (it says <see cref="RemoteAuth.BusyLine"/>, or just closes:
+    /// strangers hold its login slots) is tried again after a short random pause, so that clients
+    /// pushed out together do not come back together; a refused cookie is final at once.
+    /// </summary>
+    private static async Task<Login> LoginAsync(string host, int port, Func<byte[]> cookie, TextWriter error, CancellationToken cancellation)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(LoginDeadline);
+        byte[]? secret = null;
+        string busy = "";
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
         {
-            byte[] secret;
+            var client = new TcpClient { NoDelay = true };
             try
             {
-                secret = cookie();
+                await client.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
+                var server = new ServerOutputReader(client.GetStream());
+                string? first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+                if (first is not null && first.StartsWith(RemoteAuth.ChallengePrefix, StringComparison.Ordinal))
+                {
+                    try
+                    {
+                        secret ??= cookie();
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
+                        client.Dispose();
+                        return new Login(RemoteClientStatus.AuthenticationFailed);
+                    }
+                    await SendAsync(client.GetStream(), RemoteAuth.Answer(first, secret)!, deadline.Token).ConfigureAwait(false);
+                    first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+                }
+                if (first == RemoteAuth.FailureLine)
+                {
+                    error.WriteLine($"iridium: {host}:{port} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
+                    client.Dispose();
+                    return new Login(RemoteClientStatus.AuthenticationFailed);
+                }
+                if (first is not null && first != RemoteAuth.BusyLine)
+                {
+                    if (Engine.ReplText.IsBanner(first)) return new Login(RemoteClientStatus.Ok, client, server, first);
+                    error.WriteLine($"iridium: {host}:{port}: {first}");   // e.g. "too many sessions"
+                    client.Dispose();
+                    return new Login(RemoteClientStatus.ConnectionFailed);
+                }
+                busy = first is null ? "closed the connection" : "is busy (dropped the connection before the login)";
             }
-            catch (InvalidOperationException e)
+            catch (SocketException e) when (!deadline.IsCancellationRequested && e.SocketErrorCode != SocketError.ConnectionReset)
             {
-                error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
-                return RemoteClientStatus.AuthenticationFailed;
+                client.Dispose();
+                error.WriteLine($"iridium: cannot connect to {host}:{port}: {e.Message}");
+                return new Login(RemoteClientStatus.ConnectionFailed);
             }
-            await SendAsync(stream, RemoteAuth.Answer(first, secret)!, cancellation).ConfigureAwait(false);
-            first = await server.ReadLineAsync(cancellation).ConfigureAwait(false);
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+            {
+                // Reset (pushed out while the answer was on its way), or the deadline.
+                busy = deadline.IsCancellationRequested ? busy : "reset the connection";
+            }
+            client.Dispose();
+            if (cancellation.IsCancellationRequested) return new Login(RemoteClientStatus.ConnectionFailed);
+            try
+            {
+                if (deadline.IsCancellationRequested) throw new OperationCanceledException();
+                await Task.Delay(pause * (0.5 + Random.Shared.NextDouble()), deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                error.WriteLine(busy.Length == 0
+                    ? $"iridium: cannot log in to {host}:{port}: timed out after {LoginDeadline.TotalSeconds:0} s"
+                    : $"iridium: {host}:{port} {busy}; gave up after {LoginDeadline.TotalSeconds:0} s of tries");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 500));
         }
-        if (first is null || first == RemoteAuth.FailureLine)
-        {
-            error.WriteLine(first is null
-                ? $"iridium: {host}:{port} closed the connection"
-                : $"iridium: {host}:{port} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
-            return first is null ? RemoteClientStatus.ConnectionFailed : RemoteClientStatus.AuthenticationFailed;
-        }
-        if (!Engine.ReplText.IsBanner(first))
-        {
-            error.WriteLine($"iridium: {host}:{port}: {first}");   // e.g. "too many sessions"
-            return RemoteClientStatus.ConnectionFailed;
-        }
-
-        if (commands.Count > 0) return await RunCommandsAsync(stream, server, commands, output, cancellation).ConfigureAwait(false);
-        if (console is null) return await RelayAsync(client, server, first, input, output, cancellation).ConfigureAwait(false);
-        await console.RunAsync(stream, server, first, cancellation).ConfigureAwait(false);
-        return RemoteClientStatus.Ok;
     }
 
     private static async Task<RemoteClientStatus> RunCommandsAsync(NetworkStream stream, ServerOutputReader server,
