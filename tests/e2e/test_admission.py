@@ -127,7 +127,7 @@ class AdmissionTests(E2ETestCase):
     def test_cluster_port_flood_from_the_users_address(self):
         self.check_cluster_port(USERS)
 
-    # 20 logins, not 10: before the login budget said "busy" and the client tried again, 15 to 16 of
+    # 20 logins, not 10: before the login budget said "busy" and the client tried again, about 15 of
     # 20 succeeded here (all 20 by chance is well under 1%).
     def test_remote_repl_flood_from_the_users_address(self):
         self.check_remote_repl_port(USERS, idle_connections=0, logins=2 * QUERIES)
