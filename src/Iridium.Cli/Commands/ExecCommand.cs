@@ -35,13 +35,7 @@ internal sealed class ExecCommand
 
             return await ClusterClientSession.RunAsync(context, target, "the node to contact", timeoutMs, async client =>
             {
-                IReadOnlyList<string> targets = on switch
-                {
-                    null => [client.NodeAlias],
-                    "all" => (await client.MembersAsync().ConfigureAwait(false))
-                        .Where(m => m.Status is Iridium.Cluster.MemberStatus.Self or Iridium.Cluster.MemberStatus.Up).Select(m => m.Alias).ToArray(),
-                    _ => [on],
-                };
+                var targets = await ExecTargets.ResolveAsync(client, on).ConfigureAwait(false);
                 using var stdout = Console.OpenStandardOutput();
                 var writer = new ExecOutputWriter(stdout, prefixed: on == "all", targets.Count);
                 var results = await client.ExecAsync(targets, spec, writer.Write, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Iridium.Cli.Programs;
 using Iridium.Cluster;
 using Iridium.Cluster.Client;
 using Iridium.Repl.Cluster;
@@ -43,32 +44,63 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         return new ClusterReply(result.Success, result.Message);
     }
 
-    public IReadOnlyList<ClusterMemberView> Members()
+    public IReadOnlyList<string> MembersTable()
     {
         ClusterNode? node;
         lock (_gate) node = _node;
         if (node is null) return [];
-        return node.Members.Select(m => new ClusterMemberView(m.Alias, m.Host, m.Port, m.Status.ToString())).ToArray();
+        // The same table as `iridium members`.
+        var text = new StringWriter();
+        MembersFormatter.WriteText(text, node.Members);
+        return text.ToString().TrimEnd('\n').Split('\n');
     }
 
     public async Task<ClusterReply> ExecAsync(string target, string program, byte[] image, Action<string> output, CancellationToken cancellation)
         => await WithClientAsync(async client =>
         {
-            var decoder = System.Text.Encoding.UTF8.GetDecoder();
-            var results = await client.ExecAsync([target], new ExecSpec(program, image, null, false), (_, _, bytes) =>
-            {
-                var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-                output(new string(text, 0, decoder.GetChars(bytes, text, flush: false)));
-            }, cancellation).ConfigureAwait(false);
-            var result = results[0];
-            string where = result.ProcessId ?? target;
-            return result.End switch
-            {
-                ExecEnd.Stopped => new ClusterReply(true, $"{where} stopped with code {result.Code} after {result.Steps} steps"),
-                ExecEnd.Crashed => new ClusterReply(false, $"{where}: {result.Message}"),
-                _ => new ClusterReply(false, $"{where}: {result.Message ?? result.End.ToString().ToLowerInvariant()}"),
-            };
+            // 'all' as `iridium exec --on all` has it: every up member, each line prefixed [alias].
+            var targets = await ExecTargets.ResolveAsync(client, target).ConfigureAwait(false);
+            using var decoded = new DecodingStream(output);
+            var writer = new ExecOutputWriter(decoded, prefixed: target == ExecTargets.All, targets.Count);
+            var results = await client.ExecAsync(targets, new ExecSpec(program, image, null, false), writer.Write, cancellation).ConfigureAwait(false);
+            writer.Finish(results);
+            var replies = results.Select(result => ReplyOf(result, target == ExecTargets.All)).ToArray();
+            return new ClusterReply(replies.All(r => r.Success), string.Join("\n", replies.Select(r => r.Message)));
         }).ConfigureAwait(false);
+
+    /// <summary>How one target's run ended, in words; a message that names the process already is not prefixed with it again.</summary>
+    private static ClusterReply ReplyOf(ExecResult result, bool prefixed)
+    {
+        string where = result.ProcessId ?? result.Target;
+        string tag = prefixed ? $"[{result.Alias ?? result.Target}] " : "";
+        if (result.End == ExecEnd.Stopped) return new ClusterReply(true, $"{tag}{where} stopped with code {result.Code} after {result.Steps} steps");
+        string message = result.Message ?? result.End.ToString().ToLowerInvariant();
+        return new ClusterReply(false, tag + (message.StartsWith(where + " ", StringComparison.Ordinal) ? message : $"{where}: {message}"));
+    }
+
+    /// <summary>Program output bytes on their way to the REPL's text callback, decoded as UTF-8 across writes.</summary>
+    private sealed class DecodingStream(Action<string> output) : Stream
+    {
+        private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+            int n = _decoder.GetChars(buffer, text, flush: false);
+            if (n > 0) output(new string(text, 0, n));
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 
     public async Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation)
     {
