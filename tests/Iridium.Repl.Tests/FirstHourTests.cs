@@ -56,6 +56,23 @@ public sealed class FirstHourTests
         Assert.Equal(new ReplFailure(ReplFailureKind.ProgramFailed, VmEventKind.Crash, (int)FaultCode.DivZero), repl.Session.FirstFailure);
     }
 
+    /// <summary>The README's Ctrl-C demo, line for line: a shipped example, interrupted, then resumed.</summary>
+    [Fact]
+    public async Task TheReadmesCtrlCDemo_IsWhatTheShippedExamplePrints()
+    {
+        using var repl = new EngineHarness(new() { Scheduler = new VmScheduler(1) });
+        string path = Path.Combine(AppContext.BaseDirectory, "examples", "forever.iasm");
+        using var ctrlC = new CancellationTokenSource();
+        var running = repl.Session.ExecuteAsync($"!load_file {path}", ctrlC.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!repl.Terminal.Text.Contains("spinning until Ctrl-C\n") && DateTime.UtcNow < deadline) await Task.Delay(10);
+        ctrlC.Cancel();
+        await running.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(
+            $"loaded {path}: 110 bytes, 2 label(s); running\nspinning until Ctrl-C\ninterrupted at pc=106 (DJMPE #106)\n(!continue resumes it)\n",
+            repl.Terminal.Text.ReplaceLineEndings("\n"));
+    }
+
     [Fact]
     public void ARemoteLoadOfAMissingFile_NamesTheProgramDirectory()
     {
