@@ -37,11 +37,11 @@ internal sealed class ExecCommand
             {
                 var targets = await ExecTargets.ResolveAsync(client, on).ConfigureAwait(false);
                 using var stdout = Console.OpenStandardOutput();
-                var writer = new ExecOutputWriter(stdout, prefixed: on == "all", targets.Count);
+                var writer = new ExecOutputWriter(stdout, prefixed: on == ExecTargets.All, targets.Count);
                 var results = await client.ExecAsync(targets, spec, writer.Write, cancellationToken).ConfigureAwait(false);
                 writer.Finish(results);
-                if (stateJson is not null) ExecStateJson.Write(stateJson, results, keyedByAlias: on == "all");
-                return results.Max(result => StatusOf(result, on == "all"));
+                if (stateJson is not null) ExecStateJson.Write(stateJson, results, keyedByAlias: on == ExecTargets.All);
+                return results.Max(result => StatusOf(result, on == ExecTargets.All));
             }).ConfigureAwait(false);
         }).ConfigureAwait(false);
 

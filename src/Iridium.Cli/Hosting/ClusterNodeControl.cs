@@ -60,8 +60,13 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         {
             // 'all' as `iridium exec --on all` has it: every up member, each line prefixed [alias].
             var targets = await ExecTargets.ResolveAsync(client, target).ConfigureAwait(false);
-            using var decoded = new DecodingStream(output);
-            var writer = new ExecOutputWriter(decoded, prefixed: target == ExecTargets.All, targets.Count);
+            var decoder = System.Text.Encoding.UTF8.GetDecoder();
+            var writer = new ExecOutputWriter(bytes =>
+            {
+                var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+                int n = decoder.GetChars(bytes, text, flush: false);
+                if (n > 0) output(new string(text, 0, n));
+            }, () => { }, prefixed: target == ExecTargets.All, targets.Count);
             var results = await client.ExecAsync(targets, new ExecSpec(program, image, null, false), writer.Write, cancellation).ConfigureAwait(false);
             writer.Finish(results);
             var replies = results.Select(result => ReplyOf(result, target == ExecTargets.All)).ToArray();
@@ -76,30 +81,6 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         if (result.End == ExecEnd.Stopped) return new ClusterReply(true, $"{tag}{where} stopped with code {result.Code} after {result.Steps} steps");
         string message = result.Message ?? result.End.ToString().ToLowerInvariant();
         return new ClusterReply(false, tag + (message.StartsWith(where + " ", StringComparison.Ordinal) ? message : $"{where}: {message}"));
-    }
-
-    /// <summary>Program output bytes on their way to the REPL's text callback, decoded as UTF-8 across writes.</summary>
-    private sealed class DecodingStream(Action<string> output) : Stream
-    {
-        private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(buffer.Length)];
-            int n = _decoder.GetChars(buffer, text, flush: false);
-            if (n > 0) output(new string(text, 0, n));
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Flush() { }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     public async Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation)
