@@ -63,8 +63,11 @@ public sealed class RemoteClientTests
     public async Task AServerThatAcceptsAndNeverSpeaks_FailsAtTheLoginDeadline()
     {
         await using var silent = new FakeServer((_, stop) => Task.Delay(Timeout.Infinite, stop));
-        var (status, _, error, took) = await RunClientAsync(silent.Port, TimeSpan.FromMilliseconds(500));
+        int probes = 0;
+        var (status, _, error, took) = await RunClientAsync(silent.Port, TimeSpan.FromMilliseconds(500),
+            isClusterPort: _ => { Interlocked.Increment(ref probes); return Task.FromResult(false); });
         Assert.Equal(RemoteClientStatus.ConnectionFailed, status);
+        Assert.Equal(0, probes);   // the deadline is the whole budget: no probe after it
         Assert.Equal($"iridium: 127.0.0.1:{silent.Port} did not answer within 0.5 s\n", error.ReplaceLineEndings("\n"));
         Assert.True(took < TimeSpan.FromSeconds(30), $"took {took}");
     }

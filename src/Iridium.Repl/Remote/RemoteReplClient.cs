@@ -30,8 +30,10 @@ public static class RemoteReplClient
     /// <param name="console">The interactive front end, when the console is a terminal; used only without commands.</param>
     /// <param name="loginTimeout">Bounds connecting and the login together (default <see cref="DefaultLoginTimeout"/>).</param>
     /// <param name="isClusterPort">
-    /// Asked when the server closed or timed out without a word: whether a cluster node listens
-    /// there (it waits for its caller to speak, where the remote REPL greets at once).
+    /// Asked when the server closed without a word: whether a cluster node listens there (it
+    /// waits for its caller to speak, where the remote REPL greets at once, and drops a caller
+    /// that stays silent after its short handshake deadline). Not asked once the login deadline
+    /// has passed: that is all the time the command may take.
     /// </param>
     public static async Task<RemoteClientStatus> RunAsync(string host, int port, Func<byte[]> cookie, IReadOnlyList<string> commands,
         TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default, RemoteConsole? console = null,
@@ -81,7 +83,7 @@ public static class RemoteReplClient
         if (first is null)
         {
             bool timedOut = login.IsCancellationRequested;
-            if (!server.ReceivedAny && isClusterPort is not null && await isClusterPort(cancellation).ConfigureAwait(false))
+            if (!timedOut && !server.ReceivedAny && isClusterPort is not null && await isClusterPort(login.Token).ConfigureAwait(false))
             {
                 error.WriteLine($"iridium: {endpoint} is a cluster port, not a remote REPL port (try 'iridium members {endpoint}')");
             }
