@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Iridium.Net;
 
 namespace Iridium.Repl.Remote;
 
@@ -15,27 +16,46 @@ public enum RemoteClientStatus
 /// <c>iridium remote HOST:PORT [-c COMMAND]...</c>: connects, answers the challenge (<see cref="RemoteAuth"/>),
 /// then either sends each command, printing its output without banner or prompts (for scripts; a
 /// command that makes the server ask a question is answered by the next command), or, with no
-/// commands, runs an interactive session: with the line editor on a terminal (<see cref="RemoteConsole"/>),
-/// else relaying plain lines between the input and the server.
+/// commands, runs an interactive session with the line editor on a terminal (<see cref="RemoteConsole"/>);
+/// input that is not a terminal is sent line by line like commands, so a piped script prints only
+/// its output, as the local REPL does. Connecting and the login are bounded by one deadline, as every
+/// client command's answer is; text the server sends into an error line is escaped first.
 /// </summary>
 public static class RemoteReplClient
 {
-    /// <summary>How long connecting and logging in may take in all, tries again included; the client gives up (exit 69) after.</summary>
-    public static readonly TimeSpan LoginDeadline = TimeSpan.FromSeconds(5);
+    /// <summary>What the other client commands wait for a node (their --timeout-ms default).</summary>
+    public static readonly TimeSpan DefaultLoginTimeout = TimeSpan.FromSeconds(5);
 
     /// <param name="cookie">Called only when the server sends a challenge (the cookie may not exist otherwise).</param>
     /// <param name="console">The interactive front end, when the console is a terminal; used only without commands.</param>
+    /// <param name="loginTimeout">
+    /// Bounds connecting and the login together, tries again after a busy answer included (default
+    /// <see cref="DefaultLoginTimeout"/>).
+    /// </param>
+    /// <param name="isClusterPort">
+    /// Asked when the server closed without a word: whether a cluster node listens there (it
+    /// waits for its caller to speak, where the remote REPL greets at once, and drops a caller
+    /// that stays silent after its short handshake deadline). Not asked once the login deadline
+    /// has passed: that is all the time the command may take.
+    /// </param>
     public static async Task<RemoteClientStatus> RunAsync(string host, int port, Func<byte[]> cookie, IReadOnlyList<string> commands,
-        TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default, RemoteConsole? console = null)
+        TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default, RemoteConsole? console = null,
+        TimeSpan? loginTimeout = null, Func<CancellationToken, Task<bool>>? isClusterPort = null)
     {
-        var login = await LoginAsync(host, port, cookie, error, cancellation).ConfigureAwait(false);
+        var login = await LoginAsync(host, port, cookie, error, loginTimeout ?? DefaultLoginTimeout, isClusterPort, cancellation).ConfigureAwait(false);
         if (login.Client is not { } client) return login.Status;
         using (client)
         {
             var stream = client.GetStream();
-            if (commands.Count > 0) return await RunCommandsAsync(stream, login.Server!, commands, output, cancellation).ConfigureAwait(false);
-            if (console is null) return await RelayAsync(client, login.Server!, login.Banner!, input, output, cancellation).ConfigureAwait(false);
-            await console.RunAsync(stream, login.Server!, login.Banner!, cancellation).ConfigureAwait(false);
+            var server = login.Server!;
+            if (commands.Count > 0)
+            {
+                int next = 0;
+                return await RunLinesAsync(stream, server, _ => ValueTask.FromResult(next < commands.Count ? commands[next++] : null),
+                    output, cancellation).ConfigureAwait(false);
+            }
+            if (console is null) return await RunLinesAsync(stream, server, input.ReadLineAsync, output, cancellation).ConfigureAwait(false);
+            await console.RunAsync(stream, server, login.Banner!, cancellation).ConfigureAwait(false);
             return RemoteClientStatus.Ok;
         }
     }
@@ -44,17 +64,20 @@ public static class RemoteReplClient
     private readonly record struct Login(RemoteClientStatus Status, TcpClient? Client = null, ServerOutputReader? Server = null, string? Banner = null);
 
     /// <summary>
-    /// Connects and logs in within <see cref="LoginDeadline"/>. A server that drops the connection
-    /// before the login is decided (it says <see cref="RemoteAuth.BusyLine"/>, or just closes:
-    /// strangers hold its login slots) is tried again after a short random pause, so that clients
-    /// pushed out together do not come back together; a refused cookie is final at once.
+    /// Connects and logs in within <paramref name="timeout"/>. A server that drops the connection
+    /// before the login is decided (it says <see cref="RemoteAuth.BusyLine"/>, or closes or resets
+    /// it after its challenge: strangers hold its login slots) is tried again after a short random
+    /// pause, so that clients pushed out together do not come back together. A refused cookie is
+    /// final at once, and so is a close without a word (no remote REPL greets like that).
     /// </summary>
-    private static async Task<Login> LoginAsync(string host, int port, Func<byte[]> cookie, TextWriter error, CancellationToken cancellation)
+    private static async Task<Login> LoginAsync(string host, int port, Func<byte[]> cookie, TextWriter error, TimeSpan timeout,
+        Func<CancellationToken, Task<bool>>? isClusterPort, CancellationToken cancellation)
     {
+        string endpoint = $"{host}:{port}";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(LoginDeadline);
+        deadline.CancelAfter(timeout);
         byte[]? secret = null;
-        string busy = "";
+        string? busy = null;   // how the server last turned the login away, while it is tried again
         var pause = TimeSpan.FromMilliseconds(20);
         while (true)
         {
@@ -62,8 +85,20 @@ public static class RemoteReplClient
             try
             {
                 await client.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
-                var server = new ServerOutputReader(client.GetStream());
-                string? first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                client.Dispose();
+                if (busy is not null) return GaveUp(error, endpoint, busy, timeout);
+                error.WriteLine($"iridium: cannot connect to {endpoint}: {(e is SocketException s ? s.Message : "no answer")}");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+
+            var server = new ServerOutputReader(client.GetStream());
+            string? first;
+            try
+            {
+                first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
                 if (first is not null && first.StartsWith(RemoteAuth.ChallengePrefix, StringComparison.Ordinal))
                 {
                     try
@@ -72,99 +107,81 @@ public static class RemoteReplClient
                     }
                     catch (InvalidOperationException e)
                     {
-                        error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
                         client.Dispose();
+                        error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
                         return new Login(RemoteClientStatus.AuthenticationFailed);
                     }
                     await SendAsync(client.GetStream(), RemoteAuth.Answer(first, secret)!, deadline.Token).ConfigureAwait(false);
                     first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
                 }
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                first = null;
+            }
+            catch (IOException) when (server.ReceivedAny)
+            {
+                first = null;   // reset after the challenge: pushed out while the answer was on its way
+            }
+
+            if (first is not null && first != RemoteAuth.BusyLine)
+            {
+                if (Engine.ReplText.IsBanner(first)) return new Login(RemoteClientStatus.Ok, client, server, first);
+                client.Dispose();
                 if (first == RemoteAuth.FailureLine)
                 {
-                    error.WriteLine($"iridium: {host}:{port} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
-                    client.Dispose();
+                    error.WriteLine($"iridium: {endpoint} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
                     return new Login(RemoteClientStatus.AuthenticationFailed);
                 }
-                if (first is not null && first != RemoteAuth.BusyLine)
-                {
-                    if (Engine.ReplText.IsBanner(first)) return new Login(RemoteClientStatus.Ok, client, server, first);
-                    error.WriteLine($"iridium: {host}:{port}: {first}");   // e.g. "too many sessions"
-                    client.Dispose();
-                    return new Login(RemoteClientStatus.ConnectionFailed);
-                }
-                busy = first is null ? "closed the connection" : "is busy (dropped the connection before the login)";
-            }
-            catch (SocketException e) when (!deadline.IsCancellationRequested && e.SocketErrorCode != SocketError.ConnectionReset)
-            {
-                client.Dispose();
-                error.WriteLine($"iridium: cannot connect to {host}:{port}: {e.Message}");
+                error.WriteLine($"iridium: {endpoint}: {UntrustedText.Escape(first)}");   // e.g. "too many sessions"
                 return new Login(RemoteClientStatus.ConnectionFailed);
-            }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
-            {
-                // Reset (pushed out while the answer was on its way), or the deadline.
-                busy = deadline.IsCancellationRequested ? busy : "reset the connection";
             }
             client.Dispose();
-            if (cancellation.IsCancellationRequested) return new Login(RemoteClientStatus.ConnectionFailed);
+            if (deadline.IsCancellationRequested)
+            {
+                if (busy is not null) return GaveUp(error, endpoint, busy, timeout);
+                error.WriteLine($"iridium: {endpoint} did not answer within {timeout.TotalSeconds:0.#} s");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+            if (first is null && !server.ReceivedAny)
+            {
+                // Closed without a word: not a remote REPL turning a login away.
+                if (isClusterPort is not null && await isClusterPort(deadline.Token).ConfigureAwait(false))
+                    error.WriteLine($"iridium: {endpoint} is a cluster port, not a remote REPL port (try 'iridium members {endpoint}')");
+                else
+                    error.WriteLine($"iridium: {endpoint} closed the connection");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+            busy = first is null ? "dropped the login before deciding it" : "is busy (strangers hold its login slots)";
             try
             {
-                if (deadline.IsCancellationRequested) throw new OperationCanceledException();
                 await Task.Delay(pause * (0.5 + Random.Shared.NextDouble()), deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
-                error.WriteLine(busy.Length == 0
-                    ? $"iridium: cannot log in to {host}:{port}: timed out after {LoginDeadline.TotalSeconds:0} s"
-                    : $"iridium: {host}:{port} {busy}; gave up after {LoginDeadline.TotalSeconds:0} s of tries");
-                return new Login(RemoteClientStatus.ConnectionFailed);
+                return GaveUp(error, endpoint, busy, timeout);
             }
             pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 500));
         }
     }
 
-    private static async Task<RemoteClientStatus> RunCommandsAsync(NetworkStream stream, ServerOutputReader server,
-        IReadOnlyList<string> commands, TextWriter output, CancellationToken cancellation)
+    private static Login GaveUp(TextWriter error, string endpoint, string busy, TimeSpan timeout)
+    {
+        error.WriteLine($"iridium: {endpoint} {busy}; gave up after {timeout.TotalSeconds:0.#} s of tries");
+        return new Login(RemoteClientStatus.ConnectionFailed);
+    }
+
+    /// <summary>Sends each line once the server waits for one, printing the output in between without prompts.</summary>
+    private static async Task<RemoteClientStatus> RunLinesAsync(NetworkStream stream, ServerOutputReader server,
+        Func<CancellationToken, ValueTask<string?>> nextLine, TextWriter output, CancellationToken cancellation)
     {
         var (_, prompt) = await server.ReadUntilPromptAsync(cancellation).ConfigureAwait(false);
-        foreach (var command in commands)
+        while (prompt != ServerPrompt.Closed && await nextLine(cancellation).ConfigureAwait(false) is { } line)
         {
-            if (prompt == ServerPrompt.Closed) break;
-            await SendAsync(stream, command, cancellation).ConfigureAwait(false);
+            await SendAsync(stream, line, cancellation).ConfigureAwait(false);
             (string text, prompt) = await server.ReadUntilPromptAsync(cancellation).ConfigureAwait(false);
             output.Write(text);
             output.Flush();
-        }
-        return RemoteClientStatus.Ok;
-    }
-
-    /// <summary>Interactive: server text is shown as it arrives; console lines are sent as typed.</summary>
-    private static async Task<RemoteClientStatus> RelayAsync(TcpClient client, ServerOutputReader server, string banner,
-        TextReader input, TextWriter output, CancellationToken cancellation)
-    {
-        output.WriteLine(banner);
-        var stream = client.GetStream();
-        var fromServer = Task.Run(async () =>
-        {
-            while (await server.ReadAnyAsync(cancellation).ConfigureAwait(false) is { } text)
-            {
-                output.Write(text);
-                output.Flush();
-            }
-        }, cancellation);
-        var toServer = Task.Run(async () =>
-        {
-            while (await input.ReadLineAsync(cancellation).ConfigureAwait(false) is { } line)
-                await SendAsync(stream, line, cancellation).ConfigureAwait(false);
-            client.Client.Shutdown(SocketShutdown.Send);   // end of input: the server ends the session
-        }, cancellation);
-        try
-        {
-            await Task.WhenAny(fromServer, toServer).ConfigureAwait(false);
-            await fromServer.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
         }
         return RemoteClientStatus.Ok;
     }

@@ -78,6 +78,7 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
             log($"remote session {peer.EndPoint}: {refusal}");
             return;
         }
+        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: logged in");
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
