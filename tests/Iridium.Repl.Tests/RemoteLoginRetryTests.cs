@@ -24,6 +24,8 @@ public sealed class RemoteLoginRetryTests
         BusyAtOnce,
         /// <summary>Sends the challenge, then <see cref="RemoteAuth.BusyLine"/> and closes (pushed out while waiting for the answer).</summary>
         BusyAfterChallenge,
+        /// <summary>Sends the challenge and closes without a word (a server older than the busy line).</summary>
+        CloseAfterChallenge,
         /// <summary>Sends the challenge, reads the answer and refuses it.</summary>
         WrongCookie,
         /// <summary>Logs the client in (checking its answer) and runs one line.</summary>
@@ -68,6 +70,7 @@ public sealed class RemoteLoginRetryTests
             }
             var (nonce, challenge) = RemoteAuth.NewChallenge();
             await Say(challenge + "\n");
+            if (step == Step.CloseAfterChallenge) return;
             if (step == Step.BusyAfterChallenge)
             {
                 await Say(RemoteAuth.BusyLine + "\n");
@@ -106,7 +109,7 @@ public sealed class RemoteLoginRetryTests
     [Fact]
     public async Task APushedOutLoginTriesAgainAndGetsIn()
     {
-        await using var server = new ScriptedServer(Step.BusyAtOnce, Step.BusyAfterChallenge, Step.BusyAfterChallenge, Step.Login);
+        await using var server = new ScriptedServer(Step.BusyAtOnce, Step.BusyAfterChallenge, Step.CloseAfterChallenge, Step.Login);
         var (status, output, error, _) = await RunClientAsync(server.Port);
         Assert.Equal(RemoteClientStatus.Ok, status);
         Assert.Equal("ran hlt\n", output);
