@@ -70,9 +70,9 @@ public class RepositoryReferencesTests
         // Split so that this file does not itself hold what it looks for.
         string[] caught =
         [
-            "// see ../" + "shared/spec/isa.md",
-            "(the limits of " + "issue #6)",
-            "added with " + "Issue 10, item 3",
+            "// see ../" + "shared/" + "spec/isa.md",
+            "(the limits of issue #" + "6)",
+            "added with Issue " + "10, item 3",
             "issues" + " 10 and 11",
             "#12 of the " + "tracker",
             "// \u00a7" + "6.13: the shift byte",
