@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Can strangers lock users out? (issue 10, item 3) Two nodes in a mesh; node a also serves the
+# Can strangers lock users out? Two nodes in a mesh; node a also serves the
 # remote REPL. An attacker on 127.0.0.2 (all of 127.0.0.0/8 is local) keeps 650 connections to a
 # port at once, each sending one byte and stalling, and reconnects whenever one is dropped.
 #   * cluster port: `iridium members` (from 127.0.0.1) must succeed at least 9 times in 10, and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Do VM heaps come back? (issue 10, item 4) One `iridium node -r` serves 16 remote sessions that
+# Do VM heaps come back? One `iridium node -r` serves 16 remote sessions that
 # each fill a 64 MiB heap (every page written), while 4 spawned VMs do the same; then every
 # session closes. The node's RSS must come back to within 64 MiB of its idle RSS, twice in a row.
 # First, on a node with a small budget, the limits: a session's ALOC past --max-heap-bytes and

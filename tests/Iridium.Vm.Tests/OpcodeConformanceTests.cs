@@ -2,7 +2,7 @@ namespace Iridium.Vm.Tests;
 
 /// <summary>
 /// Opcode semantics, one data-driven test per family. Each row: name, initial state, code
-/// (4-byte words at address 68, 72, ...), expected state, and outcome. Rows follow isa.md's
+/// (4-byte words at address 68, 72, ...), expected state, and outcome. Rows follow docs/reference/isa.md's
 /// fixtures and PROPOSED rules, including "a faulting instruction has no effect".
 /// </summary>
 public class OpcodeConformanceTests
@@ -118,7 +118,7 @@ public class OpcodeConformanceTests
     {
         { "PUSH then POP", "R0=7", "2C 00 00 00|2D 01 00 00|" + Hlt, "R1=7 SP=0", "stop 0" },
         { "POP on an empty stack", "R1=3", "2D 01 00 00|" + Hlt, "R1=3 PC=68 SP=0", "fault STACK" },
-        { "CALL and RET (assembly.md 10.2)", "", "00 00 01 90|2E 00 50 00|" + Hlt + "|00 00 01 F4|2F 00 00 00", "R0=500 SP=0 BP=0 PC=80", "stop 0" },
+        { "CALL and RET (a subroutine)", "", "00 00 01 90|2E 00 50 00|" + Hlt + "|00 00 01 F4|2F 00 00 00", "R0=500 SP=0 BP=0 PC=80", "stop 0" },
         { "RET without a frame", "", "2F 00 00 00", "PC=68", "fault STACK" },
         { "RET with only pushes", "R0=1", "2C 00 00 00|2C 00 00 00|2F 00 00 00", "PC=76 SP=2", "fault STACK" },
         { "CALL to a bad target", "", "2E 00 02 00|" + Hlt, "PC=68 SP=0", "fault JUMP" },

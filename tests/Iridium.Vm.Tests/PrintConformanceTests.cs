@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Iridium.Vm.Tests;
 
 /// <summary>
-/// PRTI, PRTF and PRTC (isa.md §10): what they print, the VALUE fault, and that all print
+/// PRTI, PRTF and PRTC (docs/reference/isa.md, "Printing"): what they print, the VALUE fault, and that all print
 /// instructions share one stream in program order. Rows: name, initial state, code, expected
 /// output, outcome.
 /// </summary>

@@ -53,7 +53,7 @@ internal sealed class JoinClusterCommand : ClusterCommand
     }
 }
 
-/// <summary><c>!cluster_members</c>: one line per member, sorted by alias (runtime.md §6.8).</summary>
+/// <summary><c>!cluster_members</c>: one line per member, sorted by alias.</summary>
 internal sealed class ClusterMembersCommand : ClusterCommand
 {
     public override string Name => "!cluster_members";

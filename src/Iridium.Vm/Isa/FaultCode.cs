@@ -1,6 +1,6 @@
 namespace Iridium.Vm;
 
-/// <summary>Crash codes of the fault model (isa.md §5.2 and §10), plus STEPS for the step budget.</summary>
+/// <summary>Crash codes of the fault model (docs/reference/isa.md), plus STEPS for the step budget.</summary>
 public enum FaultCode : byte
 {
     None = 0,
@@ -22,7 +22,7 @@ public enum FaultCode : byte
     RoData = 8,
     /// <summary>The run executed more instructions than its step budget allows.</summary>
     Steps = 9,
-    /// <summary>An operand value outside its domain, e.g. PRTC of a value that is not a Unicode scalar value (isa.md §10).</summary>
+    /// <summary>An operand value outside its domain, e.g. PRTC of a value that is not a Unicode scalar value.</summary>
     Value = 10,
 }
 

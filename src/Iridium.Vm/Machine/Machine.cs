@@ -6,17 +6,17 @@ using System.Text.Unicode;
 namespace Iridium.Vm;
 
 /// <summary>
-/// One Iridium VM (isa.md §1): registers, program, stack, heap, flags, ro data, identity and
+/// One Iridium VM (docs/reference/isa.md): registers, program, stack, heap, flags, ro data, identity and
 /// events. Not thread-safe: one thread drives a machine at a time.
 /// </summary>
 public sealed partial class Machine
 {
     public const int RegisterCount = 32;
     public const int InitialHeapSize = 64;
-    /// <summary>Hard stack limit in entries (isa.md §1, PROPOSED).</summary>
+    /// <summary>Hard stack limit in entries.</summary>
     public const int StackLimit = 2_097_152;
     private const int InitialStackCapacity = 64;
-    /// <summary>Default heap cap: 64 MiB total (isa.md recommends it; at least 16 MiB required).</summary>
+    /// <summary>Default heap cap: 64 MiB (docs/reference/isa.md, "The heap").</summary>
     public const int DefaultHeapCap = 64 * 1024 * 1024;
 
     private readonly List<VmEvent> _events = [];
@@ -166,7 +166,7 @@ public sealed partial class Machine
     }
 
     /// <summary>
-    /// Headerless mode (isa.md §3.4): the bytes are code only, code starts at 0, ro data is
+    /// Headerless mode (docs/reference/isa.md): the bytes are code only, code starts at 0, ro data is
     /// empty. Used by the REPL and single-step tests with <see cref="RunOnce"/>.
     /// </summary>
     public void LoadHeaderless(ReadOnlySpan<byte> code)
@@ -201,7 +201,7 @@ public sealed partial class Machine
     public void ClearRegisters() => Registers.Clear();
 
     /// <summary>
-    /// Runs the loaded image from its first instruction (isa.md §3.2/§3.3): appends Start, validates
+    /// Runs the loaded image from its first instruction (docs/reference/isa.md): appends Start, validates
     /// the header, copies the ro data, executes, and appends GracefulStop{code}, Crash{code} or Interrupted.
     /// </summary>
     /// <param name="maxSteps">Step budget; a run needing more instructions ends with Crash{9}. Null = unlimited.</param>
@@ -238,7 +238,7 @@ public sealed partial class Machine
         return Execute(maxSteps, budgetEndsRun: false, interrupt);
     }
 
-    /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
+    /// <summary>Executes exactly one instruction at pc, with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
 
     private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, CancellationToken interrupt = default)
