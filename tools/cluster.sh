@@ -19,7 +19,7 @@
 # cookie for the cluster: HOSTS_FILE.cookie, made on first deploy. $IRIDIUM_SSH (default
 # `ssh -o BatchMode=yes`) is run as `$IRIDIUM_SSH user@host COMMAND`, $IRIDIUM_SCP (default
 # `scp -q -o BatchMode=yes`) as `$IRIDIUM_SCP FILE user@host:PATH`: set them to reach hosts
-# another way (tools/netns-test.sh runs the commands in network namespaces).
+# another way (tests/e2e/test_netns.py runs the commands in network namespaces).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 iridium=${IRIDIUM:-$root/artifacts/iridium}

@@ -30,6 +30,18 @@ public class HostingTests : IDisposable
     }
 
     [Fact]
+    public async Task ANodeThatLosesTheCookieCreationRaceWaitsForTheWinnersValue()
+    {
+        // The winner has created the file but not yet written it (nodes started together on one data root).
+        string file = _dir.File("cookie", "");
+        var load = Task.Run(() => ClusterCookie.Load(null, () => _dir.Path));
+        await Task.Delay(200);
+        Assert.False(load.IsCompleted, "the cookie was read while still empty");
+        await File.WriteAllTextAsync(file, "winners-cookie");
+        Assert.Equal("winners-cookie"u8.ToArray(), (await load.WaitAsync(TimeSpan.FromSeconds(30))).Secret);
+    }
+
+    [Fact]
     public void ACookieFileWinsOverTheEnvironmentAndIsTrimmed()
     {
         Environment.SetEnvironmentVariable(ClusterCookie.EnvironmentVariable, "from-env");
