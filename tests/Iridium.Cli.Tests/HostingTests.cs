@@ -116,7 +116,10 @@ public class HostingTests : IDisposable
     }
 }
 
-/// <summary>Tests that change environment variables do not run in parallel with each other.</summary>
+/// <summary>
+/// Tests that change process-wide state (environment variables, the console's writers, the exit
+/// code: every in-process run of the command line) do not run in parallel with any other.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EnvironmentCollection
 {

@@ -21,7 +21,7 @@ internal sealed class RunCommand
         {
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
-            Hosting.FlagRules.Range("max_heap_bytes", maxHeapBytes);
+            Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
             return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes);
         });
 
@@ -31,7 +31,9 @@ internal sealed class RunCommand
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
-        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        // Flushed below and never disposed: after a failed write, disposing would only fail again
+        // with the same bytes still buffered.
+        var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
         var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
@@ -44,15 +46,20 @@ internal sealed class RunCommand
         // quarter of its speed (tools/bench/interrupt), and without a state file the signal's
         // default (the process ends, status 130) loses nothing the user asked for but buffered output.
         using var signal = statePath is null ? null : new ShutdownSignal();
-        VmEvent final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
-        stdout.Flush();
+        VmEvent final;
+        try
+        {
+            final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
+            stdout.Flush();
+        }
+        catch (IOException e)
+        {
+            // The program's output cannot be written (a full disk, > /dev/full): an output failure.
+            throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write the program's output: {e.Message}");
+        }
 
         int status = Report(machine, final, image);
-        if (statePath is not null)
-        {
-            using var state = OutputFile.Open(statePath);
-            StateJsonWriter.Write(state, machine, final);
-        }
+        if (statePath is not null) OutputFile.Write(statePath, state => StateJsonWriter.Write(state, machine, final));
         return status;
     }
 
@@ -60,6 +67,9 @@ internal sealed class RunCommand
     {
         if (final.Kind == VmEventKind.Crash) Console.Error.WriteLine("iridium: " + FaultReport.Describe(machine, final, image));
         if (final.Kind == VmEventKind.Interrupted) Console.Error.WriteLine("iridium: " + FaultReport.Interrupted(machine));
+        // IGL stops on purpose; running past the last instruction is almost always a forgotten HLT.
+        if (final.Kind == VmEventKind.GracefulStop && final.Code != 0 && machine.LastResult.Pc >= machine.Program.Length)
+            Console.Error.WriteLine($"iridium: program ran off its end at pc={machine.LastResult.Pc} (no HLT)");
         return ProgramStatus.Of(final.Kind, final.Code);
     }
 }

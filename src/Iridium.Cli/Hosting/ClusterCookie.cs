@@ -1,5 +1,6 @@
 using System.Text;
 using Iridium.Crypto;
+using Iridium.Files;
 
 namespace Iridium.Cli.Hosting;
 
@@ -74,11 +75,9 @@ internal static class ClusterCookie
     {
         try
         {
-            var info = new FileInfo(path);
-            if (info.Length > MaxLength) throw CommandFailure.Config($"cookie file {path} is larger than {MaxLength} bytes");
-            return Validate(File.ReadAllText(path), path);
+            return Validate(BoundedInput.ReadAllText(path, MaxLength), path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InputFileException e)
         {
             throw CommandFailure.Config($"cannot read cookie file {path}: {e.Message}");
         }
