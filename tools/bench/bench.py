@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Interpreter benchmarks: the programs in programs/ under iridium, lua5.4, luajit -joff and, for
-reference, luajit with its JIT and C -O2, in one interleaved run (round after round, every program
-under every implementation, so a busy moment hurts all of them alike). Each run's output must be
-the answer the .iasm file states ("; Prints N."), for every implementation. Times are CPU time
-(user + system) of the process, start-up included; the table shows medians and ratios
-(other's time / iridium's time: above 1, iridium is faster) and the chart the same ratios.
+"""Interpreter benchmarks: the programs in programs/ under iridium (plain, with a step budget, and in
+1,000-step slices), lua5.4, luajit -joff and, for reference, luajit with its JIT and C -O2, in one
+interleaved run (round after round, every program under every implementation, so a busy moment
+hurts all of them alike). Each run's output must be the answer the .iasm file states ("; Prints
+N."), for every implementation. Times are CPU time (user + system) of the process, start-up
+included; the table shows medians and ratios (other's time / iridium's time: above 1, iridium is
+faster), what a budget and 1,000-step slices cost against the plain run, and the chart the ratios.
 Then start-up: `iridium run` of an empty program (as source and as an image) and `iridium
 --version` against a bare Native AOT hello world built with the same SDK and target framework:
 medians of many interleaved runs (wall and CPU time), and, when valgrind is installed, the x86
@@ -38,10 +39,21 @@ WHAT = {
 }
 
 
+# A budget no benchmark reaches: the run counts every step against it.
+BUDGET = "1000000000000"
+# The slice a scheduler would give a process: the run leaves and re-enters the interpreter every 1,000 steps.
+SLICE = "1000"
+
+
 def implementations(args):
-    """(key, label, command for a benchmark name). iridium first: ratios are against it."""
+    """(key, label, command for a benchmark name). iridium first: ratios are against it. A plain
+    `iridium run` is interruptible (Ctrl-C); the budgeted and sliced runs are measured against it."""
     return [
         ("iridium", "iridium", lambda n: [args.iridium, "run", os.path.join(args.work, n + ".ir")]),
+        ("budgeted", "iridium --max-steps",
+         lambda n: [args.iridium, "run", "--max-steps", BUDGET, os.path.join(args.work, n + ".ir")]),
+        ("sliced", f"iridium --slice {SLICE}",
+         lambda n: [args.iridium, "run", "--slice", SLICE, os.path.join(args.work, n + ".ir")]),
         ("lua54", "lua5.4", lambda n: ["lua5.4", os.path.join(args.programs, n + ".lua")]),
         ("luajit_joff", "luajit -joff", lambda n: ["luajit", "-joff", os.path.join(args.programs, n + ".lua")]),
         ("luajit", "luajit (JIT)", lambda n: ["luajit", os.path.join(args.programs, n + ".lua")]),
@@ -197,6 +209,18 @@ def table(impls, medians):
     return "\n".join(lines)
 
 
+def limits_table(medians):
+    """What a budget or slicing costs (the budgeted or sliced run's time / the plain run's: the goal
+    is at most 1.10x), and lua5.4 and luajit -joff against the budgeted run (above 1: iridium is faster)."""
+    lines = ["| benchmark | budgeted / plain | sliced / plain | lua5.4 / budgeted | luajit -joff / budgeted |",
+             "|---|---:|---:|---:|---:|"]
+    for name in BENCHMARKS:
+        m = medians[name]
+        lines.append(f"| {name} | {m['budgeted'] / m['iridium']:.2f}x | {m['sliced'] / m['iridium']:.2f}x "
+                     f"| {m['lua54'] / m['budgeted']:.2f}x | {m['luajit_joff'] / m['budgeted']:.2f}x |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iridium", required=True)
@@ -224,6 +248,11 @@ def main():
     print(table(impls, medians))
     print()
     print("Ratio = other's time / iridium's time (above 1: iridium is faster).")
+    print()
+    print(f"Budgets and slices: `--max-steps {BUDGET}` counts every step; `--slice {SLICE}` leaves and "
+          f"re-enters the interpreter every {SLICE} steps, as a scheduler's slice.")
+    print()
+    print(limits_table(medians))
     print()
     print(f"Start-up: {args.startup_runs} interleaved runs of each command, output discarded"
           + ("; instructions counted once each by callgrind." if instructions else " (install valgrind for instruction counts)."))

@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 
 COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#9c755f", "#e15759", "#76b7b2"]
 LOW, HIGH = -6, 3          # log2 range of the axis: 1/64 .. 8
-WIDTH, HEIGHT = 820, 440
+WIDTH, HEIGHT = 900, 440
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 56, 84
 
 
@@ -28,7 +28,7 @@ def write_svg(path, benchmarks, impls, medians, footer=""):
         'font-family="sans-serif" font-size="12">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
         f'<text x="{WIDTH / 2}" y="20" text-anchor="middle" font-size="15">'
-        "Other implementation's time / iridium's time (log scale; above 1: iridium is faster)</text>",
+        "Time / plain iridium run's time (log scale; above 1: the plain run is faster)</text>",
     ]
     for power in range(LOW, HIGH + 1):
         y = _y(2.0 ** power)

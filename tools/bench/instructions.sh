@@ -2,6 +2,7 @@
 # x86 instructions per unit of work, counted by callgrind (deterministic, unlike timing on a shared
 # machine): per iteration of loop and per call of fib. Each program runs at two sizes; the
 # difference divided by the extra work cancels start-up and exit.
+# Rows: a plain run, a budgeted one and one in 1,000-step slices (LIMITS=0: the plain run only).
 # Usage: tools/bench/instructions.sh [path/to/iridium]     (REFERENCES=1 also counts lua5.4 and luajit -joff)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,13 +46,22 @@ sed 's/print(fib(35))/print(fib(@N@))/' "$here/programs/fib.lua" >"$work/fib.lua
 for f in loop.iasm fib.iasm loop.lua fib.lua; do grep -q @N@ "$work/$f.in" || { echo "cannot parameterise $f" >&2; exit 1; }; done
 
 # fib(n) makes 2*F(n+1) - 1 calls: fib(20) 21891, fib(24) 150049.
-printf '%-16s %14s %14s\n' "" "loop/iteration" "fib/call"
-printf '%-16s %14s %14s\n' iridium \
-  "$(per loop 1000000 2000000 1000000 2000000 iasm "$work/iridium" run)" \
-  "$(per fib 20 24 21891 150049 iasm "$work/iridium" run)"
+printf '%-28s %14s %14s\n' "" "loop/iteration" "fib/call"
+row() { # row LABEL RUN-ARGS...: iridium run with these options
+  local label=$1
+  shift
+  printf '%-28s %14s %14s\n' "$label" \
+    "$(per loop 1000000 2000000 1000000 2000000 iasm "$work/iridium" run "$@")" \
+    "$(per fib 20 24 21891 150049 iasm "$work/iridium" run "$@")"
+}
+row iridium
+if [ "${LIMITS:-1}" = 1 ]; then
+  row "iridium --max-steps 10^12" --max-steps 1000000000000
+  row "iridium --slice 1000" --slice 1000
+fi
 if [ "${REFERENCES:-0}" = 1 ]; then
-  printf '%-16s %14s %14s\n' lua5.4 \
+  printf '%-28s %14s %14s\n' lua5.4 \
     "$(per loop 1000000 2000000 1000000 2000000 lua lua5.4)" "$(per fib 20 24 21891 150049 lua lua5.4)"
-  printf '%-16s %14s %14s\n' "luajit -joff" \
+  printf '%-28s %14s %14s\n' "luajit -joff" \
     "$(per loop 1000000 2000000 1000000 2000000 lua luajit -joff)" "$(per fib 20 24 21891 150049 lua luajit -joff)"
 fi

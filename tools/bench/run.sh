@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Interpreter benchmarks (bench.py): loop, fib, sieve, tak, sort and mandel under iridium, lua5.4,
-# luajit -joff, and for reference luajit with its JIT and C -O2, in one interleaved run. Prints a
+# Interpreter benchmarks (bench.py): loop, fib, sieve, tak, sort and mandel under iridium (plain,
+# with a step budget, and in 1,000-step slices), lua5.4, luajit -joff, and for reference luajit with its JIT and C -O2, in one interleaved run. Prints a
 # markdown table of medians and ratios, writes the same ratios as an SVG chart, and measures
 # start-up (`iridium run` of an empty program as .iasm and as .ir, `iridium --version`) against a
 # bare Native AOT hello world (tools/bench/hello) built here with the same SDK and target

@@ -14,18 +14,20 @@ internal sealed class RunCommand
     /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault, and after Ctrl-C: exit 130); '-' is standard output.</param>
     /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions. Default: unlimited.</param>
     /// <param name="maxHeapBytes">Heap cap in bytes, at least 16777216; an ALOC past it faults HEAP (default 64 MiB).</param>
+    /// <param name="slice">Run in slices of this many steps, as a scheduler runs a process (the run and its output are the same; for benchmarks). Default: 65536.</param>
     [Command(CommandRouter.Run)]
     public int Run([Argument, HideDefaultValue] string? file = null, [HideDefaultValue] string? stateJson = null, [HideDefaultValue] long? maxSteps = null,
-        [HideDefaultValue] int? maxHeapBytes = null)
+        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? slice = null)
         => CommandBody.Run(CommandRouter.Run, () =>
         {
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
+            if (slice is < 1) throw CommandFailure.Usage($"--slice must be a whole number 1 or more, not {slice}");
             Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
-            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes);
+            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice);
         });
 
-    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes)
+    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes, long slice)
     {
         var input = ProgramInput.Read(path);
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
@@ -33,23 +35,24 @@ internal sealed class RunCommand
 
         // Flushed below and never disposed: after a failed write, disposing would only fail again
         // with the same bytes still buffered.
-        var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        var stdout = RunOutput.ForStandardOutput();
         var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
             Diagnostics = Console.Error,
+            InterruptSlice = slice,
+            BetweenSlices = stdout.FlushIfDue,
         };
         machine.LoadImage(image);
-        // With a state file to write, Ctrl-C (or SIGTERM) interrupts the run at an instruction
-        // boundary so that the state is written and the output flushed. Only then: an
-        // interruptible run is checked between slices of steps, which costs a tight loop about a
-        // quarter of its speed (tools/bench/interrupt), and without a state file the signal's
-        // default (the process ends, status 130) loses nothing the user asked for but buffered output.
-        using var signal = statePath is null ? null : new ShutdownSignal();
+        // Ctrl-C or SIGTERM interrupts the run at an instruction boundary: what the program
+        // printed is flushed, the state written, and the exit status is 130. The run goes in
+        // slices anyway (that is how the token is looked at, and how the output is flushed while
+        // the program computes), at the cost of counting steps: a few percent (tools/bench).
+        using var signal = new ShutdownSignal();
         VmEvent final;
         try
         {
-            final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
+            final = machine.Run(maxSteps, signal.Token);
             stdout.Flush();
         }
         catch (IOException e)

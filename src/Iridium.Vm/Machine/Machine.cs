@@ -212,18 +212,7 @@ public sealed partial class Machine
     /// </param>
     public VmEvent Run(long? maxSteps = null, CancellationToken interrupt = default)
     {
-        AddEvent(VmEventKind.Start, 0);
-        LastHeapRefusal = HeapRefusal.None;
-        if (!ProgramImage.TryRead(Program, out var layout, out _))
-        {
-            LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
-            return AddEvent(VmEventKind.Crash, (int)FaultCode.Header);
-        }
-        _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
-        _codeStart = layout.CodeStart;
-        _decoded = null;
-        Pc = _codeStart;
-
+        if (Start() is { } headerFault) return headerFault;
         var result = Execute(maxSteps, interrupt: interrupt);
         return AddEvent(FinalEventKind(result.Status), result.Code);
     }
@@ -235,31 +224,32 @@ public sealed partial class Machine
     public ExecutionResult Continue(long? maxSteps = null, CancellationToken interrupt = default)
     {
         LastHeapRefusal = HeapRefusal.None;
-        return Execute(maxSteps, budgetEndsRun: false, interrupt);
+        return Execute(maxSteps, budgetEndsRun: false, interrupt: interrupt);
     }
 
     /// <summary>Executes exactly one instruction at pc, with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
 
-    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, CancellationToken interrupt = default)
+    /// <param name="flush">Flush <see cref="Output"/> at the end: every run but a scheduler's slice.</param>
+    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, bool flush = true, CancellationToken interrupt = default)
     {
         var decoded = _decoded ??= Decode();
         int codeCount = InstructionDecoder.CodeSlots(_programLength, _codeStart);
         int index = Cpu.TargetIndex(Pc, _codeStart, codeCount);
+        _cpu.StepsLeft = maxSteps ?? long.MaxValue;
         if (index < 0)
         {
             // Only reachable when a caller moved pc somewhere odd: nothing at pc can run.
             LastResult = Pc >= _programLength
                 ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
                 : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Jump, Pc);
-            FlushOutput();
+            if (flush) FlushOutput();
             return LastResult;
         }
 
         _cpu.Pc = index;
         _cpu.CodeStart = _codeStart;
         _cpu.CodeCount = codeCount;
-        _cpu.StepsLeft = maxSteps ?? long.MaxValue;
         ExecutionResult result;
         fixed (Instruction* code = decoded)
         {
@@ -282,22 +272,23 @@ public sealed partial class Machine
         }
         Pc = _cpu.PcAddress;
 
-        if (result.Status == ExecutionStatus.Running && budgetEndsRun)
-        {
-            // Out of steps. Arriving at the end of the program is not an instruction, so a run
-            // whose last instruction used the final step still ends normally.
-            result = Pc == _programLength
-                ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
-                : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
-        }
+        if (result.Status == ExecutionStatus.Running && budgetEndsRun) result = BudgetEnded();
         if (result.Status == ExecutionStatus.Stopped && result.Code == (int)StopCode.Illegal && result.Pc < _programLength)
         {
             Diagnostics?.WriteLine($"iridium: illegal opcode {_program[result.Pc]} (0x{_program[result.Pc]:X2}) at pc={result.Pc}");
         }
-        FlushOutput();
+        if (flush) FlushOutput();
         LastResult = result;
         return result;
     }
+
+    /// <summary>
+    /// How a run ends when its budget does. Arriving at the end of the program is not an
+    /// instruction, so a run whose last instruction used the final step still ends normally.
+    /// </summary>
+    private ExecutionResult BudgetEnded() => Pc == _programLength
+        ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
+        : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
 
     private Instruction[] Decode() => InstructionDecoder.DecodeProgram(Program, _codeStart, fuse: !_useReferenceInterpreter);
 

@@ -22,6 +22,10 @@ namespace Iridium.Vm;
 [Superinstruction("LOAD|ADD|SUB|INC|DEC", "JMP")]
 // Calls: set up an argument or save a register, then CALL; returns: compute or restore the result, then RET.
 [Superinstruction("LOAD|ADD|SUB|INC|DEC|PUSH|POP", "CALL")]
+// Setting up the arguments of a call: moves (ADD with a zero register) and steps, or saving a
+// register and stepping the argument (fib's `push $0; dec $0; call`, tak's argument shuffles).
+[Superinstruction("ADD|INC|DEC", "ADD|INC|DEC", "CALL")]
+[Superinstruction("PUSH|POP", "INC|DEC", "CALL")]
 [Superinstruction("LOAD|ADD|SUB|POP", "RET")]
 // Saving and restoring registers around calls, and moves (ADD with a zero register).
 [Superinstruction("PUSH|POP|ADD", "PUSH|POP|ADD|SUB|INC|DEC")]

@@ -134,6 +134,10 @@ public class OpcodeGeneratorTests
         // Dispatch indexes by opcode number: LOAD 0, DIV 1, DJMPE 2, IGL 3.
         Assert.Contains("""
                     Op1: // DIV R R R: div
+                    if (TBudget.IsBounded)
+                    {
+                        if (--steps < 0) goto OutOfSteps;
+                    }
                     {
                         if (cpu.R[(*ip).B] == 0)
                             { exitCode = (int)(FaultCode.DivZero); goto Fault; }
@@ -145,6 +149,10 @@ public class OpcodeGeneratorTests
             """, dispatch);
         Assert.Contains("""
                     Op2: // DJMPE ADDR: jump if eq
+                    if (TBudget.IsBounded)
+                    {
+                        if (--steps < 0) goto OutOfSteps;
+                    }
                     {
                         if (cpu.Eq)
                         {
@@ -162,7 +170,7 @@ public class OpcodeGeneratorTests
     }
 
     [Fact]
-    public void SuperinstructionsRunTheirPartsWithStepsAndFaultsPerPart()
+    public void SuperinstructionsChargeTheirStepsOnEntryAndFaultPerPart()
     {
         var sources = Generate(DivAndDjmpe + """
                 [Superinstruction("LOAD|DIV", "DJMPE")]
@@ -172,10 +180,13 @@ public class OpcodeGeneratorTests
         Assert.Contains("new byte[] { 9, 1, 2 }, // DIV + DJMPE", sources["InstructionDecoder.g.cs"]);
         Assert.Contains("public const int DispatchCount = 10;", sources["InstructionDecoder.g.cs"]);
         string dispatch = sources["Machine.Dispatch.g.cs"];
-        Assert.Contains("Op9: // DIV R R R + DJMPE ADDR", dispatch);
-        // The second part counts its own step, reads its own slot and faults at its own address.
-        Assert.Contains("if (cpu.StepsLeft <= 0) { ip += 1; goto OutOfSteps; }", dispatch);
+        // On entry, a bounded run takes both steps at once, or runs DIV alone when it cannot.
+        Assert.Matches(@"Op9: // DIV R R R \+ DJMPE ADDR\s*if \(TBudget.IsBounded\)\s*\{\s*steps -= 2;\s*if \(steps < 0\) \{ steps \+= 2; goto Op1; \}\s*\}", dispatch);
+        // A fault in the first part gives back the second part's step.
+        Assert.Contains("{ if (TBudget.IsBounded) steps += 1; exitCode = (int)(FaultCode.DivZero); goto Fault; }", dispatch);
+        // The second part reads its own slot and faults at its own address.
         Assert.Contains("{ int nextSlot = ip[1].Imm; if (nextSlot < 0) { ip += 1; exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op9_dispatch; }", dispatch);
+        Assert.DoesNotContain("cpu.StepsLeft--", dispatch);
         Assert.Contains("Op9_2:\n        ip += 2;", dispatch);
         Assert.Contains("default: // superinstructions are never decoded for this interpreter", sources["Machine.ReferenceDispatch.g.cs"]);
     }
@@ -222,9 +233,9 @@ public class OpcodeGeneratorTests
         Assert.Contains("9 => 11, // LT + DJMPE", decoder);
         string dispatch = sources["Machine.Dispatch.g.cs"];
         Assert.Contains("Op11: // LT R R + DJMPE ADDR, its last part branching to its first", dispatch);
-        // Taken, the branch starts the next round: a step, then the first part again.
-        Assert.Matches(@"if \(forwardedEq\)\s*\{\s*goto Op11_again;\s*\}", dispatch);
-        Assert.Matches(@"Op11_again:\s*if \(TBudget.IsBounded\)\s*\{\s*if \(cpu.StepsLeft <= 0\) goto OutOfSteps;\s*cpu.StepsLeft--;\s*\}\s*goto Op11;", dispatch);
+        // Taken, the branch starts the next round at the label, which charges the round's steps.
+        Assert.Matches(@"if \(forwardedEq\)\s*\{\s*goto Op11;\s*\}", dispatch);
+        Assert.Matches(@"Op11: // LT R R \+ DJMPE ADDR, its last part branching to its first\s*if \(TBudget.IsBounded\)\s*\{\s*steps -= 2;\s*if \(steps < 0\) \{ steps \+= 2; goto Op1; \}\s*\}", dispatch);
         // The plain superinstruction still loads its target and dispatches.
         Assert.Contains("{ ip = code + (uint)(ip[1].Imm); goto Op9_dispatch; }", dispatch);
     }
