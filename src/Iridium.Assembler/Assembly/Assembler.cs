@@ -50,6 +50,7 @@ public static class Assembler
     private static byte[]? EncodeCode(ParsedSource parsed, LayoutResult layout, ErrorSink errors)
     {
         var code = new byte[layout.CodeLength];
+        var labelErrors = new LabelUseErrors();
         int at = 0;
         bool ok = true;
         foreach (var piece in layout.Code)
@@ -63,11 +64,12 @@ public static class Assembler
             {
                 var item = parsed.Items[piece.ItemIndex];
                 int written = InstructionEncoder.Encode(item.Opcode!, item.Head, parsed.OperandsOf(item), layout.Symbols,
-                    parsed.Source.Line(item.Line), item.Line, errors, code.AsSpan(at));
+                    parsed.Source.Line(item.Line), item.Line, errors, code.AsSpan(at), labelErrors);
                 ok &= written == piece.Size;
             }
             at += piece.Size;
         }
+        labelErrors.ReportTo(errors);
         return ok ? code : null;
     }
 

@@ -7,14 +7,10 @@ public enum AssemblyErrorKind
     ParseError,
     /// <summary>A <c>'</c> string is not closed before the end of its line.</summary>
     UnterminatedString,
-    /// <summary>A label, directive or instruction before the first section header.</summary>
-    NoSegmentDeclarationFound,
     /// <summary>An instruction in <c>.data</c> or a data directive in <c>.code</c>.</summary>
     WrongSection,
     /// <summary><c>.data</c> or <c>.code</c> appears twice (also a second <c>.header</c>).</summary>
     DuplicateSection,
-    /// <summary><c>.data</c> or <c>.code</c> is missing.</summary>
-    InsufficientSections,
     /// <summary>A <c>.name</c> that is not a known directive.</summary>
     UnknownDirectiveFound,
     /// <summary><c>.asciiz</c> or <c>.integer</c> without a label.</summary>

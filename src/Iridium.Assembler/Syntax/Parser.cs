@@ -113,7 +113,7 @@ internal static class Parser
                 // Bind it after the header (where it was most likely meant), so uses of it do not cascade.
                 into.Items.Add(new Item(ItemKind.Label, line, l));
             }
-            if (operands.Length > 0)
+            else if (operands.Length > 0)
             {
                 errors.Add(AssemblyErrorKind.ParseError, line, operands[0].Column, operands[0].Length,
                     $"a section header takes no operands", text);

@@ -33,10 +33,13 @@ internal static class ExecutionReport
         _ => $"VM stopped: code {code.ToString(CultureInfo.InvariantCulture)} (IGL, an unknown opcode, or the end of the program)",
     };
 
+    /// <summary>The one wording for a run that used up its step budget (a whole run's STEPS fault, or a <c>!continue</c> still running at its end).</summary>
+    public static string StepBudgetSpent(long? stepBudget)
+        => $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
+
     private static string Fault(Machine machine, FaultCode fault, int pc, long? stepBudget)
     {
-        if (fault == FaultCode.Steps)
-            return $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
+        if (fault == FaultCode.Steps) return StepBudgetSpent(stepBudget);
         if (fault == FaultCode.Header) return "VM fault: HEADER: the program is not a valid image";
         string where = $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({InstructionAt(machine, pc)})";
         return fault == FaultCode.Heap && HeapLimit(machine.LastHeapRefusal, machine) is { } why ? $"{where}: {why}" : where;
@@ -46,14 +49,5 @@ internal static class ExecutionReport
         => pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
 
     /// <summary>Why an ALOC was refused, in words, or null when no limit refused it (a negative size, an access out of range).</summary>
-    public static string? HeapLimit(HeapRefusal refusal, Machine? machine = null) => refusal switch
-    {
-        HeapRefusal.VmCap => machine is null
-            ? "the ALOC would pass this VM's heap cap (--max-heap-bytes)"
-            : $"the ALOC would pass this VM's heap cap of {machine.HeapCap.ToString(CultureInfo.InvariantCulture)} bytes (--max-heap-bytes)",
-        HeapRefusal.Budget => machine?.HeapBudget is { } budget
-            ? $"the VMs of this node hold {budget.Used.ToString(CultureInfo.InvariantCulture)} of the {budget.Limit.ToString(CultureInfo.InvariantCulture)} bytes all VM heaps may use together (--max-total-heap-bytes)"
-            : "all VM heaps of this node together would pass their budget (--max-total-heap-bytes)",
-        _ => null,
-    };
+    public static string? HeapLimit(HeapRefusal refusal, Machine? machine = null) => FaultReport.HeapLimit(refusal, machine);
 }

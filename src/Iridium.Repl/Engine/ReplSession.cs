@@ -47,6 +47,18 @@ public sealed class ReplSession : IDisposable
         if (ResumePoint is not null) Say("(!continue resumes it)");
     }
 
+    /// <summary>The first line of this session that failed (a piped script's exit status follows it), or null.</summary>
+    public ReplFailure? FirstFailure { get; private set; }
+
+    /// <summary>Notes a failed line; only the first one counts.</summary>
+    internal void Failed(ReplFailure? failure) => FirstFailure ??= failure;
+
+    /// <summary>
+    /// The number of the input line being run, for error locations: the front end sets it when its
+    /// input is a script (a typed line is always line 1 of its own).
+    /// </summary>
+    public int InputLine { get; set; } = 1;
+
     /// <summary>Every non-blank line of this session, oldest first.</summary>
     public IReadOnlyList<string> History => _history;
 

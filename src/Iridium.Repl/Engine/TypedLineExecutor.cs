@@ -14,12 +14,13 @@ internal static class TypedLineExecutor
 {
     public static void Execute(ReplSession session, string line)
     {
-        var assembled = LineAssembler.Assemble(line, session.Symbols);
+        var assembled = LineAssembler.Assemble(line, session.Symbols, session.InputLine);
         foreach (var warning in assembled.Warnings) session.Say("warning: " + warning);
         if (!assembled.Success)
         {
             foreach (var error in assembled.Errors) session.Say(error.Render());
             session.Say("nothing was executed");
+            session.Failed(new ReplFailure(ReplFailureKind.InvalidProgram));
             return;
         }
         if (assembled.Code.Length == 0) return;   // a comment or a lone (ignored) label
@@ -35,6 +36,7 @@ internal static class TypedLineExecutor
             var result = machine.RunOnce();
             if (result.Status == ExecutionStatus.Running && machine.Pc == at + 4) continue;
             session.Say(ExecutionReport.Describe(machine, result, at));
+            session.Failed(ReplFailure.Of(result));
             return;
         }
     }

@@ -28,6 +28,7 @@ internal static class ProgramLoader
         if (file.Text is null)
         {
             session.Say($"cannot read {file.DisplayName}: {file.Error}");
+            session.Failed(new ReplFailure(ReplFailureKind.UnreadableFile));
             return null;
         }
 
@@ -36,6 +37,7 @@ internal static class ProgramLoader
         {
             session.Say(result.RenderErrors().TrimEnd('\n'));
             session.Say($"{file.DisplayName}: {result.Errors.Count} assembly error(s); nothing loaded");
+            session.Failed(new ReplFailure(ReplFailureKind.InvalidProgram));
             return null;
         }
         return new LoadedProgram(file.DisplayName, result.Image!, result.Symbols);
