@@ -11,10 +11,15 @@ public static class FaultReport
             ProgramImage.TryRead(image, out _, out string? why);
             return $"invalid program image: {why} (Crash{{1}})";
         }
-        var result = machine.LastResult;
+        return Describe(machine, machine.LastResult);
+    }
+
+    /// <summary>"fault NAME at pc=N (INSTRUCTION)" for a fault of a run that started (not HEADER): <paramref name="result"/> is how it ended.</summary>
+    public static string Describe(Machine machine, ExecutionResult result)
+    {
         string instruction = InstructionAt(machine, result.Pc);
-        string limit = final.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
-        return $"fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}";
+        string limit = result.Code == (int)FaultCode.Heap && machine.LastHeapRefusal == HeapRefusal.VmCap ? $": the ALOC would pass the heap cap of {machine.HeapCap} bytes (--max-heap-bytes)" : "";
+        return $"fault {((FaultCode)result.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}";
     }
 
     /// <summary>"interrupted at pc=N (INSTRUCTION)": where an interrupted run stopped, naming the instruction that would have run next.</summary>
