@@ -23,14 +23,18 @@ namespace Iridium.Generators.Opcodes
             w.Line("/// copy of the dispatch switch (\"threaded\" dispatch, what computed goto gives a C interpreter):");
             w.Line("/// each copy is a separate indirect jump, so the CPU predicts the next opcode from the current");
             w.Line("/// one. A superinstruction runs its parts' bodies one after another with no dispatch between");
-            w.Line("/// them; a bounded run still counts each part as a step. The instruction pointer lives in a");
-            w.Line("/// local; <c>cpu.Pc</c> is stored only before handlers that read it and on exit. Runs until a stop,");
+            w.Line("/// them. A bounded run charges each label its whole cost on entry (one step per part, from a");
+            w.Line("/// local counter): a superinstruction the budget cannot pay for in full runs as its first part");
+            w.Line("/// alone, so budgets stay exact to the instruction, and a part that leaves early gives back the");
+            w.Line("/// steps of the parts it skipped. The instruction pointer lives in a local; <c>cpu.Pc</c> is");
+            w.Line("/// stored only before handlers that read it and on exit. Runs until a stop,");
             w.Line("/// a fault or (bounded runs) the end of the step budget, which returns");
             w.Line("/// <see cref=\"ExecutionStatus.Running\"/>. A fault leaves pc on the faulting instruction.");
             w.Line("/// </summary>");
             w.Line("[System.Runtime.CompilerServices.SkipLocalsInit]");
             w.Open("private static unsafe ExecutionResult Dispatch<TBudget>(ref Cpu cpu, Instruction* code) where TBudget : struct, IStepBudget");
             w.Line("Instruction* ip = code + cpu.Pc;");
+            w.Line("long steps = cpu.StepsLeft;");
             w.Line("int exitCode;");
             EmitDispatchSite(w, set);
             for (int index = 0; index < set.Opcodes.Count; index++)
@@ -46,7 +50,7 @@ namespace Iridium.Generators.Opcodes
                 EmitLabel(w, set, s.LoopIndex, s.Parts.ToArray(), loops: true);
             }
             w.Line();
-            EmitPseudoOps(w, set, index => Label(index) + ":", indentBody: false);
+            EmitPseudoOps(w, set, index => Label(index) + ":", indentBody: false, charged: true);
             EmitExits(w, set);
             w.Close();
             w.Close();
@@ -58,21 +62,27 @@ namespace Iridium.Generators.Opcodes
         /// <summary>
         /// The four pseudo-ops (end of program, truncated, bad register, jump fault), each behind the
         /// head <paramref name="head"/> gives its dispatch index: a label here, a case in the
-        /// reference interpreter's switch (<paramref name="indentBody"/>).
+        /// reference interpreter's switch (<paramref name="indentBody"/>). The first three take a
+        /// step like an instruction: <paramref name="charged"/>, they charge it themselves, as every
+        /// label of the fast interpreter does; otherwise the loop charged it before the switch. A
+        /// jump-fault slot is no instruction (the jump that landed there faulted), so it takes no
+        /// step: a run whose budget ends just before it faults the same way with a step to spare.
         /// </summary>
-        internal static void EmitPseudoOps(SourceWriter w, InstructionSetModel set, System.Func<int, string> head, bool indentBody)
+        internal static void EmitPseudoOps(SourceWriter w, InstructionSetModel set, System.Func<int, string> head, bool indentBody, bool charged)
         {
-            void PseudoOp(int index, string comment, params string[] body)
+            void PseudoOp(int index, string comment, bool instruction, params string[] body)
             {
                 w.Line($"{head(index)} // {comment}");
                 if (indentBody) w.Indent++;
+                if (instruction && charged) EmitCharge(w, 1, null);
+                if (!instruction && !charged) w.Line("if (TBudget.IsBounded) steps++; // given back");
                 foreach (string line in body) w.Line(line);
                 if (indentBody) w.Indent--;
             }
-            PseudoOp(set.EndIndex, "end of program", "exitCode = (int)StopCode.Illegal;", "goto Stop;");
-            PseudoOp(set.TruncatedIndex, "fewer than 4 bytes at pc", "exitCode = (int)FaultCode.Truncated;", "goto Fault;");
-            PseudoOp(set.BadRegisterIndex, "a register operand above 31", "exitCode = (int)FaultCode.Register;", "goto Fault;");
-            PseudoOp(set.JumpFaultIndex, "a jump to an illegal ADDR target", "goto JumpFault;");
+            PseudoOp(set.EndIndex, "end of program", true, "exitCode = (int)StopCode.Illegal;", "goto Stop;");
+            PseudoOp(set.TruncatedIndex, "fewer than 4 bytes at pc", true, "exitCode = (int)FaultCode.Truncated;", "goto Fault;");
+            PseudoOp(set.BadRegisterIndex, "a register operand above 31", true, "exitCode = (int)FaultCode.Register;", "goto Fault;");
+            PseudoOp(set.JumpFaultIndex, "a jump to an illegal ADDR target", false, "goto JumpFault;");
         }
 
         /// <summary>The end of every run: stop, fault, out of steps, or a slot that no decoder writes.</summary>
@@ -85,14 +95,19 @@ namespace Iridium.Generators.Opcodes
             w.Open("");
             w.Line("// A stop instruction is complete: pc moves past it (the end sentinel stays put).");
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
+            w.Line("if (TBudget.IsBounded) cpu.StepsLeft = steps;");
             w.Line("int stoppedAt = cpu.PcAddress;");
             w.Line("if (cpu.Pc < cpu.CodeCount) cpu.Pc++;");
             w.Line("return new ExecutionResult(ExecutionStatus.Stopped, exitCode, stoppedAt);");
             w.Close();
             w.Line("Fault:");
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
+            w.Line("if (TBudget.IsBounded) cpu.StepsLeft = steps;");
             w.Line("return new ExecutionResult(ExecutionStatus.Faulted, exitCode, cpu.PcAddress);");
             w.Line("OutOfSteps:");
+            w.Line("// Not one step left (a charge may have taken the counter below zero).");
+            w.Line("steps = 0;");
+            w.Line("cpu.StepsLeft = 0;");
             w.Line("// Landing on a jump-fault slot is not an instruction: the jump faulted.");
             w.Line("if (ip->Op == InstructionDecoder.JumpFaultIndex) goto JumpFault;");
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
@@ -120,6 +135,7 @@ namespace Iridium.Generators.Opcodes
             w.Line();
             string semantics = parts.Length == 1 ? ": " + set.Opcodes[parts[0]].Semantics : loops ? ", its last part branching to its first" : "";
             w.Line($"{label}: // {string.Join(" + ", parts.Select(p => Title(set.Opcodes[p])))}{semantics}");
+            EmitCharge(w, parts.Length, parts.Length > 1 ? Label(parts[0]) : null);
             // A superinstruction keeps the [ForwardedField]s its parts use in locals, for this label only
             // (a local for the whole interpreter would hold a register everywhere; measured slower on fib).
             var forwarded = parts.Length > 1
@@ -130,17 +146,10 @@ namespace Iridium.Generators.Opcodes
             for (int k = 0; k < parts.Length; k++)
             {
                 var op = set.Opcodes[parts[k]];
-                if (k > 0)
-                {
-                    if (used.Contains(PartLabel(label, k))) w.Line(PartLabel(label, k) + ":");
-                    w.Open("if (TBudget.IsBounded)");
-                    w.Line($"if (cpu.StepsLeft <= 0) {{ ip += {N(k)}; goto OutOfSteps; }}");
-                    w.Line("cpu.StepsLeft--;");
-                    w.Close();
-                }
+                if (k > 0 && used.Contains(PartLabel(label, k))) w.Line(PartLabel(label, k) + ":");
                 if (op.ReadsPc) w.Line(k == 0 ? "cpu.Pc = Cpu.SlotIndex(ip, code);" : $"cpu.Pc = Cpu.SlotIndex(ip, code) + {N(k)};");
-                string? again = loops && k == parts.Length - 1 ? $"{label}_again" : null;
-                EmitPart(w, op, k, parts.Length > 1, PartLabel(label, k + 1), $"{label}_dispatch", again, used);
+                string? again = loops && k == parts.Length - 1 ? label : null;
+                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used);
             }
             if (forwarded.Count > 0) w.Close();
 
@@ -152,12 +161,24 @@ namespace Iridium.Generators.Opcodes
             }
             if (used.Contains($"{label}_dispatch")) w.Line($"{label}_dispatch:");
             if (nextReachable || used.Contains($"{label}_dispatch")) EmitDispatchSite(w, set);
-            if (used.Contains($"{label}_again"))
+        }
+
+        /// <summary>
+        /// A label's entry in a bounded run: take its <paramref name="cost"/> steps from the budget.
+        /// When fewer are left, a superinstruction runs as its first part alone
+        /// (<paramref name="firstPart"/>, whose label charges one step), so the budget can end
+        /// between any two parts; a single instruction with none left ends the run before it.
+        /// </summary>
+        private static void EmitCharge(SourceWriter w, int cost, string? firstPart)
+        {
+            w.Open("if (TBudget.IsBounded)");
+            if (firstPart is null) w.Line("if (--steps < 0) goto OutOfSteps;");
+            else
             {
-                w.Line($"{label}_again:");
-                EmitBudgetCheck(w);
-                w.Line($"goto {label};");
+                w.Line($"if (steps < {N(cost)}) goto {firstPart};");
+                w.Line($"steps -= {N(cost)};");
             }
+            w.Close();
         }
 
         private static string LocalName(ForwardedField field) => "forwarded" + field.Name;
@@ -166,12 +187,14 @@ namespace Iridium.Generators.Opcodes
         private static string PartLabel(string label, int k) => $"{label}_{N(k)}";
 
         /// <summary>
-        /// One part: its slot as the handler's instruction parameter, and its body with each return
-        /// made a jump. A jump to a decoded slot goes to <paramref name="again"/> when it is given.
+        /// One part (<paramref name="k"/> of <paramref name="partCount"/>): its slot as the handler's
+        /// instruction parameter, and its body with each return made a jump. A jump to a decoded slot
+        /// goes to <paramref name="again"/> when it is given.
         /// </summary>
-        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, bool named, string next, string dispatch, string? again, HashSet<string> used)
+        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used)
         {
             var body = op.Body;
+            bool named = partCount > 1;
             if (named) w.Line($"// {Title(op)}");
             w.Open("");
             if (body.CpuParameter != "cpu") w.Line($"ref Cpu {body.CpuParameter} = ref cpu;");
@@ -200,17 +223,22 @@ namespace Iridium.Generators.Opcodes
                 if (placeholders.TryGetValue(trimmed, out int exit))
                 {
                     string indent = line.Substring(0, line.Length - line.TrimStart().Length);
-                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, next, dispatch, again, used)));
+                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, partCount - 1 - k, next, dispatch, again, used)));
                 }
                 else w.Line(Substitute(line));
             }
             w.Close();
         }
 
-        /// <summary>The code a return becomes, for the part at offset <paramref name="k"/> of its label.</summary>
-        private static string Exit(BodyExit exit, int k, string next, string dispatch, string? again, HashSet<string> used)
+        /// <summary>
+        /// The code a return becomes, for the part at offset <paramref name="k"/> of its label, with
+        /// <paramref name="partsAfter"/> parts after it: leaving the label anywhere but to the next
+        /// part gives their steps back (they were charged on entry and will not run).
+        /// </summary>
+        private static string Exit(BodyExit exit, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used)
         {
-            string here = k == 0 ? "" : $"ip += {N(k)}; ";
+            string refund = partsAfter == 0 ? "" : $"if (TBudget.IsBounded) steps += {N(partsAfter)}; ";
+            string here = (k == 0 ? "" : $"ip += {N(k)}; ") + refund;
             string GoNext()
             {
                 used.Add(next);
@@ -231,36 +259,28 @@ namespace Iridium.Generators.Opcodes
                 case ExitKind.ComputedFault:
                     return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {GoNext()} }}";
                 case ExitKind.Jump:
-                    return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} ip = code + (uint)nextSlot; {GoDispatch()} }}";
+                    return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}ip = code + (uint)nextSlot; {GoDispatch()} }}";
                 case ExitKind.JumpToSlot when again is not null:
-                    used.Add(again);
                     return $"goto {again};";
                 case ExitKind.JumpToSlot:
-                    return $"{{ ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
+                    return $"{{ {refund}ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
                 case ExitKind.ComputedBranch:
-                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {GoNext()} }}";
+                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {GoNext()} }}";
                 default:
                     return $"{{ {here}exitCode = (int)({exit.Expression}); goto Stop; }}";
             }
         }
 
-        /// <summary>One copy of the dispatch: the budget check (compiled away when unbounded) and a jump table.</summary>
+        /// <summary>One copy of the dispatch: a jump table (the label it jumps to charges the step).</summary>
         internal static void EmitDispatchSite(SourceWriter w, InstructionSetModel set)
         {
-            EmitBudgetCheck(w);
             w.Open("switch (ip->Op)");
             for (int i = 0; i < set.DispatchCount; i++) w.Line($"case {N(i)}: goto {Label(i)};");
             w.Line("default: goto Corrupt;");
             w.Close();
         }
 
-        /// <summary>Before an instruction starts: out of steps, or one step fewer (compiled away when unbounded).</summary>
-        internal static void EmitBudgetCheck(SourceWriter w)
-        {
-            w.Open("if (TBudget.IsBounded)");
-            w.Line("if (cpu.StepsLeft <= 0) goto OutOfSteps;");
-            w.Line("cpu.StepsLeft--;");
-            w.Close();
-        }
+        /// <summary>The reference interpreter, before an instruction starts: out of steps, or one step fewer (compiled away when unbounded).</summary>
+        internal static void EmitBudgetCheck(SourceWriter w) => EmitCharge(w, 1, null);
     }
 }

@@ -20,6 +20,7 @@ namespace Iridium.Generators.Opcodes
             w.Line("/// <summary>The reference interpreter: calls the handler methods one instruction at a time (see <see cref=\"Dispatch{TBudget}\"/>).</summary>");
             w.Open("private static unsafe ExecutionResult ReferenceDispatch<TBudget>(ref Cpu cpu, Instruction* code) where TBudget : struct, IStepBudget");
             w.Line("Instruction* ip = code + cpu.Pc;");
+            w.Line("long steps = cpu.StepsLeft;");
             w.Line("int exitCode;");
             w.Open("while (true)");
             DispatchEmitter.EmitBudgetCheck(w);
@@ -58,7 +59,7 @@ namespace Iridium.Generators.Opcodes
                 }
                 w.Indent--;
             }
-            DispatchEmitter.EmitPseudoOps(w, set, index => $"case {N(index)}:", indentBody: true);
+            DispatchEmitter.EmitPseudoOps(w, set, index => $"case {N(index)}:", indentBody: true, charged: false);
             w.Line("default: // superinstructions are never decoded for this interpreter");
             w.Line("    goto Corrupt;");
             w.Close();

@@ -14,6 +14,7 @@ internal sealed class RunCommand
     /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault, and after Ctrl-C: exit 130); '-' is standard output.</param>
     /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions; each spawned process has its own such budget. Default: unlimited.</param>
     /// <param name="maxHeapBytes">Heap cap in bytes, at least 16777216; an ALOC past it faults HEAP (default 64 MiB).</param>
+    /// <param name="slice">Run in slices of this many steps, as a scheduler runs a process (the run and its output are the same; for benchmarks). Default: 65536.</param>
     /// <param name="schedulers">Threads that run spawned processes (default: one per core).</param>
     /// <param name="maxProcesses">Living processes at most; a SPAWN past it answers eq = false (default 262144).</param>
     /// <param name="mailboxMessages">Messages one mailbox holds at most; a SEND to a full one answers eq = false (default 4096).</param>
@@ -21,12 +22,14 @@ internal sealed class RunCommand
     /// <param name="maxMessageBytes">Largest message a SEND may carry; a larger one faults VALUE (default 65536).</param>
     [Command(CommandRouter.Run)]
     public int Run([Argument, HideDefaultValue] string? file = null, [HideDefaultValue] string? stateJson = null, [HideDefaultValue] long? maxSteps = null,
-        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] int? schedulers = null, [HideDefaultValue] int? maxProcesses = null,
-        [HideDefaultValue] int? mailboxMessages = null, [HideDefaultValue] int? mailboxBytes = null, [HideDefaultValue] int? maxMessageBytes = null)
+        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? slice = null, [HideDefaultValue] int? schedulers = null,
+        [HideDefaultValue] int? maxProcesses = null, [HideDefaultValue] int? mailboxMessages = null, [HideDefaultValue] int? mailboxBytes = null,
+        [HideDefaultValue] int? maxMessageBytes = null)
         => CommandBody.Run(CommandRouter.Run, () =>
         {
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
+            if (slice is < 1) throw CommandFailure.Usage($"--slice must be a whole number 1 or more, not {slice}");
             Hosting.FlagRules.Range("max_heap_bytes", maxHeapBytes);
             var limits = new ProcessLimits
             {
@@ -37,39 +40,46 @@ internal sealed class RunCommand
                 MaxMessageBytes = AtLeast("--max-message-bytes", maxMessageBytes, 0) ?? ProcessLimits.DefaultMaxMessageBytes,
                 MaxSteps = maxSteps,
             };
-            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, limits);
+            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice, limits);
         });
 
     private static int? AtLeast(string flag, int? value, int min)
         => value < min ? throw CommandFailure.Usage($"{flag} must be a whole number {min} or more, not {value}") : value;
 
-    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes, ProcessLimits limits)
+    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes, long slice, ProcessLimits limits)
     {
         var input = ProgramInput.Read(path);
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
-        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        using var stdout = RunOutput.ForStandardOutput();
         // Creating the runtime starts no thread: a program that never SPAWNs runs as before, on
         // this thread alone. One that does becomes the root of a group whose other members run
-        // on the runtime's scheduler threads.
+        // on the runtime's scheduler threads and write to the same output, a line at a time.
         using var processes = new ProcessRuntime(limits);
         var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
             Diagnostics = Console.Error,
+            InterruptSlice = slice,
             Runtime = processes,
         };
+        // Between slices the buffered output goes out once it has waited long enough; once
+        // there is a group, under its output lock, since its other members write there too.
+        machine.BetweenSlices = () =>
+        {
+            if (machine.Process?.Group is { } group) group.Synchronized(stdout.FlushIfDue);
+            else stdout.FlushIfDue();
+        };
         machine.LoadImage(image);
-        // With a state file to write, Ctrl-C (or SIGTERM) interrupts the run at an instruction
-        // boundary so that the state is written and the output flushed, and stops the whole
-        // group. Only then: an interruptible run is checked between slices of steps, which costs
-        // a tight loop about a quarter of its speed (tools/bench/interrupt), and without a state
-        // file the signal's default (this process ends, status 130, every member with it) loses
-        // nothing the user asked for but buffered output.
-        using var signal = statePath is null ? null : new ShutdownSignal();
-        VmEvent final = machine.Run(maxSteps, signal?.Token ?? CancellationToken.None);
-        if (processes.EndHosted(machine, machine.LastResult) is { } group && !group.WaitForEnd(signal?.Token ?? CancellationToken.None))
+        // Ctrl-C or SIGTERM interrupts the run at an instruction boundary: what the program
+        // printed is flushed, the state written, and the exit status is 130. The run goes in
+        // slices anyway (that is how the token is looked at, and how the output is flushed while
+        // the program computes), at the cost of a bounded run: a few percent (tools/bench).
+        // The same signal stops every other member of the program's group.
+        using var signal = new ShutdownSignal();
+        VmEvent final = machine.Run(maxSteps, signal.Token);
+        if (processes.EndHosted(machine, machine.LastResult) is { } group && !group.WaitForEnd(signal.Token))
         {
             processes.KillGroup(group);
             group.WaitForEnd();

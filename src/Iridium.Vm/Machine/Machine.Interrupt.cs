@@ -1,43 +1,62 @@
 namespace Iridium.Vm;
 
 /// <summary>
-/// Interruptible runs: the one way to stop a running program from outside (Ctrl-C in the REPLs,
-/// a remote session's interrupt, a spawned VM whose session ended). The generated dispatch loop
-/// knows nothing about it: a run given a cancellable token executes in slices of
-/// <see cref="InterruptSlice"/> steps through the bounded loop, which already stops at an
-/// instruction boundary when its budget runs out, and looks at the token between slices. So the
-/// hot loop is untouched, a run that cannot be interrupted pays nothing, and step budgets stay
-/// exact: each slice takes its steps out of the run's budget.
+/// Runs in slices: the one way to stop a running program from outside (Ctrl-C, a remote session's
+/// interrupt, a spawned VM whose session ended) and the way a scheduler shares a thread between
+/// programs. The generated dispatch loop knows nothing about either: the bounded loop stops at an
+/// instruction boundary when its budget runs out, and a slice is a run of the bounded loop with the
+/// slice as its budget. The bounded loop charges each label its cost on entry from a local counter
+/// (see the generated Dispatch), so it runs within a few percent of the unbounded one, and leaving
+/// and re-entering it costs a few dozen instructions: slices of 1,000 steps stay close to an
+/// unsliced run (tools/bench). Step budgets stay exact: each slice takes its steps out of the run's budget.
 /// </summary>
 public sealed partial class Machine
 {
     /// <summary>
-    /// Steps between two looks at the interrupt token: an interrupt takes effect well within a
-    /// millisecond. Measured with callgrind (tools/bench/interrupt/run.sh): leaving and re-entering
-    /// the loop once per 65536 steps adds 0.005% to a run in the bounded loop (1024: +0.3%,
-    /// 256: +1%). What an interruptible run without a budget does cost is the bounded loop's
-    /// per-step count, +26% instructions on a tight loop and +16% on fib against the unbounded
-    /// loop, which is why a run that cannot be interrupted still gets the unbounded loop.
+    /// Steps between two looks at the interrupt token of an interruptible run: an interrupt takes
+    /// effect well within a millisecond, and the host's <see cref="BetweenSlices"/> runs a few
+    /// thousand times a second on a busy program.
     /// </summary>
     public const long DefaultInterruptSlice = 1 << 16;
 
     /// <summary>Steps per slice of an interruptible run; tests make it small to cross many slice boundaries.</summary>
-    internal long InterruptSlice { get; init; } = DefaultInterruptSlice;
+    public long InterruptSlice { get; init; } = DefaultInterruptSlice;
 
     private long _stepsInSlices;
 
     /// <summary>
     /// Called on the running thread after each slice of an interruptible run: where a host does
-    /// what must happen while a program computes without printing, such as sending the output it
-    /// buffered (`iridium exec`). Null costs one test per slice.
+    /// what must happen while a program computes, such as sending or flushing the output it
+    /// buffered (`iridium exec`, `iridium run`). Null costs one test per slice.
     /// </summary>
     public Action? BetweenSlices { get; set; }
 
     /// <summary>
-    /// Instructions executed by this machine's interruptible runs, updated after every slice: what
-    /// another thread (a process table) may read while the run goes on. Exact once the run has ended.
+    /// Instructions executed by this machine's interruptible runs and by <see cref="RunSlice"/>,
+    /// updated after every slice: what another thread (a process table) may read while the run
+    /// goes on. Exact once the run has ended.
     /// </summary>
     public long InterruptibleSteps => Volatile.Read(ref _stepsInSlices);
+
+    /// <summary>
+    /// One slice of a program shared with others (a scheduler's time slice): executes at most
+    /// <paramref name="steps"/> instructions from pc, with no events and no header checks, and
+    /// returns control at an instruction boundary. <see cref="ExecutionStatus.Running"/>: the
+    /// slice was used up and pc is on the next instruction, which has not run; call again to
+    /// resume exactly there. Otherwise the program stopped or faulted (as <see cref="Continue"/>
+    /// reports). <paramref name="executed"/> is the instructions this slice ran (all of
+    /// <paramref name="steps"/> when Running). Output is not flushed: the caller decides when.
+    /// Slices add up to the same run, instruction for instruction, as one unsliced run.
+    /// </summary>
+    public ExecutionResult RunSlice(long steps, out long executed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        LastHeapRefusal = HeapRefusal.None;
+        var result = Execute(steps, budgetEndsRun: false, flush: false);
+        executed = steps - _cpu.StepsLeft;
+        Volatile.Write(ref _stepsInSlices, _stepsInSlices + executed);
+        return result;
+    }
 
     /// <summary>
     /// Runs the loaded code in slices until it stops, faults, uses up the budget in

@@ -84,17 +84,16 @@ public sealed unsafe partial class Machine
     }
 
     /// <summary>
-    /// The scheduler's one seam: runs at most <paramref name="steps"/> instructions from pc and
-    /// says how the slice ended, with the steps it executed (a RECV that waits executed none).
+    /// The scheduler's one seam: one <see cref="RunSlice"/> of at most <paramref name="steps"/>
+    /// instructions from pc, and how it ended, with the steps it executed (a RECV that waits
+    /// executed none: it runs again, whole, once woken). What the process printed is flushed.
     /// </summary>
-    internal (SliceEnd End, ExecutionResult Result, long Ran) RunSlice(long steps)
+    internal (SliceEnd End, ExecutionResult Result, long Ran) RunProcessSlice(long steps)
     {
-        LastHeapRefusal = HeapRefusal.None;
-        _cpu.StepsLeft = steps;
-        var result = Execute(steps, budgetEndsRun: false);
-        long ran = steps - _cpu.StepsLeft;
-        if (IsWait(result)) return (SliceEnd.Waiting, result, ran - 1);
-        return (result.Status == ExecutionStatus.Running ? SliceEnd.OutOfSlice : SliceEnd.Ended, result, ran);
+        var result = RunSlice(steps, out long executed);
+        FlushOutput();
+        if (IsWait(result)) return (SliceEnd.Waiting, result, executed - 1);
+        return (result.Status == ExecutionStatus.Running ? SliceEnd.OutOfSlice : SliceEnd.Ended, result, executed);
     }
 
     /// <summary>The result of a process whose step budget ran out at pc (as a budgeted <see cref="Run"/> ends).</summary>

@@ -235,31 +235,32 @@ public sealed partial class Machine
     public ExecutionResult Continue(long? maxSteps = null, CancellationToken interrupt = default)
     {
         LastHeapRefusal = HeapRefusal.None;
-        return Execute(maxSteps, budgetEndsRun: false, interrupt);
+        return Execute(maxSteps, budgetEndsRun: false, interrupt: interrupt);
     }
 
     /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
 
-    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, CancellationToken interrupt = default)
+    /// <param name="flush">Flush <see cref="Output"/> at the end: every run but a scheduler's slice.</param>
+    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, bool flush = true, CancellationToken interrupt = default)
     {
         var decoded = _decoded ??= Decode();
         int codeCount = InstructionDecoder.CodeSlots(_programLength, _codeStart);
         int index = Cpu.TargetIndex(Pc, _codeStart, codeCount);
+        _cpu.StepsLeft = maxSteps ?? long.MaxValue;
         if (index < 0)
         {
             // Only reachable when a caller moved pc somewhere odd: nothing at pc can run.
             LastResult = Pc >= _programLength
                 ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
                 : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Jump, Pc);
-            FlushOutput();
+            if (flush) FlushOutput();
             return LastResult;
         }
 
         _cpu.Pc = index;
         _cpu.CodeStart = _codeStart;
         _cpu.CodeCount = codeCount;
-        _cpu.StepsLeft = maxSteps ?? long.MaxValue;
         ExecutionResult result;
         fixed (Instruction* code = decoded)
         {
@@ -290,7 +291,7 @@ public sealed partial class Machine
         {
             Diagnostics?.WriteLine($"iridium: illegal opcode {_program[result.Pc]} (0x{_program[result.Pc]:X2}) at pc={result.Pc}");
         }
-        FlushOutput();
+        if (flush) FlushOutput();
         LastResult = result;
         return result;
     }

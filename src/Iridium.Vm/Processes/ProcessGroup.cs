@@ -27,6 +27,12 @@ public sealed class ProcessGroup
 
     public bool HasEnded => _ended.IsSet;
 
+    /// <summary>Runs <paramref name="action"/> on the destination while no member writes to it (a host flushing it, say).</summary>
+    public void Synchronized(Action action)
+    {
+        lock (OutputLock) action();
+    }
+
     internal void Join() => Interlocked.Increment(ref _members);
 
     internal void Leave()

@@ -76,7 +76,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
         var machine = process.Machine!;
         process.State = ProcessRunState.Running;
         long slice = Math.Min(runtime.Limits.SliceSteps, process.StepsLeft);
-        var (end, result, ran) = machine.RunSlice(slice);
+        var (end, result, ran) = machine.RunProcessSlice(slice);
         process.StepsLeft -= ran;
         process.Steps += ran;
         switch (end)

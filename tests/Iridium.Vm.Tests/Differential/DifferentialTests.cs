@@ -81,6 +81,48 @@ public class DifferentialTests
         }
     }
 
+    /// <summary>
+    /// Runs cut into slices (an interruptible run's, and a scheduler's <see cref="Machine.RunSlice"/>)
+    /// of random sizes under random budgets: the fast interpreter, slice after slice, must leave the
+    /// state the reference interpreter leaves in one piece, and count the same steps.
+    /// </summary>
+    [Fact]
+    public void SlicedRunsUnderRandomBudgetsGiveTheSameStateAndSteps()
+    {
+        var random = new Random(11);
+        using var neverCancelled = new CancellationTokenSource();
+        for (int seed = 0; seed < BudgetSweepPrograms * 3; seed++)
+        {
+            var program = new RandomProgram(3_000_000 + seed);
+            long budget = random.Next(0, 400);
+            long slice = random.Next(1, 40);
+
+            // The reference in one slice (its step count is the interruptible run's), the fast one in many.
+            var (reference, referenceSteps) = RunInSlices(fast: false, program, budget, slice: budget + 1, neverCancelled.Token);
+            var (fast, fastSteps) = RunInSlices(fast: true, program, budget, slice, neverCancelled.Token);
+            AssertSame(reference, fast, program, $"budget {budget} in slices of {slice}");
+            Assert.True(referenceSteps == fastSteps, $"{program}, budget {budget} in slices of {slice}: {referenceSteps} steps in one slice, {fastSteps} in slices");
+
+            // A scheduler's slices from the same start, until the program ends or the budget is
+            // spent, against the reference given the whole budget as one slice.
+            var (whole, wholeOutput) = Start(fast: false, program);
+            whole.RunSlice(budget, out long wholeSteps);
+            var (machine, output) = Start(fast: true, program);
+            long spent = 0;
+            ExecutionResult result;
+            do
+            {
+                result = machine.RunSlice(Math.Min(slice, budget - spent), out long executed);
+                Assert.InRange(executed, 0, slice);
+                spent += executed;
+            }
+            while (result.Status == ExecutionStatus.Running && spent < budget);
+            Assert.True(wholeSteps == spent, $"{program}, RunSlice({slice}) up to {budget} steps: {wholeSteps} steps in one slice, {spent} in slices");
+            var expected = MachineSnapshot.Of(whole, null, wholeOutput.ToArray());
+            AssertSame(expected, MachineSnapshot.Of(machine, null, output.ToArray()), program, $"RunSlice({slice}) up to {budget} steps");
+        }
+    }
+
     [Fact]
     public void SingleSteppingGivesTheSameStateAfterEveryStep()
     {
@@ -174,6 +216,17 @@ public class DifferentialTests
         machine.LoadImage(program.Image);
         machine.Run(maxSteps: 0);
         return (machine, output);
+    }
+
+    /// <summary>An interruptible run (a token that could be cancelled) in slices of <paramref name="slice"/> steps, and the steps it executed.</summary>
+    private static (MachineSnapshot Snapshot, long Steps) RunInSlices(bool fast, RandomProgram program, long budget, long slice, CancellationToken interrupt)
+    {
+        var output = new MemoryStream();
+        var machine = new Machine(Guid.Empty) { Output = output, UseReferenceInterpreter = !fast, InterruptSlice = slice };
+        program.InitialState(machine);
+        machine.LoadImage(program.Image);
+        var final = machine.Run(budget, interrupt);
+        return (MachineSnapshot.Of(machine, final, output.ToArray()), machine.InterruptibleSteps);
     }
 
     private static MachineSnapshot RunOn(bool fast, byte[] image, Action<Machine> initialState, long? maxSteps)

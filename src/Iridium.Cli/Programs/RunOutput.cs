@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace Iridium.Cli.Programs;
+
+/// <summary>
+/// Standard output of `iridium run`, buffered the way a Unix program's is: on a terminal, every
+/// line is written as soon as it ends; otherwise a 64 KiB buffer is written when full, when the
+/// oldest byte in it has waited <see cref="MaxDelay"/> (checked between slices of the run,
+/// <see cref="FlushIfDue"/>) and at the end. So a program that prints and then computes shows its
+/// output while it runs, and one that prints a lot still makes few system calls.
+/// </summary>
+internal sealed class RunOutput(Stream inner, bool lineBuffered) : Stream
+{
+    /// <summary>Longest a printed byte waits in the buffer while the program runs.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly byte[] _buffer = new byte[1 << 16];
+    private int _count;
+    private long _oldestAt;   // Stopwatch timestamp of the first byte now in the buffer
+
+    /// <summary>Standard output, line-buffered when it is a terminal.</summary>
+    public static RunOutput ForStandardOutput() => new(Console.OpenStandardOutput(), lineBuffered: !Console.IsOutputRedirected);
+
+    public override void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > _buffer.Length - _count) Flush();
+        if (bytes.Length >= _buffer.Length)
+        {
+            inner.Write(bytes);
+            return;
+        }
+        if (_count == 0) _oldestAt = Stopwatch.GetTimestamp();
+        bytes.CopyTo(_buffer.AsSpan(_count));
+        _count += bytes.Length;
+        if (lineBuffered && bytes.Contains((byte)'\n')) Flush();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <summary>Between slices of the run: writes the buffer once its oldest byte has waited <see cref="MaxDelay"/>. One test when nothing is buffered.</summary>
+    public void FlushIfDue()
+    {
+        if (_count == 0 || Stopwatch.GetElapsedTime(_oldestAt) < MaxDelay) return;
+        try
+        {
+            Flush();
+        }
+        catch (IOException)
+        {
+            // The reader went away (`| head`): the program runs on, as it would in C.
+        }
+    }
+
+    public override void Flush()
+    {
+        if (_count == 0) return;
+        int count = _count;
+        _count = 0;
+        inner.Write(_buffer, 0, count);
+        inner.Flush();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
