@@ -7,6 +7,8 @@
 # Start-up (Erlang's boot alone is about a second) cancels out: each figure is the difference of
 # a big and a small run (ring: 1,000 vs 100 rounds; spawn: 100,000 vs 10,000 processes); bytes
 # per process is the difference of the two runs' peak RSS over the difference of their counts.
+# Each spawner collects its 10,000 waiters' answers in its mailbox: Erlang's mailboxes have no
+# bound, Iridium's hold 4,096 messages by default, so its runs pass --mailbox-messages 100000.
 # Usage: tools/bench/processes.sh [REPEATS]   (IRIDIUM_BIN: default artifacts/iridium)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +30,7 @@ measure() {
     python3 - "$@" <<'PY'
 import resource, subprocess, sys, time
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+done = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=600)
 elapsed = time.perf_counter() - start
 if done.returncode != 0: sys.exit(f"{sys.argv[1:]} exited {done.returncode}")
 print(f"{elapsed:.4f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
@@ -42,9 +44,9 @@ for ((r = 1; r <= repeats; r++)); do
     echo "erl ring small $(erl_run ring main 1000 100)" >> "$results"
     echo "ir ring big $(measure "$bin" run "$work/ring-1000.iasm")" >> "$results"
     echo "erl ring big $(erl_run ring main 1000 1000)" >> "$results"
-    echo "ir spawn small $(measure "$bin" run "$work/spawn-10000.iasm")" >> "$results"
+    echo "ir spawn small $(measure "$bin" run "$work/spawn-10000.iasm" --mailbox-messages 100000)" >> "$results"
     echo "erl spawn small $(erl_run spawn main 10000)" >> "$results"
-    echo "ir spawn big $(measure "$bin" run "$work/spawn-100000.iasm")" >> "$results"
+    echo "ir spawn big $(measure "$bin" run "$work/spawn-100000.iasm" --mailbox-messages 100000)" >> "$results"
     echo "erl spawn big $(erl_run spawn main 100000)" >> "$results"
 done
 

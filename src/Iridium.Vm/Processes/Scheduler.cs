@@ -10,19 +10,28 @@ namespace Iridium.Vm;
 /// </summary>
 internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
 {
+    [ThreadStatic]
+    private static Scheduler? t_current;   // the scheduler whose thread this is, if any
+
     private readonly Queue<Process> _runnable = new();
     private Thread[]? _threads;
     private int _idleThreads;
     private bool _stopping;
 
-    /// <summary>Queues a runnable process (it must not be queued already).</summary>
+    /// <summary>
+    /// Queues a runnable process (it must not be queued already). An idle thread is woken
+    /// unless the caller is one of this scheduler's threads and the queue held nothing: that
+    /// thread takes the process itself when its slice ends, which is soon when it is about to
+    /// wait (a message passed along a chain of processes would otherwise wake a thread per hop,
+    /// a system call each, for no parallelism).
+    /// </summary>
     public void Enqueue(Process process)
     {
         lock (_runnable)
         {
             _runnable.Enqueue(process);
             if (_threads is null) StartThreads();
-            else if (_idleThreads > 0) Monitor.Pulse(_runnable);
+            else if (_idleThreads > 0 && (t_current != this || _runnable.Count > 1)) Monitor.Pulse(_runnable);
         }
     }
 
@@ -47,6 +56,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
 
     private void Work()
     {
+        t_current = this;
         while (true)
         {
             Process process;

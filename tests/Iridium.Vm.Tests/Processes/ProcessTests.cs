@@ -57,21 +57,21 @@ public class ProcessTests
         Assert.Equal("500", run.Output());
     }
 
-    [Fact]
-    public void AFullMailboxRefusesTheSendAndCountsIt()
+    /// <summary>
+    /// SENDs to itself of <paramref name="lengths"/> bytes each, printing 1 or 0 for each SEND's
+    /// eq: a full mailbox refuses the SEND (and counts it as dropped) rather than failing.
+    /// </summary>
+    [Theory]
+    [InlineData("4 4 4", 2, 1 << 20, "110")]
+    [InlineData("40 40 20", 4096, 60, "101")]
+    public void AFullMailboxRefusesTheSendAndCountsIt(string lengths, int messages, int bytes, string flags)
     {
-        // Three messages to itself with room for two: eq = 1, 1, 0.
-        using var run = new ProcessGroupRun("""
+        var sends = string.Concat(lengths.Split(' ').Select(n => $"load $2 #{n}\nsend $0 $1 $2\ncall @flag\n"));
+        using var run = new ProcessGroupRun($"""
     .code
             load $0 #0
             load $1 #0
-            load $2 #4
-            send $0 $1 $2
-            call @flag
-            send $0 $1 $2
-            call @flag
-            send $0 $1 $2
-            call @flag
+            {sends}
             hlt
     flag:   load $5 #1
             load $6 #0
@@ -80,35 +80,9 @@ public class ProcessTests
             ret
     yes:    prti $5
             ret
-    """, new ProcessLimits { Schedulers = 1, MailboxMessages = 2 });
-        Assert.Equal("110", run.Output());
-    }
-
-    [Fact]
-    public void TheMailboxByteLimitRefusesTooMuch()
-    {
-        using var run = new ProcessGroupRun("""
-    .code
-            load $0 #0
-            load $1 #0
-            load $2 #40
-            send $0 $1 $2
-            call @flag
-            send $0 $1 $2
-            call @flag
-            load $2 #20
-            send $0 $1 $2
-            call @flag
-            hlt
-    flag:   load $5 #1
-            load $6 #0
-            djmpe @yes
-            prti $6
-            ret
-    yes:    prti $5
-            ret
-    """, new ProcessLimits { Schedulers = 1, MailboxBytes = 60 });
-        Assert.Equal("101", run.Output());
+    """, new ProcessLimits { Schedulers = 1, MailboxMessages = messages, MailboxBytes = bytes });
+        Assert.Equal(flags, run.Output());
+        Assert.Equal(flags.Count(f => f == '0'), run.Root.Dropped);
     }
 
     [Fact]
