@@ -4,7 +4,8 @@
 #   tools/cluster.sh status [--dir DIR]     each node's members
 #   tools/cluster.sh stop [--dir DIR]       SIGTERM (graceful Leave) by recorded PID, then SIGKILL stragglers
 # node1 listens on P (default 24000), nodeK on P+K-1 and joins node1. PIDs, logs and a private
-# data root (cookie) live in DIR (default ./.cluster). Binary: $IRIDIUM, else artifacts/iridium.
+# data root (cookie) live in DIR (default ./.cluster); `start` prints the command that reaches the
+# nodes with that cookie. Binary: $IRIDIUM, else artifacts/iridium.
 #
 # A cluster across hosts, over ssh and scp (HOSTS_FILE: one node a line, `user@host [alias] [port]`,
 # '#' comments; alias default: the host, port default 2254):
@@ -19,7 +20,7 @@
 # cookie for the cluster: HOSTS_FILE.cookie, made on first deploy. $IRIDIUM_SSH (default
 # `ssh -o BatchMode=yes`) is run as `$IRIDIUM_SSH user@host COMMAND`, $IRIDIUM_SCP (default
 # `scp -q -o BatchMode=yes`) as `$IRIDIUM_SCP FILE user@host:PATH`: set them to reach hosts
-# another way (tools/netns-test.sh runs the commands in network namespaces).
+# another way (tests/e2e/test_netns.py runs the commands in network namespaces).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 iridium=${IRIDIUM:-$root/artifacts/iridium}
@@ -132,7 +133,7 @@ extra=()
 while [ $# -gt 0 ]; do
   case $1 in
     --base-port) base=$2; shift 2 ;;
-    --dir) dir=$2; shift 2 ;;
+    --dir) dir=$2; [[ $dir = /* ]] || dir=$PWD/$dir; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) usage ;;
   esac
@@ -153,6 +154,9 @@ case $cmd in
       echo "$! node$i $port" >>"$dir/pids"
     done
     echo "started $count nodes (ports $base-$((base + count - 1))); pids and logs in $dir"
+    # The nodes share a cookie of their own, not the user's default one: say how to reach them.
+    echo "their cookie is $dir/data/cookie; reach them with, for example:"
+    echo "  iridium members 127.0.0.1:$base --cookie-file $dir/data/cookie"
     ;;
   status)
     [ -e "$dir/pids" ] || { echo "cluster.sh: no cluster in $dir" >&2; exit 1; }

@@ -1,3 +1,4 @@
+using Iridium.Cli.CommandLine;
 using Iridium.Cli.Configuration;
 
 namespace Iridium.Cli.Tests;
@@ -41,12 +42,12 @@ public class ConfigFileTests : IDisposable
     public void BothFormatsReadTheSameSettingsAndFlagsOverrideThem(string name, string text)
     {
         var file = ConfigFile.Load(_dir.File(name, text));
-        Assert.Equal("from-file", file.NodeAlias);
-        Assert.Equal(["127.0.0.1:1", "[::1]:2"], file.Join);
-        Assert.True(file.EnableRemoteAccess);
-        Assert.Equal(500, file.MaxSteps);
+        Assert.Equal("from-file", file.Get(NodeSettingsSchema.NodeAlias));
+        Assert.Equal(["127.0.0.1:1", "[::1]:2"], file.Get(NodeSettingsSchema.Join));
+        Assert.True(file.Get(NodeSettingsSchema.EnableRemoteAccess));
+        Assert.Equal(500, file.Get(NodeSettingsSchema.MaxSteps));
 
-        var options = file.With(new NodeSettings { ServerBindPort = 4000 }).ToClusterOptions("alias", [1]);
+        var options = file.With(NodeSettings.Empty.Set(NodeSettingsSchema.ServerBindPort, 4000)).ToClusterOptions("alias", [1]);
         Assert.Equal(4000, options.BindPort);
         Assert.Equal("0.0.0.0", options.BindHost);
         Assert.Equal(4, options.PortSearch);
@@ -73,9 +74,9 @@ public class ConfigFileTests : IDisposable
     public void CamelCaseKeysOfOlderJsonFilesStillWork()
     {
         var file = ConfigFile.Load(_dir.File("old.json", """{ "nodeAlias": "n1", "serverBindPort": 2300, "heartbeatMs": 100 }"""));
-        Assert.Equal("n1", file.NodeAlias);
-        Assert.Equal(2300, file.ServerBindPort);
-        Assert.Equal(100, file.HeartbeatMs);
+        Assert.Equal("n1", file.Get(NodeSettingsSchema.NodeAlias));
+        Assert.Equal(2300, file.Get(NodeSettingsSchema.ServerBindPort));
+        Assert.Equal(100, file.Get(NodeSettingsSchema.HeartbeatMs));
     }
 
     [Theory]
@@ -129,9 +130,10 @@ public class ConfigFileTests : IDisposable
     [InlineData("exec_max_image_bytes", 0L, "--exec-max-image-bytes must be a whole number of at least 1, not 0")]
     public void FlagsAreHeldToTheRangesOfTheirKeys(string key, long value, string expected)
     {
-        var e = Assert.Throws<CommandFailure>(() => NodeSettingsKeys.CheckFlag(key, value));
+        string flag = "--" + key.Replace('_', '-');
+        var e = Assert.Throws<CommandFailure>(() => NodeOptionParser.Parse([flag, value.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
         Assert.Equal(ExitCodes.Usage, e.ExitCode);
         Assert.Equal(expected, e.Message);
-        NodeSettingsKeys.CheckFlag(key, null);
+        Assert.Null(NodeOptionParser.Parse([])!.Raw(NodeSettingsSchema.ByKey(key)!));
     }
 }

@@ -30,6 +30,18 @@ public class HostingTests : IDisposable
     }
 
     [Fact]
+    public async Task ANodeThatLosesTheCookieCreationRaceWaitsForTheWinnersValue()
+    {
+        // The winner has created the file but not yet written it (nodes started together on one data root).
+        string file = _dir.File("cookie", "");
+        var load = Task.Run(() => ClusterCookie.Load(null, () => _dir.Path));
+        await Task.Delay(200);
+        Assert.False(load.IsCompleted, "the cookie was read while still empty");
+        await File.WriteAllTextAsync(file, "winners-cookie");
+        Assert.Equal("winners-cookie"u8.ToArray(), (await load.WaitAsync(TimeSpan.FromSeconds(30))).Secret);
+    }
+
+    [Fact]
     public void ACookieFileWinsOverTheEnvironmentAndIsTrimmed()
     {
         Environment.SetEnvironmentVariable(ClusterCookie.EnvironmentVariable, "from-env");
@@ -104,7 +116,10 @@ public class HostingTests : IDisposable
     }
 }
 
-/// <summary>Tests that change environment variables do not run in parallel with each other.</summary>
+/// <summary>
+/// Tests that change process-wide state (environment variables, the console's writers, the exit
+/// code: every in-process run of the command line) do not run in parallel with any other.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EnvironmentCollection
 {

@@ -34,8 +34,7 @@ internal static class CommandBody
     /// <summary>A usage error found by the parser (unknown option, bad value): exit 2 with a pointer to the command's help.</summary>
     public static void ReportUsage(string command, string message)
     {
-        Console.Error.WriteLine($"iridium: {message}");
-        Console.Error.WriteLine($"Try '{HelpCommand(command)}'.");
+        Say($"iridium: {message}\nTry '{HelpCommand(command)}'.");
         Environment.ExitCode = ExitCodes.Usage;
     }
 
@@ -49,12 +48,24 @@ internal static class CommandBody
             }
             else
             {
-                Console.Error.WriteLine($"iridium: {failure.Message}");
+                Say($"iridium: {failure.Message}");
             }
             return failure.ExitCode;
         }
-        Console.Error.WriteLine($"iridium: internal error ({e.GetType().Name}): {e.Message}");
+        Say($"iridium: internal error ({e.GetType().Name}): {e.Message}");
         return ExitCodes.InternalError;
+    }
+
+    /// <summary>One line on stderr; when even stderr cannot be written (<c>2&gt; /dev/full</c>) the exit status still tells.</summary>
+    private static void Say(string line)
+    {
+        try
+        {
+            Console.Error.WriteLine(line);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private static string HelpCommand(string command) => command.Length == 0 ? "iridium --help" : $"iridium {command} --help";

@@ -1,31 +1,49 @@
 using ConsoleAppFramework;
 using Iridium.Cli.Commands;
+using Iridium.Cli.Configuration;
 
 namespace Iridium.Cli.CommandLine;
 
 /// <summary>
 /// The `iridium` command line: <see cref="CommandRouter"/> first applies the conventions the parser
 /// does not know (help anywhere, version, FILE or misspelt command), then ConsoleAppFramework's
-/// generated parser runs the command. Composition only: the work lives in the commands and libraries.
+/// generated parser runs the command (`node` excepted: its options come from the settings schema,
+/// <see cref="NodeOptionParser"/>). Composition only: the work lives in the commands and libraries.
 /// </summary>
 internal static class CommandLineApp
 {
     public static string VersionText => $"iridium {VersionInfo.Version}";
 
-    public static int Run(string[] args)
+    /// <summary>Runs the command line; <paramref name="guardStandardOutput"/> is false only for tests that capture the console themselves.</summary>
+    public static int Run(string[] args, bool guardStandardOutput = true)
     {
-        switch (CommandRouter.Decide(args, path => File.Exists(path) || Directory.Exists(path)))
+        var route = CommandRouter.Decide(args, path => File.Exists(path) || Directory.Exists(path));
+        // Every command but the console REPL (which owns the terminal) prints text through a
+        // writer that turns a failed write into exit 73.
+        if (guardStandardOutput && route is not Route.Parse { Command: "" }) Console.SetOut(new StandardOutputWriter());
+        switch (route)
         {
             case Route.Version:
-                Console.Out.WriteLine(VersionText);
-                return ExitCodes.Ok;
+                return CommandBody.Run("", () =>
+                {
+                    Console.Out.WriteLine(VersionText);
+                    return ExitCodes.Ok;
+                });
             case Route.UnknownCommand unknown:
-                CommandBody.ReportUsage("", $"unknown command '{unknown.Word}'; did you mean '{unknown.Suggestion}'?");
+                CommandBody.ReportUsage("", unknown.Suggestion is null
+                    ? $"unknown command '{unknown.Word}'"
+                    : $"unknown command '{unknown.Word}'; did you mean '{unknown.Suggestion}'?");
                 return ExitCodes.Usage;
+            case Route.Parse { Command: CommandRouter.Node } node:
+                // Parsed from the settings schema, not by the generated parser (NodeOptionParser says why).
+                return NodeCommand.Run(node.Args.AsSpan(1).ToArray());
             case Route.RootHelp:
-                Parse(["--help"], "");
-                HelpEpilogue.Write(Console.Out);
-                return ExitCodes.Ok;
+                return CommandBody.Run("", () =>
+                {
+                    Console.Out.WriteLine(HelpText.Polish(HelpOf(""), ""));
+                    HelpEpilogue.Write(Console.Out);
+                    return ExitCodes.Ok;
+                });
             case Route.Parse parse:
                 return Parse(parse.Args, parse.Command);
             default:
@@ -35,24 +53,55 @@ internal static class CommandLineApp
 
     private static int Parse(string[] args, string command)
     {
-        ConsoleApp.Version = VersionText;
         // Only help goes through Log (version is printed by the router).
-        ConsoleApp.Log = help => Console.Out.WriteLine(HelpText.Polish(help, command));
+        // The generated code catches what Log throws and reports it as a stack trace: a help that
+        // cannot be written is reported here instead.
+        ConsoleApp.Log = help => Environment.ExitCode = CommandBody.Run(command, () =>
+        {
+            Console.Out.WriteLine(HelpText.Polish(help, command));
+            return ExitCodes.Ok;
+        });
         // The parser reports unknown options and bad values here, after setting exit status 1;
         // ours is 2 for every usage error. Command bodies never let an exception reach it.
-        ConsoleApp.LogError = message => CommandBody.ReportUsage(command, message);
+        ConsoleApp.LogError = message => CommandBody.ReportUsage(command, ParserMessages.Rewrite(message, () => HelpOf(command)));
+        Environment.ExitCode = ExitCodes.Ok;
+        Create().Run(args);
+        return Environment.ExitCode;
+    }
 
+    /// <summary>The generated help of <paramref name="command"/> ("" for the REPL), captured instead of printed.</summary>
+    private static string HelpOf(string command)
+    {
+        var log = ConsoleApp.Log;
+        var help = new StringWriter();
+        try
+        {
+            ConsoleApp.Log = text => help.Write(text);
+            Create().Run(command.Length == 0 ? ["--help"] : [command, "--help"]);
+        }
+        finally
+        {
+            ConsoleApp.Log = log;
+        }
+        return help.ToString();
+    }
+
+    private static ConsoleApp.ConsoleAppBuilder Create()
+    {
+        ConsoleApp.Version = VersionText;
         var app = ConsoleApp.Create();
         app.ConfigureGlobalOptions((ref ConsoleApp.GlobalOptionsBuilder builder) =>
         {
-            var dataRoot = builder.AddGlobalOption<string?>("--data-root-dir", "Where the cookie, node id, REPL history and remote sessions' programs live. Default: /var/lib/iridium when writable, else ~/.local/share/iridium.");
-            var cookieFile = builder.AddGlobalOption<string?>("--cookie-file", "The file holding the cluster cookie. Default: $IRIDIUM_COOKIE, else <data root>/cookie (created).");
+            var dataRoot = builder.AddGlobalOption<string?>("--data-root-dir", NodeSettingsSchema.DataRootDirHelp);
+            var cookieFile = builder.AddGlobalOption<string?>("--cookie-file", NodeSettingsSchema.CookieFileHelp);
             return new GlobalOptions(dataRoot, cookieFile);
         });
         app.Add<ReplCommand>();
         app.Add<RunCommand>();
         app.Add<AsmCommand>();
         app.Add<DisasmCommand>();
+        // Registered for the command list of `iridium --help` only: the router hands node's own
+        // arguments to NodeCommand.Run before this parser sees them.
         app.Add<NodeCommand>();
         app.Add<MembersCommand>();
         app.Add<RemoteCommand>();
@@ -60,8 +109,6 @@ internal static class CommandLineApp
         app.Add<ExecCommand>();
         app.Add<PsCommand>();
         app.Add<KillCommand>();
-        Environment.ExitCode = ExitCodes.Ok;
-        app.Run(args);
-        return Environment.ExitCode;
+        return app;
     }
 }

@@ -11,14 +11,14 @@ internal abstract record Route
 
     public sealed record Version : Route;
 
-    /// <summary>A bare word that names no file and is one typo away from <see cref="Suggestion"/>.</summary>
-    public sealed record UnknownCommand(string Word, string Suggestion) : Route;
+    /// <summary>A bare word that names no file and is one typo away from <see cref="Suggestion"/>, or `help WORD` for no command (a suggestion when one is close).</summary>
+    public sealed record UnknownCommand(string Word, string? Suggestion) : Route;
 }
 
 /// <summary>
 /// The conventions the parser does not know: <c>-h</c>/<c>--help</c> anywhere asks for the help of
 /// the command it follows; <c>--version</c> and <c>version</c> print the version; <c>help [COMMAND]</c>
-/// prints help; and <c>iridium WORD ...</c> is decided as follows, because the original's
+/// prints help (<c>help WORD</c> for no command is a usage error); and <c>iridium WORD ...</c> is decided as follows, because the original's
 /// <c>iridium FILE</c> shares the command position with the commands:
 /// <list type="number">
 /// <item>a command name is always the command (run a file named <c>run</c> as <c>iridium run run</c> or <c>./run</c>);</item>
@@ -59,7 +59,7 @@ internal static class CommandRouter
         null or Help => new Route.RootHelp(),
         VersionWord => new Route.Version(),
         _ when IsParsedCommand(command) => new Route.Parse([command, "--help"], command),
-        _ => Nearest(command) is { } suggestion ? new Route.UnknownCommand(command, suggestion) : new Route.RootHelp(),
+        _ => new Route.UnknownCommand(command, Nearest(command)),
     };
 
     private static bool IsParsedCommand(string word) => Parsed.Contains(word);
@@ -69,14 +69,5 @@ internal static class CommandRouter
 
     private static bool IsBareWord(string word) => word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private static string? Nearest(string word)
-    {
-        int allowed = word.Length >= 5 ? 2 : 1;
-        return CommandNames
-            .Select(name => (Name: name, Distance: EditDistance.Between(word.ToLowerInvariant(), name)))
-            .Where(c => c.Distance <= allowed)
-            .OrderBy(c => c.Distance)
-            .Select(c => c.Name)
-            .FirstOrDefault();
-    }
+    private static string? Nearest(string word) => EditDistance.Nearest(word, CommandNames);
 }

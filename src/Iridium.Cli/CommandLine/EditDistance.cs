@@ -20,4 +20,21 @@ internal static class EditDistance
         }
         return d[a.Length, b.Length];
     }
+
+    /// <summary>
+    /// The candidate a typo most likely meant: one edit away, or two for words of five letters or
+    /// more (<paramref name="prefix"/>, such as "--", is not counted); null when none is that close.
+    /// </summary>
+    public static string? Nearest(string word, IEnumerable<string> candidates, string prefix = "")
+    {
+        string bare = word[prefix.Length..].ToLowerInvariant();
+        int allowed = bare.Length >= 5 ? 2 : 1;
+        return candidates
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(name => (Name: name, Distance: Between(bare, name[prefix.Length..])))
+            .Where(c => c.Distance <= allowed)
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Name)
+            .FirstOrDefault();
+    }
 }

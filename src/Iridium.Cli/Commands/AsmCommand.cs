@@ -19,7 +19,10 @@ internal sealed class AsmCommand
             // Source is assembled even when it starts with the magic: `asm` is asked to assemble.
             byte[]? image = ProgramCompiler.ToImage(input with { IsImage = false }, Console.Error);
             if (image is null) return ExitCodes.InvalidProgram;
-            OutputFile.Write(output ?? (file == "-" ? "-" : Path.ChangeExtension(file, ".ir")), image);
+            string path = output ?? (file == "-" ? "-" : Path.ChangeExtension(file, ".ir"));
+            OutputFile.Write(path, image);
+            // The file written without -o is chosen here: say which, so it is never a surprise.
+            if (output is null && path != "-") Console.Error.WriteLine($"iridium: wrote {path}");
             return ExitCodes.Ok;
         });
 }

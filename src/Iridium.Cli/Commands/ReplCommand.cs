@@ -39,20 +39,21 @@ internal sealed class ReplCommand
         [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? maxTotalHeapBytes = null, [HideDefaultValue] long? maxOutputBytes = null)
         => await CommandBody.RunAsync("", async () =>
         {
-            FlagRules.Range("bind_port", bindPort);
-            FlagRules.Range("server_bind_port", serverBindPort);
-            FlagRules.Range("threads", threads);
-            FlagRules.Range("max_steps", maxSteps);
-            FlagRules.Range("max_heap_bytes", maxHeapBytes);
-            FlagRules.Range("max_total_heap_bytes", maxTotalHeapBytes);
-            FlagRules.Range("max_output_bytes", maxOutputBytes);
+            FlagRules.Range(NodeSettingsSchema.BindPort, bindPort);
+            FlagRules.Range(NodeSettingsSchema.ServerBindPort, serverBindPort);
+            FlagRules.Range(NodeSettingsSchema.Threads, threads);
+            FlagRules.Range(NodeSettingsSchema.MaxSteps, maxSteps);
+            FlagRules.Range(NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
+            FlagRules.Range(NodeSettingsSchema.MaxTotalHeapBytes, maxTotalHeapBytes);
+            FlagRules.Range(NodeSettingsSchema.MaxOutputBytes, maxOutputBytes);
             var process = new ProcessContext(((GlobalOptions)context.GlobalOptions!).Process(nodeAlias));
 
             // Only history and remote access need the data root: without one the REPL still runs.
             string? dataRoot = process.TryGetDataRoot(out string? problem);
             if (problem is not null) Console.Error.WriteLine($"iridium: warning: {problem}; history will not be kept");
 
-            var remoteLimits = new NodeSettings { MaxSteps = maxSteps, MaxHeapBytes = maxHeapBytes, MaxOutputBytes = maxOutputBytes }.RemoteLimits;
+            var remoteLimits = NodeSettings.Empty.Set(NodeSettingsSchema.MaxSteps, maxSteps).Set(NodeSettingsSchema.MaxHeapBytes, maxHeapBytes)
+                .Set(NodeSettingsSchema.MaxOutputBytes, maxOutputBytes).RemoteLimits;
             long totalHeapBytes = maxTotalHeapBytes ?? Defaults.TotalHeapBytes;
             int vmThreads = threads ?? Defaults.Threads;
             if (enableRemoteAccess && Console.IsInputRedirected)
@@ -66,7 +67,7 @@ internal sealed class ReplCommand
                 : null;
             try
             {
-                var clusterSettings = new NodeSettings { ServerBindHost = serverBindHost, ServerBindPort = serverBindPort };
+                var clusterSettings = NodeSettings.Empty.Set(NodeSettingsSchema.ServerBindHost, serverBindHost).Set(NodeSettingsSchema.ServerBindPort, serverBindPort);
                 // The cluster's log lines would garble the console line: the REPL's node is quiet.
                 await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance), () => process.Cookie,
                     // From then on, !spawn'ed VMs are processes of the node (before it, there is no cluster to list them).

@@ -30,7 +30,7 @@ internal sealed class RunCommand
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
             if (slice is < 1) throw CommandFailure.Usage($"--slice must be a whole number 1 or more, not {slice}");
-            Hosting.FlagRules.Range("max_heap_bytes", maxHeapBytes);
+            Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
             var limits = new ProcessLimits
             {
                 Schedulers = AtLeast("--schedulers", schedulers, 1) ?? Environment.ProcessorCount,
@@ -52,7 +52,9 @@ internal sealed class RunCommand
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
         if (image is null) return ExitCodes.InvalidProgram;
 
-        using var stdout = RunOutput.ForStandardOutput();
+        // Flushed below and never disposed: after a failed write, disposing would only fail again
+        // with the same bytes still buffered.
+        var stdout = RunOutput.ForStandardOutput();
         // Creating the runtime starts no thread: a program that never SPAWNs runs as before, on
         // this thread alone. One that does becomes the root of a group whose other members run
         // on the runtime's scheduler threads and write to the same output, a line at a time.
@@ -78,20 +80,25 @@ internal sealed class RunCommand
         // the program computes), at the cost of a bounded run: a few percent (tools/bench).
         // The same signal stops every other member of the program's group.
         using var signal = new ShutdownSignal();
-        VmEvent final = machine.Run(maxSteps, signal.Token);
-        if (processes.EndHosted(machine, machine.LastResult) is { } group && !group.WaitForEnd(signal.Token))
+        VmEvent final;
+        try
         {
-            processes.KillGroup(group);
-            group.WaitForEnd();
+            final = machine.Run(maxSteps, signal.Token);
+            if (processes.EndHosted(machine, machine.LastResult) is { } group && !group.WaitForEnd(signal.Token))
+            {
+                processes.KillGroup(group);
+                group.WaitForEnd();
+            }
+            stdout.Flush();
         }
-        stdout.Flush();
+        catch (IOException e)
+        {
+            // The program's output cannot be written (a full disk, > /dev/full): an output failure.
+            throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write the program's output: {e.Message}");
+        }
 
         int status = Report(machine, final, image);
-        if (statePath is not null)
-        {
-            using var state = OutputFile.Open(statePath);
-            StateJsonWriter.Write(state, machine, final);
-        }
+        if (statePath is not null) OutputFile.Write(statePath, state => StateJsonWriter.Write(state, machine, final));
         return status;
     }
 
@@ -99,6 +106,9 @@ internal sealed class RunCommand
     {
         if (final.Kind == VmEventKind.Crash) Console.Error.WriteLine("iridium: " + FaultReport.Describe(machine, final, image));
         if (final.Kind == VmEventKind.Interrupted) Console.Error.WriteLine("iridium: " + FaultReport.Interrupted(machine));
+        // IGL stops on purpose; running past the last instruction is almost always a forgotten HLT.
+        if (final.Kind == VmEventKind.GracefulStop && final.Code != 0 && machine.LastResult.Pc >= machine.Program.Length)
+            Console.Error.WriteLine($"iridium: program ran off its end at pc={machine.LastResult.Pc} (no HLT)");
         return ProgramStatus.Of(final.Kind, final.Code);
     }
 }

@@ -1,3 +1,5 @@
+using Iridium.Files;
+
 namespace Iridium.Cli.Configuration;
 
 /// <summary>
@@ -18,14 +20,16 @@ internal static class ConfigFile
         return NodeSettingsKeys.Bind(entries, path);
     }
 
+    /// <summary>Largest config file read: settings fit in a few hundred bytes.</summary>
+    public const int MaxBytes = 1 << 20;
+
     private static string ReadText(string path)
     {
-        if (Directory.Exists(path)) throw CommandFailure.Config($"config file {path} is a directory");
         try
         {
-            return File.ReadAllText(path);
+            return BoundedInput.ReadAllText(path, MaxBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (InputFileException e)
         {
             throw CommandFailure.Config($"cannot read config file {path}: {e.Message}");
         }

@@ -32,7 +32,24 @@ internal static class JsonConfigReader
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw CommandFailure.Config($"{path}: expected an object of settings, found {Describe(document.RootElement).Describe()}");
-            return document.RootElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Describe(p.Value))).ToList();
+            var entries = new List<KeyValuePair<string, ConfigValue>>();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                string? name = null;
+                try
+                {
+                    name = property.Name;
+                    entries.Add(KeyValuePair.Create(name, Describe(property.Value)));
+                }
+                catch (InvalidOperationException)
+                {
+                    // An escape that is valid JSON but not text (a lone surrogate, "\ud800"):
+                    // System.Text.Json parses it and then refuses to make it a string.
+                    string what = name is null ? "a key" : $"the value of '{name}'";
+                    throw CommandFailure.Config($"{path}: {what} is not valid Unicode text (a lone surrogate escape such as \\ud800)");
+                }
+            }
+            return entries;
         }
     }
 

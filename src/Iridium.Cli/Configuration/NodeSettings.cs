@@ -1,76 +1,51 @@
 using Iridium.Cli.Hosting;
 using Iridium.Cluster;
+using S = Iridium.Cli.Configuration.NodeSettingsSchema;
 
 namespace Iridium.Cli.Configuration;
 
 /// <summary>
-/// The settings of `iridium node`, from flags and from a config file (<c>--config</c>); a flag
-/// given on the command line overrides the file. Null means "not set": the defaults are applied
-/// last, from <see cref="Defaults"/>. The config keys are the flags' long names in snake_case
-/// (<see cref="NodeSettingsKeys"/>).
+/// The settings of `iridium node` given so far, from flags or a config file (<c>--config</c>):
+/// values of <see cref="NodeSettingsSchema"/>'s settings, immutable. A setting not given reads
+/// as null; the defaults are applied last, from <see cref="Defaults"/>, in the members below that
+/// turn the settings into what the libraries take.
 /// </summary>
-internal sealed record NodeSettings
+internal sealed class NodeSettings
 {
-    public string? NodeAlias { get; init; }
-    public string? ServerBindHost { get; init; }
-    public int? ServerBindPort { get; init; }
-    public int? PortSearch { get; init; }
-    public string? AdvertiseHost { get; init; }
-    public IReadOnlyList<string>? Join { get; init; }
-    public string? DataRootDir { get; init; }
-    public string? CookieFile { get; init; }
-    public int? HeartbeatMs { get; init; }
-    public int? FailureTimeoutMs { get; init; }
-    public int? DownRetentionMs { get; init; }
-    public int? MaxFrameBytes { get; init; }
-    public int? Threads { get; init; }
-    public bool? Verbose { get; init; }
-    public bool? EnableRemoteAccess { get; init; }
-    public string? BindHost { get; init; }
-    public int? BindPort { get; init; }
-    public long? MaxSteps { get; init; }
-    public int? MaxHeapBytes { get; init; }
-    public long? MaxTotalHeapBytes { get; init; }
-    public long? MaxOutputBytes { get; init; }
-    public int? ExecMaxRunning { get; init; }
-    public int? ExecMaxQueued { get; init; }
-    public int? ExecMaxImageBytes { get; init; }
-    public long? ExecMaxSteps { get; init; }
+    private readonly Dictionary<Setting, object> _values;
 
-    /// <summary>Values set in <paramref name="overrides"/> replace this object's; lists replace whole.</summary>
-    public NodeSettings With(NodeSettings overrides) => new()
+    private NodeSettings(Dictionary<Setting, object> values) => _values = values;
+
+    public static NodeSettings Empty { get; } = new([]);
+
+    public T? Get<T>(ValueSetting<T> setting) where T : struct => _values.TryGetValue(setting, out object? value) ? (T)value : null;
+
+    public T? Get<T>(ReferenceSetting<T> setting) where T : class => _values.TryGetValue(setting, out object? value) ? (T)value : null;
+
+    /// <summary>The value as stored, untyped, or null (to combine a flag given again with the value before).</summary>
+    public object? Raw(Setting setting) => _values.GetValueOrDefault(setting);
+
+    /// <summary>A copy with <paramref name="setting"/> set to <paramref name="value"/> (null leaves it as it is).</summary>
+    public NodeSettings Set(Setting setting, object? value)
     {
-        NodeAlias = overrides.NodeAlias ?? NodeAlias,
-        ServerBindHost = overrides.ServerBindHost ?? ServerBindHost,
-        ServerBindPort = overrides.ServerBindPort ?? ServerBindPort,
-        PortSearch = overrides.PortSearch ?? PortSearch,
-        AdvertiseHost = overrides.AdvertiseHost ?? AdvertiseHost,
-        Join = overrides.Join is { Count: > 0 } ? overrides.Join : Join,
-        DataRootDir = overrides.DataRootDir ?? DataRootDir,
-        CookieFile = overrides.CookieFile ?? CookieFile,
-        HeartbeatMs = overrides.HeartbeatMs ?? HeartbeatMs,
-        FailureTimeoutMs = overrides.FailureTimeoutMs ?? FailureTimeoutMs,
-        DownRetentionMs = overrides.DownRetentionMs ?? DownRetentionMs,
-        MaxFrameBytes = overrides.MaxFrameBytes ?? MaxFrameBytes,
-        Threads = overrides.Threads ?? Threads,
-        Verbose = overrides.Verbose ?? Verbose,
-        EnableRemoteAccess = overrides.EnableRemoteAccess ?? EnableRemoteAccess,
-        BindHost = overrides.BindHost ?? BindHost,
-        BindPort = overrides.BindPort ?? BindPort,
-        MaxSteps = overrides.MaxSteps ?? MaxSteps,
-        MaxHeapBytes = overrides.MaxHeapBytes ?? MaxHeapBytes,
-        MaxTotalHeapBytes = overrides.MaxTotalHeapBytes ?? MaxTotalHeapBytes,
-        MaxOutputBytes = overrides.MaxOutputBytes ?? MaxOutputBytes,
-        ExecMaxRunning = overrides.ExecMaxRunning ?? ExecMaxRunning,
-        ExecMaxQueued = overrides.ExecMaxQueued ?? ExecMaxQueued,
-        ExecMaxImageBytes = overrides.ExecMaxImageBytes ?? ExecMaxImageBytes,
-        ExecMaxSteps = overrides.ExecMaxSteps ?? ExecMaxSteps,
-    };
+        if (value is null) return this;
+        var values = new Dictionary<Setting, object>(_values) { [setting] = value };
+        return new NodeSettings(values);
+    }
 
-    public ProcessSettings Process => new(DataRootDir, CookieFile, NodeAlias);
+    /// <summary>Values set in <paramref name="overrides"/> (the flags) replace this object's (the file's); lists replace whole.</summary>
+    public NodeSettings With(NodeSettings overrides)
+    {
+        var values = new Dictionary<Setting, object>(_values);
+        foreach (var (setting, value) in overrides._values) values[setting] = value;
+        return new NodeSettings(values);
+    }
+
+    public ProcessSettings Process => new(Get(S.DataRootDir), Get(S.CookieFile), Get(S.NodeAlias));
 
     /// <summary>The limits of remote REPL sessions, with the defaults filled in.</summary>
-    public RemoteSessionLimits RemoteLimits => new(MaxSteps ?? Defaults.RemoteMaxSteps, MaxHeapBytes ?? Defaults.RemoteMaxHeapBytes, MaxOutputBytes ?? Defaults.RemoteMaxOutputBytes);
+    public RemoteSessionLimits RemoteLimits
+        => new(Get(S.MaxSteps) ?? Defaults.RemoteMaxSteps, Get(S.MaxHeapBytes) ?? Defaults.RemoteMaxHeapBytes, Get(S.MaxOutputBytes) ?? Defaults.RemoteMaxOutputBytes);
 
     /// <summary>
     /// What `iridium exec` may do on this node, with the defaults filled in. Its programs share the
@@ -78,33 +53,34 @@ internal sealed record NodeSettings
     /// </summary>
     public Iridium.Cluster.Exec.ExecLimits ExecLimits(Iridium.Vm.HeapBudget? heapBudget) => new()
     {
-        MaxRunning = ExecMaxRunning ?? Defaults.ExecMaxRunning,
-        MaxQueued = ExecMaxQueued ?? Defaults.ExecMaxQueued,
-        MaxImageBytes = ExecMaxImageBytes ?? Math.Min(Defaults.ExecMaxImageBytes, (MaxFrameBytes ?? Defaults.MaxFrameBytes) / 2),
-        MaxSteps = ExecMaxSteps,
-        MaxHeapBytes = MaxHeapBytes ?? Defaults.RemoteMaxHeapBytes,
+        MaxRunning = Get(S.ExecMaxRunning) ?? Defaults.ExecMaxRunning,
+        MaxQueued = Get(S.ExecMaxQueued) ?? Defaults.ExecMaxQueued,
+        MaxImageBytes = Get(S.ExecMaxImageBytes) ?? Math.Min(Defaults.ExecMaxImageBytes, (Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes) / 2),
+        MaxSteps = Get(S.ExecMaxSteps),
+        MaxHeapBytes = Get(S.MaxHeapBytes) ?? Defaults.RemoteMaxHeapBytes,
         HeapBudget = heapBudget,
     };
 
     /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
     public ClusterOptions ToClusterOptions(string alias, byte[] cookie)
     {
-        int heartbeat = HeartbeatMs ?? Defaults.HeartbeatMs;
-        int failureTimeout = FailureTimeoutMs ?? (HeartbeatMs is null ? Defaults.FailureTimeoutMs : Math.Max(Defaults.FailureTimeoutMs, 3 * heartbeat));
+        int? heartbeatMs = Get(S.HeartbeatMs);
+        int heartbeat = heartbeatMs ?? Defaults.HeartbeatMs;
+        int failureTimeout = Get(S.FailureTimeoutMs) ?? (heartbeatMs is null ? Defaults.FailureTimeoutMs : Math.Max(Defaults.FailureTimeoutMs, 3 * heartbeat));
         var options = new ClusterOptions
         {
             Alias = alias,
             Cookie = cookie,
-            BindHost = ServerBindHost ?? Defaults.BindHost,
-            BindPort = ServerBindPort ?? Defaults.ClusterPort,
-            PortSearch = PortSearch ?? Defaults.PortSearch,
-            AdvertiseHost = AdvertiseHost,
+            BindHost = Get(S.ServerBindHost) ?? Defaults.BindHost,
+            BindPort = Get(S.ServerBindPort) ?? Defaults.ClusterPort,
+            PortSearch = Get(S.PortSearch) ?? Defaults.PortSearch,
+            AdvertiseHost = Get(S.AdvertiseHost),
             HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeat),
             FailureTimeout = TimeSpan.FromMilliseconds(failureTimeout),
-            DownRetention = TimeSpan.FromMilliseconds(DownRetentionMs ?? Defaults.DownRetentionMs),
-            MaxFrameBytes = MaxFrameBytes ?? Defaults.MaxFrameBytes,
+            DownRetention = TimeSpan.FromMilliseconds(Get(S.DownRetentionMs) ?? Defaults.DownRetentionMs),
+            MaxFrameBytes = Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes,
         };
-        if (Join is not null) options.Seeds.AddRange(Join);
+        if (Get(S.Join) is { } seeds) options.Seeds.AddRange(seeds);
         return options;
     }
 }

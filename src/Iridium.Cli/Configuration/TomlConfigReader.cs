@@ -15,6 +15,21 @@ internal static class TomlConfigReader
 {
     public static IReadOnlyList<KeyValuePair<string, ConfigValue>> Read(string text, string path)
     {
+        try
+        {
+            return Parse(text, path);
+        }
+        catch (TomlException e)
+        {
+            // Tomlyn throws (rather than reporting a diagnostic) for some inputs, a nesting deeper
+            // than its limit among them: still a config error, located when it says where.
+            string where = e.Line is { } line ? $"{path}:{line}:{e.Column ?? 1}" : path;
+            throw CommandFailure.Config($"{where}: {Reason(e)}");
+        }
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, ConfigValue>> Parse(string text, string path)
+    {
         var syntax = SyntaxParser.Parse(text, path);
         if (syntax.Diagnostics.HasErrors)
         {
@@ -22,16 +37,7 @@ internal static class TomlConfigReader
             // Positions in the syntax tree count from 0.
             throw CommandFailure.Config($"{path}:{first.Span.Start.Line + 1}:{first.Span.Start.Column + 1}: {first.Message}");
         }
-        TomlTable table;
-        try
-        {
-            table = TomlSerializer.Deserialize(text, ConfigTomlContext.Default.TomlTable) ?? new TomlTable();
-        }
-        catch (TomlException e)
-        {
-            string where = e.Line is { } line ? $"{path}:{line}:{e.Column ?? 1}" : path;
-            throw CommandFailure.Config($"{where}: {Reason(e)}");
-        }
+        var table = TomlSerializer.Deserialize(text, ConfigTomlContext.Default.TomlTable) ?? new TomlTable();
         return table.Select(entry => KeyValuePair.Create(entry.Key, Describe(entry.Value))).ToList();
     }
 
@@ -48,11 +54,16 @@ internal static class TomlConfigReader
         _ => new ConfigValue.Other(value?.GetType().Name ?? "nothing"),
     };
 
-    /// <summary>The parser's first message without the location it prefixes; ours comes first instead.</summary>
+    /// <summary>
+    /// The parser's first message without the location it prefixes (ours comes first instead),
+    /// and only its first sentence: the rest can be advice to the programmer ("Change
+    /// TomlSerializerOptions.MaxDepth ...") that means nothing to whoever wrote the file.
+    /// </summary>
     private static string Reason(TomlException e)
     {
-        string message = e.Diagnostics.Count > 0 ? e.Diagnostics[0].Message : e.Message;
-        return message.Trim();
+        string message = (e.Diagnostics.Count > 0 ? e.Diagnostics[0].Message : e.Message).Trim();
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
     }
 }
 

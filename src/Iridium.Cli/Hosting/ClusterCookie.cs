@@ -1,5 +1,6 @@
 using System.Text;
 using Iridium.Crypto;
+using Iridium.Files;
 
 namespace Iridium.Cli.Hosting;
 
@@ -14,6 +15,9 @@ internal static class ClusterCookie
     public const string EnvironmentVariable = "IRIDIUM_COOKIE";
     public const string FileName = "cookie";
     private const int MaxLength = 4096;
+
+    /// <summary>How long a node waits for a cookie file another node has just created to get its value.</summary>
+    private const int CreationWaitMs = 5000;
 
     /// <summary>Where a cookie came from, for logs (never log the cookie itself).</summary>
     public sealed record Source(byte[] Secret, string Origin);
@@ -31,7 +35,19 @@ internal static class ClusterCookie
 
         string path = Path.Combine(dataRoot(), FileName);
         if (!File.Exists(path)) TryCreate(path);
+        WaitWhileEmpty(path);
         return new Source(ReadFile(path), path);
+    }
+
+    /// <summary>
+    /// Nodes started together on one data root race to create its cookie: the loser can find the
+    /// winner's file created but its value not yet written. It waits for the value (briefly: a file
+    /// that stays empty is then reported as empty).
+    /// </summary>
+    private static void WaitWhileEmpty(string path)
+    {
+        long deadline = Environment.TickCount64 + CreationWaitMs;
+        while (new FileInfo(path) is { Exists: true, Length: 0 } && Environment.TickCount64 < deadline) Thread.Sleep(10);
     }
 
     /// <summary>Creates a cookie file with a random value, readable only by its owner. Losing a creation race is fine.</summary>
@@ -59,11 +75,9 @@ internal static class ClusterCookie
     {
         try
         {
-            var info = new FileInfo(path);
-            if (info.Length > MaxLength) throw CommandFailure.Config($"cookie file {path} is larger than {MaxLength} bytes");
-            return Validate(File.ReadAllText(path), path);
+            return Validate(BoundedInput.ReadAllText(path, MaxLength), path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InputFileException e)
         {
             throw CommandFailure.Config($"cannot read cookie file {path}: {e.Message}");
         }

@@ -1,4 +1,5 @@
 using Iridium.Crypto;
+using Iridium.Files;
 
 namespace Iridium.Cli.Hosting;
 
@@ -14,6 +15,9 @@ internal static class NodeAlias
 {
     public const string FileName = ".node_id";
 
+    /// <summary>A stored id is a UUID; anything much longer is not one of ours.</summary>
+    private const int MaxFileBytes = 4096;
+
     public static string Resolve(string? requested, string? dataRoot)
     {
         if (!string.IsNullOrWhiteSpace(requested)) return requested.Trim();
@@ -25,7 +29,7 @@ internal static class NodeAlias
         {
             if (File.Exists(path))
             {
-                string stored = File.ReadAllText(path).Trim();
+                string stored = BoundedInput.ReadAllText(path, MaxFileBytes).Trim();
                 if (stored.Length > 0) return stored;
             }
             File.WriteAllText(path, fresh);

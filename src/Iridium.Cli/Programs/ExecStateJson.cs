@@ -14,15 +14,17 @@ internal static class ExecStateJson
             if (results[0].StateJson is { } state) OutputFile.Write(path, state);
             return;
         }
-        using var output = OutputFile.Open(path);
-        using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        foreach (var result in results)
+        OutputFile.Write(path, output =>
         {
-            json.WritePropertyName(result.Alias ?? result.Target);
-            if (result.StateJson is { } state) json.WriteRawValue(state, skipInputValidation: false);
-            else json.WriteNullValue();
-        }
-        json.WriteEndObject();
+            using var json = new Utf8JsonWriter(output);
+            json.WriteStartObject();
+            foreach (var result in results)
+            {
+                json.WritePropertyName(result.Alias ?? result.Target);
+                if (result.StateJson is { } state) json.WriteRawValue(state, skipInputValidation: false);
+                else json.WriteNullValue();
+            }
+            json.WriteEndObject();
+        });
     }
 }

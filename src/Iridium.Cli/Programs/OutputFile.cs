@@ -1,36 +1,27 @@
 namespace Iridium.Cli.Programs;
 
-/// <summary>Writes a command's output to a file or, for "-", to standard output.</summary>
+/// <summary>
+/// Writes a command's output to a file or, for "-", to standard output. Every failure, when the
+/// file is created, written or flushed (a full disk, <c>/dev/full</c>), is a
+/// <see cref="CommandFailure"/> with exit 73.
+/// </summary>
 internal static class OutputFile
 {
-    /// <summary>Writes <paramref name="bytes"/>; <see cref="CommandFailure"/> (exit 73) when it cannot.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    public static void Write(string path, byte[] bytes) => Write(path, output => output.Write(bytes));
+
+    /// <summary>Opens <paramref name="path"/>, lets <paramref name="write"/> fill it and closes it, all under the same failure rule.</summary>
+    public static void Write(string path, Action<Stream> write)
     {
+        if (path != "-" && Directory.Exists(path)) throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write {path}: is a directory");
         try
         {
-            using var output = Open(path);
-            output.Write(bytes);
+            // Closing flushes, and a flush can fail too: it stays inside the try.
+            using var output = path == "-" ? Console.OpenStandardOutput() : File.Create(path);
+            write(output);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw CannotWrite(path, e);
+            throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write {path}: {e.Message}");
         }
     }
-
-    /// <summary>Opens <paramref name="path"/> for writing ("-" is standard output); failures are <see cref="CommandFailure"/> (exit 73).</summary>
-    public static Stream Open(string path)
-    {
-        if (path == "-") return Console.OpenStandardOutput();
-        if (Directory.Exists(path)) throw new CommandFailure(ExitCodes.CannotCreate, $"cannot write {path}: is a directory");
-        try
-        {
-            return File.Create(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw CannotWrite(path, e);
-        }
-    }
-
-    private static CommandFailure CannotWrite(string path, Exception e) => new(ExitCodes.CannotCreate, $"cannot write {path}: {e.Message}");
 }

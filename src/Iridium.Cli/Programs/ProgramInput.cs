@@ -1,3 +1,4 @@
+using Iridium.Files;
 using Iridium.Vm;
 
 namespace Iridium.Cli.Programs;
@@ -6,43 +7,33 @@ namespace Iridium.Cli.Programs;
 internal sealed record ProgramInput(string DisplayName, byte[] Bytes, bool IsImage)
 {
     /// <summary>
-    /// Reads FILE, or standard input for "-". The input is an image when its name ends in ".ir"
-    /// or it starts with the magic; anything else is assembly source. <see cref="CommandFailure"/>
-    /// (exit 66) when it cannot be read.
+    /// Largest program accepted, source or image: far above any program a person writes or the
+    /// assembler emits in practice, and a bound on what `/dev/zero` or `yes |` can make us hold.
     /// </summary>
-    public static ProgramInput Read(string path)
+    public const int MaxBytes = 16 << 20;
+
+    /// <summary>
+    /// Reads FILE, or standard input for "-", through <see cref="BoundedInput"/>. The input is an
+    /// image when its name ends in ".ir" or it starts with the magic; anything else is assembly
+    /// source. <see cref="CommandFailure"/> (exit 66) when it cannot be read.
+    /// </summary>
+    public static ProgramInput Read(string path, Func<Stream>? standardInput = null)
     {
-        if (path == "-")
-        {
-            byte[] input = ReadStandardInput();
-            return new ProgramInput("<stdin>", input, ProgramImage.HasMagic(input));
-        }
-        if (Directory.Exists(path)) throw new CommandFailure(ExitCodes.NoInput, $"cannot read {path}: is a directory");
         try
         {
-            byte[] bytes = File.ReadAllBytes(path);
+            if (path == "-")
+            {
+                using var stdin = (standardInput ?? Console.OpenStandardInput)();
+                byte[] input = BoundedInput.ReadAllBytes(stdin, MaxBytes);
+                return new ProgramInput("<stdin>", input, ProgramImage.HasMagic(input));
+            }
+            byte[] bytes = BoundedInput.ReadAllBytes(path, MaxBytes);
             bool isImage = path.EndsWith(".ir", StringComparison.OrdinalIgnoreCase) || ProgramImage.HasMagic(bytes);
             return new ProgramInput(path, bytes, isImage);
         }
-        catch (FileNotFoundException)
+        catch (InputFileException e)
         {
-            throw new CommandFailure(ExitCodes.NoInput, $"cannot read {path}: no such file");
+            throw new CommandFailure(ExitCodes.NoInput, $"cannot read {(path == "-" ? "standard input" : path)}: {e.Message}");
         }
-        catch (DirectoryNotFoundException)
-        {
-            throw new CommandFailure(ExitCodes.NoInput, $"cannot read {path}: no such directory");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new CommandFailure(ExitCodes.NoInput, $"cannot read {path}: {e.Message}");
-        }
-    }
-
-    private static byte[] ReadStandardInput()
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        stdin.CopyTo(buffer);
-        return buffer.ToArray();
     }
 }

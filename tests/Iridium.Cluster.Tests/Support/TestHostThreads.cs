@@ -7,7 +7,7 @@ namespace Iridium.Cluster.Tests.Support;
 /// 2-core machines the pool starts with 2 threads, so the timer and socket callbacks of the nodes
 /// under test could wait about a second for the pool to grow, and a quiet but healthy peer would
 /// be marked down. A real node process has no such blockers (the same scenario passes in a plain
-/// console program, tools/cluster-smoke.sh and tools/bench), so the tests start the pool larger.
+/// console program, tests/e2e/test_cluster.py and tools/bench), so the tests start the pool larger.
 /// </summary>
 internal static class TestHostThreads
 {
