@@ -24,6 +24,8 @@ public enum FaultCode : byte
     Steps = 9,
     /// <summary>An operand value outside its domain, e.g. PRTC of a value that is not a Unicode scalar value.</summary>
     Value = 10,
+    /// <summary>A register value that is not a handle in the process's handle table, or a new handle when the table is full (docs/reference/isa.md, processes).</summary>
+    Handle = 11,
 }
 
 public static class FaultCodeExtensions
@@ -42,6 +44,7 @@ public static class FaultCodeExtensions
         FaultCode.RoData => "RODATA",
         FaultCode.Steps => "STEPS",
         FaultCode.Value => "VALUE",
+        FaultCode.Handle => "HANDLE",
         _ => "FAULT" + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
