@@ -2,7 +2,7 @@ using static Iridium.Assembler.Tests.TestSupport;
 
 namespace Iridium.Assembler.Tests;
 
-/// <summary>Every error kind of assembly.md §9.2, with its line and column.</summary>
+/// <summary>Every error kind of docs/reference/assembly.md, "Errors", with its line and column.</summary>
 public class ErrorTests
 {
     [Theory]

@@ -23,6 +23,13 @@ public class ExampleProgramTests
         { "fib.iasm", "6765\n" },
         { "sieve.iasm", "25\n" },
         { "float.iasm", "28.274336283185843\nbig circle\n" },
+        { "pingpong.iasm", "pong\n" },
+        { "ring.iasm", "10000\n" },
+        {
+            "supervisor.iasm",
+            "worker 1 starts\nworker 1 crashed (reason 2): restarting\nworker 2 starts\nworker 2 crashed (reason 2): restarting\n"
+            + "worker 3 starts\nworker 3 done\nworker 3 halted (reason 0): supervisor done\n"
+        },
     };
 
     [Theory, MemberData(nameof(ExpectedOutputs))]

@@ -2,7 +2,7 @@ using Iridium.Repl.Engine;
 
 namespace Iridium.Repl.Tests;
 
-/// <summary>Every command of runtime.md §3.3 with the PROPOSED fixes of §3.4.</summary>
+/// <summary>Every REPL command (docs/reference/runtime.md, "Commands").</summary>
 public class CommandTests
 {
     private const string Subroutine = ".data\nmsg: .asciiz 'hi'\n.code\n  load $0 #5\n  hlt\nadd1: inc $0\n  ret\n";

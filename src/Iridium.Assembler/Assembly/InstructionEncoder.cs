@@ -6,7 +6,7 @@ using Iridium.Vm;
 namespace Iridium.Assembler.Assembly;
 
 /// <summary>
-/// Pass 2 for one instruction (assembly.md §4.1, §6.2): checks the operands against the opcode's
+/// Pass 2 for one instruction (docs/reference/assembly.md): checks the operands against the opcode's
 /// signature from <see cref="OpcodeTable"/> and writes 4 bytes, or 8 for an expanded LOAD. Shared by
 /// the file assembler and the REPL's <see cref="LineAssembler"/>.
 /// </summary>

@@ -18,7 +18,7 @@ internal sealed class LayoutResult
 }
 
 /// <summary>
-/// Pass 1 (assembly.md §3.2, §5.4, §6.2): section bookkeeping, label binding, ro bytes and
+/// Pass 1 (docs/reference/assembly.md): section bookkeeping, label binding, ro bytes and
 /// instruction sizes. Code labels are relative while laying out; they become absolute
 /// (68 + ro length + offset) once the ro length is known.
 /// Section headers are optional: a file starts in the code section, so a program without
@@ -218,7 +218,7 @@ internal sealed class Layout
         _misplacedCount = 0;
     }
 
-    /// <summary>Final values (§5.4): data labels keep their ro offset, code labels become absolute addresses.</summary>
+    /// <summary>Final values: data labels keep their ro offset, code labels become absolute addresses.</summary>
     private void DefineSymbols()
     {
         long codeStart = ProgramImage.RoDataOffset + _result.RoData.Length;

@@ -11,7 +11,7 @@ public sealed record LineAssemblyResult(byte[] Code, IReadOnlyList<AssemblyError
 }
 
 /// <summary>
-/// The REPL's line assembly (runtime.md §3.4): the single-line grammar of assembly.md §2.4 with no
+/// The REPL's line assembly (docs/reference/assembly.md, "Lines typed at the REPL"): the line grammar with no
 /// section rules. Labels resolve against the symbol table of the last loaded program; a label
 /// declaration is ignored with a warning; directives are rejected.
 /// </summary>

@@ -1,9 +1,6 @@
 namespace Iridium.Assembler;
 
-/// <summary>
-/// The error kinds of assembly.md §9.2 (names are normative), less the two that only a missing
-/// section header produced (NoSegmentDeclarationFound, InsufficientSections): headers are optional.
-/// </summary>
+/// <summary>The error kinds of docs/reference/assembly.md, "Errors" (users and tests rely on the names).</summary>
 public enum AssemblyErrorKind
 {
     /// <summary>A line does not match the grammar (stray characters, missing sigil, two statements, bad number syntax).</summary>

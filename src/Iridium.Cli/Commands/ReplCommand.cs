@@ -14,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Iridium.Cli.Commands;
 
 /// <summary>
-/// `iridium` with no command: the console REPL (runtime.md §3), plus the remote REPL with
-/// <c>-r</c> (§4), sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
+/// `iridium` with no command: the console REPL (docs/reference/runtime.md, "The REPL"), plus the remote REPL with
+/// <c>-r</c>, sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
 /// created on the first cluster command. With <c>-r</c> and no terminal on stdin, only the remote
 /// REPL, until SIGINT or SIGTERM.
 /// </summary>

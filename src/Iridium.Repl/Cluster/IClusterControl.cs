@@ -4,7 +4,7 @@ namespace Iridium.Repl.Cluster;
 public sealed record ClusterReply(bool Success, string Message);
 
 /// <summary>
-/// What the REPL's cluster commands need from the node's cluster (runtime.md §6.8). The REPL only
+/// What the REPL's cluster commands need from the node's cluster (docs/reference/runtime.md). The REPL only
 /// depends on this; the adapter over <c>Iridium.Cluster.ClusterNode</c> is supplied by the host.
 /// </summary>
 public interface IClusterControl

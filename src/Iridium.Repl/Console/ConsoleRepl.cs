@@ -4,7 +4,7 @@ using Iridium.Repl.Terminal;
 namespace Iridium.Repl.Console;
 
 /// <summary>
-/// The local console front end of the REPL (runtime.md §3.4): the banner, then <c>&gt;&gt;&gt; </c>
+/// The local console front end of the REPL (docs/reference/runtime.md): the banner, then <c>&gt;&gt;&gt; </c>
 /// before every line, read with the line editor and its persistent history; Ctrl-C while a line
 /// runs interrupts it (<see cref="InterruptKey"/>). When stdin or stdout is not a terminal it reads
 /// plain lines with no banner or prompts, so scripts can pipe into it: errors then name the

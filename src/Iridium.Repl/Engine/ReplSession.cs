@@ -6,7 +6,7 @@ using Iridium.Vm;
 namespace Iridium.Repl.Engine;
 
 /// <summary>
-/// One REPL (runtime.md §3, PROPOSED): a VM, the symbols of the last loaded program and the lines
+/// One REPL (docs/reference/runtime.md, "The REPL"): a VM, the symbols of the last loaded program and the lines
 /// typed so far. The same engine serves the local console, every remote session and the tests; each
 /// front end only moves lines in and text out through an <see cref="IReplTerminal"/>.
 /// Not thread-safe: one line at a time.
@@ -27,7 +27,7 @@ public sealed class ReplSession : IDisposable
     public IReplTerminal Terminal { get; }
     public ReplSessionOptions Options { get; }
 
-    /// <summary>The session's VM. Starts headerless and empty with pc = 0 (§3.1).</summary>
+    /// <summary>The session's VM. Starts headerless and empty with pc = 0.</summary>
     public Machine Machine { get; }
 
     /// <summary>Labels of the last successful <c>!load_file</c>; typed lines resolve <c>@name</c> against them.</summary>

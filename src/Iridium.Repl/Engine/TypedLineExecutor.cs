@@ -4,7 +4,7 @@ using Iridium.Vm;
 namespace Iridium.Repl.Engine;
 
 /// <summary>
-/// Runs one typed assembly line (runtime.md §3.4, PROPOSED realignment rule): the line's own bytes
+/// Runs one typed assembly line (docs/reference/runtime.md, "Typed assembly"): the line's own bytes
 /// (two instructions for an expanded LOAD) are appended to the program, pc is set to the first of
 /// them, and they are single-stepped in order. A stop, fault or taken jump ends the line there.
 /// Because every line starts at its own bytes, a HLT, a fault or an odd instruction can never leave
