@@ -60,8 +60,8 @@ public sealed class ClusterNode : IAsyncDisposable
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
         _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why));
         _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
-            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes);
-        _clients = new ClientRequests(options.MaxClientConnections, asker => Snapshot(asker), _exec);
+            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
+        _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
         _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
         _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
@@ -100,6 +100,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>Unauthenticated connections held now.</summary>
     internal int PendingHandshakes => _acceptor.Pending;
+
+    /// <summary>The authenticated client connections, for tests and diagnostics.</summary>
+    internal ClientRequests Clients => _clients;
 
     /// <summary>Binds the listener (with port search), starts heartbeats and joins through the seeds in the background.</summary>
     public async Task StartAsync(CancellationToken ct = default)
@@ -230,7 +233,11 @@ public sealed class ClusterNode : IAsyncDisposable
                 try
                 {
                     _membership.Tick();
-                    if (ticks % ticksPerHeartbeat == 0) _exec.Tick();
+                    if (ticks % ticksPerHeartbeat == 0)
+                    {
+                        _exec.Tick();
+                        _clients.Sweep();
+                    }
                     if (++ticks % ticksPerSummary == 0) _acceptor.Summarize(SummaryPeriod);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

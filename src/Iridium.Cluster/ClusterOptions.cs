@@ -72,8 +72,38 @@ public sealed class ClusterOptions
     /// <summary>Authenticated client connections (`iridium members`, `iridium ping`) served at once.</summary>
     public int MaxClientConnections { get; set; } = 64;
 
+    /// <summary>
+    /// Authenticated client connections served at once from one address: half the total, so one
+    /// address holding its maximum leaves room for the tools of every other one.
+    /// </summary>
+    public int MaxClientConnectionsPerAddress { get; set; } = 32;
+
+    /// <summary>
+    /// An authenticated client connection that sent nothing for this long and has no program
+    /// running is closed, so idle tools cannot hold the client slots for ever.
+    /// </summary>
+    public TimeSpan ClientIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Requests (exec, ps, kill) one client connection may have open at once; more close it.</summary>
+    public int MaxRequestsPerClient { get; set; } = 1024;
+
+    /// <summary>
+    /// Bytes queued unread for a client before its connection is closed, on top of the output
+    /// window of each program it runs: room for answers (members, ps) and a few frames.
+    /// </summary>
+    public long ClientQueueBytes { get; set; } = 4L << 20;
+
+    /// <summary>
+    /// Bytes queued unread for a member before its connection is closed: the output windows of
+    /// the programs streamed to it, relayed requests and membership traffic.
+    /// </summary>
+    public long PeerQueueBytes { get; set; } = 64L << 20;
+
     /// <summary>What the node allows programs run for `iridium exec`.</summary>
     public Exec.ExecLimits Exec { get; set; } = new();
+
+    /// <summary>The bound of a client's (false) or member's (true) queue: as set, and at least two frames.</summary>
+    internal long QueueBytesFor(bool member) => Math.Max(member ? PeerQueueBytes : ClientQueueBytes, 2L * MaxFrameBytes);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
@@ -87,7 +117,9 @@ public sealed class ClusterOptions
         if (MaxFrameBytes < Protocol.ProtocolLimits.MinFrameBytes) throw new ArgumentException($"the frame cap must be at least {Protocol.ProtocolLimits.MinFrameBytes} bytes");
         if (DownRetention < TimeSpan.Zero) throw new ArgumentException("the down retention must not be negative");
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("the handshake timeout must be positive");
-        if (MaxPendingHandshakes < 1 || MaxPendingPerAddress < 1 || MaxClientConnections < 1) throw new ArgumentException("connection caps must be at least 1");
+        if (MaxPendingHandshakes < 1 || MaxPendingPerAddress < 1 || MaxClientConnections < 1 || MaxClientConnectionsPerAddress < 1 || MaxRequestsPerClient < 1) throw new ArgumentException("connection caps must be at least 1");
+        if (ClientIdleTimeout <= TimeSpan.Zero) throw new ArgumentException("the client idle timeout must be positive");
+        if (ClientQueueBytes < 1 || PeerQueueBytes < 1) throw new ArgumentException("the queue bounds must be at least 1 byte");
         if (Exec.Problem(MaxFrameBytes) is { } execProblem) throw new ArgumentException(execProblem);
         foreach (string seed in Seeds)
         {

@@ -3,9 +3,14 @@ namespace Iridium.Net;
 /// <summary>
 /// The connections a server holds before they have authenticated, kept apart from everything an
 /// authenticated user needs. At most <see cref="Capacity"/> at once and at most
-/// <see cref="PerSourceCap"/> from one source address. A new connection is always admitted:
-/// when its address's share (or the whole budget) is full, the oldest unauthenticated connection
-/// of that address (or overall) is dropped to make room. A flood from one address therefore only
+/// <see cref="PerSourceCap"/> from one source address. When its address's share (or the whole
+/// budget) is full, a new connection pushes out a stalled one of that address (or overall): first
+/// the oldest that sent part of something and stopped (a correct client sends nothing until it
+/// has its whole answer), then the oldest that has sent nothing for longer than an answer takes,
+/// and only then the oldest of those just challenged. A connection whose whole answer has
+/// arrived is completing its login and is never pushed out (under a flood the server may take a
+/// while to read it); when every connection in the way is answering, the newcomer is the one
+/// dropped. What a connection is doing is asked of the owner (<see cref="LoginActivity"/>). A flood from one address therefore only
 /// ever pushes out its own oldest connections, and a flood from many addresses cannot keep a
 /// newcomer out for longer than it takes <see cref="Capacity"/> newer connections to arrive, which
 /// is far longer than an honest handshake takes. The owner also puts a short deadline on each
@@ -46,22 +51,33 @@ public sealed class PreAuthBudget
     /// <summary>
     /// Admits a connection from <paramref name="source"/>. <paramref name="drop"/> closes it, and is
     /// called at most once, if it is pushed out before its ticket is disposed. Dispose the ticket
-    /// when the connection has authenticated or ended.
+    /// when the connection has authenticated or ended. <paramref name="activity"/>, when given,
+    /// says what the connection is doing (it must not block: it is asked under the budget's lock);
+    /// without it every connection counts as silent.
     /// </summary>
-    public Ticket Admit(string source, Action drop)
+    public Ticket Admit(string source, Action drop, Func<LoginActivity>? activity = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(drop);
-        var ticket = new Ticket(this, source, drop);
+        var ticket = new Ticket(this, source, drop, activity);
         Ticket? victim;
         lock (_gate)
         {
-            victim = _perSource.GetValueOrDefault(source) >= PerSourceCap ? OldestFrom(source)
-                : _byAge.Count >= Capacity ? _byAge.First!.Value
+            bool full = _perSource.GetValueOrDefault(source) >= PerSourceCap;
+            victim = full ? OldestStalled(source)
+                : _byAge.Count >= Capacity ? OldestStalled(null)
                 : null;
             if (victim is not null) Remove(victim);
-            ticket.Node = _byAge.AddLast(ticket);
-            _perSource[source] = _perSource.GetValueOrDefault(source) + 1;
+            if (victim is not null || (!full && _byAge.Count < Capacity))
+            {
+                ticket.Node = _byAge.AddLast(ticket);
+                _perSource[source] = _perSource.GetValueOrDefault(source) + 1;
+            }
+            else
+            {
+                // Every connection in the way is answering: the newcomer waits its turn outside.
+                victim = ticket;
+            }
         }
         if (victim is not null)
         {
@@ -71,13 +87,21 @@ public sealed class PreAuthBudget
         return ticket;
     }
 
-    private Ticket? OldestFrom(string source)
+    /// <summary>The connection (of <paramref name="source"/>, or of any address) to push out: the oldest partial one, else the oldest silent one. Caller holds the lock.</summary>
+    private Ticket? OldestStalled(string? source)
     {
+        Ticket? silent = null, waiting = null;
         for (var node = _byAge.First; node is not null; node = node.Next)
         {
-            if (node.Value.Source == source) return node.Value;
+            if (source is not null && node.Value.Source != source) continue;
+            switch (node.Value.Activity)
+            {
+                case LoginActivity.Partial: return node.Value;
+                case LoginActivity.Silent: silent ??= node.Value; break;
+                case LoginActivity.Waiting: waiting ??= node.Value; break;
+            }
         }
-        return null;
+        return silent ?? waiting;
     }
 
     /// <summary>Takes a ticket out of the budget; false when it was already out. Caller holds the lock.</summary>
@@ -103,19 +127,23 @@ public sealed class PreAuthBudget
         private const int Pending = 0, Dropped = 1, Completed = 2;
         private readonly PreAuthBudget _budget;
         private readonly Action _drop;
+        private readonly Func<LoginActivity>? _activity;
         private int _state;
 
-        internal Ticket(PreAuthBudget budget, string source, Action drop)
+        internal Ticket(PreAuthBudget budget, string source, Action drop, Func<LoginActivity>? activity)
         {
             _budget = budget;
             Source = source;
             _drop = drop;
+            _activity = activity;
         }
 
         public string Source { get; }
 
         /// <summary>True once the connection was pushed out to make room for a newer one.</summary>
         public bool WasDropped => Volatile.Read(ref _state) == Dropped;
+
+        internal LoginActivity Activity => _activity?.Invoke() ?? LoginActivity.Silent;
 
         internal LinkedListNode<Ticket>? Node { get; set; }
 
@@ -138,4 +166,17 @@ public sealed class PreAuthBudget
         /// <summary>Leaves the budget (the connection ended, or authenticated through <see cref="Complete"/>).</summary>
         public void Dispose() => _budget.Release(this);
     }
+}
+
+/// <summary>What an unauthenticated connection is doing, for choosing which one to push out.</summary>
+public enum LoginActivity
+{
+    /// <summary>It has sent nothing for longer than a prompt answer takes.</summary>
+    Silent,
+    /// <summary>It was challenged a moment ago and has sent nothing yet: a correct client's answer may be on its way.</summary>
+    Waiting,
+    /// <summary>It sent part of something and stopped: not what a correct client does.</summary>
+    Partial,
+    /// <summary>Its whole answer has arrived and waits to be read: it is completing its login.</summary>
+    Answering,
 }

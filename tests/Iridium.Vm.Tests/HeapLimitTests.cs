@@ -95,4 +95,29 @@ public class HeapLimitTests
         foreach (var m in machines) m.ReleaseHeap();
         Assert.Equal(0, budget.Used);
     }
+
+    [Fact]
+    public void TheArrayLeftBehindByGrowingCountsUntilItIsCollected()
+    {
+        var budget = new HeapBudget(3 << 20);
+        var growing = new Machine(heapCap: 64 << 20, heapBudget: budget);
+        Assert.Equal(VmEventKind.GracefulStop, Allocate(growing, 1 << 20).Final.Kind);
+        Assert.Equal(1 << 20, budget.Used);
+
+        // Doubling to 2 MiB while the 1 MiB array is still held would pass 3 MiB: the exact
+        // length fits. The old array is garbage then, and still counted.
+        Assert.Equal(VmEventKind.GracefulStop, Allocate(growing, 1 << 19).Final.Kind);
+        Assert.Equal(3 << 19, budget.Used);
+        Assert.Equal(1 << 20, budget.Garbage);
+        Assert.InRange(budget.Used + budget.Garbage, 0, budget.Limit);
+
+        // Another VM needs the room: the budget collects the garbage, and then it fits.
+        var other = new Machine(heapCap: 64 << 20, heapBudget: budget);
+        Assert.Equal(VmEventKind.GracefulStop, Allocate(other, 1 << 20).Final.Kind);
+        Assert.Equal(0, budget.Garbage);
+        Assert.Equal(5 << 19, budget.Used);
+        growing.ReleaseHeap();
+        other.ReleaseHeap();
+        Assert.Equal(0, budget.Used);
+    }
 }

@@ -46,7 +46,7 @@ internal sealed class VmMemory : IDisposable
         Interlocked.Exchange(ref _released, 0);
         // Aggressive: compacts every generation, the large object heap included (VM heaps are
         // large byte arrays), and gives the freed regions back to the system at once.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Budget.Collect();
     }
 
     private void OnRefused(long asked, long used)

@@ -110,11 +110,18 @@ internal sealed class Acceptor
             connection.Close(ticket.WasDropped ? CloseReason.Dropped : CloseReason.HandshakeFailed, outcome.Message);
             // Admitted, then the last handshake write failed: undo that.
             if (admitted.Entry is { } entry) _peers.ConnectionClosed(entry, connection, new ConnectionClose(CloseReason.HandshakeFailed, outcome.Message));
-            if (admitted.Client) _clients.Release();
+            if (admitted.Client) _clients.Release(connection.RemoteHost);
             LogFailure(connection, outcome);
             return;
         }
-        connection.Start(admitted.Entry is { } member ? _membership.LinkFor(member) : _clients, OnSendDropped);
+        if (admitted.Entry is { } member)
+        {
+            connection.Start(_membership.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));
+            return;
+        }
+        connection.KeepAlive(_options.FailureTimeout);
+        connection.Start(_clients, OnSendDropped, _options.QueueBytesFor(member: false), readOnlyAsFastAsAnswered: true);
+        _clients.Started(connection);
     }
 
     /// <summary>Called by the handshake once the dialer is authenticated: decides, and records it when admitted.</summary>
@@ -124,7 +131,7 @@ internal sealed class Acceptor
         if (!ticket.Complete()) return Admission.Refuse(RefuseCode.Busy, "dropped to make room for a newer unauthenticated connection");
         if (role == ConnectionRole.Client)
         {
-            if (!_clients.TryAdmit()) return Admission.Refuse(RefuseCode.Busy, $"too many client connections (the limit is {_clients.MaxClients}); try again later");
+            if (_clients.TryAdmit(connection.RemoteHost) is { } busy) return Admission.Refuse(RefuseCode.Busy, busy);
             admitted.Client = true;
             return Admission.Accept(null);
         }

@@ -5,26 +5,85 @@ namespace Iridium.Cluster.Connections;
 /// <summary>
 /// The connections of authenticated tools (`iridium members`, `ping`, `exec`, `ps`, `kill`): answered, never
 /// members. They have their own cap, apart from the members and from unauthenticated connections,
-/// so neither a pile of clients nor a flood of strangers takes what the other needs.
+/// so neither a pile of clients nor a flood of strangers takes what the other needs; and a cap per
+/// address, so one address cannot take every slot. A client that sends nothing and runs nothing
+/// for the idle timeout is closed (<see cref="Sweep"/>), on the node's clock.
 /// </summary>
-internal sealed class ClientRequests(int maxClients, Func<string, IReadOnlyList<MemberInfo>> members, Exec.ExecService exec) : IConnectionHandler
+internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadOnlyList<MemberInfo>> members, Exec.ExecService exec, TimeProvider time) : IConnectionHandler
 {
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _perAddress = [];
+    private readonly Dictionary<ClusterConnection, Activity> _open = [];
     private int _count;
 
-    public int MaxClients => maxClients;
+    public int MaxClients => options.MaxClientConnections;
+
+    public int MaxPerAddress => options.MaxClientConnectionsPerAddress;
 
     /// <summary>Client connections held now.</summary>
-    public int Count => Volatile.Read(ref _count);
-
-    /// <summary>Takes a client slot; false when all are taken. Released when the connection closes (or by <see cref="Release"/> if it never starts).</summary>
-    public bool TryAdmit()
+    public int Count
     {
-        if (Interlocked.Increment(ref _count) <= maxClients) return true;
-        Interlocked.Decrement(ref _count);
-        return false;
+        get { lock (_gate) return _count; }
     }
 
-    public void Release() => Interlocked.Decrement(ref _count);
+    /// <summary>The client connections being served (tests and diagnostics).</summary>
+    public IReadOnlyList<ClusterConnection> Connections
+    {
+        get { lock (_gate) return [.. _open.Keys]; }
+    }
+
+    /// <summary>Takes a client slot for <paramref name="address"/>; null when taken, else why not. Released when the connection closes (or by <see cref="Release"/> if it never starts).</summary>
+    public string? TryAdmit(string address)
+    {
+        lock (_gate)
+        {
+            if (_count >= options.MaxClientConnections) return $"too many client connections (the limit is {options.MaxClientConnections}); try again later";
+            int fromAddress = _perAddress.GetValueOrDefault(address);
+            if (fromAddress >= options.MaxClientConnectionsPerAddress)
+                return $"too many client connections from {address} (the limit is {options.MaxClientConnectionsPerAddress} per address); try again later";
+            _perAddress[address] = fromAddress + 1;
+            _count++;
+            return null;
+        }
+    }
+
+    public void Release(string address)
+    {
+        lock (_gate)
+        {
+            _count--;
+            if (_perAddress.TryGetValue(address, out int n) && n > 1) _perAddress[address] = n - 1;
+            else _perAddress.Remove(address);
+        }
+    }
+
+    /// <summary>The connection's loops are running: from now on it is watched for idleness.</summary>
+    public void Started(ClusterConnection connection)
+    {
+        lock (_gate)
+        {
+            if (connection.Closing is null) _open[connection] = new Activity(connection.FramesReceived, time.GetTimestamp());
+        }
+    }
+
+    /// <summary>Closes the clients that sent nothing and ran nothing for the idle timeout (the node's timer).</summary>
+    public void Sweep()
+    {
+        long now = time.GetTimestamp();
+        List<ClusterConnection> idle = [];
+        lock (_gate)
+        {
+            foreach (var (connection, seen) in _open.ToList())
+            {
+                long frames = connection.FramesReceived;
+                if (connection.Closing is not null) _open.Remove(connection);
+                else if (frames != seen.Frames || exec.Serves(connection)) _open[connection] = new Activity(frames, now);
+                else if (time.GetElapsedTime(seen.Since, now) >= options.ClientIdleTimeout) idle.Add(connection);
+            }
+        }
+        foreach (var connection in idle)
+            connection.Close(CloseReason.Idle, $"idle for {options.ClientIdleTimeout.TotalSeconds:0.#} s with nothing running");
+    }
 
     public void OnMessage(ClusterConnection connection, IClusterMessage message)
     {
@@ -51,6 +110,10 @@ internal sealed class ClientRequests(int maxClients, Func<string, IReadOnlyList<
     public void OnClosed(ClusterConnection connection, ConnectionClose close)
     {
         exec.OnClientClosed(connection);
-        Release();
+        lock (_gate) _open.Remove(connection);
+        Release(connection.RemoteHost);
     }
+
+    /// <summary>When a connection's frame count last moved.</summary>
+    private readonly record struct Activity(long Frames, long Since);
 }

@@ -25,6 +25,10 @@ internal enum CloseReason : byte
     NoHeartbeat,
     /// <summary>This node is leaving or shutting down.</summary>
     Leaving,
+    /// <summary>The other side did not read what it was sent: its queue went past its bound in bytes.</summary>
+    NotReading,
+    /// <summary>An authenticated client sent nothing and had nothing running for the idle timeout.</summary>
+    Idle,
     /// <summary>This side has finished with the connection (a client tool, a duplicate after the race).</summary>
     Done,
 }

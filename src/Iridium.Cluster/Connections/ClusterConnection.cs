@@ -13,15 +13,30 @@ namespace Iridium.Cluster.Connections;
 /// frame in each buffer before reading again, and a send loop, which drains a bounded queue into
 /// the pipe and flushes once per batch — that batching is where the throughput comes from.
 /// Any malformed input closes this connection only.
+/// <para>
+/// The queue is bounded in bytes, and it is the one place every service's traffic to this
+/// connection goes through: what the other side is owed but has not read counts against
+/// <see cref="QueueLimitBytes"/> (a base, plus the allowances services took for streams they
+/// opened, <see cref="Allow"/>). Past it the connection is closed: a peer that grants credit or
+/// asks questions and never reads is cut off instead of growing the node.
+/// </para>
 /// </summary>
 internal sealed class ClusterConnection
 {
-    /// <summary>Frames queued for sending before <see cref="SendAsync"/> waits (and <see cref="TrySend"/> fails).</summary>
-    public const int OutboxCapacity = 64 * 1024;
+    /// <summary>Bytes queued for a connection before it has started (handshake replies, Superseded).</summary>
+    public const long HandshakeQueueBytes = 1 << 20;
     private const int FlushThresholdBytes = 64 * 1024;
 
     private readonly IConnectionTransport _transport;
-    private readonly Channel<IClusterMessage> _outbox;
+    private readonly Channel<QueuedFrame> _outbox;
+    private readonly Lock _roomGate = new();
+    private TaskCompletionSource? _roomFreed;
+    private long _queuedBytes;
+    private long _peakQueuedBytes;
+    private long _allowance;
+    private long _baseQueueBytes = HandshakeQueueBytes;
+    private long _readPauseBytes;
+    private long _framesReceived;
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,12 +53,27 @@ internal sealed class ClusterConnection
         // Until the peer has authenticated it may only send handshake-sized frames.
         _maxFrameBytes = Math.Min(maxFrameBytes, ProtocolLimits.HandshakeFrameBytes);
         AuthenticatedMaxFrameBytes = maxFrameBytes;
-        _outbox = Channel.CreateBounded<IClusterMessage>(new BoundedChannelOptions(OutboxCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Bounded in bytes by TrySend and SendAsync, not in count by the channel.
+        _outbox = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
     }
+
+    /// <summary>Bytes queued for sending and not yet handed to the transport.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    /// <summary>The most <see cref="QueuedBytes"/> has been (tests and metrics: what the connection cost at worst).</summary>
+    public long PeakQueuedBytes => Volatile.Read(ref _peakQueuedBytes);
+
+    /// <summary>What may be queued before the connection is closed: the base given to <see cref="Start"/> and the allowances taken.</summary>
+    public long QueueLimitBytes => Volatile.Read(ref _baseQueueBytes) + Volatile.Read(ref _allowance);
+
+    /// <summary>Frames read since the loops started: a connection whose count does not move is idle.</summary>
+    public long FramesReceived => Volatile.Read(ref _framesReceived);
+
+    /// <summary>
+    /// Raises the bound by <paramref name="bytes"/> for a stream that may legitimately have that
+    /// much in flight (an exec window); the stream's last frame hands it back (see <see cref="TrySend"/>).
+    /// </summary>
+    public void Allow(long bytes) => Interlocked.Add(ref _allowance, bytes);
 
     /// <summary>True when this node dialed the connection.</summary>
     public bool IsOutbound { get; }
@@ -80,6 +110,12 @@ internal sealed class ClusterConnection
     /// <summary>Completes when the connection is closed and its loops have ended.</summary>
     public Task Closed => _closed.Task;
 
+    /// <summary>Ends the connection when the other side's host vanishes (see <see cref="IConnectionTransport.KeepAlive"/>).</summary>
+    public void KeepAlive(TimeSpan within) => _transport.KeepAlive(within);
+
+    /// <summary>The transport (tests look at its socket).</summary>
+    internal IConnectionTransport Transport => _transport;
+
     /// <summary>Raises the frame cap from the handshake limit to the configured one.</summary>
     public void MarkAuthenticated() => _maxFrameBytes = AuthenticatedMaxFrameBytes;
 
@@ -115,21 +151,139 @@ internal sealed class ClusterConnection
         await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>Starts the read and send loops. <paramref name="onSendDropped"/> hears about messages too large to send.</summary>
-    public void Start(IConnectionHandler handler, Action<IClusterMessage, string>? onSendDropped = null)
+    /// <summary>
+    /// Starts the read and send loops. <paramref name="onSendDropped"/> hears about messages too
+    /// large to send; <paramref name="queueBytes"/> is the base of <see cref="QueueLimitBytes"/>.
+    /// With <paramref name="readOnlyAsFastAsAnswered"/> (clients), a connection with no stream open
+    /// that has half its base queued unread is not read further until that drains: its questions
+    /// wait in its own socket, not as answers in this node's memory.
+    /// </summary>
+    public void Start(IConnectionHandler handler, Action<IClusterMessage, string>? onSendDropped = null, long queueBytes = HandshakeQueueBytes, bool readOnlyAsFastAsAnswered = false)
     {
         MarkAuthenticated();
+        Volatile.Write(ref _baseQueueBytes, queueBytes);
+        Volatile.Write(ref _readPauseBytes, readOnlyAsFastAsAnswered ? queueBytes / 2 : 0);
         _onSendDropped = onSendDropped;
         _sendLoop = Task.Run(SendLoopAsync);
         _ = Task.Run(() => ReadLoopAsync(handler));
         _started.TrySetResult();
     }
 
-    /// <summary>Queues a message; false when the connection is closed or its queue is full (a stalled peer).</summary>
-    public bool TrySend(IClusterMessage message) => _outbox.Writer.TryWrite(message);
+    /// <summary>
+    /// Queues a message; false when the connection is closed. A message that would take the queue
+    /// past <see cref="QueueLimitBytes"/> closes the connection (the other side does not read what
+    /// it is owed) and is not sent. <paramref name="returns"/>: an allowance given back once this
+    /// message has been written (the end of the stream it was taken for).
+    /// </summary>
+    public bool TrySend(IClusterMessage message, long returns = 0)
+    {
+        if (!TryEncode(message, returns, out var frame)) return true;
+        long queued = Interlocked.Add(ref _queuedBytes, frame.Bytes);
+        long limit = QueueLimitBytes;
+        // One frame alone always fits: the limit bounds what piles up, not what a frame may be.
+        if (queued > limit && queued != frame.Bytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Bytes);
+            frame.Discard();
+            Close(CloseReason.NotReading, $"closed: {queued - frame.Bytes} bytes queued unread, and the limit is {limit}");
+            return false;
+        }
+        if (_outbox.Writer.TryWrite(frame))
+        {
+            NotePeak(queued);
+            return true;
+        }
+        Interlocked.Add(ref _queuedBytes, -frame.Bytes);
+        frame.Discard();
+        return false;
+    }
 
-    /// <summary>Queues a message, waiting while the queue is full (back-pressure for bulk senders).</summary>
-    public ValueTask SendAsync(IClusterMessage message, CancellationToken ct = default) => _outbox.Writer.WriteAsync(message, ct);
+    /// <summary>
+    /// Queues a message, waiting while the queue is over <see cref="QueueLimitBytes"/> (back-pressure
+    /// for bulk senders). Throws <see cref="ChannelClosedException"/> when the connection is closed.
+    /// </summary>
+    public async ValueTask SendAsync(IClusterMessage message, CancellationToken ct = default)
+    {
+        if (!TryEncode(message, 0, out var frame)) return;
+        while (true)
+        {
+            Task room;
+            lock (_roomGate)
+            {
+                long queued = Volatile.Read(ref _queuedBytes);
+                if (queued == 0 || queued + frame.Bytes <= QueueLimitBytes)
+                {
+                    long total = Interlocked.Add(ref _queuedBytes, frame.Bytes);
+                    if (_outbox.Writer.TryWrite(frame))
+                    {
+                        NotePeak(total);
+                        return;
+                    }
+                    Interlocked.Add(ref _queuedBytes, -frame.Bytes);
+                    frame.Discard();
+                    throw new ChannelClosedException();
+                }
+                room = (_roomFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+            try
+            {
+                await room.WaitAsync(_closing.Token).WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                frame.Discard();
+                throw new ChannelClosedException();
+            }
+            catch
+            {
+                frame.Discard();
+                throw;
+            }
+        }
+    }
+
+    private void NotePeak(long queued)
+    {
+        long peak = Volatile.Read(ref _peakQueuedBytes);
+        while (queued > peak)
+        {
+            long seen = Interlocked.CompareExchange(ref _peakQueuedBytes, queued, peak);
+            if (seen == peak) return;
+            peak = seen;
+        }
+    }
+
+    private bool TryEncode(IClusterMessage message, long returns, out QueuedFrame frame)
+    {
+        try
+        {
+            frame = QueuedFrame.Of(message, AuthenticatedMaxFrameBytes, returns);
+            return true;
+        }
+        catch (ProtocolException e)
+        {
+            frame = default;
+            // Too large for a frame: dropped, and whoever it was for hears nothing of it.
+            if (returns != 0) Interlocked.Add(ref _allowance, -returns);
+            _onSendDropped?.Invoke(message, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>A frame left the queue: its bytes and any allowance it ends are no longer held, and a waiting sender may go on.</summary>
+    private void Dequeued(in QueuedFrame frame)
+    {
+        Interlocked.Add(ref _queuedBytes, -frame.Bytes);
+        if (frame.Returns != 0) Interlocked.Add(ref _allowance, -frame.Returns);
+        if (Volatile.Read(ref _roomFreed) is null) return;
+        TaskCompletionSource? waiting;
+        lock (_roomGate)
+        {
+            waiting = _roomFreed;
+            _roomFreed = null;
+        }
+        waiting?.TrySetResult();
+    }
 
     /// <summary>Closes at once; queued messages are dropped. Safe to call more than once and from any thread; the first reason sticks.</summary>
     public void Close(CloseReason reason, string detail)
@@ -176,17 +330,10 @@ internal sealed class ClusterConnection
         {
             while (await reader.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var message))
+                while (reader.TryRead(out var frame))
                 {
-                    try
-                    {
-                        FrameCodec.Write(output, message, _scratch, AuthenticatedMaxFrameBytes);
-                    }
-                    catch (ProtocolException e)
-                    {
-                        _onSendDropped?.Invoke(message, e.Message);
-                        continue;
-                    }
+                    frame.WriteTo(output, AuthenticatedMaxFrameBytes);
+                    Dequeued(frame);
                     if (output.UnflushedBytes >= FlushThresholdBytes)
                     {
                         if ((await output.FlushAsync(_closing.Token).ConfigureAwait(false)).IsCompleted) return;
@@ -200,6 +347,18 @@ internal sealed class ClusterConnection
             if (e is OperationCanceledException) Close(CloseReason.Done, "closed");
             else Close(CloseReason.SendFailed, "send failed: " + e.Message);
         }
+        finally
+        {
+            // What was still queued goes back now, not when the collector finds the connection.
+            if (Closing is not null)
+            {
+                while (reader.TryRead(out var left))
+                {
+                    Dequeued(left);
+                    left.Discard();
+                }
+            }
+        }
     }
 
     private async Task ReadLoopAsync(IConnectionHandler handler)
@@ -212,19 +371,25 @@ internal sealed class ClusterConnection
             {
                 ReadResult result = await input.ReadAsync(_closing.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                bool answersPiledUp = false;
                 try
                 {
                     // A handler may close the connection (Leave): stop at once, the buffer is being returned.
                     while (Volatile.Read(ref _closeStarted) == 0 && FrameCodec.TryReadFrame(ref buffer, _maxFrameBytes, out var payload))
                     {
+                        Interlocked.Increment(ref _framesReceived);
                         handler.OnMessage(this, FrameCodec.Decode(payload));
+                        if (answersPiledUp = AnswersPiledUp()) break;
                     }
                 }
                 finally
                 {
-                    input.AdvanceTo(buffer.Start, buffer.End);
+                    // Paused: what is left is unexamined, so the next read returns it at once.
+                    if (answersPiledUp) input.AdvanceTo(buffer.Start);
+                    else input.AdvanceTo(buffer.Start, buffer.End);
                 }
-                if (result.IsCompleted || result.IsCanceled) break;
+                if (result.IsCanceled || (result.IsCompleted && !answersPiledUp)) break;
+                if (answersPiledUp) await RoomToReadAsync().ConfigureAwait(false);
             }
         }
         catch (ProtocolException e)
@@ -245,6 +410,28 @@ internal sealed class ClusterConnection
         }
         Close(close.Reason, close.Detail);
         handler.OnClosed(this, Closing ?? close);
+    }
+
+    /// <summary>
+    /// True when reading must wait: half the base is queued and no stream is open (a stream's
+    /// over-granted output is for the hard bound to cut off, not for a pause to hold).
+    /// </summary>
+    private bool AnswersPiledUp()
+    {
+        long pause = Volatile.Read(ref _readPauseBytes);
+        return pause > 0 && Volatile.Read(ref _allowance) == 0 && QueuedBytes > pause;
+    }
+
+    private async Task RoomToReadAsync()
+    {
+        while (AnswersPiledUp())
+        {
+            Task room;
+            lock (_roomGate) room = (_roomFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            // Checked again under the lock's order: a frame sent meanwhile has set the old signal.
+            if (!AnswersPiledUp()) return;
+            await room.WaitAsync(_closing.Token).ConfigureAwait(false);
+        }
     }
 
     private static bool IsConnectionError(Exception e)

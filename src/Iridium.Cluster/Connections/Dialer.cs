@@ -68,7 +68,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
                 ? new DialOutcome(false, RefuseCode.Duplicate, "already connected", outcome.Peer, outcome.Members)
                 : new DialOutcome(false, result.Refusal, result.Reason!, outcome.Peer, null);
         }
-        connection.Start(membership.LinkFor(result.Entry!), OnSendDropped);
+        connection.Start(membership.LinkFor(result.Entry!), OnSendDropped, options.QueueBytesFor(member: true));
         if (outcome.Members is { } members) membership.Learn(members);
         return outcome;
     }

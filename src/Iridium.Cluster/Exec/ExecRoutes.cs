@@ -9,10 +9,31 @@ internal sealed record LocalRoute(ExecProcess Process) : Route;
 
 internal sealed record RemoteRoute(Relay Relay) : Route;
 
+/// <summary>A request id taken by a request that is being prepared (a target being picked) or gathered (ps).</summary>
+internal sealed record PendingRoute : Route
+{
+    public static readonly PendingRoute Instance = new();
+}
+
+/// <summary>What <see cref="ExecRoutes.Reserve"/> decided.</summary>
+internal enum Reservation
+{
+    Reserved,
+    /// <summary>The id is in use by an open request of the same connection.</summary>
+    Duplicate,
+    /// <summary>The connection has as many requests open as it may.</summary>
+    TooMany,
+    /// <summary>The connection is closing.</summary>
+    Closing,
+}
+
 /// <summary>
 /// The exec service's bookkeeping, under one lock: the client requests served here (by connection,
 /// then by the client's request id), the streams this node opened on members (by stream id), and
-/// the processes run here for other nodes (by that node and its stream id).
+/// the processes run here for other nodes (by that node and its stream id). A request id is
+/// unique per connection while its request is open: it is reserved (<see cref="Reserve"/>) before
+/// anything starts, so a repeated id is refused instead of overwriting the route of the first
+/// request (which would then run on when its client goes away).
 /// </summary>
 internal sealed class ExecRoutes
 {
@@ -27,13 +48,33 @@ internal sealed class ExecRoutes
         lock (_gate) return _clients.TryGetValue(client, out var routes) ? routes.GetValueOrDefault(requestId) : null;
     }
 
-    /// <summary>Routes the client's request to a process run here; false when the client is closing.</summary>
+    /// <summary>Takes <paramref name="requestId"/> for a new request of <paramref name="client"/>, which may have at most <paramref name="maxOpen"/> open.</summary>
+    public Reservation Reserve(ClusterConnection client, long requestId, int maxOpen)
+    {
+        lock (_gate)
+        {
+            if (client.Closing is not null) return Reservation.Closing;
+            _clients.TryGetValue(client, out var routes);
+            if (routes is not null && routes.ContainsKey(requestId)) return Reservation.Duplicate;
+            if (routes is not null && routes.Count >= maxOpen) return Reservation.TooMany;
+            RoutesOf(client)[requestId] = PendingRoute.Instance;
+            return Reservation.Reserved;
+        }
+    }
+
+    /// <summary>True while <paramref name="client"/> has a request open (a program running or a ps or kill under way).</summary>
+    public bool Serves(ClusterConnection client)
+    {
+        lock (_gate) return _clients.ContainsKey(client);
+    }
+
+    /// <summary>Routes the client's reserved request to a process run here; false when the client is gone.</summary>
     public bool AddLocal(ClusterConnection client, long requestId, ExecProcess process)
     {
         lock (_gate)
         {
-            if (client.Closing is not null) return false;
-            RoutesOf(client)[requestId] = new LocalRoute(process);
+            if (client.Closing is not null || !IsReserved(client, requestId)) return false;
+            _clients[client][requestId] = new LocalRoute(process);
             return true;
         }
     }
@@ -60,16 +101,20 @@ internal sealed class ExecRoutes
         }
     }
 
-    /// <summary>A new stream on <paramref name="target"/> for the client's request; null when the client is closing.</summary>
-    public Relay? OpenRelay(ClusterConnection client, long clientRequest, Guid target, string targetAlias, RelayKind kind, ProcessGather? gather = null)
+    /// <summary>
+    /// A new stream on <paramref name="target"/> for the client's reserved request; null when the
+    /// client is gone. <paramref name="allowance"/>: what the client's queue was allowed for it.
+    /// </summary>
+    public Relay? OpenRelay(ClusterConnection client, long clientRequest, Guid target, string targetAlias, RelayKind kind, ProcessGather? gather = null, long allowance = 0)
     {
-        var relay = new Relay(Interlocked.Increment(ref _lastStream), client, clientRequest, target, targetAlias, kind, gather);
+        var relay = new Relay(Interlocked.Increment(ref _lastStream), client, clientRequest, target, targetAlias, kind, gather) { Allowance = allowance };
         lock (_gate)
         {
-            if (client.Closing is not null) return null;
+            if (client.Closing is not null || !IsReserved(client, clientRequest)) return null;
             _relays[relay.Stream] = relay;
-            // A ps fans out under one client request id; only exec and kill streams are routed by it.
-            if (kind != RelayKind.Ps) RoutesOf(client)[clientRequest] = new RemoteRoute(relay);
+            // A ps fans out under one client request id, which stays reserved until it is answered;
+            // only exec and kill streams are routed by it.
+            if (kind != RelayKind.Ps) _clients[client][clientRequest] = new RemoteRoute(relay);
         }
         return relay;
     }
@@ -118,6 +163,9 @@ internal sealed class ExecRoutes
                 _forPeers.Where(kv => kv.Key.Item1 == peer).Select(kv => kv.Value).ToList());
         }
     }
+
+    private bool IsReserved(ClusterConnection client, long requestId)
+        => _clients.TryGetValue(client, out var routes) && routes.GetValueOrDefault(requestId) is PendingRoute;
 
     private Dictionary<long, Route> RoutesOf(ClusterConnection client)
     {

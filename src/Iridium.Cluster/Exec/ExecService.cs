@@ -31,14 +31,16 @@ internal sealed class ExecService
     private readonly ExecPeers _peers;
     private readonly TimeSpan _capabilityWait;
     private readonly int _maxFrameBytes;
+    private readonly int _maxRequestsPerClient;
     private readonly ProcessTable _table;
     private readonly ProcessRunner _runner;
     private readonly PeerLoads _loads = new();
     private readonly ExecRoutes _routes = new();
     private bool _stopping;
 
-    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes)
+    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024)
     {
+        _maxRequestsPerClient = maxRequestsPerClient;
         _maxFrameBytes = maxFrameBytes;
         _nodeId = nodeId;
         _alias = alias;
@@ -71,6 +73,9 @@ internal sealed class ExecService
 
     public bool Understands(Guid nodeId) => _loads.Understands(nodeId);
 
+    /// <summary>True while the client has a request open here (its connection is not idle).</summary>
+    public bool Serves(ClusterConnection client) => _routes.Serves(client);
+
     // ---- from clients ----
 
     public void OnClientMessage(ClusterConnection client, IExecMessage message)
@@ -78,7 +83,8 @@ internal sealed class ExecService
         switch (message)
         {
             case ExecRequest request:
-                _ = StartForClientAsync(client, request);
+                if (Reserve(client, request.RequestId)) _ = StartForClientAsync(client, request);
+                else if (client.Closing is null) client.TrySend(Refusal(request.RequestId, DuplicateId(request.RequestId)));
                 break;
             case ExecCredit credit:
                 switch (_routes.RouteOf(client, credit.RequestId))
@@ -95,16 +101,38 @@ internal sealed class ExecService
                 }
                 break;
             case ProcessQuery query:
-                Gather(client, query.RequestId);
+                if (Reserve(client, query.RequestId)) Gather(client, query.RequestId);
+                else client.Close(CloseReason.ProtocolError, "protocol error: " + DuplicateId(query.RequestId));
                 break;
             case KillRequest kill:
-                KillForClient(client, kill);
+                if (Reserve(client, kill.RequestId)) KillForClient(client, kill);
+                else if (client.Closing is null) client.TrySend(new KillReply { RequestId = kill.RequestId, Found = false, Message = DuplicateId(kill.RequestId) });
                 break;
             default:
                 client.Close(CloseReason.ProtocolError, $"protocol error: a client sent {message.GetType().Name}");
                 break;
         }
     }
+
+    /// <summary>
+    /// Takes the request id for a new request; false when it is in use (the caller refuses it) or
+    /// when the client has too many requests open or is closing (then it is closed).
+    /// </summary>
+    private bool Reserve(ClusterConnection client, long requestId)
+    {
+        switch (_routes.Reserve(client, requestId, _maxRequestsPerClient))
+        {
+            case Reservation.Reserved:
+                return true;
+            case Reservation.TooMany:
+                client.Close(CloseReason.ProtocolError, $"protocol error: more than {_maxRequestsPerClient} requests open at once");
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private static string DuplicateId(long requestId) => $"request id {requestId} is already in use by an open request on this connection; nothing was started";
 
     /// <summary>The client went away: nobody reads its programs' output, so they stop.</summary>
     public void OnClientClosed(ClusterConnection client)
@@ -121,34 +149,49 @@ internal sealed class ExecService
     private async Task StartForClientAsync(ClusterConnection client, ExecRequest request)
     {
         string origin = "client@" + client.RemoteHost;
+        long clientId = request.RequestId;
         if (Check(request) is { } problem)
         {
-            client.TrySend(Refusal(request.RequestId, problem));
+            _routes.RemoveRoute(client, clientId);
+            client.TrySend(Refusal(clientId, problem));
             return;
         }
         var target = await PickAsync(request.Target ?? "").ConfigureAwait(false);
         if (target.Problem is { } why)
         {
-            client.TrySend(Refusal(request.RequestId, why));
+            _routes.RemoveRoute(client, clientId);
+            client.TrySend(Refusal(clientId, why));
             return;
         }
+        // What the client may be owed unread for this program: its window, handed back with the ExecExit.
+        long window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
         if (target.NodeId == _nodeId)
         {
-            string? refusal = StartLocal(request, origin, client.TrySend, process => { if (!_routes.AddLocal(client, request.RequestId, process)) process.Stop(ExecOutcome.Interrupted); }, process => _routes.RemoveRoute(client, request.RequestId));
-            if (refusal is not null) client.TrySend(Refusal(request.RequestId, refusal));
+            string? refusal = StartLocal(request, origin, m => client.TrySend(m, m is ExecExit ? window : 0),
+                process =>
+                {
+                    if (!_routes.AddLocal(client, clientId, process)) process.Stop(ExecOutcome.Interrupted);
+                    else client.Allow(window);
+                },
+                process => _routes.RemoveRoute(client, clientId));
+            if (refusal is not null)
+            {
+                _routes.RemoveRoute(client, clientId);
+                client.TrySend(Refusal(clientId, refusal));
+            }
             return;
         }
-        var relay = _routes.OpenRelay(client, request.RequestId, target.NodeId, target.Alias, RelayKind.Exec);
+        var relay = _routes.OpenRelay(client, clientId, target.NodeId, target.Alias, RelayKind.Exec, allowance: window);
         if (relay is null) return; // the client is gone
+        client.Allow(window);
         request.Origin = $"{origin} via {_alias}";
-        long clientId = request.RequestId;
         request.RequestId = relay.Stream;
         // The target cuts output into quarter windows: every chunk it sends must fit this node's frames.
         request.Window = Math.Min(request.Window, ExecFraming.WindowFor(_maxFrameBytes));
         if (!_peers.Send(target.NodeId, request))
         {
             _routes.CloseRelay(relay);
-            client.TrySend(new ExecExit { RequestId = clientId, Outcome = ExecOutcome.NodeLost, Message = $"lost {target.Alias} before the program could start" });
+            client.TrySend(new ExecExit { RequestId = clientId, Outcome = ExecOutcome.NodeLost, Message = $"lost {target.Alias} before the program could start" }, relay.Allowance);
         }
     }
 
@@ -195,11 +238,13 @@ internal sealed class ExecService
         string alias = dot > 0 ? id[..dot] : "";
         if (alias.Length == 0 || alias == _alias)
         {
+            _routes.RemoveRoute(client, kill.RequestId);
             client.TrySend(KillLocal(kill.RequestId, id));
             return;
         }
         if (_peers.Resolve(alias) is not { } nodeId || !Understands(nodeId))
         {
+            _routes.RemoveRoute(client, kill.RequestId);
             client.TrySend(new KillReply { RequestId = kill.RequestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}: no member called '{UntrustedText.Escape(alias)}' that runs programs is up" });
             return;
         }
@@ -221,7 +266,7 @@ internal sealed class ExecService
     /// <summary>`ps`: this node's processes and those of every member that runs programs, answered when all have replied or after <see cref="GatherTimeout"/>.</summary>
     private void Gather(ClusterConnection client, long requestId)
     {
-        var gather = new ProcessGather(client, requestId, LocalRecords());
+        var gather = new ProcessGather(client, requestId, LocalRecords(), () => _routes.RemoveRoute(client, requestId));
         foreach (var (nodeId, alias) in _peers.Live())
         {
             if (!Understands(nodeId)) continue;
@@ -293,7 +338,7 @@ internal sealed class ExecService
                 RelayKind.Kill => new KillReply { RequestId = relay.ClientRequest, Found = false, Message = $"lost {relay.TargetAlias} ({why})" },
                 _ => null,
             };
-            if (notice is not null) relay.Client.TrySend(notice);
+            if (notice is not null) relay.Client.TrySend(notice, relay.Allowance);
             else relay.Gather?.Answered(relay, null);
         }
     }
@@ -305,6 +350,11 @@ internal sealed class ExecService
         if (Check(request) is { } problem)
         {
             Reply(Refusal(stream, problem));
+            return;
+        }
+        if (_routes.ForPeer(peer, stream) is not null)
+        {
+            Reply(Refusal(stream, DuplicateId(stream)));
             return;
         }
         string origin = UntrustedText.Escape(request.Origin ?? "?");
@@ -320,7 +370,7 @@ internal sealed class ExecService
         if (_routes.RelayFrom(peer, message.RequestId) is not { } relay) return; // late: the client is gone
         if (message is ExecExit or KillReply) _routes.CloseRelay(relay);
         message.RequestId = relay.ClientRequest;
-        if (!relay.Client.TrySend(message) && relay.Kind == RelayKind.Exec)
+        if (!relay.Client.TrySend(message, message is ExecExit ? relay.Allowance : 0) && relay.Kind == RelayKind.Exec)
             _peers.Send(peer, new ExecCancel { RequestId = relay.Stream, Reason = ExecCancelReason.Disconnected });
     }
 

@@ -8,7 +8,8 @@ namespace Iridium.Cluster.Exec;
 /// once, when every member asked has replied (or was lost), or when the caller's timeout calls
 /// <see cref="Finish"/>.
 /// </summary>
-internal sealed class ProcessGather(ClusterConnection client, long requestId, List<ProcessRecord> records)
+/// <param name="answered">Called once, just before the answer is queued: the request id is free again.</param>
+internal sealed class ProcessGather(ClusterConnection client, long requestId, List<ProcessRecord> records, Action answered)
 {
     private readonly Lock _gate = new();
     private readonly HashSet<Relay> _outstanding = [];
@@ -64,6 +65,8 @@ internal sealed class ProcessGather(ClusterConnection client, long requestId, Li
             answer = [.. records];
         }
         answer.Sort(ByNodeThenNumber);
+        // The id is free before the answer leaves: a client may reuse it as soon as it has read it.
+        answered();
         client.TrySend(new ProcessList { RequestId = requestId, Processes = answer });
     }
 

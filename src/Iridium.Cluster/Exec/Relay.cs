@@ -14,4 +14,8 @@ internal enum RelayKind
 /// under <see cref="Stream"/> goes to <see cref="Client"/> under <see cref="ClientRequest"/>.
 /// Only messages from <see cref="Target"/> are accepted for it.
 /// </summary>
-internal sealed record Relay(long Stream, ClusterConnection Client, long ClientRequest, Guid Target, string TargetAlias, RelayKind Kind, ProcessGather? Gather);
+internal sealed record Relay(long Stream, ClusterConnection Client, long ClientRequest, Guid Target, string TargetAlias, RelayKind Kind, ProcessGather? Gather)
+{
+    /// <summary>What the client's queue was allowed for this stream (its output window); handed back with the stream's last message.</summary>
+    public long Allowance { get; init; }
+}

@@ -101,6 +101,30 @@ internal static class FrameCodec
         output.Advance(ProtocolLimits.FrameHeaderBytes + length);
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>
+    /// One frame (length prefix and payload) in a buffer rented from the shared pool, for a queue
+    /// that must know its size in bytes; the caller returns the buffer. Encoded on the calling
+    /// thread, so the scratch space is per thread. Program output is not encoded this way.
+    /// </summary>
+    public static (byte[] Frame, int Length) Encode(IClusterMessage message, int maxFrameBytes)
+    {
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
+        scratch.ResetWrittenCount();
+        var writer = new ScratchWriter(scratch);
+        MemoryPackSerializer.Serialize<IClusterMessage, ScratchWriter>(in writer, message);
+        int length = scratch.WrittenCount;
+        if (length > maxFrameBytes) throw new ProtocolException($"{message.GetType().Name} of {length} bytes is over the {maxFrameBytes}-byte frame cap");
+        byte[] frame = ArrayPool<byte>.Shared.Rent(ProtocolLimits.FrameHeaderBytes + length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)length);
+        scratch.WrittenSpan.CopyTo(frame.AsSpan(ProtocolLimits.FrameHeaderBytes));
+        // A large scratch buffer is not kept per thread: one big message would pin it for ever.
+        if (scratch.Capacity > 1 << 20) t_scratch = null;
+        return (frame, ProtocolLimits.FrameHeaderBytes + length);
+    }
+
     /// <summary>One frame as a new array (tests, fuzzing).</summary>
     public static byte[] ToFrame(IClusterMessage message)
     {

@@ -14,6 +14,12 @@ internal interface IConnectionTransport : IDuplexPipe, IDisposable
     /// <summary>This side's address of the connection: what the peer connected to.</summary>
     string LocalHost { get; }
 
+    /// <summary>
+    /// Asks the network to notice within about <paramref name="within"/> that the other side's host
+    /// is gone (TCP keepalive, and a bound on unacknowledged data), so a half-open connection ends.
+    /// </summary>
+    void KeepAlive(TimeSpan within);
+
     /// <summary>Signals end of stream to the peer after what was written (TCP FIN), keeping the input open.</summary>
     void ShutdownOutput();
 }

@@ -33,6 +33,11 @@ internal sealed class PipeTransport : IConnectionTransport
 
     public void ShutdownOutput() => _output.Complete();
 
+    /// <summary>Memory does not go half-open.</summary>
+    public void KeepAlive(TimeSpan within)
+    {
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;

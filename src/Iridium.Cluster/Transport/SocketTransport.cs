@@ -103,6 +103,41 @@ internal sealed class SocketTransport : IConnectionTransport
         }
     }
 
+    /// <summary>The socket itself (tests check its options).</summary>
+    internal Socket Socket => _socket;
+
+    /// <summary>
+    /// Keepalive probes from a third of <paramref name="within"/> on, one a third apart, two
+    /// unanswered ones ending the connection (whole seconds, at least one: what the options take);
+    /// and on Linux TCP_USER_TIMEOUT, which ends it when sent data goes unacknowledged that long
+    /// (keepalive does not probe while data is outstanding). A reader that is alive but slow still
+    /// acknowledges, so only a vanished host is cut off.
+    /// </summary>
+    public void KeepAlive(TimeSpan within)
+    {
+        int step = Math.Max(1, (int)(within.TotalSeconds / 3));
+        try
+        {
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            _socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, step);
+            _socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, step);
+            _socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 2);
+            if (OperatingSystem.IsLinux())
+            {
+                Span<byte> ms = stackalloc byte[sizeof(uint)];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(ms, (uint)Math.Clamp(within.TotalMilliseconds, 1, uint.MaxValue));
+                _socket.SetRawSocketOption(TcpLevel, TcpUserTimeout, ms);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or PlatformNotSupportedException)
+        {
+            // Closed already, or a platform without these options: the connection carries on as before.
+        }
+    }
+
+    private const int TcpLevel = 6;
+    private const int TcpUserTimeout = 18;
+
     public void ShutdownOutput()
     {
         try

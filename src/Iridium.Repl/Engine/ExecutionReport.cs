@@ -46,14 +46,5 @@ internal static class ExecutionReport
         => pc >= 0 && pc < machine.Program.Length ? InstructionFormatter.Format(machine.Program[pc..]) : "end of program";
 
     /// <summary>Why an ALOC was refused, in words, or null when no limit refused it (a negative size, an access out of range).</summary>
-    public static string? HeapLimit(HeapRefusal refusal, Machine? machine = null) => refusal switch
-    {
-        HeapRefusal.VmCap => machine is null
-            ? "the ALOC would pass this VM's heap cap (--max-heap-bytes)"
-            : $"the ALOC would pass this VM's heap cap of {machine.HeapCap.ToString(CultureInfo.InvariantCulture)} bytes (--max-heap-bytes)",
-        HeapRefusal.Budget => machine?.HeapBudget is { } budget
-            ? $"the VMs of this node hold {budget.Used.ToString(CultureInfo.InvariantCulture)} of the {budget.Limit.ToString(CultureInfo.InvariantCulture)} bytes all VM heaps may use together (--max-total-heap-bytes)"
-            : "all VM heaps of this node together would pass their budget (--max-total-heap-bytes)",
-        _ => null,
-    };
+    public static string? HeapLimit(HeapRefusal refusal, Machine? machine = null) => FaultReport.HeapLimit(refusal, machine);
 }

@@ -24,6 +24,9 @@ public static class RemoteAuth
     public const string MacPrefix = "iridium-remote-repl-auth-v1:";
     public const int NonceBytes = 32;
 
+    /// <summary>The length of an answer line: an HMAC-SHA256 in hex and the newline.</summary>
+    public const int AnswerBytes = 2 * 32 + 1;
+
     /// <summary>A fresh challenge: the nonce as hex, and the line the server sends.</summary>
     public static (string NonceHex, string Line) NewChallenge()
     {

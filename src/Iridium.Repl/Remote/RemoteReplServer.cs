@@ -12,6 +12,8 @@ namespace Iridium.Repl.Remote;
 /// A connection that has not logged in yet holds a login slot (<see cref="PreAuthBudget"/>: its
 /// own budget, a per-address cap, oldest pushed out first), never a session slot: only a client
 /// that proved it knows the cookie takes one of the <see cref="RemoteServerOptions.MaxSessions"/>.
+/// What connections do is logged through a <see cref="SourceLogThrottle"/>: a few lines per address
+/// per period and a summary of the rest, so a flood cannot flood the log.
 /// </summary>
 public sealed class RemoteReplServer : IAsyncDisposable
 {
@@ -19,6 +21,8 @@ public sealed class RemoteReplServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<TcpClient, Task> _connections = new();
     private readonly PreAuthBudget _logins;
+    private readonly SourceLogThrottle _log;
+    private ITimer? _summaries;
     private int _sessions;
     private TcpListener? _listener;
     private Task? _acceptLoop;
@@ -27,6 +31,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
     {
         _options = options;
         _logins = new PreAuthBudget(options.MaxPendingLogins, options.MaxPendingLoginsPerAddress);
+        _log = new SourceLogThrottle("remote REPL", options.LogLinesPerAddress, options.LogPeriod, options.Time, line => options.Log?.WriteLine(line));
     }
 
     /// <summary>The address and port actually bound (the port is the real one when 0 was asked for).</summary>
@@ -56,6 +61,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
         listener.Start();
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener);
+        _summaries = _options.Time.CreateTimer(_ => Summarize(), null, _options.LogPeriod, _options.LogPeriod);
         _options.Log?.WriteLine($"remote REPL listening on {LocalEndPoint}" +
                                 (_options.Cookie is null ? " (no authentication: loopback only)" : " (cookie authentication)"));
     }
@@ -65,6 +71,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
     {
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
+        _summaries?.Dispose();
         _listener?.Stop();
         foreach (var client in _connections.Keys) client.Dispose();
         var all = _connections.Values.ToList();
@@ -103,16 +110,54 @@ public sealed class RemoteReplServer : IAsyncDisposable
                 if (_stopping.IsCancellationRequested) return;
                 continue;   // a connection that failed while being accepted
             }
-            var login = _logins.Admit(AddressOf(client), client.Dispose);
+            // Read once, now: a connection pushed out is closed under the session's feet, and
+            // then its socket no longer says where it came from.
+            var socket = client.Client;
+            var remote = socket.RemoteEndPoint as IPEndPoint;
+            string address = remote?.Address.ToString() ?? "?";
+            // Pushing out closes the socket, not the TcpClient, whose Client would turn null.
+            var progress = new LoginProgress(socket);
+            var login = _logins.Admit(address, socket.Dispose, progress.Activity);
+            string? nonce = Challenge(socket, login);
+            if (nonce is not null) progress.Challenged();
             // Registered before it starts, so a session that ends at once is still removed.
             _connections[client] = Task.CompletedTask;
-            _connections.TryUpdate(client, ServeAsync(client, login), Task.CompletedTask);
+            _connections.TryUpdate(client, ServeAsync(client, new RemotePeer(address, remote?.ToString() ?? "?"), login, nonce, progress), Task.CompletedTask);
         }
     }
 
-    private static string AddressOf(TcpClient client) => client.Client.RemoteEndPoint is IPEndPoint ip ? ip.Address.ToString() : "?";
+    /// <summary>
+    /// Sends the login challenge at once, from the accept loop, and returns its nonce (null without
+    /// a cookie, or when the connection is gone). At once, because until its answer has arrived a
+    /// connection can be pushed out by newer ones from its address: a correct client's answer then
+    /// follows its connect by one round trip, however far behind a flood has put the sessions. A
+    /// fresh socket's send buffer is empty, so the send does not block.
+    /// </summary>
+    private string? Challenge(Socket socket, PreAuthBudget.Ticket login)
+    {
+        if (_options.Cookie is null || login.WasDropped) return null;
+        var (nonce, line) = RemoteAuth.NewChallenge();
+        try
+        {
+            socket.Send(System.Text.Encoding.ASCII.GetBytes(line + "\n"));
+            return nonce;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
 
-    private async Task ServeAsync(TcpClient client, PreAuthBudget.Ticket login)
+    /// <summary>Once a period: what was not logged line by line, and how many logins were pushed out.</summary>
+    private void Summarize()
+    {
+        _log.Flush();
+        long dropped = _logins.TakeDropped();
+        if (dropped > 0)
+            _options.Log?.WriteLine($"remote REPL: {dropped} connections that had not logged in were dropped in the last {_options.LogPeriod.TotalSeconds:0} s to make room (at most {_logins.Capacity} at once, {_logins.PerSourceCap} per address)");
+    }
+
+    private async Task ServeAsync(TcpClient client, RemotePeer peer, PreAuthBudget.Ticket login, string? nonce, LoginProgress progress)
     {
         await Task.Yield();   // never run a session on the accept loop
         bool holdsSession = false;
@@ -130,16 +175,19 @@ public sealed class RemoteReplServer : IAsyncDisposable
         }
         try
         {
-            await new RemoteSession(client, _options, Admit, _stopping.Token).RunAsync().ConfigureAwait(false);
+            var session = new RemoteSession(client, peer, _options, nonce, progress, Admit, line => _log.Line(peer.Address, line), _stopping.Token);
+            await session.RunAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException || login.WasDropped)
         {
-            // The peer went away or the server is stopping: the session just ends.
+            // The peer went away, was pushed out by a newer connection, or the server is
+            // stopping: the session just ends.
         }
         catch (Exception e)
         {
-            // A bug in one session must not take down the server or the other sessions.
-            _options.Log?.WriteLine($"remote session failed: {e}");
+            // A bug in one session must not take down the server or the other sessions. The type
+            // only: exception text and stack traces are for a debugger, not for the log.
+            _log.Line(peer.Address, $"remote session {peer.EndPoint} ended by an internal error ({e.GetType().Name})");
         }
         finally
         {

@@ -63,6 +63,15 @@ public sealed record RemoteServerOptions
     /// <summary>The version the banner shows (<c>iridium 0.2.0</c>); null to show none.</summary>
     public string? Version { get; init; }
 
+    /// <summary>Log lines about one address written one by one per <see cref="LogPeriod"/>; the rest are summed in one line.</summary>
+    public int LogLinesPerAddress { get; init; } = 5;
+
+    /// <summary>How often the server writes the summary of what it did not log line by line.</summary>
+    public TimeSpan LogPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The clock of the log periods (tests give a fake one).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>
     /// Where the server logs connections and refusals, one line each with no prefix: the host decides
     /// how a line is shown (above the console's edited line, or as a log entry). Null for silence.

@@ -11,9 +11,12 @@ namespace Iridium.Repl.Remote;
 /// symbols, own history), write its output lines and a new prompt. <c>!quit</c>, end of stream,
 /// an oversize line or the idle timeout end this session only. Once the client has proved it
 /// knows the cookie, <paramref name="admit"/> decides whether it gets a session (null) or is told
-/// why not (the session slots are taken).
+/// why not (the session slots are taken). The server has sent the challenge already, at accept
+/// (<paramref name="nonce"/>: its nonce; null without a cookie or when it could not be sent), and
+/// hears how far the login has got through <paramref name="progress"/>;
+/// <paramref name="log"/> takes this session's log lines.
 /// </summary>
-internal sealed class RemoteSession(TcpClient client, RemoteServerOptions options, Func<string?> admit, CancellationToken serverStopping)
+internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteServerOptions options, string? nonce, LoginProgress progress, Func<string?> admit, Action<string> log, CancellationToken serverStopping)
 {
     private readonly NetworkStream _stream = client.GetStream();
     private CancellationTokenSource? _idle;
@@ -64,6 +67,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         client.NoDelay = true;
         client.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
         var input = new RemoteInput(_stream, options.MaxLineBytes);
+        progress.Reader = input.Reader;
         var terminal = new RemoteTerminal(_stream, interrupt => ReadLineAsync(input, RestartIdleTimer(), interrupt));
         if (!await AuthenticateAsync(input.Reader, terminal).ConfigureAwait(false)) return;
         // Only an authenticated connection takes one of the session slots (logins have their own budget).
@@ -71,14 +75,14 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         {
             terminal.WriteLine(refusal);
             terminal.Flush();
-            options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: {refusal}");
+            log($"remote session {peer.EndPoint}: {refusal}");
             return;
         }
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         // On a cluster node the session is one of its processes: `iridium ps` lists it, `iridium kill` ends it.
-        using var registered = options.Scheduler.Processes?.Register("remote session", $"remote@{client.Client.RemoteEndPoint}", () => EndSession(ended));
+        using var registered = options.Scheduler.Processes?.Register("remote session", $"remote@{peer.EndPoint}", () => EndSession(ended));
         var pump = input.PumpAsync(ended.Token);
         try
         {
@@ -154,7 +158,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
             : $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)";
         terminal.WriteLine(reason + detail);
         terminal.Flush();
-        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: {reason}");
+        log($"remote session {peer.EndPoint}: {reason}");
     }
 
     /// <summary>Starts a fresh idle period and returns its token (also cancelled when the server stops).</summary>
@@ -169,9 +173,7 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
     private async Task<bool> AuthenticateAsync(BoundedLineReader reader, RemoteTerminal terminal)
     {
         if (options.Cookie is null) return true;   // loopback without a cookie: checked at startup
-        var (nonce, challenge) = RemoteAuth.NewChallenge();
-        terminal.WriteLine(challenge);
-        terminal.Flush();
+        if (nonce is null) return false;           // the challenge could not be sent: the connection is gone
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         timeout.CancelAfter(options.AuthTimeout);
         LineRead answer;
@@ -183,10 +185,13 @@ internal sealed class RemoteSession(TcpClient client, RemoteServerOptions option
         {
             answer = new LineRead(LineReadStatus.EndOfStream);
         }
+        if (answer.Status == LineReadStatus.Line) progress.AnswerRead();
         if (answer.Status == LineReadStatus.Line && RemoteAuth.Verify(nonce, answer.Text, options.Cookie)) return true;
         terminal.WriteLine(RemoteAuth.FailureLine);
         terminal.Flush();
-        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: authentication failed");
+        // A connection that went without answering (pushed out, timed out) is counted in the
+        // server's summary; a wrong answer is worth a line.
+        if (answer.Status == LineReadStatus.Line) log($"remote session {peer.EndPoint}: authentication failed");
         return false;
     }
 }

@@ -379,20 +379,23 @@ public sealed partial class Machine
             // exact length may still fit.
             int capacity = (int)Math.Min(_heapCap, Math.Max(newLength, (long)_heap.Length * 2));
             if (!TryReserveHeap(capacity) && (capacity == newLength || !TryReserveHeap(capacity = newLength))) return RefuseHeap(HeapRefusal.Budget);
+            // The old array is garbage now, but memory until a collection: the budget keeps
+            // counting it until then (HeapBudget.Release).
+            long oldReserved = _heapReserved;
             Array.Resize(ref _heap, capacity);
+            _heapReserved = capacity - (long)InitialHeapSize;
+            _heapBudget?.Release(oldReserved);
         }
         _heapLength = newLength;
         return FaultCode.None;
     }
 
-    /// <summary>Takes from the budget what growing the heap array to <paramref name="capacity"/> adds.</summary>
-    private bool TryReserveHeap(int capacity)
-    {
-        long extra = capacity - (long)_heap.Length;
-        if (_heapBudget is not null && !_heapBudget.TryReserve(extra)) return false;
-        _heapReserved += extra;
-        return true;
-    }
+    /// <summary>
+    /// Takes from the budget a new heap array of <paramref name="capacity"/> bytes (beyond the
+    /// initial ones, which every VM has): the whole array, because the old one is still held
+    /// while it is copied.
+    /// </summary>
+    private bool TryReserveHeap(int capacity) => _heapBudget is null || _heapBudget.TryReserve(capacity - (long)InitialHeapSize);
 
     private FaultCode RefuseHeap(HeapRefusal why)
     {

@@ -69,6 +69,42 @@ public class AdmissionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void AConnectionWhoseAnswerIsWaitingIsNeverPushedOutByAStalledOne()
+    {
+        var budget = new PreAuthBudget(capacity: 10, perSourceCap: 2);
+        var dropped = new List<string>();
+        bool answering = true;
+        budget.Admit("x", () => dropped.Add("answering"), () => answering ? LoginActivity.Answering : LoginActivity.Silent);
+        budget.Admit("x", () => dropped.Add("stalled1"), () => LoginActivity.Silent);
+        budget.Admit("x", () => dropped.Add("stalled2"), () => LoginActivity.Silent); // pushes out stalled1, not the older one answering
+        Assert.Equal(["stalled1"], dropped);
+        var waiting = budget.Admit("x", () => dropped.Add("newcomer"), () => LoginActivity.Answering); // pushes out stalled2
+        Assert.Equal(["stalled1", "stalled2"], dropped);
+        // Both held connections are answering: the newcomer waits outside.
+        var outside = budget.Admit("x", () => dropped.Add("outside"));
+        Assert.Equal(["stalled1", "stalled2", "outside"], dropped);
+        Assert.True(outside.WasDropped);
+        Assert.Equal(2, budget.Count);
+        // Once its answer is read it is an ordinary connection again, the oldest, and goes first.
+        answering = false;
+        budget.Admit("x", () => dropped.Add("later"));
+        Assert.Equal(["stalled1", "stalled2", "outside", "answering"], dropped);
+        Assert.False(waiting.WasDropped);
+    }
+
+    [Fact]
+    public void AConnectionThatSentPartOfSomethingAndStoppedGoesBeforeOlderSilentOnes()
+    {
+        var budget = new PreAuthBudget(capacity: 10, perSourceCap: 3);
+        var dropped = new List<string>();
+        budget.Admit("x", () => dropped.Add("silent"), () => LoginActivity.Silent);
+        budget.Admit("x", () => dropped.Add("partial"), () => LoginActivity.Partial);
+        budget.Admit("x", () => dropped.Add("young"), () => LoginActivity.Silent);
+        budget.Admit("x", () => dropped.Add("newcomer"));
+        Assert.Equal(["partial"], dropped);
+    }
+
+    [Fact]
     public async Task UnderAStallFloodFromOneAddressClientsStillGetInAndPeersStayUp()
     {
         await using var cluster = new TestCluster();
