@@ -10,7 +10,7 @@ internal static class Defaults
     /// <summary>Listen on loopback unless told otherwise: nothing is exposed by accident.</summary>
     public const string BindHost = "127.0.0.1";
 
-    /// <summary>The cluster listener (<c>--server-bind-port</c>, runtime.md §1.1).</summary>
+    /// <summary>The cluster listener (<c>--server-bind-port</c>).</summary>
     public const int ClusterPort = 2254;
 
     /// <summary>The remote REPL (<c>--bind-port</c>).</summary>
@@ -19,13 +19,13 @@ internal static class Defaults
     /// <summary>Step budget of each run a remote session starts (<c>--max-steps</c>); local runs are unlimited.</summary>
     public const long RemoteMaxSteps = 10_000_000;
 
-    /// <summary>Heap cap of a VM run locally (<c>run</c>, the console REPL; <c>--max-heap-bytes</c>): isa.md's recommended 64 MiB.</summary>
+    /// <summary>Heap cap of a VM run locally (<c>run</c>, the console REPL; <c>--max-heap-bytes</c>): 64 MiB.</summary>
     public const int MaxHeapBytes = Iridium.Vm.Machine.DefaultHeapCap;
 
-    /// <summary>Heap cap of each remote session's VM and of the VMs it spawns (<c>--max-heap-bytes</c>): isa.md's required minimum.</summary>
+    /// <summary>Heap cap of each remote session's VM and of the VMs it spawns (<c>--max-heap-bytes</c>): 16 MiB.</summary>
     public const int RemoteMaxHeapBytes = 16 << 20;
 
-    /// <summary>Smallest heap cap a flag may set: isa.md §1 requires implementations to support 16 MiB.</summary>
+    /// <summary>Smallest heap cap a flag may set: every program may count on 16 MiB of heap.</summary>
     public const int MinHeapBytes = 16 << 20;
 
     /// <summary>

@@ -15,7 +15,7 @@ internal static class ExitCodes
     public const int IllegalStop = 1;
     /// <summary>Bad command-line usage: unknown command or option, bad or missing value.</summary>
     public const int Usage = 2;
-    /// <summary>Added to a Crash code: 12..20 (HEADER, code 1, is an invalid program: 65).</summary>
+    /// <summary>Added to a Crash code: 12..21 (HEADER, code 1, is an invalid program: 65).</summary>
     public const int CrashBase = 10;
     /// <summary>The program is invalid: assembly errors or a bad image (EX_DATAERR).</summary>
     public const int InvalidProgram = 65;

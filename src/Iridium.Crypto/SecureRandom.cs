@@ -6,7 +6,7 @@ namespace Iridium.Crypto;
 /// Cryptographically secure random bytes from the kernel's getrandom(2), called in libc. Neither
 /// .NET's RandomNumberGenerator nor Guid.NewGuid will do in a near-empty root: on Linux the
 /// runtime's native shim reads /dev/urandom for both, and without /dev they throw
-/// CryptographicException (issue 14: `iridium run` died so in a scratch root). getrandom(2) needs no file: it works in a chroot, a scratch
+/// CryptographicException (`iridium run` died so in a scratch root). getrandom(2) needs no file: it works in a chroot, a scratch
 /// container or a systemd unit with no /dev. The binary binds the call at link time
 /// (DirectPInvoke "libc" in Iridium.Cli.csproj), so nothing is looked up by name at run time.
 /// </summary>

@@ -23,16 +23,43 @@ public class ExampleProgramTests
         { "fib.iasm", "6765\n" },
         { "sieve.iasm", "25\n" },
         { "float.iasm", "28.274336283185843\nbig circle\n" },
+        { "pingpong.iasm", "pong\n" },
+        { "ring.iasm", "10000\n" },
+        {
+            "supervisor.iasm",
+            "worker 1 starts\nworker 1 crashed (reason 2): restarting\nworker 2 starts\nworker 2 crashed (reason 2): restarting\n"
+            + "worker 3 starts\nworker 3 done\nworker 3 halted (reason 0): supervisor done\n"
+        },
     };
 
     [Theory, MemberData(nameof(ExpectedOutputs))]
     public void EachExamplePrintsItsResult(string name, string output) => Assert.Equal(output, RunExample(name).Output);
 
+    /// <summary>Examples that never end (for Ctrl-C and !continue), with what they print before they loop.</summary>
+    public static TheoryData<string, string> NeverEnding => new()
+    {
+        { "forever.iasm", "spinning until Ctrl-C\n" },
+    };
+
+    [Theory, MemberData(nameof(NeverEnding))]
+    public void ANeverEndingExample_PrintsItsLine_ThenLoopsOnOneInstruction(string name, string output)
+    {
+        var source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", name));
+        var (machine, stop, printed) = Run(AssembleOk(source), maxSteps: 100_000);
+        Assert.Equal((VmEventKind.Crash, (int)FaultCode.Steps), (stop.Kind, stop.Code));
+        Assert.Equal(output, printed);
+        // Every interrupt lands on the same instruction, so the README can show the line it prints.
+        int pc = machine.Pc;
+        machine.Run(1001);
+        Assert.Equal(pc, machine.Pc);
+    }
+
     [Fact]
     public void EveryExampleHasAnExpectedOutput()
     {
         var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.iasm").Select(Path.GetFileName);
-        Assert.Equal(files.Order(StringComparer.Ordinal), ExpectedOutputs.Select(row => (string)row[0]).Order(StringComparer.Ordinal));
+        Assert.Equal(files.Order(StringComparer.Ordinal),
+            ExpectedOutputs.Concat(NeverEnding).Select(row => (string)row[0]).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using static Iridium.Assembler.Tests.TestSupport;
 
 namespace Iridium.Assembler.Tests;
 
-/// <summary>The REPL's one-line assembly (runtime.md §3.4).</summary>
+/// <summary>The REPL's one-line assembly (docs/reference/assembly.md, "Lines typed at the REPL").</summary>
 public class LineAssemblerTests
 {
     [Theory]

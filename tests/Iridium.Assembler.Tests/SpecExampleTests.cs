@@ -3,7 +3,7 @@ using static Iridium.Assembler.Tests.TestSupport;
 
 namespace Iridium.Assembler.Tests;
 
-/// <summary>Every example of assembly.md with its exact bytes (and, where the spec says, its result).</summary>
+/// <summary>Worked examples of the assembly language with their exact bytes (and results).</summary>
 public class SpecExampleTests
 {
     [Fact]

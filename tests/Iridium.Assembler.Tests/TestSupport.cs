@@ -24,11 +24,14 @@ internal static class TestSupport
     /// <summary>Runs an image on a fresh machine, capturing PRTS output.</summary>
     public static (Machine Machine, VmEvent Stop, string Output) Run(byte[] image, long maxSteps = 10_000_000)
     {
-        var machine = new Machine();
+        using var processes = new ProcessRuntime(new ProcessLimits { Schedulers = 1, MaxSteps = maxSteps });
+        var machine = new Machine { Runtime = processes };
         var output = new MemoryStream();
         machine.Output = output;
         machine.LoadImage(image);
         var stop = machine.Run(maxSteps);
+        // A program that spawned ends when its whole group has (as `iridium run` waits for it).
+        if (processes.EndHosted(machine, machine.LastResult) is { } group) Assert.True(group.WaitForEnd(TimeSpan.FromMinutes(2)), "the group did not end");
         return (machine, stop, System.Text.Encoding.UTF8.GetString(output.ToArray()));
     }
 

@@ -10,7 +10,7 @@ using Iridium.Vm;
 namespace Iridium.Repl.Tests;
 
 /// <summary>
-/// What remote users cannot take from each other (issue 10): login slots apart from session
+/// What remote users cannot take from each other: login slots apart from session
 /// slots, a heap cap per session VM, one heap budget for all VMs, an output cap per line.
 /// Loopback only; every server and connection is closed by the test.
 /// </summary>

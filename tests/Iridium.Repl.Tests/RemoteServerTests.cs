@@ -72,6 +72,9 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
         private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
 
+        /// <summary>This end's address and port, as the server sees (and logs) the peer.</summary>
+        public string LocalEndPoint => $"127.0.0.1:{((System.Net.IPEndPoint)_client.Client.LocalEndPoint!).Port}";
+
         public void Dispose() => _client.Dispose();
     }
 
@@ -128,6 +131,28 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
         using var c = await RawClient.ConnectAsync(_server.Port);   // the server still accepts
         await c.LoginAsync(Cookie);
+    }
+
+    [Fact]
+    public async Task ASuccessfulLogin_IsLogged_WithThePeerAddress()
+    {
+        var log = new StringWriter();
+        var root = Directory.CreateTempSubdirectory("iridium-remote-log-test-").FullName;
+        var server = Start(new RemoteServerOptions { ProgramDirectory = root, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7", Log = TextWriter.Synchronized(log) });
+        try
+        {
+            using var client = await RawClient.ConnectAsync(server.Port);
+            await client.LoginAsync(Cookie);
+            string local = client.LocalEndPoint;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!log.ToString().Contains($"remote session {local}: logged in") && DateTime.UtcNow < deadline) await Task.Delay(20);
+            Assert.Contains($"remote session {local}: logged in", log.ToString());
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace Iridium.Repl.Tests;
 
-/// <summary>Typed assembly: runs at once, each line at its own bytes (runtime.md §3.4 realignment rule).</summary>
+/// <summary>Typed assembly: runs at once, each line at its own bytes (docs/reference/runtime.md).</summary>
 public class TypedLineTests
 {
     [Fact]

@@ -1,6 +1,6 @@
 namespace Iridium.Vm.Tests;
 
-/// <summary>Per-VM heap caps and the budget shared by the VMs of a process (issue 10, item 4).</summary>
+/// <summary>Per-VM heap caps and the budget shared by the VMs of a process.</summary>
 public class HeapLimitTests
 {
     /// <summary>ALOC R0 then HLT.</summary>

@@ -63,7 +63,7 @@ public class MachineTests
     [Fact]
     public void AssemblyManualExampleImageRuns()
     {
-        // assembly.md §8: "Hi" in ro, PRTS @greeting, HLT; 79 bytes.
+        // docs/reference/image-format.md, "Example": "Hi" in ro, PRTS @greeting, HLT; 79 bytes.
         var image = VmScenario.Hex("45504945" + new string('0', 120) + "03000000 486900 15000000 05000000");
         Assert.Equal(79, image.Length);
         var (_, final, output) = VmScenario.Run(image);
@@ -187,7 +187,7 @@ public class MachineTests
     [Fact]
     public void HeaderlessCallFixture()
     {
-        // isa.md §8: CALL 8, HLT, LOAD $0 #500, RET — three single steps leave R0 = 500 and pc = 4.
+        // Headerless CALL 8, HLT, LOAD $0 #500, RET — three single steps leave R0 = 500 and pc = 4.
         var machine = new Machine();
         machine.LoadHeaderless(VmScenario.Hex("2E 00 08 00 | 05 00 00 00 | 00 00 01 F4 | 2F 00 00 00"));
         for (int i = 0; i < 3; i++) Assert.Equal(ExecutionStatus.Running, machine.RunOnce().Status);

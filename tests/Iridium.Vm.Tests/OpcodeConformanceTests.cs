@@ -2,7 +2,7 @@ namespace Iridium.Vm.Tests;
 
 /// <summary>
 /// Opcode semantics, one data-driven test per family. Each row: name, initial state, code
-/// (4-byte words at address 68, 72, ...), expected state, and outcome. Rows follow isa.md's
+/// (4-byte words at address 68, 72, ...), expected state, and outcome. Rows follow docs/reference/isa.md's
 /// fixtures and PROPOSED rules, including "a faulting instruction has no effect".
 /// </summary>
 public class OpcodeConformanceTests
@@ -87,7 +87,7 @@ public class OpcodeConformanceTests
     {
         { "HLT leaves pc after it", "", Hlt, "PC=72", "stop 0" },
         { "IGL", "", "64 00 00 00", "PC=72", "stop 1" },
-        { "undefined byte 51 is IGL", "", "33 00 00 00", "PC=72", "stop 1" },
+        { "undefined byte 61 is IGL", "", "3D 00 00 00", "PC=72", "stop 1" },
         { "undefined byte 255 is IGL", "", "FF 00 00 00", "", "stop 1" },
         { "running off the end", "", "00 00 00 05", "R0=5 PC=72", "stop 1" },
         { "NOP", "R0=1", "10 00 00 00|" + Hlt, "R0=1 PC=76", "stop 0" },
@@ -118,7 +118,7 @@ public class OpcodeConformanceTests
     {
         { "PUSH then POP", "R0=7", "2C 00 00 00|2D 01 00 00|" + Hlt, "R1=7 SP=0", "stop 0" },
         { "POP on an empty stack", "R1=3", "2D 01 00 00|" + Hlt, "R1=3 PC=68 SP=0", "fault STACK" },
-        { "CALL and RET (assembly.md 10.2)", "", "00 00 01 90|2E 00 50 00|" + Hlt + "|00 00 01 F4|2F 00 00 00", "R0=500 SP=0 BP=0 PC=80", "stop 0" },
+        { "CALL and RET (a subroutine)", "", "00 00 01 90|2E 00 50 00|" + Hlt + "|00 00 01 F4|2F 00 00 00", "R0=500 SP=0 BP=0 PC=80", "stop 0" },
         { "RET without a frame", "", "2F 00 00 00", "PC=68", "fault STACK" },
         { "RET with only pushes", "R0=1", "2C 00 00 00|2C 00 00 00|2F 00 00 00", "PC=76 SP=2", "fault STACK" },
         { "CALL to a bad target", "", "2E 00 02 00|" + Hlt, "PC=68 SP=0", "fault JUMP" },
@@ -154,6 +154,66 @@ public class OpcodeConformanceTests
         { "TRUNCATED: jump to the tail", "R0=72", "06 00 00 00|05 00 00", "PC=72", "fault TRUNCATED" },
         { "padding bytes are ignored", "", "05 FF FF FF", "", "stop 0" },
     };
+
+    /// <summary>
+    /// The process instructions on one machine, alone (a runtime of its own, made at the first
+    /// one): name, ro text, initial state, code, expected state, outcome. With ro text the code
+    /// starts at 68 + its length, so these rows assert no pc.
+    /// </summary>
+    public static TheoryData<string, string, string, string, string, string> Processes => new()
+    {
+        { "NODES alone: one member, this is 0", "", "R1=7 R2=7", "39 01 02 00|" + Hlt, "R1=1 R2=0", "stop 0" },
+        { "STRH copies without the NUL", "hi\0", "R0=8 R1=0", "3B 00 01 02|" + Hlt, "R2=2 HEAP[8]=26984", "stop 0" },
+        { "STRH of the empty string", "\0", "R0=8 R1=0 R2=9", "3B 00 01 02|" + Hlt, "R2=0", "stop 0" },
+        { "STRH bad ro offset", "hi\0", "R0=8 R1=3 R2=9", "3B 00 01 02|" + Hlt, "R2=9", "fault RODATA" },
+        { "STRH with no NUL", "hi", "R0=8 R1=0 R2=9", "3B 00 01 02|" + Hlt, "R2=9", "fault RODATA" },
+        { "STRH past the heap", "hi\0", "R0=63 R1=0 R2=9", "3B 00 01 02|" + Hlt, "R2=9 HEAP[60]=0", "fault HEAP" },
+        { "STRH negative heap offset", "hi\0", "R0=-1 R1=0 R2=9", "3B 00 01 02|" + Hlt, "R2=9", "fault HEAP" },
+        { "PRTH past the heap", "", "R0=60 R1=5", "3C 00 01 00|" + Hlt, "PC=68", "fault HEAP" },
+        { "PRTH negative length", "", "R0=0 R1=-1", "3C 00 01 00|" + Hlt, "PC=68", "fault HEAP" },
+        { "PRTH nothing", "", "R0=64 R1=0", "3C 00 01 00|" + Hlt, "PC=76", "stop 0" },
+        { "SEND to itself then RECV it", "", "HEAP[0]=1234 R0=0 R1=0 R2=4 R3=0 R4=8", "34 00 01 02|35 05 03 04|" + Hlt, "EQ=1 R5=0 R3=4 HEAP[8]=1234", "stop 0" },
+        { "SEND of nothing", "", "R0=0 R1=64 R2=0 R3=0 R4=64", "34 00 01 02|35 05 03 04|" + Hlt, "EQ=1 R3=0", "stop 0" },
+        { "SEND to a handle not in the table", "", "R0=1 R1=0 R2=4", "34 00 01 02|" + Hlt, "PC=68", "fault HANDLE" },
+        { "SEND to a negative handle", "", "R0=-1 R1=0 R2=4", "34 00 01 02|" + Hlt, "PC=68", "fault HANDLE" },
+        { "SEND past the heap", "", "R0=0 R1=62 R2=4", "34 00 01 02|" + Hlt, "PC=68", "fault HEAP" },
+        { "SEND negative length", "", "R0=0 R1=0 R2=-1", "34 00 01 02|" + Hlt, "PC=68", "fault HEAP" },
+        { "SEND above the message limit", "", "R5=70000 R0=0 R1=0 R2=65537", "11 05 00 00|34 00 01 02|" + Hlt, "PC=72", "fault VALUE" },
+        { "SEND at the message limit", "", "R5=70000 R0=0 R1=0 R2=65536", "11 05 00 00|34 00 01 02|" + Hlt, "EQ=1", "stop 0" },
+        { "RECV timeout 0 with nothing: eq false, registers kept", "", "EQ=1 R1=0 R2=8 R3=5", "35 03 01 02|" + Hlt, "EQ=0 R1=0 R2=8 R3=5", "stop 0" },
+        { "RECV that does not fit faults", "", "R0=0 R1=0 R2=4 R3=0 R4=62 R5=5", "34 00 01 02|35 05 03 04|" + Hlt, "R3=0 R5=5 PC=72", "fault HEAP" },
+        { "RECV into a negative offset faults", "", "R0=0 R1=0 R2=4 R3=0 R4=-1", "34 00 01 02|35 05 03 04|" + Hlt, "PC=72", "fault HEAP" },
+        { "MONITOR itself", "", "R0=0", "36 00 00 00|" + Hlt, "PC=76", "stop 0" },
+        { "MONITOR a handle not in the table", "", "R0=3", "36 00 00 00|" + Hlt, "PC=68", "fault HANDLE" },
+        { "DROP itself faults", "", "R0=0", "3A 00 00 00|" + Hlt, "PC=68", "fault HANDLE" },
+        { "DROP a handle not in the table", "", "R0=1", "3A 00 00 00|" + Hlt, "PC=68", "fault HANDLE" },
+        { "REG", "svc\0", "", "37 00 00 00|" + Hlt, "EQ=1", "stop 0" },
+        { "REG a second name is refused", "svc\0other\0", "", "37 00 00 00|37 00 04 00|" + Hlt, "EQ=0", "stop 0" },
+        { "REG of an empty name", "\0", "", "37 00 00 00|" + Hlt, "EQ=0", "fault VALUE" },
+        { "REG of a name with a space", "a b\0", "", "37 00 00 00|" + Hlt, "", "fault VALUE" },
+        { "REG of a 65-character name", new string('n', 65) + "\0", "", "37 00 00 00|" + Hlt, "", "fault VALUE" },
+        { "REG of a 64-character name", new string('n', 64) + "\0", "", "37 00 00 00|" + Hlt, "EQ=1", "stop 0" },
+        { "REG bad ro offset", "svc\0", "", "37 00 09 00|" + Hlt, "", "fault RODATA" },
+        { "WHERE finds this process as handle 0", "svc\0", "R1=9", "37 00 00 00|38 01 00 00|" + Hlt, "EQ=1 R1=0", "stop 0" },
+        { "WHERE of an unknown name", "svc\0", "EQ=1 R1=9", "38 01 00 00|" + Hlt, "EQ=0 R1=9", "stop 0" },
+        { "WHERE NAME@ALIAS outside a cluster", "svc@n1\0", "EQ=1 R1=9", "38 01 00 00|" + Hlt, "EQ=0 R1=9", "stop 0" },
+        { "WHERE with an empty alias", "svc@\0", "R1=9", "38 01 00 00|" + Hlt, "R1=9", "fault VALUE" },
+        { "WHERE of a bad name", "s/v\0", "R1=9", "38 01 00 00|" + Hlt, "R1=9", "fault VALUE" },
+        { "SPAWN from an address that is not code", "", "R0=70 R2=-1", "33 00 01 02|" + Hlt, "R2=-1 PC=68", "fault JUMP" },
+        { "SPAWN on member 1 outside a cluster is refused", "", "EQ=1 R0=72 R2=1", "33 00 01 02|" + Hlt, "EQ=0 R2=-1", "stop 0" },
+        { "SPAWN on this node gives handle 1", "", "R0=72 R2=-1", "33 00 01 02|" + Hlt, "EQ=1 R2=1", "stop 0" },
+        { "SPAWN on member 0 (this node) gives handle 1", "", "R0=72 R2=0", "33 00 01 02|" + Hlt, "EQ=1 R2=1", "stop 0" },
+        { "two SPAWNs give handles 1 and 2", "", "R0=76 R2=-1 R3=-1", "33 00 01 02|33 00 01 03|" + Hlt, "R2=1 R3=2", "stop 0" },
+    };
+
+    [Theory, MemberData(nameof(Processes))]
+    public void ProcessInstructions(string name, string roText, string setup, string code, string expect, string outcome)
+    {
+        _ = name;
+        var (machine, final, _) = VmScenario.Run(VmScenario.ImageWithText(code, roText), setup);
+        VmScenario.AssertOutcome(final, outcome);
+        VmScenario.AssertState(machine, expect);
+    }
 
     [Theory, MemberData(nameof(Arithmetic))]
     public void ArithmeticAndBits(string name, string setup, string code, string expect, string outcome) => Check(name, setup, code, expect, outcome);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`iridium exec` against `iridium run`, side by side in one interleaved run (issue 11):
+"""`iridium exec` against `iridium run`, side by side in one interleaved run:
 
 * overhead: exec of an empty program on a remote node (contacted node1, target node2) and
   `iridium run` of the same image, alternated; each pair's difference is the cluster's cost

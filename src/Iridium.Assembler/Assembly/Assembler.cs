@@ -6,8 +6,8 @@ using Iridium.Vm;
 namespace Iridium.Assembler;
 
 /// <summary>
-/// Assembles a whole source file into a program image (assembly.md §7.2): parse line by line,
-/// pass 1 (layout and symbols), pass 2 (encoding), image (§8). Every call uses fresh state.
+/// Assembles a whole source file into a program image (docs/reference/assembly.md): parse line by line,
+/// pass 1 (layout and symbols), pass 2 (encoding), image. Every call uses fresh state.
 /// </summary>
 public static class Assembler
 {
@@ -22,7 +22,7 @@ public static class Assembler
         var parsed = Parser.Parse(text, errors);
         var layout = Layout.Run(parsed, errors);
 
-        // §7.2 stops after pass 1 errors; we run pass 2 anyway so one run reports everything. Labels
+        // Pass 2 runs even after pass 1 errors, so one run reports everything. Labels
         // from lines with errors are still defined, so this adds no spurious UndefinedSymbol errors.
         var code = EncodeCode(parsed, layout, errors);
 
@@ -50,6 +50,7 @@ public static class Assembler
     private static byte[]? EncodeCode(ParsedSource parsed, LayoutResult layout, ErrorSink errors)
     {
         var code = new byte[layout.CodeLength];
+        var labelErrors = new LabelUseErrors();
         int at = 0;
         bool ok = true;
         foreach (var piece in layout.Code)
@@ -63,11 +64,12 @@ public static class Assembler
             {
                 var item = parsed.Items[piece.ItemIndex];
                 int written = InstructionEncoder.Encode(item.Opcode!, item.Head, parsed.OperandsOf(item), layout.Symbols,
-                    parsed.Source.Line(item.Line), item.Line, errors, code.AsSpan(at));
+                    parsed.Source.Line(item.Line), item.Line, errors, code.AsSpan(at), labelErrors);
                 ok &= written == piece.Size;
             }
             at += piece.Size;
         }
+        labelErrors.ReportTo(errors);
         return ok ? code : null;
     }
 

@@ -5,7 +5,7 @@ namespace Iridium.Assembler;
 
 /// <summary>
 /// The outcome of assembling one source. On success <see cref="Image"/> holds the program image and
-/// <see cref="Errors"/> is empty; otherwise <see cref="Image"/> is null (no partial image, §9.2).
+/// <see cref="Errors"/> is empty; otherwise <see cref="Image"/> is null (no partial image).
 /// </summary>
 public sealed class AssemblyResult
 {

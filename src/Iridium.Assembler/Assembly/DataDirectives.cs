@@ -6,7 +6,7 @@ using Iridium.Assembler.Syntax;
 namespace Iridium.Assembler.Assembly;
 
 /// <summary>
-/// Operand checks and bytes for the data directives (assembly.md §3.2): <c>.asciiz</c> (one string,
+/// Operand checks and bytes for the data directives (docs/reference/assembly.md): <c>.asciiz</c> (one string,
 /// UTF-8 plus NUL), <c>.integer</c> (one signed 32-bit integer, little-endian) and the extensions
 /// <c>.bytes</c> / <c>.header</c> (integers 0..255).
 /// </summary>

@@ -6,7 +6,7 @@ using Iridium.Vm;
 namespace Iridium.Assembler.Assembly;
 
 /// <summary>
-/// Pass 2 for one instruction (assembly.md §4.1, §6.2): checks the operands against the opcode's
+/// Pass 2 for one instruction (docs/reference/assembly.md): checks the operands against the opcode's
 /// signature from <see cref="OpcodeTable"/> and writes 4 bytes, or 8 for an expanded LOAD. Shared by
 /// the file assembler and the REPL's <see cref="LineAssembler"/>.
 /// </summary>
@@ -25,13 +25,15 @@ internal static class InstructionEncoder
 
     /// <summary>
     /// Encodes into <paramref name="output"/> (room for <see cref="SizeOf"/> bytes) and
-    /// returns the byte count, or 0 after reporting every operand error of the line.
+    /// returns the byte count, or 0 after reporting the line's first operand error: one line, one
+    /// error (swapped operands are one mistake). A label that cannot be used goes to
+    /// <paramref name="labelErrors"/> when given, so a whole file reports it once.
     /// </summary>
     public static int Encode(
         OpcodeInfo info, Token mnemonic, ReadOnlySpan<Token> operands, SymbolTable symbols,
-        ReadOnlySpan<char> lineText, int line, ErrorSink errors, Span<byte> output)
+        ReadOnlySpan<char> lineText, int line, ErrorSink errors, Span<byte> output, LabelUseErrors? labelErrors = null)
     {
-        var context = new Context(info, symbols, lineText, line, errors);
+        var context = new Context(info, symbols, lineText, line, errors, labelErrors);
         var kinds = info.Operands;
         int required = kinds.Count > 0 && kinds[^1] == OperandKind.Count ? kinds.Count - 1 : kinds.Count;
         if (operands.Length > kinds.Count)
@@ -49,13 +51,12 @@ internal static class InstructionEncoder
 
         output[..4].Clear();
         output[0] = info.Number;
-        bool ok = true;
         int position = 1;
         for (int i = 0; i < kinds.Count; i++)
         {
             var kind = kinds[i];
             int value = 0;   // an omitted COUNT encodes as 0 ("shift by 16")
-            if (i < operands.Length) ok &= context.TryValue(kind, operands[i], i + 1, out value);
+            if (i < operands.Length && !context.TryValue(kind, operands[i], i + 1, out value)) return 0;
             if (kind.Width() == 1)
             {
                 output[position] = (byte)value;
@@ -67,7 +68,6 @@ internal static class InstructionEncoder
             }
             position += kind.Width();
         }
-        if (!ok) return 0;
 
         if (SizeOf(info, operands) == 8)
         {
@@ -93,7 +93,8 @@ internal static class InstructionEncoder
     private static string Plural(int n, string word) => n == 1 ? $"1 {word}" : $"{n} {word}s";
 
     /// <summary>Per-instruction state for operand checks; a ref struct because it holds the line text.</summary>
-    private readonly ref struct Context(OpcodeInfo info, SymbolTable symbols, ReadOnlySpan<char> lineText, int line, ErrorSink errors)
+    private readonly ref struct Context(
+        OpcodeInfo info, SymbolTable symbols, ReadOnlySpan<char> lineText, int line, ErrorSink errors, LabelUseErrors? labelErrors)
     {
         private readonly ReadOnlySpan<char> _lineText = lineText;
 
@@ -180,17 +181,22 @@ internal static class InstructionEncoder
             value = 0;
             if (!symbols.TryGet(token.Text!, out var symbol))
             {
-                Fail(AssemblyErrorKind.UndefinedSymbol, token, $"label '{token.Text}' is not defined");
-                return false;
+                return FailLabel(AssemblyErrorKind.UndefinedSymbol, token, $"label '{token.Text}' is not defined");
             }
             if (symbol.Value > ushort.MaxValue)
             {
-                Fail(AssemblyErrorKind.AddressOutOfRange, token,
+                return FailLabel(AssemblyErrorKind.AddressOutOfRange, token,
                     $"label '{token.Text}' is at {symbol.Value}, beyond what a 16-bit field can hold (65535)");
-                return false;
             }
             value = symbol.Value;
             return true;
+        }
+
+        private bool FailLabel(AssemblyErrorKind kind, Token token, string message)
+        {
+            if (labelErrors is null) Fail(kind, token, message);
+            else labelErrors.Add(kind, token.Text!, line, token, message, _lineText);
+            return false;
         }
 
         private bool WrongKind(Token token, int index, string expected)

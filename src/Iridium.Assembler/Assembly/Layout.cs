@@ -18,16 +18,20 @@ internal sealed class LayoutResult
 }
 
 /// <summary>
-/// Pass 1 (assembly.md §3.2, §5.4, §6.2): section bookkeeping, label binding, ro bytes and
+/// Pass 1 (docs/reference/assembly.md): section bookkeeping, label binding, ro bytes and
 /// instruction sizes. Code labels are relative while laying out; they become absolute
 /// (68 + ro length + offset) once the ro length is known.
+/// Section headers are optional: a file starts in the code section, so a program without
+/// headers (the original project's own examples have none) is all code; <c>.data</c> switches
+/// to the ro section and <c>.code</c> back, each at most once. One missing header is one
+/// error: a run of misplaced lines in one section is reported once, at its first line.
 /// </summary>
 internal sealed class Layout
 {
     /// <summary>Images are capped well below 2 GiB so offsets never overflow, whatever the input.</summary>
     public const long MaxImageBytes = 1L << 30;
 
-    private enum Section { None, Data, Code }
+    private enum Section { Data, Code }
 
     private readonly ParsedSource _parsed;
     private readonly ErrorSink _errors;
@@ -35,7 +39,11 @@ internal sealed class Layout
     private readonly List<Item> _pendingLabels = [];
     private readonly List<(Item Label, long Value, SymbolKind Kind)> _bound = [];
     private readonly Dictionary<string, int> _declaredOnLine = new(StringComparer.Ordinal);
-    private Section _current;
+    private Section _current = Section.Code;
+    private Item? _firstMisplaced;
+    private int _misplacedCount;
+    private int _lastMisplacedLine;
+    private bool _reportedTooBig;
     private int _dataHeaderLine;
     private int _codeHeaderLine;
     private int _headerDirectiveLine;
@@ -63,24 +71,17 @@ internal sealed class Layout
             }
         }
         BindPendingToSectionEnd();
-        CheckBothSectionsPresent();
+        ReportMisplaced();
         DefineSymbols();
         return _result;
     }
 
-    private void DeclareLabel(in Item item)
-    {
-        if (_current == Section.None)
-        {
-            Fail(AssemblyErrorKind.NoSegmentDeclarationFound, item.Line, item.Head,
-                $"label '{item.Head.Text}' comes before any section header; start with .data or .code");
-            return;
-        }
-        _pendingLabels.Add(item);
-    }
+    private void DeclareLabel(in Item item) => _pendingLabels.Add(item);
 
     private void EnterSection(in Item item)
     {
+        BindPendingToSectionEnd();
+        ReportMisplaced();
         ref int seenOn = ref item.Directive == Directive.Data ? ref _dataHeaderLine : ref _codeHeaderLine;
         if (seenOn != 0)
         {
@@ -91,7 +92,6 @@ internal sealed class Layout
         {
             seenOn = item.Line;
         }
-        BindPendingToSectionEnd();
         _current = item.Directive == Directive.Data ? Section.Data : Section.Code;
     }
 
@@ -104,15 +104,9 @@ internal sealed class Layout
             PlaceHeaderBytes(item, operands, lineText);
             return;
         }
-        if (_current == Section.None)
-        {
-            Fail(AssemblyErrorKind.NoSegmentDeclarationFound, item.Line, item.Head,
-                $".{item.Head.Text} comes before any section header; put it after .data");
-            return;
-        }
         if (_current == Section.Code && item.Directive != Directive.Bytes)
         {
-            Fail(AssemblyErrorKind.WrongSection, item.Line, item.Head, $".{item.Head.Text} belongs in the .data section, not in .code");
+            Misplaced(item);
             return;
         }
         if (item.Directive is Directive.Asciiz or Directive.Integer && _pendingLabels.Count == 0)
@@ -154,11 +148,7 @@ internal sealed class Layout
     {
         if (_current != Section.Code)
         {
-            Fail(_current == Section.None ? AssemblyErrorKind.NoSegmentDeclarationFound : AssemblyErrorKind.WrongSection,
-                item.Line, item.Head,
-                _current == Section.None
-                    ? "instruction comes before any section header; put it after .code"
-                    : "instructions belong in the .code section, not in .data");
+            Misplaced(item);
             return;
         }
         int size = InstructionEncoder.SizeOf(item.Opcode!, _parsed.OperandsOf(item));
@@ -171,6 +161,9 @@ internal sealed class Layout
     private bool Fits(int size, in Item item)
     {
         if (ProgramImage.RoDataOffset + _result.RoData.Length + _result.CodeLength + size <= MaxImageBytes) return true;
+        // Every later line would be past the cap as well: one error for the one cause.
+        if (_reportedTooBig) return false;
+        _reportedTooBig = true;
         Fail(AssemblyErrorKind.AddressOutOfRange, item.Line, item.Head, $"the image would grow past {MaxImageBytes} bytes");
         return false;
     }
@@ -198,18 +191,34 @@ internal sealed class Layout
         _pendingLabels.Clear();
     }
 
-    private void CheckBothSectionsPresent()
+    /// <summary>
+    /// Notes a data directive in code or an instruction in data. Its labels stay pending and bind
+    /// to the next item, so uses of them add no "undefined" errors.
+    /// </summary>
+    private void Misplaced(in Item item)
     {
-        foreach (var (seenOn, name) in new[] { (_dataHeaderLine, ".data"), (_codeHeaderLine, ".code") })
-        {
-            if (seenOn != 0) continue;
-            _errors.Add(AssemblyErrorKind.InsufficientSections, 1, 1, 0,
-                $"the program has no {name} section header; every program needs exactly one .data and one .code",
-                _parsed.Source.LineCount > 0 ? _parsed.Source.Line(1) : default);
-        }
+        _firstMisplaced ??= item;
+        _misplacedCount++;
+        _lastMisplacedLine = item.Line;
     }
 
-    /// <summary>Final values (§5.4): data labels keep their ro offset, code labels become absolute addresses.</summary>
+    /// <summary>The one error for the misplaced lines of the section that just ended: a header is missing before them.</summary>
+    private void ReportMisplaced()
+    {
+        if (_firstMisplaced is not { } first) return;
+        string more = _misplacedCount == 1 ? ""
+            : $" ({_misplacedCount - 1} more line{(_misplacedCount == 2 ? "" : "s")} like it up to line {_lastMisplacedLine})";
+        string message = first.Kind == ItemKind.Instruction
+            ? $"instructions belong in the .code section, not in .data; put .code before this line{more}"
+            : _dataHeaderLine == 0
+                ? $".{first.Head.Text} belongs in the .data section, and a file starts in .code; put .data before this line{more}"
+                : $".{first.Head.Text} belongs in the .data section, not in .code; put .data before this line{more}";
+        Fail(AssemblyErrorKind.WrongSection, first.Line, first.Head, message);
+        _firstMisplaced = null;
+        _misplacedCount = 0;
+    }
+
+    /// <summary>Final values: data labels keep their ro offset, code labels become absolute addresses.</summary>
     private void DefineSymbols()
     {
         long codeStart = ProgramImage.RoDataOffset + _result.RoData.Length;

@@ -11,7 +11,7 @@ public sealed record LineAssemblyResult(byte[] Code, IReadOnlyList<AssemblyError
 }
 
 /// <summary>
-/// The REPL's line assembly (runtime.md §3.4): the single-line grammar of assembly.md §2.4 with no
+/// The REPL's line assembly (docs/reference/assembly.md, "Lines typed at the REPL"): the line grammar with no
 /// section rules. Labels resolve against the symbol table of the last loaded program; a label
 /// declaration is ignored with a warning; directives are rejected.
 /// </summary>
@@ -19,7 +19,8 @@ public static class LineAssembler
 {
     public const string FileName = "<input>";
 
-    public static LineAssemblyResult Assemble(string line, SymbolTable? symbols)
+    /// <param name="lineNumber">Where errors say the line is: 1 for a typed line, its line in a piped script.</param>
+    public static LineAssemblyResult Assemble(string line, SymbolTable? symbols, int lineNumber = 1)
     {
         ArgumentNullException.ThrowIfNull(line);
         var errors = new ErrorSink(FileName);
@@ -28,12 +29,12 @@ public static class LineAssembler
         if (text.ContainsAny('\r', '\n'))
         {
             int at = text.IndexOfAny('\r', '\n');
-            errors.Add(AssemblyErrorKind.ParseError, 1, at + 1, 1, "type one line at a time", text[..at]);
+            errors.Add(AssemblyErrorKind.ParseError, lineNumber, at + 1, 1, "type one line at a time", text[..at]);
             return new LineAssemblyResult([], errors.Errors, warnings);
         }
 
         var parsed = new ParsedSource(new SourceText(text.ToString(), FileName));
-        Parser.ParseLine(text, 1, new List<Token>(8), errors, parsed);
+        Parser.ParseLine(text, lineNumber, new List<Token>(8), errors, parsed);
         var code = Array.Empty<byte>();
         foreach (var item in parsed.Items)
         {
@@ -43,13 +44,13 @@ public static class LineAssembler
                     warnings.Add($"label '{item.Head.Text}' ignored: labels are only defined by loading a program");
                     break;
                 case ItemKind.Section or ItemKind.Data:
-                    errors.Add(AssemblyErrorKind.ParseError, 1, item.Head.Column, item.Head.Length,
+                    errors.Add(AssemblyErrorKind.ParseError, lineNumber, item.Head.Column, item.Head.Length,
                         $".{item.Head.Text} cannot be typed at the prompt; directives and sections belong in a program file (!load_file)", text);
                     break;
                 case ItemKind.Instruction:
                     var buffer = new byte[InstructionEncoder.MaxInstructionBytes];
                     int written = InstructionEncoder.Encode(item.Opcode!, item.Head, parsed.OperandsOf(item),
-                        symbols ?? SymbolTable.Empty, text, 1, errors, buffer);
+                        symbols ?? SymbolTable.Empty, text, lineNumber, errors, buffer);
                     code = buffer[..written];
                     break;
             }

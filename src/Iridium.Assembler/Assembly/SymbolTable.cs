@@ -1,6 +1,6 @@
 namespace Iridium.Assembler;
 
-/// <summary>What a label names (assembly.md §5.2).</summary>
+/// <summary>What a label names (docs/reference/assembly.md, "Labels").</summary>
 public enum SymbolKind
 {
     /// <summary>An absolute code address: header and ro section included.</summary>
@@ -13,7 +13,7 @@ public enum SymbolKind
 public sealed record Symbol(string Name, int Value, SymbolKind Kind);
 
 /// <summary>
-/// Labels by exact, case-sensitive name (assembly.md §5.1). <see cref="All"/> keeps declaration
+/// Labels by exact, case-sensitive name (docs/reference/assembly.md, "Labels"). <see cref="All"/> keeps declaration
 /// order, which is what a listing of the table should show.
 /// </summary>
 public sealed class SymbolTable

@@ -1,20 +1,16 @@
 namespace Iridium.Assembler;
 
-/// <summary>The error kinds of assembly.md §9.2 (names are normative).</summary>
+/// <summary>The error kinds of docs/reference/assembly.md, "Errors" (users and tests rely on the names).</summary>
 public enum AssemblyErrorKind
 {
     /// <summary>A line does not match the grammar (stray characters, missing sigil, two statements, bad number syntax).</summary>
     ParseError,
     /// <summary>A <c>'</c> string is not closed before the end of its line.</summary>
     UnterminatedString,
-    /// <summary>A label, directive or instruction before the first section header.</summary>
-    NoSegmentDeclarationFound,
     /// <summary>An instruction in <c>.data</c> or a data directive in <c>.code</c>.</summary>
     WrongSection,
     /// <summary><c>.data</c> or <c>.code</c> appears twice (also a second <c>.header</c>).</summary>
     DuplicateSection,
-    /// <summary><c>.data</c> or <c>.code</c> is missing.</summary>
-    InsufficientSections,
     /// <summary>A <c>.name</c> that is not a known directive.</summary>
     UnknownDirectiveFound,
     /// <summary><c>.asciiz</c> or <c>.integer</c> without a label.</summary>

@@ -12,7 +12,7 @@ namespace Iridium.Assembler;
 /// </summary>
 public sealed record DisassemblyOptions(bool ShowAddresses = false, SymbolTable? Symbols = null);
 
-/// <summary>The image is not a valid program image (isa.md §3.3): too short, bad magic, or ro length past the end.</summary>
+/// <summary>The image is not a valid program image (docs/reference/image-format.md): too short, bad magic, or ro length past the end.</summary>
 public sealed class InvalidImageException(string message) : FormatException(message);
 
 /// <summary>

@@ -105,7 +105,7 @@ internal static class RoDataDecoder
     }
 
     /// <summary>
-    /// Generated label: .asciiz and .integer need one (assembly.md §3.2); .bytes gets one only
+    /// Generated label: .asciiz and .integer need one (docs/reference/assembly.md); .bytes gets one only
     /// where PRTS points at it.
     /// </summary>
     private static string? Label(RoEntryKind kind, int offset, ISet<int> stringStarts) => kind switch

@@ -3,7 +3,7 @@ using Iridium.Assembler.Diagnostics;
 namespace Iridium.Assembler.Syntax;
 
 /// <summary>
-/// Splits one source line into tokens (assembly.md §2.1 with the PROPOSED rules of §2.4): no
+/// Splits one source line into tokens (docs/reference/assembly.md, "Lines" and "Tokens"): no
 /// whitespace inside a token, tokens separated by spaces or tabs, <c>;</c> starts a comment.
 /// Lexing stops at the first error, so a line of garbage yields one error, not one per character.
 /// </summary>

@@ -4,7 +4,7 @@ using Iridium.Vm;
 namespace Iridium.Assembler.Syntax;
 
 /// <summary>
-/// Turns lines into <see cref="Item"/>s following the PROPOSED line grammar (assembly.md §2.4):
+/// Turns lines into <see cref="Item"/>s following the line grammar (docs/reference/assembly.md, "Lines"):
 /// <c>ws* [label ws*] [statement] ws* [comment]</c>, one statement per line. Each line reports at
 /// most one syntax error. A label that lexed cleanly is kept even when the rest of its line is
 /// wrong, so one mistake does not also produce "undefined symbol" errors wherever the label is used.
@@ -113,7 +113,7 @@ internal static class Parser
                 // Bind it after the header (where it was most likely meant), so uses of it do not cascade.
                 into.Items.Add(new Item(ItemKind.Label, line, l));
             }
-            if (operands.Length > 0)
+            else if (operands.Length > 0)
             {
                 errors.Add(AssemblyErrorKind.ParseError, line, operands[0].Column, operands[0].Length,
                     $"a section header takes no operands", text);

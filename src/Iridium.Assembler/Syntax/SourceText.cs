@@ -1,7 +1,7 @@
 namespace Iridium.Assembler.Syntax;
 
 /// <summary>
-/// The source split into lines (assembly.md §2.4: LF or CRLF ends a line). Lines are kept as
+/// The source split into lines (LF or CRLF ends a line). Lines are kept as
 /// offsets into the one source string, so a huge file is not copied line by line.
 /// </summary>
 internal sealed class SourceText

@@ -2,7 +2,7 @@ using Iridium.Vm;
 
 namespace Iridium.Assembler.Syntax;
 
-/// <summary>The directives the assembler knows (assembly.md §3 plus the two documented extensions).</summary>
+/// <summary>The directives the assembler knows (docs/reference/assembly.md).</summary>
 internal enum Directive : byte
 {
     None,

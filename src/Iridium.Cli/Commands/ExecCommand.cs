@@ -35,19 +35,13 @@ internal sealed class ExecCommand
 
             return await ClusterClientSession.RunAsync(context, target, "the node to contact", timeoutMs, async client =>
             {
-                IReadOnlyList<string> targets = on switch
-                {
-                    null => [client.NodeAlias],
-                    "all" => (await client.MembersAsync().ConfigureAwait(false))
-                        .Where(m => m.Status is Iridium.Cluster.MemberStatus.Self or Iridium.Cluster.MemberStatus.Up).Select(m => m.Alias).ToArray(),
-                    _ => [on],
-                };
+                var targets = await ExecTargets.ResolveAsync(client, on).ConfigureAwait(false);
                 using var stdout = Console.OpenStandardOutput();
-                var writer = new ExecOutputWriter(stdout, prefixed: on == "all", targets.Count);
+                var writer = new ExecOutputWriter(stdout, prefixed: on == ExecTargets.All, targets.Count);
                 var results = await client.ExecAsync(targets, spec, writer.Write, cancellationToken).ConfigureAwait(false);
                 writer.Finish(results);
-                if (stateJson is not null) ExecStateJson.Write(stateJson, results, keyedByAlias: on == "all");
-                return results.Max(result => StatusOf(result, on == "all"));
+                if (stateJson is not null) ExecStateJson.Write(stateJson, results, keyedByAlias: on == ExecTargets.All);
+                return results.Max(result => StatusOf(result, on == ExecTargets.All));
             }).ConfigureAwait(false);
         }).ConfigureAwait(false);
 

@@ -2,6 +2,7 @@ using ConsoleAppFramework;
 using Iridium.Cli.CommandLine;
 using Iridium.Cli.Configuration;
 using Iridium.Cli.Hosting;
+using Iridium.Cli.Programs;
 using Iridium.Cluster;
 using Iridium.Repl.Console;
 using Iridium.Repl.Engine;
@@ -13,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Iridium.Cli.Commands;
 
 /// <summary>
-/// `iridium` with no command: the console REPL (runtime.md §3), plus the remote REPL with
-/// <c>-r</c> (§4), sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
+/// `iridium` with no command: the console REPL (docs/reference/runtime.md, "The REPL"), plus the remote REPL with
+/// <c>-r</c>, sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
 /// created on the first cluster command. With <c>-r</c> and no terminal on stdin, only the remote
 /// REPL, until SIGINT or SIGTERM.
 /// </summary>
@@ -83,13 +84,26 @@ internal sealed class ReplCommand
                     Scheduler = scheduler,
                     Cluster = cluster,
                 };
-                return await console.RunAsync(options).ConfigureAwait(false);
+                return StatusOf(await console.RunAsync(options).ConfigureAwait(false));
             }
             finally
             {
                 if (server is not null) await server.DisposeAsync().ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
+
+    /// <summary>
+    /// A piped script's exit status: 0 when every line ran, else what `iridium run` gives for the
+    /// first line that failed (65 assembly errors, 66 a file that cannot be read, 1 IGL or the
+    /// end of the program, 10 + N a fault, 19 for a spent --max-steps budget).
+    /// </summary>
+    private static int StatusOf(ReplFailure? failure) => failure switch
+    {
+        null => ExitCodes.Ok,
+        { Kind: ReplFailureKind.InvalidProgram } => ExitCodes.InvalidProgram,
+        { Kind: ReplFailureKind.UnreadableFile } => ExitCodes.NoInput,
+        { } failed => ProgramStatus.Of(failed.EventKind, failed.Code),
+    };
 
     /// <summary>The REPL's node: programs other members exec here count in the REPL's heap budget too.</summary>
     private static ClusterOptions ClusterOptionsFor(NodeSettings settings, ProcessContext process, VmMemory memory)

@@ -9,25 +9,44 @@ namespace Iridium.Cli.Commands;
 /// <summary>`iridium run FILE`, also reached as `iridium FILE`: assemble if needed, run, report.</summary>
 internal sealed class RunCommand
 {
-    /// <summary>Run a program; its exit status says how it stopped (0 HLT, 1 IGL, 10+code fault; see 'iridium --help').</summary>
+    /// <summary>Run a program; its exit status says how it stopped (0 HLT, 1 IGL, 10+code fault; see 'iridium --help'). A program that SPAWNs runs as a group: the run ends when every process of it has ended, with the status of the program itself.</summary>
     /// <param name="file">FILE: an image (name ending in .ir, or starting with EPIE) or assembly source; '-' reads standard input.</param>
     /// <param name="stateJson">Write the final machine state as JSON to this file (also after a fault, and after Ctrl-C: exit 130); '-' is standard output.</param>
-    /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions. Default: unlimited.</param>
+    /// <param name="maxSteps">End the run with Crash{9} (STEPS) after this many instructions; each spawned process has its own such budget. Default: unlimited.</param>
     /// <param name="maxHeapBytes">Heap cap in bytes, at least 16777216; an ALOC past it faults HEAP (default 64 MiB).</param>
     /// <param name="slice">Run in slices of this many steps, as a scheduler runs a process (the run and its output are the same; for benchmarks). Default: 65536.</param>
+    /// <param name="schedulers">Threads that run spawned processes (default: one per core).</param>
+    /// <param name="maxProcesses">Living processes at most; a SPAWN past it answers eq = false (default 262144).</param>
+    /// <param name="mailboxMessages">Messages one mailbox holds at most; a SEND to a full one answers eq = false (default 4096).</param>
+    /// <param name="mailboxBytes">Payload bytes one mailbox holds at most (default 4194304).</param>
+    /// <param name="maxMessageBytes">Largest message a SEND may carry; a larger one faults VALUE (default 65536).</param>
     [Command(CommandRouter.Run)]
     public int Run([Argument, HideDefaultValue] string? file = null, [HideDefaultValue] string? stateJson = null, [HideDefaultValue] long? maxSteps = null,
-        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? slice = null)
+        [HideDefaultValue] int? maxHeapBytes = null, [HideDefaultValue] long? slice = null, [HideDefaultValue] int? schedulers = null,
+        [HideDefaultValue] int? maxProcesses = null, [HideDefaultValue] int? mailboxMessages = null, [HideDefaultValue] int? mailboxBytes = null,
+        [HideDefaultValue] int? maxMessageBytes = null)
         => CommandBody.Run(CommandRouter.Run, () =>
         {
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
             if (slice is < 1) throw CommandFailure.Usage($"--slice must be a whole number 1 or more, not {slice}");
             Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
-            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice);
+            var limits = new ProcessLimits
+            {
+                Schedulers = AtLeast("--schedulers", schedulers, 1) ?? Environment.ProcessorCount,
+                MaxProcesses = AtLeast("--max-processes", maxProcesses, 1) ?? ProcessLimits.DefaultMaxProcesses,
+                MailboxMessages = AtLeast("--mailbox-messages", mailboxMessages, 1) ?? ProcessLimits.DefaultMailboxMessages,
+                MailboxBytes = AtLeast("--mailbox-bytes", mailboxBytes, 0) ?? ProcessLimits.DefaultMailboxBytes,
+                MaxMessageBytes = AtLeast("--max-message-bytes", maxMessageBytes, 0) ?? ProcessLimits.DefaultMaxMessageBytes,
+                MaxSteps = maxSteps,
+            };
+            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice, limits);
         });
 
-    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes, long slice)
+    private static int? AtLeast(string flag, int? value, int min)
+        => value < min ? throw CommandFailure.Usage($"{flag} must be a whole number {min} or more, not {value}") : value;
+
+    private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes, long slice, ProcessLimits limits)
     {
         var input = ProgramInput.Read(path);
         byte[]? image = ProgramCompiler.ToImage(input, Console.Error);
@@ -36,23 +55,40 @@ internal sealed class RunCommand
         // Flushed below and never disposed: after a failed write, disposing would only fail again
         // with the same bytes still buffered.
         var stdout = RunOutput.ForStandardOutput();
+        // Creating the runtime starts no thread: a program that never SPAWNs runs as before, on
+        // this thread alone. One that does becomes the root of a group whose other members run
+        // on the runtime's scheduler threads and write to the same output, a line at a time.
+        using var processes = new ProcessRuntime(limits);
         var machine = new Machine(heapCap: maxHeapBytes)
         {
             Output = stdout,
             Diagnostics = Console.Error,
             InterruptSlice = slice,
-            BetweenSlices = stdout.FlushIfDue,
+            Runtime = processes,
+        };
+        // Between slices the buffered output goes out once it has waited long enough; once
+        // there is a group, under its output lock, since its other members write there too.
+        machine.BetweenSlices = () =>
+        {
+            if (machine.Process?.Group is { } group) group.Synchronized(stdout.FlushIfDue);
+            else stdout.FlushIfDue();
         };
         machine.LoadImage(image);
         // Ctrl-C or SIGTERM interrupts the run at an instruction boundary: what the program
         // printed is flushed, the state written, and the exit status is 130. The run goes in
         // slices anyway (that is how the token is looked at, and how the output is flushed while
         // the program computes), at the cost of counting steps: a few percent (tools/bench).
+        // The same signal stops every other member of the program's group.
         using var signal = new ShutdownSignal();
         VmEvent final;
         try
         {
             final = machine.Run(maxSteps, signal.Token);
+            if (processes.EndHosted(machine, machine.LastResult) is { } group && !group.WaitForEnd(signal.Token))
+            {
+                processes.KillGroup(group);
+                group.WaitForEnd();
+            }
             stdout.Flush();
         }
         catch (IOException e)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Iridium.Cli.Programs;
 using Iridium.Cluster;
 using Iridium.Cluster.Client;
 using Iridium.Repl.Cluster;
@@ -43,32 +44,44 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         return new ClusterReply(result.Success, result.Message);
     }
 
-    public IReadOnlyList<ClusterMemberView> Members()
+    public IReadOnlyList<string> MembersTable()
     {
         ClusterNode? node;
         lock (_gate) node = _node;
         if (node is null) return [];
-        return node.Members.Select(m => new ClusterMemberView(m.Alias, m.Host, m.Port, m.Status.ToString())).ToArray();
+        // The same table as `iridium members`.
+        var text = new StringWriter();
+        MembersFormatter.WriteText(text, node.Members);
+        return text.ToString().TrimEnd('\n').Split('\n');
     }
 
     public async Task<ClusterReply> ExecAsync(string target, string program, byte[] image, Action<string> output, CancellationToken cancellation)
         => await WithClientAsync(async client =>
         {
+            // 'all' as `iridium exec --on all` has it: every up member, each line prefixed [alias].
+            var targets = await ExecTargets.ResolveAsync(client, target).ConfigureAwait(false);
             var decoder = System.Text.Encoding.UTF8.GetDecoder();
-            var results = await client.ExecAsync([target], new ExecSpec(program, image, null, false), (_, _, bytes) =>
+            var writer = new ExecOutputWriter(bytes =>
             {
                 var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-                output(new string(text, 0, decoder.GetChars(bytes, text, flush: false)));
-            }, cancellation).ConfigureAwait(false);
-            var result = results[0];
-            string where = result.ProcessId ?? target;
-            return result.End switch
-            {
-                ExecEnd.Stopped => new ClusterReply(true, $"{where} stopped with code {result.Code} after {result.Steps} steps"),
-                ExecEnd.Crashed => new ClusterReply(false, $"{where}: {result.Message}"),
-                _ => new ClusterReply(false, $"{where}: {result.Message ?? result.End.ToString().ToLowerInvariant()}"),
-            };
+                int n = decoder.GetChars(bytes, text, flush: false);
+                if (n > 0) output(new string(text, 0, n));
+            }, () => { }, prefixed: target == ExecTargets.All, targets.Count);
+            var results = await client.ExecAsync(targets, new ExecSpec(program, image, null, false), writer.Write, cancellation).ConfigureAwait(false);
+            writer.Finish(results);
+            var replies = results.Select(result => ReplyOf(result, target == ExecTargets.All)).ToArray();
+            return new ClusterReply(replies.All(r => r.Success), string.Join("\n", replies.Select(r => r.Message)));
         }).ConfigureAwait(false);
+
+    /// <summary>How one target's run ended, in words; a message that names the process already is not prefixed with it again.</summary>
+    private static ClusterReply ReplyOf(ExecResult result, bool prefixed)
+    {
+        string where = result.ProcessId ?? result.Target;
+        string tag = prefixed ? $"[{result.Alias ?? result.Target}] " : "";
+        if (result.End == ExecEnd.Stopped) return new ClusterReply(true, $"{tag}{where} stopped with code {result.Code} after {result.Steps} steps");
+        string message = result.Message ?? result.End.ToString().ToLowerInvariant();
+        return new ClusterReply(false, tag + (message.StartsWith(where + " ", StringComparison.Ordinal) ? message : $"{where}: {message}"));
+    }
 
     public async Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation)
     {

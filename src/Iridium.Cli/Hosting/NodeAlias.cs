@@ -4,7 +4,7 @@ using Iridium.Files;
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
-/// The node alias (runtime.md §1.2): <c>--node-alias</c>, else the trimmed contents of
+/// The node alias (docs/reference/runtime.md): <c>--node-alias</c>, else the trimmed contents of
 /// <c>.node_id</c> in the data root, else a new UUID written there. The original kept
 /// <c>.node_id</c> in the working directory, which gave a node a new name whenever it was started
 /// from another directory and littered wherever it ran; the data root is where a node's

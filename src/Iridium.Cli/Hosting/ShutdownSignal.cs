@@ -4,7 +4,7 @@ namespace Iridium.Cli.Hosting;
 
 /// <summary>
 /// SIGINT or SIGTERM as a token, for a process that serves until it is told to stop (the headless
-/// remote REPL) or a run that must end cleanly (`run --state-json`). The signal's default action,
+/// remote REPL) or a run that must end cleanly (`run`, which then flushes its output and exits 130). The signal's default action,
 /// ending the process at once, is replaced by a clean stop.
 /// </summary>
 internal sealed class ShutdownSignal : IDisposable

@@ -11,8 +11,15 @@ namespace Iridium.Cli.Programs;
 /// that prints without newlines must not grow this client without bound, so a longer line is
 /// written in pieces of that size, each a line of its own.
 /// </summary>
-internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets)
+/// <param name="write">Where the bytes go: standard output, or (the REPL's <c>!exec</c>) a decoder feeding its text.</param>
+/// <param name="flush">Called after each write, so output shows as it arrives.</param>
+internal sealed class ExecOutputWriter(Action<ReadOnlySpan<byte>> write, Action flush, bool prefixed, int targets)
 {
+    public ExecOutputWriter(Stream stdout, bool prefixed, int targets)
+        : this(stdout.Write, stdout.Flush, prefixed, targets)
+    {
+    }
+
     public const int MaxLineBytes = 64 * 1024;
 
     private readonly MemoryStream?[] _partial = new MemoryStream?[targets];
@@ -23,8 +30,8 @@ internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets
         {
             if (!prefixed)
             {
-                stdout.Write(bytes);
-                stdout.Flush();
+                write(bytes);
+                flush();
                 return;
             }
             var partial = _partial[target] ??= new MemoryStream();
@@ -51,7 +58,7 @@ internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets
                 }
                 WriteLine(alias, partial);
             }
-            stdout.Flush();
+            flush();
         }
         catch (IOException)
         {
@@ -71,7 +78,7 @@ internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets
                 partial.WriteByte((byte)'\n');
                 WriteLine(results[i].Alias ?? results[i].Target, partial);
             }
-            stdout.Flush();
+            flush();
         }
         catch (IOException)
         {
@@ -80,8 +87,8 @@ internal sealed class ExecOutputWriter(Stream stdout, bool prefixed, int targets
 
     private void WriteLine(string? alias, MemoryStream line)
     {
-        stdout.Write(Encoding.UTF8.GetBytes($"[{alias}] "));
-        stdout.Write(line.GetBuffer().AsSpan(0, (int)line.Length));
+        write(Encoding.UTF8.GetBytes($"[{alias}] "));
+        write(line.GetBuffer().AsSpan(0, (int)line.Length));
         line.SetLength(0);
     }
 }

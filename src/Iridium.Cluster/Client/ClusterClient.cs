@@ -92,6 +92,8 @@ public sealed class ClusterClient : IAsyncDisposable
         catch (Exception e) when (e is not ClusterClientException)
         {
             connection.Close(CloseReason.HandshakeFailed, "handshake failed");
+            if (e is ProtocolException { RefusedFrameHeader: { } header } && PortProbe.IsRemoteReplGreeting(header))
+                throw new ClusterClientException($"{endpoint} is a remote REPL port, not a cluster port (try 'iridium remote {endpoint}')");
             throw Failure(e, endpoint, timeout, ct);
         }
         catch

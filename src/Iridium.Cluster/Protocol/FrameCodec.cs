@@ -38,7 +38,8 @@ internal static class FrameCodec
         buffer.Slice(0, ProtocolLimits.FrameHeaderBytes).CopyTo(header);
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (length == 0) throw new ProtocolException("empty frame");
-        if (length > (uint)maxFrameBytes) throw new ProtocolException($"frame of {length} bytes is over the {maxFrameBytes}-byte cap");
+        if (length > (uint)maxFrameBytes)
+            throw new ProtocolException($"frame of {length} bytes is over the {maxFrameBytes}-byte cap") { RefusedFrameHeader = header.ToArray() };
 
         long total = ProtocolLimits.FrameHeaderBytes + (long)length;
         if (buffer.Length < total) return false;

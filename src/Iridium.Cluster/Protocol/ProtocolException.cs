@@ -12,4 +12,10 @@ internal sealed class ProtocolException : Exception
         : base(message, inner)
     {
     }
+
+    /// <summary>
+    /// The length prefix of a frame refused for its size: when the peer speaks a text protocol
+    /// instead (the remote REPL greets with "iridium-auth v1 ..."), its first characters.
+    /// </summary>
+    public byte[]? RefusedFrameHeader { get; init; }
 }

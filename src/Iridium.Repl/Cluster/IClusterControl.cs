@@ -3,11 +3,8 @@ namespace Iridium.Repl.Cluster;
 /// <summary>The outcome of a cluster command, as the REPL shows it.</summary>
 public sealed record ClusterReply(bool Success, string Message);
 
-/// <summary>One known cluster member, for <c>!cluster_members</c>.</summary>
-public sealed record ClusterMemberView(string Alias, string Host, int Port, string Status);
-
 /// <summary>
-/// What the REPL's cluster commands need from the node's cluster (runtime.md §6.8). The REPL only
+/// What the REPL's cluster commands need from the node's cluster (docs/reference/runtime.md). The REPL only
 /// depends on this; the adapter over <c>Iridium.Cluster.ClusterNode</c> is supplied by the host.
 /// </summary>
 public interface IClusterControl
@@ -18,12 +15,12 @@ public interface IClusterControl
     /// <summary>Joins the cluster that HOST:PORT belongs to, starting the listener first if needed.</summary>
     Task<ClusterReply> JoinAsync(string host, int port, CancellationToken cancellation);
 
-    /// <summary>The members known now, this node included.</summary>
-    IReadOnlyList<ClusterMemberView> Members();
+    /// <summary>The members known now, this node included, as `iridium members` prints them (a header row first); empty before the cluster exists.</summary>
+    IReadOnlyList<string> MembersTable();
 
     /// <summary>
-    /// Runs <paramref name="image"/> on the member <paramref name="target"/> (an alias or "any"),
-    /// as `iridium exec` does; <paramref name="output"/> gets its output as it arrives, and the
+    /// Runs <paramref name="image"/> on the member <paramref name="target"/> (an alias, "any" or
+    /// "all"), as `iridium exec --on` does; <paramref name="output"/> gets its output as it arrives, and the
     /// reply says how it ended. Cancelling stops the remote program.
     /// </summary>
     Task<ClusterReply> ExecAsync(string target, string program, byte[] image, Action<string> output, CancellationToken cancellation);

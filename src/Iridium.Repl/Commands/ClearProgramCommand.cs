@@ -6,7 +6,7 @@ namespace Iridium.Repl.Commands;
 /// <summary>
 /// <c>!clear_program</c>: empties the program and its ro data and resets pc to 0 (PROPOSED; the
 /// original kept pc, so typed lines stopped running). The loaded program's labels go too: they
-/// named addresses in the program that is gone.
+/// named addresses in the program that is gone, and so does a run <c>!continue</c> could have resumed.
 /// </summary>
 internal sealed class ClearProgramCommand : SimpleReplCommand
 {
@@ -17,6 +17,8 @@ internal sealed class ClearProgramCommand : SimpleReplCommand
     {
         session.Machine.ClearProgram();
         session.Symbols = SymbolTable.Empty;
+        // The interrupted run's code is gone: there is nothing left to continue.
+        session.ResumePoint = null;
         session.Say("program cleared");
         return ReplOutcome.Continue;
     }

@@ -53,7 +53,7 @@ internal sealed class JoinClusterCommand : ClusterCommand
     }
 }
 
-/// <summary><c>!cluster_members</c>: one line per member, sorted by alias (runtime.md §6.8).</summary>
+/// <summary><c>!cluster_members</c>: the table `iridium members` prints, sorted by alias.</summary>
 internal sealed class ClusterMembersCommand : ClusterCommand
 {
     public override string Name => "!cluster_members";
@@ -63,10 +63,9 @@ internal sealed class ClusterMembersCommand : ClusterCommand
     {
         if (!arguments.IsEmpty) return UsageError(session, $"{Name} takes no arguments");
         if (ClusterOf(session) is not { } cluster) return Continue;
-        var members = cluster.Members().OrderBy(m => m.Alias, StringComparer.Ordinal).ToArray();
-        if (members.Length == 0) session.Say("no known members (start with !start_cluster or !join_cluster HOST PORT)");
-        foreach (var member in members)
-            session.Say(string.Create(CultureInfo.InvariantCulture, $"{member.Alias} {member.Host}:{member.Port} {member.Status}"));
+        var rows = cluster.MembersTable();
+        if (rows.Count == 0) session.Say("no known members (start with !start_cluster or !join_cluster HOST PORT)");
+        foreach (var row in rows) session.Say(row);
         return Continue;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Scheduling;
 using Iridium.Vm;
@@ -29,8 +28,11 @@ internal sealed class ContinueCommand : ReplCommand
         long? budget = session.Options.MaxSteps;
         var result = await DedicatedThread.Run(() => machine.Continue(budget, cancellation)).ConfigureAwait(false);
         session.Say(result.Status == ExecutionStatus.Running
-            ? $"still running at pc={result.Pc.ToString(CultureInfo.InvariantCulture)} after the step budget of {budget?.ToString(CultureInfo.InvariantCulture)} instructions"
+            ? ExecutionReport.StepBudgetSpent(budget)
             : ExecutionReport.Describe(machine, result, result.Pc));
+        session.Failed(result.Status == ExecutionStatus.Running
+            ? new ReplFailure(ReplFailureKind.ProgramFailed, VmEventKind.Crash, (int)FaultCode.Steps)
+            : ReplFailure.Of(result));
         session.RunEnded(result);
         return ReplOutcome.Continue;
     }

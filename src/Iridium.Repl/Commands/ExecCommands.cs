@@ -6,7 +6,7 @@ namespace Iridium.Repl.Commands;
 
 /// <summary>
 /// <c>!exec ALIAS PATH</c>: assembles PATH here and runs it on the cluster member ALIAS (or
-/// <c>any</c>), as `iridium exec` does: the output is shown as it arrives, line by line, then how
+/// <c>any</c>, or <c>all</c> with each line prefixed <c>[alias] </c>), as `iridium exec --on` does: the output is shown as it arrives, line by line, then how
 /// it ended. Ctrl-C stops the remote program.
 /// </summary>
 internal sealed class ExecClusterCommand : ClusterCommand
@@ -16,7 +16,7 @@ internal sealed class ExecClusterCommand : ClusterCommand
 
     public override string Name => "!exec";
     public override string Usage => "!exec ALIAS PATH";
-    public override string Summary => "run PATH on the cluster member ALIAS ('any': the least busy); its output is shown as it arrives";
+    public override string Summary => "run PATH on the cluster member ALIAS ('any': the least busy, 'all': every up member); its output is shown as it arrives";
 
     public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
     {

@@ -28,6 +28,7 @@ internal sealed class LoadFileCommand : ReplCommand
         session.Say($"loaded {program.Path}: {program.Image.Length} bytes, {program.Symbols.Count} label(s); running");
         var final = await DedicatedThread.Run(() => machine.Run(session.Options.MaxSteps, cancellation)).ConfigureAwait(false);
         session.Say(ExecutionReport.Describe(machine, final, session.Options.MaxSteps));
+        session.Failed(ReplFailure.Of(final));
         session.RunEnded(machine.LastResult);
         return ReplOutcome.Continue;
     }

@@ -16,7 +16,7 @@ internal sealed record CommandArguments(string Name, string Rest)
     }
 }
 
-/// <summary>One <c>!command</c> of runtime.md §3.3. Each lives in its own small class, listed in <see cref="CommandTable"/>.</summary>
+/// <summary>One <c>!command</c> (docs/reference/runtime.md). Each lives in its own small class, listed in <see cref="CommandTable"/>.</summary>
 internal abstract class ReplCommand
 {
     /// <summary>The name as typed, with the <c>!</c>.</summary>

@@ -33,10 +33,13 @@ internal static class ExecutionReport
         _ => $"VM stopped: code {code.ToString(CultureInfo.InvariantCulture)} (IGL, an unknown opcode, or the end of the program)",
     };
 
+    /// <summary>The one wording for a run that used up its step budget (a whole run's STEPS fault, or a <c>!continue</c> still running at its end).</summary>
+    public static string StepBudgetSpent(long? stepBudget)
+        => $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
+
     private static string Fault(Machine machine, FaultCode fault, int pc, long? stepBudget)
     {
-        if (fault == FaultCode.Steps)
-            return $"VM fault: STEPS: the run needed more than the step budget of {stepBudget?.ToString(CultureInfo.InvariantCulture) ?? "?"} instructions (--max-steps)";
+        if (fault == FaultCode.Steps) return StepBudgetSpent(stepBudget);
         if (fault == FaultCode.Header) return "VM fault: HEADER: the program is not a valid image";
         string where = $"VM fault: {fault.DisplayName()} at pc={pc.ToString(CultureInfo.InvariantCulture)} ({InstructionAt(machine, pc)})";
         return fault == FaultCode.Heap && HeapLimit(machine.LastHeapRefusal, machine) is { } why ? $"{where}: {why}" : where;

@@ -6,7 +6,7 @@ using Iridium.Vm;
 namespace Iridium.Repl.Engine;
 
 /// <summary>
-/// One REPL (runtime.md §3, PROPOSED): a VM, the symbols of the last loaded program and the lines
+/// One REPL (docs/reference/runtime.md, "The REPL"): a VM, the symbols of the last loaded program and the lines
 /// typed so far. The same engine serves the local console, every remote session and the tests; each
 /// front end only moves lines in and text out through an <see cref="IReplTerminal"/>.
 /// Not thread-safe: one line at a time.
@@ -27,7 +27,7 @@ public sealed class ReplSession : IDisposable
     public IReplTerminal Terminal { get; }
     public ReplSessionOptions Options { get; }
 
-    /// <summary>The session's VM. Starts headerless and empty with pc = 0 (§3.1).</summary>
+    /// <summary>The session's VM. Starts headerless and empty with pc = 0.</summary>
     public Machine Machine { get; }
 
     /// <summary>Labels of the last successful <c>!load_file</c>; typed lines resolve <c>@name</c> against them.</summary>
@@ -46,6 +46,18 @@ public sealed class ReplSession : IDisposable
         ResumePoint = result.Status is ExecutionStatus.Interrupted or ExecutionStatus.Running || result.Fault == FaultCode.Steps ? result : null;
         if (ResumePoint is not null) Say("(!continue resumes it)");
     }
+
+    /// <summary>The first line of this session that failed (a piped script's exit status follows it), or null.</summary>
+    public ReplFailure? FirstFailure { get; private set; }
+
+    /// <summary>Notes a failed line; only the first one counts.</summary>
+    internal void Failed(ReplFailure? failure) => FirstFailure ??= failure;
+
+    /// <summary>
+    /// The number of the input line being run, for error locations: the front end sets it when its
+    /// input is a script (a typed line is always line 1 of its own).
+    /// </summary>
+    public int InputLine { get; set; } = 1;
 
     /// <summary>Every non-blank line of this session, oldest first.</summary>
     public IReadOnlyList<string> History => _history;

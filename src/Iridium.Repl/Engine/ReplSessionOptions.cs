@@ -23,7 +23,7 @@ public sealed record ReplSessionOptions
     /// <summary>The node's cluster, or null when this process has none.</summary>
     public IClusterControl? Cluster { get; init; }
 
-    /// <summary>Remote sessions refuse cluster commands (runtime.md §4.2).</summary>
+    /// <summary>Remote sessions refuse cluster commands.</summary>
     public bool IsRemote { get; init; }
 
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Iridium.Repl.Engine;
 
-/// <summary>The fixed texts users and scripts see (runtime.md §3: the greeting and farewell are the original's).</summary>
+/// <summary>The fixed texts users and scripts see (the greeting and farewell are the original Iridium's).</summary>
 public static class ReplText
 {
     /// <summary>

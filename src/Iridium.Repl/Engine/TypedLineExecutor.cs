@@ -4,7 +4,7 @@ using Iridium.Vm;
 namespace Iridium.Repl.Engine;
 
 /// <summary>
-/// Runs one typed assembly line (runtime.md §3.4, PROPOSED realignment rule): the line's own bytes
+/// Runs one typed assembly line (docs/reference/runtime.md, "Typed assembly"): the line's own bytes
 /// (two instructions for an expanded LOAD) are appended to the program, pc is set to the first of
 /// them, and they are single-stepped in order. A stop, fault or taken jump ends the line there.
 /// Because every line starts at its own bytes, a HLT, a fault or an odd instruction can never leave
@@ -14,12 +14,13 @@ internal static class TypedLineExecutor
 {
     public static void Execute(ReplSession session, string line)
     {
-        var assembled = LineAssembler.Assemble(line, session.Symbols);
+        var assembled = LineAssembler.Assemble(line, session.Symbols, session.InputLine);
         foreach (var warning in assembled.Warnings) session.Say("warning: " + warning);
         if (!assembled.Success)
         {
             foreach (var error in assembled.Errors) session.Say(error.Render());
             session.Say("nothing was executed");
+            session.Failed(new ReplFailure(ReplFailureKind.InvalidProgram));
             return;
         }
         if (assembled.Code.Length == 0) return;   // a comment or a lone (ignored) label
@@ -35,6 +36,7 @@ internal static class TypedLineExecutor
             var result = machine.RunOnce();
             if (result.Status == ExecutionStatus.Running && machine.Pc == at + 4) continue;
             session.Say(ExecutionReport.Describe(machine, result, at));
+            session.Failed(ReplFailure.Of(result));
             return;
         }
     }

@@ -8,7 +8,7 @@ internal sealed record LoadedProgram(string Path, byte[] Image, SymbolTable Symb
 
 /// <summary>
 /// The shared first half of <c>!load_file</c> and <c>!spawn</c>: take the path from the arguments
-/// or ask whoever typed the command (§3.4), read it where the session may read, and assemble it with
+/// or ask whoever typed the command, read it where the session may read, and assemble it with
 /// a fresh assembler. Every failure is reported to the session and yields null.
 /// </summary>
 internal static class ProgramLoader
@@ -28,6 +28,7 @@ internal static class ProgramLoader
         if (file.Text is null)
         {
             session.Say($"cannot read {file.DisplayName}: {file.Error}");
+            session.Failed(new ReplFailure(ReplFailureKind.UnreadableFile));
             return null;
         }
 
@@ -36,6 +37,7 @@ internal static class ProgramLoader
         {
             session.Say(result.RenderErrors().TrimEnd('\n'));
             session.Say($"{file.DisplayName}: {result.Errors.Count} assembly error(s); nothing loaded");
+            session.Failed(new ReplFailure(ReplFailureKind.InvalidProgram));
             return null;
         }
         return new LoadedProgram(file.DisplayName, result.Image!, result.Symbols);

@@ -21,7 +21,10 @@ public sealed class SandboxedProgramFiles : IProgramFiles
     public ProgramFileText Read(string path)
     {
         var resolved = Resolve(path, out string? error);
-        return resolved is null ? ProgramFileText.Failed(path, error!) : ProgramFileReader.Read(resolved, path);
+        if (resolved is null) return ProgramFileText.Failed(path, error!);
+        var file = ProgramFileReader.Read(resolved, path);
+        // "no such file" alone leaves a remote user guessing where the server looked.
+        return file.Text is null ? ProgramFileText.Failed(path, $"{file.Error} (the server's program directory is {_root})") : file;
     }
 
     /// <summary>The real path of <paramref name="relative"/> inside the root, or null with the reason.</summary>

@@ -42,8 +42,14 @@ public sealed class RemoteConsole : IDisposable
         {
             if (ReadLine(prompt) is not { } line)
             {
-                Send(stream, null);   // Ctrl-D: the server ends the session
-                break;
+                // Ctrl-D at the prompt leaves as !quit does, with the server's farewell; at a
+                // question it ends the input (no answer), and the server ends the session.
+                if (prompt != ServerPrompt.Command)
+                {
+                    Send(stream, null);
+                    break;
+                }
+                line = "!quit";
             }
             using (_ctrlC.WhileRunning(() => Send(stream, [InterruptByteFilter.InterruptByte])))
             {

@@ -6,7 +6,7 @@ using Iridium.Net;
 namespace Iridium.Repl.Remote;
 
 /// <summary>
-/// The multi-user remote REPL (runtime.md §4.2): a TCP listener whose every connection is an
+/// The multi-user remote REPL (docs/reference/runtime.md): a TCP listener whose every connection is an
 /// independent, authenticated REPL session (<see cref="RemoteSession"/>). Hosted by the
 /// interactive <c>iridium -r</c> next to the local console, and by the headless <c>iridium node</c>.
 /// A connection that has not logged in yet holds a login slot (<see cref="PreAuthBudget"/>: its

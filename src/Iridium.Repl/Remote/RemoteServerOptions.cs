@@ -4,7 +4,7 @@ using Iridium.Vm;
 namespace Iridium.Repl.Remote;
 
 /// <summary>
-/// Settings of the remote REPL server (runtime.md §4.2 and the limits of issue #6). The ones a user
+/// Settings of the remote REPL server (docs/reference/runtime.md, with its limits). The ones a user
 /// chooses (address, port, step budget) are required; their defaults live in the CLI's Defaults.cs.
 /// </summary>
 public sealed record RemoteServerOptions

@@ -6,7 +6,7 @@ using Iridium.Repl.Programs;
 namespace Iridium.Repl.Remote;
 
 /// <summary>
-/// One remote connection (runtime.md §4.2, PROPOSED): authenticate, send the banner and
+/// One remote connection (docs/reference/runtime.md, "The remote REPL"): authenticate, send the banner and
 /// <c>&gt;&gt;&gt; </c>, then for each line execute it on this session's own REPL (own VM, own
 /// symbols, own history), write its output lines and a new prompt. <c>!quit</c>, end of stream,
 /// an oversize line or the idle timeout end this session only. Once the client has proved it
@@ -78,6 +78,7 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
             log($"remote session {peer.EndPoint}: {refusal}");
             return;
         }
+        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: logged in");
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);

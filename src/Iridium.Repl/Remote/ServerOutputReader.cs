@@ -26,17 +26,27 @@ internal sealed class ServerOutputReader(Stream stream)
     private readonly byte[] _bytes = new byte[4096];
     private readonly char[] _chars = new char[4097];
 
-    /// <summary>One line (for the challenge and the banner); null when the server closed first.</summary>
+    /// <summary>Longest line <see cref="ReadLineAsync"/> waits for: the login's lines are short, and a server that never ends one must not fill our memory.</summary>
+    public const int MaxLineChars = 4096;
+
+    /// <summary>Whether the server has sent anything at all (a cluster node sends nothing until spoken to).</summary>
+    public bool ReceivedAny { get; private set; }
+
+    /// <summary>
+    /// One line (for the challenge and the banner), or the first <see cref="MaxLineChars"/>
+    /// characters of one that goes on; null when the server closed first.
+    /// </summary>
     public async Task<string?> ReadLineAsync(CancellationToken cancellation)
     {
         while (true)
         {
             string text = _pending.ToString();
             int newline = text.IndexOf('\n');
-            if (newline >= 0)
+            if (newline >= 0 || text.Length >= MaxLineChars)
             {
-                _pending.Remove(0, newline + 1);
-                return text[..newline].TrimEnd('\r');
+                int end = newline >= 0 ? newline : MaxLineChars;
+                _pending.Remove(0, Math.Min(text.Length, end + 1));
+                return text[..end].TrimEnd('\r');
             }
             if (!await FillAsync(cancellation).ConfigureAwait(false)) return null;
         }
@@ -85,6 +95,7 @@ internal sealed class ServerOutputReader(Stream stream)
             read = 0;
         }
         if (read == 0) return false;
+        ReceivedAny = true;
         int n = _decoder.GetChars(_bytes, 0, read, _chars, 0, flush: false);
         _pending.Append(_chars, 0, n);
         return true;

@@ -6,7 +6,7 @@ namespace Iridium.Repl.Scheduling;
 public sealed record SpawnOutcome(Guid VmId, IReadOnlyList<VmEvent> Events, string Output, bool OutputTruncated, string? Failure = null, HeapRefusal HeapRefusal = HeapRefusal.None);
 
 /// <summary>
-/// Runs spawned VMs in the background (runtime.md §5, PROPOSED): at most <see cref="MaxConcurrent"/>
+/// Runs spawned VMs in the background (<c>!spawn</c>, docs/reference/runtime.md): at most <see cref="MaxConcurrent"/>
 /// run at once (<c>--threads</c>), more wait their turn, and beyond <see cref="MaxQueued"/> waiting
 /// a spawn is refused so remote users cannot pile up unbounded work. One scheduler serves the whole
 /// process (local console and every remote session).

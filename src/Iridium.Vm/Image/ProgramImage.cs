@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Iridium.Vm;
 
 /// <summary>
-/// The program image (isa.md §3.1): magic "EPIE", 60 reserved bytes, u32 LE ro length, ro bytes,
+/// The program image (docs/reference/image-format.md): magic "EPIE", 60 reserved bytes, u32 LE ro length, ro bytes,
 /// code. <see cref="Write"/> and <see cref="TryRead"/> are mirror images of each other.
 /// </summary>
 public static class ProgramImage
@@ -32,7 +32,7 @@ public static class ProgramImage
     }
 
     /// <summary>
-    /// Validates an image (isa.md §3.3, PROPOSED): at least 68 bytes, the magic, and
+    /// Validates an image (docs/reference/image-format.md, "Loading"): at least 68 bytes, the magic, and
     /// 68 + ro length within the image. Bytes 4..63 are not checked.
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> image, out ImageLayout layout, out string? error)

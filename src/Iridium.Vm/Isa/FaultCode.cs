@@ -1,6 +1,6 @@
 namespace Iridium.Vm;
 
-/// <summary>Crash codes of the fault model (isa.md §5.2 and §10), plus STEPS for the step budget.</summary>
+/// <summary>Crash codes of the fault model (docs/reference/isa.md), plus STEPS for the step budget.</summary>
 public enum FaultCode : byte
 {
     None = 0,
@@ -22,8 +22,10 @@ public enum FaultCode : byte
     RoData = 8,
     /// <summary>The run executed more instructions than its step budget allows.</summary>
     Steps = 9,
-    /// <summary>An operand value outside its domain, e.g. PRTC of a value that is not a Unicode scalar value (isa.md §10).</summary>
+    /// <summary>An operand value outside its domain, e.g. PRTC of a value that is not a Unicode scalar value.</summary>
     Value = 10,
+    /// <summary>A register value that is not a handle in the process's handle table, or a new handle when the table is full (docs/reference/isa.md, processes).</summary>
+    Handle = 11,
 }
 
 public static class FaultCodeExtensions
@@ -42,6 +44,7 @@ public static class FaultCodeExtensions
         FaultCode.RoData => "RODATA",
         FaultCode.Steps => "STEPS",
         FaultCode.Value => "VALUE",
+        FaultCode.Handle => "HANDLE",
         _ => "FAULT" + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

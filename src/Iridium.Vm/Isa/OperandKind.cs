@@ -1,6 +1,6 @@
 namespace Iridium.Vm;
 
-/// <summary>The kinds of operand an instruction can take (assembly.md §4.1).</summary>
+/// <summary>The kinds of operand an instruction can take (docs/reference/assembly.md, "Operands").</summary>
 public enum OperandKind : byte
 {
     /// <summary>Integer register <c>$0..$31</c>, one byte.</summary>

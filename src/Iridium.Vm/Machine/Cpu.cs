@@ -52,7 +52,7 @@ public unsafe struct Cpu
 
     /// <summary>
     /// Turns a byte address into an instruction index, or <c>-(int)FaultCode.Jump</c> when the
-    /// target is not a legal jump target (isa.md §3.6: inside the code, on an instruction
+    /// target is not a legal jump target (docs/reference/isa.md: inside the code, on an instruction
     /// boundary; the end of the program is allowed and stops the run).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

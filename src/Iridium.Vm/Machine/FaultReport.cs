@@ -13,10 +13,15 @@ public static class FaultReport
             ProgramImage.TryRead(image, out _, out string? why);
             return $"invalid program image: {why} (Crash{{1}})";
         }
-        var result = machine.LastResult;
+        return Describe(machine, machine.LastResult);
+    }
+
+    /// <summary>"fault NAME at pc=N (INSTRUCTION)" for a fault of a run that started (not HEADER): <paramref name="result"/> is how it ended.</summary>
+    public static string Describe(Machine machine, ExecutionResult result)
+    {
         string instruction = InstructionAt(machine, result.Pc);
-        string limit = final.Code == (int)FaultCode.Heap && HeapLimit(machine.LastHeapRefusal, machine) is { } limitHit ? ": " + limitHit : "";
-        return $"fault {((FaultCode)final.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}";
+        string limit = result.Code == (int)FaultCode.Heap && HeapLimit(machine.LastHeapRefusal, machine) is { } limitHit ? ": " + limitHit : "";
+        return $"fault {((FaultCode)result.Code).DisplayName()} at pc={result.Pc} ({instruction}){limit}";
     }
 
     /// <summary>Which limit refused an ALOC, in words, or null when none did (a negative size, an access out of range).</summary>

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace Iridium.Vm;
 
-// Integer arithmetic and bit operations. Everything wraps modulo 2^32 (isa.md §5.2): the
+// Integer arithmetic and bit operations. Everything wraps modulo 2^32 (docs/reference/isa.md, "Machine state"): the
 // project compiles unchecked, so plain operators give two's-complement wrap-around.
 internal static partial class Handlers
 {
@@ -78,7 +78,7 @@ internal static partial class Handlers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Lui(ref Cpu cpu, in Instruction ins) => cpu.R[ins.A] = (cpu.R[ins.A] << 16) | ins.Imm;
 
-    /// <summary>The shift byte: 0 means 16, then modulo 32 (isa.md §6.13).</summary>
+    /// <summary>The shift byte: 0 means 16, then modulo 32 (docs/reference/isa.md).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int ShiftAmount(byte n) => (n == 0 ? 16 : n) & 31;
 }

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace Iridium.Vm;
 
-// The stack of 32-bit entries and call frames (isa.md §6.9, PROPOSED rules). A frame is the
+// The stack of 32-bit entries and call frames (docs/reference/isa.md, "Stack and calls"). A frame is the
 // two entries CALL pushes: the return address, then the caller's bp; bp points just above them.
 //
 // Invariants the fast paths rely on: 0 <= bp <= sp <= StackCapacity; bp is 0 or the top of a

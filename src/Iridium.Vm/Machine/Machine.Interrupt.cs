@@ -54,7 +54,7 @@ public sealed partial class Machine
         }
         _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
         _codeStart = layout.CodeStart;
-        _decoded = null;
+        ProgramChanged();
         Pc = _codeStart;
         return null;
     }

@@ -6,17 +6,17 @@ using System.Text.Unicode;
 namespace Iridium.Vm;
 
 /// <summary>
-/// One Iridium VM (isa.md §1): registers, program, stack, heap, flags, ro data, identity and
+/// One Iridium VM (docs/reference/isa.md): registers, program, stack, heap, flags, ro data, identity and
 /// events. Not thread-safe: one thread drives a machine at a time.
 /// </summary>
 public sealed partial class Machine
 {
     public const int RegisterCount = 32;
     public const int InitialHeapSize = 64;
-    /// <summary>Hard stack limit in entries (isa.md §1, PROPOSED).</summary>
+    /// <summary>Hard stack limit in entries.</summary>
     public const int StackLimit = 2_097_152;
     private const int InitialStackCapacity = 64;
-    /// <summary>Default heap cap: 64 MiB total (isa.md recommends it; at least 16 MiB required).</summary>
+    /// <summary>Default heap cap: 64 MiB (docs/reference/isa.md, "The heap").</summary>
     public const int DefaultHeapCap = 64 * 1024 * 1024;
 
     private readonly List<VmEvent> _events = [];
@@ -87,7 +87,7 @@ public sealed partial class Machine
         set
         {
             _useReferenceInterpreter = value;
-            _decoded = null;
+            ProgramChanged();
         }
     }
 
@@ -166,7 +166,7 @@ public sealed partial class Machine
     }
 
     /// <summary>
-    /// Headerless mode (isa.md §3.4): the bytes are code only, code starts at 0, ro data is
+    /// Headerless mode (docs/reference/isa.md): the bytes are code only, code starts at 0, ro data is
     /// empty. Used by the REPL and single-step tests with <see cref="RunOnce"/>.
     /// </summary>
     public void LoadHeaderless(ReadOnlySpan<byte> code)
@@ -183,7 +183,7 @@ public sealed partial class Machine
         EnsureProgramCapacity(_programLength + code.Length);
         code.CopyTo(_program.AsSpan(_programLength));
         _programLength += code.Length;
-        _decoded = null;
+        ProgramChanged();
     }
 
     /// <summary>Empties the program, its ro data, and resets pc (the REPL's !clear_program).</summary>
@@ -193,7 +193,7 @@ public sealed partial class Machine
         _programLength = 0;
         _codeStart = 0;
         _roData = [];
-        _decoded = null;
+        ProgramChanged();
         Pc = 0;
     }
 
@@ -201,7 +201,7 @@ public sealed partial class Machine
     public void ClearRegisters() => Registers.Clear();
 
     /// <summary>
-    /// Runs the loaded image from its first instruction (isa.md §3.2/§3.3): appends Start, validates
+    /// Runs the loaded image from its first instruction (docs/reference/isa.md): appends Start, validates
     /// the header, copies the ro data, executes, and appends GracefulStop{code}, Crash{code} or Interrupted.
     /// </summary>
     /// <param name="maxSteps">Step budget; a run needing more instructions ends with Crash{9}. Null = unlimited.</param>
@@ -227,7 +227,7 @@ public sealed partial class Machine
         return Execute(maxSteps, budgetEndsRun: false, interrupt: interrupt);
     }
 
-    /// <summary>Executes exactly one instruction at pc (isa.md §3.4), with no events.</summary>
+    /// <summary>Executes exactly one instruction at pc, with no events.</summary>
     public ExecutionResult RunOnce() => Continue(1);
 
     /// <param name="flush">Flush <see cref="Output"/> at the end: every run but a scheduler's slice.</param>
@@ -253,21 +253,17 @@ public sealed partial class Machine
         ExecutionResult result;
         fixed (Instruction* code = decoded)
         {
-            if (interrupt.CanBeCanceled)
+            result = DispatchFromPc(code, maxSteps is not null, interrupt);
+            // A hosted process's RECV that must wait blocks this thread, then runs again.
+            while (IsWait(result) && Process is { IsHosted: true } process)
             {
-                result = DispatchInSlices(code, interrupt);
-            }
-            else if (_useReferenceInterpreter)
-            {
-                result = maxSteps is null
-                    ? ReferenceDispatch<UnboundedSteps>(ref _cpu, code)
-                    : ReferenceDispatch<BoundedSteps>(ref _cpu, code);
-            }
-            else
-            {
-                result = maxSteps is null
-                    ? Dispatch<UnboundedSteps>(ref _cpu, code)
-                    : Dispatch<BoundedSteps>(ref _cpu, code);
+                if (_cpu.StepsLeft != long.MaxValue) _cpu.StepsLeft++;   // waiting costs no step
+                if (!process.WaitHosted(interrupt))
+                {
+                    result = new ExecutionResult(ExecutionStatus.Interrupted, 0, _cpu.PcAddress);
+                    break;
+                }
+                result = DispatchFromPc(code, maxSteps is not null, interrupt);
             }
         }
         Pc = _cpu.PcAddress;
@@ -290,6 +286,24 @@ public sealed partial class Machine
         ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
         : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
 
+    /// <summary>The program or how it runs changed: what was decoded or shared from it is stale.</summary>
+    private void ProgramChanged()
+    {
+        _decoded = null;
+        _processImage = null;
+    }
+
+    /// <summary>Runs from <c>_cpu.Pc</c> on the interpreter this run needs: sliced when interruptible, counting steps when bounded.</summary>
+    private unsafe ExecutionResult DispatchFromPc(Instruction* code, bool bounded, CancellationToken interrupt)
+    {
+        if (interrupt.CanBeCanceled) return DispatchInSlices(code, interrupt);
+        if (_useReferenceInterpreter)
+        {
+            return bounded ? ReferenceDispatch<BoundedSteps>(ref _cpu, code) : ReferenceDispatch<UnboundedSteps>(ref _cpu, code);
+        }
+        return bounded ? Dispatch<BoundedSteps>(ref _cpu, code) : Dispatch<UnboundedSteps>(ref _cpu, code);
+    }
+
     private Instruction[] Decode() => InstructionDecoder.DecodeProgram(Program, _codeStart, fuse: !_useReferenceInterpreter);
 
     private VmEvent AddEvent(VmEventKind kind, int code)
@@ -303,7 +317,7 @@ public sealed partial class Machine
     {
         _program = bytes.ToArray();
         _programLength = _program.Length;
-        _decoded = null;
+        ProgramChanged();
         DistrustFrames();
     }
 
@@ -355,7 +369,7 @@ public sealed partial class Machine
     {
         if (needed > StackLimit) return false;
         if (needed <= _stack.Length) return true;
-        int size = Math.Min(StackLimit, Math.Max(needed, _stack.Length * 2));
+        int size = Math.Min(StackLimit, Math.Max(needed, Math.Max(InitialStackCapacity, _stack.Length * 2)));
         var grown = GC.AllocateArray<int>(size, pinned: true);
         _stack.AsSpan(0, _cpu.Sp).CopyTo(grown);
         _stack = grown;
@@ -421,14 +435,26 @@ public sealed partial class Machine
         return true;
     }
 
+    /// <summary>
+    /// The NUL-terminated string at ro offset <paramref name="offset"/>, without its NUL, or
+    /// RODATA when the offset is outside the ro data or no NUL ends it (PRTS, STRH, REG, WHERE).
+    /// </summary>
+    internal FaultCode TryReadRoString(int offset, out ReadOnlySpan<byte> text)
+    {
+        text = default;
+        if ((uint)offset >= (uint)_roData.Length) return FaultCode.RoData;
+        var rest = _roData.AsSpan(offset);
+        int end = rest.IndexOf((byte)0);
+        if (end < 0) return FaultCode.RoData;
+        text = rest[..end];
+        return FaultCode.None;
+    }
+
     /// <summary>PRTS: validates first (fault 8), then writes the UTF-8 bytes; invalid UTF-8 goes to diagnostics instead.</summary>
     internal FaultCode PrintString(int offset, int pcAddress)
     {
-        if (offset >= _roData.Length) return FaultCode.RoData;
-        var text = _roData.AsSpan(offset);
-        int end = text.IndexOf((byte)0);
-        if (end < 0) return FaultCode.RoData;
-        text = text[..end];
+        var fault = TryReadRoString(offset, out var text);
+        if (fault != FaultCode.None) return fault;
         if (!Utf8.IsValid(text))
         {
             Diagnostics?.WriteLine($"iridium: PRTS at pc={pcAddress}: string at ro offset {offset} is not valid UTF-8; nothing printed");

@@ -5,7 +5,7 @@ using System.Text;
 namespace Iridium.Vm;
 
 /// <summary>
-/// The text PRTI, PRTF and PRTC print (isa.md §10), as UTF-8 bytes. Kept apart from the machine so
+/// The text PRTI, PRTF and PRTC print (docs/reference/isa.md), as UTF-8 bytes. Kept apart from the machine so
 /// the exact forms are in one place and testable on their own.
 /// </summary>
 internal static class PrintFormat

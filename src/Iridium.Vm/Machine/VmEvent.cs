@@ -9,7 +9,7 @@ public enum VmEventKind : byte
     Interrupted,
 }
 
-/// <summary>An event of a VM (isa.md §7), stamped with UTC time and the VM's id.</summary>
+/// <summary>An event of a VM (docs/reference/isa.md, "Events"), stamped with UTC time and the VM's id.</summary>
 public sealed record VmEvent(VmEventKind Kind, int Code, DateTime AtUtc, Guid VmId)
 {
     /// <summary>The event's stop code: 0 for Start and Interrupted, otherwise its code.</summary>

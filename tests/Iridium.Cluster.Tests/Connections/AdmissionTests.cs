@@ -4,7 +4,7 @@ using Iridium.Net;
 
 namespace Iridium.Cluster.Tests.Connections;
 
-/// <summary>Unauthenticated connections cannot take what members and clients need (issue 10, item 3).</summary>
+/// <summary>Unauthenticated connections cannot take what members and clients need.</summary>
 public class AdmissionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

@@ -4,6 +4,7 @@ using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Tests.Support;
 using Iridium.Cluster.Transport;
+using Iridium.Net;
 
 namespace Iridium.Cluster.Tests.Security;
 

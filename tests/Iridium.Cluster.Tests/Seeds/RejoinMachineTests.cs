@@ -57,7 +57,7 @@ public class RejoinMachineTests
     [Fact]
     public void LosingTheLastPeerBeforeTheRoundEndedStillStartsANewRound()
     {
-        // The race of issue 10: the seed left while the joining round was still finishing.
+        // A race seen with many nodes starting at once: the seed left while the joining round was still finishing.
         var machine = Started();
         machine.LiveCountChanged(1);
         Assert.False(machine.LiveCountChanged(0)); // no wake-up needed: the round is still in flight

@@ -8,8 +8,8 @@ namespace Iridium.Cluster.Tests.Seeds;
 
 /// <summary>
 /// The seed loop driven by hand: a fake clock (moved only by the test) and a fake dialer whose
-/// every dial the test answers. No sockets and no sleeps, so the orders that lost the rejoin in
-/// issue 10 are produced on purpose, every run.
+/// every dial the test answers. No sockets and no sleeps, so the orders of events that once lost
+/// the rejoin are produced on purpose, every run.
 /// </summary>
 public sealed class SeedJoinerTests : IAsyncDisposable
 {
@@ -94,7 +94,7 @@ public sealed class SeedJoinerTests : IAsyncDisposable
     [Fact]
     public async Task TheLastPeerLostWhileTheRoundIsEndingStillMeansANewRound()
     {
-        // Issue 10: the seed's connection came and went before the round that made it returned.
+        // The seed's connection came and went before the round that made it returned.
         _joiner.Start();
         var first = await NextDialAsync(moveTime: false);
         _joiner.OnLiveCountChanged(1);

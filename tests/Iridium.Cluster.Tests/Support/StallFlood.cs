@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Iridium.Cluster.Tests.Support;
 
 /// <summary>
-/// The attack of issue 10, for tests: from one source address (127.0.0.2 by default: all of
+/// A flood of stalled connections, for tests: from one source address (127.0.0.2 by default: all of
 /// 127.0.0.0/8 is local), keep <c>concurrent</c> connections open that each send one byte and then
 /// stall; as soon as the server drops one, open another. Runs until stopped; every socket it opens
 /// is closed by the time <see cref="RunAsync"/> returns.

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Iridium.Cluster;
+namespace Iridium.Net;
 
 /// <summary>
 /// Text that came from the network (a Leave or Refuse reason, an exception message about a peer)

@@ -1,0 +1,90 @@
+namespace Iridium.Vm;
+
+/// <summary>
+/// A process's handles: small integers naming other processes, like file descriptors. Handle 0 is
+/// the process itself; a new handle takes the lowest free number; the same process always has
+/// the same handle; a handle stays valid after its process ended, until DROP. Guarded by its
+/// process's lock. Small tables are searched linearly (an idle spawned process holds two
+/// handles); past <see cref="IndexFrom"/> entries a dictionary finds a process's handle.
+/// </summary>
+internal sealed class HandleTable
+{
+    private const int IndexFrom = 8;
+
+    private Process?[] _slots;
+    private int _length;          // one past the highest handle in use
+    private int _lowestFree;      // no free handle below this
+    private Dictionary<Process, int>? _index;
+    private int _used;
+
+    public HandleTable(Process self, Process? parent)
+    {
+        _slots = new Process?[parent is null ? 1 : 2];
+        _slots[0] = self;
+        if (parent is not null) _slots[1] = parent;
+        _length = _lowestFree = _used = _slots.Length;
+    }
+
+    /// <summary>Every handle number is in use: a new handle faults HANDLE.</summary>
+    public bool IsFull => _used == ProcessLimits.MaxHandles;
+
+    public bool TryGet(int handle, out Process process)
+    {
+        if ((uint)handle < (uint)_length && _slots[handle] is { } p)
+        {
+            process = p;
+            return true;
+        }
+        process = null!;
+        return false;
+    }
+
+    /// <summary>The handle of <paramref name="process"/>, added if it has none; −1 when the table is full.</summary>
+    public int GetOrAdd(Process process)
+    {
+        int existing = Find(process);
+        if (existing >= 0) return existing;
+        int handle = _lowestFree;
+        while (handle < _length && _slots[handle] is not null) handle++;
+        if (handle >= ProcessLimits.MaxHandles) return -1;
+        if (handle >= _slots.Length) Array.Resize(ref _slots, Math.Min(ProcessLimits.MaxHandles, Math.Max(4, _slots.Length * 2)));
+        _slots[handle] = process;
+        _used++;
+        if (handle >= _length) _length = handle + 1;
+        _lowestFree = handle + 1;
+        _index?.Add(process, handle);
+        if (_index is null && _length > IndexFrom) BuildIndex();
+        return handle;
+    }
+
+    /// <summary>Frees <paramref name="handle"/>; false for 0 (the process itself) or a number not in use.</summary>
+    public bool Drop(int handle)
+    {
+        if (handle == 0 || !TryGet(handle, out var process)) return false;
+        _slots[handle] = null;
+        _used--;
+        _index?.Remove(process);
+        if (handle < _lowestFree) _lowestFree = handle;
+        while (_length > 0 && _slots[_length - 1] is null) _length--;
+        return true;
+    }
+
+    private int Find(Process process)
+    {
+        if (_index is not null) return _index.TryGetValue(process, out int handle) ? handle : -1;
+        for (int i = 0; i < _length; i++)
+        {
+            if (ReferenceEquals(_slots[i], process)) return i;
+        }
+        return -1;
+    }
+
+    private void BuildIndex()
+    {
+        _index = new Dictionary<Process, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _length; i++)
+        {
+            if (_slots[i] is { } p) _index[p] = i;
+        }
+    }
+}

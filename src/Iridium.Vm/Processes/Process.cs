@@ -1,0 +1,269 @@
+namespace Iridium.Vm;
+
+/// <summary>
+/// One process: a VM with its mailbox, handle table, monitors and name, a member of a group.
+/// Either scheduled (run in slices by the runtime's scheduler threads: every SPAWNed process) or
+/// hosted (run by its host's own thread, as the program of `iridium run`: RECV then blocks that
+/// thread). Its lock guards its state, mailbox, handle table and watchers; the process's own
+/// thread touches the handle table, any thread may post to the mailbox.
+/// </summary>
+public sealed class Process
+{
+    private Machine? _machine;
+    private List<Process>? _watchers;
+    private ITimer? _timer;
+
+    internal Process(ProcessRuntime runtime, long serial, Machine machine, ProcessGroup group, Process? parent, bool hosted)
+    {
+        Runtime = runtime;
+        Serial = serial;
+        _machine = machine;
+        Group = group;
+        Parent = parent;
+        IsHosted = hosted;
+        Handles = new HandleTable(this, parent);
+        StepsLeft = hosted ? long.MaxValue : runtime.Limits.MaxSteps ?? long.MaxValue;
+    }
+
+    internal ProcessRuntime Runtime { get; }
+
+    /// <summary>Unique in its runtime, never reused while it lives.</summary>
+    public long Serial { get; }
+
+    /// <summary>ALIAS.N, or N when the runtime has no alias.</summary>
+    public string Id => Runtime.Alias is null ? Serial.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Runtime.Alias}.{Serial}";
+
+    public ProcessGroup Group { get; }
+
+    public Process? Parent { get; }
+
+    /// <summary>Run by its host's thread rather than the scheduler's (see the class summary).</summary>
+    public bool IsHosted { get; }
+
+    public ProcessRunState State { get; internal set; }
+
+    /// <summary>Why it ended; meaningful once <see cref="State"/> is Ended.</summary>
+    public DownReason EndReason { get; private set; }
+
+    /// <summary>The name REG gave it, until it ends.</summary>
+    public string? Name { get; internal set; }
+
+    /// <summary>The VM; null once a scheduled process has ended (its memory goes back).</summary>
+    internal Machine? Machine => _machine;
+
+    internal Mailbox Mailbox { get; } = new();
+
+    internal HandleTable Handles { get; }
+
+    /// <summary>Steps this process may still run (its share of --max-steps).</summary>
+    internal long StepsLeft { get; set; }
+
+    /// <summary>Asked to stop (kill, Ctrl-C, the group's end): honoured at the next slice or wake.</summary>
+    internal bool KillRequested { get; private set; }
+
+    /// <summary>The RECV now waiting has a deadline at <see cref="Deadline"/> (clock ms).</summary>
+    internal bool HasDeadline { get; set; }
+
+    internal long Deadline { get; set; }
+
+    /// <summary>Messages in the mailbox now.</summary>
+    public int MailboxLength
+    {
+        get
+        {
+            lock (this) return Mailbox.Count;
+        }
+    }
+
+    /// <summary>Messages refused because the mailbox was full.</summary>
+    public long Dropped
+    {
+        get
+        {
+            lock (this) return Mailbox.Dropped;
+        }
+    }
+
+    /// <summary>Steps run so far (what `ps` shows); exact once it has ended.</summary>
+    public long Steps { get; internal set; }
+
+    public override string ToString() => Id;
+
+    /// <summary>Posts a message; false when this process has ended or its mailbox is full.</summary>
+    internal bool TryPost(Process sender, byte[] payload)
+    {
+        bool wake;
+        lock (this)
+        {
+            if (State == ProcessRunState.Ended) return false;
+            if (!Mailbox.TryAdd(Letter.Message(sender, payload), Runtime.Limits.MailboxMessages, Runtime.Limits.MailboxBytes)) return false;
+            wake = WakeLocked();
+        }
+        if (wake) Runtime.Scheduler.Enqueue(this);
+        return true;
+    }
+
+    /// <summary>Asks for a down notice to <paramref name="watcher"/> when this process ends; reason 5 at once when it already has.</summary>
+    internal void AddWatcher(Process watcher)
+    {
+        lock (this)
+        {
+            if (State != ProcessRunState.Ended)
+            {
+                (_watchers ??= []).Add(watcher);
+                return;
+            }
+        }
+        watcher.PostNotice(this, DownReason.NoSuchProcess);
+    }
+
+    internal void PostNotice(Process about, DownReason reason)
+    {
+        bool wake;
+        lock (this)
+        {
+            if (State == ProcessRunState.Ended) return;
+            Mailbox.AddNotice(Letter.Down(about, reason));
+            wake = WakeLocked();
+        }
+        if (wake) Runtime.Scheduler.Enqueue(this);
+    }
+
+    /// <summary>Asks the process to stop; a waiting one is woken to do so. False when it has already ended.</summary>
+    internal bool RequestKill()
+    {
+        bool wake;
+        lock (this)
+        {
+            if (State == ProcessRunState.Ended) return false;
+            KillRequested = true;
+            wake = WakeLocked();
+        }
+        if (wake) Runtime.Scheduler.Enqueue(this);
+        return true;
+    }
+
+    /// <summary>
+    /// Under the lock: a waiting process has something to do. A hosted one is pulsed awake on its
+    /// own thread; a scheduled one becomes runnable, and the caller queues it (outside the lock).
+    /// </summary>
+    private bool WakeLocked()
+    {
+        if (State != ProcessRunState.Waiting) return false;
+        if (IsHosted)
+        {
+            Monitor.PulseAll(this);
+            return false;
+        }
+        State = ProcessRunState.Runnable;
+        DisarmTimerLocked();
+        return true;
+    }
+
+    /// <summary>
+    /// A scheduled process's RECV found nothing: it waits unless a letter, a kill or its
+    /// deadline came in between. False: it must run again at once.
+    /// </summary>
+    internal bool TryPark()
+    {
+        lock (this)
+        {
+            if (KillRequested || Mailbox.Count > 0 || (HasDeadline && Runtime.NowMilliseconds >= Deadline)) return false;
+            State = ProcessRunState.Waiting;
+            if (HasDeadline) ArmTimerLocked();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A hosted process's RECV found nothing: blocks its thread until a letter, the deadline, a
+    /// kill or <paramref name="interrupt"/>. False when interrupted or killed (the RECV has not run).
+    /// </summary>
+    internal bool WaitHosted(CancellationToken interrupt)
+    {
+        using var registration = interrupt.CanBeCanceled ? interrupt.UnsafeRegister(static p => ((Process)p!).Interrupted(), this) : default;
+        lock (this)
+        {
+            State = ProcessRunState.Waiting;
+            try
+            {
+                while (!KillRequested && !interrupt.IsCancellationRequested && Mailbox.Count == 0)
+                {
+                    if (!HasDeadline)
+                    {
+                        Monitor.Wait(this);
+                        continue;
+                    }
+                    long left = Deadline - Runtime.NowMilliseconds;
+                    if (left <= 0) break;
+                    if (Runtime.UsesSystemClock) Monitor.Wait(this, TimeSpan.FromMilliseconds(left));
+                    else
+                    {
+                        // A test clock: its timer pulses us when it is advanced past the deadline.
+                        ArmTimerLocked();
+                        Monitor.Wait(this);
+                        DisarmTimerLocked();
+                    }
+                }
+            }
+            finally
+            {
+                State = ProcessRunState.Running;
+            }
+            return !KillRequested && !interrupt.IsCancellationRequested;
+        }
+    }
+
+    private void Interrupted()
+    {
+        lock (this) Monitor.PulseAll(this);
+    }
+
+    private void ArmTimerLocked()
+    {
+        DisarmTimerLocked();
+        long due = Math.Max(0, Deadline - Runtime.NowMilliseconds);
+        _timer = Runtime.Clock.CreateTimer(static p => ((Process)p!).DeadlinePassed(), this, TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+    }
+
+    private void DisarmTimerLocked()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private void DeadlinePassed()
+    {
+        bool wake;
+        lock (this)
+        {
+            if (IsHosted)
+            {
+                Monitor.PulseAll(this);
+                return;
+            }
+            wake = State == ProcessRunState.Waiting && HasDeadline && Runtime.NowMilliseconds >= Deadline && WakeLocked();
+        }
+        if (wake) Runtime.Scheduler.Enqueue(this);
+    }
+
+    /// <summary>
+    /// Marks the process ended (under its lock, so no letter or watcher arrives after) and
+    /// returns the watchers to notify. The mailbox, timer and, for a scheduled process, the VM
+    /// are let go.
+    /// </summary>
+    internal List<Process>? End(DownReason reason)
+    {
+        lock (this)
+        {
+            State = ProcessRunState.Ended;
+            EndReason = reason;
+            DisarmTimerLocked();
+            Mailbox.Clear();
+            var watchers = _watchers;
+            _watchers = null;
+            if (!IsHosted) _machine = null;
+            return watchers;
+        }
+    }
+}

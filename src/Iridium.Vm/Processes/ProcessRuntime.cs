@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+
+namespace Iridium.Vm;
+
+/// <summary>
+/// The processes of one host (a node, or one `iridium run`): the process table, the names, the
+/// limits, the clock of RECV timeouts and the scheduler. Creating one costs a few objects and no
+/// thread; a program that never uses a process instruction never touches it.
+/// </summary>
+public sealed class ProcessRuntime : IDisposable
+{
+    private readonly ConcurrentDictionary<long, Process> _table = new();
+    private readonly Dictionary<string, Process> _names = new(StringComparer.Ordinal);
+    private long _lastSerial;
+    private int _living;
+
+    /// <param name="limits">Null: the defaults.</param>
+    /// <param name="clock">The clock of RECV timeouts; tests pass one they advance by hand. Null: the system's.</param>
+    /// <param name="alias">The node alias that prefixes process ids (ALIAS.N); null for none.</param>
+    public ProcessRuntime(ProcessLimits? limits = null, TimeProvider? clock = null, string? alias = null)
+    {
+        Limits = limits ?? new ProcessLimits();
+        Limits.Validate();
+        Clock = clock ?? TimeProvider.System;
+        UsesSystemClock = clock is null || ReferenceEquals(clock, TimeProvider.System);
+        Alias = alias;
+        Scheduler = new Scheduler(this);
+    }
+
+    public ProcessLimits Limits { get; }
+
+    public string? Alias { get; }
+
+    internal TimeProvider Clock { get; }
+
+    internal bool UsesSystemClock { get; }
+
+    internal Scheduler Scheduler { get; }
+
+    internal long NowMilliseconds => (long)Clock.GetElapsedTime(0, Clock.GetTimestamp()).TotalMilliseconds;
+
+    /// <summary>
+    /// NODES: up members, this node included, and this node's index. One node until the cluster
+    /// part gives a runtime its membership; member index 0 is then this node.
+    /// </summary>
+    public int MemberCount => 1;
+
+    public int ThisMemberIndex => 0;
+
+    /// <summary>Processes that have not ended.</summary>
+    public int Count => Volatile.Read(ref _living);
+
+    /// <summary>
+    /// Makes <paramref name="machine"/> the hosted root of a new group (its host keeps running
+    /// it on its own thread; RECV blocks that thread). Its output, and its group's, goes to what
+    /// was its <see cref="Machine.Output"/>, a whole line at a time.
+    /// </summary>
+    public Process Adopt(Machine machine)
+    {
+        if (machine.Process is { } existing) return existing;
+        var group = new ProcessGroup(machine.Output);
+        var process = Add(machine, group, parent: null, hosted: true)!;
+        machine.Output = new ProcessOutput(group);
+        return process;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="machine"/>, its image loaded, as the scheduled root of a new group
+    /// whose output goes to <paramref name="output"/>: the whole program runs on the scheduler.
+    /// Null when the process limit refuses it, or the image is invalid.
+    /// </summary>
+    public Process? Start(Machine machine, Stream output)
+    {
+        if (!machine.PrepareToStart()) return null;
+        var group = new ProcessGroup(output);
+        machine.Output = new ProcessOutput(group);
+        var process = Add(machine, group, parent: null, hosted: false);
+        if (process is not null) Scheduler.Enqueue(process);
+        return process;
+    }
+
+    /// <summary>
+    /// A hosted root's run has ended with <paramref name="final"/>: the process ends (its
+    /// watchers are told, its name freed). Returns its group, to wait for the rest; null when the
+    /// machine never became a process.
+    /// </summary>
+    public ProcessGroup? EndHosted(Machine machine, ExecutionResult final)
+    {
+        if (machine.Process is not { IsHosted: true } process) return null;
+        if (process.State != ProcessRunState.Ended) Finish(process, Scheduler.ReasonOf(final), null);
+        return process.Group;
+    }
+
+    /// <summary>SPAWN on this host: a child of <paramref name="parent"/> from code address <paramref name="pcAddress"/>; null when a limit refuses it.</summary>
+    internal Process? Spawn(Process parent, ProcessImage image, int pcAddress, int r0)
+    {
+        var parentMachine = parent.Machine!;
+        var child = Machine.ForProcess(image, pcAddress, r0, parentMachine);
+        var process = Add(child, parent.Group, parent, hosted: false);
+        if (process is null) return null;
+        child.Output = new ProcessOutput(parent.Group);
+        Scheduler.Enqueue(process);
+        return process;
+    }
+
+    private Process? Add(Machine machine, ProcessGroup group, Process? parent, bool hosted)
+    {
+        if (Interlocked.Increment(ref _living) > Limits.MaxProcesses)
+        {
+            Interlocked.Decrement(ref _living);
+            return null;
+        }
+        var process = new Process(this, Interlocked.Increment(ref _lastSerial), machine, group, parent, hosted);
+        group.Root ??= process;
+        group.Join();
+        machine.Process = process;
+        _table[process.Serial] = process;
+        return process;
+    }
+
+    /// <summary>
+    /// A process has ended: its partial output goes out, watchers get their notices, its name
+    /// and table entry go, its group learns it. <paramref name="result"/>: how its VM ended (null
+    /// when killed before or between slices).
+    /// </summary>
+    internal void Finish(Process process, DownReason reason, ExecutionResult? result)
+    {
+        var machine = process.Machine;
+        if (reason == DownReason.Crashed && result is { } crash && machine is not null)
+        {
+            machine.Diagnostics?.WriteLine($"iridium: process {process.Id} crashed: {FaultReport.Describe(machine, crash)}");
+        }
+        if (machine?.Output is ProcessOutput output)
+        {
+            try
+            {
+                output.Finish();
+            }
+            catch (IOException)
+            {
+                // A closed destination (`| head`): nothing more to show.
+            }
+        }
+        if (!process.IsHosted) machine?.ReleaseHeap();
+        var watchers = process.End(reason);
+        if (process.Name is { } name)
+        {
+            lock (_names)
+            {
+                if (_names.TryGetValue(name, out var holder) && holder == process) _names.Remove(name);
+            }
+        }
+        _table.TryRemove(process.Serial, out _);
+        Interlocked.Decrement(ref _living);
+        if (watchers is not null)
+        {
+            foreach (var watcher in watchers) watcher.PostNotice(process, reason);
+        }
+        process.Group.Leave();
+    }
+
+    /// <summary>REG: false when a living process holds the name or <paramref name="process"/> already has one.</summary>
+    internal bool TryRegister(Process process, string name)
+    {
+        lock (_names)
+        {
+            if (process.Name is not null || _names.ContainsKey(name)) return false;
+            _names[name] = process;
+            process.Name = name;
+            return true;
+        }
+    }
+
+    /// <summary>The living process registered as <paramref name="name"/> on this host, if any.</summary>
+    public Process? Lookup(string name)
+    {
+        lock (_names) return _names.TryGetValue(name, out var process) ? process : null;
+    }
+
+    /// <summary>The living process with this serial, if any.</summary>
+    public Process? Find(long serial) => _table.TryGetValue(serial, out var process) ? process : null;
+
+    /// <summary>Every living process, in serial order: what `ps` lists.</summary>
+    public IReadOnlyList<Process> List() => _table.Values.OrderBy(p => p.Serial).ToList();
+
+    /// <summary>Stops one process (reason 3 to its watchers); false when there is none with this serial.</summary>
+    public bool Kill(long serial) => Find(serial)?.RequestKill() ?? false;
+
+    /// <summary>Stops every living member of <paramref name="group"/>.</summary>
+    public void KillGroup(ProcessGroup group)
+    {
+        foreach (var process in _table.Values)
+        {
+            if (process.Group == group) process.RequestKill();
+        }
+    }
+
+    public void Dispose() => Scheduler.Dispose();
+}

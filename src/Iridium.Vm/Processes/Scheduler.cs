@@ -1,0 +1,123 @@
+namespace Iridium.Vm;
+
+/// <summary>
+/// Runs the runtime's scheduled processes on a fixed set of threads, each process a slice of at
+/// most <see cref="ProcessLimits.SliceSteps"/> steps at a time, in the order they became
+/// runnable. A waiting process is in no queue: whoever wakes it (a sender, a kill, its RECV's
+/// timer) queues it again. The threads start with the first runnable process, so a host whose
+/// program never spawns starts none. They are background threads: they never keep the host's
+/// process alive.
+/// </summary>
+internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
+{
+    [ThreadStatic]
+    private static Scheduler? t_current;   // the scheduler whose thread this is, if any
+
+    private readonly Queue<Process> _runnable = new();
+    private Thread[]? _threads;
+    private int _idleThreads;
+    private bool _stopping;
+
+    /// <summary>
+    /// Queues a runnable process (it must not be queued already). An idle thread is woken
+    /// unless the caller is one of this scheduler's threads and the queue held nothing: that
+    /// thread takes the process itself when its slice ends, which is soon when it is about to
+    /// wait (a message passed along a chain of processes would otherwise wake a thread per hop,
+    /// a system call each, for no parallelism).
+    /// </summary>
+    public void Enqueue(Process process)
+    {
+        lock (_runnable)
+        {
+            _runnable.Enqueue(process);
+            if (_threads is null) StartThreads();
+            else if (_idleThreads > 0 && (t_current != this || _runnable.Count > 1)) Monitor.Pulse(_runnable);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_runnable)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_runnable);
+        }
+    }
+
+    private void StartThreads()
+    {
+        _threads = new Thread[runtime.Limits.Schedulers];
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"iridium scheduler {i}" };
+            _threads[i].Start();
+        }
+    }
+
+    private void Work()
+    {
+        t_current = this;
+        while (true)
+        {
+            Process process;
+            lock (_runnable)
+            {
+                while (_runnable.Count == 0)
+                {
+                    if (_stopping) return;
+                    _idleThreads++;
+                    Monitor.Wait(_runnable);
+                    _idleThreads--;
+                }
+                process = _runnable.Dequeue();
+            }
+            RunSlice(process);
+        }
+    }
+
+    /// <summary>One slice of one process, then what follows: queued again, parked, or ended.</summary>
+    private void RunSlice(Process process)
+    {
+        if (process.KillRequested)
+        {
+            runtime.Finish(process, DownReason.Killed, null);
+            return;
+        }
+        var machine = process.Machine!;
+        process.State = ProcessRunState.Running;
+        long slice = Math.Min(runtime.Limits.SliceSteps, process.StepsLeft);
+        var (end, result, ran) = machine.RunProcessSlice(slice);
+        process.StepsLeft -= ran;
+        process.Steps += ran;
+        switch (end)
+        {
+            case SliceEnd.Ended:
+                runtime.Finish(process, ReasonOf(result), result);
+                break;
+            case SliceEnd.Waiting:
+                if (!process.TryPark()) Requeue(process);
+                break;
+            default:
+                if (process.StepsLeft == 0)
+                {
+                    // The process's --max-steps is used up: STEPS, as a run's budget ends a run.
+                    runtime.Finish(process, DownReason.Crashed, machine.OutOfSteps());
+                }
+                else Requeue(process);
+                break;
+        }
+    }
+
+    private void Requeue(Process process)
+    {
+        process.State = ProcessRunState.Runnable;
+        Enqueue(process);
+    }
+
+    internal static DownReason ReasonOf(ExecutionResult result) => result.Status switch
+    {
+        ExecutionStatus.Stopped => result.Code == (int)StopCode.Halt ? DownReason.Halted : DownReason.Stopped,
+        ExecutionStatus.Faulted => DownReason.Crashed,
+        _ => DownReason.Killed,
+    };
+}

@@ -1,0 +1,92 @@
+using Iridium.Cli.Hosting;
+using Iridium.Cluster;
+using Iridium.Cluster.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Iridium.Cli.Tests;
+
+/// <summary>The REPL's cluster commands over two real nodes on loopback: the same table and the same 'all' as the command-line tools.</summary>
+public sealed class ClusterNodeControlTests : IAsyncLifetime
+{
+    private static readonly byte[] Cookie = "test-cookie"u8.ToArray();
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private readonly ClusterNode _peer = new(Options("n2"), NullLoggerFactory.Instance);
+    private ClusterNodeControl _control = null!;
+    private ClusterNode? _own;
+
+    private static ClusterOptions Options(string alias) => new()
+    {
+        Alias = alias,
+        BindHost = "127.0.0.1",
+        BindPort = 0,
+        Cookie = Cookie,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+        FailureTimeout = TimeSpan.FromSeconds(10),
+        HandshakeTimeout = TimeSpan.FromSeconds(5),
+        MaxFrameBytes = 1 << 20,
+        DownRetention = TimeSpan.FromSeconds(60),
+    };
+
+    public async Task InitializeAsync()
+    {
+        await _peer.StartAsync();
+        _control = new ClusterNodeControl(() => _own = new ClusterNode(Options("n1"), NullLoggerFactory.Instance), () => Cookie);
+        var joined = await _control.JoinAsync("127.0.0.1", _peer.AdvertisedPort, CancellationToken.None);
+        Assert.True(joined.Success, joined.Message);
+        var deadline = DateTime.UtcNow + Wait;
+        while ((_own!.Members.Count(m => m.Status is MemberStatus.Self or MemberStatus.Up) < 2
+                || _peer.Members.Count(m => m.Status is MemberStatus.Self or MemberStatus.Up) < 2) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _control.DisposeAsync();
+        await _peer.DisposeAsync();
+    }
+
+    [Fact]
+    public void ClusterMembers_IsTheTableIridiumMembersPrints()
+    {
+        var expected = new StringWriter();
+        MembersFormatter.WriteText(expected, _own!.Members);
+        var rows = _control.MembersTable();
+        Assert.StartsWith("ALIAS", rows[0]);
+        Assert.Equal(3, rows.Count);
+        // LAST-SEEN-MS moves between two reads; everything up to it must match.
+        Assert.Equal(expected.ToString().TrimEnd('\n').Split('\n').Select(NoLastSeen), rows.Select(NoLastSeen));
+    }
+
+    private static string NoLastSeen(string row) => row.Split(' ', StringSplitOptions.RemoveEmptyEntries) is var cells ? string.Join(' ', cells.Take(4)) : row;
+
+    [Fact]
+    public async Task ExecAll_RunsOnEveryUpMember_WithLinesPrefixedByAlias()
+    {
+        var image = Assembler.Assembler.Assemble(".data\nmsg: .asciiz 'hi'\n.code\nprts @msg\nload $3 #10\nprtc $3\nhlt\n").Image!;
+        var output = new System.Text.StringBuilder();
+        var reply = await _control.ExecAsync(ExecTargets.All, "hi.iasm", image, text => { lock (output) output.Append(text); }, CancellationToken.None)
+            .WaitAsync(Wait);
+        Assert.True(reply.Success, reply.Message);
+        Assert.Equal(["[n1] hi", "[n2] hi"], output.ToString().TrimEnd('\n').Split('\n').Order(StringComparer.Ordinal));
+        Assert.Equal(2, reply.Message.Split('\n').Length);
+        Assert.Contains(reply.Message.Split('\n'), line => line.StartsWith("[n1] n1.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnInterruptedRun_NamesItsProcessOnce()
+    {
+        var image = Assembler.Assembler.Assemble("load $0 #1\nload $1 #2\ntop: lt $0 $1\ndjmpe @top\n").Image!;
+        using var stop = new CancellationTokenSource();
+        var running = _control.ExecAsync("n2", "forever.iasm", image, _ => { }, stop.Token);
+        var deadline = DateTime.UtcNow + Wait;
+        await using (var client = await ClusterClient.ConnectAsync("127.0.0.1", _peer.AdvertisedPort, Cookie, TimeSpan.FromSeconds(10)))
+        {
+            while ((await client.ProcessesAsync()).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        }
+        stop.Cancel();
+        var reply = await running.WaitAsync(Wait);
+        Assert.False(reply.Success);
+        Assert.Matches(@"^n2\.\d+ was interrupted$", reply.Message);
+    }
+}
