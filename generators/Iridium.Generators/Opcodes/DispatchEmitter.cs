@@ -27,7 +27,7 @@ namespace Iridium.Generators.Opcodes
             w.Line("/// local counter): a superinstruction the budget cannot pay for in full runs as its first part");
             w.Line("/// alone, so budgets stay exact to the instruction, and a part that leaves early gives back the");
             w.Line("/// steps of the parts it skipped. The instruction pointer lives in a local; <c>cpu.Pc</c> is");
-            w.Line("/// stored only before handlers that read it and on exit. Runs until a stop,");
+            w.Line("/// stored only on exit (a copied body computes the pc from its slot). Runs until a stop,");
             w.Line("/// a fault or (bounded runs) the end of the step budget, which returns");
             w.Line("/// <see cref=\"ExecutionStatus.Running\"/>. A fault leaves pc on the faulting instruction.");
             w.Line("/// </summary>");
@@ -147,7 +147,6 @@ namespace Iridium.Generators.Opcodes
             {
                 var op = set.Opcodes[parts[k]];
                 if (k > 0 && used.Contains(PartLabel(label, k))) w.Line(PartLabel(label, k) + ":");
-                if (op.ReadsPc) w.Line(k == 0 ? "cpu.Pc = Cpu.SlotIndex(ip, code);" : $"cpu.Pc = Cpu.SlotIndex(ip, code) + {N(k)};");
                 string? again = loops && k == parts.Length - 1 ? label : null;
                 EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used);
             }

@@ -21,9 +21,11 @@ public unsafe struct Cpu
     public int Remainder;
     public int LoopCounter;
     /// <summary>
-    /// Index of the current instruction in the decoded code. Inside the dispatch loop it is only
-    /// stored before handlers that read it (the generator sees <c>Pc</c> in their body), and the
-    /// copied bodies compute it from the slot rather than read it back.
+    /// Index of the current instruction in the decoded code. Inside the fast dispatch loop it is
+    /// stale until the loop exits: the copied bodies compute the pc from the slot instead (storing
+    /// it before CALL cost 4 x86 instructions a call), so a method a handler calls must take the pc
+    /// as an argument rather than read it here. The reference interpreter stores it before every
+    /// handler that mentions it.
     /// </summary>
     public int Pc;
     /// <summary>Byte address of instruction 0 (68 + ro length; 0 in headerless mode).</summary>

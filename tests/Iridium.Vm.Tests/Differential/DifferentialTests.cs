@@ -160,6 +160,25 @@ public class DifferentialTests
         Assert.InRange(withLoops, RandomPrograms / 100, RandomPrograms);
     }
 
+    [Fact]
+    public void CallHeavyProgramsNestFramesInTheRandomSet()
+    {
+        // Guards the call-heavy programs: calls must really nest (a frame above a frame) in many
+        // of them, not fault at once, or the differential tests would not exercise CALL and RET.
+        var callHeavy = Enumerable.Range(0, 400).Where(seed => seed % 4 == 3).ToArray();
+        int nested = callHeavy.Count(seed =>
+        {
+            var (machine, _) = Start(fast: false, new RandomProgram(seed));
+            int deepest = 0;
+            for (int step = 0; step < 500 && machine.RunOnce().Status == ExecutionStatus.Running; step++)
+            {
+                deepest = Math.Max(deepest, machine.BasePointer);
+            }
+            return deepest >= 4;
+        });
+        Assert.InRange(nested, callHeavy.Length / 2, callHeavy.Length);
+    }
+
     private static int CountFused(byte[] image, bool loopsOnly = false)
     {
         Assert.True(ProgramImage.TryRead(image, out var layout, out _));

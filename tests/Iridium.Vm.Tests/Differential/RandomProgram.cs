@@ -6,7 +6,9 @@ namespace Iridium.Vm.Tests.Differential;
 /// bad jump targets, unknown opcodes and truncated tails; declared superinstruction sequences
 /// placed often, some of them branching back to their own start (a loop whose whole body is the
 /// sequence), and jump targets anywhere, including the middle of those sequences. Machines
-/// start from a random state (registers, floats with NaN/-0/inf, the flag).
+/// start from a random state (registers, floats with NaN/-0/inf, the flag). One program in four
+/// is call-heavy: most of its instructions are PUSH, POP, CALL and RET or superinstructions
+/// containing them, so frames nest, unwind, fault and cross the stack's growth.
 /// </summary>
 internal sealed class RandomProgram
 {
@@ -18,6 +20,9 @@ internal sealed class RandomProgram
     private static readonly HashSet<Opcode> s_needRuntime =
         [Opcode.SPAWN, Opcode.SEND, Opcode.RECV, Opcode.MONITOR, Opcode.REG, Opcode.WHERE, Opcode.NODES, Opcode.DROP];
     private static readonly OpcodeInfo[] s_opcodes = [.. OpcodeTable.All.Where(info => !s_needRuntime.Contains(info.Opcode))];
+    // Weighted towards CALL and PUSH: POP and RET on an empty stack fault, which ends the program.
+    private static readonly Opcode[] s_stackOpcodes = [Opcode.CALL, Opcode.CALL, Opcode.CALL, Opcode.PUSH, Opcode.PUSH, Opcode.POP, Opcode.RET];
+    private static readonly Opcode[][] s_stackSuperinstructions = s_superinstructions.Where(s => s.Any(s_stackOpcodes.Contains)).ToArray();
 
     private readonly Random _random;
     private readonly List<byte> _code = [];
@@ -44,9 +49,19 @@ internal sealed class RandomProgram
         _ro = RandomRoData();
         _codeStart = ProgramImage.RoDataOffset + _ro.Length;
         _slots = _random.Next(1, 48);
+        bool callHeavy = Seed % 4 == 3;
+        // Something to pop and a frame to return from before the random part, which would
+        // otherwise end most of these programs with a STACK fault at their first POP or RET.
+        if (callHeavy) EmitSequence([Opcode.PUSH, Opcode.PUSH, Opcode.CALL]);
         while (_code.Count < _slots * 4)
         {
             int roll = _random.Next(100);
+            if (callHeavy && roll < 85)
+            {
+                if (roll < 45) EmitSequence([s_stackOpcodes[_random.Next(s_stackOpcodes.Length)]]);
+                else EmitSequence(s_stackSuperinstructions[_random.Next(s_stackSuperinstructions.Length)]);
+                continue;
+            }
             if (roll < 30) EmitSequence(s_superinstructions[_random.Next(s_superinstructions.Length)]);
             else if (roll < 36) EmitRegisterJump();
             else if (roll < 38) Emit(Word((byte)_random.Next(61, 256), Byte(), Byte(), Byte())); // undefined opcode (or 100)
