@@ -127,12 +127,8 @@ class AdmissionTests(E2ETestCase):
     def test_cluster_port_flood_from_the_users_address(self):
         self.check_cluster_port(USERS)
 
-    # Fails against a binary without the hardening of unauthenticated connections (stalled
-    # connections from one address push each other out, a correct login among them): the hardening
-    # branch (harden) fixes it, and this marker goes when that branch is merged. 20 logins, not 10,
-    # so that an unhardened binary seldom passes by luck (15 of 20 succeeded here: all 20 by
-    # chance is about 0.3%).
-    @unittest.expectedFailure
+    # 20 logins, not 10: before the login budget said "busy" and the client tried again, about 15 of
+    # 20 succeeded here (all 20 by chance is well under 1%).
     def test_remote_repl_flood_from_the_users_address(self):
         self.check_remote_repl_port(USERS, idle_connections=0, logins=2 * QUERIES)
 

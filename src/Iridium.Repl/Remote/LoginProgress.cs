@@ -8,17 +8,17 @@ namespace Iridium.Repl.Remote;
 /// push out (<see cref="PreAuthBudget"/>): asked from the accept loop, under the budget's lock, so
 /// it only looks (at the socket and at what the session has read) and never blocks.
 /// </summary>
-internal sealed class LoginProgress(Socket socket)
+internal sealed class LoginProgress(Socket socket, TimeProvider time)
 {
     /// <summary>How long after its challenge a silent connection counts as waiting for its answer rather than stalled.</summary>
     private const long AnswerMs = 1000;
 
-    private long _challengedAt = -1;
+    private long _challengedAt = -1;   // a timestamp of the clock, once challenged
     private volatile bool _answerRead;
     private volatile BoundedLineReader? _reader;
 
     /// <summary>The challenge has been sent: from now on what arrives is the client's answer.</summary>
-    public void Challenged() => Volatile.Write(ref _challengedAt, Environment.TickCount64);
+    public void Challenged() => Volatile.Write(ref _challengedAt, time.GetTimestamp());
 
     /// <summary>The session has read a whole answer line and is checking it.</summary>
     public void AnswerRead() => _answerRead = true;
@@ -45,6 +45,6 @@ internal sealed class LoginProgress(Socket socket)
         }
         if (waiting >= RemoteAuth.AnswerBytes) return LoginActivity.Answering;
         if (waiting > 0 || _reader?.HasPartialLine == true) return LoginActivity.Partial;
-        return Environment.TickCount64 - challengedAt < AnswerMs ? LoginActivity.Waiting : LoginActivity.Silent;
+        return time.GetElapsedTime(challengedAt).TotalMilliseconds < AnswerMs ? LoginActivity.Waiting : LoginActivity.Silent;
     }
 }

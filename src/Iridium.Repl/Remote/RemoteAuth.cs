@@ -21,6 +21,12 @@ public static class RemoteAuth
 {
     public const string ChallengePrefix = "iridium-auth v1 ";
     public const string FailureLine = "iridium-auth failed";
+
+    /// <summary>
+    /// Sent instead of (or after) the challenge when the server drops a connection that has not
+    /// logged in to make room for newer ones: the client may try again (a failure line may not).
+    /// </summary>
+    public const string BusyLine = "iridium-busy";
     public const string MacPrefix = "iridium-remote-repl-auth-v1:";
     public const int NonceBytes = 32;
 

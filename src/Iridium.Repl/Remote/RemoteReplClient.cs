@@ -28,7 +28,10 @@ public static class RemoteReplClient
 
     /// <param name="cookie">Called only when the server sends a challenge (the cookie may not exist otherwise).</param>
     /// <param name="console">The interactive front end, when the console is a terminal; used only without commands.</param>
-    /// <param name="loginTimeout">Bounds connecting and the login together (default <see cref="DefaultLoginTimeout"/>).</param>
+    /// <param name="loginTimeout">
+    /// Bounds connecting and the login together, tries again after a busy answer included (default
+    /// <see cref="DefaultLoginTimeout"/>).
+    /// </param>
     /// <param name="isClusterPort">
     /// Asked when the server closed without a word: whether a cluster node listens there (it
     /// waits for its caller to speak, where the remote REPL greets at once, and drops a caller
@@ -39,82 +42,133 @@ public static class RemoteReplClient
         TextReader input, TextWriter output, TextWriter error, CancellationToken cancellation = default, RemoteConsole? console = null,
         TimeSpan? loginTimeout = null, Func<CancellationToken, Task<bool>>? isClusterPort = null)
     {
-        var timeout = loginTimeout ?? DefaultLoginTimeout;
+        var login = await LoginAsync(host, port, cookie, error, loginTimeout ?? DefaultLoginTimeout, isClusterPort, cancellation).ConfigureAwait(false);
+        if (login.Client is not { } client) return login.Status;
+        using (client)
+        {
+            var stream = client.GetStream();
+            var server = login.Server!;
+            if (commands.Count > 0)
+            {
+                int next = 0;
+                return await RunLinesAsync(stream, server, _ => ValueTask.FromResult(next < commands.Count ? commands[next++] : null),
+                    output, cancellation).ConfigureAwait(false);
+            }
+            if (console is null) return await RunLinesAsync(stream, server, input.ReadLineAsync, output, cancellation).ConfigureAwait(false);
+            await console.RunAsync(stream, server, login.Banner!, cancellation).ConfigureAwait(false);
+            return RemoteClientStatus.Ok;
+        }
+    }
+
+    /// <summary>A logged-in connection (with the banner read), or why there is none.</summary>
+    private readonly record struct Login(RemoteClientStatus Status, TcpClient? Client = null, ServerOutputReader? Server = null, string? Banner = null);
+
+    /// <summary>
+    /// Connects and logs in within <paramref name="timeout"/>. A server that drops the connection
+    /// before the login is decided (it says <see cref="RemoteAuth.BusyLine"/>, or closes or resets
+    /// it after its challenge: strangers hold its login slots) is tried again after a short random
+    /// pause, so that clients pushed out together do not come back together. A refused cookie is
+    /// final at once, and so is a close without a word (no remote REPL greets like that).
+    /// </summary>
+    private static async Task<Login> LoginAsync(string host, int port, Func<byte[]> cookie, TextWriter error, TimeSpan timeout,
+        Func<CancellationToken, Task<bool>>? isClusterPort, CancellationToken cancellation)
+    {
         string endpoint = $"{host}:{port}";
-        using var client = new TcpClient { NoDelay = true };
-        using var login = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        login.CancelAfter(timeout);
-        try
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout);
+        byte[]? secret = null;
+        string? busy = null;   // how the server last turned the login away, while it is tried again
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
         {
-            await client.ConnectAsync(host, port, login.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            error.WriteLine($"iridium: cannot connect to {endpoint}: {(e is SocketException s ? s.Message : "no answer")}");
-            return RemoteClientStatus.ConnectionFailed;
-        }
+            var client = new TcpClient { NoDelay = true };
+            try
+            {
+                await client.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                client.Dispose();
+                if (busy is not null) return GaveUp(error, endpoint, busy, timeout);
+                error.WriteLine($"iridium: cannot connect to {endpoint}: {(e is SocketException s ? s.Message : "no answer")}");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
 
-        var stream = client.GetStream();
-        var server = new ServerOutputReader(stream);
-        string? first;
-        try
-        {
-            first = await server.ReadLineAsync(login.Token).ConfigureAwait(false);
-            if (first is not null && first.StartsWith(RemoteAuth.ChallengePrefix, StringComparison.Ordinal))
+            var server = new ServerOutputReader(client.GetStream());
+            string? first;
+            try
             {
-                byte[] secret;
-                try
+                first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+                if (first is not null && first.StartsWith(RemoteAuth.ChallengePrefix, StringComparison.Ordinal))
                 {
-                    secret = cookie();
+                    try
+                    {
+                        secret ??= cookie();
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        client.Dispose();
+                        error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
+                        return new Login(RemoteClientStatus.AuthenticationFailed);
+                    }
+                    await SendAsync(client.GetStream(), RemoteAuth.Answer(first, secret)!, deadline.Token).ConfigureAwait(false);
+                    first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
                 }
-                catch (InvalidOperationException e)
-                {
-                    error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
-                    return RemoteClientStatus.AuthenticationFailed;
-                }
-                await SendAsync(stream, RemoteAuth.Answer(first, secret)!, login.Token).ConfigureAwait(false);
-                first = await server.ReadLineAsync(login.Token).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-        {
-            first = null;
-        }
-        if (first is null)
-        {
-            bool timedOut = login.IsCancellationRequested;
-            if (!timedOut && !server.ReceivedAny && isClusterPort is not null && await isClusterPort(login.Token).ConfigureAwait(false))
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
-                error.WriteLine($"iridium: {endpoint} is a cluster port, not a remote REPL port (try 'iridium members {endpoint}')");
+                first = null;
             }
-            else
+            catch (IOException) when (server.ReceivedAny)
             {
-                error.WriteLine(timedOut
-                    ? $"iridium: {endpoint} did not answer within {timeout.TotalSeconds:0.#} s"
-                    : $"iridium: {endpoint} closed the connection");
+                first = null;   // reset after the challenge: pushed out while the answer was on its way
             }
-            return RemoteClientStatus.ConnectionFailed;
-        }
-        if (first == RemoteAuth.FailureLine)
-        {
-            error.WriteLine($"iridium: {endpoint} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
-            return RemoteClientStatus.AuthenticationFailed;
-        }
-        if (!Engine.ReplText.IsBanner(first))
-        {
-            error.WriteLine($"iridium: {endpoint}: {UntrustedText.Escape(first)}");   // e.g. "too many sessions"
-            return RemoteClientStatus.ConnectionFailed;
-        }
 
-        if (commands.Count > 0)
-        {
-            int next = 0;
-            return await RunLinesAsync(stream, server, _ => ValueTask.FromResult(next < commands.Count ? commands[next++] : null),
-                output, cancellation).ConfigureAwait(false);
+            if (first is not null && first != RemoteAuth.BusyLine)
+            {
+                if (Engine.ReplText.IsBanner(first)) return new Login(RemoteClientStatus.Ok, client, server, first);
+                client.Dispose();
+                if (first == RemoteAuth.FailureLine)
+                {
+                    error.WriteLine($"iridium: {endpoint} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
+                    return new Login(RemoteClientStatus.AuthenticationFailed);
+                }
+                error.WriteLine($"iridium: {endpoint}: {UntrustedText.Escape(first)}");   // e.g. "too many sessions"
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+            client.Dispose();
+            if (deadline.IsCancellationRequested)
+            {
+                if (busy is not null) return GaveUp(error, endpoint, busy, timeout);
+                error.WriteLine($"iridium: {endpoint} did not answer within {timeout.TotalSeconds:0.#} s");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+            if (first is null && !server.ReceivedAny)
+            {
+                // Closed without a word: not a remote REPL turning a login away.
+                if (isClusterPort is not null && await isClusterPort(deadline.Token).ConfigureAwait(false))
+                    error.WriteLine($"iridium: {endpoint} is a cluster port, not a remote REPL port (try 'iridium members {endpoint}')");
+                else
+                    error.WriteLine($"iridium: {endpoint} closed the connection");
+                return new Login(RemoteClientStatus.ConnectionFailed);
+            }
+            busy = first is null ? "dropped the login before deciding it" : "is busy (strangers hold its login slots)";
+            try
+            {
+                await Task.Delay(pause * (0.5 + Random.Shared.NextDouble()), deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                return GaveUp(error, endpoint, busy, timeout);
+            }
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 500));
         }
-        if (console is null) return await RunLinesAsync(stream, server, input.ReadLineAsync, output, cancellation).ConfigureAwait(false);
-        await console.RunAsync(stream, server, first, cancellation).ConfigureAwait(false);
-        return RemoteClientStatus.Ok;
+    }
+
+    private static Login GaveUp(TextWriter error, string endpoint, string busy, TimeSpan timeout)
+    {
+        error.WriteLine($"iridium: {endpoint} {busy}; gave up after {timeout.TotalSeconds:0.#} s of tries");
+        return new Login(RemoteClientStatus.ConnectionFailed);
     }
 
     /// <summary>Sends each line once the server waits for one, printing the output in between without prompts.</summary>

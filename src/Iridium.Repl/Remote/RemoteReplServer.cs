@@ -116,8 +116,8 @@ public sealed class RemoteReplServer : IAsyncDisposable
             var remote = socket.RemoteEndPoint as IPEndPoint;
             string address = remote?.Address.ToString() ?? "?";
             // Pushing out closes the socket, not the TcpClient, whose Client would turn null.
-            var progress = new LoginProgress(socket);
-            var login = _logins.Admit(address, socket.Dispose, progress.Activity);
+            var progress = new LoginProgress(socket, _options.Time);
+            var login = _logins.Admit(address, () => SayBusyAndClose(socket), progress.Activity);
             string? nonce = Challenge(socket, login);
             if (nonce is not null) progress.Challenged();
             // Registered before it starts, so a session that ends at once is still removed.
@@ -146,6 +146,28 @@ public sealed class RemoteReplServer : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    private static readonly byte[] BusyBytes = System.Text.Encoding.ASCII.GetBytes(RemoteAuth.BusyLine + "\n");
+
+    /// <summary>
+    /// Closes a connection pushed out of (or refused by) the login budget, telling it so first:
+    /// the client then knows to try again rather than report a closed connection. A connection
+    /// that has not logged in has been sent the challenge at most, so its send buffer has room and
+    /// the send does not block the accept loop.
+    /// </summary>
+    private static void SayBusyAndClose(Socket socket)
+    {
+        try
+        {
+            socket.Send(BusyBytes);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Gone already.
+        }
+        socket.Dispose();
     }
 
     /// <summary>Once a period: what was not logged line by line, and how many logins were pushed out.</summary>
