@@ -13,7 +13,7 @@ public class CommandTests
         using var repl = new EngineHarness();
         Assert.Equal(ReplOutcome.Quit, repl.RunOne("!quit"));
         Assert.Contains(ReplText.Farewell, repl.Terminal.Text);
-        Assert.Equal(ReplOutcome.Continue, repl.RunOne("!quit please") );
+        Assert.Equal(ReplOutcome.Continue, repl.RunOne("!quit please"));
         Assert.Contains("usage: !quit", repl.Terminal.Text);
     }
 

@@ -124,8 +124,13 @@ public sealed class RemoteClientTests
         var root = Directory.CreateTempSubdirectory("iridium-remote-client-test-").FullName;
         var server = new RemoteReplServer(new RemoteServerOptions
         {
-            ProgramDirectory = Path.Combine(root, "programs"), BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie,
-            MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7",
+            ProgramDirectory = Path.Combine(root, "programs"),
+            BindHost = "127.0.0.1",
+            BindPort = 0,
+            Cookie = Cookie,
+            MaxSteps = 10_000,
+            Scheduler = new VmScheduler(1),
+            Version = "9.8.7",
         });
         server.Start();
         try

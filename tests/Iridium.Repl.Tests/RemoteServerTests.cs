@@ -229,7 +229,11 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
     private RemoteReplServer StartUnbounded() => Start(new RemoteServerOptions
     {
-        ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = long.MaxValue,
+        ProgramDirectory = ProgramDirectory,
+        BindHost = "127.0.0.1",
+        BindPort = 0,
+        Cookie = Cookie,
+        MaxSteps = long.MaxValue,
     });
 
     [Fact]
@@ -290,7 +294,12 @@ public sealed class RemoteServerTests : IAsyncLifetime
         var scheduler = new VmScheduler(1);
         await using var server = Start(new RemoteServerOptions
         {
-            ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = long.MaxValue, Scheduler = scheduler,
+            ProgramDirectory = ProgramDirectory,
+            BindHost = "127.0.0.1",
+            BindPort = 0,
+            Cookie = Cookie,
+            MaxSteps = long.MaxValue,
+            Scheduler = scheduler,
         });
         using (var client = await RawClient.ConnectAsync(server.Port))
         {

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using System.Buffers;
 
 namespace Iridium.Assembler.Disassembly;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Iridium.Crypto;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Transport;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Client;
 

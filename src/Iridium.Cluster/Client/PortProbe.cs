@@ -51,8 +51,13 @@ public static class PortProbe
         {
             await connection.WriteAsync(new Join
             {
-                ProtocolVersion = ProtocolLimits.Version, NodeId = SecureRandom.NewGuid(), Alias = "iridium-probe",
-                AdvertisedHost = "", AdvertisedPort = 0, Nonce = Security.HandshakeAuth.NewNonce(), Role = ConnectionRole.Client,
+                ProtocolVersion = ProtocolLimits.Version,
+                NodeId = SecureRandom.NewGuid(),
+                Alias = "iridium-probe",
+                AdvertisedHost = "",
+                AdvertisedPort = 0,
+                Nonce = Security.HandshakeAuth.NewNonce(),
+                Role = ConnectionRole.Client,
             }, deadline.Token).ConfigureAwait(false);
             return await connection.ReadAsync(deadline.Token).ConfigureAwait(false) is Challenge or Refuse;
         }

@@ -50,7 +50,8 @@ public class BlockingClientTests
             {
                 done.SetException(e);
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         thread.Start();
         return done.Task;
     }

@@ -1,6 +1,6 @@
-using System.Reflection;
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Reflection;
 using Iridium.Cluster.Protocol;
 
 namespace Iridium.Cluster.Tests.Protocol;

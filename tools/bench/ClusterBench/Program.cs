@@ -12,8 +12,13 @@ int pings = args.Length > 2 ? int.Parse(args[2]) : 20_000;
 var cookie = Encoding.UTF8.GetBytes("bench");
 ClusterOptions Options(string alias) => new()
 {
-    Alias = alias, BindHost = "127.0.0.1", BindPort = 0, Cookie = cookie,
-    HeartbeatInterval = TimeSpan.FromSeconds(1), FailureTimeout = TimeSpan.FromSeconds(30), MaxFrameBytes = 1 << 20,
+    Alias = alias,
+    BindHost = "127.0.0.1",
+    BindPort = 0,
+    Cookie = cookie,
+    HeartbeatInterval = TimeSpan.FromSeconds(1),
+    FailureTimeout = TimeSpan.FromSeconds(30),
+    MaxFrameBytes = 1 << 20,
     DownRetention = TimeSpan.FromSeconds(60),
 };
 await using var receiver = new ClusterNode(Options("receiver"), NullLoggerFactory.Instance);
