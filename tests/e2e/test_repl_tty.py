@@ -115,8 +115,9 @@ class ConsoleReplTests(TerminalTestCase):
         t.type_line("!frob")
         t.wait_shows("unknown command !frob")
 
-        # Ctrl-D on an empty line ends the REPL with status 0.
+        # Ctrl-D on an empty line ends the REPL with status 0, with the farewell !quit prints.
         t.keys("C-d")
+        t.wait_shows("Farewell! Have a great day!")
         self.assertEqual(t.exit_status(), 0, "Ctrl-D exits 0")
 
     def test_history_across_sessions(self):
