@@ -38,6 +38,13 @@ public sealed class ClusterNodeControlTests : IAsyncLifetime
         while ((_own!.Members.Count(m => m.Status is MemberStatus.Self or MemberStatus.Up) < 2
                 || _peer.Members.Count(m => m.Status is MemberStatus.Self or MemberStatus.Up) < 2) && DateTime.UtcNow < deadline)
             await Task.Delay(50);
+        // A member is 'up' before its first load report says it runs exec programs; a loaded
+        // machine can delay that report past the exec service's wait for it. Wait for it here,
+        // so the tests below start from a mesh where n1 knows n2 runs exec.
+        var hlt = Assembler.Assembler.Assemble("hlt\n").Image!;
+        while (!(await _control.ExecAsync("n2", "hlt.iasm", hlt, _ => { }, CancellationToken.None).WaitAsync(Wait)).Success
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
     }
 
     public async Task DisposeAsync()
