@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Iridium.Vm;
 
 namespace Iridium.Cli.Programs;
 
@@ -9,7 +10,7 @@ namespace Iridium.Cli.Programs;
 /// <see cref="FlushIfDue"/>) and at the end. So a program that prints and then computes shows its
 /// output while it runs, and one that prints a lot still makes few system calls.
 /// </summary>
-internal sealed class RunOutput(Stream inner, bool lineBuffered) : Stream
+internal sealed class RunOutput(Stream inner, bool lineBuffered) : WriteOnlyStream
 {
     /// <summary>Longest a printed byte waits in the buffer while the program runs.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(100);
@@ -62,12 +63,4 @@ internal sealed class RunOutput(Stream inner, bool lineBuffered) : Stream
         inner.Flush();
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -1,3 +1,5 @@
+using Iridium.Vm;
+
 namespace Iridium.Cluster.Exec;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Iridium.Cluster.Exec;
 /// collector does not clear) a fresh chunk for every one it fills.
 /// </summary>
 /// <param name="ship">Sends one chunk; false when it cannot (the requester's connection is gone).</param>
-internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], bool> ship, Action onShipFailed, CancellationToken cancelled) : Stream
+internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], bool> ship, Action onShipFailed, CancellationToken cancelled) : WriteOnlyStream
 {
     /// <summary>Chunks kept for reuse: enough for the ones between the program and the socket.</summary>
     private const int SpareChunks = 4;
@@ -130,12 +132,6 @@ internal sealed class ProcessOutput(int window, int chunkBytes, Func<byte[], boo
         return new byte[_chunkBytes];
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
     public override long Length => Shipped;
     public override long Position { get => Shipped; set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

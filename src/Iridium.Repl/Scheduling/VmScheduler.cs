@@ -147,7 +147,7 @@ public sealed class VmScheduler
     }
 
     /// <summary>Keeps the first <c>cap</c> bytes written and counts the rest as dropped.</summary>
-    private sealed class CappedStream(int cap) : Stream
+    private sealed class CappedStream(int cap) : WriteOnlyStream
     {
         private readonly MemoryStream _kept = new();
 
@@ -165,13 +165,7 @@ public sealed class VmScheduler
         }
 
         public override void Flush() { }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
         public override long Length => _kept.Length;
         public override long Position { get => _kept.Length; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Iridium.Vm;
 
 namespace Iridium.Repl.Terminal;
 
@@ -10,7 +11,7 @@ namespace Iridium.Repl.Terminal;
 /// <paramref name="maxBytesPerCommand"/>, what one command prints past it is dropped, and the
 /// user is told once (a remote session must not stream a gigabyte from one <c>!load_file</c>).
 /// </summary>
-internal sealed class TerminalOutputStream(IReplTerminal terminal, long? maxBytesPerCommand = null) : Stream
+internal sealed class TerminalOutputStream(IReplTerminal terminal, long? maxBytesPerCommand = null) : WriteOnlyStream
 {
     private readonly Decoder _decoder = new UTF8Encoding(false, false).GetDecoder();
     private long _written;
@@ -64,12 +65,4 @@ internal sealed class TerminalOutputStream(IReplTerminal terminal, long? maxByte
     }
 
     public override void Flush() { }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -8,7 +8,7 @@ namespace Iridium.Vm;
 /// grows past <see cref="MaxPending"/> (bounded memory; such a line may then be split).
 /// The buffer is allocated at the first byte: a process that prints nothing pays for none.
 /// </summary>
-internal sealed class ProcessOutput(ProcessGroup group) : Stream
+internal sealed class ProcessOutput(ProcessGroup group) : WriteOnlyStream
 {
     private const int MaxPending = 64 * 1024;
 
@@ -81,12 +81,4 @@ internal sealed class ProcessOutput(ProcessGroup group) : Stream
         _dirty = true;
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
