@@ -47,16 +47,23 @@ public sealed partial class Machine
     {
         AddEvent(VmEventKind.Start, 0);
         LastHeapRefusal = HeapRefusal.None;
-        if (!ProgramImage.TryRead(Program, out var layout, out _))
+        if (!TryLoadLayout())
         {
             LastResult = new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Header, 0);
             return AddEvent(VmEventKind.Crash, (int)FaultCode.Header);
         }
+        return null;
+    }
+
+    /// <summary>Reads the loaded image's header: copies the ro data and puts pc on the first instruction; false when the image is invalid.</summary>
+    private bool TryLoadLayout()
+    {
+        if (!ProgramImage.TryRead(Program, out var layout, out _)) return false;
         _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
         _codeStart = layout.CodeStart;
         ProgramChanged();
         Pc = _codeStart;
-        return null;
+        return true;
     }
 
     /// <summary>

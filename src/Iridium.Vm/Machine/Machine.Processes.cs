@@ -73,15 +73,7 @@ public sealed unsafe partial class Machine
     /// Reads the loaded image's header as <see cref="Run"/> does, without events, so the
     /// scheduler can start it at its first instruction; false when the image is invalid.
     /// </summary>
-    internal bool PrepareToStart()
-    {
-        if (!ProgramImage.TryRead(Program, out var layout, out _)) return false;
-        _roData = Program.Slice(ProgramImage.RoDataOffset, layout.RoLength).ToArray();
-        _codeStart = layout.CodeStart;
-        ProgramChanged();
-        Pc = _codeStart;
-        return true;
-    }
+    internal bool PrepareToStart() => TryLoadLayout();
 
     /// <summary>
     /// The scheduler's one seam: one <see cref="RunSlice"/> of at most <paramref name="steps"/>
@@ -97,10 +89,7 @@ public sealed unsafe partial class Machine
     }
 
     /// <summary>The result of a process whose step budget ran out at pc (as a budgeted <see cref="Run"/> ends).</summary>
-    internal ExecutionResult OutOfSteps()
-        => LastResult = Pc == _programLength
-            ? new ExecutionResult(ExecutionStatus.Stopped, (int)StopCode.Illegal, Pc)
-            : new ExecutionResult(ExecutionStatus.Faulted, (int)FaultCode.Steps, Pc);
+    internal ExecutionResult OutOfSteps() => LastResult = BudgetEnded();
 
     private static bool IsWait(ExecutionResult result) => result.Status == ExecutionStatus.Faulted && result.Code == (int)WaitSignal;
 
