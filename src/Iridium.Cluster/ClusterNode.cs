@@ -29,6 +29,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _leaveGate = new();
     private readonly ConnectionTracker _connections = new();
+    private readonly Timing.StarvationMeter _starvation;
     private readonly PeerManager _peers;
     private readonly MembershipService _membership;
     private readonly ClientRequests _clients;
@@ -57,16 +58,17 @@ public sealed class ClusterNode : IAsyncDisposable
         _time = time;
         _logger = loggerFactory.CreateLogger("Iridium.Cluster");
         var self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
+        _starvation = new Timing.StarvationMeter(time);
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
-        _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why));
+        _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why), _starvation);
         _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
-        _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
-        _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _logger, _stopping.Token);
+        _dialer = new Dialer(options, _peers, _membership, _connections, _starvation, _logger, _stopping.Token);
+        _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _starvation, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
         {
-            _seeds = new SeedJoiner(SeedSources.From(options.Seeds), DialSeedAsync, time, _logger);
+            _seeds = new SeedJoiner(SeedSources.From(options.Seeds), DialSeedAsync, time, _logger, aliasGiveUp: options.AliasGiveUp);
             _peers.LiveCountChanged = _seeds.OnLiveCountChanged;
         }
     }
@@ -100,6 +102,14 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>Unauthenticated connections held now.</summary>
     internal int PendingHandshakes => _acceptor.Pending;
+
+    /// <summary>
+    /// Completes, with why, when the node gives up joining through its seeds: they kept refusing
+    /// its alias, which a live member holds (docs/cluster.md, Rejoin). Never completes otherwise.
+    /// </summary>
+    public Task<string> JoinRefused => _seeds?.GaveUp ?? NeverRefused.Task;
+
+    private static readonly TaskCompletionSource<string> NeverRefused = new();
 
     /// <summary>The authenticated client connections, for tests and diagnostics.</summary>
     internal ClientRequests Clients => _clients;
@@ -232,6 +242,7 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 try
                 {
+                    _starvation.Tick(interval);
                     _membership.Tick();
                     if (ticks % ticksPerHeartbeat == 0)
                     {
@@ -258,6 +269,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var outcome = await _dialer.DialAsync(seed.Host, seed.Port, wantMembers: true, ct).ConfigureAwait(false);
         return outcome.Success || outcome.Refusal == RefuseCode.Duplicate ? SeedAnswer.Joined
             : outcome.Refusal == RefuseCode.Self ? SeedAnswer.Self
+            : outcome.Refusal == RefuseCode.AliasTaken ? SeedAnswer.AliasTaken
             : SeedAnswer.NoAnswer;
     }
 

@@ -1,6 +1,7 @@
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Timing;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cluster.Membership;
@@ -21,15 +22,18 @@ internal sealed class MembershipService
     private readonly Action<IReadOnlyList<DialTicket>> _dial;
     private readonly Action<Guid, IClusterMessage> _deliver;
     private readonly Action<Guid, string> _lost;
+    private readonly StarvationMeter? _starvation;
     private long _heartbeatSequence;
     private long _nextHeartbeatMs;
 
     /// <param name="dial">Runs the dials <see cref="PeerManager.Heard"/> started.</param>
     /// <param name="deliver">Takes application messages, on the read loop of the peer that sent them.</param>
     /// <param name="lost">Hears that a peer went down (its node id and why), after its connection has closed.</param>
+    /// <param name="starvation">How long this node could not run lately: not counted as a peer's silence.</param>
     public MembershipService(PeerManager peers, ClusterOptions options, TimeProvider time, ILogger logger,
-        Action<IReadOnlyList<DialTicket>> dial, Action<Guid, IClusterMessage> deliver, Action<Guid, string> lost)
+        Action<IReadOnlyList<DialTicket>> dial, Action<Guid, IClusterMessage> deliver, Action<Guid, string> lost, StarvationMeter? starvation = null)
     {
+        _starvation = starvation;
         _peers = peers;
         _heartbeatInterval = options.HeartbeatInterval;
         _failureTimeout = options.FailureTimeout;
@@ -52,7 +56,7 @@ internal sealed class MembershipService
     /// <summary>Failure detection, expiry, redials of lost members, and a heartbeat to every live peer when one is due.</summary>
     public void Tick()
     {
-        _peers.CheckSilence(_failureTimeout);
+        _peers.CheckSilence(_failureTimeout, _starvation?.StarvedWithin(_failureTimeout) ?? 0);
         _peers.Expire();
         var redials = _peers.RedialDown();
         if (redials.Count > 0) _dial(redials);

@@ -75,6 +75,16 @@ internal sealed class PeerEntry
     /// <summary>When it may be forgotten: the retention period after it went down (or, never up here, after its last change).</summary>
     public long ExpiresAtMs(TimeSpan retention) => (Down?.SinceMs ?? StateSinceMs) + (long)retention.TotalMilliseconds;
 
+    /// <summary>
+    /// Disconnected, never dialed: no dial before <paramref name="untilMs"/>. For a node the other
+    /// side is to dial (<see cref="PeerManager.Heard"/>); if it has not by then, this side does.
+    /// </summary>
+    public void Defer(long untilMs)
+    {
+        Require(State == PeerState.Disconnected && Failures == 0 && Down is null, "defer a dial");
+        RetryAtMs = untilMs;
+    }
+
     /// <summary>Disconnected → Dialing.</summary>
     public DialTicket BeginDial(string host, int port, long nowMs)
     {
@@ -89,7 +99,7 @@ internal sealed class PeerEntry
     /// <paramref name="failure"/> is null when that was not the node's fault (the other side kept
     /// another connection): no failure is counted and it may be dialed again at once.
     /// </summary>
-    public void EndDial(DialTicket ticket, string? failure, long nowMs, Backoff backoff)
+    public void EndDial(DialTicket ticket, string? failure, long nowMs, Backoff backoff, double jitter)
     {
         Require(State == PeerState.Dialing && ReferenceEquals(PendingDial, ticket), "end a dial");
         PendingDial = null;
@@ -97,7 +107,7 @@ internal sealed class PeerEntry
         {
             Failures++;
             LastFailure = failure;
-            RetryAtMs = nowMs + (long)backoff.After(Failures).TotalMilliseconds;
+            RetryAtMs = nowMs + (long)backoff.After(Failures, jitter).TotalMilliseconds;
         }
         Move(PeerState.Disconnected, nowMs);
     }
@@ -131,14 +141,14 @@ internal sealed class PeerEntry
     /// The loss counts as the first failure: the first redial waits one backoff step (a node that
     /// just died refuses at once anyway), and each failed redial doubles the wait.
     /// </summary>
-    public ClusterConnection? GoDown(DownReason reason, long nowMs, Backoff backoff)
+    public ClusterConnection? GoDown(DownReason reason, long nowMs, Backoff backoff, double jitter)
     {
         Require(IsUp, "go down");
         var connection = _connection;
         _connection = null;
         Down = new DownRecord(nowMs, reason);
         Failures = 1;
-        RetryAtMs = nowMs + (long)backoff.After(Failures).TotalMilliseconds;
+        RetryAtMs = nowMs + (long)backoff.After(Failures, jitter).TotalMilliseconds;
         Move(PeerState.Disconnected, nowMs);
         return connection;
     }
