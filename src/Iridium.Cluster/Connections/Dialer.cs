@@ -51,7 +51,12 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
         catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
         {
             string why = e is OperationCanceledException ? $"handshake with {endpoint} did not finish within {(options.HandshakeTimeout.TotalMilliseconds + deadline.ExtendedMs) / 1000:0.#} s" : $"handshake with {endpoint} failed: {e.Message}";
-            outcome = new DialOutcome(false, RefuseCode.Protocol, why, null, null);
+            // A timeout or a broken connection is not a refusal: on an overloaded host there are
+            // thousands, each retried with backoff; a line each is for --verbose.
+            if (e is ProtocolException) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(why));
+            else ClusterLog.DialFailed(logger, endpoint, why);
+            connection.Close(CloseReason.HandshakeFailed, why);
+            return new DialOutcome(false, RefuseCode.Protocol, why, null, null);
         }
         if (!outcome.Success)
         {
