@@ -23,6 +23,7 @@ internal sealed class MembershipService
     private readonly Action<Guid, IClusterMessage> _deliver;
     private readonly Action<Guid, string> _lost;
     private readonly StarvationMeter? _starvation;
+    private readonly HeartbeatLateness _lateness = new();
     private long _heartbeatSequence;
     private long _nextHeartbeatMs;
 
@@ -56,7 +57,9 @@ internal sealed class MembershipService
     /// <summary>Failure detection, expiry, redials of lost members, and a heartbeat to every live peer when one is due.</summary>
     public void Tick()
     {
-        _peers.CheckSilence(_failureTimeout, _starvation?.StarvedWithin(_failureTimeout) ?? 0);
+        // Silence this node or the whole host caused is not a peer's failure (see both classes).
+        long starved = _starvation?.StarvedWithin(_failureTimeout) ?? 0;
+        _peers.CheckSilence(_failureTimeout, Math.Max(starved, _lateness.LatenessMs(_heartbeatInterval, _failureTimeout)));
         _peers.Expire();
         var redials = _peers.RedialDown();
         if (redials.Count > 0) _dial(redials);
@@ -83,6 +86,7 @@ internal sealed class MembershipService
                 _deliver(entry.NodeId, message);
                 break;
             case Heartbeat heartbeat:
+                if (entry.HeartbeatArrived(Timing.Clock.NowMs(_time)) is { } gap) _lateness.Add(gap);
                 if (_peers.SyncFor(entry, heartbeat.Digest, _heartbeatInterval / 2) is { } sync) connection.TrySend(sync);
                 break;
             case MembersUpdate update:

@@ -14,6 +14,7 @@ namespace Iridium.Cluster.Membership;
 internal sealed class PeerEntry
 {
     private long _lastSeenMs;
+    private long _lastHeartbeatMs;
     private volatile ClusterConnection? _connection;
 
     public PeerEntry(PeerIdentity identity, long nowMs)
@@ -69,6 +70,13 @@ internal sealed class PeerEntry
     public bool IsDueForRedial(long nowMs) => State == PeerState.Disconnected && Down is { Reason: not DownReason.Left } && nowMs >= RetryAtMs;
 
     public void Touch(long nowMs) => Volatile.Write(ref _lastSeenMs, nowMs);
+
+    /// <summary>A heartbeat arrived (on its connection's read loop): the gap since the previous one, if there was one.</summary>
+    public long? HeartbeatArrived(long nowMs)
+    {
+        long previous = Interlocked.Exchange(ref _lastHeartbeatMs, nowMs);
+        return previous > 0 ? nowMs - previous : null;
+    }
 
     public MemberRecord ToRecord() => new() { NodeId = NodeId, Alias = Alias, Host = Identity.Host, Port = Identity.Port };
 
