@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
 using Iridium.Cluster.Timing;
 using Iridium.Cluster.Transport;
 using Iridium.Net;
@@ -25,7 +26,7 @@ internal sealed class Acceptor
 
     private readonly ClusterOptions _options;
     private readonly PeerManager _peers;
-    private readonly MembershipService _membership;
+    private readonly PeerRouter _router;
     private readonly ClientRequests _clients;
     private readonly ConnectionTracker _connections;
     private readonly PreAuthBudget _budget;
@@ -36,12 +37,12 @@ internal sealed class Acceptor
     private long _refusalLines;
     private long _unlogged;
 
-    public Acceptor(ClusterOptions options, PeerManager peers, MembershipService membership, ClientRequests clients, ConnectionTracker connections, StarvationMeter starvation, ILogger logger, CancellationToken stopping)
+    public Acceptor(ClusterOptions options, PeerManager peers, PeerRouter router, ClientRequests clients, ConnectionTracker connections, StarvationMeter starvation, ILogger logger, CancellationToken stopping)
     {
         _starvation = starvation;
         _options = options;
         _peers = peers;
-        _membership = membership;
+        _router = router;
         _clients = clients;
         _connections = connections;
         _budget = new PreAuthBudget(options.MaxPendingHandshakes, options.MaxPendingPerAddress);
@@ -137,7 +138,7 @@ internal sealed class Acceptor
         }
         if (admitted.Entry is { } member)
         {
-            connection.Start(_membership.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));
+            connection.Start(_router.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));
             return;
         }
         connection.KeepAlive(_options.FailureTimeout);

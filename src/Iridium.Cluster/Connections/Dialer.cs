@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
 using Iridium.Cluster.Timing;
 using Iridium.Cluster.Transport;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ namespace Iridium.Cluster.Connections;
 /// each deadline starting when its turn comes, so a node that hears of a hundred members does not
 /// start a hundred handshakes that all miss their deadline on a busy host and retry together.
 /// </summary>
-internal sealed class Dialer(ClusterOptions options, PeerManager peers, MembershipService membership, ConnectionTracker connections, StarvationMeter starvation, ILogger logger, CancellationToken stopping)
+internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRouter router, ConnectionTracker connections, StarvationMeter starvation, ILogger logger, CancellationToken stopping)
 {
     private readonly SemaphoreSlim _turns = new(options.MaxConcurrentDials, options.MaxConcurrentDials);
 
@@ -78,10 +79,13 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
                 ? new DialOutcome(false, RefuseCode.Duplicate, "already connected", outcome.Peer, outcome.Members)
                 : new DialOutcome(false, result.Refusal, result.Reason!, outcome.Peer, null);
         }
-        connection.Start(membership.LinkFor(result.Entry!), OnSendDropped, options.QueueBytesFor(member: true));
-        if (outcome.Members is { } members) membership.Learn(members);
+        connection.Start(router.LinkFor(result.Entry!), OnSendDropped, options.QueueBytesFor(member: true));
+        if (outcome.Members is { } members) Learn(members);
         return outcome;
     }
+
+    /// <summary>Members learned from a HelloAck or a MembersUpdate: connect to the ones we lack.</summary>
+    public void Learn(IReadOnlyList<MemberRecord?> members) => DialMembers(peers.Heard(members));
 
     /// <summary>Runs the dials the peer manager started, each in the background.</summary>
     public void DialMembers(IReadOnlyList<DialTicket> tickets)
