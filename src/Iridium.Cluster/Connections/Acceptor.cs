@@ -105,6 +105,7 @@ internal sealed class Acceptor
     {
         var admitted = new Admitted();
         AcceptOutcome outcome;
+        string? busy = null;
         using (ticket)
         // The deadline only, not the node's stopping: a handshake that admitted a member just as
         // the node began to leave must still finish its HelloAck, or the Leave queued behind it is
@@ -123,9 +124,12 @@ internal sealed class Acceptor
                     : e is OperationCanceledException ? $"handshake did not finish within {(_options.HandshakeTimeout.TotalMilliseconds + deadline.ExtendedMs) / 1000:0.#} s"
                     : e.Message;
                 outcome = new AcceptOutcome(false, why, null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
+                // Pushed out, or out of time on a node too busy to finish it: either way the
+                // dialer is not at fault, and trying again is the remedy.
+                if (!ticket.WasDropped && e is OperationCanceledException) busy = $"busy: {why}; try again";
             }
         }
-        if (ticket.WasDropped) await SayBusyAsync(connection).ConfigureAwait(false);
+        if (busy is not null || ticket.WasDropped) await SayBusyAsync(connection, busy ?? BusyReason(connection.RemoteHost)).ConfigureAwait(false);
 
         if (!outcome.Success)
         {
@@ -201,15 +205,15 @@ internal sealed class Acceptor
     private string BusyReason(string address)
         => $"busy: too many connections from {address} are completing their handshake (at most {_budget.PerSourceCap} per address, {_budget.Capacity} in all); try again";
 
-    /// <summary>Tells a pushed-out dialer, briefly: it must not hold the handshake any longer than that.</summary>
-    private async Task SayBusyAsync(ClusterConnection connection)
+    /// <summary>Tells a dialer it was turned away as busy, briefly: it must not hold the connection any longer than that.</summary>
+    private static async Task SayBusyAsync(ClusterConnection connection, string reason)
     {
         using var briefly = new CancellationTokenSource(BusyWriteTimeout);
-        await Handshake.TryRefuseAsync(connection, RefuseCode.Busy, BusyReason(connection.RemoteHost), briefly.Token).ConfigureAwait(false);
+        await Handshake.TryRefuseAsync(connection, RefuseCode.Busy, reason, briefly.Token).ConfigureAwait(false);
     }
 
-    /// <summary>How long the busy answer may take to write (a few frames' worth of a socket buffer: at once, unless the dialer stalls).</summary>
-    private static readonly TimeSpan BusyWriteTimeout = TimeSpan.FromMilliseconds(200);
+    /// <summary>How long the busy answer may take to write: at once into an empty socket buffer, unless the dialer stalls (or this node is starved).</summary>
+    private static readonly TimeSpan BusyWriteTimeout = TimeSpan.FromSeconds(1);
 
     private void OnSendDropped(IClusterMessage message, string reason) => ClusterLog.SendDropped(_logger, message.GetType().Name, reason);
 
