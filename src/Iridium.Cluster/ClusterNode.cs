@@ -32,6 +32,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly PeerManager _peers;
     private readonly MembershipService _membership;
     private readonly ClientRequests _clients;
+    private readonly Iridium.Vm.ProcessRuntime _processes;
     private readonly Exec.ExecService _exec;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
@@ -59,7 +60,8 @@ public sealed class ClusterNode : IAsyncDisposable
         var self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
         _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why));
-        _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
+        _processes = new Iridium.Vm.ProcessRuntime(options.Processes, alias: options.Alias);
+        _exec = new Exec.ExecService(options.NodeId, options.Alias, _processes, options.Exec,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
         _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
@@ -86,8 +88,15 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Application messages (<see cref="Data"/>, <see cref="Pong"/>) from a peer, on its read loop: keep handlers short.</summary>
     internal event Action<Guid, IClusterMessage>? MessageReceived;
 
-    /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
-    public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
+    /// <summary>
+    /// The node's one process runtime: its scheduler runs every program the node runs (each
+    /// `exec` is the root of a group on it), its table is what `ps` lists, and its limits are
+    /// the node's (<see cref="ClusterOptions.Processes"/>). Ids are ALIAS.N with this node's alias.
+    /// </summary>
+    public Iridium.Vm.ProcessRuntime Processes => _processes;
+
+    /// <summary>Where a REPL hosted with the node registers the VMs it runs outside <see cref="Processes"/> (`iridium ps` lists them, `iridium kill` stops them).</summary>
+    public Iridium.Vm.IProcessRegistry Registry => _exec.Registry;
 
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
@@ -195,6 +204,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
         }
         if (IsListening) ClusterLog.Left(_logger, closing.Count);
+        _processes.Dispose();
     }
 
     private async Task EnsureListeningAsync(CancellationToken ct)
