@@ -36,6 +36,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly MembershipService _membership;
     private readonly MemberQueries _memberQueries;
     private readonly ClientRequests _clients;
+    private readonly Iridium.Vm.ProcessRuntime _processes;
     private readonly Exec.ExecService _exec;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
@@ -65,7 +66,8 @@ public sealed class ClusterNode : IAsyncDisposable
         _router = new PeerRouter(_peers, time, _logger);
         _dialer = new Dialer(options, _peers, _router, _connections, _logger, _stopping.Token);
         _membership = new MembershipService(_peers, _dialer, options, time);
-        _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
+        _processes = new Iridium.Vm.ProcessRuntime(options.Processes, alias: options.Alias);
+        _exec = new Exec.ExecService(options.NodeId, options.Alias, _processes, options.Exec,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
         _memberQueries = new MemberQueries(_exec);
         // Each service owns its range of the members' messages (docs/reference/cluster-protocol.md).
@@ -104,8 +106,15 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Where members' messages are dispatched by tag range (tests and diagnostics; services register while the node is wired).</summary>
     internal PeerRouter Router => _router;
 
-    /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
-    public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
+    /// <summary>
+    /// The node's one process runtime: its scheduler runs every program the node runs (each
+    /// `exec` is the root of a group on it), its table is what `ps` lists, and its limits are
+    /// the node's (<see cref="ClusterOptions.Processes"/>). Ids are ALIAS.N with this node's alias.
+    /// </summary>
+    public Iridium.Vm.ProcessRuntime Processes => _processes;
+
+    /// <summary>Where a REPL hosted with the node registers the VMs it runs outside <see cref="Processes"/> (`iridium ps` lists them, `iridium kill` stops them).</summary>
+    public Iridium.Vm.IProcessRegistry Registry => _exec.Registry;
 
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
@@ -213,6 +222,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
         }
         if (IsListening) ClusterLog.Left(_logger, closing.Count);
+        _processes.Dispose();
     }
 
     private async Task EnsureListeningAsync(CancellationToken ct)
