@@ -37,6 +37,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly MemberQueries _memberQueries;
     private readonly ClientRequests _clients;
     private readonly Exec.ExecService _exec;
+    private readonly Iridium.Vm.ProcessRuntime _runtime;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
     private readonly SeedJoiner? _seeds;
@@ -65,8 +66,9 @@ public sealed class ClusterNode : IAsyncDisposable
         _router = new PeerRouter(_peers, time, _logger);
         _dialer = new Dialer(options, _peers, _router, _connections, _logger, _stopping.Token);
         _membership = new MembershipService(_peers, _dialer, options, time);
+        _runtime = new Iridium.Vm.ProcessRuntime(clock: time, alias: options.Alias);
         _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
-            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
+            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient, _runtime);
         _memberQueries = new MemberQueries(_exec);
         // Each service owns its range of the members' messages (docs/reference/cluster-protocol.md).
         _router.Register(TagRange.Membership, _membership);
@@ -106,6 +108,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
     public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
+
+    /// <summary>The node's processes: exec programs that use process instructions, and everything they spawn.</summary>
+    public Iridium.Vm.ProcessRuntime Runtime => _runtime;
 
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
@@ -212,6 +217,7 @@ public sealed class ClusterNode : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        _runtime.Dispose();
         if (IsListening) ClusterLog.Left(_logger, closing.Count);
     }
 

@@ -1,5 +1,6 @@
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
+using Iridium.Vm;
 
 namespace Iridium.Cluster.Exec;
 
@@ -38,7 +39,8 @@ internal sealed class ExecService : Routing.IPeerService
     private readonly ExecRoutes _routes = new();
     private bool _stopping;
 
-    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024)
+    /// <param name="runtime">The node's processes, where a program that SPAWNs puts its children (null: a private one per program).</param>
+    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024, ProcessRuntime? runtime = null)
     {
         _maxRequestsPerClient = maxRequestsPerClient;
         _maxFrameBytes = maxFrameBytes;
@@ -49,7 +51,7 @@ internal sealed class ExecService : Routing.IPeerService
         // A member that just came up announces itself with its first heartbeat.
         _capabilityWait = heartbeat * 2 + TimeSpan.FromMilliseconds(500);
         _table = new ProcessTable(alias, limits.MaxRunning + limits.MaxQueued);
-        _runner = new ProcessRunner(limits, alias);
+        _runner = new ProcessRunner(limits, alias, runtime);
     }
 
     /// <summary>Processes running and queued here now.</summary>

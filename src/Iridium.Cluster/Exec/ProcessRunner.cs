@@ -7,10 +7,16 @@ namespace Iridium.Cluster.Exec;
 /// Runs admitted processes: at most <see cref="ExecLimits.MaxRunning"/> at once (the rest wait
 /// their turn, still cancellable), each on its own thread, interruptible through the machine's
 /// sliced runs, with its output flushed between slices and its end reported as an
-/// <see cref="ExecExit"/> after the last output chunk.
+/// <see cref="ExecExit"/> after the last output chunk. With the node's <see cref="ProcessRuntime"/>,
+/// a program becomes the root of a group there at its first process instruction (its children run
+/// on the runtime's scheduler, and other members reach it); when the root ends, the rest of its
+/// group is stopped.
 /// </summary>
-internal sealed class ProcessRunner(ExecLimits limits, string alias)
+internal sealed class ProcessRunner(ExecLimits limits, string alias, ProcessRuntime? runtime = null)
 {
+    /// <summary>How long a root that ended waits for the rest of its group to stop, so nothing of theirs follows its exit.</summary>
+    private static readonly TimeSpan GroupStopWait = TimeSpan.FromSeconds(2);
+
     private readonly SemaphoreSlim _slots = new(limits.MaxRunning, limits.MaxRunning);
 
     /// <summary>Runs <paramref name="process"/> to its end and sends its exit; <paramref name="ended"/> runs just before that.</summary>
@@ -56,6 +62,7 @@ internal sealed class ProcessRunner(ExecLimits limits, string alias)
             Output = process.Output,
             // Output of a program that prints, then computes, goes out while it computes.
             BetweenSlices = process.Output.FlushIfIdle,
+            Runtime = runtime,
         };
         process.Running(machine);
         try
@@ -80,6 +87,11 @@ internal sealed class ProcessRunner(ExecLimits limits, string alias)
         }
         finally
         {
+            if (runtime?.EndHosted(machine, machine.LastResult) is { } group)
+            {
+                runtime.KillGroup(group);
+                group.WaitForEnd(GroupStopWait);
+            }
             machine.ReleaseHeap();
         }
     }
