@@ -38,6 +38,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly ClientRequests _clients;
     private readonly Exec.ExecService _exec;
     private readonly Iridium.Vm.ProcessRuntime _runtime;
+    private readonly Processes.ProcessService _processes;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
     private readonly SeedJoiner? _seeds;
@@ -70,11 +71,15 @@ public sealed class ClusterNode : IAsyncDisposable
         _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient, _runtime);
         _memberQueries = new MemberQueries(_exec);
+        _processes = new Processes.ProcessService(_runtime, _peers, time, options.FailureTimeout, options.Exec);
+        _runtime.Network = _processes;
         // Each service owns its range of the members' messages (docs/reference/cluster-protocol.md).
         _router.Register(TagRange.Membership, _membership);
         _router.Register(TagRange.ClientQueries, _memberQueries);
         _router.Register(TagRange.Exec, _exec);
+        _router.Register(TagRange.Processes, _processes);
         _peers.PeerLost += _exec.OnPeerLost;
+        _peers.PeerLost += _processes.OnPeerLost;
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
         _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
@@ -111,6 +116,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>The node's processes: exec programs that use process instructions, and everything they spawn.</summary>
     public Iridium.Vm.ProcessRuntime Runtime => _runtime;
+
+    /// <summary>Processes across members: this node's side (tests and diagnostics).</summary>
+    internal Processes.ProcessService ProcessNetwork => _processes;
 
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
@@ -257,6 +265,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 try
                 {
                     _membership.Tick();
+                    _processes.Tick();
                     if (ticks % ticksPerHeartbeat == 0)
                     {
                         _exec.Tick();
