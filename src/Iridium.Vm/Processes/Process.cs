@@ -31,7 +31,7 @@ public sealed class Process
         Parent = parent;
         IsHosted = hosted;
         Handles = new HandleTable(this, parent);
-        StepsLeft = hosted ? long.MaxValue : runtime.Limits.MaxSteps ?? long.MaxValue;
+        StepsLeft = hosted ? long.MaxValue : group.Options?.MaxSteps ?? runtime.Limits.MaxSteps ?? long.MaxValue;
     }
 
     /// <summary>A stand-in for process <paramref name="remote"/> of the member called <paramref name="alias"/>.</summary>
@@ -112,6 +112,12 @@ public sealed class Process
 
     /// <summary>Steps run so far (what `ps` shows); exact once it has ended.</summary>
     public long Steps { get; internal set; }
+
+    /// <summary>When it was created (<see cref="Environment.TickCount64"/>): its age in `ps`.</summary>
+    public long StartedAtMs { get; } = Environment.TickCount64;
+
+    /// <summary>Its heap's size now; 0 once it has ended.</summary>
+    public long HeapBytes => _machine?.HeapLength ?? 0;
 
     public override string ToString() => Id;
 

@@ -39,9 +39,9 @@ public class CrossNodeTests
     internal static (Process Process, MemoryStream Output) Start(ClusterNode node, string source)
     {
         var output = new MemoryStream();
-        var machine = new Machine(alias: node.Alias) { Runtime = node.Runtime };
+        var machine = new Machine(alias: node.Alias) { Runtime = node.Processes };
         machine.LoadImage(Assemble(source));
-        var process = node.Runtime.Start(machine, output);
+        var process = node.Processes.Start(machine, output);
         Assert.NotNull(process);
         return (process!, output);
     }
@@ -120,7 +120,7 @@ public class CrossNodeTests
         Assert.Equal("child on the other node got ping\npong\n", await RunAsync(a, program));
         Assert.Equal(1, a.ProcessNetwork.ImagesSent);
         Assert.Equal(1, b.ProcessNetwork.Images.Count);
-        await Eventually.True(() => b.Runtime.Count == 0, Wait, "the children on b ended");
+        await Eventually.True(() => b.Processes.Count == 0, Wait, "the children on b ended");
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public class CrossNodeTests
                     hlt
             """;
         var (process, output) = Start(a, program);
-        await Eventually.True(() => b.Runtime.Count == 1, Wait, "the child running on b");
+        await Eventually.True(() => b.Processes.Count == 1, Wait, "the child running on b");
         await Task.Delay(200); // let the monitor request reach b before b goes (either way the notice is reason 4)
         var lostAt = DateTime.UtcNow;
         await b.DisposeAsync();
@@ -236,7 +236,7 @@ public class CrossNodeTests
                     hlt
             """;
         var (echo, _) = Start(b, Echo);
-        await Eventually.True(() => b.Runtime.Lookup("echo") is not null, Wait, "echo registered on b");
+        await Eventually.True(() => b.Processes.Lookup("echo") is not null, Wait, "echo registered on b");
         const string Asker = """
             .data
             there:  .asciiz 'echo@b'

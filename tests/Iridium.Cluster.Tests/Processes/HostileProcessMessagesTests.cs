@@ -78,7 +78,7 @@ public class HostileProcessMessagesTests
 
         Assert.Null(connection.Closing);
         Assert.Equal(2, node.Members.Count(m => m.Status != MemberStatus.Down));
-        node.Runtime.Kill(sink.Serial);
+        node.Processes.Kill(sink.Serial);
         connection.Close(CloseReason.Done, "done");
     }
 
@@ -100,6 +100,6 @@ public class HostileProcessMessagesTests
         Assert.NotNull(await client.ReadUntilAsync<Pong>());
         Assert.Equal(0, sink.MailboxLength);
         Assert.Equal(0, node.ProcessNetwork.Drops.Total);
-        node.Runtime.Kill(sink.Serial);
+        node.Processes.Kill(sink.Serial);
     }
 }
