@@ -46,6 +46,8 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<ProcessList>();
         MemoryPackFormatterProvider.Register<KillRequest>();
         MemoryPackFormatterProvider.Register<KillReply>();
+        MemoryPackFormatterProvider.Register<SendRequest>();
+        MemoryPackFormatterProvider.Register<SendReply>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.

@@ -146,5 +146,13 @@ internal static class GoldenMessages
         ["KillReply.full"] = new KillReply { RequestId = 9, Found = true, Message = "killed node3.2" },
         ["KillReply.nulls"] = new KillReply(),
         ["KillReply.empties"] = new KillReply { Message = "" },
+
+        ["SendRequest.full"] = new SendRequest { RequestId = 10, Target = "counter@n2", Payload = [0x68, 0x69], WantReply = true, TimeoutMs = 5000 },
+        ["SendRequest.nulls"] = new SendRequest(),
+        ["SendRequest.empties"] = new SendRequest { Target = "", Payload = [] },
+
+        ["SendReply.full"] = new SendReply { RequestId = 11, Outcome = SendOutcome.Answered, Message = "n2.7", Payload = [0x33] },
+        ["SendReply.nulls"] = new SendReply(),
+        ["SendReply.empties"] = new SendReply { Message = "", Payload = [] },
     };
 }
