@@ -54,6 +54,8 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<RemoteWhere>();
         MemoryPackFormatterProvider.Register<RemoteWhereReply>();
         MemoryPackFormatterProvider.Register<RemoteOutput>();
+        MemoryPackFormatterProvider.Register<SendRequest>();
+        MemoryPackFormatterProvider.Register<SendReply>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.

@@ -170,5 +170,13 @@ internal static class GoldenMessages
         ["RemoteOutput.full"] = new RemoteOutput { To = 3, Bytes = [0x68, 0x69, 0x0a] },
         ["RemoteOutput.nulls"] = new RemoteOutput(),
         ["RemoteOutput.empties"] = new RemoteOutput { Bytes = [] },
+
+        ["SendRequest.full"] = new SendRequest { RequestId = 10, Target = "counter@n2", Payload = [0x68, 0x69], WantReply = true, TimeoutMs = 5000 },
+        ["SendRequest.nulls"] = new SendRequest(),
+        ["SendRequest.empties"] = new SendRequest { Target = "", Payload = [] },
+
+        ["SendReply.full"] = new SendReply { RequestId = 11, Outcome = SendOutcome.Answered, Message = "n2.7", Payload = [0x33] },
+        ["SendReply.nulls"] = new SendReply(),
+        ["SendReply.empties"] = new SendReply { Message = "", Payload = [] },
     };
 }
