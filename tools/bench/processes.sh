@@ -9,6 +9,7 @@
 # per process is the difference of the two runs' peak RSS over the difference of their counts.
 # Each spawner collects its 10,000 waiters' answers in its mailbox: Erlang's mailboxes have no
 # bound, Iridium's hold 4,096 messages by default, so its runs pass --mailbox-messages 100000.
+# Then two nodes on loopback: tools/bench/processes-nodes.sh (ping-pong round trip, messages/s).
 # Usage: tools/bench/processes.sh [REPEATS]   (IRIDIUM_BIN: default artifacts/iridium)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,3 +67,6 @@ print(f"{'spawn+message+end (us per process)':38} {spawn_us('ir'):12.2f} {spawn_
 print(f"{'idle process (bytes, RSS delta/count)':38} {idle_bytes('ir'):12,.0f} {idle_bytes('erl'):12,.0f}")
 print(f"({len(runs[('ir', 'ring', 'big')])} interleaved runs each, medians)")
 PY
+
+# The same side by side with two nodes on loopback (ping-pong round trip, messages per second).
+"$here/processes-nodes.sh" "$repeats"
