@@ -143,12 +143,15 @@ namespace Iridium.Generators.Opcodes
                 : new List<ForwardedField>();
             if (forwarded.Count > 0) w.Open("");
             foreach (var field in forwarded) w.Line($"{field.Type} {LocalName(field)} = cpu.{field.Name};");
+            // A method a part calls may change a forwarded field (PUSH growing the stack moves it):
+            // after such a call, the next part reads them all again.
+            string reload = string.Concat(forwarded.Select(f => $"{LocalName(f)} = cpu.{f.Name}; "));
             for (int k = 0; k < parts.Length; k++)
             {
                 var op = set.Opcodes[parts[k]];
                 if (k > 0 && used.Contains(PartLabel(label, k))) w.Line(PartLabel(label, k) + ":");
                 string? again = loops && k == parts.Length - 1 ? label : null;
-                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used);
+                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used, reload);
             }
             if (forwarded.Count > 0) w.Close();
 
@@ -191,7 +194,7 @@ namespace Iridium.Generators.Opcodes
         /// instruction parameter, and its body with each return made a jump. A jump to a decoded slot
         /// goes to <paramref name="again"/> when it is given.
         /// </summary>
-        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used)
+        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used, string reload)
         {
             var body = op.Body;
             bool named = partCount > 1;
@@ -223,7 +226,7 @@ namespace Iridium.Generators.Opcodes
                 if (placeholders.TryGetValue(trimmed, out int exit))
                 {
                     string indent = line.Substring(0, line.Length - line.TrimStart().Length);
-                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, partCount - 1 - k, next, dispatch, again, used)));
+                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, partCount - 1 - k, next, dispatch, again, used, reload)));
                 }
                 else w.Line(Substitute(line));
             }
@@ -235,8 +238,10 @@ namespace Iridium.Generators.Opcodes
         /// <paramref name="partsAfter"/> parts after it: leaving the label anywhere but to the next
         /// part gives their steps back (they were charged on entry and will not run).
         /// </summary>
-        private static string Exit(BodyExit exit, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used)
+        /// <param name="reload">Statements that read the forwarded fields again: run before going on to the next part after an exit expression that calls a method.</param>
+        private static string Exit(BodyExit exit, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used, string reload)
         {
+            if (!exit.Expression.Contains("(")) reload = "";
             string refund = partsAfter == 0 ? "" : $"if (TBudget.IsBounded) steps += {N(partsAfter)}; ";
             string here = (k == 0 ? "" : $"ip += {N(k)}; ") + refund;
             string GoNext()
@@ -257,7 +262,7 @@ namespace Iridium.Generators.Opcodes
                 case ExitKind.Fault:
                     return $"{{ {here}exitCode = (int)({exit.Expression}); goto Fault; }}";
                 case ExitKind.ComputedFault:
-                    return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {GoNext()} }}";
+                    return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {reload}{GoNext()} }}";
                 case ExitKind.Jump:
                     return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}ip = code + (uint)nextSlot; {GoDispatch()} }}";
                 case ExitKind.JumpToSlot when again is not null:
@@ -265,7 +270,7 @@ namespace Iridium.Generators.Opcodes
                 case ExitKind.JumpToSlot:
                     return $"{{ {refund}ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
                 case ExitKind.ComputedBranch:
-                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {GoNext()} }}";
+                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {reload}{GoNext()} }}";
                 default:
                     return $"{{ {here}exitCode = (int)({exit.Expression}); goto Stop; }}";
             }

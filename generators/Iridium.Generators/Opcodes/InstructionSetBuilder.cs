@@ -14,8 +14,11 @@ namespace Iridium.Generators.Opcodes
     /// </summary>
     internal static class InstructionSetBuilder
     {
-        /// <summary>Longest superinstruction: every part reads its own slot, so longer ones only grow the code.</summary>
-        public const int MaxSuperinstructionLength = 4;
+        /// <summary>
+        /// Longest superinstruction: every part reads its own slot, so longer ones only grow the code.
+        /// Five fits a call with its set-up (save three registers, step the argument, CALL).
+        /// </summary>
+        public const int MaxSuperinstructionLength = 5;
 
         /// <summary>Dispatch indexes are one byte.</summary>
         public const int MaxDispatchIndexes = 256;

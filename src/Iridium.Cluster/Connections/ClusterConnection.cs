@@ -33,6 +33,7 @@ internal sealed class ClusterConnection
     private TaskCompletionSource? _roomFreed;
     private long _queuedBytes;
     private long _peakQueuedBytes;
+    private int _heldMuch;                // 1 once the queue has held OutboxMemory.HighWaterBytes, until it empties
     private long _allowance;
     private long _baseQueueBytes = HandshakeQueueBytes;
     private long _readPauseBytes;
@@ -244,6 +245,7 @@ internal sealed class ClusterConnection
 
     private void NotePeak(long queued)
     {
+        if (queued >= OutboxMemory.HighWaterBytes) Volatile.Write(ref _heldMuch, 1);
         long peak = Volatile.Read(ref _peakQueuedBytes);
         while (queued > peak)
         {
@@ -270,10 +272,14 @@ internal sealed class ClusterConnection
         }
     }
 
-    /// <summary>A frame left the queue: its bytes and any allowance it ends are no longer held, and a waiting sender may go on.</summary>
+    /// <summary>
+    /// A frame left the queue: its bytes and any allowance it ends are no longer held, and a
+    /// waiting sender may go on. A queue that held much and is now empty tells
+    /// <see cref="OutboxMemory"/>, which gives that memory back to the system.
+    /// </summary>
     private void Dequeued(in QueuedFrame frame)
     {
-        Interlocked.Add(ref _queuedBytes, -frame.Bytes);
+        if (Interlocked.Add(ref _queuedBytes, -frame.Bytes) == 0 && Interlocked.Exchange(ref _heldMuch, 0) != 0) OutboxMemory.Emptied(PeakQueuedBytes);
         if (frame.Returns != 0) Interlocked.Add(ref _allowance, -frame.Returns);
         if (Volatile.Read(ref _roomFreed) is null) return;
         TaskCompletionSource? waiting;

@@ -32,7 +32,12 @@ public unsafe struct Cpu
     public int CodeStart;
     /// <summary>Number of decoded slots before the end sentinel.</summary>
     public int CodeCount;
+    // The stack registers are forwarded so that a superinstruction of pushes, pops and a CALL keeps
+    // sp, bp and the storage in registers: a store into the stack goes through an int*, which the
+    // JIT must assume can change any field, so it would load them again after every push.
+    [ForwardedField]
     public int Sp;
+    [ForwardedField]
     public int Bp;
     /// <summary>
     /// Frames with bp at or below this were left by an earlier program (see Handlers.Stack.cs):
@@ -42,8 +47,10 @@ public unsafe struct Cpu
     /// <summary>Instructions still allowed when the run has a step budget.</summary>
     public long StepsLeft;
     /// <summary>The stack's entries: a pinned array the machine owns (see <see cref="Machine.GrowStack"/>).</summary>
+    [ForwardedField]
     public int* Stack;
     /// <summary>Entries <see cref="Stack"/> has room for; grows up to <see cref="Machine.StackLimit"/>.</summary>
+    [ForwardedField]
     public int StackCapacity;
     public Machine Vm;
 

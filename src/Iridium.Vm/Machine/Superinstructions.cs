@@ -30,6 +30,15 @@ namespace Iridium.Vm;
 // register and stepping the argument (fib's `push $0; dec $0; call`, tak's argument shuffles).
 [Superinstruction("ADD|INC|DEC", "ADD|INC|DEC", "CALL")]
 [Superinstruction("PUSH|POP", "INC|DEC", "CALL")]
+// A recursive call with three arguments in registers (tak): save them, step one, call; restore
+// them after the call and save its result; shuffle them into the next call's order (moves and a
+// step); take saved results back off the stack into arguments for the last call. Each runs as
+// one dispatch instead of two or three (tak: 9 dispatches a round of four calls instead of 15).
+[Superinstruction("PUSH", "PUSH", "PUSH", "INC|DEC", "CALL")]
+[Superinstruction("POP", "POP", "POP", "PUSH")]
+[Superinstruction("PUSH", "PUSH", "PUSH", "ADD")]
+[Superinstruction("ADD", "INC|DEC", "ADD", "ADD", "CALL")]
+[Superinstruction("ADD", "POP", "POP", "CALL")]
 [Superinstruction("LOAD|ADD|SUB|POP", "RET")]
 // Saving and restoring registers around calls, and moves (ADD with a zero register).
 [Superinstruction("PUSH|POP|ADD", "PUSH|POP|ADD|SUB|INC|DEC")]

@@ -213,6 +213,40 @@ public class OpcodeGeneratorTests
     }
 
     [Fact]
+    public void ASuperinstructionReadsItsForwardedFieldsAgainAfterAPartCallsAMethod()
+    {
+        string dispatch = Generate("""
+                [Opcode(44, "PUSH", "R", "push R[a]")]
+                public static unsafe FaultCode Push(ref Cpu cpu, in Instruction ins)
+                {
+                    int sp = cpu.Sp;
+                    if (sp < cpu.StackCapacity)
+                    {
+                        cpu.Stack[(uint)sp] = cpu.R[ins.A];
+                        cpu.Sp = sp + 1;
+                        return FaultCode.None;
+                    }
+                    return Grow(ref cpu, cpu.R[ins.A]);
+                }
+
+                internal static FaultCode Grow(ref Cpu cpu, int value) => FaultCode.Stack;
+
+                [Superinstruction("PUSH", "PUSH")]
+                internal static class Fused { }
+            """)["Machine.Dispatch.g.cs"];
+        // The stack registers live in locals between the parts; the fast path writes sp to both.
+        Assert.Contains("int forwardedSp = cpu.Sp;", dispatch);
+        Assert.Contains("int* forwardedStack = cpu.Stack;", dispatch);
+        Assert.Contains("forwardedStack[(uint)sp] = cpu.R[(*ip).A];", dispatch);
+        Assert.Contains("cpu.Sp = forwardedSp = sp + 1;", dispatch);
+        // Grow may have moved the stack: before the second part runs, the locals are read again.
+        Assert.Contains("if (faultCode != FaultCode.None) { if (TBudget.IsBounded) steps += 1; exitCode = (int)faultCode; goto Fault; } "
+            + "forwardedSp = cpu.Sp; forwardedStack = cpu.Stack; forwardedStackCapacity = cpu.StackCapacity; goto Op", dispatch);
+        // Alone, PUSH works on the fields themselves.
+        Assert.Contains("cpu.Stack[(uint)sp] = cpu.R[(*ip).A];", dispatch);
+    }
+
+    [Fact]
     public void ALoopVariantGoesRoundWithoutDispatchOrTargetLoad()
     {
         var sources = Generate("""
