@@ -2,7 +2,8 @@ using System.Net.Sockets;
 using System.Text;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
+using static Iridium.Repl.Tests.TestProcesses;
 
 namespace Iridium.Repl.Tests;
 
@@ -17,7 +18,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7" });
+        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = OneThread(), Version = "9.8.7" });
         return Task.CompletedTask;
     }
 
@@ -93,23 +94,20 @@ public sealed class RemoteServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OnANode_ASessionIsAProcess_AndAKillEndsIt()
+    public async Task ASessionIsAProcessOfTheHost_AndAKillEndsIt()
     {
-        var registry = new RecordingRegistry();
-        var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) { Processes = registry }, Version = "9.8.7" });
+        var runtime = OneThread();
+        var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime, Version = "9.8.7" });
         await using var _s = server;
         using var client = await RawClient.ConnectAsync(server.Port);
         await client.LoginAsync(Cookie);
-        var entry = Assert.Single(registry.Entries);
-        Assert.Equal("remote session", entry.Program);
-        Assert.StartsWith("remote@127.0.0.1", entry.Origin);
-        Assert.True(entry.IsRunning);
+        var process = Assert.Single(runtime.List());
+        Assert.True(process.IsDriven);
+        Assert.Equal(ProcessRunState.Waiting, process.State);   // at the prompt: no thread, no steps
 
-        entry.Kill();   // `iridium kill`
+        Assert.True(runtime.Kill(process.Serial));   // `iridium kill`
         Assert.Equal(ServerPrompt.Closed, (await client.UntilPromptAsync()).Prompt);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!entry.Removed && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.True(entry.Removed);
+        Assert.Equal(0, runtime.Count);
     }
 
     [Fact]
@@ -138,7 +136,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     {
         var log = new StringWriter();
         var root = Directory.CreateTempSubdirectory("iridium-remote-log-test-").FullName;
-        var server = Start(new RemoteServerOptions { ProgramDirectory = root, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7", Log = TextWriter.Synchronized(log) });
+        var server = Start(new RemoteServerOptions { ProgramDirectory = root, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = OneThread(), Version = "9.8.7", Log = TextWriter.Synchronized(log) });
         try
         {
             using var client = await RawClient.ConnectAsync(server.Port);
@@ -288,10 +286,10 @@ public sealed class RemoteServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EndingASession_InterruptsTheVmsItSpawned()
+    public async Task EndingASession_KillsTheVmsItSpawned()
     {
         File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
-        var scheduler = new VmScheduler(1);
+        var runtime = OneThread();
         await using var server = Start(new RemoteServerOptions
         {
             ProgramDirectory = ProgramDirectory,
@@ -299,15 +297,17 @@ public sealed class RemoteServerTests : IAsyncLifetime
             BindPort = 0,
             Cookie = Cookie,
             MaxSteps = long.MaxValue,
-            Scheduler = scheduler,
+            Processes = runtime,
         });
         using (var client = await RawClient.ConnectAsync(server.Port))
         {
             await client.LoginAsync(Cookie);
             Assert.Contains("spawned vm", await client.RunAsync("!spawn spin.iasm"));
-            Assert.Equal(1, scheduler.Pending);
+            Assert.Equal(2, runtime.Count);   // the session and the VM it spawned
         }
-        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)), "the spawned VM outlived its session");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (runtime.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(runtime.Count == 0, "the spawned VM outlived its session");
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Iridium.Cli.Configuration;
 using Iridium.Cli.Hosting;
 using Iridium.Cluster;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cli.Commands;
@@ -59,11 +59,11 @@ internal sealed class NodeCommand
         }
 
         await using var node = new ClusterNode(options, loggerFactory);
-        // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
-        var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Processes };
+        // Remote sessions and the VMs they spawn are processes of this node's runtime.
+        using var processes = new ProcessRuntime(new ProcessLimits { Schedulers = settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads }, alias: node.Alias);
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
             ? RemoteReplHosting.Start(settings.Get(NodeSettingsSchema.BindHost) ?? Defaults.BindHost, settings.Get(NodeSettingsSchema.BindPort) ?? Defaults.RemoteReplPort,
-                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
+                settings.RemoteLimits, process, processes, memory.Budget, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
             : null;
         try
         {

@@ -9,6 +9,7 @@ namespace Iridium.Vm;
 public sealed class ProcessGroup
 {
     private readonly ManualResetEventSlim _ended = new(false);
+    private readonly TaskCompletionSource _endedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _members;
 
     internal ProcessGroup(Stream destination) => Destination = destination;
@@ -27,6 +28,9 @@ public sealed class ProcessGroup
 
     public bool HasEnded => _ended.IsSet;
 
+    /// <summary>Completes when every member has ended (for a host that must not hold a thread to wait).</summary>
+    public Task Ended => _endedTask.Task;
+
     /// <summary>Runs <paramref name="action"/> on the destination while no member writes to it (a host flushing it, say).</summary>
     public void Synchronized(Action action)
     {
@@ -37,7 +41,9 @@ public sealed class ProcessGroup
 
     internal void Leave()
     {
-        if (Interlocked.Decrement(ref _members) == 0) _ended.Set();
+        if (Interlocked.Decrement(ref _members) != 0) return;
+        _ended.Set();
+        _endedTask.TrySetResult();
     }
 
     /// <summary>Waits until every member has ended; false when <paramref name="cancel"/> was cancelled first.</summary>
