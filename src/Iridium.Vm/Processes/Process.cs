@@ -319,7 +319,15 @@ public sealed class Process
                 Monitor.PulseAll(this);
                 return;
             }
-            wake = State == ProcessRunState.Waiting && HasDeadline && Runtime.NowMilliseconds >= Deadline && WakeLocked();
+            if (State != ProcessRunState.Waiting || !HasDeadline) return;
+            if (Runtime.NowMilliseconds < Deadline)
+            {
+                // The timer fired early by the clock's reckoning (its ticks are coarser, and the
+                // clock's milliseconds are truncated): wait the rest, or the RECV waits for ever.
+                ArmTimerLocked();
+                return;
+            }
+            wake = WakeLocked();
         }
         if (wake) Runtime.Scheduler.Enqueue(this);
     }
