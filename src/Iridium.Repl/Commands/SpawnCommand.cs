@@ -36,7 +36,7 @@ internal sealed class SpawnCommand : ReplCommand
         machine.Start();
         // Announce first: a short program can finish, and report, before Start even returns.
         session.Say($"spawned vm {machine.Id} from {program.Path}");
-        var started = processes.Start(machine, output, options.MaxSteps ?? long.MaxValue);
+        var started = processes.Start(machine, output, new GroupOptions { MaxSteps = options.MaxSteps ?? long.MaxValue });
         if (started is null)
         {
             machine.ReleaseHeap();
@@ -51,7 +51,7 @@ internal sealed class SpawnCommand : ReplCommand
             var (processes, group) = ((ProcessRuntime, ProcessGroup))state!;
             processes.KillGroup(group);
         }, (processes, started.Group));
-        _ = started.Group.Ended.ContinueWith(_ =>
+        _ = started.Group.WhenEnded().ContinueWith(_ =>
         {
             kill.Dispose();
             try
