@@ -1,4 +1,6 @@
 using Iridium.Repl.Engine;
+using Iridium.Vm;
+using static Iridium.Repl.Tests.TestProcesses;
 
 namespace Iridium.Repl.Tests;
 
@@ -246,7 +248,7 @@ public class CommandTests
     [Fact]
     public async Task Spawn_IsBoundedByTheStepBudget()
     {
-        using var repl = new EngineHarness(new() { MaxSteps = 500, Scheduler = new(1) });
+        using var repl = new EngineHarness(new() { MaxSteps = 500, Processes = OneThread() });
         string path = repl.WriteFile("loop.iasm", ".data\n.code\neq $0 $0\ntop: djmpe @top\n");
         repl.Run($"!spawn {path}");
         await repl.Terminal.WaitForNoticesAsync(1);
@@ -404,45 +406,5 @@ public class CommandTests
             Calls++;
             return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, $"killed {processId}"));
         }
-    }
-}
-
-/// <summary>The scheduler's bounds, without the REPL around it.</summary>
-public class SchedulerTests
-{
-    private static readonly byte[] Loop = Iridium.Assembler.Assembler.Assemble(".data\n.code\neq $0 $0\ntop: djmpe @top\n").Image!;
-
-    [Fact]
-    public async Task AtMostMaxConcurrentRun_AndBeyondTheQueueSpawnsAreRefused()
-    {
-        var scheduler = new Iridium.Repl.Scheduling.VmScheduler(1);
-        var done = new System.Collections.Concurrent.ConcurrentBag<Iridium.Repl.Scheduling.SpawnOutcome>();
-        int accepted = 0;
-        for (int i = 0; i < 10; i++)
-            if (scheduler.TrySpawn(Guid.NewGuid(), Loop, null, 5_000_000, done.Add)) accepted++;
-        Assert.Equal(1 + scheduler.MaxQueued, accepted);
-        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
-        Assert.Equal(accepted, done.Count);
-        Assert.All(done, o => Assert.Equal(Iridium.Vm.VmEventKind.Crash, o.Events[^1].Kind));
-    }
-
-    [Fact]
-    public async Task SpawnedVmsAreRegistered_AndAKillStopsThem()
-    {
-        var registry = new RecordingRegistry();
-        var scheduler = new Iridium.Repl.Scheduling.VmScheduler(1) { Processes = registry };
-        var done = new TaskCompletionSource<Iridium.Repl.Scheduling.SpawnOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Assert.True(scheduler.TrySpawn(Guid.NewGuid(), Loop, null, null, o => done.TrySetResult(o), program: ("loop.iasm", "console")));
-        var entry = Assert.Single(registry.Entries);
-        Assert.Equal(("loop.iasm", "console"), (entry.Program, entry.Origin));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!entry.IsRunning && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.True(entry.IsRunning);
-
-        entry.Kill();   // an endless loop without a step budget: only the kill ends it
-        var outcome = await done.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(Iridium.Vm.VmEventKind.Interrupted, outcome.Events[^1].Kind);
-        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)));
-        Assert.True(entry.Removed);
     }
 }

@@ -1,6 +1,6 @@
 using Iridium.Repl.Engine;
 using Iridium.Repl.Programs;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 
 namespace Iridium.Repl.Tests;
 
@@ -10,7 +10,7 @@ internal sealed class EngineHarness : IDisposable
     public EngineHarness(ReplSessionOptions? options = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("iridium-repl-test-").FullName;
-        Session = new ReplSession(Terminal, options ?? new ReplSessionOptions { Files = new LocalProgramFiles(), Scheduler = new VmScheduler(2) });
+        Session = new ReplSession(Terminal, options ?? new ReplSessionOptions { Files = new LocalProgramFiles(), Processes = new ProcessRuntime(new ProcessLimits { Schedulers = 2 }) });
     }
 
     public RecordingTerminal Terminal { get; } = new();
@@ -38,6 +38,7 @@ internal sealed class EngineHarness : IDisposable
 
     public void Dispose()
     {
+        Session.Dispose();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

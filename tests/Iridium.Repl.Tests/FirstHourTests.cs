@@ -1,8 +1,8 @@
 using System.Text;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Programs;
-using Iridium.Repl.Scheduling;
 using Iridium.Vm;
+using static Iridium.Repl.Tests.TestProcesses;
 
 namespace Iridium.Repl.Tests;
 
@@ -14,7 +14,7 @@ public sealed class FirstHourTests
     [Fact]
     public void Continue_AfterClearProgram_HasNothingToContinue()
     {
-        using var repl = new EngineHarness(new() { MaxSteps = 1000, Scheduler = new VmScheduler(1) });
+        using var repl = new EngineHarness(new() { MaxSteps = 1000, Processes = OneThread() });
         string path = repl.WriteFile("forever.iasm", Forever);
         Assert.Contains("STEPS", repl.Run($"!load_file {path}"));
         repl.Run("!clear_program");
@@ -26,7 +26,7 @@ public sealed class FirstHourTests
     [Fact]
     public void ASpentStepBudget_IsWordedTheSame_ByLoadFileAndContinue()
     {
-        using var repl = new EngineHarness(new() { MaxSteps = 1000, Scheduler = new VmScheduler(1) });
+        using var repl = new EngineHarness(new() { MaxSteps = 1000, Processes = OneThread() });
         string path = repl.WriteFile("forever.iasm", Forever);
         string loaded = repl.Run($"!load_file {path}").Split('\n')[1];
         string continued = repl.Run("!continue").Split('\n')[0];
@@ -60,7 +60,7 @@ public sealed class FirstHourTests
     [Fact]
     public async Task TheReadmesCtrlCDemo_IsWhatTheShippedExamplePrints()
     {
-        using var repl = new EngineHarness(new() { Scheduler = new VmScheduler(1) });
+        using var repl = new EngineHarness(new() { Processes = OneThread() });
         string path = Path.Combine(AppContext.BaseDirectory, "examples", "forever.iasm");
         using var ctrlC = new CancellationTokenSource();
         var running = repl.Session.ExecuteAsync($"!load_file {path}", ctrlC.Token);
@@ -80,7 +80,7 @@ public sealed class FirstHourTests
         try
         {
             var files = new SandboxedProgramFiles(Path.Combine(root, "programs"));
-            using var repl = new EngineHarness(new() { Files = files, Scheduler = new VmScheduler(1) });
+            using var repl = new EngineHarness(new() { Files = files, Processes = OneThread() });
             Assert.Equal($"cannot read examples/fib.iasm: no such file (the server's program directory is {files.Root})\n",
                 repl.Run("!load_file examples/fib.iasm").ReplaceLineEndings("\n"));
             Assert.Equal(new ReplFailure(ReplFailureKind.UnreadableFile), repl.Session.FirstFailure);

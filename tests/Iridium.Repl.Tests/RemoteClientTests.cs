@@ -3,7 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
+using static Iridium.Repl.Tests.TestProcesses;
 
 namespace Iridium.Repl.Tests;
 
@@ -129,7 +130,7 @@ public sealed class RemoteClientTests
             BindPort = 0,
             Cookie = Cookie,
             MaxSteps = 10_000,
-            Scheduler = new VmScheduler(1),
+            Processes = OneThread(),
             Version = "9.8.7",
         });
         server.Start();

@@ -4,8 +4,8 @@ using System.Text;
 using Iridium.Cluster.Tests.Support;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
 using Iridium.Vm;
+using static Iridium.Repl.Tests.TestProcesses;
 
 namespace Iridium.Repl.Tests;
 
@@ -26,7 +26,7 @@ public sealed class RemoteLimitsTests : IDisposable
 
     private RemoteReplServer Start(Func<RemoteServerOptions, RemoteServerOptions>? adjust = null)
     {
-        var options = new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 1_000_000, Scheduler = new VmScheduler(1) };
+        var options = new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 1_000_000, Processes = OneThread() };
         var server = new RemoteReplServer(adjust?.Invoke(options) ?? options);
         server.Start();
         return server;
@@ -117,7 +117,7 @@ public sealed class RemoteLimitsTests : IDisposable
     public async Task AllSessionsShareOneHeapBudgetAndGiveItBackWhenTheyEnd()
     {
         var budget = new HeapBudget(24 << 20);
-        await using var server = Start(o => o with { HeapBudget = budget, Scheduler = new VmScheduler(1, budget) });
+        await using var server = Start(o => o with { HeapBudget = budget, Processes = OneThread() });
         Program("fill.iasm", ".data\n.code\nload $0 #15728640\naloc $0\nhlt\n"); // 15 MiB
         var first = await Session.LoginAsync(server.Port);
         using var second = await Session.LoginAsync(server.Port);

@@ -2,7 +2,8 @@ using System.Net.Sockets;
 using System.Text;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
+using static Iridium.Repl.Tests.TestProcesses;
 
 namespace Iridium.Repl.Tests;
 
@@ -17,7 +18,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7" });
+        _server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = OneThread(), Version = "9.8.7" });
         return Task.CompletedTask;
     }
 
@@ -70,7 +71,8 @@ public sealed class RemoteServerTests : IAsyncLifetime
             return (await UntilPromptAsync()).Output;
         }
 
-        private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
+        // Generous: the first line a test process runs pays for compiling the interpreter, slow on a loaded machine.
+        private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
         /// <summary>This end's address and port, as the server sees (and logs) the peer.</summary>
         public string LocalEndPoint => $"127.0.0.1:{((System.Net.IPEndPoint)_client.Client.LocalEndPoint!).Port}";
@@ -93,23 +95,20 @@ public sealed class RemoteServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OnANode_ASessionIsAProcess_AndAKillEndsIt()
+    public async Task ASessionIsAProcessOfTheHost_AndAKillEndsIt()
     {
-        var registry = new RecordingRegistry();
-        var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1) { Processes = registry }, Version = "9.8.7" });
+        var runtime = OneThread();
+        var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime, Version = "9.8.7" });
         await using var _s = server;
         using var client = await RawClient.ConnectAsync(server.Port);
         await client.LoginAsync(Cookie);
-        var entry = Assert.Single(registry.Entries);
-        Assert.Equal("remote session", entry.Program);
-        Assert.StartsWith("remote@127.0.0.1", entry.Origin);
-        Assert.True(entry.IsRunning);
+        var process = Assert.Single(runtime.List());
+        Assert.True(process.IsDriven);
+        Assert.Equal(ProcessRunState.Waiting, process.State);   // at the prompt: no thread, no steps
 
-        entry.Kill();   // `iridium kill`
+        Assert.True(runtime.Kill(process.Serial));   // `iridium kill`
         Assert.Equal(ServerPrompt.Closed, (await client.UntilPromptAsync()).Prompt);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!entry.Removed && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.True(entry.Removed);
+        Assert.Equal(0, runtime.Count);
     }
 
     [Fact]
@@ -138,7 +137,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     {
         var log = new StringWriter();
         var root = Directory.CreateTempSubdirectory("iridium-remote-log-test-").FullName;
-        var server = Start(new RemoteServerOptions { ProgramDirectory = root, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Scheduler = new VmScheduler(1), Version = "9.8.7", Log = TextWriter.Synchronized(log) });
+        var server = Start(new RemoteServerOptions { ProgramDirectory = root, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = OneThread(), Version = "9.8.7", Log = TextWriter.Synchronized(log) });
         try
         {
             using var client = await RawClient.ConnectAsync(server.Port);
@@ -275,6 +274,66 @@ public sealed class RemoteServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnInterrupt_EndsAWaitingRecv_WhichHeldNoThread()
+    {
+        var runtime = OneThread();
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime });
+        using var waiting = await RawClient.ConnectAsync(server.Port);
+        await waiting.LoginAsync(Cookie);
+        Assert.Equal("", await waiting.RunAsync("load $7 #-1"));
+        Assert.Equal("", await waiting.RunAsync("load $8 #0"));
+        await waiting.SendAsync("recv $9 $7 $8\n");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!runtime.List().Any(p => p is { State: ProcessRunState.Waiting, IsInRun: true }) && DateTime.UtcNow < deadline) await Task.Delay(10);
+
+        // The one scheduler thread is free for another session meanwhile.
+        using var other = await RawClient.ConnectAsync(server.Port);
+        await other.LoginAsync(Cookie);
+        Assert.Equal("3\n", await other.RunAsync("load $0 #3") + await other.RunAsync("prti $0"));
+
+        await waiting.SendAsync("\u0003");
+        var (output, prompt) = await waiting.UntilPromptAsync();
+        Assert.Equal("interrupted at pc=12 (RECV $9 $7 $8)\n", output);
+        Assert.Equal(ServerPrompt.Command, prompt);
+        Assert.Contains("$7 = -1", await waiting.RunAsync("!registers"));
+    }
+
+    [Fact]
+    public async Task ALineOfAProcessTheSessionSpawned_ComesAfterThePromptOnItsOwnLine()
+    {
+        File.WriteAllText(Path.Combine(ProgramDirectory, "late.iasm"), """
+            .data
+            late:   .asciiz 'late line'
+            .code
+                    hlt
+            child:  load $7 #200
+                    load $8 #0
+                    recv $9 $7 $8        ; nothing comes: wait 200 ms, then print
+                    prts @late
+                    load $1 #10
+                    prtc $1
+                    hlt
+            """);
+        var runtime = OneThread();
+        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime });
+        using var client = await RawClient.ConnectAsync(server.Port);
+        await client.LoginAsync(Cookie);
+        Assert.Contains("VM stopped: code 0", await client.RunAsync("!load_file late.iasm"));
+        Assert.Equal("", await client.RunAsync("load $4 @child"));
+        Assert.Equal("", await client.RunAsync("load $6 #-1"));
+        string spawned = await client.RunAsync("spawn $4 $0 $6");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (runtime.Count > 1 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(runtime.Count == 1, string.Join(",", runtime.List().Select(p => $"{p.Id} {p.State} {p.IsInRun} {p.Steps} {p.MailboxLength} {p.Parent}")) + $"[{spawned}]");   // the child has printed and ended
+
+        // Printed while the session waited at the prompt (the usual case): a newline, its line,
+        // and the next line's output; printed before the prompt came back (a slow machine): part
+        // of the spawn's output. Either way the client stays in step with the prompts.
+        string next = await client.RunAsync("prti $6");
+        Assert.True((spawned, next) is ("", "\nlate line\n1\n") or ("late line\n", "1\n"), $"spawn: [{spawned}], next: [{next}]");
+    }
+
+    [Fact]
     public async Task AnInterrupt_AnswersAQuestionWithNothing()
     {
         using var client = await RawClient.ConnectAsync(_server.Port);
@@ -288,10 +347,10 @@ public sealed class RemoteServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EndingASession_InterruptsTheVmsItSpawned()
+    public async Task EndingASession_KillsTheVmsItSpawned()
     {
         File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
-        var scheduler = new VmScheduler(1);
+        var runtime = OneThread();
         await using var server = Start(new RemoteServerOptions
         {
             ProgramDirectory = ProgramDirectory,
@@ -299,15 +358,17 @@ public sealed class RemoteServerTests : IAsyncLifetime
             BindPort = 0,
             Cookie = Cookie,
             MaxSteps = long.MaxValue,
-            Scheduler = scheduler,
+            Processes = runtime,
         });
         using (var client = await RawClient.ConnectAsync(server.Port))
         {
             await client.LoginAsync(Cookie);
             Assert.Contains("spawned vm", await client.RunAsync("!spawn spin.iasm"));
-            Assert.Equal(1, scheduler.Pending);
+            Assert.Equal(2, runtime.Count);   // the session and the VM it spawned
         }
-        Assert.True(await scheduler.WaitForIdleAsync(TimeSpan.FromSeconds(20)), "the spawned VM outlived its session");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (runtime.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(runtime.Count == 0, "the spawned VM outlived its session");
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Iridium.Cli.Configuration;
 using Iridium.Cli.Hosting;
 using Iridium.Cluster;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cli.Commands;
@@ -59,11 +59,10 @@ internal sealed class NodeCommand
         }
 
         await using var node = new ClusterNode(options, loggerFactory);
-        // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
-        var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Registry };
+        // Remote sessions and the VMs they spawn are processes of this node's runtime: `iridium ps` lists them.
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
             ? RemoteReplHosting.Start(settings.Get(NodeSettingsSchema.BindHost) ?? Defaults.BindHost, settings.Get(NodeSettingsSchema.BindPort) ?? Defaults.RemoteReplPort,
-                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")), settings.RemoteLog)
+                settings.RemoteLimits, process, node.Processes, memory.Budget, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")), settings.RemoteLog)
             : null;
         try
         {

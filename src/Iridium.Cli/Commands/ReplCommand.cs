@@ -7,7 +7,7 @@ using Iridium.Cluster;
 using Iridium.Repl.Console;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,7 +15,8 @@ namespace Iridium.Cli.Commands;
 
 /// <summary>
 /// `iridium` with no command: the console REPL (docs/reference/runtime.md, "The REPL"), plus the remote REPL with
-/// <c>-r</c>, sharing one scheduler (bounded by <c>--threads</c>) and one cluster node that is
+/// <c>-r</c>, sharing one process runtime (its scheduler runs every VM on <c>--threads</c>
+/// threads) and one cluster node that is
 /// created on the first cluster command. With <c>-r</c> and no terminal on stdin, only the remote
 /// REPL, until SIGINT or SIGTERM.
 /// </summary>
@@ -28,7 +29,7 @@ internal sealed class ReplCommand
     /// <param name="nodeAlias">Node name in the cluster. Default: the contents of .node_id in the data root, else a new UUID written there.</param>
     /// <param name="serverBindHost">-H, Address of the cluster listener for !start_cluster and !join_cluster (default 127.0.0.1).</param>
     /// <param name="serverBindPort">-P, Port of the cluster listener.</param>
-    /// <param name="threads">-t, Spawned VMs that run at once. Default: the number of processors.</param>
+    /// <param name="threads">-t, Scheduler threads that run the REPL's VMs (the console's, remote sessions', spawned ones). Default: the number of processors.</param>
     /// <param name="maxSteps">Step budget of each run: remote sessions default to 10000000, the console is unlimited.</param>
     /// <param name="maxHeapBytes">Heap cap of each VM, at least 16777216: the console's defaults to 64 MiB, remote sessions' to 16 MiB.</param>
     /// <param name="maxTotalHeapBytes">Bytes all the VM heaps of this process may hold together (default 1 GiB, or half the memory if less).</param>
@@ -62,17 +63,15 @@ internal sealed class ReplCommand
 
             using var console = new ConsoleRepl(dataRoot is null ? null : ProcessContext.HistoryPath(dataRoot), VersionInfo.Version);
             using var memory = new VmMemory(totalHeapBytes, console.Reports);
-            var scheduler = new VmScheduler(vmThreads, memory.Budget);
+            using var processes = new ProcessRuntime(new ProcessLimits { Schedulers = vmThreads }, alias: process.GivenAlias);
             RemoteReplServer? server = enableRemoteAccess
-                ? RemoteReplHosting.Start(bindHost, bindPort, remoteLimits, process, scheduler, console.Reports)
+                ? RemoteReplHosting.Start(bindHost, bindPort, remoteLimits, process, processes, memory.Budget, console.Reports)
                 : null;
             try
             {
                 var clusterSettings = NodeSettings.Empty.Set(NodeSettingsSchema.ServerBindHost, serverBindHost).Set(NodeSettingsSchema.ServerBindPort, serverBindPort);
                 // The cluster's log lines would garble the console line: the REPL's node is quiet.
-                await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance), () => process.Cookie,
-                    // From then on, !spawn'ed VMs are processes of the node (before it, there is no cluster to list them).
-                    node => scheduler.Processes = node.Registry);
+                await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance), () => process.Cookie);
                 var options = new ReplSessionOptions
                 {
                     // The alias is resolved (and .node_id written) only when the cluster is used; until
@@ -81,7 +80,7 @@ internal sealed class ReplCommand
                     MaxSteps = maxSteps,
                     MaxHeapBytes = maxHeapBytes ?? Defaults.MaxHeapBytes,
                     HeapBudget = memory.Budget,
-                    Scheduler = scheduler,
+                    Processes = processes,
                     Cluster = cluster,
                 };
                 return StatusOf(await console.RunAsync(options).ConfigureAwait(false));
@@ -124,7 +123,8 @@ internal sealed class ReplCommand
         using var loggerFactory = ClusterLogging.Create(LogLevel.Information);
         var log = ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote"));
         using var memory = new VmMemory(totalHeapBytes, log);
-        await using var server = RemoteReplHosting.Start(bindHost, bindPort, limits, process, new VmScheduler(threads, memory.Budget), log);
+        using var processes = new ProcessRuntime(new ProcessLimits { Schedulers = threads }, alias: process.GivenAlias);
+        await using var server = RemoteReplHosting.Start(bindHost, bindPort, limits, process, processes, memory.Budget, log);
         log.WriteLine("stdin is not a terminal: serving the remote REPL until SIGINT or SIGTERM");
         await shutdown.WaitAsync().ConfigureAwait(false);
         log.WriteLine("stopping the remote REPL");

@@ -16,8 +16,7 @@ namespace Iridium.Cli.Hosting;
 /// authenticated client (<paramref name="cookie"/>), exactly the path `iridium exec` takes, so
 /// routing, credit and cancellation are the same code.
 /// </remarks>
-/// <param name="created">Hears of the node once it exists (the host registers its scheduler's VMs in the node's process table).</param>
-internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte[]> cookie, Action<ClusterNode>? created = null) : IClusterControl, IAsyncDisposable
+internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte[]> cookie) : IClusterControl, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private ClusterNode? _node;
@@ -135,11 +134,7 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         {
             try
             {
-                if (_node is null)
-                {
-                    _node = createNode();
-                    created?.Invoke(_node);
-                }
+                _node ??= createNode();
             }
             catch (Exception e) when (e is CommandFailure or ArgumentException or IOException)
             {

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Iridium.Repl.Remote;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 
 namespace Iridium.Cli.Hosting;
 
@@ -14,13 +14,15 @@ internal sealed record RemoteLogThrottle(int? LinesPerAddress, TimeSpan? Period)
 /// Starts the remote REPL beside the console REPL (<c>iridium -r</c>), on its own (<c>iridium -r</c>
 /// with no terminal) or beside a headless node (<c>iridium node -r</c>): always with the process's
 /// cookie, so every session authenticates, and with the data root's <c>programs/</c> as the only
-/// place sessions may read files from. Session VMs count in the scheduler's heap budget, the process's one.
+/// place sessions may read files from. Session VMs are processes of the host's runtime and count
+/// in its heap budget, the process's one.
 /// </summary>
 internal static class RemoteReplHosting
 {
     /// <param name="log">Where the server's log lines go (see <see cref="RemoteServerOptions.Log"/>).</param>
     /// <param name="throttle">How many log lines per address and period; null for the server's defaults.</param>
-    public static RemoteReplServer Start(string bindHost, int bindPort, RemoteSessionLimits limits, ProcessContext process, VmScheduler scheduler, TextWriter log, RemoteLogThrottle? throttle = null)
+    public static RemoteReplServer Start(string bindHost, int bindPort, RemoteSessionLimits limits, ProcessContext process, ProcessRuntime processes, HeapBudget heapBudget, TextWriter log,
+        RemoteLogThrottle? throttle = null)
     {
         var server = new RemoteReplServer(new RemoteServerOptions
         {
@@ -29,10 +31,10 @@ internal static class RemoteReplHosting
             MaxSteps = limits.MaxSteps,
             MaxHeapBytes = limits.MaxHeapBytes,
             MaxOutputBytes = limits.MaxOutputBytes,
-            HeapBudget = scheduler.HeapBudget,
+            HeapBudget = heapBudget,
             Cookie = process.Cookie,
             ProgramDirectory = process.ProgramDirectory,
-            Scheduler = scheduler,
+            Processes = processes,
             Version = VersionInfo.Version,
             Log = log,
             LogLinesPerAddress = throttle?.LinesPerAddress ?? RemoteServerOptions.DefaultLogLinesPerAddress,

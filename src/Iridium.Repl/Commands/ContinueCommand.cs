@@ -1,5 +1,4 @@
 using Iridium.Repl.Engine;
-using Iridium.Repl.Scheduling;
 using Iridium.Vm;
 
 namespace Iridium.Repl.Commands;
@@ -26,7 +25,7 @@ internal sealed class ContinueCommand : ReplCommand
             return ReplOutcome.Continue;
         }
         long? budget = session.Options.MaxSteps;
-        var result = await DedicatedThread.Run(() => machine.Continue(budget, cancellation)).ConfigureAwait(false);
+        if (await session.RunAsync(budget, cancellation).ConfigureAwait(false) is not { } result) return ReplOutcome.Continue;
         session.Say(result.Status == ExecutionStatus.Running
             ? ExecutionReport.StepBudgetSpent(budget)
             : ExecutionReport.Describe(machine, result, result.Pc));

@@ -1,6 +1,6 @@
 using Iridium.Repl.Engine;
 using Iridium.Repl.Programs;
-using Iridium.Repl.Scheduling;
+using Iridium.Vm;
 
 namespace Iridium.Repl.Commands;
 
@@ -26,7 +26,13 @@ internal sealed class LoadFileCommand : ReplCommand
         machine.LoadImage(program.Image);
         session.Symbols = program.Symbols;
         session.Say($"loaded {program.Path}: {program.Image.Length} bytes, {program.Symbols.Count} label(s); running");
-        var final = await DedicatedThread.Run(() => machine.Run(session.Options.MaxSteps, cancellation)).ConfigureAwait(false);
+        // As Machine.Run does, but on the scheduler: the Start event and the header, the run, the final event.
+        var final = machine.Start();
+        if (final is null)
+        {
+            if (await session.RunAsync(session.Options.MaxSteps, cancellation).ConfigureAwait(false) is not { } result) return ReplOutcome.Continue;
+            final = machine.Finish(result);
+        }
         session.Say(ExecutionReport.Describe(machine, final, session.Options.MaxSteps));
         session.Failed(ReplFailure.Of(final));
         session.RunEnded(machine.LastResult);

@@ -54,7 +54,7 @@ public sealed class ConsoleRepl : IDisposable
     /// </returns>
     public async Task<ReplFailure?> RunAsync(ReplSessionOptions options)
     {
-        var session = new ReplSession(_terminal, options);
+        using var session = new ReplSession(_terminal, options);
         if (_interactive)
         {
             foreach (var line in ReplText.Banner(_version)) _terminal.WriteLine(line);
@@ -80,7 +80,7 @@ public sealed class ConsoleRepl : IDisposable
         _history?.Compact();
         // A script that spawns VMs wants their reports: at the end of piped input, wait for them
         // (they are bounded by --max-steps when one is given).
-        if (!_interactive) await options.Scheduler.WaitForIdleAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        if (!_interactive) await session.Spawned.WaitForAllAsync().ConfigureAwait(false);
         _output.Flush();
         return _interactive ? null : session.FirstFailure;
     }

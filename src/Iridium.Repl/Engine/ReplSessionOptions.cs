@@ -1,6 +1,5 @@
 using Iridium.Repl.Cluster;
 using Iridium.Repl.Programs;
-using Iridium.Repl.Scheduling;
 using Iridium.Vm;
 
 namespace Iridium.Repl.Engine;
@@ -17,8 +16,12 @@ public sealed record ReplSessionOptions
     /// <summary>Where program files are read.</summary>
     public IProgramFiles Files { get; init; } = new LocalProgramFiles();
 
-    /// <summary>Runs <c>!spawn</c>ed VMs; shared by all sessions of the process.</summary>
-    public VmScheduler Scheduler { get; init; } = new(Environment.ProcessorCount);
+    /// <summary>
+    /// The processes of the host (a node's, or this program's): the session's VM is one of them, and
+    /// so is every VM it SPAWNs or <c>!spawn</c>s. Its scheduler runs them all, and its limits
+    /// (<c>--max-processes</c>) bound them; shared by every session of the host.
+    /// </summary>
+    public ProcessRuntime Processes { get; init; } = new();
 
     /// <summary>The node's cluster, or null when this process has none.</summary>
     public IClusterControl? Cluster { get; init; }
@@ -27,7 +30,7 @@ public sealed record ReplSessionOptions
     public bool IsRemote { get; init; }
 
     /// <summary>
-    /// Cancelled when the session ends: the VMs it spawned are interrupted then, so a remote user
+    /// Cancelled when the session ends: the VMs it spawned are killed then, so a remote user
     /// who disconnects leaves no work behind. The console's session lasts as long as the process.
     /// </summary>
     public CancellationToken Lifetime { get; init; }

@@ -8,11 +8,13 @@ namespace Iridium.Repl.Engine;
 /// (two instructions for an expanded LOAD) are appended to the program, pc is set to the first of
 /// them, and they are single-stepped in order. A stop, fault or taken jump ends the line there.
 /// Because every line starts at its own bytes, a HLT, a fault or an odd instruction can never leave
-/// later lines misaligned, which is how the original REPL drifted.
+/// later lines misaligned, which is how the original REPL drifted. Each instruction runs on the
+/// host's scheduler as a one-step run of the session's process, so a RECV that waits holds no
+/// thread; the line's cancellation (Ctrl-C, a remote interrupt) ends the wait, and the line.
 /// </summary>
 internal static class TypedLineExecutor
 {
-    public static void Execute(ReplSession session, string line)
+    public static async Task ExecuteAsync(ReplSession session, string line, CancellationToken interrupt)
     {
         var assembled = LineAssembler.Assemble(line, session.Symbols, session.InputLine);
         foreach (var warning in assembled.Warnings) session.Say("warning: " + warning);
@@ -33,7 +35,7 @@ internal static class TypedLineExecutor
         while (machine.Pc < end)
         {
             int at = machine.Pc;
-            var result = machine.RunOnce();
+            if (await session.RunAsync(1, interrupt).ConfigureAwait(false) is not { } result) return;
             if (result.Status == ExecutionStatus.Running && machine.Pc == at + 4) continue;
             session.Say(ExecutionReport.Describe(machine, result, at));
             session.Failed(ReplFailure.Of(result));

@@ -1,4 +1,3 @@
-using Iridium.Repl.Scheduling;
 using Iridium.Vm;
 
 namespace Iridium.Repl.Remote;
@@ -21,8 +20,11 @@ public sealed record RemoteServerOptions
     /// <summary>Where remote <c>!load_file</c>/<c>!spawn</c> read files: <c>&lt;data-root&gt;/programs</c>.</summary>
     public required string ProgramDirectory { get; init; }
 
-    /// <summary>Shared with the local console so <c>--threads</c> bounds every spawned VM of the process.</summary>
-    public VmScheduler Scheduler { get; init; } = new(Environment.ProcessorCount);
+    /// <summary>
+    /// The host's processes (a node's, or this program's, shared with the local console): every
+    /// session's VM is one, and so is every VM a session spawns; the runtime's limits bound them all.
+    /// </summary>
+    public ProcessRuntime Processes { get; init; } = new();
 
     /// <summary>Step budget of every run a remote session starts (<c>--max-steps</c>).</summary>
     public required long MaxSteps { get; init; }

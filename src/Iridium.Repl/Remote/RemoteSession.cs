@@ -82,12 +82,10 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
-        // On a cluster node the session is one of its processes: `iridium ps` lists it, `iridium kill` ends it.
-        using var registered = options.Scheduler.Processes?.Register("remote session", $"remote@{peer.EndPoint}", () => EndSession(ended));
         var pump = input.PumpAsync(ended.Token);
         try
         {
-            await ServeLinesAsync(input, terminal, ended.Token, registered).ConfigureAwait(false);
+            await ServeLinesAsync(input, terminal, ended).ConfigureAwait(false);
         }
         finally
         {
@@ -108,14 +106,15 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
         }
     }
 
-    private async Task ServeLinesAsync(RemoteInput input, RemoteTerminal terminal, CancellationToken lifetime, Iridium.Vm.IRegisteredProcess? registered)
+    private async Task ServeLinesAsync(RemoteInput input, RemoteTerminal terminal, CancellationTokenSource ended)
     {
+        var lifetime = ended.Token;
         using var session = new ReplSession(terminal, new ReplSessionOptions
         {
             Alias = null,
             MaxSteps = options.MaxSteps,
             Files = new SandboxedProgramFiles(options.ProgramDirectory),
-            Scheduler = options.Scheduler,
+            Processes = options.Processes,
             Cluster = null,
             IsRemote = true,
             Lifetime = lifetime,
@@ -123,7 +122,15 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
             HeapBudget = options.HeapBudget,
             MaxOutputBytes = options.MaxOutputBytes,
         });
-        registered?.Running(session.Machine);
+        // The session is a process of the host: `iridium kill` (or a kill of its group) ends it.
+        session.ProcessKilled += () => EndSession(ended);
+        if (session.Process is null)
+        {
+            terminal.WriteLine($"no session: the host's process limit ({options.Processes.Limits.MaxProcesses}, --max-processes) is reached; try again later");
+            terminal.Flush();
+            log($"remote session {peer.EndPoint}: refused, the process limit is reached");
+            return;
+        }
         foreach (var line in ReplText.Banner(options.Version)) terminal.WriteLine(line);
         terminal.Prompt();
         while (!terminal.Broken)

@@ -7,8 +7,11 @@ namespace Iridium.Repl.Remote;
 /// <summary>
 /// A remote session's terminal: every message is written followed by <c>\n</c>; questions are
 /// written as a line followed by the <c>...</c> prompt and answered by the session's next line.
-/// Spawn reports (<see cref="Notify"/>) are written when they arrive, with no prompt after them, so
-/// a client that waits for <c>&gt;&gt;&gt; </c> after each line it sends stays in step.
+/// Notices (<see cref="Notify"/>: spawn reports, the lines of processes the session SPAWNed) are
+/// written when they arrive, with no prompt after them, so a client that waits for
+/// <c>&gt;&gt;&gt; </c> after each line it sends stays in step. One that arrives while the session
+/// waits at a prompt starts with a newline: a prompt followed by a newline tells a client the
+/// prompt ended the last line's output, and what follows belongs to the next.
 /// Writes are synchronous under one lock (the socket has a send timeout, so a client that stops
 /// reading cannot hold a thread for ever); a failed write marks the terminal broken.
 /// </summary>
@@ -20,23 +23,31 @@ internal sealed class RemoteTerminal(Stream stream, Func<CancellationToken, Task
 {
     private readonly object _gate = new();
     private readonly StreamWriter _writer = new(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { NewLine = "\n", AutoFlush = false };
+    private bool _atPrompt;   // a prompt was the last thing written
 
     /// <summary>Why the session must end, once something went wrong while asking a question; null while fine.</summary>
     public string? CloseReason { get; private set; }
 
     public bool Broken { get; private set; }
 
-    public void WriteLine(string line) => Guarded(() => _writer.Write(line + "\n"));
+    public void WriteLine(string line) => Guarded(() =>
+    {
+        _writer.Write(line + "\n");
+        _atPrompt = false;
+    });
 
     /// <summary>Program output, sent at each line end (as a terminal's stdout is), so a long run shows its progress.</summary>
     public void Write(string text) => Guarded(() =>
     {
         _writer.Write(text);
+        _atPrompt = false;
         if (text.Contains('\n')) _writer.Flush();
     });
 
     public void Notify(IReadOnlyList<string> lines) => Guarded(() =>
     {
+        if (_atPrompt) _writer.Write("\n");
+        _atPrompt = false;
         foreach (var line in lines) _writer.Write(line + "\n");
         _writer.Flush();
     });
@@ -45,6 +56,7 @@ internal sealed class RemoteTerminal(Stream stream, Func<CancellationToken, Task
     public void Prompt(string prompt = ReplText.Prompt) => Guarded(() =>
     {
         _writer.Write(prompt);
+        _atPrompt = true;
         _writer.Flush();
     });
 

@@ -65,6 +65,15 @@ internal sealed class ServerOutputReader(Stream stream)
                     _pending.Clear();
                     return (text[..^prompt.Length], kind);
                 }
+                // A notice that came while the server waited at the prompt follows it after a
+                // newline: the prompt ends this output, and the notice starts the next.
+                int at = text.StartsWith(prompt + "\n", StringComparison.Ordinal) ? 0
+                    : text.IndexOf("\n" + prompt + "\n", StringComparison.Ordinal) is >= 0 and var newline ? newline + 1 : -1;
+                if (at >= 0)
+                {
+                    _pending.Remove(0, at + prompt.Length + 1);
+                    return (text[..at], kind);
+                }
             }
             if (!await FillAsync(cancellation).ConfigureAwait(false))
             {

@@ -96,6 +96,9 @@ public sealed unsafe partial class Machine
         return (result.Status == ExecutionStatus.Running ? SliceEnd.OutOfSlice : SliceEnd.Ended, result, executed);
     }
 
+    /// <summary>The result of a driven process's run interrupted at pc, before the instruction there (a waiting RECV: before it).</summary>
+    internal ExecutionResult InterruptedAtPc() => LastResult = new ExecutionResult(ExecutionStatus.Interrupted, 0, Pc);
+
     /// <summary>The result of a process whose step budget ran out at pc (as a budgeted <see cref="Run"/> ends).</summary>
     internal ExecutionResult OutOfSteps() => LastResult = BudgetEnded();
 

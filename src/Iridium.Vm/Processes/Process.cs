@@ -2,10 +2,12 @@ namespace Iridium.Vm;
 
 /// <summary>
 /// One process: a VM with its mailbox, handle table, monitors and name, a member of a group.
-/// Either scheduled (run in slices by the runtime's scheduler threads: every SPAWNed process) or
-/// hosted (run by its host's own thread, as the program of `iridium run`: RECV then blocks that
-/// thread). Its lock guards its state, mailbox, handle table and watchers; the process's own
-/// thread touches the handle table, any thread may post to the mailbox.
+/// Scheduled (run in slices by the runtime's scheduler threads: every SPAWNed process), hosted
+/// (run by its host's own thread, as the program of `iridium run`: RECV then blocks that
+/// thread), or driven (run on the scheduler one run at a time, as its host asks: the REPL's
+/// VMs; see <see cref="IsDriven"/>). Its lock guards its state, mailbox, handle table, watchers
+/// and current run; the process's own thread touches the handle table, any thread may post to
+/// the mailbox.
 /// <para>
 /// A process on another member is a stand-in (<see cref="Remote"/> set): no VM, mailbox or group
 /// of its own here; what is posted to it or asked of it goes to the runtime's
@@ -21,8 +23,9 @@ public sealed class Process
     private List<Process>? _watchers;
     private ITimer? _timer;
     private readonly string? _remoteAlias;
+    private DrivenRun? _run;   // a driven process's run now; null between runs
 
-    internal Process(ProcessRuntime runtime, long serial, Machine machine, ProcessGroup group, Process? parent, bool hosted)
+    internal Process(ProcessRuntime runtime, long serial, Machine machine, ProcessGroup group, Process? parent, bool hosted, bool driven = false)
     {
         Runtime = runtime;
         Serial = serial;
@@ -30,8 +33,10 @@ public sealed class Process
         Group = group;
         Parent = parent;
         IsHosted = hosted;
+        IsDriven = driven;
         Handles = new HandleTable(this, parent);
-        StepsLeft = hosted ? long.MaxValue : group.Options?.MaxSteps ?? runtime.Limits.MaxSteps ?? long.MaxValue;
+        // A driven process's runs carry their own budgets.
+        StepsLeft = hosted || driven ? long.MaxValue : group.Options?.MaxSteps ?? runtime.Limits.MaxSteps ?? long.MaxValue;
     }
 
     /// <summary>A stand-in for process <paramref name="remote"/> of the member called <paramref name="alias"/>.</summary>
@@ -65,6 +70,16 @@ public sealed class Process
 
     /// <summary>Run by its host's thread rather than the scheduler's (see the class summary).</summary>
     public bool IsHosted { get; }
+
+    /// <summary>
+    /// Run by its host one run at a time, each on the scheduler (<see cref="ProcessRuntime.RunAsync"/>:
+    /// a REPL's typed line, a loaded program). Between runs it is alive and idle: it shows as
+    /// waiting, holds no thread, takes no steps, and its mailbox fills for the next run to read.
+    /// </summary>
+    public bool IsDriven { get; }
+
+    /// <summary>A driven process's host hears of its end here (a kill, or its session's end).</summary>
+    internal Action? WhenEnded { get; init; }
 
     public ProcessRunState State { get; internal set; }
 
@@ -178,19 +193,80 @@ public sealed class Process
         LetterPosted?.Invoke();
     }
 
-    /// <summary>Asks the process to stop; a waiting one is woken to do so. False when it has already ended.</summary>
+    /// <summary>
+    /// Asks the process to stop; a waiting one is woken to do so, and a driven one between runs
+    /// ends at once (nothing of it runs). False when it has already ended.
+    /// </summary>
     internal bool RequestKill()
     {
         if (Remote is not null) return false;
-        bool wake;
+        bool wake, endNow;
         lock (this)
         {
             if (State == ProcessRunState.Ended) return false;
+            endNow = IsDriven && _run is null && !KillRequested;
             KillRequested = true;
+            wake = !endNow && WakeLocked();
+        }
+        if (endNow) Runtime.Finish(this, DownReason.Killed, null);
+        else if (wake) Runtime.Scheduler.Enqueue(this);
+        return true;
+    }
+
+    /// <summary>A driven process runs what its host asked (a line, a program), rather than idling between runs.</summary>
+    public bool IsInRun => CurrentRun is not null;
+
+    /// <summary>A driven process's run now; null between runs.</summary>
+    internal DrivenRun? CurrentRun
+    {
+        get
+        {
+            lock (this) return _run;
+        }
+    }
+
+    /// <summary>
+    /// A driven process's host starts <paramref name="run"/>: true when the caller must queue the
+    /// process; false when it has ended or is being killed (nothing runs).
+    /// </summary>
+    internal bool TryBeginRun(DrivenRun run)
+    {
+        lock (this)
+        {
+            if (State == ProcessRunState.Ended || KillRequested || _run is not null) return false;
+            _run = run;
+            State = ProcessRunState.Runnable;
+            return true;
+        }
+    }
+
+    /// <summary>The host interrupts <paramref name="run"/> (Ctrl-C): a waiting RECV is woken to end it.</summary>
+    internal void InterruptRun(DrivenRun run)
+    {
+        bool wake;
+        lock (this)
+        {
+            if (_run != run) return;
+            run.InterruptRequested = true;
             wake = WakeLocked();
         }
         if (wake) Runtime.Scheduler.Enqueue(this);
-        return true;
+    }
+
+    /// <summary>
+    /// A driven process's run is over: the process is idle (a RECV it waited in is abandoned: the
+    /// next run executes it afresh). True when a kill came meanwhile: the caller ends the process.
+    /// </summary>
+    internal bool EndRun()
+    {
+        lock (this)
+        {
+            _run = null;
+            HasDeadline = false;
+            DisarmTimerLocked();
+            State = ProcessRunState.Waiting;
+            return KillRequested;
+        }
     }
 
     /// <summary>
@@ -205,6 +281,7 @@ public sealed class Process
             Monitor.PulseAll(this);
             return false;
         }
+        if (IsDriven && _run is null) return false;   // idle between runs: the next run takes the letter
         State = ProcessRunState.Runnable;
         DisarmTimerLocked();
         return true;
@@ -218,7 +295,7 @@ public sealed class Process
     {
         lock (this)
         {
-            if (KillRequested || HasWorkLocked() || (HasDeadline && Runtime.NowMilliseconds >= Deadline)) return false;
+            if (KillRequested || _run is { InterruptRequested: true } || HasWorkLocked() || (HasDeadline && Runtime.NowMilliseconds >= Deadline)) return false;
             State = ProcessRunState.Waiting;
             if (HasDeadline) ArmTimerLocked();
             return true;
@@ -311,7 +388,15 @@ public sealed class Process
                 Monitor.PulseAll(this);
                 return;
             }
-            wake = State == ProcessRunState.Waiting && HasDeadline && Runtime.NowMilliseconds >= Deadline && WakeLocked();
+            if (State != ProcessRunState.Waiting || !HasDeadline) return;
+            if (Runtime.NowMilliseconds < Deadline)
+            {
+                // The timer fired early by the clock's reckoning (its ticks are coarser, and the
+                // clock's milliseconds are truncated): wait the rest, or the RECV waits for ever.
+                ArmTimerLocked();
+                return;
+            }
+            wake = WakeLocked();
         }
         if (wake) Runtime.Scheduler.Enqueue(this);
     }

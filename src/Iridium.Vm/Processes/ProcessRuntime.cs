@@ -146,6 +146,47 @@ public sealed class ProcessRuntime : IDisposable
     }
 
     /// <summary>
+    /// Makes <paramref name="machine"/> the driven root of a new group (see
+    /// <see cref="Process.IsDriven"/>): it runs only when its host asks (<see cref="RunAsync"/>).
+    /// Its own output goes where its <see cref="Machine.Output"/> already goes, at once and
+    /// unbuffered (a REPL shows a typed line's output as it comes); its group's other members
+    /// write to <paramref name="groupOutput"/>, a whole line at a time. <paramref name="ended"/>
+    /// hears when the process ends other than by a run (a kill). Null when the process limit refuses it.
+    /// </summary>
+    public Process? StartDriven(Machine machine, Stream groupOutput, Action? ended = null)
+    {
+        machine.Runtime = this;
+        var process = Add(machine, new ProcessGroup(groupOutput), parent: null, hosted: false, driven: true, ended);
+        if (process is not null) process.State = ProcessRunState.Waiting;   // idle until its first run
+        return process;
+    }
+
+    /// <summary>
+    /// Runs the driven <paramref name="process"/> from its pc, on the scheduler, for at most
+    /// <paramref name="steps"/> steps, as <see cref="Machine.Continue"/> would on this thread: the
+    /// result is how it stopped or faulted, <see cref="ExecutionStatus.Running"/> when the steps
+    /// ran out, or <see cref="ExecutionStatus.Interrupted"/> (pc on the instruction that would run
+    /// next, a waiting RECV included) when <paramref name="interrupt"/> fired or the process was
+    /// killed. A RECV with nothing to take waits holding no thread and taking no steps. One run at a time.
+    /// </summary>
+    public async Task<ExecutionResult> RunAsync(Process process, long steps, CancellationToken interrupt = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (!process.IsDriven) throw new InvalidOperationException("only a driven process runs on its host's request");
+        var run = new DrivenRun(steps);
+        if (!process.TryBeginRun(run)) return new ExecutionResult(ExecutionStatus.Interrupted, 0, process.Machine?.Pc ?? 0);
+        using (interrupt.UnsafeRegister(static state =>
+        {
+            var (process, run) = ((Process, DrivenRun))state!;
+            process.InterruptRun(run);
+        }, (process, run)))
+        {
+            Scheduler.Enqueue(process);
+            return await run.Result.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// A hosted root's run has ended with <paramref name="final"/>: the process ends (its
     /// watchers are told, its name freed). Returns its group, to wait for the rest; null when the
     /// machine never became a process.
@@ -175,14 +216,14 @@ public sealed class ProcessRuntime : IDisposable
         return process;
     }
 
-    private Process? Add(Machine machine, ProcessGroup group, Process? parent, bool hosted)
+    private Process? Add(Machine machine, ProcessGroup group, Process? parent, bool hosted, bool driven = false, Action? ended = null)
     {
         if (Interlocked.Increment(ref _living) > Limits.MaxProcesses)
         {
             Interlocked.Decrement(ref _living);
             return null;
         }
-        var process = new Process(this, Interlocked.Increment(ref _lastSerial), machine, group, parent, hosted);
+        var process = new Process(this, Interlocked.Increment(ref _lastSerial), machine, group, parent, hosted, driven) { WhenEnded = ended };
         group.Root ??= process;
         group.Join();
         machine.Process = process;
@@ -230,6 +271,7 @@ public sealed class ProcessRuntime : IDisposable
             foreach (var watcher in watchers) watcher.PostNotice(process, reason);
         }
         process.Group.Leave();
+        process.WhenEnded?.Invoke();
     }
 
     /// <summary>REG: false when a living process holds the name or <paramref name="process"/> already has one.</summary>

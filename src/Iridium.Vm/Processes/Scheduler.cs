@@ -78,6 +78,11 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     /// <summary>One slice of one process, then what follows: queued again, parked, or ended.</summary>
     private void RunSlice(Process process)
     {
+        if (process.IsDriven)
+        {
+            RunDrivenSlice(process, process.CurrentRun!);
+            return;
+        }
         if (process.KillRequested)
         {
             runtime.Finish(process, DownReason.Killed, null);
@@ -106,6 +111,36 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
                 else Requeue(process);
                 break;
         }
+    }
+
+    /// <summary>
+    /// One slice of a driven process's run: its end (a stop, a fault, the run's budget spent, an
+    /// interrupt) ends the run and leaves the process idle, not ended; a kill ends both.
+    /// </summary>
+    private void RunDrivenSlice(Process process, DrivenRun run)
+    {
+        var machine = process.Machine!;
+        if (process.KillRequested || run.InterruptRequested)
+        {
+            EndRun(process, run, machine.InterruptedAtPc());
+            return;
+        }
+        process.State = ProcessRunState.Running;
+        var (end, result, ran) = machine.RunProcessSlice(Math.Min(runtime.Limits.SliceSteps, run.StepsLeft));
+        run.StepsLeft -= ran;
+        process.Steps += ran;
+        if (end == SliceEnd.Waiting)
+        {
+            if (!process.TryPark()) Requeue(process);
+        }
+        else if (end == SliceEnd.OutOfSlice && run.StepsLeft > 0) Requeue(process);
+        else EndRun(process, run, result);
+    }
+
+    private void EndRun(Process process, DrivenRun run, ExecutionResult result)
+    {
+        if (process.EndRun()) runtime.Finish(process, DownReason.Killed, null);
+        run.Complete(result);
     }
 
     private void Requeue(Process process)

@@ -1,7 +1,10 @@
 namespace Iridium.Vm.Tests.Processes;
 
-/// <summary>A clock that moves only when a test advances it; its timers fire then, on the advancing thread.</summary>
-internal sealed class ManualClock : TimeProvider
+/// <summary>
+/// A clock that moves only when a test advances it; its timers fire then, on the advancing thread,
+/// and <paramref name="early"/> before their time when asked to (as coarse system timers may).
+/// </summary>
+internal sealed class ManualClock(TimeSpan early = default) : TimeProvider
 {
     private readonly List<ManualTimer> _timers = [];
     private long _ticks;
@@ -14,7 +17,7 @@ internal sealed class ManualClock : TimeProvider
     {
         Interlocked.Add(ref _ticks, by.Ticks);
         List<ManualTimer> due;
-        lock (_timers) due = _timers.Where(t => t.Due <= _ticks).ToList();
+        lock (_timers) due = _timers.Where(t => t.Due - early.Ticks <= _ticks).ToList();
         foreach (var timer in due) timer.Fire();
     }
 
