@@ -94,7 +94,7 @@ internal sealed class Acceptor
             try
             {
                 outcome = await Handshake.AcceptAsync(connection, _peers.Self, _options.Cookie,
-                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token).ConfigureAwait(false);
+                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token, _options.AllowPlaintextPeers).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
             {
@@ -114,6 +114,7 @@ internal sealed class Acceptor
             LogFailure(connection, outcome);
             return;
         }
+        if (outcome.Plaintext) ClusterLog.PlaintextPeer(_logger, UntrustedText.Escape(outcome.Peer!.Alias), connection.RemoteHost);
         if (admitted.Entry is { } member)
         {
             connection.Start(_membership.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));

@@ -46,6 +46,8 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<ProcessList>();
         MemoryPackFormatterProvider.Register<KillRequest>();
         MemoryPackFormatterProvider.Register<KillReply>();
+        MemoryPackFormatterProvider.Register<SecureHello>();
+        MemoryPackFormatterProvider.Register<SecureAccept>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.

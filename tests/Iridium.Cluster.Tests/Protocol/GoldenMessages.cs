@@ -146,5 +146,13 @@ internal static class GoldenMessages
         ["KillReply.full"] = new KillReply { RequestId = 9, Found = true, Message = "killed node3.2" },
         ["KillReply.nulls"] = new KillReply(),
         ["KillReply.empties"] = new KillReply { Message = "" },
+
+        ["SecureHello.full"] = new SecureHello { ProtocolVersion = 2, Cipher = 2, Message = Bytes32(0) },
+        ["SecureHello.nulls"] = new SecureHello(),
+        ["SecureHello.empties"] = new SecureHello { Message = [] },
+
+        ["SecureAccept.full"] = new SecureAccept { Message = Bytes32(32) },
+        ["SecureAccept.nulls"] = new SecureAccept(),
+        ["SecureAccept.empties"] = new SecureAccept { Message = [] },
     };
 }
