@@ -109,6 +109,12 @@ public sealed class ClusterOptions
     /// <summary>What the node allows programs run for `iridium exec`.</summary>
     public Exec.ExecLimits Exec { get; set; } = new();
 
+    /// <summary>
+    /// The limits of the node's processes (scheduler threads, --max-processes, mailboxes, message
+    /// size): every program the node runs is a process of its one runtime.
+    /// </summary>
+    public Iridium.Vm.ProcessLimits Processes { get; set; } = new();
+
     /// <summary>The bound of a client's (false) or member's (true) queue: as set, and at least two frames.</summary>
     internal long QueueBytesFor(bool member) => Math.Max(member ? PeerQueueBytes : ClientQueueBytes, 2L * MaxFrameBytes);
 
@@ -128,6 +134,7 @@ public sealed class ClusterOptions
         if (ClientIdleTimeout <= TimeSpan.Zero) throw new ArgumentException("the client idle timeout must be positive");
         if (ClientQueueBytes < 1 || PeerQueueBytes < 1) throw new ArgumentException("the queue bounds must be at least 1 byte");
         if (Exec.Problem(MaxFrameBytes) is { } execProblem) throw new ArgumentException(execProblem);
+        Processes.Validate();
         foreach (string seed in Seeds)
         {
             if (Iridium.Cluster.Seeds.SeedSources.Problem(seed) is { } problem) throw new ArgumentException(problem);

@@ -60,7 +60,7 @@ internal sealed class NodeCommand
 
         await using var node = new ClusterNode(options, loggerFactory);
         // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
-        var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Processes };
+        var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Registry };
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
             ? RemoteReplHosting.Start(settings.Get(NodeSettingsSchema.BindHost) ?? Defaults.BindHost, settings.Get(NodeSettingsSchema.BindPort) ?? Defaults.RemoteReplPort,
                 settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))

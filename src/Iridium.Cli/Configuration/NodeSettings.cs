@@ -53,12 +53,21 @@ internal sealed class NodeSettings
     /// </summary>
     public Iridium.Cluster.Exec.ExecLimits ExecLimits(Iridium.Vm.HeapBudget? heapBudget) => new()
     {
-        MaxRunning = Get(S.ExecMaxRunning) ?? Defaults.ExecMaxRunning,
-        MaxQueued = Get(S.ExecMaxQueued) ?? Defaults.ExecMaxQueued,
         MaxImageBytes = Get(S.ExecMaxImageBytes) ?? Math.Min(Defaults.ExecMaxImageBytes, (Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes) / 2),
         MaxSteps = Get(S.ExecMaxSteps),
         MaxHeapBytes = Get(S.MaxHeapBytes) ?? Defaults.RemoteMaxHeapBytes,
         HeapBudget = heapBudget,
+    };
+
+    /// <summary>The limits of the node's processes, with the defaults filled in (`iridium run` takes the same flags).</summary>
+    public Iridium.Vm.ProcessLimits ProcessLimits(long? maxSteps = null) => new()
+    {
+        Schedulers = Get(S.Schedulers) ?? Environment.ProcessorCount,
+        MaxProcesses = Get(S.MaxProcesses) ?? Iridium.Vm.ProcessLimits.DefaultMaxProcesses,
+        MailboxMessages = Get(S.MailboxMessages) ?? Iridium.Vm.ProcessLimits.DefaultMailboxMessages,
+        MailboxBytes = Get(S.MailboxBytes) ?? Iridium.Vm.ProcessLimits.DefaultMailboxBytes,
+        MaxMessageBytes = Get(S.MaxMessageBytes) ?? Iridium.Vm.ProcessLimits.DefaultMaxMessageBytes,
+        MaxSteps = maxSteps,
     };
 
     /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
@@ -80,6 +89,7 @@ internal sealed class NodeSettings
             DownRetention = TimeSpan.FromMilliseconds(Get(S.DownRetentionMs) ?? Defaults.DownRetentionMs),
             MaxFrameBytes = Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes,
             AllowPlaintextPeers = Get(S.AllowPlaintextPeers) == true,
+            Processes = ProcessLimits(),
         };
         if (Get(S.Join) is { } seeds) options.Seeds.AddRange(seeds);
         return options;

@@ -52,9 +52,15 @@ internal static class NodeSettingsSchema
         "Bytes all the VM heaps of this node may hold together; an ALOC past it faults HEAP (default 1 GiB, or half the memory if less).");
     public static readonly WholeSetting<long> MaxOutputBytes = new("max_output_bytes", 1, long.MaxValue,
         "Program output one line of a remote session may print; the rest is dropped with a message (default 1048576).");
-    public static readonly WholeSetting<int> ExecMaxRunning = new("exec_max_running", 1, 4096, "Programs 'iridium exec' runs here at once (default: the number of processors).");
-    public static readonly WholeSetting<int> ExecMaxQueued = new("exec_max_queued", 0, 1 << 16,
-        "Programs that may wait for a slot; beyond that exec is refused with a message (default: 4 per processor).");
+    public static readonly WholeSetting<int> Schedulers = new("schedulers", 1, 4096,
+        "Threads that run the processes: every program exec runs and every process they SPAWN (default: one per core).");
+    public static readonly WholeSetting<int> MaxProcesses = new("max_processes", 1, int.MaxValue,
+        "Living processes at most; past it a SPAWN answers eq = false and exec is refused (default 262144).");
+    public static readonly WholeSetting<int> MailboxMessages = new("mailbox_messages", 1, int.MaxValue,
+        "Messages one mailbox holds at most; a SEND to a full one answers eq = false (default 4096).");
+    public static readonly WholeSetting<int> MailboxBytes = new("mailbox_bytes", 0, int.MaxValue, "Payload bytes one mailbox holds at most (default 4194304).");
+    public static readonly WholeSetting<int> MaxMessageBytes = new("max_message_bytes", 0, int.MaxValue,
+        "Largest message a SEND may carry; a larger one faults VALUE (default 65536).");
     public static readonly WholeSetting<int> ExecMaxImageBytes = new("exec_max_image_bytes", 1, int.MaxValue,
         "Largest program image exec may send here (default 524288, within the frame cap).");
     public static readonly WholeSetting<long> ExecMaxSteps = new("exec_max_steps", 1, long.MaxValue,
@@ -65,7 +71,8 @@ internal static class NodeSettingsSchema
     [
         NodeAlias, ServerBindHost, ServerBindPort, PortSearch, AdvertiseHost, Join, Config, DataRootDir, CookieFile,
         HeartbeatMs, FailureTimeoutMs, DownRetentionMs, MaxFrameBytes, Threads, Verbose, AllowPlaintextPeers, EnableRemoteAccess, BindHost, BindPort,
-        MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, ExecMaxRunning, ExecMaxQueued, ExecMaxImageBytes, ExecMaxSteps,
+        MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, Schedulers, MaxProcesses, MailboxMessages, MailboxBytes, MaxMessageBytes,
+        ExecMaxImageBytes, ExecMaxSteps,
     ];
 
     /// <summary>Every config key, as the error for an unknown one lists them.</summary>

@@ -22,7 +22,7 @@ public sealed class Process
         Parent = parent;
         IsHosted = hosted;
         Handles = new HandleTable(this, parent);
-        StepsLeft = hosted ? long.MaxValue : runtime.Limits.MaxSteps ?? long.MaxValue;
+        StepsLeft = hosted ? long.MaxValue : group.Options?.MaxSteps ?? runtime.Limits.MaxSteps ?? long.MaxValue;
     }
 
     internal ProcessRuntime Runtime { get; }
@@ -86,6 +86,12 @@ public sealed class Process
 
     /// <summary>Steps run so far (what `ps` shows); exact once it has ended.</summary>
     public long Steps { get; internal set; }
+
+    /// <summary>When it was created (<see cref="Environment.TickCount64"/>): its age in `ps`.</summary>
+    public long StartedAtMs { get; } = Environment.TickCount64;
+
+    /// <summary>Its heap's size now; 0 once it has ended.</summary>
+    public long HeapBytes => _machine?.HeapLength ?? 0;
 
     public override string ToString() => Id;
 

@@ -67,15 +67,18 @@ public sealed class ProcessRuntime : IDisposable
     /// <summary>
     /// Starts <paramref name="machine"/>, its image loaded, as the scheduled root of a new group
     /// whose output goes to <paramref name="output"/>: the whole program runs on the scheduler.
+    /// <paramref name="options"/>: the members' budget and what the host hears of the root.
     /// Null when the process limit refuses it, or the image is invalid.
     /// </summary>
-    public Process? Start(Machine machine, Stream output)
+    public Process? Start(Machine machine, Stream output, GroupOptions? options = null)
     {
         if (!machine.PrepareToStart()) return null;
-        var group = new ProcessGroup(output);
+        var group = new ProcessGroup(output, options);
         machine.Output = new ProcessOutput(group);
         var process = Add(machine, group, parent: null, hosted: false);
-        if (process is not null) Scheduler.Enqueue(process);
+        if (process is null) return null;
+        options?.Started?.Invoke(process);
+        Scheduler.Enqueue(process);
         return process;
     }
 
@@ -90,6 +93,12 @@ public sealed class ProcessRuntime : IDisposable
         if (process.State != ProcessRunState.Ended) Finish(process, Scheduler.ReasonOf(final), null);
         return process.Group;
     }
+
+    /// <summary>
+    /// A serial no process of this runtime will have: for something its host lists beside the
+    /// processes under the same ALIAS.N ids (a REPL's VMs that are not processes yet).
+    /// </summary>
+    public long ReserveSerial() => Interlocked.Increment(ref _lastSerial);
 
     /// <summary>SPAWN on this host: a child of <paramref name="parent"/> from code address <paramref name="pcAddress"/>; null when a limit refuses it.</summary>
     internal Process? Spawn(Process parent, ProcessImage image, int pcAddress, int r0)
@@ -141,6 +150,7 @@ public sealed class ProcessRuntime : IDisposable
                 // A closed destination (`| head`): nothing more to show.
             }
         }
+        if (process.Group.Root == process) process.Group.Options?.RootEnding?.Invoke(process, result);
         if (!process.IsHosted) machine?.ReleaseHeap();
         var watchers = process.End(reason);
         if (process.Name is { } name)
