@@ -63,7 +63,7 @@ internal sealed class NodeCommand
         var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Registry };
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
             ? RemoteReplHosting.Start(settings.Get(NodeSettingsSchema.BindHost) ?? Defaults.BindHost, settings.Get(NodeSettingsSchema.BindPort) ?? Defaults.RemoteReplPort,
-                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
+                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")), settings.RemoteLog)
             : null;
         try
         {
@@ -78,15 +78,13 @@ internal sealed class NodeCommand
                     : "choose another --server-bind-port, or let --port-search N try the next N ports";
                 throw ListenFailure.For("cluster", options.BindHost, options.BindPort, e, remedy);
             }
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGINT or SIGTERM: leave, so the peers drop this node at once.
-            }
+            // Until SIGINT or SIGTERM (leave, so the peers drop this node at once), or until the
+            // seeds have refused this node's alias long enough that it cannot be a restart.
+            var signalled = Task.Delay(Timeout.Infinite, stop);
+            await Task.WhenAny(signalled, node.JoinRefused).ConfigureAwait(false);
             await node.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!signalled.IsCompleted && node.JoinRefused.IsCompleted)
+                throw CommandFailure.Config($"alias '{options.Alias}': {await node.JoinRefused.ConfigureAwait(false)}; choose another --node-alias");
             return ExitCodes.Ok;
         }
         finally

@@ -47,6 +47,16 @@ internal sealed class NodeSettings
     public RemoteSessionLimits RemoteLimits
         => new(Get(S.MaxSteps) ?? Defaults.RemoteMaxSteps, Get(S.MaxHeapBytes) ?? Defaults.RemoteMaxHeapBytes, Get(S.MaxOutputBytes) ?? Defaults.RemoteMaxOutputBytes);
 
+    /// <summary>How the remote REPL throttles its log lines (a part not set: the server's default).</summary>
+    public RemoteLogThrottle RemoteLog
+    {
+        get
+        {
+            int? periodMs = Get(S.RemoteLogPeriodMs);
+            return new(Get(S.RemoteLogLinesPerAddress), periodMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
+        }
+    }
+
     /// <summary>
     /// What `iridium exec` may do on this node, with the defaults filled in. Its programs share the
     /// remote sessions' heap cap and the node's heap budget (<paramref name="heapBudget"/>).
@@ -92,6 +102,12 @@ internal sealed class NodeSettings
             Processes = ProcessLimits(),
         };
         if (Get(S.Join) is { } seeds) options.Seeds.AddRange(seeds);
+        // The hardening limits: the library's defaults unless set (ClusterOptions says why each is what it is).
+        if (Get(S.MaxClientConnectionsPerAddress) is { } perAddress) options.MaxClientConnectionsPerAddress = perAddress;
+        if (Get(S.ClientIdleTimeoutMs) is { } idleMs) options.ClientIdleTimeout = TimeSpan.FromMilliseconds(idleMs);
+        if (Get(S.MaxRequestsPerClient) is { } requests) options.MaxRequestsPerClient = requests;
+        if (Get(S.ClientQueueBytes) is { } clientQueue) options.ClientQueueBytes = clientQueue;
+        if (Get(S.PeerQueueBytes) is { } peerQueue) options.PeerQueueBytes = peerQueue;
         return options;
     }
 }

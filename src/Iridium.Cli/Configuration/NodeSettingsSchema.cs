@@ -65,6 +65,20 @@ internal static class NodeSettingsSchema
         "Largest program image exec may send here (default 524288, within the frame cap).");
     public static readonly WholeSetting<long> ExecMaxSteps = new("exec_max_steps", 1, long.MaxValue,
         "Step cap of every program exec runs here, whatever the client asks (default: none).");
+    public static readonly WholeSetting<int> MaxClientConnectionsPerAddress = new("max_client_connections_per_address", 1, 1 << 16,
+        "Client connections (members, exec, ps...) served at once from one address; more are told busy (default 32, half the 64 in all).");
+    public static readonly WholeSetting<int> ClientIdleTimeoutMs = new("client_idle_timeout_ms", 1, int.MaxValue,
+        "Close a client connection that sent nothing for this many milliseconds and runs no program (default 60000).");
+    public static readonly WholeSetting<int> MaxRequestsPerClient = new("max_requests_per_client", 1, 1 << 20,
+        "Requests (exec, ps, kill) one client connection may have open at once; more close it (default 1024).");
+    public static readonly WholeSetting<long> ClientQueueBytes = new("client_queue_bytes", 1, long.MaxValue,
+        "Bytes queued unread for a client before its connection is closed, beyond its programs' output windows (default 4194304; at least two frames).");
+    public static readonly WholeSetting<long> PeerQueueBytes = new("peer_queue_bytes", 1, long.MaxValue,
+        "Bytes queued unread for a member before its connection is closed (default 67108864; at least two frames).");
+    public static readonly WholeSetting<int> RemoteLogLinesPerAddress = new("remote_log_lines_per_address", 0, int.MaxValue,
+        "Remote REPL log lines about one address per log period; the rest are summed in one line (default 5).");
+    public static readonly WholeSetting<int> RemoteLogPeriodMs = new("remote_log_period_ms", 1, int.MaxValue,
+        "The remote REPL's log period in milliseconds: how often it sums up what it did not log line by line (default 10000).");
 
     /// <summary>Every setting, in the order of the help and of the key list an unknown key's error gives.</summary>
     public static IReadOnlyList<Setting> All { get; } =
@@ -73,6 +87,8 @@ internal static class NodeSettingsSchema
         HeartbeatMs, FailureTimeoutMs, DownRetentionMs, MaxFrameBytes, Threads, Verbose, AllowPlaintextPeers, EnableRemoteAccess, BindHost, BindPort,
         MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, Schedulers, MaxProcesses, MailboxMessages, MailboxBytes, MaxMessageBytes,
         ExecMaxImageBytes, ExecMaxSteps,
+        MaxClientConnectionsPerAddress, ClientIdleTimeoutMs, MaxRequestsPerClient, ClientQueueBytes, PeerQueueBytes,
+        RemoteLogLinesPerAddress, RemoteLogPeriodMs,
     ];
 
     /// <summary>Every config key, as the error for an unknown one lists them.</summary>

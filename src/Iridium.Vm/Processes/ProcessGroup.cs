@@ -44,6 +44,19 @@ public sealed class ProcessGroup
         lock (OutputLock) action();
     }
 
+    /// <summary>
+    /// Output of a member that runs on another node (its node sends it whole lines): written to
+    /// the destination as it came, under the output lock, so it never splits a local member's line.
+    /// </summary>
+    public void WriteFromElsewhere(ReadOnlySpan<byte> lines)
+    {
+        lock (OutputLock)
+        {
+            Destination.Write(lines);
+            Destination.Flush();
+        }
+    }
+
     internal void Join() => Interlocked.Increment(ref _members);
 
     internal void Leave()

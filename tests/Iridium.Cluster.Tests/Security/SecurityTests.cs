@@ -5,6 +5,10 @@ namespace Iridium.Cluster.Tests.Security;
 
 public class SecurityTests
 {
+    [Fact]
+    public void Sha256KnownAnswer()
+        => Assert.Equal("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", Convert.ToHexString(Sha256.Hash("abc"u8)));
+
     // RFC 4231 test cases 1, 2 and 6 (key longer than a block).
     [Theory]
     [InlineData("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265", "B0344C61D8DB38535CA8AFCEAF0BF12B881DC200C9833DA726E9376C2E32CFF7")]
