@@ -27,6 +27,8 @@ internal static class ExitCodes
     public const int InternalError = 70;
     /// <summary>An output file cannot be written (EX_CANTCREAT).</summary>
     public const int CannotCreate = 73;
+    /// <summary>`call`: the message was delivered and no answer came within the timeout; try again (EX_TEMPFAIL).</summary>
+    public const int TempFail = 75;
     /// <summary>Authentication failed: the peer does not accept our cookie (EX_NOPERM).</summary>
     public const int NoPermission = 77;
     /// <summary>Bad configuration: config file, cookie, alias, data root (EX_CONFIG).</summary>
@@ -48,6 +50,7 @@ internal static class ExitCodes
         ("69", "a node or server is unreachable, refused us or was lost, or an address cannot be bound"),
         ("70", "internal error (a bug in iridium; please report it)"),
         ("73", "an output file cannot be written"),
+        ("75", "call: no answer within the timeout"),
         ("77", "authentication failed: the peer rejected our cookie"),
         ("78", "configuration error: config file, cookie, alias or data root"),
         ("130", "interrupted with Ctrl-C (exec: the remote program was stopped; run: with --state-json, the state is written)"),

@@ -41,6 +41,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Iridium.Vm.ProcessRuntime _processes;
     private readonly Exec.ExecService _exec;
     private readonly ProcessService _processNetwork;
+    private readonly ProcessCommands.ProcessCommandService _commands;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
     private readonly SeedJoiner? _seeds;
@@ -83,7 +84,11 @@ public sealed class ClusterNode : IAsyncDisposable
         _router.Register(TagRange.Processes, _processNetwork);
         _peers.PeerLost += _exec.OnPeerLost;
         _peers.PeerLost += _processNetwork.OnPeerLost;
-        _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
+        _commands = new ProcessCommands.ProcessCommandService(options.Alias, _processes,
+            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), _exec.Understands, options.MaxRequestsPerClient);
+        _router.Register(TagRange.ClientProcessCommands, _commands);
+        _peers.PeerLost += _commands.OnPeerLost;
+        _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, _commands, time);
         _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _starvation, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
         {

@@ -54,12 +54,40 @@ public class ExampleProgramTests
         Assert.Equal(pc, machine.Pc);
     }
 
+    /// <summary>Examples that serve messages until they are killed: each has its own test below.</summary>
+    private static readonly string[] Servers = ["counter-server.iasm"];
+
     [Fact]
     public void EveryExampleHasAnExpectedOutput()
     {
         var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.iasm").Select(Path.GetFileName);
         Assert.Equal(files.Order(StringComparer.Ordinal),
-            ExpectedOutputs.Concat(NeverEnding).Select(row => (string)row[0]).Order(StringComparer.Ordinal));
+            ExpectedOutputs.Concat(NeverEnding).Select(row => (string)row[0]).Concat(Servers).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task CounterServer_AnswersEveryMessageWithTheCount()
+    {
+        var source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "counter-server.iasm"));
+        using var runtime = new ProcessRuntime();
+        var machine = new Machine();
+        machine.LoadImage(AssembleOk(source));
+        var server = runtime.Start(machine, Stream.Null);
+        Assert.NotNull(server);
+        Process? counter = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); counter is null && DateTime.UtcNow < deadline; await Task.Delay(10)) counter = runtime.Lookup("counter");
+        Assert.NotNull(counter);
+
+        using var caller = runtime.OpenCorrespondent(owner: null)!;
+        var answers = new List<string>();
+        foreach (string message in new[] { "a", "", new string('x', 65536), "b" })
+        {
+            Assert.True(caller.Send(counter, System.Text.Encoding.UTF8.GetBytes(message)));
+            answers.Add(System.Text.Encoding.UTF8.GetString(await caller.ReceiveAsync(TimeSpan.FromSeconds(20)) ?? []));
+        }
+        Assert.Equal(["1", "2", "3", "4"], answers);
+        Assert.True(runtime.Kill(server.Serial));
+        Assert.True(server.Group.WaitForEnd(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]

@@ -37,11 +37,13 @@ class AotSmokeTests(E2ETestCase):
             name = os.path.basename(example)
             with self.subTest(example=name):
                 # forever.iasm (the Ctrl-C demo) never ends: the budget stops it, STEPS (exit 19).
+                # counter-server.iasm waits for messages for ever: test_counter_server.py calls it.
                 endless = name == "forever.iasm"
-                run = iridium("run", example, "--max-steps", "100000000")
-                self.assertStatus(run, 19 if endless else 0, f"example {name}")
-                if endless:
-                    self.assertIn("fault STEPS", run.stderr)
+                if name != "counter-server.iasm":
+                    run = iridium("run", example, "--max-steps", "100000000")
+                    self.assertStatus(run, 19 if endless else 0, f"example {name}")
+                    if endless:
+                        self.assertIn("fault STEPS", run.stderr)
                 # asm, disasm, asm again: the same image.
                 self.assertStatus(iridium("asm", example, "-o", a_ir), 0, f"asm {name}")
                 listing = iridium("disasm", a_ir)

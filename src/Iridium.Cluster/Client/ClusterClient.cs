@@ -192,6 +192,29 @@ public sealed class ClusterClient : IAsyncDisposable
         return (reply.Found, UntrustedText.Escape(reply.Message ?? ""));
     }
 
+    /// <summary>
+    /// `iridium send` (<paramref name="wantReply"/> false) and `call`: one message to
+    /// <paramref name="target"/> (ALIAS.N, NAME@ALIAS or NAME), and for a call the answer, waited
+    /// for up to <paramref name="replyTimeout"/> on the node (this client waits that long plus its
+    /// own timeout).
+    /// </summary>
+    public async Task<SendResult> SendAsync(string target, byte[] payload, bool wantReply, TimeSpan replyTimeout, CancellationToken ct = default)
+    {
+        var wait = _timeout + (wantReply ? replyTimeout : TimeSpan.Zero);
+        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = wait;
+        using var deadline = new CallDeadline(_io, wait, ct);
+        var request = new SendRequest { RequestId = 1, Target = target, Payload = payload, WantReply = wantReply, TimeoutMs = (int)Math.Min(int.MaxValue, replyTimeout.TotalMilliseconds) };
+        var reply = await RequestAsync<SendReply>(request, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
+        var outcome = reply.Outcome switch
+        {
+            SendOutcome.Queued => SendEnd.Queued,
+            SendOutcome.Answered => SendEnd.Answered,
+            SendOutcome.TimedOut => SendEnd.TimedOut,
+            _ => SendEnd.Refused,
+        };
+        return new SendResult(outcome, UntrustedText.Escape(reply.Message ?? ""), reply.Payload ?? []);
+    }
+
     public ValueTask DisposeAsync()
     {
         _connection.Close(CloseReason.Done, "done");

@@ -25,3 +25,19 @@ public sealed record ProcessInfo(string Id, Guid NodeId, string Alias, string Pr
 
 /// <summary>What `iridium exec` asks for, the same on every target.</summary>
 public sealed record ExecSpec(string Program, byte[] Image, long? MaxSteps, bool WantState);
+
+/// <summary>What became of `iridium send` or `call`.</summary>
+public enum SendEnd
+{
+    /// <summary>The message is in the target's mailbox.</summary>
+    Queued,
+    /// <summary>It was not queued; the message says why.</summary>
+    Refused,
+    /// <summary>The target answered: the payload is its answer.</summary>
+    Answered,
+    /// <summary>The message was queued and no answer came in time.</summary>
+    TimedOut,
+}
+
+/// <summary>How a send or call ended, the node's word (the target's id, or why not) and the answer's bytes.</summary>
+public sealed record SendResult(SendEnd End, string Message, byte[] Answer);

@@ -126,7 +126,8 @@ internal sealed class Acceptor
                 outcome = new AcceptOutcome(false, why, null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
                 // Pushed out, or out of time on a node too busy to finish it: either way the
                 // dialer is not at fault, and trying again is the remedy.
-                if (!ticket.WasDropped && e is OperationCanceledException) busy = $"busy: {why}; try again";
+                // Not once admitted: the dialer may have its HelloAck already, and a Refuse after it is a protocol error.
+                if (!ticket.WasDropped && e is OperationCanceledException && admitted.Entry is null && !admitted.Client) busy = $"busy: {why}; try again";
             }
         }
         if (busy is not null || ticket.WasDropped) await SayBusyAsync(connection, busy ?? BusyReason(connection.RemoteHost)).ConfigureAwait(false);

@@ -9,7 +9,8 @@ namespace Iridium.Cluster.Connections;
 /// address, so one address cannot take every slot. A client that sends nothing and runs nothing
 /// for the idle timeout is closed (<see cref="Sweep"/>), on the node's clock.
 /// </summary>
-internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadOnlyList<MemberInfo>> members, Exec.ExecService exec, TimeProvider time) : IConnectionHandler
+internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadOnlyList<MemberInfo>> members, Exec.ExecService exec,
+    ProcessCommands.ProcessCommandService commands, TimeProvider time) : IConnectionHandler
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _perAddress = [];
@@ -77,7 +78,7 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
             {
                 long frames = connection.FramesReceived;
                 if (connection.Closing is not null) _open.Remove(connection);
-                else if (frames != seen.Frames || exec.Serves(connection)) _open[connection] = new Activity(frames, now);
+                else if (frames != seen.Frames || exec.Serves(connection) || commands.Serves(connection)) _open[connection] = new Activity(frames, now);
                 else if (time.GetElapsedTime(seen.Since, now) >= options.ClientIdleTimeout) idle.Add(connection);
             }
         }
@@ -101,6 +102,9 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
             case IExecMessage request:
                 exec.OnClientMessage(connection, request);
                 break;
+            case IProcessCommand command:
+                commands.OnClientMessage(connection, command);
+                break;
             default:
                 // Data (the ping tool's payload) and anything else a client may send: read and dropped.
                 break;
@@ -110,6 +114,7 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
     public void OnClosed(ClusterConnection connection, ConnectionClose close)
     {
         exec.OnClientClosed(connection);
+        commands.OnClientClosed(connection);
         lock (_gate) _open.Remove(connection);
         Release(connection.RemoteHost);
     }

@@ -9,7 +9,7 @@ namespace Iridium.Cluster.Exec;
 /// end go back along <see cref="Reply"/> (to the client, or to the node that forwarded the
 /// request), tagged with <see cref="RequestId"/>. Stopping it stops the whole group.
 /// </summary>
-internal sealed class ExecProcess
+internal sealed class ExecProcess : ProcessCommands.IGroupOwner
 {
     private readonly CancellationTokenSource _cancel = new();
     private int _stopReason;

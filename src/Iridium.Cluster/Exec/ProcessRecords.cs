@@ -8,18 +8,18 @@ internal static class ProcessRecords
 {
     public static ProcessRecord Of(Process process, Guid nodeId, string alias, long nowMs)
     {
-        var exec = process.Group.Owner as ExecProcess;
+        var owner = process.Group.Owner as ProcessCommands.IGroupOwner;
         return new ProcessRecord
         {
             ProcessId = process.Id,
             NodeId = nodeId,
             Alias = alias,
-            Program = exec?.Program ?? "?",
+            Program = owner?.Program ?? "?",
             State = ProcessState.Running,
             Steps = process.Steps,
             HeapBytes = process.HeapBytes,
             AgeMs = Math.Max(0, nowMs - process.StartedAtMs),
-            Origin = exec?.Origin ?? "?",
+            Origin = owner?.Origin ?? "?",
         };
     }
 }

@@ -66,7 +66,7 @@ internal sealed class MembershipService : IPeerService
         {
             case Heartbeat heartbeat:
                 if (entry.HeartbeatArrived(Timing.Clock.NowMs(_time)) is { } gap) _lateness.Add(gap);
-                if (_peers.SyncFor(entry, heartbeat.Digest, _heartbeatInterval / 2) is { } sync) connection.TrySend(sync);
+                if (_peers.SyncFor(entry, heartbeat.Digest, heartbeat.MemberCount, _heartbeatInterval / 2) is { } sync) connection.TrySend(sync);
                 break;
             case MembersUpdate update:
                 if (update.Members is { Count: <= ProtocolLimits.MaxMembers } members) _dialer.Learn(members);

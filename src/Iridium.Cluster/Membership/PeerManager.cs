@@ -39,6 +39,9 @@ internal sealed class PeerManager
     /// </summary>
     public static readonly TimeSpan DialerGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>Member lists this node sends for anti-entropy per interval, to all peers together.</summary>
+    public const int SyncsPerInterval = 8;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, PeerEntry> _byId = [];
     private readonly Dictionary<string, PeerEntry> _liveByAlias = new(StringComparer.Ordinal);
@@ -49,6 +52,8 @@ internal sealed class PeerManager
     private LocalIdentity _self;
     private int _liveCount;
     private ulong? _digest;
+    private long _syncWindowStartMs = long.MinValue / 2;
+    private int _syncsInWindow;
     private bool _closed;
 
     /// <param name="jitter">A number from 0 to 1 for each backoff (random; tests give a fixed one).</param>
@@ -330,15 +335,29 @@ internal sealed class PeerManager
 
     /// <summary>
     /// Anti-entropy: when a peer's digest differs from ours, the member list to send it (live
-    /// peers and this node), at most once per <paramref name="minInterval"/>; otherwise null.
+    /// peers and this node), at most once per <paramref name="minInterval"/> per peer; otherwise
+    /// null. Only one side of a pair sends: the one that counts more members
+    /// (<paramref name="peerCount"/> is the peer's), or, counting as many, the lower node id;
+    /// and this node sends at most <see cref="SyncsPerInterval"/> lists per interval in all.
+    /// While many nodes join at once every digest differs, and lists of a hundred members sent to
+    /// every peer twice a second (each checked entry by entry) were most of a node's work.
     /// </summary>
-    public MembersUpdate? SyncFor(PeerEntry entry, ulong peerDigest, TimeSpan minInterval)
+    public MembersUpdate? SyncFor(PeerEntry entry, ulong peerDigest, int peerCount, TimeSpan minInterval)
     {
         lock (_gate)
         {
             if (peerDigest == Digest()) return null;
+            int ourCount = _liveCount + 1;
+            if (peerCount > ourCount || (peerCount == ourCount && _self.NodeId.CompareTo(entry.NodeId) > 0)) return null;
             long now = _time.NowMs();
             if (now - entry.LastSyncSentMs < minInterval.TotalMilliseconds) return null;
+            if (now - _syncWindowStartMs >= minInterval.TotalMilliseconds)
+            {
+                _syncWindowStartMs = now;
+                _syncsInWindow = 0;
+            }
+            if (_syncsInWindow >= SyncsPerInterval) return null;
+            _syncsInWindow++;
             entry.LastSyncSentMs = now;
             var members = LiveRecords(except: Guid.Empty);
             members.Add(new MemberRecord { NodeId = _self.NodeId, Alias = _self.Alias, Host = _self.AdvertisedHost, Port = _self.AdvertisedPort });

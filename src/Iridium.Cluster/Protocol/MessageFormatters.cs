@@ -54,6 +54,8 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<RemoteWhere>();
         MemoryPackFormatterProvider.Register<RemoteWhereReply>();
         MemoryPackFormatterProvider.Register<RemoteOutput>();
+        MemoryPackFormatterProvider.Register<SendRequest>();
+        MemoryPackFormatterProvider.Register<SendReply>();
         MemoryPackFormatterProvider.Register<SecureHello>();
         MemoryPackFormatterProvider.Register<SecureAccept>();
 

@@ -121,6 +121,9 @@ public sealed class Process
 
     public override string ToString() => Id;
 
+    /// <summary>Called after a letter was posted (outside the lock): how a <see cref="Correspondent"/>'s host hears of one.</summary>
+    internal Action? LetterPosted { get; set; }
+
     /// <summary>Posts a message; false when this process has ended or its mailbox is full.</summary>
     public bool TryPost(Process sender, byte[] payload)
     {
@@ -133,6 +136,7 @@ public sealed class Process
             wake = WakeLocked();
         }
         if (wake) Runtime.Scheduler.Enqueue(this);
+        LetterPosted?.Invoke();
         return true;
     }
 
@@ -171,6 +175,7 @@ public sealed class Process
             wake = WakeLocked();
         }
         if (wake) Runtime.Scheduler.Enqueue(this);
+        LetterPosted?.Invoke();
     }
 
     /// <summary>Asks the process to stop; a waiting one is woken to do so. False when it has already ended.</summary>

@@ -135,6 +135,17 @@ public sealed class ProcessRuntime : IDisposable
     }
 
     /// <summary>
+    /// A new <see cref="Correspondent"/>, the root of a group of its own whose owner is
+    /// <paramref name="owner"/> (what `ps` says of it); null when the process limit refuses it.
+    /// </summary>
+    public Correspondent? OpenCorrespondent(object? owner)
+    {
+        var group = new ProcessGroup(Stream.Null, new GroupOptions { Owner = owner });
+        var process = Add(new Machine(alias: Alias), group, parent: null, hosted: true);
+        return process is null ? null : new Correspondent(this, process);
+    }
+
+    /// <summary>
     /// A hosted root's run has ended with <paramref name="final"/>: the process ends (its
     /// watchers are told, its name freed). Returns its group, to wait for the rest; null when the
     /// machine never became a process.

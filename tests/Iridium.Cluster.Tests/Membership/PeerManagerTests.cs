@@ -258,6 +258,26 @@ public class PeerManagerTests
     }
 
     [Fact]
+    public void OnlyTheSideThatKnowsMoreSendsItsMemberListAndNotToEveryoneAtOnce()
+    {
+        var interval = TimeSpan.FromMilliseconds(500);
+        var peers = Enumerable.Range(0, 12).Select(i => Up(Peer($"p{i}"), out _)).ToList();
+        int ours = peers.Count + 1;
+        Assert.Null(_peers.SyncFor(peers[0], _peers.Digest(), ours, interval));          // same set
+        Assert.Null(_peers.SyncFor(peers[0], 42, ours + 1, interval));                  // it knows more: it sends, not us
+        var sync = _peers.SyncFor(peers[0], 42, ours - 1, interval);
+        Assert.Equal(ours, sync!.Members!.Count);                                       // us and our live peers
+        Assert.Null(_peers.SyncFor(peers[0], 42, ours - 1, interval));                  // once per interval per peer
+        // As many members but another set: the lower node id sends (this node's is the lowest here).
+        Assert.NotNull(_peers.SyncFor(peers[1], 42, ours, interval));
+        // At most SyncsPerInterval lists per interval in all.
+        int sent = 2 + peers.Skip(2).Count(p => _peers.SyncFor(p, 42, 1, interval) is not null);
+        Assert.Equal(PeerManager.SyncsPerInterval, sent);
+        _time.Advance(interval);
+        Assert.NotNull(_peers.SyncFor(peers[^1], 42, 1, interval));
+    }
+
+    [Fact]
     public void ADownMemberIsListedForTheRetentionPeriodThenForgotten()
     {
         var entry = Up(Peer("b"), out var connection);

@@ -171,6 +171,14 @@ internal static class GoldenMessages
         ["RemoteOutput.nulls"] = new RemoteOutput(),
         ["RemoteOutput.empties"] = new RemoteOutput { Bytes = [] },
 
+        ["SendRequest.full"] = new SendRequest { RequestId = 10, Target = "counter@n2", Payload = [0x68, 0x69], WantReply = true, TimeoutMs = 5000 },
+        ["SendRequest.nulls"] = new SendRequest(),
+        ["SendRequest.empties"] = new SendRequest { Target = "", Payload = [] },
+
+        ["SendReply.full"] = new SendReply { RequestId = 11, Outcome = SendOutcome.Answered, Message = "n2.7", Payload = [0x33] },
+        ["SendReply.nulls"] = new SendReply(),
+        ["SendReply.empties"] = new SendReply { Message = "", Payload = [] },
+
         ["SecureHello.full"] = new SecureHello { ProtocolVersion = 2, Cipher = 2, Message = Bytes32(0) },
         ["SecureHello.nulls"] = new SecureHello(),
         ["SecureHello.empties"] = new SecureHello { Message = [] },

@@ -23,7 +23,8 @@ public class DifferentialTests
         var processPrograms = ProcessDifferentialTests.ProcessPrograms.Cast<object[]>().Select(row => (string)row[0]).ToHashSet();
         foreach (var file in Directory.GetFiles(ProgramsDirectory, "*.iasm", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            if (!processPrograms.Contains(Path.GetFileName(file))) data.Add(Path.GetRelativePath(ProgramsDirectory, file));
+            // A server (counter-server.iasm) waits for messages for ever: its own tests send it some.
+            if (!processPrograms.Contains(Path.GetFileName(file)) && Path.GetFileName(file) != "counter-server.iasm") data.Add(Path.GetRelativePath(ProgramsDirectory, file));
         }
         return data;
     }

@@ -1,0 +1,227 @@
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Exec;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
+using Iridium.Vm;
+
+namespace Iridium.Cluster.ProcessCommands;
+
+/// <summary>
+/// `iridium send` and `iridium call` on one node (tags 50-59). A message for a process of this
+/// node is posted by a <see cref="Correspondent"/>, a process that speaks for the client: the
+/// target sees it as the sender and may answer it, and for `call` the first message back is the
+/// answer. A target on another member (ALIAS.N, NAME@ALIAS) is relayed to that member, which
+/// does the same and answers; so the correspondent always lives on the target's node. A client
+/// that goes away abandons its calls; a member that is lost refuses what was relayed to it.
+/// </summary>
+internal sealed class ProcessCommandService : IPeerService
+{
+    /// <summary>The longest a call may wait for its answer.</summary>
+    public const int MaxTimeoutMs = 600_000;
+
+    private readonly string _alias;
+    private readonly ProcessRuntime _runtime;
+    private readonly ExecPeers _peers;
+    private readonly Func<Guid, bool> _understands;
+    private readonly int _maxRequestsPerClient;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ClusterConnection, ClientCalls> _clients = [];
+    private readonly Dictionary<long, Relayed> _relays = [];
+    private long _lastStream;
+
+    public ProcessCommandService(string alias, ProcessRuntime runtime, ExecPeers peers, Func<Guid, bool> understands, int maxRequestsPerClient)
+    {
+        _alias = alias;
+        _runtime = runtime;
+        _peers = peers;
+        _understands = understands;
+        _maxRequestsPerClient = maxRequestsPerClient;
+    }
+
+    /// <summary>True while the client waits for an answer here (its connection is not idle).</summary>
+    public bool Serves(ClusterConnection client)
+    {
+        lock (_gate) return _clients.TryGetValue(client, out var calls) && calls.Open > 0;
+    }
+
+    // ---- from clients ----
+
+    public void OnClientMessage(ClusterConnection client, IProcessCommand message)
+    {
+        if (message is not SendRequest request)
+        {
+            client.Close(CloseReason.ProtocolError, $"protocol error: a client sent {message.GetType().Name}");
+            return;
+        }
+        CancellationToken abandoned;
+        lock (_gate)
+        {
+            if (client.Closing is not null) return;
+            if (!_clients.TryGetValue(client, out var calls)) _clients[client] = calls = new ClientCalls();
+            if (calls.Open >= _maxRequestsPerClient)
+            {
+                abandoned = default;
+                client.Close(CloseReason.ProtocolError, $"protocol error: more than {_maxRequestsPerClient} requests open at once");
+                return;
+            }
+            calls.Open++;
+            abandoned = calls.Gone.Token;
+        }
+        _ = AnswerClientAsync(client, request, "client@" + client.RemoteHost, abandoned);
+    }
+
+    /// <summary>The client went away: its calls are abandoned, and nothing relayed for it comes back.</summary>
+    public void OnClientClosed(ClusterConnection client)
+    {
+        ClientCalls? calls;
+        lock (_gate)
+        {
+            if (!_clients.Remove(client, out calls)) return;
+            foreach (var stream in _relays.Where(kv => kv.Value.Client == client).Select(kv => kv.Key).ToList()) _relays.Remove(stream);
+        }
+        calls.Gone.Cancel();
+    }
+
+    private async Task AnswerClientAsync(ClusterConnection client, SendRequest request, string origin, CancellationToken abandoned)
+    {
+        long clientId = request.RequestId;
+        SendReply? reply;
+        try
+        {
+            reply = SendTarget.TryParse(request.Target, out var target) && target.Alias is { } alias && alias != _alias
+                ? Relay(client, request, target)
+                : await DeliverAsync(request, origin, abandoned).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug must answer this request with a message, never take the node down.
+            reply = Refused($"{_alias}: internal error: {e.GetType().Name}: {e.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            reply = null;
+        }
+        lock (_gate)
+        {
+            if (_clients.TryGetValue(client, out var calls)) calls.Open--;
+        }
+        if (reply is null) return; // relayed (the member answers), or the client is gone
+        reply.RequestId = clientId;
+        client.TrySend(reply);
+    }
+
+    /// <summary>Forwards the request to the member that holds the target; null when sent (its answer is relayed back), else the refusal.</summary>
+    private SendReply? Relay(ClusterConnection client, SendRequest request, SendTarget target)
+    {
+        string alias = target.Alias!;
+        if (_peers.Resolve(alias) is not { } member || !_understands(member))
+            return Refused($"{target}: no member called '{UntrustedText.Escape(alias)}' that runs programs is up (see 'iridium members')");
+        long stream = Interlocked.Increment(ref _lastStream);
+        lock (_gate)
+        {
+            if (client.Closing is not null) return null;
+            _relays[stream] = new Relayed(client, request.RequestId, member, alias);
+            if (_clients.TryGetValue(client, out var calls)) calls.Open++;
+        }
+        var forwarded = new SendRequest { RequestId = stream, Target = request.Target, Payload = request.Payload, WantReply = request.WantReply, TimeoutMs = request.TimeoutMs };
+        if (!_peers.Send(member, forwarded)) Answered(stream, Refused($"{target}: lost {UntrustedText.Escape(alias)} before the message could be sent"));
+        return null;
+    }
+
+    // ---- from members ----
+
+    public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)
+    {
+        switch (message)
+        {
+            case SendRequest request:
+                _ = AnswerPeerAsync(peer, request);
+                break;
+            case SendReply reply:
+                bool ours;
+                lock (_gate) ours = _relays.TryGetValue(reply.RequestId, out var relayed) && relayed.Member == peer;
+                if (ours) Answered(reply.RequestId, reply);
+                break;
+            default:
+                // A message of this range this build does not know the use of: dropped.
+                break;
+        }
+    }
+
+    /// <summary>A member is gone: what was relayed to it will not be answered.</summary>
+    public void OnPeerLost(Guid peer, string why)
+    {
+        List<long> lost;
+        lock (_gate) lost = _relays.Where(kv => kv.Value.Member == peer).Select(kv => kv.Key).ToList();
+        foreach (long stream in lost)
+        {
+            string alias;
+            lock (_gate) alias = _relays.TryGetValue(stream, out var relayed) ? relayed.Alias : "?";
+            Answered(stream, Refused($"lost {alias} ({why}); the message may or may not have arrived"));
+        }
+    }
+
+    private async Task AnswerPeerAsync(Guid peer, SendRequest request)
+    {
+        SendReply reply;
+        try
+        {
+            reply = await DeliverAsync(request, "a member", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            reply = Refused($"{_alias}: internal error: {e.GetType().Name}: {e.Message}");
+        }
+        reply.RequestId = request.RequestId;
+        _peers.Send(peer, reply);
+    }
+
+    /// <summary>The answer to a relayed request: to its client, under the client's request id. False when it was not open.</summary>
+    private bool Answered(long stream, SendReply reply)
+    {
+        Relayed relayed;
+        lock (_gate)
+        {
+            if (!_relays.Remove(stream, out relayed!)) return false;
+            if (_clients.TryGetValue(relayed.Client, out var calls)) calls.Open--;
+        }
+        reply.RequestId = relayed.ClientRequest;
+        relayed.Client.TrySend(reply);
+        return true;
+    }
+
+    // ---- here ----
+
+    /// <summary>Posts the message to a process of this node, and for a call waits for the answer.</summary>
+    private async Task<SendReply> DeliverAsync(SendRequest request, string origin, CancellationToken abandoned)
+    {
+        if (!SendTarget.TryParse(request.Target, out var target))
+            return Refused($"'{UntrustedText.Escape(request.Target ?? "")}' is not a process id (ALIAS.N) or a name (NAME or NAME@ALIAS)");
+        if (target.Alias is { } alias && alias != _alias) return Refused($"{target}: that is not this node ({_alias})");
+        byte[] payload = request.Payload ?? [];
+        if (payload.Length > _runtime.Limits.MaxMessageBytes)
+            return Refused($"the message is {payload.Length} bytes; {_alias} takes at most {_runtime.Limits.MaxMessageBytes} (--max-message-bytes)");
+        var process = target.Serial is { } serial ? _runtime.Find(serial) : _runtime.Lookup(target.Name!);
+        if (process is null) return Refused(target.Serial is null ? $"no process is registered as '{target}' on {_alias}" : $"no process {target}");
+        string command = request.WantReply ? "call" : "send";
+        using var self = _runtime.OpenCorrespondent(new CommandOwner($"({command} {target})", origin));
+        if (self is null) return Refused($"{_alias} is busy: it runs the most processes it allows (--max-processes {_runtime.Limits.MaxProcesses})");
+        if (!self.Send(process, payload)) return Refused($"{process.Id} did not take the message: it has ended or its mailbox is full");
+        if (!request.WantReply) return new SendReply { Outcome = SendOutcome.Queued, Message = process.Id };
+        int timeout = Math.Clamp(request.TimeoutMs, 0, MaxTimeoutMs);
+        byte[]? answer = await self.ReceiveAsync(TimeSpan.FromMilliseconds(timeout), abandoned).ConfigureAwait(false);
+        return answer is null
+            ? new SendReply { Outcome = SendOutcome.TimedOut, Message = $"{process.Id} did not answer within {timeout} ms" }
+            : new SendReply { Outcome = SendOutcome.Answered, Message = process.Id, Payload = answer };
+    }
+
+    private static SendReply Refused(string why) => new() { Outcome = SendOutcome.Refused, Message = why };
+
+    private sealed class ClientCalls
+    {
+        public int Open;
+        public CancellationTokenSource Gone { get; } = new();
+    }
+
+    private sealed record Relayed(ClusterConnection Client, long ClientRequest, Guid Member, string Alias);
+}
