@@ -8,6 +8,13 @@ namespace Iridium.Cluster;
 /// </summary>
 public sealed class ClusterOptions
 {
+    /// <summary>
+    /// Admit peers of protocol 1 (an older build, no encryption) in plain text, and dial them so
+    /// when they hang up on the encrypted handshake: for a rolling upgrade only. Each such
+    /// connection is logged as a warning.
+    /// </summary>
+    public bool AllowPlaintextPeers { get; set; }
+
     /// <summary>Smallest frame cap <see cref="MaxFrameBytes"/> may be: any handshake frame must fit.</summary>
     public const int MinFrameBytes = Protocol.ProtocolLimits.MinFrameBytes;
 

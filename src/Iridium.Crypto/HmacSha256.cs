@@ -1,31 +1,34 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Macs;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace Iridium.Crypto;
 
-/// <summary>HMAC-SHA256 (RFC 2104) over the managed <see cref="Sha256"/>; see there for why.</summary>
+/// <summary>
+/// HMAC-SHA256 (RFC 2104), BouncyCastle's: the handshake's proofs and the remote REPL's login.
+/// Not .NET's HMACSHA256, which calls OpenSSL and so fails in a root without libssl.
+/// </summary>
 public static class HmacSha256
 {
+    public const int MacBytes = 32;
+
     public static byte[] Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message)
     {
-        Span<byte> block = stackalloc byte[Sha256.BlockSize];
-        block.Clear();
-        if (key.Length > Sha256.BlockSize) Sha256.Hash(key).CopyTo(block);
-        else key.CopyTo(block);
+        var mac = new byte[MacBytes];
+        Compute(key, message, mac);
+        return mac;
+    }
 
-        Span<byte> pad = stackalloc byte[Sha256.BlockSize];
-        var sha = new Sha256();
-        for (int i = 0; i < pad.Length; i++) pad[i] = (byte)(block[i] ^ 0x36);
-        sha.Append(pad);
-        sha.Append(message);
-        byte[] inner = sha.Finish();
-
-        for (int i = 0; i < pad.Length; i++) pad[i] = (byte)(block[i] ^ 0x5c);
-        sha.Append(pad);
-        sha.Append(inner);
-        return sha.Finish();
+    public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> destination)
+    {
+        var hmac = new HMac(new Sha256Digest());
+        hmac.Init(new KeyParameter(key));
+        hmac.BlockUpdate(message);
+        hmac.DoFinal(destination);
     }
 
     /// <summary>Compares a received MAC with the expected one in constant time.</summary>
     public static bool Verify(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> mac)
-        => mac.Length == Sha256.HashSize && CryptographicOperations.FixedTimeEquals(Compute(key, message), mac);
+        => mac.Length == MacBytes && CryptographicOperations.FixedTimeEquals(Compute(key, message), mac);
 }

@@ -98,6 +98,7 @@ internal sealed class NodeSettings
             FailureTimeout = TimeSpan.FromMilliseconds(failureTimeout),
             DownRetention = TimeSpan.FromMilliseconds(Get(S.DownRetentionMs) ?? Defaults.DownRetentionMs),
             MaxFrameBytes = Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes,
+            AllowPlaintextPeers = Get(S.AllowPlaintextPeers) == true,
             Processes = ProcessLimits(),
         };
         if (Get(S.Join) is { } seeds) options.Seeds.AddRange(seeds);

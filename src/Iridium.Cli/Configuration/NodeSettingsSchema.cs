@@ -39,6 +39,8 @@ internal static class NodeSettingsSchema
         "Largest frame accepted from an authenticated peer (default 1048576).", sources: SettingSource.ConfigFile);
     public static readonly WholeSetting<int> Threads = new("threads", 1, 4096, "Spawned VMs that run at once for remote sessions (default: the number of processors).", "-t");
     public static readonly SwitchSetting Verbose = new("verbose", "Log debug detail (dial failures, connection races).", "-v");
+    public static readonly SwitchSetting AllowPlaintextPeers = new("allow_plaintext_peers",
+        "Admit nodes of an older iridium (protocol 1) without encryption, for a rolling upgrade; each such connection is logged as a warning. Default: refused.");
     public static readonly SwitchSetting EnableRemoteAccess = new("enable_remote_access",
         "Also serve the remote REPL (cookie authentication); sessions get their own VMs.", "-r");
     public static readonly TextSetting BindHost = Host("bind_host", "Address of the remote REPL (default 127.0.0.1).");
@@ -82,7 +84,7 @@ internal static class NodeSettingsSchema
     public static IReadOnlyList<Setting> All { get; } =
     [
         NodeAlias, ServerBindHost, ServerBindPort, PortSearch, AdvertiseHost, Join, Config, DataRootDir, CookieFile,
-        HeartbeatMs, FailureTimeoutMs, DownRetentionMs, MaxFrameBytes, Threads, Verbose, EnableRemoteAccess, BindHost, BindPort,
+        HeartbeatMs, FailureTimeoutMs, DownRetentionMs, MaxFrameBytes, Threads, Verbose, AllowPlaintextPeers, EnableRemoteAccess, BindHost, BindPort,
         MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, Schedulers, MaxProcesses, MailboxMessages, MailboxBytes, MaxMessageBytes,
         ExecMaxImageBytes, ExecMaxSteps,
         MaxClientConnectionsPerAddress, ClientIdleTimeoutMs, MaxRequestsPerClient, ClientQueueBytes, PeerQueueBytes,

@@ -116,7 +116,7 @@ internal sealed class Acceptor
             try
             {
                 outcome = await Handshake.AcceptAsync(connection, _peers.Self, _options.Cookie,
-                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token, progress).ConfigureAwait(false);
+                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token, progress, _options.AllowPlaintextPeers).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
             {
@@ -141,6 +141,7 @@ internal sealed class Acceptor
             LogFailure(connection, outcome);
             return;
         }
+        if (outcome.Plaintext) ClusterLog.PlaintextPeer(_logger, UntrustedText.Escape(outcome.Peer!.Alias), connection.RemoteHost);
         if (admitted.Entry is { } member)
         {
             connection.Start(_router.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));

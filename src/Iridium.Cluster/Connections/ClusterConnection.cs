@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Transport;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Connections;
 
@@ -46,6 +47,7 @@ internal sealed class ClusterConnection
     private int _closeStarted;
     private Task _sendLoop = Task.CompletedTask;
     private Action<IClusterMessage, string>? _onSendDropped;
+    private FrameCipher? _cipher;
 
     public ClusterConnection(IConnectionTransport transport, bool isOutbound, int maxFrameBytes)
     {
@@ -120,6 +122,33 @@ internal sealed class ClusterConnection
     /// <summary>Raises the frame cap from the handshake limit to the configured one.</summary>
     public void MarkAuthenticated() => _maxFrameBytes = AuthenticatedMaxFrameBytes;
 
+    /// <summary>Whether frames are encrypted (after the Noise handshake; false only for a plain-text peer of an older build).</summary>
+    public bool IsEncrypted => _cipher is not null;
+
+    /// <summary>
+    /// From now on every frame both ways is sealed with <paramref name="keys"/> (handshake phase,
+    /// after the Noise handshake's last message and before anything else is written or read).
+    /// </summary>
+    public void Encrypt(TransportKeys keys) => _cipher = new FrameCipher(keys);
+
+    /// <summary>The cap on a frame's length as it arrives: a sealed frame carries its tag too.</summary>
+    private int IncomingFrameCap => _cipher is null ? _maxFrameBytes : _maxFrameBytes + FrameCipher.TagBytes;
+
+    private IClusterMessage Decode(in ReadOnlySequence<byte> payload)
+    {
+        if (_cipher is null) return FrameCodec.Decode(payload);
+        byte[] plaintext = _cipher.Open(payload, out int length);
+        try
+        {
+            // Decoding copies what it keeps, so the buffer goes back at once.
+            return FrameCodec.Decode(new ReadOnlySequence<byte>(plaintext, 0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+    }
+
     /// <summary>Reads one frame (handshake phase). Null at end of stream; <see cref="ProtocolException"/> on a bad frame.</summary>
     public async ValueTask<IClusterMessage?> ReadAsync(CancellationToken ct)
     {
@@ -131,8 +160,8 @@ internal sealed class ClusterConnection
             bool complete = false;
             try
             {
-                complete = FrameCodec.TryReadFrame(ref buffer, _maxFrameBytes, out var payload);
-                if (complete) return FrameCodec.Decode(payload);
+                complete = FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out var payload);
+                if (complete) return Decode(payload);
             }
             finally
             {
@@ -148,8 +177,20 @@ internal sealed class ClusterConnection
     /// <summary>Writes and flushes one frame (handshake phase, before <see cref="Start"/>).</summary>
     public async ValueTask WriteAsync(IClusterMessage message, CancellationToken ct)
     {
-        FrameCodec.Write(_transport.Output, message, _scratch, int.MaxValue);
+        WriteFrame(message, _transport.Output);
         await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One frame as this connection puts it on the wire (sealed once encrypted), into <paramref name="output"/>.</summary>
+    internal void WriteFrame(IClusterMessage message, IBufferWriter<byte> output)
+    {
+        if (_cipher is null)
+        {
+            FrameCodec.Write(output, message, _scratch, int.MaxValue);
+            return;
+        }
+        FrameCodec.Write(_cipher.Plaintext, message, _scratch, int.MaxValue);
+        _cipher.SealPlaintext(output);
     }
 
     /// <summary>
@@ -338,7 +379,15 @@ internal sealed class ClusterConnection
             {
                 while (reader.TryRead(out var frame))
                 {
-                    frame.WriteTo(output, AuthenticatedMaxFrameBytes);
+                    if (_cipher is null)
+                    {
+                        frame.WriteTo(output, AuthenticatedMaxFrameBytes);
+                    }
+                    else
+                    {
+                        frame.WriteTo(_cipher.Plaintext, AuthenticatedMaxFrameBytes);
+                        _cipher.SealPlaintext(output);
+                    }
                     Dequeued(frame);
                     if (output.UnflushedBytes >= FlushThresholdBytes)
                     {
@@ -381,10 +430,10 @@ internal sealed class ClusterConnection
                 try
                 {
                     // A handler may close the connection (Leave): stop at once, the buffer is being returned.
-                    while (Volatile.Read(ref _closeStarted) == 0 && FrameCodec.TryReadFrame(ref buffer, _maxFrameBytes, out var payload))
+                    while (Volatile.Read(ref _closeStarted) == 0 && FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out var payload))
                     {
                         Interlocked.Increment(ref _framesReceived);
-                        handler.OnMessage(this, FrameCodec.Decode(payload));
+                        handler.OnMessage(this, Decode(payload));
                         if (answersPiledUp = AnswersPiledUp()) break;
                     }
                 }

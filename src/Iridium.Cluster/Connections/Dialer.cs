@@ -21,8 +21,21 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
 {
     private readonly SemaphoreSlim _turns = new(options.MaxConcurrentDials, options.MaxConcurrentDials);
 
-    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and records the node there. Never throws for network trouble.</summary>
+    /// <summary>
+    /// Connects to <paramref name="host"/>:<paramref name="port"/> and records the node there. Never
+    /// throws for network trouble. A peer that hangs up on the encrypted handshake is dialed again
+    /// in plain text (protocol 1) when <see cref="ClusterOptions.AllowPlaintextPeers"/> is set.
+    /// </summary>
     public async Task<DialOutcome> DialAsync(string host, int port, bool wantMembers, CancellationToken ct)
+    {
+        var outcome = await DialAsync(host, port, wantMembers, plaintext: false, ct).ConfigureAwait(false);
+        if (!outcome.PeerMayBeOlder || !options.AllowPlaintextPeers) return outcome;
+        outcome = await DialAsync(host, port, wantMembers, plaintext: true, ct).ConfigureAwait(false);
+        if (outcome.Success) ClusterLog.PlaintextPeer(logger, outcome.Peer!.Alias, HostPort.Format(host, port));
+        return outcome;
+    }
+
+    private async Task<DialOutcome> DialAsync(string host, int port, bool wantMembers, bool plaintext, CancellationToken ct)
     {
         string endpoint = HostPort.Format(host, port);
         using var deadline = new StarvedDeadline(options.HandshakeTimeout, starvation, starvation.Time, ct, stopping);
@@ -47,7 +60,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         DialOutcome outcome;
         try
         {
-            outcome = await Handshake.DialAsync(connection, peers.Self, options.Cookie, wantMembers, ConnectionRole.Node, deadline.Token).ConfigureAwait(false);
+            outcome = await Handshake.DialAsync(connection, peers.Self, options.Cookie, wantMembers, ConnectionRole.Node, deadline.Token, plaintext).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
         {
@@ -61,7 +74,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         }
         if (!outcome.Success)
         {
-            if (!IsRoutine(outcome.Refusal)) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(outcome.Message));
+            if (!IsRoutine(outcome.Refusal) && !(outcome.PeerMayBeOlder && options.AllowPlaintextPeers)) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(outcome.Message));
             connection.Close(CloseReason.HandshakeFailed, outcome.Message);
             return outcome;
         }

@@ -34,18 +34,30 @@ internal sealed class HandshakeProgress
     };
 }
 
-/// <summary>How a dialer's handshake ended. On success <see cref="Peer"/> is set, and <see cref="Members"/> when it sent a Hello.</summary>
-internal sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
+/// <summary>
+/// How a dialer's handshake ended. On success <see cref="Peer"/> is set, and <see cref="Members"/>
+/// when it sent a Hello. <see cref="PeerMayBeOlder"/>: the peer hung up on the encrypted
+/// handshake, as a build of protocol 1 does.
+/// </summary>
+internal sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members)
+{
+    public bool PeerMayBeOlder { get; init; }
+}
 
 /// <summary>
 /// How an acceptor's handshake ended. On failure <see cref="Refusal"/> says what kind, and
 /// <see cref="Junk"/> marks a stranger that never introduced itself (closed, or sent something
 /// else first): scanners and floods, counted rather than logged one by one.
 /// </summary>
-internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null, bool Junk = false);
+internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity? Peer, ConnectionRole Role, RefuseCode? Refusal = null, bool Junk = false)
+{
+    /// <summary>Admitted without encryption: a node of protocol 1, with --allow-plaintext-peers.</summary>
+    public bool Plaintext { get; init; }
+}
 
 /// <summary>
-/// The handshake every connection starts with, before any other message:
+/// The handshake every connection starts with, once <see cref="ChannelEncryption"/> has made
+/// every frame encrypted:
 /// <code>
 /// dialer   → Hello | Join   version, node id, alias, advertised host:port, nonce, role
 /// acceptor → Challenge      version, node id, alias, advertised host:port, nonce, acceptor MAC
@@ -57,19 +69,25 @@ internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity?
 /// </summary>
 internal static class Handshake
 {
-    /// <summary>Runs the dialer's side: introduce, verify the acceptor, prove, await the verdict.</summary>
-    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct)
+    /// <summary>
+    /// Runs the dialer's side: encrypt, introduce, verify the acceptor, prove, await the verdict.
+    /// With <paramref name="plaintext"/> (a peer of protocol 1, with --allow-plaintext-peers) it
+    /// speaks protocol 1: nothing is encrypted.
+    /// </summary>
+    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false)
     {
+        if (!plaintext && await ChannelEncryption.DialAsync(connection, cookie, ct).ConfigureAwait(false) is { } unencrypted) return unencrypted;
+        int version = plaintext ? ProtocolLimits.PlaintextVersion : ProtocolLimits.Version;
         byte[] nonce = HandshakeAuth.NewNonce();
         IIntroduction intro = wantMembers
-            ? new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role }
-            : new Join { ProtocolVersion = ProtocolLimits.Version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role };
+            ? new Hello { ProtocolVersion = version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role }
+            : new Join { ProtocolVersion = version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role };
         await connection.WriteAsync(intro, ct).ConfigureAwait(false);
 
         var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
         if (reply is Refuse early) return Refused(early);
         if (reply is not Challenge challenge) return Failed(reply is null ? "connection closed during the handshake" : $"expected Challenge, got {reply.GetType().Name}");
-        if (challenge.ProtocolVersion != ProtocolLimits.Version) return Failed($"peer speaks protocol version {challenge.ProtocolVersion}, this node {ProtocolLimits.Version}", RefuseCode.Version);
+        if (challenge.ProtocolVersion != version) return Failed($"peer speaks protocol version {challenge.ProtocolVersion}, this node {version}", RefuseCode.Version);
         string? invalid = IntroductionRules.Check(challenge.NodeId, challenge.Alias, challenge.AdvertisedHost, challenge.AdvertisedPort, challenge.Nonce, ConnectionRole.Node);
         if (invalid is not null) return Failed("invalid Challenge: " + invalid);
         if (!HandshakeAuth.VerifyAcceptor(cookie, nonce, challenge.Nonce!, self.NodeId, challenge.NodeId, challenge.Mac))
@@ -93,19 +111,31 @@ internal static class Handshake
     /// <summary>
     /// Runs the acceptor's side. <paramref name="admit"/> is called once the dialer is authenticated;
     /// it decides (and records) before the verdict is sent, so the dialer never hears "accepted"
-    /// for a connection the acceptor does not hold.
+    /// for a connection the acceptor does not hold. A dialer of protocol 1 (an older build, no
+    /// encryption) is refused, unless <paramref name="allowPlaintextPeers"/>: then its handshake
+    /// goes on in plain text, and the outcome says so.
     /// </summary>
-    public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct, HandshakeProgress? progress = null)
+    public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct, HandshakeProgress? progress = null, bool allowPlaintextPeers = false)
     {
         var first = await connection.ReadAsync(ct).ConfigureAwait(false);
-        if (first is not IIntroduction intro)
-            return new AcceptOutcome(false, first is null ? "closed before introducing itself" : $"expected Hello or Join, got {first.GetType().Name}", null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
-        if (intro.ProtocolVersion != ProtocolLimits.Version)
+        bool plaintext = false;
+        if (first is SecureHello hello)
         {
-            string why = $"protocol version {intro.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})";
-            await TryRefuseAsync(connection, RefuseCode.Version, why, ct).ConfigureAwait(false);
-            return Rejected(why, RefuseCode.Version);
+            if (await ChannelEncryption.AcceptAsync(connection, hello, cookie, ct).ConfigureAwait(false) is { } refused) return refused;
+            first = await connection.ReadAsync(ct).ConfigureAwait(false);
         }
+        else if (first is IIntroduction { ProtocolVersion: ProtocolLimits.PlaintextVersion })
+        {
+            if (!allowPlaintextPeers)
+                return await RefuseAsync(connection, RefuseCode.Version, $"protocol version {ProtocolLimits.PlaintextVersion} (an older iridium, no encryption) is not admitted: this node (protocol {ProtocolLimits.Version}) encrypts every connection; upgrade the peer, or start this node with --allow-plaintext-peers for a rolling upgrade", ct).ConfigureAwait(false);
+            plaintext = true;
+        }
+        if (first is not IIntroduction intro)
+            return new AcceptOutcome(false, first is null ? "closed before introducing itself" : $"expected SecureHello, Hello or Join, got {first.GetType().Name}", null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
+        int version = plaintext ? ProtocolLimits.PlaintextVersion : ProtocolLimits.Version;
+        // A Hello of protocol 2 in plain text is refused too: encryption is not optional.
+        if (intro.ProtocolVersion != version || !plaintext && !connection.IsEncrypted)
+            return await RefuseAsync(connection, RefuseCode.Version, $"protocol version {intro.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version}, encrypted)", ct).ConfigureAwait(false);
         string? invalid = IntroductionRules.Check(intro.NodeId, intro.Alias, intro.AdvertisedHost, intro.AdvertisedPort, intro.Nonce, intro.Role);
         if (invalid is not null)
         {
@@ -116,7 +146,7 @@ internal static class Handshake
         byte[] nonce = HandshakeAuth.NewNonce();
         await connection.WriteAsync(new Challenge
         {
-            ProtocolVersion = ProtocolLimits.Version,
+            ProtocolVersion = version,
             NodeId = self.NodeId,
             Alias = self.Alias,
             AdvertisedHost = self.AdvertisedHost,
@@ -148,7 +178,14 @@ internal static class Handshake
             return new AcceptOutcome(false, admission.Reason ?? code.ToString(), peer, intro.Role, code);
         }
         await connection.WriteAsync(new HelloAck { Members = admission.Members ?? [] }, ct).ConfigureAwait(false);
-        return new AcceptOutcome(true, "accepted", peer, intro.Role);
+        return new AcceptOutcome(true, "accepted", peer, intro.Role) { Plaintext = plaintext };
+    }
+
+    /// <summary>Tells the dialer why it is refused; the outcome to return.</summary>
+    internal static async Task<AcceptOutcome> RefuseAsync(ClusterConnection connection, RefuseCode code, string why, CancellationToken ct)
+    {
+        await TryRefuseAsync(connection, code, why, ct).ConfigureAwait(false);
+        return Rejected(why, code);
     }
 
     /// <summary>Writes a <see cref="Refuse"/> if the connection still takes it; never throws for network trouble.</summary>
@@ -164,10 +201,10 @@ internal static class Handshake
         }
     }
 
-    private static DialOutcome Refused(Refuse refuse)
+    internal static DialOutcome Refused(Refuse refuse)
         => new(false, refuse.Code, "refused: " + (refuse.Reason ?? refuse.Code.ToString()), null, null);
 
-    private static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
+    internal static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
 
     private static AcceptOutcome Rejected(string message, RefuseCode code = RefuseCode.Protocol) => new(false, message, null, ConnectionRole.Node, code);
 }

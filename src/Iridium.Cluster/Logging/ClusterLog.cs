@@ -70,6 +70,9 @@ internal static partial class ClusterLog
     [LoggerMessage(22, LogLevel.Debug, "refused our own dial from {Remote} (this node is among its seeds)")]
     public static partial void SelfRefused(ILogger logger, string remote);
 
+    [LoggerMessage(23, LogLevel.Warning, "connection with {Alias} at {Remote} is NOT encrypted: it runs an older iridium (protocol 1), admitted because of --allow-plaintext-peers")]
+    public static partial void PlaintextPeer(ILogger logger, string alias, string remote);
+
     [LoggerMessage(16, LogLevel.Warning, "dropped an outgoing {MessageType}: {Reason}")]
     public static partial void SendDropped(ILogger logger, string messageType, string reason);
 

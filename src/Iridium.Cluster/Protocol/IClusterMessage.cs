@@ -9,7 +9,7 @@ namespace Iridium.Cluster.Protocol;
 /// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
 /// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
 /// exec, ps and kill (<see cref="IExecMessage"/>), 40-47 processes on different members
-/// (<see cref="IProcessMessage"/>), 50-59 client process commands (<see cref="IProcessCommand"/>). A new message is
+/// (<see cref="IProcessMessage"/>), 50-59 client process commands (<see cref="IProcessCommand"/>), 80-89 encryption. A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member a <see cref="CheckedText"/> (a <c>string?</c> property over a serialized
 /// <see cref="CheckedText"/> field); tests check all three.
@@ -51,6 +51,8 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(47, typeof(RemoteOutput))]
 [MemoryPackUnion(50, typeof(SendRequest))]
 [MemoryPackUnion(51, typeof(SendReply))]
+[MemoryPackUnion(80, typeof(SecureHello))]
+[MemoryPackUnion(81, typeof(SecureAccept))]
 internal partial interface IClusterMessage
 {
 }

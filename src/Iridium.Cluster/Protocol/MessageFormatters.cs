@@ -56,6 +56,8 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<RemoteOutput>();
         MemoryPackFormatterProvider.Register<SendRequest>();
         MemoryPackFormatterProvider.Register<SendReply>();
+        MemoryPackFormatterProvider.Register<SecureHello>();
+        MemoryPackFormatterProvider.Register<SecureAccept>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.

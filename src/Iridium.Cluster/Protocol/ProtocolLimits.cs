@@ -3,8 +3,14 @@ namespace Iridium.Cluster.Protocol;
 /// <summary>Protocol constants and the limits applied to untrusted input.</summary>
 internal static class ProtocolLimits
 {
-    /// <summary>Bumped on any incompatible change; peers with another version are refused.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// Bumped on any incompatible change; peers with another version are refused. Version 2
+    /// encrypts every connection (<see cref="SecureHello"/> first).
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>The version of builds that send everything in plain text: admitted only with --allow-plaintext-peers.</summary>
+    public const int PlaintextVersion = 1;
 
     /// <summary>Bytes of the little-endian uint32 length before each frame.</summary>
     public const int FrameHeaderBytes = 4;

@@ -54,7 +54,8 @@ internal sealed class PeerRouter(PeerManager peers, TimeProvider time, ILogger l
         // Anything heard from a member proves it alive, whichever service it is for.
         entry.Touch(Timing.Clock.NowMs(time));
         byte tag = MessageTags.Of(message);
-        if (TagRange.Handshake.Contains(tag))
+        // The key exchange (80-81) belongs to the connection's start as the handshake does.
+        if (TagRange.Handshake.Contains(tag) || TagRange.Encryption.Contains(tag))
         {
             connection.Close(CloseReason.ProtocolError, $"protocol error: unexpected {message.GetType().Name} from a member");
             return;

@@ -19,6 +19,10 @@ public class HandshakeTests
         return (new ClusterConnection(d, true, 1 << 20), new ClusterConnection(a, false, 1 << 20), d);
     }
 
+    /// <summary>The dialer's side of the encryption, done right, so that a test can then send the handshake messages it wants.</summary>
+    private static async Task EncryptedAsync(ClusterConnection dialer)
+        => Assert.Null(await ChannelEncryption.DialAsync(dialer, Cookie, Soon));
+
     private static CancellationToken Soon => new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token;
 
     private static Admission AcceptAll(PeerIdentity peer, ConnectionRole role, bool wantsMembers)
@@ -77,6 +81,7 @@ public class HandshakeTests
         var (dialer, acceptor, _) = Pair();
         bool admitCalled = false;
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, (p, r, w) => { admitCalled = true; return AcceptAll(p, r, w); }, Soon);
+        await EncryptedAsync(dialer);
         await dialer.WriteAsync(new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = "mallory", AdvertisedPort = 1, Nonce = new byte[32] }, Soon);
         Assert.IsType<Challenge>(await dialer.ReadAsync(Soon));
         await dialer.WriteAsync(new Proof { Mac = new byte[32] }, Soon);
@@ -100,6 +105,7 @@ public class HandshakeTests
 
         var (d2, a2, _) = Pair();
         var second = Handshake.AcceptAsync(a2, Acceptor, Cookie, AcceptAll, Soon);
+        await EncryptedAsync(d2);
         await d2.WriteAsync(new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = Dialer.NodeId, Alias = "dialer", AdvertisedPort = 1, Nonce = d1.DialerNonce }, Soon);
         await d2.ReadAsync(Soon);
         await d2.WriteAsync(new Proof { Mac = mac }, Soon);
@@ -178,7 +184,7 @@ public class HandshakeTests
         await dialer.WriteAsync(new Heartbeat(), Soon);
         var outcome = await accepting;
         Assert.False(outcome.Success);
-        Assert.Contains("expected Hello", outcome.Message);
+        Assert.Contains("expected SecureHello", outcome.Message);
     }
 
     [Theory]
@@ -190,8 +196,69 @@ public class HandshakeTests
     {
         var (dialer, acceptor, _) = Pair();
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        await EncryptedAsync(dialer);
         await dialer.WriteAsync(new Join { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = alias, AdvertisedPort = port, Nonce = new byte[nonceLength] }, Soon);
-        Assert.IsType<Refuse>(await dialer.ReadAsync(Soon));
-        Assert.False((await accepting).Success);
+        Assert.Equal(RefuseCode.Protocol, Assert.IsType<Refuse>(await dialer.ReadAsync(Soon)).Code);
+        Assert.Contains("invalid introduction", (await accepting).Message);
+    }
+
+    [Fact]
+    public async Task EveryFrameAfterTheKeyExchangeIsEncryptedBothWays()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        var dialed = await Handshake.DialAsync(dialer, Dialer, Cookie, wantMembers: true, ConnectionRole.Node, Soon);
+        Assert.True(dialed.Success, dialed.Message);
+        Assert.True((await accepting).Success);
+        Assert.True(dialer.IsEncrypted);
+        Assert.True(acceptor.IsEncrypted);
+    }
+
+    [Fact]
+    public async Task AnIntroductionOfThisVersionInPlainTextIsRefused()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon, allowPlaintextPeers: true);
+        await dialer.WriteAsync(new Join { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = "stripped", AdvertisedPort = 1, Nonce = new byte[32] }, Soon);
+        Assert.Equal(RefuseCode.Version, Assert.IsType<Refuse>(await dialer.ReadAsync(Soon)).Code);
+        Assert.Contains("encrypted", (await accepting).Message);
+    }
+
+    [Fact]
+    public async Task ANodeOfTheOlderPlainTextProtocolIsRefusedAndToldWhy()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        var dialed = await Handshake.DialAsync(dialer, Dialer, Cookie, wantMembers: true, ConnectionRole.Node, Soon, plaintext: true);
+        var accepted = await accepting;
+        Assert.False(dialed.Success);
+        Assert.Equal(RefuseCode.Version, dialed.Refusal);
+        Assert.Contains("--allow-plaintext-peers", dialed.Message);
+        Assert.Contains("older iridium", accepted.Message);
+    }
+
+    [Fact]
+    public async Task ANodeOfTheOlderPlainTextProtocolIsAdmittedInPlainTextWhenAllowed()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon, allowPlaintextPeers: true);
+        var dialed = await Handshake.DialAsync(dialer, Dialer, Cookie, wantMembers: true, ConnectionRole.Node, Soon, plaintext: true);
+        var accepted = await accepting;
+        Assert.True(dialed.Success, dialed.Message);
+        Assert.True(accepted.Success, accepted.Message);
+        Assert.True(accepted.Plaintext);
+        Assert.False(acceptor.IsEncrypted);
+    }
+
+    [Fact]
+    public async Task ADialerWithTheWrongCookieIsRefusedAtTheKeyExchangeBeforeAnyOtherFrame()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        var refused = await ChannelEncryption.DialAsync(dialer, "wrong"u8.ToArray(), Soon);
+        Assert.Equal(RefuseCode.Authentication, refused!.Refusal);
+        Assert.False(dialer.IsEncrypted);
+        Assert.False(acceptor.IsEncrypted);
+        Assert.Contains("cookie", (await accepting).Message);
     }
 }

@@ -70,10 +70,18 @@ internal sealed class HostileClient : IAsyncDisposable
         const int Batch = 1000;
         for (int start = 0; start < count; start += Batch)
         {
-            var bytes = new List<byte>();
-            for (int i = start; i < Math.Min(count, start + Batch); i++) bytes.AddRange(FrameCodec.ToFrame(make(i)));
-            if (!await TrySendRawAsync(bytes.ToArray())) return;
+            var bytes = new System.Buffers.ArrayBufferWriter<byte>();
+            for (int i = start; i < Math.Min(count, start + Batch); i++) _connection.WriteFrame(make(i), bytes);
+            if (!await TrySendRawAsync(bytes.WrittenSpan.ToArray())) return;
         }
+    }
+
+    /// <summary>One frame as the connection would send it (sealed), for <see cref="TrySendRawAsync"/>.</summary>
+    public byte[] Frame(IClusterMessage message)
+    {
+        var bytes = new System.Buffers.ArrayBufferWriter<byte>();
+        _connection.WriteFrame(message, bytes);
+        return bytes.WrittenSpan.ToArray();
     }
 
     /// <summary>Raw bytes; false once the node has closed the connection.</summary>

@@ -119,7 +119,7 @@ public class HostileClientTests
         var deadline = DateTime.UtcNow + Wait;
         while (served.Closing is null && DateTime.UtcNow < deadline)
         {
-            if (!await client.TrySendRawAsync(FrameCodec.ToFrame(new ExecCredit { RequestId = 1, Bytes = 2 << 20 }))) break;
+            if (!await client.TrySendRawAsync(client.Frame(new ExecCredit { RequestId = 1, Bytes = 2 << 20 }))) break;
             await Task.Delay(5);
         }
         await Eventually.True(() => served.Closing is not null, Wait, "the node closes the client that does not read");
@@ -145,7 +145,7 @@ public class HostileClientTests
         // in the asker's socket, and the idle asker is cut off.
         await Eventually.True(() => served.Closing is not null, Wait, "the node cuts off the asker that does not read");
         await flood;
-        Assert.Contains(served.Closing!.Reason, new[] { CloseReason.Idle, CloseReason.NotReading });
+        Assert.True(served.Closing!.Reason is CloseReason.Idle or CloseReason.NotReading, served.Closing.ToString());
         long bound = TestCluster.Options("x").QueueBytesFor(member: false);
         Assert.InRange(served.PeakQueuedBytes, 1, bound / 2 + 64 * 1024);
         Assert.True(served.FramesReceived < 100_000, $"the node read {served.FramesReceived} questions it could not answer");

@@ -178,5 +178,13 @@ internal static class GoldenMessages
         ["SendReply.full"] = new SendReply { RequestId = 11, Outcome = SendOutcome.Answered, Message = "n2.7", Payload = [0x33] },
         ["SendReply.nulls"] = new SendReply(),
         ["SendReply.empties"] = new SendReply { Message = "", Payload = [] },
+
+        ["SecureHello.full"] = new SecureHello { ProtocolVersion = 2, Cipher = 2, Message = Bytes32(0) },
+        ["SecureHello.nulls"] = new SecureHello(),
+        ["SecureHello.empties"] = new SecureHello { Message = [] },
+
+        ["SecureAccept.full"] = new SecureAccept { Message = Bytes32(32) },
+        ["SecureAccept.nulls"] = new SecureAccept(),
+        ["SecureAccept.empties"] = new SecureAccept { Message = [] },
     };
 }

@@ -1,0 +1,78 @@
+using Iridium.Cluster.Protocol;
+using Iridium.Crypto;
+
+namespace Iridium.Cluster.Connections;
+
+/// <summary>
+/// The first exchange of every connection of protocol 2, before the handshake proper
+/// (docs/reference/cluster-protocol.md, "Encryption"):
+/// <code>
+/// dialer   → SecureHello    version 2, cipher, Noise message 1 (-> psk, e)
+/// acceptor → SecureAccept   Noise message 2 (&lt;- e, ee)          (or Refuse: why)
+/// </code>
+/// Both then encrypt every frame (<see cref="ClusterConnection.Encrypt"/>), and the Hello,
+/// Challenge, Proof and HelloAck that follow travel encrypted like everything after them. The
+/// pre-shared key comes from the cookie, so a stranger's SecureHello fails its tag and is refused
+/// after a few hash computations, without a Diffie-Hellman: the cost of an unauthenticated
+/// connection stays bounded.
+/// </summary>
+internal static class ChannelEncryption
+{
+    /// <summary>Noise's prologue: binds the handshake to this protocol (a remote REPL handshake cannot stand in for it).</summary>
+    private static ReadOnlySpan<byte> Prologue => "iridium cluster v2"u8;
+
+    /// <summary>The dialer's side: null once every frame is encrypted, or why not.</summary>
+    public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, byte[] cookie, CancellationToken ct)
+    {
+        var noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
+        await connection.WriteAsync(new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)noise.Cipher, Message = noise.WriteFirst([]) }, ct).ConfigureAwait(false);
+        var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
+        if (reply is Refuse refuse) return Handshake.Refused(refuse);
+        if (reply is null)
+            return new DialOutcome(false, RefuseCode.Version, "the peer closed the connection at the encrypted handshake (it may run an older iridium, protocol 1, which has no encryption)", null, null) { PeerMayBeOlder = true };
+        if (reply is not SecureAccept accept) return Handshake.Failed($"expected SecureAccept, got {reply.GetType().Name}");
+        try
+        {
+            noise.ReadSecond(accept.Message ?? []);
+        }
+        catch (AuthenticationException)
+        {
+            return Handshake.Failed("authentication failed: the peer does not know the cluster cookie", RefuseCode.Authentication);
+        }
+        connection.Encrypt(noise.Split());
+        return null;
+    }
+
+    /// <summary>
+    /// The acceptor's side, given the dialer's <paramref name="hello"/>: null once every frame is
+    /// encrypted, or the refusal (sent to the dialer already).
+    /// </summary>
+    public static async Task<AcceptOutcome?> AcceptAsync(ClusterConnection connection, SecureHello hello, byte[] cookie, CancellationToken ct)
+    {
+        if (hello.ProtocolVersion != ProtocolLimits.Version)
+            return await Handshake.RefuseAsync(connection, RefuseCode.Version, $"protocol version {hello.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})", ct).ConfigureAwait(false);
+        if (!CipherChoices.IsKnown(hello.Cipher))
+            return await Handshake.RefuseAsync(connection, RefuseCode.Protocol, $"unknown cipher {hello.Cipher}", ct).ConfigureAwait(false);
+        var noise = NoiseHandshake.Responder((CipherChoice)hello.Cipher, CookieKey.PreSharedKey(cookie), Prologue);
+        try
+        {
+            noise.ReadFirst(hello.Message ?? []);
+        }
+        catch (AuthenticationException)
+        {
+            return await Handshake.RefuseAsync(connection, RefuseCode.Authentication, "authentication failed: wrong cluster cookie", ct).ConfigureAwait(false);
+        }
+        byte[] second;
+        try
+        {
+            second = noise.WriteSecond([]);
+        }
+        catch (AuthenticationException e)
+        {
+            return await Handshake.RefuseAsync(connection, RefuseCode.Protocol, e.Message, ct).ConfigureAwait(false);
+        }
+        await connection.WriteAsync(new SecureAccept { Message = second }, ct).ConfigureAwait(false);
+        connection.Encrypt(noise.Split());
+        return null;
+    }
+}
