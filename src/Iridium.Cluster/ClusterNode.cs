@@ -3,6 +3,7 @@ using Iridium.Cluster.Connections;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
 using Iridium.Cluster.Seeds;
 using Iridium.Cluster.Transport;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ namespace Iridium.Cluster;
 /// One cluster node: a listener, one authenticated connection to every other member (full
 /// mesh), heartbeats with failure detection, seeds with backoff, and a graceful Leave. A thin
 /// façade: the work is done by the components wired here (docs/cluster.md): the
-/// <see cref="PeerManager"/> owns per-peer state, the <see cref="MembershipService"/> keeps the
+/// <see cref="PeerManager"/> owns per-peer state, the <see cref="PeerRouter"/> hands each message
+/// of a member to the service that owns its tag range, the <see cref="MembershipService"/> keeps the
 /// member set true, the <see cref="Acceptor"/> and <see cref="Dialer"/> run handshakes, the
 /// <see cref="SeedJoiner"/> joins and rejoins, and <see cref="ClientRequests"/> answers tools.
 /// </summary>
@@ -30,7 +32,9 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Lock _leaveGate = new();
     private readonly ConnectionTracker _connections = new();
     private readonly PeerManager _peers;
+    private readonly PeerRouter _router;
     private readonly MembershipService _membership;
+    private readonly MemberQueries _memberQueries;
     private readonly ClientRequests _clients;
     private readonly Exec.ExecService _exec;
     private readonly Acceptor _acceptor;
@@ -58,12 +62,19 @@ public sealed class ClusterNode : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Iridium.Cluster");
         var self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
-        _membership = new MembershipService(_peers, options, time, _logger, tickets => _dialer!.DialMembers(tickets), Deliver, (id, why) => _exec!.OnPeerLost(id, why));
+        _router = new PeerRouter(_peers, time, _logger);
+        _dialer = new Dialer(options, _peers, _router, _connections, _logger, _stopping.Token);
+        _membership = new MembershipService(_peers, _dialer, options, time);
         _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
+        _memberQueries = new MemberQueries(_exec);
+        // Each service owns its range of the members' messages (docs/reference/cluster-protocol.md).
+        _router.Register(TagRange.Membership, _membership);
+        _router.Register(TagRange.ClientQueries, _memberQueries);
+        _router.Register(TagRange.Exec, _exec);
+        _peers.PeerLost += _exec.OnPeerLost;
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
-        _dialer = new Dialer(options, _peers, _membership, _connections, _logger, _stopping.Token);
-        _acceptor = new Acceptor(options, _peers, _membership, _clients, _connections, _logger, _stopping.Token);
+        _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
         {
             _seeds = new SeedJoiner(SeedSources.From(options.Seeds), DialSeedAsync, time, _logger);
@@ -84,7 +95,14 @@ public sealed class ClusterNode : IAsyncDisposable
     public int AdvertisedPort => _listener?.Port ?? 0;
 
     /// <summary>Application messages (<see cref="Data"/>, <see cref="Pong"/>) from a peer, on its read loop: keep handlers short.</summary>
-    internal event Action<Guid, IClusterMessage>? MessageReceived;
+    internal event Action<Guid, IClusterMessage>? MessageReceived
+    {
+        add => _memberQueries.Received += value;
+        remove => _memberQueries.Received -= value;
+    }
+
+    /// <summary>Where members' messages are dispatched by tag range (tests and diagnostics; services register while the node is wired).</summary>
+    internal PeerRouter Router => _router;
 
     /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
     public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
@@ -259,21 +277,6 @@ public sealed class ClusterNode : IAsyncDisposable
         return outcome.Success || outcome.Refusal == RefuseCode.Duplicate ? SeedAnswer.Joined
             : outcome.Refusal == RefuseCode.Self ? SeedAnswer.Self
             : SeedAnswer.NoAnswer;
-    }
-
-    private void Deliver(Guid nodeId, IClusterMessage message)
-    {
-        switch (message)
-        {
-            case Data data when _exec.OnPeerData(nodeId, data.Body):
-                return;
-            case IExecMessage exec:
-                _exec.OnPeerMessage(nodeId, exec);
-                return;
-            default:
-                MessageReceived?.Invoke(nodeId, message);
-                return;
-        }
     }
 
     /// <summary>Sorted view; <paramref name="asker"/> is the address a client reached us on, used for our host when we advertise none.</summary>

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
 using Iridium.Cluster.Transport;
 using Iridium.Net;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ internal sealed class Acceptor
 
     private readonly ClusterOptions _options;
     private readonly PeerManager _peers;
-    private readonly MembershipService _membership;
+    private readonly PeerRouter _router;
     private readonly ClientRequests _clients;
     private readonly ConnectionTracker _connections;
     private readonly PreAuthBudget _budget;
@@ -32,11 +33,11 @@ internal sealed class Acceptor
     private long _refusalLines;
     private long _unlogged;
 
-    public Acceptor(ClusterOptions options, PeerManager peers, MembershipService membership, ClientRequests clients, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
+    public Acceptor(ClusterOptions options, PeerManager peers, PeerRouter router, ClientRequests clients, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
     {
         _options = options;
         _peers = peers;
-        _membership = membership;
+        _router = router;
         _clients = clients;
         _connections = connections;
         _budget = new PreAuthBudget(options.MaxPendingHandshakes, options.MaxPendingPerAddress);
@@ -116,7 +117,7 @@ internal sealed class Acceptor
         }
         if (admitted.Entry is { } member)
         {
-            connection.Start(_membership.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));
+            connection.Start(_router.LinkFor(member), OnSendDropped, _options.QueueBytesFor(member: true));
             return;
         }
         connection.KeepAlive(_options.FailureTimeout);

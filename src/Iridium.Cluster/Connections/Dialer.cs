@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
 using Iridium.Cluster.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace Iridium.Cluster.Connections;
 /// Used for seeds (with a Hello, to get the member list) and for members heard of (with a Join,
 /// through a <see cref="DialTicket"/> whose outcome goes back to the member's entry).
 /// </summary>
-internal sealed class Dialer(ClusterOptions options, PeerManager peers, MembershipService membership, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
+internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRouter router, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
 {
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and records the node there. Never throws for network trouble.</summary>
     public async Task<DialOutcome> DialAsync(string host, int port, bool wantMembers, CancellationToken ct)
@@ -68,10 +69,13 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, Membersh
                 ? new DialOutcome(false, RefuseCode.Duplicate, "already connected", outcome.Peer, outcome.Members)
                 : new DialOutcome(false, result.Refusal, result.Reason!, outcome.Peer, null);
         }
-        connection.Start(membership.LinkFor(result.Entry!), OnSendDropped, options.QueueBytesFor(member: true));
-        if (outcome.Members is { } members) membership.Learn(members);
+        connection.Start(router.LinkFor(result.Entry!), OnSendDropped, options.QueueBytesFor(member: true));
+        if (outcome.Members is { } members) Learn(members);
         return outcome;
     }
+
+    /// <summary>Members learned from a HelloAck or a MembersUpdate: connect to the ones we lack.</summary>
+    public void Learn(IReadOnlyList<MemberRecord?> members) => DialMembers(peers.Heard(members));
 
     /// <summary>Runs the dials the peer manager started, each in the background.</summary>
     public void DialMembers(IReadOnlyList<DialTicket> tickets)

@@ -20,7 +20,7 @@ internal sealed record ExecPeers(
 /// The service decides; what is routed where is kept by <see cref="ExecRoutes"/>, and what peers
 /// reported by <see cref="PeerLoads"/>.
 /// </summary>
-internal sealed class ExecService
+internal sealed class ExecService : Routing.IPeerService
 {
     /// <summary>How long `ps` waits for the other members' lists.</summary>
     public static readonly TimeSpan GatherTimeout = TimeSpan.FromSeconds(2);
@@ -294,6 +294,12 @@ internal sealed class ExecService
 
     // ---- from peers ----
 
+    /// <summary>The exec range (<see cref="Routing.TagRange.Exec"/>) from a member: every message of it is an exec message.</summary>
+    void Routing.IPeerService.OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)
+    {
+        if (message is IExecMessage exec) OnPeerMessage(peer, exec);
+    }
+
     public void OnPeerMessage(Guid peer, IExecMessage message)
     {
         switch (message)
@@ -323,7 +329,7 @@ internal sealed class ExecService
         }
     }
 
-    /// <summary>A member's connection is gone: its streams end, and what it asked of us stops.</summary>
+    /// <summary>A member's connection is gone (<see cref="Membership.PeerManager.PeerLost"/>): its streams end, and what it asked of us stops.</summary>
     public void OnPeerLost(Guid peer, string why)
     {
         _loads.Forget(peer);

@@ -1,7 +1,6 @@
 using Iridium.Cluster.Connections;
-using Iridium.Cluster.Logging;
 using Iridium.Cluster.Protocol;
-using Microsoft.Extensions.Logging;
+using Iridium.Cluster.Routing;
 
 namespace Iridium.Cluster.Membership;
 
@@ -9,35 +8,27 @@ namespace Iridium.Cluster.Membership;
 /// What keeps the member set true once peers are connected: the messages members exchange
 /// (heartbeats, member lists, Leave, Superseded), heartbeats on a timer, failure detection,
 /// anti-entropy through the digest, and forgetting down members after the retention period.
-/// Application messages (<see cref="Data"/>, <see cref="Pong"/>, exec's) are handed to the node.
+/// It owns the membership tags (<see cref="TagRange.Membership"/>); every other message of a
+/// member is routed past it (<see cref="PeerRouter"/>).
 /// </summary>
-internal sealed class MembershipService
+internal sealed class MembershipService : IPeerService
 {
     private readonly PeerManager _peers;
     private readonly TimeSpan _heartbeatInterval;
     private readonly TimeSpan _failureTimeout;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Action<IReadOnlyList<DialTicket>> _dial;
-    private readonly Action<Guid, IClusterMessage> _deliver;
-    private readonly Action<Guid, string> _lost;
+    private readonly Dialer _dialer;
     private long _heartbeatSequence;
     private long _nextHeartbeatMs;
 
-    /// <param name="dial">Runs the dials <see cref="PeerManager.Heard"/> started.</param>
-    /// <param name="deliver">Takes application messages, on the read loop of the peer that sent them.</param>
-    /// <param name="lost">Hears that a peer went down (its node id and why), after its connection has closed.</param>
-    public MembershipService(PeerManager peers, ClusterOptions options, TimeProvider time, ILogger logger,
-        Action<IReadOnlyList<DialTicket>> dial, Action<Guid, IClusterMessage> deliver, Action<Guid, string> lost)
+    /// <param name="dialer">Runs the dials <see cref="PeerManager.Heard"/> and <see cref="PeerManager.RedialDown"/> start.</param>
+    public MembershipService(PeerManager peers, Dialer dialer, ClusterOptions options, TimeProvider time)
     {
         _peers = peers;
+        _dialer = dialer;
         _heartbeatInterval = options.HeartbeatInterval;
         _failureTimeout = options.FailureTimeout;
         _time = time;
-        _logger = logger;
-        _dial = dial;
-        _deliver = deliver;
-        _lost = lost;
     }
 
     /// <summary>
@@ -46,43 +37,31 @@ internal sealed class MembershipService
     /// </summary>
     public TimeSpan TickInterval => TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(_heartbeatInterval.TotalMilliseconds, _failureTimeout.TotalMilliseconds / 8), 10, 250));
 
-    /// <summary>The handler a peer's connection is started with.</summary>
-    public IConnectionHandler LinkFor(PeerEntry entry) => new PeerLink(this, entry);
-
     /// <summary>Failure detection, expiry, redials of lost members, and a heartbeat to every live peer when one is due.</summary>
     public void Tick()
     {
         _peers.CheckSilence(_failureTimeout);
         _peers.Expire();
         var redials = _peers.RedialDown();
-        if (redials.Count > 0) _dial(redials);
+        if (redials.Count > 0) _dialer.DialMembers(redials);
         long now = Timing.Clock.NowMs(_time);
         if (now < _nextHeartbeatMs) return;
         _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds;
         _peers.Broadcast(new Heartbeat { Sequence = ++_heartbeatSequence, Digest = _peers.Digest(), MemberCount = _peers.LiveCount + 1 });
     }
 
-    /// <summary>Members learned from a HelloAck or a MembersUpdate: connect to the ones we lack.</summary>
-    public void Learn(IReadOnlyList<MemberRecord?> members)
+    /// <summary>Heartbeat, MembersUpdate, Leave and Superseded from a member.</summary>
+    public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)
     {
-        var dials = _peers.Heard(members);
-        if (dials.Count > 0) _dial(dials);
-    }
-
-    private void OnMessage(PeerEntry entry, ClusterConnection connection, IClusterMessage message)
-    {
-        if (!ReferenceEquals(entry.Connection, connection)) return; // superseded or down: closing
-        entry.Touch(Timing.Clock.NowMs(_time));
+        // The router hands over only messages of the entry's current connection.
+        if (_peers.Find(peer) is not { } entry) return;
         switch (message)
         {
-            case Data or Pong or IExecMessage:
-                _deliver(entry.NodeId, message);
-                break;
             case Heartbeat heartbeat:
                 if (_peers.SyncFor(entry, heartbeat.Digest, _heartbeatInterval / 2) is { } sync) connection.TrySend(sync);
                 break;
             case MembersUpdate update:
-                if (update.Members is { Count: <= ProtocolLimits.MaxMembers } members) Learn(members);
+                if (update.Members is { Count: <= ProtocolLimits.MaxMembers } members) _dialer.Learn(members);
                 else connection.Close(CloseReason.ProtocolError, "protocol error: member list too long");
                 break;
             case Leave leave:
@@ -92,28 +71,9 @@ internal sealed class MembershipService
                 _peers.Superseded(entry, connection);
                 connection.Close(CloseReason.Superseded, "superseded by the other connection");
                 break;
-            case Ping ping:
-                connection.TrySend(new Pong { Sequence = ping.Sequence, Timestamp = ping.Timestamp });
-                break;
             default:
                 connection.Close(CloseReason.ProtocolError, $"protocol error: unexpected {message.GetType().Name} from a member");
                 break;
         }
-    }
-
-    private void OnClosed(PeerEntry entry, ClusterConnection connection, ConnectionClose close)
-    {
-        _peers.ConnectionClosed(entry, connection, close);
-        // Closed because it lost a race (Switching) or was replaced: the node is still up.
-        if (!entry.IsUp) _lost(entry.NodeId, close.Detail);
-        if (close.IsFault) ClusterLog.BadConnection(_logger, connection.RemoteHost, UntrustedText.Escape(close.Detail));
-    }
-
-    /// <summary>A member's connection: every message it reads belongs to that member's entry.</summary>
-    private sealed class PeerLink(MembershipService membership, PeerEntry entry) : IConnectionHandler
-    {
-        public void OnMessage(ClusterConnection connection, IClusterMessage message) => membership.OnMessage(entry, connection, message);
-
-        public void OnClosed(ClusterConnection connection, ConnectionClose close) => membership.OnClosed(entry, connection, close);
     }
 }

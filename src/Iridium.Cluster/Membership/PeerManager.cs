@@ -56,6 +56,14 @@ internal sealed class PeerManager
     /// </summary>
     public Action<int>? LiveCountChanged { get; set; }
 
+    /// <summary>
+    /// Hears that a member went down (its node id and why), once the connection it was up on has
+    /// closed and its read loop has ended: no message of that connection is routed after it.
+    /// Services subscribe here to end what they keep for the member. Raised outside this manager's
+    /// lock, on the closed connection's read loop: keep it short.
+    /// </summary>
+    public event Action<Guid, string>? PeerLost;
+
     /// <summary>What this node says about itself; the port is set once the listener is bound.</summary>
     public LocalIdentity Self
     {
@@ -176,6 +184,17 @@ internal sealed class PeerManager
             };
             GoDown(entry, reason, close);
         }
+    }
+
+    /// <summary>
+    /// A member's connection has ended for good (its read loop is over): recorded as
+    /// <see cref="ConnectionClosed"/> does, then <see cref="PeerLost"/> is raised when the member is
+    /// no longer up (a connection that lost a race or was replaced leaves it up).
+    /// </summary>
+    public void ConnectionEnded(PeerEntry entry, ClusterConnection connection, ConnectionClose close)
+    {
+        ConnectionClosed(entry, connection, close);
+        if (!entry.IsUp) PeerLost?.Invoke(entry.NodeId, close.Detail);
     }
 
     /// <summary>The peer sent Leave on its current connection: down at once, reason left.</summary>

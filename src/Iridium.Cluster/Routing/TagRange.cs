@@ -1,0 +1,40 @@
+namespace Iridium.Cluster.Routing;
+
+/// <summary>
+/// A block of union tags (<see cref="Protocol.IClusterMessage"/>) that one service owns. Tags are
+/// allocated by range so that work on different services never collides; every message a member
+/// sends is routed by the range its tag falls in (docs/reference/cluster-protocol.md, Messages).
+/// </summary>
+internal readonly record struct TagRange(byte First, byte Last)
+{
+    /// <summary>Hello, Challenge, Proof, HelloAck, Join, Refuse: only during the handshake, never routed.</summary>
+    public static readonly TagRange Handshake = new(0, 9);
+
+    /// <summary>Heartbeat, MembersUpdate, Leave, Superseded.</summary>
+    public static readonly TagRange Membership = new(10, 19);
+
+    /// <summary>Members queries, Ping/Pong and Data (load reports between members).</summary>
+    public static readonly TagRange ClientQueries = new(20, 29);
+
+    /// <summary>exec, ps and kill.</summary>
+    public static readonly TagRange Exec = new(30, 39);
+
+    /// <summary>Processes on one node talking to processes on another.</summary>
+    public static readonly TagRange Processes = new(40, 49);
+
+    /// <summary>send, call, logs and detach from a client.</summary>
+    public static readonly TagRange ClientProcessCommands = new(50, 59);
+
+    public static readonly TagRange Store = new(60, 79);
+
+    public static readonly TagRange Encryption = new(80, 89);
+
+    /// <summary>Scaling and additions to membership.</summary>
+    public static readonly TagRange Scale = new(90, 99);
+
+    public bool Contains(int tag) => tag >= First && tag <= Last;
+
+    public bool Overlaps(TagRange other) => First <= other.Last && other.First <= Last;
+
+    public override string ToString() => $"{First}-{Last}";
+}
