@@ -46,6 +46,22 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<ProcessList>();
         MemoryPackFormatterProvider.Register<KillRequest>();
         MemoryPackFormatterProvider.Register<KillReply>();
+        MemoryPackFormatterProvider.Register<StoreVote>();
+        MemoryPackFormatterProvider.Register<StoreVoteReply>();
+        MemoryPackFormatterProvider.Register<StorePreVote>();
+        MemoryPackFormatterProvider.Register<StorePreVoteReply>();
+        MemoryPackFormatterProvider.Register<StoreAppendEntries>();
+        MemoryPackFormatterProvider.Register<StoreAppendEntriesReply>();
+        MemoryPackFormatterProvider.Register<StoreInstallSnapshot>();
+        MemoryPackFormatterProvider.Register<StoreInstallSnapshotReply>();
+        MemoryPackFormatterProvider.Register<StoreResign>();
+        MemoryPackFormatterProvider.Register<StoreResignReply>();
+        MemoryPackFormatterProvider.Register<StoreSynchronize>();
+        MemoryPackFormatterProvider.Register<StoreSynchronizeReply>();
+        MemoryPackFormatterProvider.Register<StoreWrite>();
+        MemoryPackFormatterProvider.Register<StoreWriteReply>();
+        MemoryPackFormatterProvider.Register<StoreRead>();
+        MemoryPackFormatterProvider.Register<StoreReadReply>();
 
         // Records inside messages. Each generated RegisterFormatter also registers the lists,
         // arrays and enums among its own members.
@@ -53,5 +69,6 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<MemberStatusRecord>();
         MemoryPackFormatterProvider.Register<DownMemberRecord>();
         MemoryPackFormatterProvider.Register<ProcessRecord>();
+        MemoryPackFormatterProvider.Register<StoreLogEntry>();
     }
 }
