@@ -59,6 +59,7 @@ internal sealed class NodeCommand
         }
 
         await using var node = new ClusterNode(options, loggerFactory);
+        await using var store = StoreHosting.Prepare(settings, node, process.Alias, () => process.DataRoot, loggerFactory);
         // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
         var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Processes };
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
@@ -78,6 +79,7 @@ internal sealed class NodeCommand
                     : "choose another --server-bind-port, or let --port-search N try the next N ports";
                 throw ListenFailure.For("cluster", options.BindHost, options.BindPort, e, remedy);
             }
+            if (store is not null) await store.StartAsync(stop).ConfigureAwait(false);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);

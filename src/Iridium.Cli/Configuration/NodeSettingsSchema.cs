@@ -58,12 +58,18 @@ internal static class NodeSettingsSchema
     public static readonly WholeSetting<long> ExecMaxSteps = new("exec_max_steps", 1, long.MaxValue,
         "Step cap of every program exec runs here, whatever the client asks (default: none).");
 
+    public static readonly TextSetting StoreVoters = new("store_voters",
+        "Aliases of the replicated store's voters, comma-separated, the same list on each of them (this node among them makes it a voter). Default: no store.",
+        isValid: StoreVoterList.IsValid, expected: StoreVoterList.Expected);
+    public static readonly TextSetting StoreDir = new("store_dir", "Where a voter keeps the store's log and snapshots. Default: <data root>/store.");
+
     /// <summary>Every setting, in the order of the help and of the key list an unknown key's error gives.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
         NodeAlias, ServerBindHost, ServerBindPort, PortSearch, AdvertiseHost, Join, Config, DataRootDir, CookieFile,
         HeartbeatMs, FailureTimeoutMs, DownRetentionMs, MaxFrameBytes, Threads, Verbose, EnableRemoteAccess, BindHost, BindPort,
         MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, ExecMaxRunning, ExecMaxQueued, ExecMaxImageBytes, ExecMaxSteps,
+        StoreVoters, StoreDir,
     ];
 
     /// <summary>Every config key, as the error for an unknown one lists them.</summary>
