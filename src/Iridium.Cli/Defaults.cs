@@ -57,12 +57,6 @@ internal static class Defaults
     /// <summary>Probes `iridium ping` sends (<c>--count</c>).</summary>
     public const int PingCount = 3;
 
-    /// <summary>Programs `iridium exec` runs at once on a node (<c>--exec-max-running</c>); more wait in the queue.</summary>
-    public static int ExecMaxRunning => Environment.ProcessorCount;
-
-    /// <summary>Programs that may wait for a slot on a node (<c>--exec-max-queued</c>); beyond that exec is refused with a message.</summary>
-    public static int ExecMaxQueued => 4 * Environment.ProcessorCount;
-
     /// <summary>Largest program image exec sends and a node accepts (<c>--exec-max-image-bytes</c>): within the frame cap.</summary>
     public const int ExecMaxImageBytes = MaxFrameBytes / 2;
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
+using Iridium.Cluster.Processes;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Routing;
 using Iridium.Cluster.Seeds;
@@ -31,12 +32,15 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _leaveGate = new();
     private readonly ConnectionTracker _connections = new();
+    private readonly Timing.StarvationMeter _starvation;
     private readonly PeerManager _peers;
     private readonly PeerRouter _router;
     private readonly MembershipService _membership;
     private readonly MemberQueries _memberQueries;
     private readonly ClientRequests _clients;
+    private readonly Iridium.Vm.ProcessRuntime _processes;
     private readonly Exec.ExecService _exec;
+    private readonly ProcessService _processNetwork;
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
     private readonly SeedJoiner? _seeds;
@@ -61,23 +65,29 @@ public sealed class ClusterNode : IAsyncDisposable
         _time = time;
         _logger = loggerFactory.CreateLogger("Iridium.Cluster");
         var self = new LocalIdentity(options.NodeId, options.Alias, AdvertisedHostFor(options), options.BindPort);
+        _starvation = new Timing.StarvationMeter(time);
         _peers = new PeerManager(self, options.DownRetention, time, _logger);
         _router = new PeerRouter(_peers, time, _logger);
-        _dialer = new Dialer(options, _peers, _router, _connections, _logger, _stopping.Token);
-        _membership = new MembershipService(_peers, _dialer, options, time);
-        _exec = new Exec.ExecService(options.NodeId, options.Alias, options.Exec,
+        _dialer = new Dialer(options, _peers, _router, _connections, _starvation, _logger, _stopping.Token);
+        _membership = new MembershipService(_peers, _dialer, options, time, _starvation);
+        _processes = new Iridium.Vm.ProcessRuntime(options.Processes, alias: options.Alias);
+        _exec = new Exec.ExecService(options.NodeId, options.Alias, _processes, options.Exec,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
         _memberQueries = new MemberQueries(_exec);
+        _processNetwork = new ProcessService(_processes, _peers, time, options.FailureTimeout, options.Exec);
+        _processes.Network = _processNetwork;
         // Each service owns its range of the members' messages (docs/reference/cluster-protocol.md).
         _router.Register(TagRange.Membership, _membership);
         _router.Register(TagRange.ClientQueries, _memberQueries);
         _router.Register(TagRange.Exec, _exec);
+        _router.Register(TagRange.Processes, _processNetwork);
         _peers.PeerLost += _exec.OnPeerLost;
+        _peers.PeerLost += _processNetwork.OnPeerLost;
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, time);
-        _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _logger, _stopping.Token);
+        _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _starvation, _logger, _stopping.Token);
         if (options.Seeds.Count > 0)
         {
-            _seeds = new SeedJoiner(SeedSources.From(options.Seeds), DialSeedAsync, time, _logger);
+            _seeds = new SeedJoiner(SeedSources.From(options.Seeds), DialSeedAsync, time, _logger, aliasGiveUp: options.AliasGiveUp);
             _peers.LiveCountChanged = _seeds.OnLiveCountChanged;
         }
     }
@@ -104,8 +114,18 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Where members' messages are dispatched by tag range (tests and diagnostics; services register while the node is wired).</summary>
     internal PeerRouter Router => _router;
 
-    /// <summary>The node's process table, where a REPL hosted with the node registers the VMs it spawns (`iridium ps` lists them, `iridium kill` stops them).</summary>
-    public Iridium.Vm.IProcessRegistry Processes => _exec.Registry;
+    /// <summary>
+    /// The node's one process runtime: its scheduler runs every program the node runs (each
+    /// `exec` is the root of a group on it), its table is what `ps` lists, and its limits are
+    /// the node's (<see cref="ClusterOptions.Processes"/>). Ids are ALIAS.N with this node's alias.
+    /// </summary>
+    public Iridium.Vm.ProcessRuntime Processes => _processes;
+
+    /// <summary>Where a REPL hosted with the node registers the VMs it runs outside <see cref="Processes"/> (`iridium ps` lists them, `iridium kill` stops them).</summary>
+    public Iridium.Vm.IProcessRegistry Registry => _exec.Registry;
+
+    /// <summary>Processes across members: this node's side (tests and diagnostics).</summary>
+    internal ProcessService ProcessNetwork => _processNetwork;
 
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
@@ -118,6 +138,14 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>Unauthenticated connections held now.</summary>
     internal int PendingHandshakes => _acceptor.Pending;
+
+    /// <summary>
+    /// Completes, with why, when the node gives up joining through its seeds: they kept refusing
+    /// its alias, which a live member holds (docs/cluster.md, Rejoin). Never completes otherwise.
+    /// </summary>
+    public Task<string> JoinRefused => _seeds?.GaveUp ?? NeverRefused.Task;
+
+    private static readonly TaskCompletionSource<string> NeverRefused = new();
 
     /// <summary>The authenticated client connections, for tests and diagnostics.</summary>
     internal ClientRequests Clients => _clients;
@@ -229,6 +257,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
         }
         if (IsListening) ClusterLog.Left(_logger, closing.Count);
+        _processes.Dispose();
     }
 
     private async Task EnsureListeningAsync(CancellationToken ct)
@@ -266,7 +295,9 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 try
                 {
+                    _starvation.Tick(interval);
                     _membership.Tick();
+                    _processNetwork.Tick();
                     if (ticks % ticksPerHeartbeat == 0)
                     {
                         _exec.Tick();
@@ -292,6 +323,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var outcome = await _dialer.DialAsync(seed.Host, seed.Port, wantMembers: true, ct).ConfigureAwait(false);
         return outcome.Success || outcome.Refusal == RefuseCode.Duplicate ? SeedAnswer.Joined
             : outcome.Refusal == RefuseCode.Self ? SeedAnswer.Self
+            : outcome.Refusal == RefuseCode.AliasTaken ? SeedAnswer.AliasTaken
             : SeedAnswer.NoAnswer;
     }
 

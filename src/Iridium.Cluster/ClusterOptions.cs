@@ -69,6 +69,21 @@ public sealed class ClusterOptions
     /// </summary>
     public int MaxPendingPerAddress { get; set; } = 64;
 
+    /// <summary>
+    /// Handshakes this node runs at once as the dialer of members it heard of; the others wait
+    /// their turn. Few, so that many nodes started at once on one host do not start more
+    /// handshakes than the host can finish before their deadlines (docs/cluster.md, At scale).
+    /// </summary>
+    public int MaxConcurrentDials { get; set; } = 4;
+
+    /// <summary>
+    /// How long the seeds may refuse this node's alias (a live member holds it), round after
+    /// round, before the node gives up joining (<see cref="ClusterNode.JoinRefused"/>). Longer than
+    /// the members' failure timeout, so a node restarted at once after a crash gets in once its
+    /// old self is marked down.
+    /// </summary>
+    public TimeSpan AliasGiveUp { get; set; } = Iridium.Cluster.Seeds.RejoinMachine.DefaultAliasGiveUp;
+
     /// <summary>Authenticated client connections (`iridium members`, `iridium ping`) served at once.</summary>
     public int MaxClientConnections { get; set; } = 64;
 
@@ -102,6 +117,12 @@ public sealed class ClusterOptions
     /// <summary>What the node allows programs run for `iridium exec`.</summary>
     public Exec.ExecLimits Exec { get; set; } = new();
 
+    /// <summary>
+    /// The limits of the node's processes (scheduler threads, --max-processes, mailboxes, message
+    /// size): every program the node runs is a process of its one runtime.
+    /// </summary>
+    public Iridium.Vm.ProcessLimits Processes { get; set; } = new();
+
     /// <summary>The bound of a client's (false) or member's (true) queue: as set, and at least two frames.</summary>
     internal long QueueBytesFor(bool member) => Math.Max(member ? PeerQueueBytes : ClientQueueBytes, 2L * MaxFrameBytes);
 
@@ -117,10 +138,12 @@ public sealed class ClusterOptions
         if (MaxFrameBytes < Protocol.ProtocolLimits.MinFrameBytes) throw new ArgumentException($"the frame cap must be at least {Protocol.ProtocolLimits.MinFrameBytes} bytes");
         if (DownRetention < TimeSpan.Zero) throw new ArgumentException("the down retention must not be negative");
         if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentException("the handshake timeout must be positive");
-        if (MaxPendingHandshakes < 1 || MaxPendingPerAddress < 1 || MaxClientConnections < 1 || MaxClientConnectionsPerAddress < 1 || MaxRequestsPerClient < 1) throw new ArgumentException("connection caps must be at least 1");
+        if (MaxPendingHandshakes < 1 || MaxPendingPerAddress < 1 || MaxClientConnections < 1 || MaxClientConnectionsPerAddress < 1 || MaxRequestsPerClient < 1 || MaxConcurrentDials < 1) throw new ArgumentException("connection caps must be at least 1");
+        if (AliasGiveUp <= TimeSpan.Zero) throw new ArgumentException("the alias give-up time must be positive");
         if (ClientIdleTimeout <= TimeSpan.Zero) throw new ArgumentException("the client idle timeout must be positive");
         if (ClientQueueBytes < 1 || PeerQueueBytes < 1) throw new ArgumentException("the queue bounds must be at least 1 byte");
         if (Exec.Problem(MaxFrameBytes) is { } execProblem) throw new ArgumentException(execProblem);
+        Processes.Validate();
         foreach (string seed in Seeds)
         {
             if (Iridium.Cluster.Seeds.SeedSources.Problem(seed) is { } problem) throw new ArgumentException(problem);

@@ -56,11 +56,21 @@ public class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void ProcessLimitsComeFromTheFileWithDefaultsForTheRest()
+    {
+        var file = ConfigFile.Load(_dir.File("processes.toml", "schedulers = 3\nmax_processes = 1000\nmailbox_messages = 7\n"));
+        var limits = file.ToClusterOptions("n1", [1]).Processes;
+        Assert.Equal((3, 1000, 7), (limits.Schedulers, limits.MaxProcesses, limits.MailboxMessages));
+        Assert.Equal((Iridium.Vm.ProcessLimits.DefaultMailboxBytes, Iridium.Vm.ProcessLimits.DefaultMaxMessageBytes), (limits.MailboxBytes, limits.MaxMessageBytes));
+        Assert.Equal(262_144, NodeSettings.Empty.ProcessLimits().MaxProcesses);
+    }
+
+    [Fact]
     public void ExecLimitsComeFromTheFileWithDefaultsForTheRest()
     {
-        var file = ConfigFile.Load(_dir.File("exec.toml", "exec_max_running = 3\nexec_max_steps = 1000\nmax_frame_bytes = 131072\n"));
+        var file = ConfigFile.Load(_dir.File("exec.toml", "exec_max_steps = 1000\nmax_frame_bytes = 131072\n"));
         var limits = file.ExecLimits(heapBudget: null);
-        Assert.Equal((3, Defaults.ExecMaxQueued, 1000L), (limits.MaxRunning, limits.MaxQueued, limits.MaxSteps));
+        Assert.Equal(1000L, limits.MaxSteps);
         // The image cap stays within the configured frame cap, and the node accepts the result.
         Assert.Equal(65536, limits.MaxImageBytes);
         Assert.Null(limits.Problem(131072));
@@ -125,8 +135,9 @@ public class ConfigFileTests : IDisposable
     [InlineData("server_bind_port", 65536L, "--server-bind-port must be a whole number from 0 to 65535, not 65536")]
     [InlineData("threads", 0L, "--threads must be a whole number from 1 to 4096, not 0")]
     [InlineData("max_steps", 0L, "--max-steps must be a whole number of at least 1, not 0")]
-    [InlineData("exec_max_running", 0L, "--exec-max-running must be a whole number from 1 to 4096, not 0")]
-    [InlineData("exec_max_queued", -1L, "--exec-max-queued must be a whole number from 0 to 65536, not -1")]
+    [InlineData("schedulers", 0L, "--schedulers must be a whole number from 1 to 4096, not 0")]
+    [InlineData("max_processes", 0L, "--max-processes must be a whole number of at least 1, not 0")]
+    [InlineData("mailbox_bytes", -1L, "--mailbox-bytes must be a whole number of at least 0, not -1")]
     [InlineData("exec_max_image_bytes", 0L, "--exec-max-image-bytes must be a whole number of at least 1, not 0")]
     public void FlagsAreHeldToTheRangesOfTheirKeys(string key, long value, string expected)
     {

@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""Cluster benchmarks on the published binary (not timed tests):
-  * time for N node processes started at once, as a shell script would (each with --join of a
-    random earlier node), to reach a full mesh: from the first process spawn, and from the last,
-    to the last 'node up' that completes it;
-  * idle RSS per node once the mesh is complete;
-  * kill -9 of one node: time until every other node has logged it down;
-  * SIGSTOP of one node: time until every other node has logged it down (failure timeout).
-Usage: cluster-mesh.py [--iridium PATH] [--sizes 3,8,16,32] [--runs 3]
-Every process it starts is killed by PID on exit; only 127.0.0.1 is used."""
-import argparse, datetime, os, random, re, signal, socket, subprocess, sys, tempfile, time
+"""Cluster mesh benchmark on the published binary (not a timed test).
 
-LINE = re.compile(r'^(\S+Z) \w+: \S+ node (up|down): (\S+)')
+For each size N: N `iridium node` processes started at once, as a shell script would start them
+(each with --join of a random earlier node), on 127.0.0.1. It reports
+  * the time to the full mesh (every node has logged 'node up' for every other one and no
+    'node down' since): from the first spawn and from the last;
+  * flaps: 'node down' lines logged in the --watch seconds after the mesh was complete (and how
+    many nodes logged any); a mesh that stays formed has none;
+  * per idle node, once the mesh is complete: threads and RSS (median and max, from
+    /proc/PID/status), and CPU (user+system, from /proc/PID/stat) over the watch, in ms of CPU
+    per second per node (median and max): the cost of heartbeats and load reports in an idle mesh.
+With --failure it also times kill -9 and SIGSTOP of one node of five until every peer logged it down.
+
+Usage: cluster-mesh.py [--iridium PATH] [--sizes 16,32,64,128,256] [--runs 1] [--watch 60]
+                       [--limit SECONDS] [--failure]
+The machine's other load shows in every figure: run it on a quiet host for numbers to compare.
+Every process it starts is killed by PID on exit; only 127.0.0.1 is used."""
+import argparse, datetime, os, random, re, signal, socket, statistics, subprocess, sys, tempfile, time
+
+# 2026-12-07T05:00:00.123456Z info: node up: n02 <id> 127.0.0.1:20002
+LINE = re.compile(r'^(\S+Z) \w+: node (up|down): (\S+)')
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
 
 def free_base(count):
     for _ in range(500):
@@ -26,76 +37,115 @@ def free_base(count):
             for s in socks: s.close()
     raise SystemExit("no free port range")
 
+
 def stamp(text):
     return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
 
-def events(path):
-    out = []
-    with open(path, errors="replace") as f:
-        for line in f:
+
+class LogView:
+    """One node's log, read incrementally: its current view of who is up, and every up/down event."""
+
+    def __init__(self, path):
+        self.path, self.offset, self.partial = path, 0, ""
+        self.up, self.events = set(), []
+
+    def poll(self):
+        try:
+            with open(self.path, errors="replace") as f:
+                f.seek(self.offset)
+                chunk = f.read()
+                self.offset = f.tell()
+        except FileNotFoundError:
+            return
+        lines = (self.partial + chunk).split("\n")
+        self.partial = lines.pop()
+        for line in lines:
             m = LINE.match(line)
-            if m: out.append((stamp(m.group(1)), m.group(2), m.group(3)))
-    return out
+            if not m: continue
+            t, kind, alias = stamp(m.group(1)), m.group(2), m.group(3)
+            self.events.append((t, kind, alias))
+            if kind == "up": self.up.add(alias)
+            else: self.up.discard(alias)
+
+    def downs_after(self, t):
+        return sum(1 for when, kind, _ in self.events if kind == "down" and when >= t)
+
+
+def proc_status(pid):
+    values = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "Threads"): values[key] = int(rest.split()[0])
+    return values
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
 
 class Cluster:
     def __init__(self, iridium, n, work, extra=()):
-        self.iridium, self.n, self.work = iridium, n, work
+        self.n, self.work = n, work
         self.base = free_base(n)
-        self.procs, self.logs = [], []
+        self.procs, self.views = [], []
         cookie = os.path.join(work, "cookie")
         with open(cookie, "w") as f: f.write("bench-cookie")
         rng = random.Random(n)
         commands = []
         for i in range(n):
-            cmd = [iridium, "node", "--node-alias", f"n{i:02d}", "-P", str(self.base + i), "--cookie-file", cookie, "--data-root-dir", work, *extra]
+            cmd = [iridium, "node", "--node-alias", f"n{i:03d}", "-P", str(self.base + i), "--cookie-file", cookie, "--data-root-dir", work, *extra]
             if i > 0: cmd += ["--join", f"127.0.0.1:{self.base + rng.randrange(i)}"]
             commands.append(cmd)
         self.first_start = time.time()
         for i, cmd in enumerate(commands):
-            log = os.path.join(work, f"n{i:02d}.log"); self.logs.append(log)
-            self.procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w")))
+            log = os.path.join(work, f"n{i:03d}.log")
+            self.views.append(LogView(log))
+            with open(log, "w") as out:
+                self.procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=out))
         self.last_start = time.time()
 
-    def up_sets(self):
-        views = []
-        for log in self.logs:
-            view, complete_at = set(), None
-            for t, kind, alias in events(log):
-                if kind == "up": view.add(alias)
-                else: view.discard(alias)
-                if len(view) == self.n - 1 and complete_at is None: complete_at = t
-            views.append((view, complete_at))
-        return views
+    def poll(self):
+        for v in self.views: v.poll()
+        return sum(1 for v in self.views if len(v.up) == self.n - 1)
 
-    def wait_mesh(self, limit=20):
-        """Seconds from the first spawn and from the last spawn to the full mesh."""
-        deadline = time.time() + limit
+    def wait_mesh(self, limit):
+        """Seconds from the first and from the last spawn to the full mesh, or None (and how many nodes had it) after limit."""
+        deadline = self.first_start + limit
+        complete = 0
         while time.time() < deadline:
-            views = self.up_sets()
-            if all(len(v) == self.n - 1 for v, _ in views):
-                done = max(t for _, t in views)
-                return done - self.first_start, done - self.last_start
-            time.sleep(0.05)
-        raise SystemExit(f"no full mesh of {self.n} within {limit}s")
+            complete = self.poll()
+            if complete == self.n:
+                # The moment the last view became complete: its last 'up' event.
+                done = max(max(t for t, kind, _ in v.events if kind == "up") for v in self.views)
+                return done - self.first_start, done - self.last_start, complete
+            time.sleep(0.25 if self.n > 64 else 0.05)
+        return None, None, complete
 
-    def rss_kib(self):
-        values = []
+    def idle_sample(self):
+        threads, rss, cpu = [], [], []
         for p in self.procs:
-            with open(f"/proc/{p.pid}/status") as f:
-                values += [int(l.split()[1]) for l in f if l.startswith("VmRSS:")]
-        return values
+            try:
+                s = proc_status(p.pid)
+                threads.append(s["Threads"]); rss.append(s["VmRSS"] / 1024); cpu.append(cpu_seconds(p.pid))
+            except (FileNotFoundError, ProcessLookupError, KeyError):
+                pass
+        return threads, rss, cpu
 
-    def time_down(self, victim, sig, limit=10):
-        alias = f"n{victim:02d}"
-        before = {log: len(events(log)) for log in self.logs}
+    def time_down(self, victim, sig, limit=15):
+        alias = f"n{victim:03d}"
+        self.poll()
+        before = [len(v.events) for v in self.views]
         t0 = time.time()
         os.kill(self.procs[victim].pid, sig)
-        deadline = t0 + limit
-        others = [log for i, log in enumerate(self.logs) if i != victim]
-        while time.time() < deadline:
+        others = [i for i in range(self.n) if i != victim]
+        while time.time() < t0 + limit:
+            self.poll()
             downs = []
-            for log in others:
-                hits = [t for t, kind, a in events(log)[before[log]:] if kind == "down" and a == alias]
+            for i in others:
+                hits = [t for t, kind, a in self.views[i].events[before[i]:] if kind == "down" and a == alias]
                 if not hits: break
                 downs.append(hits[0])
             else:
@@ -109,38 +159,72 @@ class Cluster:
             except ProcessLookupError: pass
         for p in self.procs: p.wait()
 
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def run_size(iridium, n, limit, watch):
+    with tempfile.TemporaryDirectory() as work:
+        c = Cluster(iridium, n, work)
+        try:
+            from_first, from_last, complete = c.wait_mesh(limit)
+            if from_first is None:
+                return dict(n=n, mesh=None, complete=complete)
+            mesh_at = time.time()
+            _, _, cpu0 = c.idle_sample()
+            t0 = time.time()
+            time.sleep(watch)
+            threads, rss, cpu1 = c.idle_sample()
+            elapsed = time.time() - t0
+            c.poll()
+            flaps = sum(v.downs_after(mesh_at) for v in c.views)
+            flapping = sum(1 for v in c.views if v.downs_after(mesh_at))
+            still = sum(1 for v in c.views if len(v.up) == n - 1)
+            cpu = [(b - a) / elapsed * 1000 for a, b in zip(cpu0, cpu1)]
+            return dict(n=n, mesh=from_first, from_last=from_last, flaps=flaps, flapping=flapping, still=still,
+                        threads=(median(threads), max(threads)), rss=(median(rss), max(rss)), cpu=(median(cpu), max(cpu)))
+        finally:
+            c.close()
+
+
+def row(r, watch):
+    if r["mesh"] is None:
+        return f"| {r['n']} | no full mesh ({r['complete']} of {r['n']} nodes complete) | | | | |"
+    return (f"| {r['n']} | {r['mesh']:.1f} s ({r['from_last']:.1f} s after the last spawn) | {r['flaps']} on {r['flapping']} nodes; "
+            f"{r['still']}/{r['n']} complete after {watch:.0f} s | {r['threads'][0]:.0f} (max {r['threads'][1]}) | "
+            f"{r['rss'][0]:.1f} MiB (max {r['rss'][1]:.1f}) | {r['cpu'][0]:.1f} ms/s (max {r['cpu'][1]:.1f}) |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap.add_argument("--iridium", default=os.environ.get("IRIDIUM", os.path.join(root, "artifacts", "iridium")))
-    ap.add_argument("--sizes", default="3,8,16,32")
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="16,32,64,128,256")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--watch", type=float, default=60, help="seconds to watch the idle mesh for flaps, threads, RSS and CPU")
+    ap.add_argument("--limit", type=float, default=180, help="seconds from the first spawn to wait for the full mesh")
+    ap.add_argument("--failure", action="store_true", help="also time kill -9 and SIGSTOP of one node of five")
     a = ap.parse_args()
+    with open("/proc/loadavg") as f: load = f.read().split()[0]
+    print(f"# {os.cpu_count()} cores, load average {load} at the start")
+    print("| nodes | full mesh from the first spawn | flaps in the watch after | threads per idle node | RSS per idle node | CPU per idle node |")
+    print("|---|---|---|---|---|---|")
+    sys.stdout.flush()
     for n in [int(s) for s in a.sizes.split(",")]:
-        from_first, from_last, rss = [], [], []
         for _ in range(a.runs):
+            print(row(run_size(a.iridium, n, a.limit, a.watch), a.watch)); sys.stdout.flush()
+    if a.failure:
+        for label, sig in (("kill -9", signal.SIGKILL), ("SIGSTOP", signal.SIGSTOP)):
             with tempfile.TemporaryDirectory() as work:
-                c = Cluster(a.iridium, n, work)
+                c = Cluster(a.iridium, 5, work)
                 try:
-                    first, last = c.wait_mesh()
-                    from_first.append(first); from_last.append(last)
-                    time.sleep(1.5)
-                    rss += c.rss_kib()
+                    if c.wait_mesh(30)[0] is None: raise SystemExit("no mesh of 5")
+                    took = c.time_down(4, sig)
+                    print(f"{label}: all 4 peers logged node down after {took*1000:.0f} ms (defaults: heartbeat 1 s, failure timeout 3 s)")
                 finally:
                     c.close()
-        from_first.sort(); from_last.sort()
-        print(f"mesh N={n:2d}: from first spawn median {from_first[len(from_first)//2]*1000:6.0f} ms, worst {from_first[-1]*1000:6.0f} ms; "
-              f"from last spawn median {from_last[len(from_last)//2]*1000:6.0f} ms, worst {from_last[-1]*1000:6.0f} ms over {a.runs} runs; "
-              f"idle RSS per node median {sorted(rss)[len(rss)//2]/1024:.1f} MiB")
-    for label, sig in (("kill -9", signal.SIGKILL), ("SIGSTOP", signal.SIGSTOP)):
-        with tempfile.TemporaryDirectory() as work:
-            c = Cluster(a.iridium, 5, work)
-            try:
-                c.wait_mesh()
-                took = c.time_down(4, sig)
-                print(f"{label}: all 4 peers logged node down after {took*1000:.0f} ms (defaults: heartbeat 1 s, failure timeout 3 s)")
-            finally:
-                c.close()
+
 
 if __name__ == "__main__":
     main()

@@ -61,10 +61,10 @@ internal sealed class NodeCommand
         await using var node = new ClusterNode(options, loggerFactory);
         await using var store = StoreHosting.Prepare(settings, node, process.Alias, () => process.DataRoot, loggerFactory);
         // Remote sessions' spawned VMs are processes of this node: `iridium ps` lists them.
-        var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Processes };
+        var scheduler = new VmScheduler(settings.Get(NodeSettingsSchema.Threads) ?? Defaults.Threads, memory.Budget) { Processes = node.Registry };
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
             ? RemoteReplHosting.Start(settings.Get(NodeSettingsSchema.BindHost) ?? Defaults.BindHost, settings.Get(NodeSettingsSchema.BindPort) ?? Defaults.RemoteReplPort,
-                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")))
+                settings.RemoteLimits, process, scheduler, ClusterLogging.Writer(loggerFactory.CreateLogger("Iridium.Repl.Remote")), settings.RemoteLog)
             : null;
         try
         {
@@ -80,15 +80,13 @@ internal sealed class NodeCommand
                 throw ListenFailure.For("cluster", options.BindHost, options.BindPort, e, remedy);
             }
             if (store is not null) await store.StartAsync(stop).ConfigureAwait(false);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGINT or SIGTERM: leave, so the peers drop this node at once.
-            }
+            // Until SIGINT or SIGTERM (leave, so the peers drop this node at once), or until the
+            // seeds have refused this node's alias long enough that it cannot be a restart.
+            var signalled = Task.Delay(Timeout.Infinite, stop);
+            await Task.WhenAny(signalled, node.JoinRefused).ConfigureAwait(false);
             await node.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!signalled.IsCompleted && node.JoinRefused.IsCompleted)
+                throw CommandFailure.Config($"alias '{options.Alias}': {await node.JoinRefused.ConfigureAwait(false)}; choose another --node-alias");
             return ExitCodes.Ok;
         }
         finally

@@ -72,7 +72,7 @@ internal sealed class ReplCommand
                 // The cluster's log lines would garble the console line: the REPL's node is quiet.
                 await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance), () => process.Cookie,
                     // From then on, !spawn'ed VMs are processes of the node (before it, there is no cluster to list them).
-                    node => scheduler.Processes = node.Processes);
+                    node => scheduler.Processes = node.Registry);
                 var options = new ReplSessionOptions
                 {
                     // The alias is resolved (and .node_id written) only when the cluster is used; until

@@ -3,6 +3,7 @@ using Iridium.Cli.CommandLine;
 using Iridium.Cli.Hosting;
 using Iridium.Cli.Programs;
 using Iridium.Vm;
+using S = Iridium.Cli.Configuration.NodeSettingsSchema;
 
 namespace Iridium.Cli.Commands;
 
@@ -30,21 +31,19 @@ internal sealed class RunCommand
             if (file is null) throw CommandFailure.Usage("run: missing FILE (the program to run)");
             if (maxSteps is < 0) throw CommandFailure.Usage($"--max-steps must be a whole number 0 or more, not {maxSteps}");
             if (slice is < 1) throw CommandFailure.Usage($"--slice must be a whole number 1 or more, not {slice}");
-            Hosting.FlagRules.Range(Configuration.NodeSettingsSchema.MaxHeapBytes, maxHeapBytes);
-            var limits = new ProcessLimits
+            // The process limits are the node's settings of the same names: one definition, one range each.
+            var settings = Configuration.NodeSettings.Empty;
+            foreach (var (setting, value) in new (Configuration.WholeSetting<int>, int?)[]
             {
-                Schedulers = AtLeast("--schedulers", schedulers, 1) ?? Environment.ProcessorCount,
-                MaxProcesses = AtLeast("--max-processes", maxProcesses, 1) ?? ProcessLimits.DefaultMaxProcesses,
-                MailboxMessages = AtLeast("--mailbox-messages", mailboxMessages, 1) ?? ProcessLimits.DefaultMailboxMessages,
-                MailboxBytes = AtLeast("--mailbox-bytes", mailboxBytes, 0) ?? ProcessLimits.DefaultMailboxBytes,
-                MaxMessageBytes = AtLeast("--max-message-bytes", maxMessageBytes, 0) ?? ProcessLimits.DefaultMaxMessageBytes,
-                MaxSteps = maxSteps,
-            };
-            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice, limits);
+                (S.MaxHeapBytes, maxHeapBytes), (S.Schedulers, schedulers), (S.MaxProcesses, maxProcesses),
+                (S.MailboxMessages, mailboxMessages), (S.MailboxBytes, mailboxBytes), (S.MaxMessageBytes, maxMessageBytes),
+            })
+            {
+                Hosting.FlagRules.Range(setting, value);
+                settings = settings.Set(setting, value);
+            }
+            return Execute(file, stateJson, maxSteps, maxHeapBytes ?? Defaults.MaxHeapBytes, slice ?? Machine.DefaultInterruptSlice, settings.ProcessLimits(maxSteps));
         });
-
-    private static int? AtLeast(string flag, int? value, int min)
-        => value < min ? throw CommandFailure.Usage($"{flag} must be a whole number {min} or more, not {value}") : value;
 
     private static int Execute(string path, string? statePath, long? maxSteps, int maxHeapBytes, long slice, ProcessLimits limits)
     {

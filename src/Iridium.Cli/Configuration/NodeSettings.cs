@@ -47,18 +47,37 @@ internal sealed class NodeSettings
     public RemoteSessionLimits RemoteLimits
         => new(Get(S.MaxSteps) ?? Defaults.RemoteMaxSteps, Get(S.MaxHeapBytes) ?? Defaults.RemoteMaxHeapBytes, Get(S.MaxOutputBytes) ?? Defaults.RemoteMaxOutputBytes);
 
+    /// <summary>How the remote REPL throttles its log lines (a part not set: the server's default).</summary>
+    public RemoteLogThrottle RemoteLog
+    {
+        get
+        {
+            int? periodMs = Get(S.RemoteLogPeriodMs);
+            return new(Get(S.RemoteLogLinesPerAddress), periodMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
+        }
+    }
+
     /// <summary>
     /// What `iridium exec` may do on this node, with the defaults filled in. Its programs share the
     /// remote sessions' heap cap and the node's heap budget (<paramref name="heapBudget"/>).
     /// </summary>
     public Iridium.Cluster.Exec.ExecLimits ExecLimits(Iridium.Vm.HeapBudget? heapBudget) => new()
     {
-        MaxRunning = Get(S.ExecMaxRunning) ?? Defaults.ExecMaxRunning,
-        MaxQueued = Get(S.ExecMaxQueued) ?? Defaults.ExecMaxQueued,
         MaxImageBytes = Get(S.ExecMaxImageBytes) ?? Math.Min(Defaults.ExecMaxImageBytes, (Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes) / 2),
         MaxSteps = Get(S.ExecMaxSteps),
         MaxHeapBytes = Get(S.MaxHeapBytes) ?? Defaults.RemoteMaxHeapBytes,
         HeapBudget = heapBudget,
+    };
+
+    /// <summary>The limits of the node's processes, with the defaults filled in (`iridium run` takes the same flags).</summary>
+    public Iridium.Vm.ProcessLimits ProcessLimits(long? maxSteps = null) => new()
+    {
+        Schedulers = Get(S.Schedulers) ?? Environment.ProcessorCount,
+        MaxProcesses = Get(S.MaxProcesses) ?? Iridium.Vm.ProcessLimits.DefaultMaxProcesses,
+        MailboxMessages = Get(S.MailboxMessages) ?? Iridium.Vm.ProcessLimits.DefaultMailboxMessages,
+        MailboxBytes = Get(S.MailboxBytes) ?? Iridium.Vm.ProcessLimits.DefaultMailboxBytes,
+        MaxMessageBytes = Get(S.MaxMessageBytes) ?? Iridium.Vm.ProcessLimits.DefaultMaxMessageBytes,
+        MaxSteps = maxSteps,
     };
 
     /// <summary>Cluster options with the defaults filled in; the alias and cookie come from the process context.</summary>
@@ -79,8 +98,15 @@ internal sealed class NodeSettings
             FailureTimeout = TimeSpan.FromMilliseconds(failureTimeout),
             DownRetention = TimeSpan.FromMilliseconds(Get(S.DownRetentionMs) ?? Defaults.DownRetentionMs),
             MaxFrameBytes = Get(S.MaxFrameBytes) ?? Defaults.MaxFrameBytes,
+            Processes = ProcessLimits(),
         };
         if (Get(S.Join) is { } seeds) options.Seeds.AddRange(seeds);
+        // The hardening limits: the library's defaults unless set (ClusterOptions says why each is what it is).
+        if (Get(S.MaxClientConnectionsPerAddress) is { } perAddress) options.MaxClientConnectionsPerAddress = perAddress;
+        if (Get(S.ClientIdleTimeoutMs) is { } idleMs) options.ClientIdleTimeout = TimeSpan.FromMilliseconds(idleMs);
+        if (Get(S.MaxRequestsPerClient) is { } requests) options.MaxRequestsPerClient = requests;
+        if (Get(S.ClientQueueBytes) is { } clientQueue) options.ClientQueueBytes = clientQueue;
+        if (Get(S.PeerQueueBytes) is { } peerQueue) options.PeerQueueBytes = peerQueue;
         return options;
     }
 }

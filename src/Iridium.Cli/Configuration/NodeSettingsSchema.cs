@@ -50,13 +50,33 @@ internal static class NodeSettingsSchema
         "Bytes all the VM heaps of this node may hold together; an ALOC past it faults HEAP (default 1 GiB, or half the memory if less).");
     public static readonly WholeSetting<long> MaxOutputBytes = new("max_output_bytes", 1, long.MaxValue,
         "Program output one line of a remote session may print; the rest is dropped with a message (default 1048576).");
-    public static readonly WholeSetting<int> ExecMaxRunning = new("exec_max_running", 1, 4096, "Programs 'iridium exec' runs here at once (default: the number of processors).");
-    public static readonly WholeSetting<int> ExecMaxQueued = new("exec_max_queued", 0, 1 << 16,
-        "Programs that may wait for a slot; beyond that exec is refused with a message (default: 4 per processor).");
+    public static readonly WholeSetting<int> Schedulers = new("schedulers", 1, 4096,
+        "Threads that run the processes: every program exec runs and every process they SPAWN (default: one per core).");
+    public static readonly WholeSetting<int> MaxProcesses = new("max_processes", 1, int.MaxValue,
+        "Living processes at most; past it a SPAWN answers eq = false and exec is refused (default 262144).");
+    public static readonly WholeSetting<int> MailboxMessages = new("mailbox_messages", 1, int.MaxValue,
+        "Messages one mailbox holds at most; a SEND to a full one answers eq = false (default 4096).");
+    public static readonly WholeSetting<int> MailboxBytes = new("mailbox_bytes", 0, int.MaxValue, "Payload bytes one mailbox holds at most (default 4194304).");
+    public static readonly WholeSetting<int> MaxMessageBytes = new("max_message_bytes", 0, int.MaxValue,
+        "Largest message a SEND may carry; a larger one faults VALUE (default 65536).");
     public static readonly WholeSetting<int> ExecMaxImageBytes = new("exec_max_image_bytes", 1, int.MaxValue,
         "Largest program image exec may send here (default 524288, within the frame cap).");
     public static readonly WholeSetting<long> ExecMaxSteps = new("exec_max_steps", 1, long.MaxValue,
         "Step cap of every program exec runs here, whatever the client asks (default: none).");
+    public static readonly WholeSetting<int> MaxClientConnectionsPerAddress = new("max_client_connections_per_address", 1, 1 << 16,
+        "Client connections (members, exec, ps...) served at once from one address; more are told busy (default 32, half the 64 in all).");
+    public static readonly WholeSetting<int> ClientIdleTimeoutMs = new("client_idle_timeout_ms", 1, int.MaxValue,
+        "Close a client connection that sent nothing for this many milliseconds and runs no program (default 60000).");
+    public static readonly WholeSetting<int> MaxRequestsPerClient = new("max_requests_per_client", 1, 1 << 20,
+        "Requests (exec, ps, kill) one client connection may have open at once; more close it (default 1024).");
+    public static readonly WholeSetting<long> ClientQueueBytes = new("client_queue_bytes", 1, long.MaxValue,
+        "Bytes queued unread for a client before its connection is closed, beyond its programs' output windows (default 4194304; at least two frames).");
+    public static readonly WholeSetting<long> PeerQueueBytes = new("peer_queue_bytes", 1, long.MaxValue,
+        "Bytes queued unread for a member before its connection is closed (default 67108864; at least two frames).");
+    public static readonly WholeSetting<int> RemoteLogLinesPerAddress = new("remote_log_lines_per_address", 0, int.MaxValue,
+        "Remote REPL log lines about one address per log period; the rest are summed in one line (default 5).");
+    public static readonly WholeSetting<int> RemoteLogPeriodMs = new("remote_log_period_ms", 1, int.MaxValue,
+        "The remote REPL's log period in milliseconds: how often it sums up what it did not log line by line (default 10000).");
 
     public static readonly TextSetting StoreVoters = new("store_voters",
         "Aliases of the replicated store's voters, comma-separated, the same list on each of them (this node among them makes it a voter). Default: no store.",
@@ -68,7 +88,10 @@ internal static class NodeSettingsSchema
     [
         NodeAlias, ServerBindHost, ServerBindPort, PortSearch, AdvertiseHost, Join, Config, DataRootDir, CookieFile,
         HeartbeatMs, FailureTimeoutMs, DownRetentionMs, MaxFrameBytes, Threads, Verbose, EnableRemoteAccess, BindHost, BindPort,
-        MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, ExecMaxRunning, ExecMaxQueued, ExecMaxImageBytes, ExecMaxSteps,
+        MaxSteps, MaxHeapBytes, MaxTotalHeapBytes, MaxOutputBytes, Schedulers, MaxProcesses, MailboxMessages, MailboxBytes, MaxMessageBytes,
+        ExecMaxImageBytes, ExecMaxSteps,
+        MaxClientConnectionsPerAddress, ClientIdleTimeoutMs, MaxRequestsPerClient, ClientQueueBytes, PeerQueueBytes,
+        RemoteLogLinesPerAddress, RemoteLogPeriodMs,
         StoreVoters, StoreDir,
     ];
 

@@ -12,6 +12,9 @@ public sealed class ClusterClientException(string message, bool authenticationFa
 {
     /// <summary>The node and this client do not share the cluster cookie.</summary>
     public bool AuthenticationFailed { get; } = authenticationFailed;
+
+    /// <summary>The node turned the connection away as busy (its handshake slots were full): worth trying again.</summary>
+    internal bool Busy { get; init; }
 }
 
 /// <summary>How a <see cref="ClusterClient"/> waits for the network.</summary>
@@ -57,7 +60,36 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <summary>The alias of the node this client is connected to.</summary>
     public string NodeAlias { get; }
 
+    /// <summary>
+    /// Connects and authenticates within <paramref name="timeout"/>. A node that answers busy (a
+    /// flood from this client's address, or many nodes starting at once, holds its handshake
+    /// slots) is tried again after a short random pause, doubling, until the timeout is spent.
+    /// </summary>
     public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io = ClientIo.Async, CancellationToken ct = default)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int tries = 1; ; tries++)
+        {
+            TimeSpan left = timeout - Stopwatch.GetElapsedTime(start);
+            try
+            {
+                return await ConnectOnceAsync(host, port, cookie, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), io, ct).ConfigureAwait(false);
+            }
+            catch (ClusterClientException e) when (e.Busy)
+            {
+                var wait = BusyPause.After(tries, Random.Shared.NextDouble());
+                if (Stopwatch.GetElapsedTime(start) + wait >= timeout)
+                    throw new ClusterClientException($"{e.Message}; gave up after {tries} tries in {timeout.TotalSeconds:0.#} s");
+                if (io == ClientIo.Blocking) Thread.Sleep(wait);
+                else await Task.Delay(wait, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The pause before trying a busy node again: 20 ms doubling to 500 ms, each stretched by up to half at random.</summary>
+    private static readonly Timing.Backoff BusyPause = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500));
+
+    private static async Task<ClusterClient> ConnectOnceAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io, CancellationToken ct)
     {
         string endpoint = HostPort.Format(host, port);
         using var deadline = new CallDeadline(io, timeout, ct);
@@ -85,7 +117,7 @@ public sealed class ClusterClient : IAsyncDisposable
         {
             var self = new LocalIdentity(SecureRandom.NewGuid(), "iridium-client", "", 0);
             var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token).ConfigureAwait(false);
-            if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication);
+            if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication) { Busy = outcome.Refusal == RefuseCode.Busy };
             connection.MarkAuthenticated();
             return new ClusterClient(transport, connection, endpoint, outcome.Peer!.Alias, timeout, io);
         }

@@ -3,6 +3,7 @@ using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Routing;
+using Iridium.Cluster.Timing;
 using Iridium.Cluster.Transport;
 using Iridium.Net;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,9 @@ namespace Iridium.Cluster.Connections;
 /// unauthenticated connections (<see cref="PreAuthBudget"/>: its own slots, a per-address cap,
 /// oldest dropped first, a short deadline), the handshake, then hands the connection to the peer
 /// manager (a member) or to <see cref="ClientRequests"/> (a tool). Nothing a stranger does here
-/// uses anything an authenticated member or client needs.
+/// uses anything an authenticated member or client needs. A connection pushed out of the budget
+/// is told so (<see cref="RefuseCode.Busy"/>) before it is closed, so a client or member that
+/// shares its address with a flood, or arrives with a hundred others, retries instead of failing.
 /// </summary>
 internal sealed class Acceptor
 {
@@ -27,14 +30,16 @@ internal sealed class Acceptor
     private readonly ClientRequests _clients;
     private readonly ConnectionTracker _connections;
     private readonly PreAuthBudget _budget;
+    private readonly StarvationMeter _starvation;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private long _failed;
     private long _refusalLines;
     private long _unlogged;
 
-    public Acceptor(ClusterOptions options, PeerManager peers, PeerRouter router, ClientRequests clients, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
+    public Acceptor(ClusterOptions options, PeerManager peers, PeerRouter router, ClientRequests clients, ConnectionTracker connections, StarvationMeter starvation, ILogger logger, CancellationToken stopping)
     {
+        _starvation = starvation;
         _options = options;
         _peers = peers;
         _router = router;
@@ -66,8 +71,23 @@ internal sealed class Acceptor
             connection.Close(CloseReason.Leaving, "node shutting down");
             return;
         }
-        var ticket = _budget.Admit(connection.RemoteHost, () => connection.Close(CloseReason.Dropped, "dropped to make room for a newer unauthenticated connection"));
-        _ = Task.Run(() => HandshakeAsync(connection, ticket));
+        // Pushed out: the handshake (the connection's only writer) stops, says busy and closes.
+        var dropped = new CancellationTokenSource();
+        var progress = new HandshakeProgress();
+        var ticket = _budget.Admit(connection.RemoteHost, () => CancelQuietly(dropped), () => progress.Activity);
+        _ = Task.Run(() => HandshakeAsync(connection, ticket, progress, dropped.Token));
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handshake ended meanwhile.
+        }
     }
 
     /// <summary>One log line about what strangers did since the last call, when they did anything.</summary>
@@ -81,30 +101,35 @@ internal sealed class Acceptor
         ClusterLog.UnauthenticatedSummary(_logger, (int)period.TotalSeconds, dropped, _budget.Capacity, _budget.PerSourceCap, failed, unlogged);
     }
 
-    private async Task HandshakeAsync(ClusterConnection connection, PreAuthBudget.Ticket ticket)
+    private async Task HandshakeAsync(ClusterConnection connection, PreAuthBudget.Ticket ticket, HandshakeProgress progress, CancellationToken dropped)
     {
         var admitted = new Admitted();
         AcceptOutcome outcome;
+        string? busy = null;
         using (ticket)
         // The deadline only, not the node's stopping: a handshake that admitted a member just as
         // the node began to leave must still finish its HelloAck, or the Leave queued behind it is
         // lost and the peer reports "connection lost" instead of "left". Leaving closes whatever
         // handshakes are still pending once the peers have been told.
-        using (var deadline = new CancellationTokenSource(_options.HandshakeTimeout))
+        using (var deadline = new StarvedDeadline(_options.HandshakeTimeout, _starvation, _starvation.Time, dropped))
         {
             try
             {
                 outcome = await Handshake.AcceptAsync(connection, _peers.Self, _options.Cookie,
-                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token).ConfigureAwait(false);
+                    (peer, role, wantsMembers) => Admit(connection, ticket, admitted, peer, role, wantsMembers), deadline.Token, progress).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
             {
-                string why = ticket.WasDropped ? "dropped to make room for a newer unauthenticated connection"
-                    : e is OperationCanceledException ? $"handshake did not finish within {_options.HandshakeTimeout.TotalSeconds:0.#} s"
+                string why = ticket.WasDropped ? Dropped
+                    : e is OperationCanceledException ? $"handshake did not finish within {(_options.HandshakeTimeout.TotalMilliseconds + deadline.ExtendedMs) / 1000:0.#} s"
                     : e.Message;
                 outcome = new AcceptOutcome(false, why, null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
+                // Pushed out, or out of time on a node too busy to finish it: either way the
+                // dialer is not at fault, and trying again is the remedy.
+                if (!ticket.WasDropped && e is OperationCanceledException) busy = $"busy: {why}; try again";
             }
         }
+        if (busy is not null || ticket.WasDropped) await SayBusyAsync(connection, busy ?? BusyReason(connection.RemoteHost)).ConfigureAwait(false);
 
         if (!outcome.Success)
         {
@@ -129,7 +154,7 @@ internal sealed class Acceptor
     private Admission Admit(ClusterConnection connection, PreAuthBudget.Ticket ticket, Admitted admitted, PeerIdentity peer, ConnectionRole role, bool wantsMembers)
     {
         // Authenticated: out of the strangers' budget. Dropped a moment ago? Then it is closed already.
-        if (!ticket.Complete()) return Admission.Refuse(RefuseCode.Busy, "dropped to make room for a newer unauthenticated connection");
+        if (!ticket.Complete()) return Admission.Refuse(RefuseCode.Busy, BusyReason(connection.RemoteHost));
         if (role == ConnectionRole.Client)
         {
             if (_clients.TryAdmit(connection.RemoteHost) is { } busy) return Admission.Refuse(RefuseCode.Busy, busy);
@@ -172,6 +197,23 @@ internal sealed class Acceptor
         }
         ClusterLog.Refused(_logger, connection.RemoteHost, why);
     }
+
+    /// <summary>Why a pushed-out connection ends (the acceptor's log).</summary>
+    private const string Dropped = "dropped to make room for a newer unauthenticated connection";
+
+    /// <summary>What a pushed-out dialer hears: it is not at fault, and trying again is the remedy.</summary>
+    private string BusyReason(string address)
+        => $"busy: too many connections from {address} are completing their handshake (at most {_budget.PerSourceCap} per address, {_budget.Capacity} in all); try again";
+
+    /// <summary>Tells a dialer it was turned away as busy, briefly: it must not hold the connection any longer than that.</summary>
+    private static async Task SayBusyAsync(ClusterConnection connection, string reason)
+    {
+        using var briefly = new CancellationTokenSource(BusyWriteTimeout);
+        await Handshake.TryRefuseAsync(connection, RefuseCode.Busy, reason, briefly.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>How long the busy answer may take to write: at once into an empty socket buffer, unless the dialer stalls (or this node is starved).</summary>
+    private static readonly TimeSpan BusyWriteTimeout = TimeSpan.FromSeconds(1);
 
     private void OnSendDropped(IClusterMessage message, string reason) => ClusterLog.SendDropped(_logger, message.GetType().Name, reason);
 

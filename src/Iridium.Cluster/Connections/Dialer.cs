@@ -3,6 +3,7 @@ using Iridium.Cluster.Logging;
 using Iridium.Cluster.Membership;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Routing;
+using Iridium.Cluster.Timing;
 using Iridium.Cluster.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -11,16 +12,20 @@ namespace Iridium.Cluster.Connections;
 /// <summary>
 /// Runs the dialer's side: connect, handshake, then hand the connection to the peer manager.
 /// Used for seeds (with a Hello, to get the member list) and for members heard of (with a Join,
-/// through a <see cref="DialTicket"/> whose outcome goes back to the member's entry).
+/// through a <see cref="DialTicket"/> whose outcome goes back to the member's entry). Dials to
+/// members take turns: at most <see cref="ClusterOptions.MaxConcurrentDials"/> handshakes at once,
+/// each deadline starting when its turn comes, so a node that hears of a hundred members does not
+/// start a hundred handshakes that all miss their deadline on a busy host and retry together.
 /// </summary>
-internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRouter router, ConnectionTracker connections, ILogger logger, CancellationToken stopping)
+internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRouter router, ConnectionTracker connections, StarvationMeter starvation, ILogger logger, CancellationToken stopping)
 {
+    private readonly SemaphoreSlim _turns = new(options.MaxConcurrentDials, options.MaxConcurrentDials);
+
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and records the node there. Never throws for network trouble.</summary>
     public async Task<DialOutcome> DialAsync(string host, int port, bool wantMembers, CancellationToken ct)
     {
         string endpoint = HostPort.Format(host, port);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
-        deadline.CancelAfter(options.HandshakeTimeout);
+        using var deadline = new StarvedDeadline(options.HandshakeTimeout, starvation, starvation.Time, ct, stopping);
         ClusterConnection connection;
         try
         {
@@ -46,8 +51,13 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         }
         catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
         {
-            string why = e is OperationCanceledException ? $"handshake with {endpoint} did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s" : $"handshake with {endpoint} failed: {e.Message}";
-            outcome = new DialOutcome(false, RefuseCode.Protocol, why, null, null);
+            string why = e is OperationCanceledException ? $"handshake with {endpoint} did not finish within {(options.HandshakeTimeout.TotalMilliseconds + deadline.ExtendedMs) / 1000:0.#} s" : $"handshake with {endpoint} failed: {e.Message}";
+            // A timeout or a broken connection is not a refusal: on an overloaded host there are
+            // thousands, each retried with backoff; a line each is for --verbose.
+            if (e is ProtocolException) ClusterLog.RefusedByPeer(logger, endpoint, UntrustedText.Escape(why));
+            else ClusterLog.DialFailed(logger, endpoint, why);
+            connection.Close(CloseReason.HandshakeFailed, why);
+            return new DialOutcome(false, RefuseCode.Protocol, why, null, null);
         }
         if (!outcome.Success)
         {
@@ -85,7 +95,24 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
 
     private async Task DialMemberAsync(DialTicket ticket)
     {
-        var outcome = await DialAsync(ticket.Host, ticket.Port, wantMembers: false, stopping).ConfigureAwait(false);
+        DialOutcome outcome;
+        try
+        {
+            await _turns.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            peers.DialEnded(ticket, "node shutting down");
+            return;
+        }
+        try
+        {
+            outcome = await DialAsync(ticket.Host, ticket.Port, wantMembers: false, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turns.Release();
+        }
         // On success the connection is recorded and the ticket already spent; a duplicate means
         // the other side kept another connection with us: neither is a failure of the member.
         string? failure = outcome switch
@@ -97,8 +124,11 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         peers.DialEnded(ticket, failure);
     }
 
-    /// <summary>Refusals that are part of normal operation, not worth a warning: a simultaneous-dial race, our own seed, a node going away.</summary>
-    private static bool IsRoutine(RefuseCode? refusal) => refusal is RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown;
+    /// <summary>
+    /// Refusals that are part of normal operation, not worth a warning: a simultaneous-dial race,
+    /// our own seed, a node going away, a node too busy with handshakes (retried after a backoff).
+    /// </summary>
+    private static bool IsRoutine(RefuseCode? refusal) => refusal is RefuseCode.Duplicate or RefuseCode.Self or RefuseCode.ShuttingDown or RefuseCode.Busy;
 
     private void OnSendDropped(IClusterMessage message, string reason) => ClusterLog.SendDropped(logger, message.GetType().Name, reason);
 }

@@ -11,6 +11,29 @@ internal readonly record struct Admission(RefuseCode? Refusal, string? Reason, L
     public static Admission Refuse(RefuseCode code, string reason) => new(code, reason, null);
 }
 
+/// <summary>
+/// How far an acceptor's handshake has come, for the admission budget to choose whom to push out:
+/// a connection that has proven itself is completing and is never pushed out for a newcomer.
+/// Written by the handshake, read (without a lock) by <see cref="Iridium.Net.PreAuthBudget"/>.
+/// </summary>
+internal sealed class HandshakeProgress
+{
+    private volatile int _stage;
+
+    /// <summary>The introduction arrived and the challenge went out: the dialer's proof may be on its way.</summary>
+    public void Challenged() => _stage = Math.Max(_stage, 1);
+
+    /// <summary>The proof arrived: the handshake ends without waiting for the dialer again.</summary>
+    public void Proven() => _stage = 2;
+
+    public Iridium.Net.LoginActivity Activity => _stage switch
+    {
+        0 => Iridium.Net.LoginActivity.Silent,
+        1 => Iridium.Net.LoginActivity.Waiting,
+        _ => Iridium.Net.LoginActivity.Answering,
+    };
+}
+
 /// <summary>How a dialer's handshake ended. On success <see cref="Peer"/> is set, and <see cref="Members"/> when it sent a Hello.</summary>
 internal sealed record DialOutcome(bool Success, RefuseCode? Refusal, string Message, PeerIdentity? Peer, List<MemberRecord>? Members);
 
@@ -72,7 +95,7 @@ internal static class Handshake
     /// it decides (and records) before the verdict is sent, so the dialer never hears "accepted"
     /// for a connection the acceptor does not hold.
     /// </summary>
-    public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct)
+    public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct, HandshakeProgress? progress = null)
     {
         var first = await connection.ReadAsync(ct).ConfigureAwait(false);
         if (first is not IIntroduction intro)
@@ -101,8 +124,10 @@ internal static class Handshake
             Nonce = nonce,
             Mac = HandshakeAuth.AcceptorMac(cookie, intro.Nonce!, nonce, intro.NodeId, self.NodeId),
         }, ct).ConfigureAwait(false);
+        progress?.Challenged();
 
         var second = await connection.ReadAsync(ct).ConfigureAwait(false);
+        if (second is Proof) progress?.Proven();
         if (second is not Proof proof) return Rejected(second is null ? "closed during the handshake (it does not know the cookie?)" : $"expected Proof, got {second.GetType().Name}");
         if (!HandshakeAuth.VerifyDialer(cookie, intro.Nonce!, nonce, intro.NodeId, self.NodeId, proof.Mac))
         {
@@ -126,7 +151,8 @@ internal static class Handshake
         return new AcceptOutcome(true, "accepted", peer, intro.Role);
     }
 
-    private static async Task TryRefuseAsync(ClusterConnection connection, RefuseCode code, string reason, CancellationToken ct)
+    /// <summary>Writes a <see cref="Refuse"/> if the connection still takes it; never throws for network trouble.</summary>
+    public static async Task TryRefuseAsync(ClusterConnection connection, RefuseCode code, string reason, CancellationToken ct)
     {
         try
         {

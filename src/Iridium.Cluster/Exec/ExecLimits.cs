@@ -4,16 +4,11 @@ namespace Iridium.Cluster.Exec;
 
 /// <summary>
 /// What a node allows the programs it runs for `iridium exec`. The CLI fills these from its
-/// defaults (Iridium.Cli/Defaults.cs), flags and config; the values here are for tests.
+/// defaults (Iridium.Cli/Defaults.cs), flags and config; the values here are for tests. How many
+/// run at once is the node's process limit (<see cref="ClusterOptions.Processes"/>).
 /// </summary>
 public sealed class ExecLimits
 {
-    /// <summary>Programs that run at once; more wait in the queue.</summary>
-    public int MaxRunning { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>Programs that may wait for a slot; beyond that a request is refused with a message.</summary>
-    public int MaxQueued { get; set; } = 4 * Environment.ProcessorCount;
-
     /// <summary>Largest image accepted; also bounded by the frame cap.</summary>
     public int MaxImageBytes { get; set; } = 512 * 1024;
 
@@ -29,8 +24,6 @@ public sealed class ExecLimits
     /// <summary>Null when the limits make sense with frames of at most <paramref name="maxFrameBytes"/>, else what is wrong.</summary>
     public string? Problem(int maxFrameBytes)
     {
-        if (MaxRunning < 1) return "exec: at least one program must be allowed to run at once";
-        if (MaxQueued < 0) return "exec: the queue length must not be negative";
         if (MaxImageBytes < 1) return "exec: the image size cap must be at least 1 byte";
         // A request frame carries the image and a few hundred bytes of names beside it.
         if (MaxImageBytes > maxFrameBytes - ExecFraming.RequestOverheadBytes)

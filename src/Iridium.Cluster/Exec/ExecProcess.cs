@@ -4,22 +4,32 @@ using Iridium.Vm;
 namespace Iridium.Cluster.Exec;
 
 /// <summary>
-/// One program this node runs for `iridium exec`: an entry of the <see cref="ProcessTable"/>.
-/// Its output and its end go back along <see cref="Reply"/> (to the client, or to the node that
-/// forwarded the request), tagged with <see cref="RequestId"/>.
+/// One program this node runs for `iridium exec`: the root of a process group on the node's
+/// <see cref="ProcessRuntime"/>, and what the request needs beside it. The group's output and its
+/// end go back along <see cref="Reply"/> (to the client, or to the node that forwarded the
+/// request), tagged with <see cref="RequestId"/>. Stopping it stops the whole group.
 /// </summary>
-internal sealed class ExecProcess : ProcessEntry
+internal sealed class ExecProcess
 {
     private readonly CancellationTokenSource _cancel = new();
     private int _stopReason;
+    private readonly ProcessRuntime _runtime;
+    private ProcessGroup? _group;
 
-    public ExecProcess(string id, string program, string origin, long requestId, int window, int chunkBytes, Func<IClusterMessage, bool> reply)
-        : base(id, program, origin)
+    public ExecProcess(ProcessRuntime runtime, string program, string origin, long requestId, int window, int chunkBytes, Func<IClusterMessage, bool> reply)
     {
+        _runtime = runtime;
+        Program = program;
+        Origin = origin;
         RequestId = requestId;
         Reply = reply;
         Output = new ProcessOutput(window, chunkBytes, chunk => reply(OutputChunk.Of(requestId, chunk, Output!.Recycle)), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
     }
+
+    public string Program { get; }
+
+    /// <summary>Who asked: "client@HOST" or "client@HOST via ALIAS".</summary>
+    public string Origin { get; }
 
     public long RequestId { get; }
 
@@ -27,14 +37,26 @@ internal sealed class ExecProcess : ProcessEntry
 
     public ProcessOutput Output { get; }
 
-    public CancellationToken Cancelled => _cancel.Token;
+    /// <summary>The group, once started.</summary>
+    public ProcessGroup? Group => Volatile.Read(ref _group);
 
-    /// <summary>Why the process was stopped from outside (Interrupted, Killed or NodeLost), or null while nobody stopped it.</summary>
+    /// <summary>The root process, once started.</summary>
+    public Process? Root => Group?.Root;
+
+    /// <summary>The root's id, ALIAS.N, once started.</summary>
+    public string Id => Root?.Id ?? "?";
+
+    /// <summary>Why the group was stopped from outside (Interrupted, Killed or NodeLost), or null while nobody stopped it.</summary>
     public ExecOutcome? StopReason => Volatile.Read(ref _stopReason) is var reason and not 0 ? (ExecOutcome)reason : null;
 
-    public override void Kill() => Stop(ExecOutcome.Killed);
+    /// <summary>The group has started: stopping now stops its members.</summary>
+    public void Started(ProcessGroup group)
+    {
+        Volatile.Write(ref _group, group);
+        if (StopReason is not null) _runtime.KillGroup(group);
+    }
 
-    /// <summary>Stops the program at its next instruction boundary (or before it starts); the first reason sticks.</summary>
+    /// <summary>Stops every member of the group at its next instruction boundary (or before it starts); the first reason sticks.</summary>
     public void Stop(ExecOutcome reason)
     {
         Interlocked.CompareExchange(ref _stopReason, (int)reason, 0);
@@ -46,5 +68,6 @@ internal sealed class ExecProcess : ProcessEntry
         {
             // Ended already.
         }
+        if (Volatile.Read(ref _group) is { } group) _runtime.KillGroup(group);
     }
 }

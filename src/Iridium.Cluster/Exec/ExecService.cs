@@ -1,5 +1,6 @@
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
+using Iridium.Vm;
 
 namespace Iridium.Cluster.Exec;
 
@@ -11,7 +12,9 @@ internal sealed record ExecPeers(
     Action<IClusterMessage> Broadcast);
 
 /// <summary>
-/// `iridium exec`, `ps` and `kill` on one node. A client's request is run here or forwarded to
+/// `iridium exec`, `ps` and `kill` on one node. A program runs here as the root of a process group
+/// on the node's <see cref="ProcessRuntime"/>, and its request ends when the group has ended. A
+/// client's request is run here or forwarded to
 /// the target member under a stream id of this node; what comes back for that stream is relayed
 /// to the client under the client's request id, and the client's credit and cancel go the other
 /// way. A client that goes away cancels its processes; a member that is lost ends the client
@@ -32,14 +35,15 @@ internal sealed class ExecService : Routing.IPeerService
     private readonly TimeSpan _capabilityWait;
     private readonly int _maxFrameBytes;
     private readonly int _maxRequestsPerClient;
+    private readonly ProcessRuntime _runtime;
     private readonly ProcessTable _table;
-    private readonly ProcessRunner _runner;
     private readonly PeerLoads _loads = new();
     private readonly ExecRoutes _routes = new();
     private bool _stopping;
 
-    public ExecService(Guid nodeId, string alias, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024)
+    public ExecService(Guid nodeId, string alias, ProcessRuntime runtime, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024)
     {
+        _runtime = runtime;
         _maxRequestsPerClient = maxRequestsPerClient;
         _maxFrameBytes = maxFrameBytes;
         _nodeId = nodeId;
@@ -48,15 +52,14 @@ internal sealed class ExecService : Routing.IPeerService
         _peers = peers;
         // A member that just came up announces itself with its first heartbeat.
         _capabilityWait = heartbeat * 2 + TimeSpan.FromMilliseconds(500);
-        _table = new ProcessTable(alias, limits.MaxRunning + limits.MaxQueued);
-        _runner = new ProcessRunner(limits, alias);
+        _table = new ProcessTable(alias, runtime.ReserveSerial);
     }
 
-    /// <summary>Processes running and queued here now.</summary>
-    public (int Running, int Queued) Load => _table.Counts();
-
-    /// <summary>Every program in the table, exec's and spawned ones.</summary>
-    public IReadOnlyList<ProcessEntry> Processes => _table.Snapshot();
+    /// <summary>
+    /// How busy this node is, as its load reports say: its living processes (and the programs its
+    /// REPL sessions run beside them); nothing waits in a queue any more.
+    /// </summary>
+    public (int Running, int Queued) Load => (_runtime.Count + _table.Count, 0);
 
     /// <summary>Where a REPL session hosted by this node registers the VMs it spawns.</summary>
     public Iridium.Vm.IProcessRegistry Registry => _table;
@@ -64,7 +67,7 @@ internal sealed class ExecService : Routing.IPeerService
     /// <summary>Every heartbeat: tell the peers that this node runs programs, and how busy it is.</summary>
     public void Tick()
     {
-        var (running, queued) = _table.Counts();
+        var (running, queued) = Load;
         _peers.Broadcast(new Data { Body = new NodeLoad(running, queued).ToBody() });
     }
 
@@ -210,7 +213,7 @@ internal sealed class ExecService : Routing.IPeerService
     {
         if (name == "any")
         {
-            var (running, queued) = _table.Counts();
+            var (running, queued) = Load;
             var best = new Target(_nodeId, _alias, null);
             long bestLoad = (long)running << 32 | (uint)queued;
             foreach (var (nodeId, alias) in _peers.Live())
@@ -258,10 +261,21 @@ internal sealed class ExecService : Routing.IPeerService
 
     private KillReply KillLocal(long requestId, string id)
     {
-        if (_table.Find(id) is not { } process) return new KillReply { RequestId = requestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}" };
-        process.Kill();
-        return new KillReply { RequestId = requestId, Found = true, Message = $"killed {id}" };
+        bool found = LocalSerial(id) is { } serial && _runtime.Kill(serial);
+        if (!found && _table.Find(id) is { } entry)
+        {
+            entry.Kill();
+            found = true;
+        }
+        return found ? new KillReply { RequestId = requestId, Found = true, Message = $"killed {id}" }
+            : new KillReply { RequestId = requestId, Found = false, Message = $"no process {UntrustedText.Escape(id)}" };
     }
+
+    /// <summary>N of a process id ALIAS.N of this node, or null when <paramref name="id"/> is not one.</summary>
+    private long? LocalSerial(string id)
+        => id.Length > _alias.Length + 1 && id.StartsWith(_alias, StringComparison.Ordinal) && id[_alias.Length] == '.'
+            && long.TryParse(id.AsSpan(_alias.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long serial)
+            ? serial : null;
 
     /// <summary>`ps`: this node's processes and those of every member that runs programs, answered when all have replied or after <see cref="GatherTimeout"/>.</summary>
     private void Gather(ClusterConnection client, long requestId)
@@ -284,7 +298,14 @@ internal sealed class ExecService : Routing.IPeerService
         }, TaskScheduler.Default);
     }
 
-    private List<ProcessRecord> LocalRecords() => _table.Snapshot().Select(p => p.ToRecord(_nodeId, _alias)).ToList();
+    /// <summary>What `ps` lists of this node: its processes, then what its REPL sessions run beside them.</summary>
+    private List<ProcessRecord> LocalRecords()
+    {
+        long now = Environment.TickCount64;
+        var records = _runtime.List().Select(p => ProcessRecords.Of(p, _nodeId, _alias, now)).ToList();
+        records.AddRange(_table.Snapshot().Select(p => p.ToRecord(_nodeId, _alias)));
+        return records;
+    }
 
     private void FinishGatherPart(Relay relay, List<ProcessRecord>? records)
     {
@@ -382,34 +403,115 @@ internal sealed class ExecService : Routing.IPeerService
 
     // ---- running here ----
 
-    /// <summary>Admits and starts a process; null when it runs or waits, else why it was refused.</summary>
+    /// <summary>
+    /// Starts the program as the root of a new group; null when it runs, else why it was refused.
+    /// The request ends (its ExecExit) once every member of the group has ended.
+    /// </summary>
     private string? StartLocal(ExecRequest request, string origin, Func<IClusterMessage, bool> reply, Action<ExecProcess> added, Action<ExecProcess> removed)
     {
         if (Volatile.Read(ref _stopping)) return $"{_alias} is shutting down";
+        byte[] image = request.Image!;
+        if (!ProgramImage.TryRead(image, out _, out string? invalid))
+        {
+            reply(new ExecExit { RequestId = request.RequestId, Outcome = ExecOutcome.Crashed, Code = (int)FaultCode.Header, Message = $"invalid program image: {invalid} (Crash{{1}})" });
+            return null;
+        }
         int window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
         string program = UntrustedText.Escape(request.Program ?? "?");
-        var process = _table.TryAdd(id => new ExecProcess(id, program, origin, request.RequestId, window, ExecFraming.ChunkFor(_maxFrameBytes, window), reply));
-        if (process is null)
-            return $"{_alias} is busy: {_limits.MaxRunning} programs running and {_limits.MaxQueued} waiting (the most it allows); try again later";
-        added(process);
-        reply(new ExecStarted { RequestId = request.RequestId, ProcessId = process.Id, Alias = _alias });
-        long? maxSteps = request.MaxSteps < 0 ? null : request.MaxSteps;
-        _ = _runner.RunAsync(process, request.Image!, maxSteps, request.WantState, () =>
+        var exec = new ExecProcess(_runtime, program, origin, request.RequestId, window, ExecFraming.ChunkFor(_maxFrameBytes, window), reply);
+        var machine = new Machine(alias: _alias, heapCap: _limits.MaxHeapBytes, heapBudget: _limits.HeapBudget) { Runtime = _runtime };
+        machine.LoadImage(image);
+        ExecExit? exit = null;
+        var root = _runtime.Start(machine, exec.Output, new GroupOptions
         {
-            _table.Remove(process);
-            removed(process);
+            MaxSteps = Budget(request.MaxSteps < 0 ? null : request.MaxSteps),
+            Owner = exec,
+            Started = process =>
+            {
+                added(exec);
+                reply(new ExecStarted { RequestId = request.RequestId, ProcessId = process.Id, Alias = _alias });
+            },
+            RootEnding = (process, result) => exit = RootExit(machine, process, result, request.WantState),
         });
+        if (root is null)
+            return $"{_alias} is busy: it runs {_runtime.Count} processes, the most it allows (--max-processes {_runtime.Limits.MaxProcesses}); try again later";
+        exec.Started(root.Group);
+        _ = FinishWhenEndedAsync(exec, () => exit, removed);
         return null;
     }
 
-    /// <summary>The node is leaving: refuse new programs and stop the running ones (their requesters hear NodeLost).</summary>
+    /// <summary>The requester's budget, within the node's cap.</summary>
+    private long? Budget(long? requested)
+        => _limits.MaxSteps is { } cap ? Math.Min(cap, requested ?? long.MaxValue) : requested;
+
+    /// <summary>
+    /// How the root ended, as its requester will hear it, read before its VM lets go of its heap
+    /// (for the state); null when it was killed.
+    /// </summary>
+    private static ExecExit? RootExit(Machine machine, Process root, ExecutionResult? result, bool wantState)
+    {
+        if (result is not { Status: ExecutionStatus.Stopped or ExecutionStatus.Faulted } final) return null;
+        bool crashed = final.Status == ExecutionStatus.Faulted;
+        var exit = new ExecExit
+        {
+            Outcome = crashed ? ExecOutcome.Crashed : ExecOutcome.Stopped,
+            Code = final.Code,
+            Steps = root.Steps,
+            Message = crashed ? FaultReport.Describe(machine, final) : null,
+        };
+        if (wantState)
+        {
+            using var state = new MemoryStream();
+            var kind = crashed ? VmEventKind.Crash : VmEventKind.GracefulStop;
+            StateJsonWriter.Write(state, machine, new VmEvent(kind, final.Code, DateTime.UtcNow, machine.Id));
+            exit.StateJson = state.ToArray();
+        }
+        return exit;
+    }
+
+    /// <summary>Waits for the group's end, ships the rest of its output, then sends the exit: the root's, unless the group was stopped from outside.</summary>
+    private async Task FinishWhenEndedAsync(ExecProcess exec, Func<ExecExit?> rootExit, Action<ExecProcess> removed)
+    {
+        ExecExit exit;
+        try
+        {
+            await exec.Group!.WhenEnded().ConfigureAwait(false);
+            await exec.Output.DrainAsync().ConfigureAwait(false);
+            long steps = exec.Root?.Steps ?? 0;
+            exit = exec.StopReason is { } reason ? Stopped(exec, steps, reason)
+                : rootExit() ?? Stopped(exec, steps, ExecOutcome.Killed);
+        }
+        catch (Exception e)
+        {
+            // A bug must end this request with a message, never the node.
+            exit = new ExecExit { Outcome = ExecOutcome.Refused, Message = $"{_alias}: internal error running {exec.Id}: {e.GetType().Name}: {e.Message}" };
+        }
+        removed(exec);
+        exit.RequestId = exec.RequestId;
+        exec.Reply(exit);
+    }
+
+    private ExecExit Stopped(ExecProcess exec, long steps, ExecOutcome reason)
+    {
+        string message = reason switch
+        {
+            ExecOutcome.Killed => $"{exec.Id} was killed",
+            ExecOutcome.NodeLost => $"{_alias} is shutting down; {exec.Id} was stopped",
+            _ => $"{exec.Id} was interrupted",
+        };
+        return new ExecExit { Outcome = reason, Message = message, Steps = steps };
+    }
+
+    /// <summary>The node is leaving: refuse new programs and stop the running groups (their requesters hear NodeLost).</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         Volatile.Write(ref _stopping, true);
-        foreach (var process in _table.Snapshot().OfType<ExecProcess>()) process.Stop(ExecOutcome.NodeLost);
+        foreach (var exec in ExecGroups()) exec.Stop(ExecOutcome.NodeLost);
         var deadline = DateTime.UtcNow + grace;
-        while (_table.Snapshot().Any(p => p is ExecProcess) && DateTime.UtcNow < deadline) await Task.Delay(10).ConfigureAwait(false);
+        while (ExecGroups().Any() && DateTime.UtcNow < deadline) await Task.Delay(10).ConfigureAwait(false);
     }
+
+    private IEnumerable<ExecProcess> ExecGroups() => _runtime.List().Select(p => p.Group.Owner).OfType<ExecProcess>().Distinct();
 
     private static ExecExit Refusal(long requestId, string why) => new() { RequestId = requestId, Outcome = ExecOutcome.Refused, Message = why };
 }

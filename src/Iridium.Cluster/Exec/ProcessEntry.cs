@@ -4,9 +4,8 @@ using Iridium.Vm;
 namespace Iridium.Cluster.Exec;
 
 /// <summary>
-/// One program in the node's <see cref="ProcessTable"/>: run for `iridium exec`
-/// (<see cref="ExecProcess"/>) or by a REPL session's <c>!spawn</c> (<see cref="SpawnedProcess"/>).
-/// What `ps` shows and what `kill` needs.
+/// One program in the node's <see cref="ProcessTable"/>: a VM a REPL session's <c>!spawn</c>
+/// runs, or the session itself (<see cref="SpawnedProcess"/>). What `ps` shows and what `kill` needs.
 /// </summary>
 internal abstract class ProcessEntry(string id, string program, string origin)
 {

@@ -72,4 +72,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(16, LogLevel.Warning, "dropped an outgoing {MessageType}: {Reason}")]
     public static partial void SendDropped(ILogger logger, string messageType, string reason);
+
+    [LoggerMessage(23, LogLevel.Error, "cannot join: {Reason}")]
+    public static partial void AliasRefused(ILogger logger, string reason);
 }

@@ -1,6 +1,7 @@
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Routing;
+using Iridium.Cluster.Timing;
 
 namespace Iridium.Cluster.Membership;
 
@@ -18,12 +19,16 @@ internal sealed class MembershipService : IPeerService
     private readonly TimeSpan _failureTimeout;
     private readonly TimeProvider _time;
     private readonly Dialer _dialer;
+    private readonly StarvationMeter? _starvation;
+    private readonly HeartbeatLateness _lateness = new();
     private long _heartbeatSequence;
     private long _nextHeartbeatMs;
 
     /// <param name="dialer">Runs the dials <see cref="PeerManager.Heard"/> and <see cref="PeerManager.RedialDown"/> start.</param>
-    public MembershipService(PeerManager peers, Dialer dialer, ClusterOptions options, TimeProvider time)
+    /// <param name="starvation">How long this node could not run lately: not counted as a peer's silence.</param>
+    public MembershipService(PeerManager peers, Dialer dialer, ClusterOptions options, TimeProvider time, StarvationMeter? starvation = null)
     {
+        _starvation = starvation;
         _peers = peers;
         _dialer = dialer;
         _heartbeatInterval = options.HeartbeatInterval;
@@ -40,7 +45,9 @@ internal sealed class MembershipService : IPeerService
     /// <summary>Failure detection, expiry, redials of lost members, and a heartbeat to every live peer when one is due.</summary>
     public void Tick()
     {
-        _peers.CheckSilence(_failureTimeout);
+        // Silence this node or the whole host caused is not a peer's failure (see both classes).
+        long starved = _starvation?.StarvedWithin(_failureTimeout) ?? 0;
+        _peers.CheckSilence(_failureTimeout, Math.Max(starved, _lateness.LatenessMs(_heartbeatInterval, _failureTimeout)));
         _peers.Expire();
         var redials = _peers.RedialDown();
         if (redials.Count > 0) _dialer.DialMembers(redials);
@@ -58,6 +65,7 @@ internal sealed class MembershipService : IPeerService
         switch (message)
         {
             case Heartbeat heartbeat:
+                if (entry.HeartbeatArrived(Timing.Clock.NowMs(_time)) is { } gap) _lateness.Add(gap);
                 if (_peers.SyncFor(entry, heartbeat.Digest, _heartbeatInterval / 2) is { } sync) connection.TrySend(sync);
                 break;
             case MembersUpdate update:

@@ -14,6 +14,7 @@ namespace Iridium.Cluster.Membership;
 internal sealed class PeerEntry
 {
     private long _lastSeenMs;
+    private long _lastHeartbeatMs;
     private volatile ClusterConnection? _connection;
 
     public PeerEntry(PeerIdentity identity, long nowMs)
@@ -70,10 +71,27 @@ internal sealed class PeerEntry
 
     public void Touch(long nowMs) => Volatile.Write(ref _lastSeenMs, nowMs);
 
+    /// <summary>A heartbeat arrived (on its connection's read loop): the gap since the previous one, if there was one.</summary>
+    public long? HeartbeatArrived(long nowMs)
+    {
+        long previous = Interlocked.Exchange(ref _lastHeartbeatMs, nowMs);
+        return previous > 0 ? nowMs - previous : null;
+    }
+
     public MemberRecord ToRecord() => new() { NodeId = NodeId, Alias = Alias, Host = Identity.Host, Port = Identity.Port };
 
     /// <summary>When it may be forgotten: the retention period after it went down (or, never up here, after its last change).</summary>
     public long ExpiresAtMs(TimeSpan retention) => (Down?.SinceMs ?? StateSinceMs) + (long)retention.TotalMilliseconds;
+
+    /// <summary>
+    /// Disconnected, never dialed: no dial before <paramref name="untilMs"/>. For a node the other
+    /// side is to dial (<see cref="PeerManager.Heard"/>); if it has not by then, this side does.
+    /// </summary>
+    public void Defer(long untilMs)
+    {
+        Require(State == PeerState.Disconnected && Failures == 0 && Down is null, "defer a dial");
+        RetryAtMs = untilMs;
+    }
 
     /// <summary>Disconnected → Dialing.</summary>
     public DialTicket BeginDial(string host, int port, long nowMs)
@@ -89,7 +107,7 @@ internal sealed class PeerEntry
     /// <paramref name="failure"/> is null when that was not the node's fault (the other side kept
     /// another connection): no failure is counted and it may be dialed again at once.
     /// </summary>
-    public void EndDial(DialTicket ticket, string? failure, long nowMs, Backoff backoff)
+    public void EndDial(DialTicket ticket, string? failure, long nowMs, Backoff backoff, double jitter)
     {
         Require(State == PeerState.Dialing && ReferenceEquals(PendingDial, ticket), "end a dial");
         PendingDial = null;
@@ -97,7 +115,7 @@ internal sealed class PeerEntry
         {
             Failures++;
             LastFailure = failure;
-            RetryAtMs = nowMs + (long)backoff.After(Failures).TotalMilliseconds;
+            RetryAtMs = nowMs + (long)backoff.After(Failures, jitter).TotalMilliseconds;
         }
         Move(PeerState.Disconnected, nowMs);
     }
@@ -131,14 +149,14 @@ internal sealed class PeerEntry
     /// The loss counts as the first failure: the first redial waits one backoff step (a node that
     /// just died refuses at once anyway), and each failed redial doubles the wait.
     /// </summary>
-    public ClusterConnection? GoDown(DownReason reason, long nowMs, Backoff backoff)
+    public ClusterConnection? GoDown(DownReason reason, long nowMs, Backoff backoff, double jitter)
     {
         Require(IsUp, "go down");
         var connection = _connection;
         _connection = null;
         Down = new DownRecord(nowMs, reason);
         Failures = 1;
-        RetryAtMs = nowMs + (long)backoff.After(Failures).TotalMilliseconds;
+        RetryAtMs = nowMs + (long)backoff.After(Failures, jitter).TotalMilliseconds;
         Move(PeerState.Disconnected, nowMs);
         return connection;
     }

@@ -32,22 +32,33 @@ internal sealed class PeerManager
     /// <summary>Wait after a failed dial to a member before the next (doubling), unless it connects to us first.</summary>
     public static readonly Backoff DialBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(16));
 
+    /// <summary>
+    /// Of two nodes that hear of each other, the one with the lower node id dials (the connection
+    /// the simultaneous-dial rule would keep anyway); the other waits this long (plus jitter) for it
+    /// before dialing too. Half the handshakes, and no races, when many nodes start at once.
+    /// </summary>
+    public static readonly TimeSpan DialerGrace = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, PeerEntry> _byId = [];
     private readonly Dictionary<string, PeerEntry> _liveByAlias = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _retention;
     private readonly ILogger _logger;
+    private readonly Func<double> _jitter;
     private LocalIdentity _self;
     private int _liveCount;
+    private ulong? _digest;
     private bool _closed;
 
-    public PeerManager(LocalIdentity self, TimeSpan downRetention, TimeProvider time, ILogger logger)
+    /// <param name="jitter">A number from 0 to 1 for each backoff (random; tests give a fixed one).</param>
+    public PeerManager(LocalIdentity self, TimeSpan downRetention, TimeProvider time, ILogger logger, Func<double>? jitter = null)
     {
         _self = self;
         _retention = downRetention;
         _time = time;
         _logger = logger;
+        _jitter = jitter ?? Random.Shared.NextDouble;
     }
 
     /// <summary>
@@ -145,6 +156,12 @@ internal sealed class PeerManager
                     if (_byId.Count >= MaxEntries) continue;
                     entry = new PeerEntry(new PeerIdentity(member.NodeId, member.Alias!, member.Host!, member.Port), now);
                     _byId.Add(member.NodeId, entry);
+                    if (member.NodeId.CompareTo(_self.NodeId) < 0)
+                    {
+                        // Its turn to dial: heard of again after the grace, it is dialed from here too.
+                        entry.Defer(now + (long)(DialerGrace.TotalMilliseconds * (1 + _jitter() / 2)));
+                        continue;
+                    }
                 }
                 else if (entry.State != PeerState.Disconnected || now < entry.RetryAtMs)
                 {
@@ -166,7 +183,7 @@ internal sealed class PeerManager
         lock (_gate)
         {
             if (!IsCurrent(ticket.Entry) || !ReferenceEquals(ticket.Entry.PendingDial, ticket)) return;
-            ticket.Entry.EndDial(ticket, failure, _time.NowMs(), DialBackoff);
+            ticket.Entry.EndDial(ticket, failure, _time.NowMs(), DialBackoff, _jitter());
         }
     }
 
@@ -213,13 +230,17 @@ internal sealed class PeerManager
         }
     }
 
-    /// <summary>Marks down every live peer silent for longer than <paramref name="timeout"/>.</summary>
-    public void CheckSilence(TimeSpan timeout)
+    /// <summary>
+    /// Marks down every live peer silent for longer than <paramref name="timeout"/> plus
+    /// <paramref name="starvedMs"/>: the time this node itself could not run lately, when its own
+    /// read loops could not take the heartbeats waiting in its sockets (<see cref="StarvationMeter"/>).
+    /// </summary>
+    public void CheckSilence(TimeSpan timeout, long starvedMs = 0)
     {
         lock (_gate)
         {
             long now = _time.NowMs();
-            long limit = (long)timeout.TotalMilliseconds;
+            long limit = (long)timeout.TotalMilliseconds + Math.Max(0, starvedMs);
             List<PeerEntry>? silent = null;
             foreach (var entry in _byId.Values)
             {
@@ -278,17 +299,20 @@ internal sealed class PeerManager
     /// </summary>
     public ulong Digest()
     {
-        lock (_gate)
+        lock (_gate) return _digest ??= ComputeDigest();
+    }
+
+    /// <summary>The digest of the live set, computed again only when it changes (every heartbeat received asks for it). Caller holds the lock.</summary>
+    private ulong ComputeDigest()
+    {
+        var ids = new Guid[_liveCount + 1];
+        ids[0] = _self.NodeId;
+        int i = 1;
+        foreach (var entry in _byId.Values)
         {
-            var ids = new Guid[_liveCount + 1];
-            ids[0] = _self.NodeId;
-            int i = 1;
-            foreach (var entry in _byId.Values)
-            {
-                if (entry.IsUp) ids[i++] = entry.NodeId;
-            }
-            return DigestOf(ids);
+            if (entry.IsUp) ids[i++] = entry.NodeId;
         }
+        return DigestOf(ids);
     }
 
     internal static ulong DigestOf(Guid[] ids)
@@ -429,6 +453,7 @@ internal sealed class PeerManager
     {
         _liveByAlias[entry.Alias] = entry;
         _liveCount++;
+        _digest = null;
         ClusterLog.NodeUp(_logger, entry.Alias, entry.NodeId, HostPort.Format(entry.Identity.Host, entry.Identity.Port));
         // Rather than waiting for anti-entropy, the others connect to it directly: that is what
         // makes concurrent joins converge quickly.
@@ -443,9 +468,10 @@ internal sealed class PeerManager
     /// <summary>Live → down: close its connection, log one line, count it. Caller holds the lock.</summary>
     private void GoDown(PeerEntry entry, DownReason reason, ConnectionClose close)
     {
-        var connection = entry.GoDown(reason, _time.NowMs(), DialBackoff);
+        var connection = entry.GoDown(reason, _time.NowMs(), DialBackoff, _jitter());
         if (_liveByAlias.TryGetValue(entry.Alias, out var holder) && ReferenceEquals(holder, entry)) _liveByAlias.Remove(entry.Alias);
         _liveCount--;
+        _digest = null;
         connection?.Close(close.Reason, close.Detail);
         ClusterLog.NodeDown(_logger, entry.Alias, close.Detail);
         LiveCountChanged?.Invoke(_liveCount);

@@ -8,7 +8,8 @@ namespace Iridium.Cluster.Protocol;
 /// or renumber them, and only append members to a message (a reader accepts older, shorter forms;
 /// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
 /// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
-/// exec, ps and kill (<see cref="IExecMessage"/>), 60-75 the replicated store (<see cref="IStoreMessage"/>). A new message is
+/// exec, ps and kill (<see cref="IExecMessage"/>), 40-47 processes on different members
+/// (<see cref="IProcessMessage"/>), 60-75 the replicated store (<see cref="IStoreMessage"/>). A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member a <see cref="CheckedText"/> (a <c>string?</c> property over a serialized
 /// <see cref="CheckedText"/> field); tests check all three.
@@ -40,6 +41,14 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(37, typeof(ProcessList))]
 [MemoryPackUnion(38, typeof(KillRequest))]
 [MemoryPackUnion(39, typeof(KillReply))]
+[MemoryPackUnion(40, typeof(RemoteSpawn))]
+[MemoryPackUnion(41, typeof(RemoteSpawnReply))]
+[MemoryPackUnion(42, typeof(RemoteSend))]
+[MemoryPackUnion(43, typeof(RemoteMonitor))]
+[MemoryPackUnion(44, typeof(RemoteDown))]
+[MemoryPackUnion(45, typeof(RemoteWhere))]
+[MemoryPackUnion(46, typeof(RemoteWhereReply))]
+[MemoryPackUnion(47, typeof(RemoteOutput))]
 [MemoryPackUnion(60, typeof(StoreVote))]
 [MemoryPackUnion(61, typeof(StoreVoteReply))]
 [MemoryPackUnion(62, typeof(StorePreVote))]

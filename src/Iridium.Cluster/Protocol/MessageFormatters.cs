@@ -46,6 +46,14 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<ProcessList>();
         MemoryPackFormatterProvider.Register<KillRequest>();
         MemoryPackFormatterProvider.Register<KillReply>();
+        MemoryPackFormatterProvider.Register<RemoteSpawn>();
+        MemoryPackFormatterProvider.Register<RemoteSpawnReply>();
+        MemoryPackFormatterProvider.Register<RemoteSend>();
+        MemoryPackFormatterProvider.Register<RemoteMonitor>();
+        MemoryPackFormatterProvider.Register<RemoteDown>();
+        MemoryPackFormatterProvider.Register<RemoteWhere>();
+        MemoryPackFormatterProvider.Register<RemoteWhereReply>();
+        MemoryPackFormatterProvider.Register<RemoteOutput>();
         MemoryPackFormatterProvider.Register<StoreVote>();
         MemoryPackFormatterProvider.Register<StoreVoteReply>();
         MemoryPackFormatterProvider.Register<StorePreVote>();

@@ -15,6 +15,11 @@ internal enum RejoinState : byte
     Joined,
     /// <summary>The node is leaving.</summary>
     Stopped,
+    /// <summary>
+    /// Every seed that answered refused this node's alias, round after round, for
+    /// <see cref="RejoinMachine.AliasGiveUp"/>: another live member holds it. The node gives up joining.
+    /// </summary>
+    AliasRefused,
 }
 
 /// <summary>How a round of dials to the seeds ended.</summary>
@@ -26,6 +31,8 @@ internal enum RoundResult : byte
     OnlySelf,
     /// <summary>No seed answered.</summary>
     NoAnswer,
+    /// <summary>No seed let this node in, and at least one refused it because a live member holds its alias.</summary>
+    AliasTaken,
 }
 
 /// <summary>
@@ -35,13 +42,26 @@ internal enum RoundResult : byte
 /// whether a round ends before or after the last peer is lost cannot change the outcome: a node
 /// with seeds and no live peer always ends up joining again.
 /// </summary>
-internal sealed class RejoinMachine(Func<double>? jitter = null)
+/// <remarks>
+/// A refused alias is retried for <see cref="AliasGiveUp"/> before the node gives up: a node
+/// restarted at once after a crash finds its old self still live on the members until their
+/// failure timeout passes, and must get in then; a second node given a live member's alias never
+/// will, and is told so instead of retrying for ever.
+/// </remarks>
+internal sealed class RejoinMachine(Func<double>? jitter = null, TimeSpan? aliasGiveUp = null)
 {
     /// <summary>The wait after a round with no answer: 50 ms, doubling, at most 2 s (plus up to a quarter of it at random).</summary>
     public static readonly Backoff RoundBackoff = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2));
 
+    /// <summary>How long rounds may refuse the alias before the node gives up, unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultAliasGiveUp = TimeSpan.FromSeconds(30);
+
     private readonly Func<double> _jitter = jitter ?? Random.Shared.NextDouble;
     private int _failedRounds;
+    private long _aliasRefusedSinceMs = -1;
+
+    /// <summary>How long rounds may refuse the alias, one after another, before the node gives up.</summary>
+    public TimeSpan AliasGiveUp { get; } = aliasGiveUp ?? DefaultAliasGiveUp;
 
     public RejoinState State { get; private set; } = RejoinState.Idle;
 
@@ -63,6 +83,7 @@ internal sealed class RejoinMachine(Func<double>? jitter = null)
     {
         if (State == RejoinState.Stopped) return;
         if (State != RejoinState.Joining) throw new InvalidOperationException($"a round ended in state {State}");
+        if (result != RoundResult.AliasTaken) _aliasRefusedSinceMs = -1;
         switch (result)
         {
             case RoundResult.Joined when LiveCount > 0:
@@ -74,6 +95,11 @@ internal sealed class RejoinMachine(Func<double>? jitter = null)
                 // It answered, but the connection is already gone: start over from the shortest wait.
                 _failedRounds = 0;
                 BackOff(nowMs);
+                break;
+            case RoundResult.AliasTaken:
+                if (_aliasRefusedSinceMs < 0) _aliasRefusedSinceMs = nowMs;
+                if (nowMs - _aliasRefusedSinceMs >= (long)AliasGiveUp.TotalMilliseconds) State = RejoinState.AliasRefused;
+                else BackOff(nowMs);
                 break;
             default:
                 BackOff(nowMs);

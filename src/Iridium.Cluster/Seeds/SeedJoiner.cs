@@ -13,6 +13,8 @@ internal enum SeedAnswer : byte
     Self,
     /// <summary>Unreachable, refused, or not authenticated.</summary>
     NoAnswer,
+    /// <summary>Refused: a live member holds this node's alias.</summary>
+    AliasTaken,
 }
 
 /// <summary>
@@ -31,18 +33,23 @@ internal sealed class SeedJoiner
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource<string> _gaveUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _wake = NewWake();
     private Task _loop = Task.CompletedTask;
 
     /// <param name="dial">Dials one seed; must not throw for network trouble.</param>
-    public SeedJoiner(ISeedSource seeds, Func<SeedAddress, CancellationToken, Task<SeedAnswer>> dial, TimeProvider time, ILogger logger, Func<double>? jitter = null)
+    /// <param name="aliasGiveUp">How long the seeds may refuse this node's alias before it gives up (<see cref="RejoinMachine"/>).</param>
+    public SeedJoiner(ISeedSource seeds, Func<SeedAddress, CancellationToken, Task<SeedAnswer>> dial, TimeProvider time, ILogger logger, Func<double>? jitter = null, TimeSpan? aliasGiveUp = null)
     {
         _seeds = seeds;
         _dial = dial;
         _time = time;
         _logger = logger;
-        _machine = new RejoinMachine(jitter);
+        _machine = new RejoinMachine(jitter, aliasGiveUp);
     }
+
+    /// <summary>Completes, with why, when the node gives up joining: the seeds kept refusing its alias.</summary>
+    public Task<string> GaveUp => _gaveUp.Task;
 
     public RejoinState State
     {
@@ -117,6 +124,11 @@ internal sealed class SeedJoiner
                         if (_machine.State == RejoinState.BackingOff) ClusterLog.SeedRetry(_logger, Math.Max(0, _machine.RetryAtMs - _time.NowMs()));
                     }
                     break;
+                case RejoinState.AliasRefused:
+                    string why = $"the seeds refused this node's alias for {_machine.AliasGiveUp.TotalSeconds:0} s: a live member of the cluster holds it";
+                    ClusterLog.AliasRefused(_logger, why);
+                    _gaveUp.TrySetResult(why);
+                    return;
                 case RejoinState.BackingOff:
                     long wait = retryAt - _time.NowMs();
                     if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), _time, stop).ConfigureAwait(false);
@@ -149,6 +161,7 @@ internal sealed class SeedJoiner
     {
         var seeds = await _seeds.ResolveAsync(stop).ConfigureAwait(false);
         bool anyOther = seeds.Count == 0;
+        bool aliasTaken = false;
         foreach (var seed in seeds)
         {
             var answer = await _dial(seed, stop).ConfigureAwait(false);
@@ -158,9 +171,10 @@ internal sealed class SeedJoiner
                 return RoundResult.Joined;
             }
             if (answer != SeedAnswer.Self) anyOther = true;
+            aliasTaken |= answer == SeedAnswer.AliasTaken;
         }
         // Every seed is this node: nothing to join.
-        return anyOther ? RoundResult.NoAnswer : RoundResult.OnlySelf;
+        return aliasTaken ? RoundResult.AliasTaken : anyOther ? RoundResult.NoAnswer : RoundResult.OnlySelf;
     }
 
     /// <summary>Wakes the loop if it waits in Joined. Caller holds the lock.</summary>

@@ -11,4 +11,11 @@ internal readonly record struct Backoff(TimeSpan Start, TimeSpan Cap)
         long ticks = Start.Ticks << doublings;
         return ticks <= 0 || ticks > Cap.Ticks ? Cap : TimeSpan.FromTicks(ticks);
     }
+
+    /// <summary>
+    /// <see cref="After"/> stretched by up to half of it, by <paramref name="unit"/> (0 to 1, random
+    /// in the node): nodes that failed together (a host that was starved, a newcomer every member
+    /// dialed at once) come back spread out instead of together.
+    /// </summary>
+    public TimeSpan After(int failures, double unit) => After(failures) * (1 + Math.Clamp(unit, 0, 1) / 2);
 }

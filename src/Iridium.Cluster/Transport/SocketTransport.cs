@@ -19,7 +19,9 @@ internal sealed class SocketTransport : IConnectionTransport
         _socket = socket;
         // Small frames (heartbeats, handshakes) must not wait for Nagle; bulk sends are batched by the send loop anyway.
         socket.NoDelay = true;
-        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        // Zero-byte reads: an idle connection waits for data without holding a rented 64 KiB
+        // buffer, which a full mesh of hundreds of connections per node would hold for nothing.
+        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true));
         Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
         RemoteHost = AddressOf(socket.RemoteEndPoint);
         LocalHost = AddressOf(socket.LocalEndPoint);

@@ -64,10 +64,14 @@ public sealed record RemoteServerOptions
     public string? Version { get; init; }
 
     /// <summary>Log lines about one address written one by one per <see cref="LogPeriod"/>; the rest are summed in one line.</summary>
-    public int LogLinesPerAddress { get; init; } = 5;
+    public int LogLinesPerAddress { get; init; } = DefaultLogLinesPerAddress;
+
+    public const int DefaultLogLinesPerAddress = 5;
+
+    public static readonly TimeSpan DefaultLogPeriod = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the server writes the summary of what it did not log line by line.</summary>
-    public TimeSpan LogPeriod { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan LogPeriod { get; init; } = DefaultLogPeriod;
 
     /// <summary>The clock of the log periods (tests give a fake one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -43,10 +43,18 @@ public sealed unsafe partial class Machine
     /// <summary>A machine for a spawned process: shares <paramref name="image"/>, starts at <paramref name="pcAddress"/> with R0 = <paramref name="r0"/>.</summary>
     internal static Machine ForProcess(ProcessImage image, int pcAddress, int r0, Machine parent)
     {
-        var child = new Machine(parent.Runtime, parent.HeapCap, parent.HeapBudget)
+        var child = ForProcess(image, pcAddress, r0, parent.Runtime, parent.HeapCap, parent.HeapBudget, parent.Diagnostics);
+        child._useReferenceInterpreter = parent._useReferenceInterpreter;
+        child._decoded = image.Decoded(child._useReferenceInterpreter);
+        return child;
+    }
+
+    /// <summary>A machine for a process spawned without a parent machine here (SPAWN from another member).</summary>
+    internal static Machine ForProcess(ProcessImage image, int pcAddress, int r0, ProcessRuntime? runtime, int heapCap, HeapBudget? heapBudget, TextWriter? diagnostics)
+    {
+        var child = new Machine(runtime, heapCap, heapBudget)
         {
-            Diagnostics = parent.Diagnostics,
-            _useReferenceInterpreter = parent._useReferenceInterpreter,
+            Diagnostics = diagnostics,
         };
         child._program = image.Program;
         child._programLength = image.Program.Length;
@@ -104,12 +112,39 @@ public sealed unsafe partial class Machine
         var self = EnsureProcess();
         if (self.Handles.IsFull) return FaultCode.Handle;
         int node = _cpu.R[c];
-        var child = node == -1 || node == self.Runtime.ThisMemberIndex
-            ? self.Runtime.Spawn(self, ImageForChildren(), address, _cpu.R[b])
-            : null;   // another member: the cluster part routes it; on one node there is none
+        Process? child;
+        if (node == -1 || node == self.Runtime.ThisMemberIndex) child = self.Runtime.Spawn(self, ImageForChildren(), address, _cpu.R[b]);
+        else if (!TakeRemoteAnswer(self, call => self.Runtime.Network!.Spawn(call, node, ImageForChildren(), address, _cpu.R[b]), out child)) return WaitSignal;
         _cpu.R[c] = child is null ? -1 : self.Handles.GetOrAdd(child);
         _cpu.Eq = child is not null;
         return FaultCode.None;
+    }
+
+    /// <summary>
+    /// A SPAWN or WHERE that another member answers. The first time the instruction runs, it asks
+    /// (<paramref name="ask"/>) and the process waits; once the answer has come, the instruction
+    /// runs again and this returns true with it. Without a network (one node) the answer is null
+    /// at once. False: wait (the caller returns <see cref="WaitSignal"/>).
+    /// </summary>
+    private static bool TakeRemoteAnswer(Process self, Action<RemoteCall> ask, out Process? answer)
+    {
+        answer = null;
+        if (self.Runtime.Network is null) return true;
+        RemoteCall? pending;
+        lock (self)
+        {
+            pending = self.PendingCall;
+            if (pending is { IsDone: true })
+            {
+                self.PendingCall = null;
+                answer = pending.Result;
+                return true;
+            }
+            if (pending is not null) return false;   // woken by a letter: still waiting for the answer
+            pending = self.PendingCall = new RemoteCall(self);
+        }
+        ask(pending);
+        return false;
     }
 
     internal FaultCode Send(int a, int b, int c)
@@ -185,8 +220,9 @@ public sealed unsafe partial class Machine
         fault = ProcessName.TryParseQualified(text, out string name, out string? alias);
         if (fault != FaultCode.None) return fault;
         var self = EnsureProcess();
-        // NAME@ALIAS asks a member; on one node there is none (the cluster part answers it).
-        var found = alias is null ? self.Runtime.Lookup(name) : null;
+        Process? found;
+        if (alias is null || alias == self.Runtime.Alias) found = self.Runtime.Lookup(name);
+        else if (!TakeRemoteAnswer(self, call => self.Runtime.Network!.Where(call, name, alias), out found)) return WaitSignal;
         if (found is null)
         {
             _cpu.Eq = false;

@@ -6,12 +6,21 @@ namespace Iridium.Vm;
 /// hosted (run by its host's own thread, as the program of `iridium run`: RECV then blocks that
 /// thread). Its lock guards its state, mailbox, handle table and watchers; the process's own
 /// thread touches the handle table, any thread may post to the mailbox.
+/// <para>
+/// A process on another member is a stand-in (<see cref="Remote"/> set): no VM, mailbox or group
+/// of its own here; what is posted to it or asked of it goes to the runtime's
+/// <see cref="IProcessNetwork"/>.
+/// </para>
 /// </summary>
 public sealed class Process
 {
+    /// <summary>The group of every stand-in: a remote process's group lives on its node.</summary>
+    private static readonly ProcessGroup Elsewhere = new(Stream.Null);
+
     private Machine? _machine;
     private List<Process>? _watchers;
     private ITimer? _timer;
+    private readonly string? _remoteAlias;
 
     internal Process(ProcessRuntime runtime, long serial, Machine machine, ProcessGroup group, Process? parent, bool hosted)
     {
@@ -22,16 +31,33 @@ public sealed class Process
         Parent = parent;
         IsHosted = hosted;
         Handles = new HandleTable(this, parent);
-        StepsLeft = hosted ? long.MaxValue : runtime.Limits.MaxSteps ?? long.MaxValue;
+        StepsLeft = hosted ? long.MaxValue : group.Options?.MaxSteps ?? runtime.Limits.MaxSteps ?? long.MaxValue;
     }
+
+    /// <summary>A stand-in for process <paramref name="remote"/> of the member called <paramref name="alias"/>.</summary>
+    internal Process(ProcessRuntime runtime, RemoteProcessId remote, string alias)
+    {
+        Runtime = runtime;
+        Serial = remote.Serial;
+        Remote = remote;
+        _remoteAlias = alias;
+        Group = Elsewhere;
+        Handles = null!;   // a stand-in never runs an instruction
+    }
+
+    /// <summary>Where the process lives when it is on another member; null for a process of this runtime.</summary>
+    public RemoteProcessId? Remote { get; }
+
+    /// <summary>The SPAWN or WHERE this process waits on, if any (guarded by its lock).</summary>
+    internal RemoteCall? PendingCall { get; set; }
 
     internal ProcessRuntime Runtime { get; }
 
-    /// <summary>Unique in its runtime, never reused while it lives.</summary>
+    /// <summary>Unique in its runtime (for a stand-in: in its node's), never reused while it lives.</summary>
     public long Serial { get; }
 
     /// <summary>ALIAS.N, or N when the runtime has no alias.</summary>
-    public string Id => Runtime.Alias is null ? Serial.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Runtime.Alias}.{Serial}";
+    public string Id => _remoteAlias is not null ? $"{_remoteAlias}.{Serial}" : Runtime.Alias is null ? Serial.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Runtime.Alias}.{Serial}";
 
     public ProcessGroup Group { get; }
 
@@ -87,11 +113,18 @@ public sealed class Process
     /// <summary>Steps run so far (what `ps` shows); exact once it has ended.</summary>
     public long Steps { get; internal set; }
 
+    /// <summary>When it was created (<see cref="Environment.TickCount64"/>): its age in `ps`.</summary>
+    public long StartedAtMs { get; } = Environment.TickCount64;
+
+    /// <summary>Its heap's size now; 0 once it has ended.</summary>
+    public long HeapBytes => _machine?.HeapLength ?? 0;
+
     public override string ToString() => Id;
 
     /// <summary>Posts a message; false when this process has ended or its mailbox is full.</summary>
-    internal bool TryPost(Process sender, byte[] payload)
+    public bool TryPost(Process sender, byte[] payload)
     {
+        if (Remote is not null) return Runtime.Network?.Send(sender, this, payload) ?? false;
         bool wake;
         lock (this)
         {
@@ -104,8 +137,14 @@ public sealed class Process
     }
 
     /// <summary>Asks for a down notice to <paramref name="watcher"/> when this process ends; reason 5 at once when it already has.</summary>
-    internal void AddWatcher(Process watcher)
+    public void AddWatcher(Process watcher)
     {
+        if (Remote is not null)
+        {
+            if (Runtime.Network is { } network) network.Monitor(watcher, this);
+            else watcher.PostNotice(this, DownReason.NodeLost);
+            return;
+        }
         lock (this)
         {
             if (State != ProcessRunState.Ended)
@@ -117,8 +156,13 @@ public sealed class Process
         watcher.PostNotice(this, DownReason.NoSuchProcess);
     }
 
-    internal void PostNotice(Process about, DownReason reason)
+    public void PostNotice(Process about, DownReason reason)
     {
+        if (Remote is not null)
+        {
+            Runtime.Network?.Notify(this, about, reason);
+            return;
+        }
         bool wake;
         lock (this)
         {
@@ -132,6 +176,7 @@ public sealed class Process
     /// <summary>Asks the process to stop; a waiting one is woken to do so. False when it has already ended.</summary>
     internal bool RequestKill()
     {
+        if (Remote is not null) return false;
         bool wake;
         lock (this)
         {
@@ -168,7 +213,7 @@ public sealed class Process
     {
         lock (this)
         {
-            if (KillRequested || Mailbox.Count > 0 || (HasDeadline && Runtime.NowMilliseconds >= Deadline)) return false;
+            if (KillRequested || HasWorkLocked() || (HasDeadline && Runtime.NowMilliseconds >= Deadline)) return false;
             State = ProcessRunState.Waiting;
             if (HasDeadline) ArmTimerLocked();
             return true;
@@ -187,7 +232,7 @@ public sealed class Process
             State = ProcessRunState.Waiting;
             try
             {
-                while (!KillRequested && !interrupt.IsCancellationRequested && Mailbox.Count == 0)
+                while (!KillRequested && !interrupt.IsCancellationRequested && !HasWorkLocked())
                 {
                     if (!HasDeadline)
                     {
@@ -212,6 +257,25 @@ public sealed class Process
             }
             return !KillRequested && !interrupt.IsCancellationRequested;
         }
+    }
+
+    /// <summary>
+    /// Under the lock: what the waiting instruction waits for is here. A SPAWN or WHERE waits for
+    /// its answer only (letters arriving meanwhile wait their turn); a RECV for a letter.
+    /// </summary>
+    private bool HasWorkLocked() => PendingCall is { } call ? call.IsDone : Mailbox.Count > 0;
+
+    /// <summary>The answer to <paramref name="call"/> came: the process runs its instruction again to take it.</summary>
+    internal void CompleteCall(RemoteCall call, Process? result)
+    {
+        bool wake;
+        lock (this)
+        {
+            if (!ReferenceEquals(PendingCall, call) || call.IsDone) return;
+            call.SetResult(result);
+            wake = WakeLocked();
+        }
+        if (wake) Runtime.Scheduler.Enqueue(this);
     }
 
     private void Interrupted()

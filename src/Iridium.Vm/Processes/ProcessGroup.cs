@@ -9,9 +9,20 @@ namespace Iridium.Vm;
 public sealed class ProcessGroup
 {
     private readonly ManualResetEventSlim _ended = new(false);
+    private TaskCompletionSource? _whenEnded;
     private int _members;
 
-    internal ProcessGroup(Stream destination) => Destination = destination;
+    internal ProcessGroup(Stream destination, GroupOptions? options = null)
+    {
+        Destination = destination;
+        Options = options;
+    }
+
+    /// <summary>What its host said when it started the group; null for a hosted root's group.</summary>
+    internal GroupOptions? Options { get; }
+
+    /// <summary>What the host that started the group knows of it (an exec request); null for none.</summary>
+    public object? Owner => Options?.Owner;
 
     /// <summary>Where every member's output goes (a terminal, an exec stream, a session).</summary>
     internal Stream Destination { get; }
@@ -33,11 +44,36 @@ public sealed class ProcessGroup
         lock (OutputLock) action();
     }
 
+    /// <summary>
+    /// Output of a member that runs on another node (its node sends it whole lines): written to
+    /// the destination as it came, under the output lock, so it never splits a local member's line.
+    /// </summary>
+    public void WriteFromElsewhere(ReadOnlySpan<byte> lines)
+    {
+        lock (OutputLock)
+        {
+            Destination.Write(lines);
+            Destination.Flush();
+        }
+    }
+
     internal void Join() => Interlocked.Increment(ref _members);
 
     internal void Leave()
     {
-        if (Interlocked.Decrement(ref _members) == 0) _ended.Set();
+        if (Interlocked.Decrement(ref _members) != 0) return;
+        _ended.Set();
+        Volatile.Read(ref _whenEnded)?.TrySetResult();
+    }
+
+    /// <summary>Completes when every member has ended: for a host that must not hold a thread while it waits (a node).</summary>
+    public Task WhenEnded()
+    {
+        if (_ended.IsSet) return Task.CompletedTask;
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source = Interlocked.CompareExchange(ref _whenEnded, source, null) ?? source;
+        if (_ended.IsSet) source.TrySetResult();
+        return source.Task;
     }
 
     /// <summary>Waits until every member has ended; false when <paramref name="cancel"/> was cancelled first.</summary>

@@ -11,6 +11,8 @@ public sealed class ProcessRuntime : IDisposable
 {
     private readonly ConcurrentDictionary<long, Process> _table = new();
     private readonly Dictionary<string, Process> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<RemoteProcessId, WeakReference<Process>> _standIns = [];
+    private int _standInsSwept = 64;
     private long _lastSerial;
     private int _living;
 
@@ -40,12 +42,62 @@ public sealed class ProcessRuntime : IDisposable
     internal long NowMilliseconds => (long)Clock.GetElapsedTime(0, Clock.GetTimestamp()).TotalMilliseconds;
 
     /// <summary>
-    /// NODES: up members, this node included, and this node's index. One node until the cluster
-    /// part gives a runtime its membership; member index 0 is then this node.
+    /// Processes on other members, when this runtime is a node's (set once, before its first
+    /// process runs); null on a single host.
     /// </summary>
-    public int MemberCount => 1;
+    public IProcessNetwork? Network { get; set; }
 
-    public int ThisMemberIndex => 0;
+    /// <summary>NODES: up members, this node included, and this node's index (one node, index 0, without a network).</summary>
+    public int MemberCount => Network?.MemberCount ?? 1;
+
+    public int ThisMemberIndex => Network?.ThisMemberIndex ?? 0;
+
+    /// <summary>
+    /// The one stand-in for process <paramref name="id"/> of member <paramref name="alias"/>: the
+    /// same remote process is always the same object here, so it has one handle in a table.
+    /// Stand-ins no table, letter or watcher holds any more are forgotten.
+    /// </summary>
+    public Process RemoteProcess(RemoteProcessId id, string alias)
+    {
+        lock (_standIns)
+        {
+            if (_standIns.TryGetValue(id, out var weak) && weak.TryGetTarget(out var known)) return known;
+            var standIn = new Process(this, id, alias);
+            _standIns[id] = new WeakReference<Process>(standIn);
+            if (_standIns.Count >= _standInsSwept * 2) SweepStandIns();
+            return standIn;
+        }
+    }
+
+    /// <summary>Drops the entries of collected stand-ins; the next sweep waits until the table has doubled again.</summary>
+    private void SweepStandIns()
+    {
+        foreach (var (id, weak) in _standIns)
+        {
+            if (!weak.TryGetTarget(out _)) _standIns.Remove(id);
+        }
+        _standInsSwept = Math.Max(64, _standIns.Count);
+    }
+
+    /// <summary>
+    /// SPAWN from another member: a process running <paramref name="image"/> from
+    /// <paramref name="pcAddress"/> with R0 = <paramref name="r0"/>, whose handle 1 is its remote
+    /// <paramref name="parent"/>, the root of a new group here whose output goes to
+    /// <paramref name="output"/>. Null when the process limit refuses it. A pc that is not a code
+    /// address faults JUMP in the child, as it would have in its parent.
+    /// </summary>
+    public Process? SpawnForRemote(Process parent, ProcessImage image, int pcAddress, int r0, Stream output, int heapCap, HeapBudget? heapBudget)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        if (parent.Remote is null) throw new ArgumentException("the parent of a process spawned for another member is a stand-in", nameof(parent));
+        var child = Machine.ForProcess(image, pcAddress, r0, this, heapCap, heapBudget, diagnostics: null);
+        var group = new ProcessGroup(output);
+        var process = Add(child, group, parent, hosted: false);
+        if (process is null) return null;
+        child.Output = new ProcessOutput(group);
+        Scheduler.Enqueue(process);
+        return process;
+    }
 
     /// <summary>Processes that have not ended.</summary>
     public int Count => Volatile.Read(ref _living);
@@ -67,15 +119,18 @@ public sealed class ProcessRuntime : IDisposable
     /// <summary>
     /// Starts <paramref name="machine"/>, its image loaded, as the scheduled root of a new group
     /// whose output goes to <paramref name="output"/>: the whole program runs on the scheduler.
+    /// <paramref name="options"/>: the members' budget and what the host hears of the root.
     /// Null when the process limit refuses it, or the image is invalid.
     /// </summary>
-    public Process? Start(Machine machine, Stream output)
+    public Process? Start(Machine machine, Stream output, GroupOptions? options = null)
     {
         if (!machine.PrepareToStart()) return null;
-        var group = new ProcessGroup(output);
+        var group = new ProcessGroup(output, options);
         machine.Output = new ProcessOutput(group);
         var process = Add(machine, group, parent: null, hosted: false);
-        if (process is not null) Scheduler.Enqueue(process);
+        if (process is null) return null;
+        options?.Started?.Invoke(process);
+        Scheduler.Enqueue(process);
         return process;
     }
 
@@ -90,6 +145,12 @@ public sealed class ProcessRuntime : IDisposable
         if (process.State != ProcessRunState.Ended) Finish(process, Scheduler.ReasonOf(final), null);
         return process.Group;
     }
+
+    /// <summary>
+    /// A serial no process of this runtime will have: for something its host lists beside the
+    /// processes under the same ALIAS.N ids (a REPL's VMs that are not processes yet).
+    /// </summary>
+    public long ReserveSerial() => Interlocked.Increment(ref _lastSerial);
 
     /// <summary>SPAWN on this host: a child of <paramref name="parent"/> from code address <paramref name="pcAddress"/>; null when a limit refuses it.</summary>
     internal Process? Spawn(Process parent, ProcessImage image, int pcAddress, int r0)
@@ -141,6 +202,7 @@ public sealed class ProcessRuntime : IDisposable
                 // A closed destination (`| head`): nothing more to show.
             }
         }
+        if (process.Group.Root == process) process.Group.Options?.RootEnding?.Invoke(process, result);
         if (!process.IsHosted) machine?.ReleaseHeap();
         var watchers = process.End(reason);
         if (process.Name is { } name)

@@ -129,10 +129,10 @@ public class BlockingClientTests
                 client.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         });
-        await Eventually.True(() => nodes[1].Exec.Processes.Count == 1, Wait, "the program runs on b");
+        await Eventually.True(() => nodes[1].Processes.Count == 1, Wait, "the program runs on b");
         await interrupt.CancelAsync();
 
         Assert.Equal(ExecEnd.Interrupted, Assert.Single(await run.WaitAsync(Wait)).End);
-        await Eventually.True(() => nodes[1].Exec.Processes.Count == 0, Wait, "the interrupted process leaves b's table");
+        await Eventually.True(() => nodes[1].Processes.Count == 0, Wait, "the interrupted process leaves b's table");
     }
 }

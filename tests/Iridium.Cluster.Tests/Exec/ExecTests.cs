@@ -1,6 +1,7 @@
 using Iridium.Cluster.Client;
 using Iridium.Cluster.Exec;
 using Iridium.Cluster.Tests.Support;
+using Iridium.Vm;
 
 namespace Iridium.Cluster.Tests.Exec;
 
@@ -26,14 +27,14 @@ public class ExecTests
         return new ExecSpec("test.iasm", result.Image!, maxSteps, state);
     }
 
-    private static async Task<(TestCluster Cluster, ClusterNode[] Nodes)> MeshAsync(int count, Action<ExecLimits>? limits = null)
+    private static async Task<(TestCluster Cluster, ClusterNode[] Nodes)> MeshAsync(int count, Action<ClusterOptions>? configure = null)
     {
         var cluster = new TestCluster();
         var nodes = new ClusterNode[count];
         for (int i = 0; i < count; i++)
         {
             var options = TestCluster.Options(((char)('a' + i)).ToString());
-            limits?.Invoke(options.Exec);
+            configure?.Invoke(options);
             nodes[i] = await cluster.StartAsync(options);
             if (i > 0) Assert.True((await nodes[i].JoinAsync("127.0.0.1", nodes[0].AdvertisedPort)).Success);
         }
@@ -96,7 +97,7 @@ public class ExecTests
         Assert.True(found);
         var result = Assert.Single(await run.WaitAsync(Wait));
         Assert.Equal(ExecEnd.Killed, result.End);
-        await Eventually.True(() => nodes[2].Exec.Processes.Count == 0, Wait, "the killed process leaves the table");
+        await Eventually.True(() => nodes[2].Processes.Count == 0, Wait, "the killed process leaves the table");
         Assert.False((await other.KillAsync(process.Id)).Found);
     }
 
@@ -106,7 +107,7 @@ public class ExecTests
         var (cluster, nodes) = await MeshAsync(2);
         await using var _c = cluster;
         int kills = 0;
-        using var spawned = nodes[1].Processes.Register("spawned.iasm", "remote session", () => Interlocked.Increment(ref kills));
+        using var spawned = nodes[1].Registry.Register("spawned.iasm", "remote session", () => Interlocked.Increment(ref kills));
         Assert.Equal("b.1", spawned.Id);
         spawned.Running(new Iridium.Vm.Machine());
 
@@ -129,10 +130,10 @@ public class ExecTests
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = client.ExecAsync(["b"], Spec(Forever), (_, _, _) => started.TrySetResult(), CancellationToken.None);
         await started.Task.WaitAsync(Wait);
-        Assert.Single(nodes[1].Exec.Processes);
+        Assert.Equal(1, nodes[1].Processes.Count);
 
         await client.DisposeAsync();
-        await Eventually.True(() => nodes[1].Exec.Processes.Count == 0, TimeSpan.FromSeconds(1), "the process on b is cancelled");
+        await Eventually.True(() => nodes[1].Processes.Count == 0, TimeSpan.FromSeconds(1), "the process on b is cancelled");
     }
 
     [Fact]
@@ -144,7 +145,7 @@ public class ExecTests
         using var interrupt = new CancellationTokenSource();
         var run = client.ExecAsync(["b"], Spec(Forever), (_, _, _) => interrupt.Cancel(), interrupt.Token);
         Assert.Equal(ExecEnd.Interrupted, Assert.Single(await run.WaitAsync(Wait)).End);
-        await Eventually.True(() => nodes[1].Exec.Processes.Count == 0, Wait, "the interrupted process leaves b's table");
+        await Eventually.True(() => nodes[1].Processes.Count == 0, Wait, "the interrupted process leaves b's table");
     }
 
     [Fact]
@@ -177,7 +178,7 @@ public class ExecTests
             reading.Wait();
         }, CancellationToken.None);
         await Eventually.True(() => Interlocked.Read(ref received) > 0, Wait, "the first chunk");
-        var process = Assert.IsType<ExecProcess>(Assert.Single(nodes[1].Exec.Processes));
+        var process = Assert.IsType<ExecProcess>(Assert.Single(nodes[1].Processes.List()).Group.Owner);
         // Stalled: the program has shipped no more than the window, and stays there.
         await Task.Delay(300);
         long shipped = process.Output.Shipped;
@@ -217,7 +218,7 @@ public class ExecTests
     [Fact]
     public async Task ABusyNodeRefusesWithAMessage()
     {
-        var (cluster, nodes) = await MeshAsync(2, limits => { limits.MaxRunning = 1; limits.MaxQueued = 0; });
+        var (cluster, nodes) = await MeshAsync(2, options => options.Processes = new ProcessLimits { MaxProcesses = 1 });
         await using var _c = cluster;
         await using var first = await ClientOf(nodes[0]);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -233,7 +234,7 @@ public class ExecTests
     [Fact]
     public async Task TheNodeStepCapBoundsWhatTheClientAsks()
     {
-        var (cluster, nodes) = await MeshAsync(2, limits => limits.MaxSteps = 1000);
+        var (cluster, nodes) = await MeshAsync(2, options => options.Exec.MaxSteps = 1000);
         await using var _c = cluster;
         await using var client = await ClientOf(nodes[0]);
         var result = Assert.Single(await client.ExecAsync(["b"], Spec(Forever, maxSteps: 1_000_000), (_, _, _) => { }, CancellationToken.None).WaitAsync(Wait));

@@ -18,13 +18,13 @@ public class ProcessOutputTests
     }
 
     [Fact]
-    public void OutputIsShippedInFullChunksInOrderAndTheRestOnFlush()
+    public async Task OutputIsShippedInFullChunksInOrderAndTheRestWhenDrained()
     {
         var shipped = new Shipped();
         using var output = new ProcessOutput(window: 1000, chunkBytes: 4, shipped.Ship, () => { }, CancellationToken.None);
         for (byte b = 0; b < 10; b++) output.Write([b]);
         Assert.Equal(2, shipped.Chunks.Count);
-        output.Flush();
+        await output.DrainAsync();
 
         Assert.Equal([4, 4, 2], shipped.Chunks.Select(c => c.Length));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (byte)i), shipped.Chunks.SelectMany(c => c));

@@ -22,7 +22,7 @@ public class PeerManagerTests
 
     public PeerManagerTests()
     {
-        _peers = new PeerManager(new LocalIdentity(SelfId, "self", "127.0.0.1", 2254), Retention, _time, _log.CreateLogger("test"));
+        _peers = new PeerManager(new LocalIdentity(SelfId, "self", "127.0.0.1", 2254), Retention, _time, _log.CreateLogger("test"), jitter: () => 0);
         _peers.LiveCountChanged = _counts.Add;
     }
 
@@ -68,6 +68,47 @@ public class PeerManagerTests
         _peers.DialEnded(second, "connection refused");
         Assert.Equal(_time.NowMsForTest() + 2000, second.Entry.RetryAtMs); // doubled
         Assert.Same(ticket.Entry, second.Entry);             // one entry per node id, always
+    }
+
+    [Fact]
+    public void BackoffsAreStretchedByTheJitter()
+    {
+        var peers = new PeerManager(new LocalIdentity(SelfId, "self", "127.0.0.1", 2254), Retention, _time, _log.CreateLogger("test"), jitter: () => 1);
+        var ticket = Assert.Single(peers.Heard([Record(Peer("b"))]));
+        peers.DialEnded(ticket, "handshake did not finish within 2 s");
+        Assert.Equal(_time.NowMsForTest() + 1500, ticket.Entry.RetryAtMs);
+        var entry = Assert.Single(peers.Heard([Record(Peer("c"))])).Entry;
+        var connection = Connection(entry.NodeId);
+        Assert.True(peers.Connect(connection, entry.Identity, wantMembers: false).Accepted);
+        peers.ConnectionClosed(entry, connection, new ConnectionClose(CloseReason.ClosedByPeer, "gone"));
+        Assert.Equal(_time.NowMsForTest() + 1500, entry.RetryAtMs);   // the first redial too
+    }
+
+    [Fact]
+    public void OfTwoNodesTheLowerIdDialsAndTheOtherWaitsTheGraceFirst()
+    {
+        var lower = Peer("lower", Guid.Parse("00000000-0000-0000-0000-000000000001"));
+        Assert.Empty(_peers.Heard([Record(lower)]));             // its turn to dial us
+        var entry = _peers.Find(lower.NodeId)!;
+        Assert.Equal(PeerState.Disconnected, entry.State);
+        Assert.Null(Listed("lower"));
+        _time.Advance(PeerManager.DialerGrace - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_peers.Heard([Record(lower)]));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Single(_peers.Heard([Record(lower)]));            // it did not: dial it from here
+        // The higher one is dialed at once, as before.
+        Assert.Single(_peers.Heard([Record(Peer("higher", Guid.Parse("ffffffff-0000-0000-0000-000000000001")))]));
+    }
+
+    [Fact]
+    public void ALowerNodeThatDialsUsDuringTheGraceIsUpAtOnce()
+    {
+        var lower = Peer("lower", Guid.Parse("00000000-0000-0000-0000-000000000001"));
+        Assert.Empty(_peers.Heard([Record(lower)]));
+        var entry = Up(lower, out _);
+        Assert.Equal(PeerState.Up, entry.State);
+        Assert.Equal(0, entry.Failures);
+        Assert.Equal([1], _counts);
     }
 
     [Fact]
@@ -189,6 +230,31 @@ public class PeerManagerTests
         _peers.CheckSilence(TimeSpan.FromMilliseconds(3000));
         Assert.Equal(DownReason.NoHeartbeat, Listed("b")!.Reason);
         Assert.True(_log.Contains("node down: b (no heartbeat for 3001 ms)"));
+    }
+
+    [Fact]
+    public void TimeThisNodeWasStarvedIsNotCountedAsAPeersSilence()
+    {
+        var entry = Up(Peer("b"), out _);
+        _time.Advance(TimeSpan.FromMilliseconds(4000));
+        _peers.CheckSilence(TimeSpan.FromMilliseconds(3000), starvedMs: 1500);
+        Assert.Equal(PeerState.Up, entry.State);                 // 4 s silent, but 1.5 s of it we could not read
+        _peers.CheckSilence(TimeSpan.FromMilliseconds(3000), starvedMs: 999);
+        Assert.Equal(DownReason.NoHeartbeat, Listed("b")!.Reason);
+    }
+
+    [Fact]
+    public void TheDigestFollowsTheLiveSetThroughUpsAndDowns()
+    {
+        var b = Peer("b");
+        var entry = Up(b, out var connection);
+        ulong withB = _peers.Digest();
+        Assert.Equal(withB, _peers.Digest());
+        var c = Peer("c");
+        Up(c, out _);
+        Assert.Equal(PeerManager.DigestOf([SelfId, b.NodeId, c.NodeId]), _peers.Digest());
+        _peers.ConnectionClosed(entry, connection, new ConnectionClose(CloseReason.ClosedByPeer, "gone"));
+        Assert.Equal(PeerManager.DigestOf([SelfId, c.NodeId]), _peers.Digest());
     }
 
     [Fact]

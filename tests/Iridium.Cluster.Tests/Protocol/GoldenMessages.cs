@@ -147,6 +147,29 @@ internal static class GoldenMessages
         ["KillReply.nulls"] = new KillReply(),
         ["KillReply.empties"] = new KillReply { Message = "" },
 
+        ["RemoteSpawn.full"] = new RemoteSpawn { RequestId = 10, Parent = 3, ImageHash = Bytes32(160), Image = [0x49, 0x52, 0x58, 0x01], Headerless = true, Pc = 72, R0 = -2 },
+        ["RemoteSpawn.nulls"] = new RemoteSpawn(),
+        ["RemoteSpawn.empties"] = new RemoteSpawn { ImageHash = [], Image = [] },
+
+        ["RemoteSpawnReply.full"] = new RemoteSpawnReply { RequestId = 10, Outcome = SpawnOutcome.ImageWanted, Child = 77 },
+
+        ["RemoteSend.full"] = new RemoteSend { From = 3, To = 77, Payload = [0x70, 0x69, 0x6e, 0x67] },
+        ["RemoteSend.nulls"] = new RemoteSend(),
+        ["RemoteSend.empties"] = new RemoteSend { Payload = [] },
+
+        ["RemoteMonitor.full"] = new RemoteMonitor { Watcher = 3, Target = 77 },
+
+        ["RemoteDown.full"] = new RemoteDown { Watcher = 3, Target = 77, Reason = 4 },
+
+        ["RemoteWhere.full"] = new RemoteWhere { RequestId = 11, Name = "counter" },
+        ["RemoteWhere.nulls"] = new RemoteWhere(),
+        ["RemoteWhere.empties"] = new RemoteWhere { Name = "" },
+
+        ["RemoteWhereReply.full"] = new RemoteWhereReply { RequestId = 11, Found = true, Serial = 5 },
+
+        ["RemoteOutput.full"] = new RemoteOutput { To = 3, Bytes = [0x68, 0x69, 0x0a] },
+        ["RemoteOutput.nulls"] = new RemoteOutput(),
+        ["RemoteOutput.empties"] = new RemoteOutput { Bytes = [] },
         ["StoreVote.full"] = new StoreVote { CallId = 1, Term = 7, LastLogIndex = 42, LastLogTerm = 6, StateVersion = 1 },
         ["StoreVote.nulls"] = new StoreVote(),
         ["StoreVoteReply.full"] = new StoreVoteReply { CallId = 1, Term = 7, Granted = true },

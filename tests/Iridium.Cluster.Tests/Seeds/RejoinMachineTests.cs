@@ -35,6 +35,41 @@ public class RejoinMachineTests
     }
 
     [Fact]
+    public void ARefusedAliasIsRetriedUntilTheGiveUpTimeThenTheMachineGivesUp()
+    {
+        var machine = new RejoinMachine(jitter: () => 0, aliasGiveUp: TimeSpan.FromSeconds(10));
+        machine.Start();
+        long now = 0;
+        while (now < 10_000)
+        {
+            machine.RoundEnded(RoundResult.AliasTaken, now);
+            Assert.Equal(RejoinState.BackingOff, machine.State);   // a restarted node's old self may still be live
+            now = machine.RetryAtMs;
+            Assert.True(machine.BackoffElapsed(now));
+        }
+        machine.RoundEnded(RoundResult.AliasTaken, now);
+        Assert.Equal(RejoinState.AliasRefused, machine.State);
+        Assert.False(machine.LiveCountChanged(0));                 // and stays given up
+        Assert.Equal(RejoinState.AliasRefused, machine.State);
+    }
+
+    [Fact]
+    public void ARoundThatIsNotRefusedStartsTheGiveUpTimeOver()
+    {
+        var machine = new RejoinMachine(jitter: () => 0, aliasGiveUp: TimeSpan.FromSeconds(10));
+        machine.Start();
+        machine.RoundEnded(RoundResult.AliasTaken, 0);
+        machine.BackoffElapsed(machine.RetryAtMs);
+        machine.RoundEnded(RoundResult.NoAnswer, 9_000);          // the seed was down for a while
+        machine.BackoffElapsed(machine.RetryAtMs);
+        machine.RoundEnded(RoundResult.AliasTaken, 12_000);
+        Assert.Equal(RejoinState.BackingOff, machine.State);
+        machine.BackoffElapsed(machine.RetryAtMs);
+        machine.RoundEnded(RoundResult.AliasTaken, 22_000);
+        Assert.Equal(RejoinState.AliasRefused, machine.State);
+    }
+
+    [Fact]
     public void JitterAddsUpToAQuarterOfTheWait()
     {
         var machine = new RejoinMachine(jitter: () => 0.999);

@@ -78,6 +78,25 @@ public sealed class SeedJoinerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ASeedThatKeepsRefusingTheAliasEndsJoiningWithAReason()
+    {
+        var log = new TestLog();
+        var joiner = new SeedJoiner(new StaticSeeds([new SeedAddress("seed", 1)]), (_, _) => Task.FromResult(SeedAnswer.AliasTaken), _time, log, jitter: () => 0, aliasGiveUp: TimeSpan.FromSeconds(5));
+        joiner.Start();
+        var deadline = DateTime.UtcNow + Wait;
+        while (!joiner.GaveUp.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(1);
+        }
+        Assert.True(joiner.GaveUp.IsCompleted, "the joiner is still trying");
+        Assert.Contains("a live member of the cluster holds it", await joiner.GaveUp);
+        Assert.Equal(RejoinState.AliasRefused, joiner.State);
+        Assert.True(log.Contains("cannot join: the seeds refused this node's alias for 5 s"));
+        await joiner.StopAsync();
+    }
+
+    [Fact]
     public async Task TheLastPeerLostAfterTheRoundEndedMeansANewRound()
     {
         _joiner.Start();
