@@ -186,6 +186,22 @@ public sealed class ClusterNode : IAsyncDisposable
     internal Guid? ResolveMember(string aliasOrId)
         => Guid.TryParse(aliasOrId, out var id) ? (_peers.ConnectionTo(id) is not null ? id : null) : _peers.LiveNodeNamed(aliasOrId);
 
+    /// <summary>
+    /// A service built outside this assembly (the replicated store) takes its range of the members'
+    /// messages; called before <see cref="StartAsync"/>.
+    /// </summary>
+    internal void AddService(TagRange range, IPeerService service) => _router.Register(range, service);
+
+    /// <summary>A connected member's alias, or null.</summary>
+    internal string? AliasOf(Guid nodeId) => _peers.Find(nodeId)?.Identity.Alias;
+
+    /// <summary>A member's connection ended (its node id and alias).</summary>
+    internal event Action<Guid, string>? PeerLost
+    {
+        add => _peers.PeerLost += value;
+        remove => _peers.PeerLost -= value;
+    }
+
     /// <summary>Queues a message for a peer; false when it is not connected or its queue is full.</summary>
     internal bool TrySend(Guid nodeId, IClusterMessage message) => _peers.ConnectionTo(nodeId)?.TrySend(message) ?? false;
 

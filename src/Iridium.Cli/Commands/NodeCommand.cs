@@ -59,6 +59,7 @@ internal sealed class NodeCommand
         }
 
         await using var node = new ClusterNode(options, loggerFactory);
+        await using var store = StoreHosting.Prepare(settings, node, process.Alias, () => process.DataRoot, loggerFactory);
         // Remote sessions and the VMs they spawn are processes of this node's runtime: `iridium ps` lists them.
         RemoteReplServer? replServer = settings.Get(NodeSettingsSchema.EnableRemoteAccess) == true
             ? RemoteReplHosting.Start(settings.Get(NodeSettingsSchema.BindHost) ?? Defaults.BindHost, settings.Get(NodeSettingsSchema.BindPort) ?? Defaults.RemoteReplPort,
@@ -77,6 +78,7 @@ internal sealed class NodeCommand
                     : "choose another --server-bind-port, or let --port-search N try the next N ports";
                 throw ListenFailure.For("cluster", options.BindHost, options.BindPort, e, remedy);
             }
+            if (store is not null) await store.StartAsync(stop).ConfigureAwait(false);
             // Until SIGINT or SIGTERM (leave, so the peers drop this node at once), or until the
             // seeds have refused this node's alias long enough that it cannot be a restart.
             var signalled = Task.Delay(Timeout.Infinite, stop);

@@ -80,6 +80,11 @@ internal static class NodeSettingsSchema
     public static readonly WholeSetting<int> RemoteLogPeriodMs = new("remote_log_period_ms", 1, int.MaxValue,
         "The remote REPL's log period in milliseconds: how often it sums up what it did not log line by line (default 10000).");
 
+    public static readonly TextSetting StoreVoters = new("store_voters",
+        "Aliases of the replicated store's voters, comma-separated, the same list on each of them (this node among them makes it a voter). Default: no store.",
+        isValid: StoreVoterList.IsValid, expected: StoreVoterList.Expected);
+    public static readonly TextSetting StoreDir = new("store_dir", "Where a voter keeps the store's log and snapshots. Default: <data root>/store.");
+
     /// <summary>Every setting, in the order of the help and of the key list an unknown key's error gives.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
@@ -89,6 +94,7 @@ internal static class NodeSettingsSchema
         ExecMaxImageBytes, ExecMaxSteps,
         MaxClientConnectionsPerAddress, ClientIdleTimeoutMs, MaxRequestsPerClient, ClientQueueBytes, PeerQueueBytes,
         RemoteLogLinesPerAddress, RemoteLogPeriodMs,
+        StoreVoters, StoreDir,
     ];
 
     /// <summary>Every config key, as the error for an unknown one lists them.</summary>

@@ -9,7 +9,8 @@ namespace Iridium.Cluster.Protocol;
 /// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
 /// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
 /// exec, ps and kill (<see cref="IExecMessage"/>), 40-47 processes on different members
-/// (<see cref="IProcessMessage"/>), 50-59 client process commands (<see cref="IProcessCommand"/>), 80-89 encryption. A new message is
+/// (<see cref="IProcessMessage"/>), 50-59 client process commands (<see cref="IProcessCommand"/>),
+/// 60-75 the replicated store (<see cref="IStoreMessage"/>), 80-89 encryption. A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member a <see cref="CheckedText"/> (a <c>string?</c> property over a serialized
 /// <see cref="CheckedText"/> field); tests check all three.
@@ -51,6 +52,22 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(47, typeof(RemoteOutput))]
 [MemoryPackUnion(50, typeof(SendRequest))]
 [MemoryPackUnion(51, typeof(SendReply))]
+[MemoryPackUnion(60, typeof(StoreVote))]
+[MemoryPackUnion(61, typeof(StoreVoteReply))]
+[MemoryPackUnion(62, typeof(StorePreVote))]
+[MemoryPackUnion(63, typeof(StorePreVoteReply))]
+[MemoryPackUnion(64, typeof(StoreAppendEntries))]
+[MemoryPackUnion(65, typeof(StoreAppendEntriesReply))]
+[MemoryPackUnion(66, typeof(StoreInstallSnapshot))]
+[MemoryPackUnion(67, typeof(StoreInstallSnapshotReply))]
+[MemoryPackUnion(68, typeof(StoreResign))]
+[MemoryPackUnion(69, typeof(StoreResignReply))]
+[MemoryPackUnion(70, typeof(StoreSynchronize))]
+[MemoryPackUnion(71, typeof(StoreSynchronizeReply))]
+[MemoryPackUnion(72, typeof(StoreWrite))]
+[MemoryPackUnion(73, typeof(StoreWriteReply))]
+[MemoryPackUnion(74, typeof(StoreRead))]
+[MemoryPackUnion(75, typeof(StoreReadReply))]
 [MemoryPackUnion(80, typeof(SecureHello))]
 [MemoryPackUnion(81, typeof(SecureAccept))]
 internal partial interface IClusterMessage

@@ -56,6 +56,22 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<RemoteOutput>();
         MemoryPackFormatterProvider.Register<SendRequest>();
         MemoryPackFormatterProvider.Register<SendReply>();
+        MemoryPackFormatterProvider.Register<StoreVote>();
+        MemoryPackFormatterProvider.Register<StoreVoteReply>();
+        MemoryPackFormatterProvider.Register<StorePreVote>();
+        MemoryPackFormatterProvider.Register<StorePreVoteReply>();
+        MemoryPackFormatterProvider.Register<StoreAppendEntries>();
+        MemoryPackFormatterProvider.Register<StoreAppendEntriesReply>();
+        MemoryPackFormatterProvider.Register<StoreInstallSnapshot>();
+        MemoryPackFormatterProvider.Register<StoreInstallSnapshotReply>();
+        MemoryPackFormatterProvider.Register<StoreResign>();
+        MemoryPackFormatterProvider.Register<StoreResignReply>();
+        MemoryPackFormatterProvider.Register<StoreSynchronize>();
+        MemoryPackFormatterProvider.Register<StoreSynchronizeReply>();
+        MemoryPackFormatterProvider.Register<StoreWrite>();
+        MemoryPackFormatterProvider.Register<StoreWriteReply>();
+        MemoryPackFormatterProvider.Register<StoreRead>();
+        MemoryPackFormatterProvider.Register<StoreReadReply>();
         MemoryPackFormatterProvider.Register<SecureHello>();
         MemoryPackFormatterProvider.Register<SecureAccept>();
 
@@ -65,5 +81,6 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<MemberStatusRecord>();
         MemoryPackFormatterProvider.Register<DownMemberRecord>();
         MemoryPackFormatterProvider.Register<ProcessRecord>();
+        MemoryPackFormatterProvider.Register<StoreLogEntry>();
     }
 }

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Iridium.Cluster;
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Protocol;
+using Iridium.Cluster.Routing;
+using Iridium.Store.Raft;
+
+namespace Iridium.Store.Mesh;
+
+/// <summary>
+/// The store's transport on a node: requests and replies ride the authenticated mesh connection to
+/// the voter's node (tags 60-79, registered with the node's router), so the store opens no port of
+/// its own (docs/cluster.md, "The replicated store"). Calls are matched to replies by call id. Both
+/// directions are bounded: at most <see cref="MaxOpenCalls"/> calls of ours wait for replies, and at
+/// most <see cref="MaxServedPerPeer"/> requests of one member are being answered at once (more are
+/// dropped; the sender's call times out, as on a lossy link). A lost member fails its open calls at once.
+/// </summary>
+internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
+{
+    public const int MaxOpenCalls = 4096;
+    public const int MaxServedPerPeer = 256;
+
+    private readonly ClusterNode node;
+    private readonly ConcurrentDictionary<long, (Guid Peer, TaskCompletionSource<IRaftReply> Reply)> open = new();
+    private readonly ConcurrentDictionary<Guid, int> served = new();
+    private Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>>? handler;
+    private long nextCallId;
+
+    public MeshStoreTransport(ClusterNode node)
+    {
+        this.node = node;
+        node.AddService(TagRange.Store, this);
+        node.PeerLost += OnPeerLost;
+    }
+
+    public void Serve(Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>> serve) => handler = serve;
+
+    public async Task<IRaftReply> RequestAsync(string voter, IRaftRequest request, CancellationToken token)
+    {
+        if (node.ResolveMember(voter) is not { } peer) throw new VoterUnreachableException(voter, "not connected");
+        if (open.Count >= MaxOpenCalls) throw new VoterUnreachableException(voter, $"{MaxOpenCalls} calls are already waiting for replies");
+        var callId = Interlocked.Increment(ref nextCallId);
+        var reply = new TaskCompletionSource<IRaftReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        open[callId] = (peer, reply);
+        try
+        {
+            if (!await node.SendAsync(peer, StoreWire.ToWire(request, callId), token).ConfigureAwait(false))
+                throw new VoterUnreachableException(voter, "connection lost");
+            return await reply.Task.WaitAsync(token).ConfigureAwait(false);
+        }
+        finally
+        {
+            open.TryRemove(callId, out _);
+        }
+    }
+
+    public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)
+    {
+        var store = (IStoreMessage)message;
+        if (StoreWire.ReplyFrom(store) is { } reply)
+        {
+            // A reply to a call that timed out meanwhile, or from another member, is dropped.
+            if (open.TryGetValue(store.CallId, out var call) && call.Peer == peer) call.Reply.TrySetResult(reply);
+            return;
+        }
+        var request = StoreWire.RequestFrom(store);
+        var sender = node.AliasOf(peer);
+        if (request is null || sender is null || handler is null) return;
+        if (served.AddOrUpdate(peer, 1, (_, n) => n + 1) > MaxServedPerPeer)
+        {
+            served.AddOrUpdate(peer, 0, (_, n) => n - 1);
+            return;
+        }
+        _ = AnswerAsync(peer, sender, store.CallId, request);
+    }
+
+    private async Task AnswerAsync(Guid peer, string sender, long callId, IRaftRequest request)
+    {
+        try
+        {
+            // Off the member's read loop: a Raft handler waits for locks and for the disk.
+            await Task.Yield();
+            var reply = await handler!(sender, request, CancellationToken.None).ConfigureAwait(false);
+            await node.SendAsync(peer, StoreWire.ToWire(reply, callId)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // No reply: the caller's call times out and Raft retries, as after a lost message.
+        }
+        finally
+        {
+            served.AddOrUpdate(peer, 0, (_, n) => n - 1);
+        }
+    }
+
+    private void OnPeerLost(Guid peer, string alias)
+    {
+        foreach (var (callId, call) in open)
+            if (call.Peer == peer) call.Reply.TrySetException(new VoterUnreachableException(alias, "connection lost"));
+    }
+}

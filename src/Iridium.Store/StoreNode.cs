@@ -1,0 +1,272 @@
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Iridium.Store.Model;
+using Iridium.Store.Raft;
+
+namespace Iridium.Store;
+
+/// <summary>
+/// One voter of the replicated store: its Raft member, its log on disk and its copy of the keys. Any
+/// voter takes any operation: the leader runs it, a follower passes it to the leader it knows
+/// (<see cref="StoreWriteRequest"/>, <see cref="StoreReadRequest"/>). Reads are linearizable: the
+/// leader confirms with a majority that it still leads and has applied everything it committed
+/// before it reads (DotNext's strong read barrier). Writes return once applied, which is after a
+/// majority flushed them (<see cref="StoreCluster"/>).
+/// </summary>
+public sealed class StoreNode : IAsyncDisposable
+{
+    private readonly StoreNodeOptions options;
+    private readonly IStoreTransport transport;
+    private readonly KeyValueState state;
+    private readonly StoreStateMachine machine;
+    private readonly WriteAheadLog log;
+    private readonly StoreCluster cluster;
+    private int disposed;
+
+    private StoreNode(StoreNodeOptions options, IStoreTransport transport, KeyValueState state, StoreStateMachine machine)
+    {
+        this.options = options;
+        this.transport = transport;
+        this.state = state;
+        this.machine = machine;
+        log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(options.DataDirectory, "log") }, machine);
+        cluster = new StoreCluster(options.Timing, log, transport, options.Name, options.Voters);
+    }
+
+    public string Name => options.Name;
+
+    public StoreLimits Limits => options.Limits;
+
+    /// <summary>Opens (or creates) the voter's data, restores the latest snapshot and joins the Raft group.</summary>
+    public static async Task<StoreNode> StartAsync(StoreNodeOptions options, IStoreTransport transport, CancellationToken token = default)
+    {
+        if (options.Problem() is { } problem) throw new ArgumentException(problem);
+        var data = Directory.CreateDirectory(options.DataDirectory);
+        var state = new KeyValueState();
+        var machine = new StoreStateMachine(data.CreateSubdirectory("snapshots"), state, options.SnapshotEvery);
+        // The log asks the state machine for its snapshot as it opens: the snapshot is loaded first.
+        await machine.RestoreAsync(token).ConfigureAwait(false);
+        var node = new StoreNode(options, transport, state, machine);
+        try
+        {
+            transport.Serve(node.HandleAsync);
+            await node.cluster.StartAsync(token).ConfigureAwait(false);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The leader's name, or null while there is none this voter knows of.</summary>
+    public string? Leader => cluster.Leader?.Address.Name;
+
+    public bool IsLeader => cluster.Leader is { IsRemote: false };
+
+    /// <summary>Puts, deletes or compare-and-sets; the result as applied. Throws <see cref="StoreUnavailableException"/>.</summary>
+    public async Task<StoreResult> WriteAsync(StoreCommand command, CancellationToken token = default)
+    {
+        if (options.Limits.Problem(command.Key, command.Value?.Length ?? 0) is { } problem) throw new ArgumentException(problem);
+        if (command.Expected is { Length: var expected } && expected > options.Limits.MaxValueBytes)
+            throw new ArgumentException(options.Limits.Problem(command.Key, expected));
+        var encoded = command.Encode();
+        using var deadline = Deadline(token);
+        while (true)
+        {
+            var leader = await LeaderAsync(deadline.Token).ConfigureAwait(false);
+            if (!leader.IsRemote)
+                return await ProposeAsync(encoded, deadline.Token).ConfigureAwait(false);
+            var reply = await ForwardAsync<StoreWriteReply>(leader.Address.Name, new StoreWriteRequest(encoded), "write", deadline.Token)
+                .ConfigureAwait(false);
+            switch (reply.Refusal)
+            {
+                case StoreRefusal.None:
+                    return new StoreResult((StoreOutcome)reply.Outcome, reply.Revision);
+                case StoreRefusal.NotLeader:
+                    await Task.Yield();
+                    continue;
+                default:
+                    throw Indeterminate();
+            }
+        }
+    }
+
+    /// <summary>The key's value and revision, or null; linearizable. Throws <see cref="StoreUnavailableException"/>.</summary>
+    public async Task<StoredValue?> GetAsync(byte[] key, CancellationToken token = default)
+    {
+        if (options.Limits.Problem(key) is { } problem) throw new ArgumentException(problem);
+        using var deadline = Deadline(token);
+        while (true)
+        {
+            var leader = await LeaderAsync(deadline.Token).ConfigureAwait(false);
+            if (!leader.IsRemote)
+            {
+                if (await ReadAsLeaderAsync(key, deadline.Token).ConfigureAwait(false) is var (found, value)) return found ? value : null;
+                continue;
+            }
+            var reply = await ForwardAsync<StoreReadReply>(leader.Address.Name, new StoreReadRequest(key), "read", deadline.Token)
+                .ConfigureAwait(false);
+            if (reply.Refusal == StoreRefusal.None)
+                return reply.Found ? new StoredValue(reply.Value ?? [], reply.Revision) : null;
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>This voter's own copy, at once, possibly behind the leader (`kv get --stale`).</summary>
+    public StoredValue? GetStale(byte[] key) => state.Get(key);
+
+    /// <summary>Keys under a prefix from this voter's copy after a linearizable barrier on the leader.</summary>
+    public List<KeyValuePair<byte[], StoredValue>> ListStale(byte[] prefix, int limit) => state.List(prefix, limit);
+
+    public StoreStatus Status() => new(
+        options.Name,
+        Leader,
+        cluster.Term,
+        log.LastCommittedEntryIndex,
+        log.LastEntryIndex,
+        machine.AppliedIndex,
+        state.Count,
+        state.Bytes,
+        DirectoryBytes(Path.Combine(options.DataDirectory, "log")),
+        DirectoryBytes(Path.Combine(options.DataDirectory, "snapshots")),
+        cluster.Members.Select(m => new VoterStatus(m.Address.Name, m.Status.ToString().ToLowerInvariant(), m.IsLeader)).ToList());
+
+    private CancellationTokenSource Deadline(CancellationToken token)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+        deadline.CancelAfter(options.Timeout);
+        return deadline;
+    }
+
+    private async Task<Voter> LeaderAsync(CancellationToken token)
+    {
+        try
+        {
+            return cluster.Leader ?? await cluster.WaitForLeaderAsync(System.Threading.Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw Unavailable("no leader");
+        }
+    }
+
+    private async Task<StoreResult> ProposeAsync(byte[] command, CancellationToken token)
+    {
+        var pending = new PendingWrite();
+        try
+        {
+            await cluster.ReplicateAsync(new BinaryLogEntry { Content = command, Term = cluster.Term, Context = pending }, token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NotLeaderException or OperationCanceledException or QuorumUnreachableException)
+        {
+            throw Indeterminate();
+        }
+        return pending.Result ?? throw Indeterminate();
+    }
+
+    /// <summary>(found, value) once this node confirmed its leadership; null when it lost it meanwhile.</summary>
+    private async Task<(bool, StoredValue?)?> ReadAsLeaderAsync(byte[] key, CancellationToken token)
+    {
+        var leadership = cluster.LeadershipToken;
+        try
+        {
+            await cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw Unavailable("no majority confirmed the leader");
+        }
+        catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException)
+        {
+            return null;
+        }
+        if (leadership.IsCancellationRequested) return null;
+        var value = state.Get(key);
+        return (value is not null, value);
+    }
+
+    private async Task<TReply> ForwardAsync<TReply>(string leader, IRaftRequest request, string what, CancellationToken token)
+        where TReply : class, IRaftReply
+    {
+        try
+        {
+            return await transport.RequestAsync(leader, request, token).ConfigureAwait(false) as TReply
+                ?? throw Unavailable($"the leader {leader} answered a {what} with something else");
+        }
+        catch (Exception e) when (e is VoterUnreachableException or OperationCanceledException)
+        {
+            throw what == "write" ? Indeterminate() : Unavailable($"the leader {leader} did not answer");
+        }
+    }
+
+    private async Task<IRaftReply> HandleAsync(string sender, IRaftRequest request, CancellationToken token)
+    {
+        switch (request)
+        {
+            case StoreWriteRequest write:
+                if (!IsLeader) return new StoreWriteReply(0, 0, StoreRefusal.NotLeader);
+                using (var deadline = Deadline(token))
+                {
+                    try
+                    {
+                        var result = await ProposeAsync(write.Command, deadline.Token).ConfigureAwait(false);
+                        return new StoreWriteReply((byte)result.Outcome, result.Revision, StoreRefusal.None);
+                    }
+                    catch (StoreUnavailableException)
+                    {
+                        return new StoreWriteReply(0, 0, StoreRefusal.Unknown);
+                    }
+                }
+            case StoreReadRequest read:
+                if (!IsLeader || options.Limits.Problem(read.Key) is not null) return new StoreReadReply(false, null, 0, StoreRefusal.NotLeader);
+                using (var deadline = Deadline(token))
+                {
+                    try
+                    {
+                        if (await ReadAsLeaderAsync(read.Key, deadline.Token).ConfigureAwait(false) is var (found, value))
+                            return new StoreReadReply(found, value?.Value, value?.Revision ?? 0, StoreRefusal.None);
+                    }
+                    catch (StoreUnavailableException)
+                    {
+                    }
+                    return new StoreReadReply(false, null, 0, StoreRefusal.NotLeader);
+                }
+            default:
+                return await cluster.HandleAsync(sender, request, token).ConfigureAwait(false);
+        }
+    }
+
+    private StoreUnavailableException Unavailable(string why) =>
+        new($"store unavailable: {why} within {options.Timeout.TotalMilliseconds:0} ms");
+
+    private StoreUnavailableException Indeterminate() =>
+        new($"store unavailable: the write was not confirmed within {options.Timeout.TotalMilliseconds:0} ms; it may or may not have happened");
+
+    private static long DirectoryBytes(string path) =>
+        Directory.Exists(path) ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        try
+        {
+            await cluster.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            await log.DisposeAsync().ConfigureAwait(false);
+            await machine.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+public sealed record VoterStatus(string Name, string Status, bool IsLeader);
+
+/// <summary>What `iridium store status` shows for one voter.</summary>
+public sealed record StoreStatus(
+    string Name, string? Leader, long Term, long CommitIndex, long LastLogIndex, long AppliedIndex,
+    int Keys, long DataBytes, long LogBytes, long SnapshotBytes, IReadOnlyList<VoterStatus> Voters);
