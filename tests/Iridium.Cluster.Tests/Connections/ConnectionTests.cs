@@ -38,6 +38,38 @@ public class ConnectionTests
     }
 
     [Fact]
+    public async Task FramesQueuedFromManyThreadsAtOnceAllArriveEachInItsSendersOrder()
+    {
+        // Whoever queues a frame while nobody writes becomes the writer; the others leave their
+        // frames to it. A frame queued just as the writer lets go must still be written by one of them.
+        const int Threads = 4, PerThread = 5_000;
+        var (d, a) = PipeTransport.CreatePair();
+        var sender = new ClusterConnection(d, true, 1 << 20);
+        var receiver = new ClusterConnection(a, false, 1 << 20);
+        var recorder = new Recorder();
+        sender.Start(new Recorder(), queueBytes: 64 << 20);
+        receiver.Start(recorder);
+
+        using var together = new Barrier(Threads);
+        var senders = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            together.SignalAndWait();
+            for (int i = 0; i < PerThread; i++) Assert.True(sender.TrySend(new Ping { Sequence = t * 1_000_000L + i }));
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Eventually.True(() => recorder.Messages.Count == Threads * PerThread, TimeSpan.FromSeconds(30), "every ping");
+        var sequences = recorder.Messages.Cast<Ping>().Select(p => p.Sequence).ToList();
+        for (int t = 0; t < Threads; t++)
+        {
+            long first = t * 1_000_000L;
+            Assert.Equal(Enumerable.Range(0, PerThread).Select(i => first + i), sequences.Where(s => s >= first && s < first + PerThread));
+        }
+        Assert.Equal(0, sender.QueuedBytes);
+        sender.Close(CloseReason.Done, "done");
+    }
+
+    [Fact]
     public async Task TwoFramesThatArriveTogetherAreReadOneAfterTheOtherWithoutMoreBytes()
     {
         // A node answers `members` with two frames at once (the view, then the down details).
