@@ -46,6 +46,10 @@ internal sealed class ClusterConnection
     private int _maxFrameBytes;
     private int _closeStarted;
     private Task _sendLoop = Task.CompletedTask;
+    // 1 while the send loop owns the transport's output: Close then leaves disposing the transport
+    // to the loop's end, so the pipe writer is never completed (its buffers returned to the pool)
+    // under a frame being written into it.
+    private int _sendLoopWriting;
     private Action<IClusterMessage, string>? _onSendDropped;
     private FrameCipher? _cipher;
 
@@ -206,6 +210,7 @@ internal sealed class ClusterConnection
         Volatile.Write(ref _baseQueueBytes, queueBytes);
         Volatile.Write(ref _readPauseBytes, readOnlyAsFastAsAnswered ? queueBytes / 2 : 0);
         _onSendDropped = onSendDropped;
+        Volatile.Write(ref _sendLoopWriting, 1);
         _sendLoop = Task.Run(SendLoopAsync);
         _ = Task.Run(() => ReadLoopAsync(handler));
         _started.TrySetResult();
@@ -339,7 +344,8 @@ internal sealed class ClusterConnection
         Closing = new ConnectionClose(reason, detail);
         _outbox.Writer.TryComplete();
         _closing.Cancel();
-        _transport.Dispose();
+        // The send loop, if it runs, stops at its next await (cancelled) and disposes then.
+        if (Interlocked.CompareExchange(ref _sendLoopWriting, 0, 0) == 0) _transport.Dispose();
         if (_sendLoop.IsCompleted) _closed.TrySetResult();
         else _sendLoop.ContinueWith(_ => _closed.TrySetResult(), TaskScheduler.Default);
     }
@@ -404,6 +410,9 @@ internal sealed class ClusterConnection
         }
         finally
         {
+            // Close leaves the transport to this loop while it writes (see _sendLoopWriting).
+            Interlocked.Exchange(ref _sendLoopWriting, 0);
+            if (Closing is not null) _transport.Dispose();
             // What was still queued goes back now, not when the collector finds the connection.
             if (Closing is not null)
             {
