@@ -145,7 +145,12 @@ public class HostileClientTests
         // in the asker's socket, and the idle asker is cut off.
         await Eventually.True(() => served.Closing is not null, Wait, "the node cuts off the asker that does not read");
         await flood;
-        Assert.True(served.Closing!.Reason is CloseReason.Idle or CloseReason.NotReading, served.Closing.ToString());
+        // Idle once its answers stop draining, or, when the socket's own bound on unacknowledged
+        // data (TCP_USER_TIMEOUT, set with the keepalive) runs out first on a loaded machine,
+        // the send times out: either way the node cut off the asker that does not read.
+        var closing = served.Closing!;
+        Assert.True(closing.Reason is CloseReason.Idle or CloseReason.NotReading
+            || (closing.Reason == CloseReason.SendFailed && closing.Detail.Contains("timed out", StringComparison.Ordinal)), closing.ToString());
         long bound = TestCluster.Options("x").QueueBytesFor(member: false);
         Assert.InRange(served.PeakQueuedBytes, 1, bound / 2 + 64 * 1024);
         Assert.True(served.FramesReceived < 100_000, $"the node read {served.FramesReceived} questions it could not answer");
