@@ -2,11 +2,15 @@
 voter prints 1, 2, 3 (KGET, then KCAS from absent or from the old count, through whichever voter
 leads). A fourth node that is not a voter has no store today (non-voters will forward to the
 voters once the node-wide store service lands): its programs hear "unavailable" and change
-nothing. A store instruction with a record outside the heap is a located fault, not a crash."""
+nothing. A voter cut off from the majority answers "unavailable" instead of hanging, and Ctrl-C of
+an exec stops a program that keeps asking it (tests/Iridium.Vm.Tests interrupt a wait itself). A
+store instruction with a record outside the heap is a located fault, not a crash."""
 import os
+import signal
+import subprocess
 import unittest
 
-from harness import EXAMPLES, E2ETestCase, free_ports, iridium, wait_for
+from harness import EXAMPLES, E2ETestCase, free_ports, iridium, read_line, stop, wait_for
 
 COUNTER = os.path.join(EXAMPLES, "store-counter.iasm")
 VOTERS = ("a", "b", "c")
@@ -29,6 +33,11 @@ prtc $6
 hlt
 """
 
+# KGET after KGET, for ever, saying once that it has started: a program that keeps asking the store.
+PROBE_FOREVER = PROBE.replace("load $4 #16", "load $7 #10\nprtc $7\nload $4 #16").replace(
+    "kget $0 $4 $5", "again: load $5 #8\nkget $0 $4 $5\ndjmpe @again\nload $8 @again\njmp $8"
+)
+
 # KPUT with a key record whose length (-5) puts it outside the heap: fault HEAP.
 BAD_RECORD = """load $0 #-5
 load $1 #0
@@ -45,12 +54,13 @@ class StoreCounterTests(E2ETestCase):
         os.makedirs(self.data)
         base = free_ports(4)
         self.nodes = {}
+        self.voters = {}
         for i, alias in enumerate(VOTERS):
             args = ["node", "--node-alias", alias, "-P", str(base + i),
                     "--store-voters", ",".join(VOTERS), "--store-dir", self.path(f"store-{alias}")]  # fmt: skip
             if i > 0:
                 args += ["--join", f"127.0.0.1:{base}"]
-            self.start(*args, log=alias, data_root=self.data)
+            self.voters[alias] = self.start(*args, log=alias, data_root=self.data)
             self.nodes[alias] = f"127.0.0.1:{base + i}"
         self.plain = f"127.0.0.1:{base + 3}"
         self.wait_for_mesh(list(self.nodes.values()))
@@ -82,6 +92,21 @@ class StoreCounterTests(E2ETestCase):
         out = self.exec(self.plain, COUNTER)
         self.assertEqual((out.returncode, out.stdout), (0, "store-counter: the store is unavailable\n"), out.stderr)
         self.assertEqual(self.exec(self.nodes["b"], COUNTER).stdout, "2\n", "the non-voter's run changed nothing")
+
+    def test_a_voter_without_a_majority_answers_unavailable_and_ctrl_c_stops_its_program(self):
+        for alias in ("b", "c"):
+            stop(self.voters[alias], signal.SIGKILL)
+        # Within the store timeout (5 s) the voter left alone says it cannot answer.
+        out = self.exec(self.nodes["a"], self.write("probe.iasm", PROBE))
+        self.assertEqual((out.returncode, out.stdout), (0, "-2\n"), out.stderr)
+        self.assertEqual(self.exec(self.nodes["a"], COUNTER).stdout, "store-counter: the store is unavailable\n")
+
+        waiting = self.start("exec", self.nodes["a"], self.write("forever.iasm", PROBE_FOREVER), data_root=self.data,
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self.assertEqual(read_line(waiting.stdout, 30, "the waiting program starts"), "\n")
+        waiting.send_signal(signal.SIGINT)
+        self.assertEqual(waiting.wait(timeout=30), 130, "Ctrl-C of the exec stops the program")
+        waiting.stdout.close()
 
     def test_a_record_outside_the_heap_is_a_located_fault(self):
         out = self.exec(self.nodes["b"], self.write("bad.iasm", BAD_RECORD))
