@@ -87,7 +87,7 @@ public class OpcodeConformanceTests
     {
         { "HLT leaves pc after it", "", Hlt, "PC=72", "stop 0" },
         { "IGL", "", "64 00 00 00", "PC=72", "stop 1" },
-        { "undefined byte 61 is IGL", "", "3D 00 00 00", "PC=72", "stop 1" },
+        { "undefined byte 65 is IGL", "", "41 00 00 00", "PC=72", "stop 1" },
         { "undefined byte 255 is IGL", "", "FF 00 00 00", "", "stop 1" },
         { "running off the end", "", "00 00 00 05", "R0=5 PC=72", "stop 1" },
         { "NOP", "R0=1", "10 00 00 00|" + Hlt, "R0=1 PC=76", "stop 0" },
