@@ -25,9 +25,6 @@ public sealed class BoundedLineReader(Stream stream, int maxBytes)
     private int _start;
     private int _end;
 
-    /// <summary>True when bytes of a line have been read and its end has not (a racy look from another thread is fine: it is a hint).</summary>
-    public bool HasPartialLine => _end > _start || _line.Length > 0;
-
     public async Task<LineRead> ReadLineAsync(CancellationToken cancellation)
     {
         _line.SetLength(0);
