@@ -8,6 +8,8 @@ public enum LineReadStatus
     EndOfStream,
     /// <summary>The line grew past the limit before its newline arrived; the rest was not read.</summary>
     TooLong,
+    /// <summary>The connection's bytes did not authenticate (<see cref="TamperedException"/>): altered on the way.</summary>
+    Tampered,
 }
 
 public readonly record struct LineRead(LineReadStatus Status, string Text = "");

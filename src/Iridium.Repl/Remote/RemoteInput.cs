@@ -47,6 +47,10 @@ internal sealed class RemoteInput
                 {
                     read = await _reader.ReadLineAsync(stopping).ConfigureAwait(false);
                 }
+                catch (TamperedException)
+                {
+                    read = new LineRead(LineReadStatus.Tampered);
+                }
                 catch (IOException)
                 {
                     read = new LineRead(LineReadStatus.EndOfStream);

@@ -47,6 +47,7 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
     internal static string? Describe(LineRead read) => read.Status switch
     {
         LineReadStatus.TooLong => "line too long; closing the session",
+        LineReadStatus.Tampered => "the input was altered on the way (a sealed frame did not open); closing the session",
         LineReadStatus.EndOfStream when read.Text == IdleMarker => "idle for too long; closing the session",
         _ => null,
     };
@@ -174,9 +175,12 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
 
     private void Goodbye(RemoteTerminal terminal, string reason, LineRead read)
     {
-        string detail = read.Status == LineReadStatus.TooLong
-            ? $" (the limit is {options.MaxLineBytes.ToString(CultureInfo.InvariantCulture)} bytes)"
-            : $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)";
+        string detail = read.Status switch
+        {
+            LineReadStatus.TooLong => $" (the limit is {options.MaxLineBytes.ToString(CultureInfo.InvariantCulture)} bytes)",
+            LineReadStatus.Tampered => "",
+            _ => $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)",
+        };
         terminal.WriteLine(reason + detail);
         terminal.Flush();
         log($"remote session {peer.EndPoint}: {reason}");
