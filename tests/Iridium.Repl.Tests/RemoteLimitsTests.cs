@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Iridium.Cluster.Tests.Support;
+using Iridium.Crypto;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
 using Iridium.Vm;
@@ -201,6 +202,65 @@ public sealed class RemoteLimitsTests : IDisposable
         Assert.Equal((byte)HandshakeReply.Busy, rest.ToArray()[RemoteWire.HeaderBytes]);
         Assert.Contains("try again", Encoding.UTF8.GetString(rest.ToArray()));
         Assert.Contains("VM stopped: code 0", await second.RunAsync("hlt"));
+    }
+
+    [Fact]
+    public async Task AFloodOfHandshakesDoesNotStarveALoggedInSession()
+    {
+        await using var server = Start();
+        using var session = await LoginAsync(server.Port);
+        Assert.Contains("VM stopped: code 0", await session.RunAsync("hlt"));   // the interpreter compiled before the clock starts
+        // The dearest thing a stranger can send: a first message whose tag checks (a replay of a
+        // real one), which costs the server a key pair and an agreement before the login frame,
+        // here garbage, fails. 32 at a time, from another address, as fast as they go.
+        var noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(Cookie), RemoteWire.Prologue(RemoteWire.Greeting));
+        byte[] replay = [.. RemoteWire.Frame([(byte)noise.Cipher], noise.WriteFirst([])), .. RemoteWire.Frame(new byte[RemoteWire.LoginPayload.Length + 16])];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        long answered = 0;
+        var flood = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(StallFlood.Attacker, 0));
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), stop.Token);
+                    await socket.SendAsync(replay, SocketFlags.None, stop.Token);
+                    int got = 0;
+                    for (int n; (n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token)) > 0;) got += n;
+                    // The greeting, then message 2: the server did the Diffie-Hellman for it.
+                    if (got > RemoteWire.Greeting.Length + 1 + RemoteWire.HeaderBytes) Interlocked.Increment(ref answered);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // Dropped or stopped: again.
+                }
+            }
+        })).ToList();
+        await WaitUntil(() => Interlocked.Read(ref answered) >= 20, "the flood's handshakes are answered");
+
+        var times = new List<TimeSpan>();
+        for (int i = 0; i < 20; i++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Contains("VM stopped: code 0", await session.RunAsync("hlt"));
+            times.Add(clock.Elapsed);
+        }
+        var slowest = times.Max();
+        // A new login gets in meanwhile, too.
+        var output = new StringWriter();
+        var status = await RemoteReplClient.RunAsync("127.0.0.1", server.Port, () => Cookie, ["hlt"], TextReader.Null, output, new StringWriter())
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(flood);
+
+        Assert.Equal(RemoteClientStatus.Ok, status);
+        Assert.Contains("VM stopped: code 0", output.ToString());
+        // Every line was answered (each within RunAsync's 30 s); generous, for two shared cores.
+        Assert.True(slowest < TimeSpan.FromSeconds(10), $"the slowest line took {slowest}: " + string.Join(" ", times.Select(t => $"{t.TotalMilliseconds:0}")));
+        Assert.True(Interlocked.Read(ref answered) >= 20, $"only {answered} handshakes answered");
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)
