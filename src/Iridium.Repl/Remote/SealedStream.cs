@@ -31,6 +31,7 @@ public sealed class SealedStream : Stream
     private int _plainCount;
     private bool _ended;            // the peer's sealed end arrived
     private bool _completed;        // ours went out
+    private bool _broken;           // a write failed (a peer that stopped reading): nothing more is sent
 
     /// <param name="inner">The connection.</param>
     /// <param name="send">Seals what this side writes.</param>
@@ -89,6 +90,11 @@ public sealed class SealedStream : Stream
         {
             _inner.Write(Seal(buffer));
         }
+        catch (IOException)
+        {
+            _broken = true;
+            throw;
+        }
         finally
         {
             _writeGate.Release();
@@ -103,6 +109,11 @@ public sealed class SealedStream : Stream
             // Sealed in one piece, then sent: the frames of one write go out together.
             var frames = Seal(buffer.Span);
             await _inner.WriteAsync(frames, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            _broken = true;
+            throw;
         }
         finally
         {
@@ -131,14 +142,16 @@ public sealed class SealedStream : Stream
 
     /// <summary>
     /// Sends the sealed end (an empty frame) and ends the sending half: the peer reads the end of
-    /// the stream, and knows it was not cut. Once; later writes throw. Never throws for network trouble.
+    /// the stream, and knows it was not cut. Once; later writes throw. Not after a write failed (a
+    /// peer that stopped reading would hold this for the socket's send timeout again). Never
+    /// throws for network trouble.
     /// </summary>
     public void CompleteWrites()
     {
         _writeGate.Wait();
         try
         {
-            if (_completed) return;
+            if (_completed || _broken) return;
             var end = Seal([]);
             _completed = true;
             _inner.Write(end);

@@ -33,7 +33,7 @@ internal sealed class ServerOutputReader(Stream stream)
     public TamperedException? Tampering { get; private set; }
 
     /// <summary>
-    /// One line (for the challenge and the banner), or the first <see cref="MaxLineChars"/>
+    /// One line (the banner, or why there is no session), or the first <see cref="MaxLineChars"/>
     /// characters of one that goes on; null when the server closed first.
     /// </summary>
     public async Task<string?> ReadLineAsync(CancellationToken cancellation)
