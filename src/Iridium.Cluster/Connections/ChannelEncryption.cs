@@ -71,8 +71,18 @@ internal static class ChannelEncryption
         {
             return await Handshake.RefuseAsync(connection, RefuseCode.Protocol, e.Message, ct).ConfigureAwait(false);
         }
-        await connection.WriteAsync(new SecureAccept { Message = second }, ct).ConfigureAwait(false);
-        connection.Encrypt(noise.Split());
+        var keys = noise.Split();
+        try
+        {
+            await connection.WriteAsync(new SecureAccept { Message = second }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Encrypted from here on even when the write's flush was cancelled (pushed out, out of
+            // time): SecureAccept is in the connection's buffer already, so the dialer reads it and
+            // then expects sealed frames, and the busy Refuse written after it must be sealed too.
+            connection.Encrypt(keys);
+        }
         return null;
     }
 }
