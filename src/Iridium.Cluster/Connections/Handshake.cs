@@ -241,8 +241,17 @@ internal static class Handshake
         }
     }
 
+    /// <summary>
+    /// The peer's refusal as the dialer reports it. A refused cookie reads "authentication
+    /// failed: ..." as it did when the dialer found out itself: since encryption the acceptor
+    /// refuses it at the first message, before the dialer can.
+    /// </summary>
     internal static DialOutcome Refused(Refuse refuse)
-        => new(false, refuse.Code, "refused: " + (refuse.Reason ?? refuse.Code.ToString()), null, null);
+    {
+        string reason = refuse.Reason ?? refuse.Code.ToString();
+        bool cookie = refuse.Code == RefuseCode.Authentication && reason.StartsWith("authentication failed", StringComparison.Ordinal);
+        return new(false, refuse.Code, cookie ? reason : "refused: " + reason, null, null);
+    }
 
     internal static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
 
