@@ -1,12 +1,14 @@
 using Iridium.Store.Model;
 using Iridium.Store.Raft;
+using Iridium.Store.Service;
 
 namespace Iridium.Store.Tests.Support;
 
 /// <summary>
 /// A store of three voters (a, b, c) in this process over an <see cref="InMemoryNetwork"/>, each with
 /// its own data directory, which outlives a <see cref="StopAsync"/> so that <see cref="StartAsync"/>
-/// brings the voter back from its disk.
+/// brings the voter back from its disk. Each voter answers client calls forwarded to it by nodes
+/// that are not voters, as on a node (<see cref="ForwardedCallsTransport"/>).
 /// </summary>
 internal sealed class ThreeVoters : IAsyncDisposable
 {
@@ -30,6 +32,7 @@ internal sealed class ThreeVoters : IAsyncDisposable
 
     public async Task<StoreNode> StartAsync(string name)
     {
+        var transport = new ForwardedCallsTransport(Network.Connect(name));
         var node = await StoreNode.StartAsync(
             new StoreNodeOptions
             {
@@ -40,7 +43,8 @@ internal sealed class ThreeVoters : IAsyncDisposable
                 Timeout = Timeout,
                 Limits = new StoreLimits { MaxValueBytes = 4096 },
             },
-            Network.Connect(name));
+            transport);
+        transport.Service = new VoterStoreService(node);
         lock (gate) running[name] = node;
         return node;
     }
