@@ -59,8 +59,17 @@ internal static class StoreCalls
             var s = await store.StatusAsync(token).ConfigureAwait(false);
             return new StoreStatusReply
             {
-                Status = KvStatus.Done, Voter = s.Name, Leader = s.Leader, Term = s.Term, CommitIndex = s.CommitIndex, LastLogIndex = s.LastLogIndex,
-                AppliedIndex = s.AppliedIndex, Keys = s.Keys, DataBytes = s.DataBytes, LogBytes = s.LogBytes, SnapshotBytes = s.SnapshotBytes,
+                Status = KvStatus.Done,
+                Voter = s.Name,
+                Leader = s.Leader,
+                Term = s.Term,
+                CommitIndex = s.CommitIndex,
+                LastLogIndex = s.LastLogIndex,
+                AppliedIndex = s.AppliedIndex,
+                Keys = s.Keys,
+                DataBytes = s.DataBytes,
+                LogBytes = s.LogBytes,
+                SnapshotBytes = s.SnapshotBytes,
                 Voters = s.Voters.Select(v => new StoreVoterRecord { Name = v.Name, State = v.Status, IsLeader = v.IsLeader }).ToList(),
             };
         }
