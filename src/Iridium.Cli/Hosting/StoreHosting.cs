@@ -42,7 +42,8 @@ internal sealed class StoreHosting : IAsyncDisposable
         {
             Name = alias,
             Voters = voters,
-            DataDirectory = settings.Get(NodeSettingsSchema.StoreDir) ?? Path.Combine(dataRoot(), "store"),
+            // The alias keeps apart voters that share a data root (tools/cluster.sh starts them so).
+            DataDirectory = settings.Get(NodeSettingsSchema.StoreDir) ?? Path.Combine(dataRoot(), "store", alias),
         };
         return new StoreHosting(NodeStore.Voter(node, options), logger, $"store voter {alias} of {string.Join(",", voters)}, data in {options.DataDirectory}");
     }
