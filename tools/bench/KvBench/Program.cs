@@ -12,7 +12,8 @@ using Iridium.Cluster.Protocol;
 // ROW: put1 (puts, 1 client), get1 (linearizable gets, 1 client), put64 (puts, 64 clients).
 // The workload is etcd's performance guide's: 8-byte keys (a space of 10,000), 256-byte values.
 // Each client holds one connection to one member (clients spread over the members in turn) and
-// sends one request at a time; a get row writes its keys first. Latencies are per request.
+// sends one request at a time; a get row writes its keys first. Latencies are per request. A
+// request that fails (an election under load: "unavailable") is counted in "errors", not timed.
 if (args.Length < 4) return Usage();
 string system = args[0], row = args[1];
 var seconds = TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture));
@@ -45,6 +46,8 @@ if (!put)
     for (int k = 0; k < KeySpace; k += 10) await connections[0].PutAsync(Key(k), value);
 }
 
+long errors = 0;
+
 // Warm up (JIT, connections, the leader's caches), then measure.
 await RunAsync(TimeSpan.FromSeconds(1), null);
 var latencies = new List<double>[clients];
@@ -61,6 +64,7 @@ Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     ["row"] = row,
     ["clients"] = clients,
     ["ops"] = all.Length,
+    ["errors"] = errors,
     ["seconds"] = Math.Round(elapsed, 3),
     ["ops_per_s"] = Math.Round(all.Length / elapsed, 1),
     ["p50_ms"] = Math.Round(Percentile(0.50), 3),
@@ -78,9 +82,16 @@ async Task RunAsync(TimeSpan duration, List<double>[]? record)
         {
             var key = Key(put ? random.Next(KeySpace) : random.Next(KeySpace / 10) * 10);
             long start = Stopwatch.GetTimestamp();
-            if (put) await connections[c].PutAsync(key, value);
-            else await connections[c].GetAsync(key);
-            record?[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            try
+            {
+                if (put) await connections[c].PutAsync(key, value);
+                else await connections[c].GetAsync(key);
+                record?[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            catch (InvalidOperationException) when (record is not null)
+            {
+                Interlocked.Increment(ref errors);
+            }
         }
     })));
 }
