@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Iridium.Cluster.Protocol;
 using Iridium.Store.Model;
+using Iridium.Store.Raft;
 using Iridium.Store.Service;
 using Iridium.Store.Tests.Support;
 
@@ -107,5 +108,34 @@ public sealed class ForwardingTests
         Assert.Equal(KvStatus.Invalid, (await StoreCalls.AnswerAsync(service, new KvRequest { Operation = (KvOperation)99, Key = B("k") }, default)).Status);
         var got = await StoreCalls.AnswerAsync(service, new KvRequest { Operation = KvOperation.Get, Key = B("p/4"), Stale = true }, default);
         Assert.Equal("v4", S(got.Value!));
+    }
+
+    /// <summary>Voters that answer every forwarded get with a fixed status (Done: the key as the value).</summary>
+    private sealed class ScriptedVoters(Dictionary<string, KvStatus> answers) : IStoreTransport
+    {
+        public List<string> Asked { get; } = [];
+
+        public Task<IRaftReply> RequestAsync(string voter, IRaftRequest request, CancellationToken token)
+        {
+            Asked.Add(voter);
+            var call = Assert.IsType<ForwardedKv>(request);
+            return Task.FromResult<IRaftReply>(new ForwardedKvReply(new KvReply { Status = answers[voter], Value = call.Request.Key, Message = $"{voter}: no majority" }));
+        }
+
+        public void Serve(Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>> handler)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task A_voter_that_answers_unavailable_is_asked_after_the_others_next_time()
+    {
+        var voters = new ScriptedVoters(new() { ["a"] = KvStatus.Unavailable, ["b"] = KvStatus.Done, ["c"] = KvStatus.Done });
+        var client = new ForwardingStoreService(voters, ["a", "b", "c"], new StoreLimits(), TimeSpan.FromSeconds(5));
+        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => client.GetAsync(B("k")));
+        Assert.Contains("a: no majority", e.Message);
+        Assert.Equal("k", S((await client.GetAsync(B("k")))!.Value));
+        Assert.Equal("k", S((await client.GetAsync(B("k")))!.Value));
+        Assert.Equal(["a", "b", "b"], voters.Asked);
     }
 }

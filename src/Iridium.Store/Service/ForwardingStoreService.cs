@@ -10,7 +10,8 @@ namespace Iridium.Store.Service;
 /// every node is given. A call goes to the voter that answered last; one that is not connected is
 /// skipped for the next. A read is tried on the next voter also after its voter was lost mid-call;
 /// a write is not (it may have happened: the caller hears "unavailable", as for any write that could
-/// not be confirmed). Everything ends within the store timeout, plus a second so that the voter's
+/// not be confirmed). A voter that answers "unavailable" (it is cut off from the majority) is asked
+/// after the others next time. Everything ends within the store timeout, plus a second so that the voter's
 /// own "unavailable" (which says why) arrives before ours.
 /// </summary>
 public sealed class ForwardingStoreService : StoreService
@@ -117,7 +118,8 @@ public sealed class ForwardingStoreService : StoreService
                     {
                         var reply = await transport.RequestAsync(voters[at], request, deadline.Token).ConfigureAwait(false);
                         if (reply is not (ForwardedKvReply or ForwardedStatusReply)) throw new StoreUnavailableException($"store unavailable: voter {voters[at]} answered with something else");
-                        Volatile.Write(ref preferred, at);
+                        // A voter that could not answer (cut off from the majority) is not asked first next time.
+                        Volatile.Write(ref preferred, SaysUnavailable(reply) ? (at + 1) % voters.Count : at);
                         return reply;
                     }
                     catch (VoterUnreachableException e) when (e.NotSent || mayRepeat)
@@ -138,4 +140,7 @@ public sealed class ForwardingStoreService : StoreService
             throw new StoreUnavailableException($"store unavailable: {why} within {timeout.TotalMilliseconds:0} ms (voters: {string.Join(", ", voters)})");
         }
     }
+
+    private static bool SaysUnavailable(IRaftReply reply) =>
+        reply is ForwardedKvReply { Reply.Status: KvStatus.Unavailable } or ForwardedStatusReply { Reply.Status: KvStatus.Unavailable };
 }
