@@ -1,8 +1,8 @@
 """examples/store-counter.iasm on three store voters on loopback: `iridium exec` of it once on each
 voter prints 1, 2, 3 (KGET, then KCAS from absent or from the old count, through whichever voter
-leads). A fourth node that is not a voter has no store today (non-voters will forward to the
-voters once the node-wide store service lands): its programs hear "unavailable" and change
-nothing. A voter cut off from the majority answers "unavailable" instead of hanging, and Ctrl-C of
+leads). A fourth node given the voters' list without being in it is a client of the store: its
+programs count on (through a voter). A node without the list has no store: its programs hear
+"unavailable" and change nothing. A voter cut off from the majority answers "unavailable" instead of hanging, and Ctrl-C of
 an exec stops a program that keeps asking it (tests/Iridium.Vm.Tests interrupt a wait itself). A
 store instruction with a record outside the heap is a located fault, not a crash."""
 import os
@@ -82,7 +82,18 @@ class StoreCounterTests(E2ETestCase):
             printed.append(out.stdout)
         self.assertEqual(printed, ["1\n", "2\n", "3\n"])
 
-    def test_a_node_that_is_not_a_voter_answers_unavailable(self):
+    def test_a_node_that_is_not_a_voter_reaches_the_store_through_the_voters(self):
+        self.start("node", "--node-alias", "d", "-P", self.plain.split(":")[1], "--join", self.nodes["a"],
+                   "--store-voters", ",".join(VOTERS), log="d", data_root=self.data)  # fmt: skip
+        self.wait_for_mesh([*self.nodes.values(), self.plain])
+        self.assertEqual(self.exec(self.nodes["a"], COUNTER).stdout, "1\n")
+        wait_for(lambda: self.exec(self.plain, self.write("probe.iasm", PROBE)).stdout == "-1\n", 60,
+                 "the store answers programs on d")  # fmt: skip
+        out = self.exec(self.plain, COUNTER)
+        self.assertEqual((out.returncode, out.stdout), (0, "2\n"), out.stderr)
+        self.assertEqual(self.exec(self.nodes["c"], COUNTER).stdout, "3\n", "d's run counted")
+
+    def test_a_node_without_the_store_answers_unavailable(self):
         self.start("node", "--node-alias", "d", "-P", self.plain.split(":")[1], "--join", self.nodes["a"],
                    log="d", data_root=self.data)  # fmt: skip
         self.wait_for_mesh([*self.nodes.values(), self.plain])

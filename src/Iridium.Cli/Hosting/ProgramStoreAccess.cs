@@ -1,17 +1,18 @@
 using Iridium.Store;
 using Iridium.Store.Model;
+using Iridium.Store.Service;
 using Iridium.Vm;
 
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
-/// The store instructions' way into the store (the VM's <see cref="IStoreAccess"/> seam) on a node
-/// that is a voter: each operation goes to this voter's <see cref="StoreNode"/>, which passes it to
-/// the leader when it is not the leader itself. <see cref="StoreHosting"/> attaches it to the node's
-/// process runtime once the voter has started; other nodes have none, and their programs hear
-/// "unavailable".
+/// The store instructions' way into the store (the VM's <see cref="IStoreAccess"/> seam): each
+/// operation goes to the node's <see cref="StoreService"/> (a voter's own Raft member, which passes
+/// it to the leader, or on any other node a voter over the mesh). <see cref="StoreHosting"/>
+/// attaches it to the node's process runtime once the store is reachable; a node without a store
+/// has none, and its programs hear "unavailable".
 /// </summary>
-internal sealed class ProgramStoreAccess(StoreNode store) : IStoreAccess
+internal sealed class ProgramStoreAccess(StoreService store) : IStoreAccess
 {
     public int MaxValueBytes => store.Limits.MaxValueBytes;
 
@@ -22,8 +23,10 @@ internal sealed class ProgramStoreAccess(StoreNode store) : IStoreAccess
             var found = await store.GetAsync(key).ConfigureAwait(false);
             return found is null ? StoreReply.Absent : StoreReply.Found(found.Value);
         }
-        catch (StoreUnavailableException)
+        catch (Exception e) when (e is StoreUnavailableException or ArgumentException)
         {
+            // Over a limit: the instruction checked the limits it knows before asking, so this is
+            // a store with other limits than ours; the program hears it as unavailable.
             return StoreReply.Unavailable;
         }
     }
@@ -49,8 +52,10 @@ internal sealed class ProgramStoreAccess(StoreNode store) : IStoreAccess
                 _ => StoreReply.Unavailable,
             };
         }
-        catch (StoreUnavailableException)
+        catch (Exception e) when (e is StoreUnavailableException or ArgumentException)
         {
+            // Over a limit: the instruction checked the limits it knows before asking, so this is
+            // a store with other limits than ours; the program hears it as unavailable.
             return StoreReply.Unavailable;
         }
     }
