@@ -55,8 +55,10 @@ internal sealed class KvCommands
         => await CommandBody.RunAsync("kv put", () =>
         {
             if (value is not null && file is not null) throw CommandFailure.Usage("kv put: give the value as VALUE or with --file, not both");
+            // Read before connecting: a file that cannot be read is the user's to fix, whatever the node.
+            byte[] bytes = ReadValue(value, file);
             return Session(context, "kv put", target, key, timeoutMs, async (client, k) =>
-                Exit("kv put", key!, await client.PutAsync(k, ReadValue(value, file)).ConfigureAwait(false)));
+                Exit("kv put", key!, await client.PutAsync(k, bytes).ConfigureAwait(false)));
         }).ConfigureAwait(false);
 
     /// <summary>Delete a key (exit 1 when it did not exist).</summary>
