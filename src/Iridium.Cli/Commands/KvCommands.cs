@@ -2,6 +2,7 @@ using System.Text;
 using ConsoleAppFramework;
 using Iridium.Cli.CommandLine;
 using Iridium.Cli.Hosting;
+using Iridium.Cli.Programs;
 using Iridium.Cluster.Client;
 using Iridium.Cluster.Protocol;
 using Iridium.Files;
@@ -55,8 +56,7 @@ internal sealed class KvCommands
         => await CommandBody.RunAsync("kv put", () =>
         {
             if (value is not null && file is not null) throw CommandFailure.Usage("kv put: give the value as VALUE or with --file, not both");
-            // Read before connecting: a file that cannot be read is the user's to fix, whatever the node.
-            byte[] bytes = ReadValue(value, file);
+            byte[] bytes = PayloadInput.Read("kv put", value, file, MaxValueBytes);
             return Session(context, "kv put", target, key, timeoutMs, async (client, k) =>
                 Exit("kv put", key!, await client.PutAsync(k, bytes).ConfigureAwait(false)));
         }).ConfigureAwait(false);
@@ -125,20 +125,6 @@ internal sealed class KvCommands
     {
         if (target is not null && string.IsNullOrEmpty(key)) throw CommandFailure.Usage($"{command}: missing KEY");
         return ClusterClientSession.RunAsync(context, target, "a node of the store", timeoutMs, client => body(client, Encoding.UTF8.GetBytes(key!)));
-    }
-
-    private static byte[] ReadValue(string? value, string? file)
-    {
-        try
-        {
-            return file is not null ? BoundedInput.ReadAllBytes(file, MaxValueBytes)
-                : value == "-" ? BoundedInput.ReadAllBytes(Console.OpenStandardInput(), MaxValueBytes)
-                : Encoding.UTF8.GetBytes(value ?? "");
-        }
-        catch (InputFileException e)
-        {
-            throw new CommandFailure(ExitCodes.NoInput, $"kv put: cannot read {(file ?? "standard input")}: {e.Message}");
-        }
     }
 
     /// <summary>The exit status of an answer, with a line on stderr for anything but success.</summary>

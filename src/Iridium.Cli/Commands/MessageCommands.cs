@@ -1,6 +1,7 @@
 using ConsoleAppFramework;
 using Iridium.Cli.CommandLine;
 using Iridium.Cli.Hosting;
+using Iridium.Cli.Programs;
 using Iridium.Cluster.Client;
 
 namespace Iridium.Cli.Commands;
@@ -33,26 +34,11 @@ internal sealed class MessageCommands
         [Argument, HideDefaultValue] string? text = null, [HideDefaultValue] string? file = null, int timeoutMs = Defaults.ClientTimeoutMs)
         => await CommandBody.RunAsync(CommandRouter.Call, () => RunAsync(context, CommandRouter.Call, target, process, text, file, timeoutMs, wantReply: true)).ConfigureAwait(false);
 
-    /// <summary>The message: TEXT, standard input for '-', or the file; an unreadable one is exit 66 with the file named.</summary>
-    private static byte[] ReadPayload(string command, string? text, string? file)
-    {
-        try
-        {
-            return file is not null ? Iridium.Files.BoundedInput.ReadAllBytes(file, MaxPayloadBytes)
-                : text == "-" ? Iridium.Files.BoundedInput.ReadAllBytes(Console.OpenStandardInput(), MaxPayloadBytes)
-                : System.Text.Encoding.UTF8.GetBytes(text ?? "");
-        }
-        catch (Iridium.Files.InputFileException e)
-        {
-            throw new CommandFailure(ExitCodes.NoInput, $"{command}: cannot read {file ?? "standard input"}: {e.Message}");
-        }
-    }
-
     private static Task<int> RunAsync(ConsoleAppContext context, string command, string? target, string? process, string? text, string? file, int timeoutMs, bool wantReply)
     {
         if (target is not null && string.IsNullOrWhiteSpace(process)) throw CommandFailure.Usage($"{command}: missing TARGET (a process id ALIAS.N or a name NAME@ALIAS)");
         if (text is not null && file is not null) throw CommandFailure.Usage($"{command}: give the message as TEXT or with --file, not both");
-        byte[] payload = ReadPayload(command, text, file);
+        byte[] payload = PayloadInput.Read(command, text, file, MaxPayloadBytes);
         return ClusterClientSession.RunAsync(context, target, "the node to contact", timeoutMs, async client =>
         {
             var result = await client.SendAsync(process!.Trim(), payload, wantReply, TimeSpan.FromMilliseconds(timeoutMs)).ConfigureAwait(false);

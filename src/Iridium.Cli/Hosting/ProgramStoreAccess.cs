@@ -23,10 +23,8 @@ internal sealed class ProgramStoreAccess(StoreService store) : IStoreAccess
             var found = await store.GetAsync(key).ConfigureAwait(false);
             return found is null ? StoreReply.Absent : StoreReply.Found(found.Value);
         }
-        catch (Exception e) when (e is StoreUnavailableException or ArgumentException)
+        catch (Exception e) when (IsUnavailable(e))
         {
-            // Over a limit: the instruction checked the limits it knows before asking, so this is
-            // a store with other limits than ours; the program hears it as unavailable.
             return StoreReply.Unavailable;
         }
     }
@@ -52,11 +50,16 @@ internal sealed class ProgramStoreAccess(StoreService store) : IStoreAccess
                 _ => StoreReply.Unavailable,
             };
         }
-        catch (Exception e) when (e is StoreUnavailableException or ArgumentException)
+        catch (Exception e) when (IsUnavailable(e))
         {
-            // Over a limit: the instruction checked the limits it knows before asking, so this is
-            // a store with other limits than ours; the program hears it as unavailable.
             return StoreReply.Unavailable;
         }
     }
+
+    /// <summary>
+    /// What a program hears as "unavailable": the store did not answer, or refused a key or value
+    /// over its limits (the instruction checked the limits it knows before asking, so that is a
+    /// store with other limits than ours).
+    /// </summary>
+    private static bool IsUnavailable(Exception e) => e is StoreUnavailableException or ArgumentException;
 }

@@ -32,15 +32,13 @@ internal sealed class HandshakeProgress(Socket? socket = null)
     /// </summary>
     private static readonly int FirstFrameBytes = FrameCodec.ToFrame(new SecureHello { Message = new byte[NoiseHandshake.FirstMessageBytes] }).Length;
 
-    /// <summary>The first frame (a SecureHello) has been read and is being checked against the cookie, which takes a few hashes.</summary>
-    public void FirstMessageRead() => _stage = Math.Max(_stage, Answering);
-
     /// <summary>
-    /// The dialer's first Noise message checked against the cookie and the answer went out: a
-    /// stranger cannot get this far (short of replaying a recorded first message, which still ends
-    /// at the handshake's deadline), so junk from the same address never pushes this one out.
+    /// The first frame (a SecureHello) has been read: it is checked against the cookie (a few
+    /// hashes), and from then on the dialer has shown it knows the cookie (short of replaying a
+    /// recorded first message, which still ends at the handshake's deadline), so junk from the same
+    /// address never pushes it out. A stranger's frame fails the check and its handshake ends.
     /// </summary>
-    public void Keyed() => _stage = Answering;
+    public void FirstMessageRead() => _stage = Answering;
 
     /// <summary>The introduction arrived and the challenge went out (plain-text peers of protocol 1): the dialer's proof may be on its way.</summary>
     public void Challenged() => _stage = Math.Max(_stage, Waiting);
@@ -161,7 +159,6 @@ internal static class Handshake
         {
             progress?.FirstMessageRead();
             if (await ChannelEncryption.AcceptAsync(connection, hello, cookie, ct).ConfigureAwait(false) is { } refused) return refused;
-            progress?.Keyed();
             first = await connection.ReadAsync(ct).ConfigureAwait(false);
         }
         else if (first is IIntroduction { ProtocolVersion: ProtocolLimits.PlaintextVersion })
