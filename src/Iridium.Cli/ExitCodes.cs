@@ -13,6 +13,8 @@ internal static class ExitCodes
     public const int Ok = 0;
     /// <summary>GracefulStop{1}: IGL, an undefined opcode, or running off the end.</summary>
     public const int IllegalStop = 1;
+    /// <summary>`kv get`/`kv del`: the key does not exist; `kv cas`: it does not hold the expected value.</summary>
+    public const int KeyAbsent = 1;
     /// <summary>Bad command-line usage: unknown command or option, bad or missing value.</summary>
     public const int Usage = 2;
     /// <summary>Added to a Crash code: 12..21 (HEADER, code 1, is an invalid program: 65).</summary>
@@ -42,12 +44,12 @@ internal static class ExitCodes
     public static IReadOnlyList<(string Status, string Meaning)> Table { get; } =
     [
         ("0", "success; a program ran to HLT"),
-        ("1", "a program stopped with IGL, an undefined opcode or by running off its end"),
+        ("1", "a program stopped with IGL, an undefined opcode or by running off its end; kv: no such key, or cas found another value"),
         ("2", "usage error: unknown command or option, bad or missing value"),
         ("10+N", "a program faulted with Crash{N}: " + FaultStatuses()),
-        ("65", "invalid program: assembly errors or a bad image"),
+        ("65", "invalid program: assembly errors or a bad image; kv: a key or value over the limits"),
         ("66", "an input file cannot be read"),
-        ("69", "a node or server is unreachable, refused us or was lost, or an address cannot be bound"),
+        ("69", "a node or server is unreachable, refused us or was lost, or an address cannot be bound; kv, store: the store is unavailable"),
         ("70", "internal error (a bug in iridium; please report it)"),
         ("73", "an output file cannot be written"),
         ("75", "call: no answer within the timeout"),

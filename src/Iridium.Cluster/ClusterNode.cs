@@ -192,6 +192,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// </summary>
     internal void AddService(TagRange range, IPeerService service) => _router.Register(range, service);
 
+    /// <summary>A service built outside this assembly answers its range of the clients' messages; called before <see cref="StartAsync"/>.</summary>
+    internal void AddClientService(TagRange range, IClientService service) => _clients.Register(range, service);
+
     /// <summary>A connected member's alias, or null.</summary>
     internal string? AliasOf(Guid nodeId) => _peers.Find(nodeId)?.Identity.Alias;
 

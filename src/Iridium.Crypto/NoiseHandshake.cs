@@ -52,10 +52,6 @@ public sealed class NoiseHandshake
         _psk = psk.ToArray();
         if (ephemeral.IsEmpty) SecureRandom.Fill(_ephemeral);
         else ephemeral.CopyTo(_ephemeral);
-        // X25519(k, 9), RFC 7748's definition of the public key, by the ladder: GeneratePublicKey
-        // would first build BouncyCastle's table of base-point multiples, milliseconds that a
-        // one-command client (`iridium exec`) would pay on every run for one key.
-        X25519.ScalarMult(_ephemeral, 0, BasePoint, 0, _ephemeralPublic, 0);
 
         // InitializeSymmetric: a name longer than the hash is hashed, a shorter one zero-padded.
         byte[] name = Encoding.ASCII.GetBytes(ProtocolName(cipher));
@@ -85,7 +81,7 @@ public sealed class NoiseHandshake
     {
         Expect(initiator: true, step: 0);
         MixKeyAndHash(_psk);
-        MixEphemeral(_ephemeralPublic);
+        MixEphemeral(EphemeralPublic());
         var message = new byte[DhBytes + payload.Length + CipherState.TagBytes];
         _ephemeralPublic.CopyTo(message, 0);
         EncryptAndHash(payload, message.AsSpan(DhBytes));
@@ -109,7 +105,7 @@ public sealed class NoiseHandshake
     public byte[] WriteSecond(ReadOnlySpan<byte> payload)
     {
         Expect(initiator: false, step: 1);
-        MixEphemeral(_ephemeralPublic);
+        MixEphemeral(EphemeralPublic());
         MixKey(Agree(_remoteEphemeral!));
         var message = new byte[DhBytes + payload.Length + CipherState.TagBytes];
         _ephemeralPublic.CopyTo(message, 0);
@@ -150,6 +146,25 @@ public sealed class NoiseHandshake
 
     /// <summary>The u-coordinate 9 of Curve25519's base point, little-endian.</summary>
     private static readonly byte[] BasePoint = [9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>
+    /// The ephemeral public key, X25519(k, 9) (RFC 7748's definition), computed when a message
+    /// first carries it: a responder whose first message fails its tag (a caller without the
+    /// cookie) never pays for the scalar multiplication. By the ladder, not GeneratePublicKey,
+    /// which would first build BouncyCastle's table of base-point multiples, milliseconds that a
+    /// one-command client (`iridium exec`) would pay on every run for one key.
+    /// </summary>
+    private byte[] EphemeralPublic()
+    {
+        if (!_ephemeralPublicReady)
+        {
+            X25519.ScalarMult(_ephemeral, 0, BasePoint, 0, _ephemeralPublic, 0);
+            _ephemeralPublicReady = true;
+        }
+        return _ephemeralPublic;
+    }
+
+    private bool _ephemeralPublicReady;
 
     private void Expect(bool initiator, int step)
     {

@@ -117,8 +117,36 @@ public sealed class StoreNode : IAsyncDisposable
     /// <summary>This voter's own copy, at once, possibly behind the leader (`kv get --stale`).</summary>
     public StoredValue? GetStale(byte[] key) => state.Get(key);
 
-    /// <summary>Keys under a prefix from this voter's copy after a linearizable barrier on the leader.</summary>
+    /// <summary>Keys under a prefix from this voter's copy, at once, possibly behind the leader.</summary>
     public List<KeyValuePair<byte[], StoredValue>> ListStale(byte[] prefix, int limit) => state.List(prefix, limit);
+
+    /// <summary>
+    /// Keys under a prefix, in byte order, at most <paramref name="limit"/>, from this voter's copy once
+    /// it has applied everything the leader had committed when asked (DotNext's read barrier: a
+    /// follower asks the leader for its commit index). Throws <see cref="StoreUnavailableException"/>.
+    /// </summary>
+    public async Task<List<KeyValuePair<byte[], StoredValue>>> ListAsync(byte[] prefix, int limit, CancellationToken token = default)
+    {
+        using var deadline = Deadline(token);
+        while (true)
+        {
+            await LeaderAsync(deadline.Token).ConfigureAwait(false);
+            try
+            {
+                await cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, deadline.Token).ConfigureAwait(false);
+                return state.List(prefix, limit);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw Unavailable("no majority confirmed the leader");
+            }
+            catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException)
+            {
+                // The leader changed meanwhile: ask the next one.
+                await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
 
     public StoreStatus Status() => new(
         options.Name,

@@ -18,7 +18,10 @@ public sealed class StoreNodeOptions
     public StoreLimits Limits { get; init; } = new();
 
     /// <summary>How long an operation may wait for a leader and a majority before it answers "unavailable".</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>The store timeout of voters and of the nodes that forward to them.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
     public RaftTiming Timing { get; init; } = new();
 

@@ -25,6 +25,8 @@ public class ExampleProgramTests
         { "float.iasm", "28.274336283185843\nbig circle\n" },
         { "pingpong.iasm", "pong\n" },
         { "ring.iasm", "10000\n" },
+        // With no store (as under `iridium run`); tests/Iridium.Vm.Tests runs it with one.
+        { "store-counter.iasm", "store-counter: the store is unavailable\n" },
         {
             "supervisor.iasm",
             "worker 1 starts\nworker 1 crashed (reason 2): restarting\nworker 2 starts\nworker 2 crashed (reason 2): restarting\n"

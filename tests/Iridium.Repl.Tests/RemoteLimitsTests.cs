@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Iridium.Cluster.Tests.Support;
+using Iridium.Crypto;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
 using Iridium.Vm;
@@ -35,35 +36,7 @@ public sealed class RemoteLimitsTests : IDisposable
     private void Program(string name, string source) => File.WriteAllText(Path.Combine(ProgramDirectory, name), source);
 
     /// <summary>A logged-in session, as `iridium remote` has it.</summary>
-    private sealed class Session : IDisposable
-    {
-        private readonly TcpClient _client = new();
-        private ServerOutputReader _reader = null!;
-
-        public static async Task<Session> LoginAsync(int port)
-        {
-            var session = new Session();
-            await session._client.ConnectAsync("127.0.0.1", port).WaitAsync(Timeout());
-            session._reader = new ServerOutputReader(session._client.GetStream());
-            string challenge = (await session._reader.ReadLineAsync(Timeout()))!;
-            await session.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
-            Assert.True(ReplText.IsBanner((await session._reader.ReadLineAsync(Timeout()))!));
-            Assert.Equal(ServerPrompt.Command, (await session._reader.ReadUntilPromptAsync(Timeout())).Prompt);
-            return session;
-        }
-
-        public async Task<string> RunAsync(string line)
-        {
-            await SendAsync(line + "\n");
-            return (await _reader.ReadUntilPromptAsync(Timeout())).Output;
-        }
-
-        private Task SendAsync(string text) => _client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text), Timeout()).AsTask();
-
-        private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
-
-        public void Dispose() => _client.Dispose();
-    }
+    private static Task<RemoteTestClient> LoginAsync(int port) => RemoteTestClient.LoginAsync(port, Cookie, timeoutSeconds: 10);
 
     [Fact]
     public async Task IdleAndFloodingStrangersNeverMakeACorrectLoginFail()
@@ -85,7 +58,7 @@ public sealed class RemoteLimitsTests : IDisposable
         int loggedIn = 0;
         for (int i = 0; i < 10; i++)
         {
-            using var session = await Session.LoginAsync(server.Port);
+            using var session = await LoginAsync(server.Port);
             Assert.Contains("VM stopped: code 0", await session.RunAsync("hlt"));
             loggedIn++;
         }
@@ -107,7 +80,7 @@ public sealed class RemoteLimitsTests : IDisposable
     {
         await using var server = Start(o => o with { MaxHeapBytes = 16 << 20 });
         Program("big.iasm", ".data\n.code\nload $0 #20000000\naloc $0\nhlt\n");
-        using var session = await Session.LoginAsync(server.Port);
+        using var session = await LoginAsync(server.Port);
         string output = await session.RunAsync("!load_file big.iasm");
         Assert.Contains("VM fault: HEAP", output);
         Assert.Contains("heap cap of 16777216 bytes (--max-heap-bytes)", output);
@@ -119,8 +92,8 @@ public sealed class RemoteLimitsTests : IDisposable
         var budget = new HeapBudget(24 << 20);
         await using var server = Start(o => o with { HeapBudget = budget, Processes = OneThread() });
         Program("fill.iasm", ".data\n.code\nload $0 #15728640\naloc $0\nhlt\n"); // 15 MiB
-        var first = await Session.LoginAsync(server.Port);
-        using var second = await Session.LoginAsync(server.Port);
+        var first = await LoginAsync(server.Port);
+        using var second = await LoginAsync(server.Port);
 
         Assert.Contains("VM stopped: code 0", await first.RunAsync("!load_file fill.iasm"));
         Assert.Equal(15 << 20, budget.Used);
@@ -141,7 +114,7 @@ public sealed class RemoteLimitsTests : IDisposable
     {
         await using var server = Start(o => o with { MaxOutputBytes = 100 });
         Program("chatty.iasm", ".data\ns: .asciiz 'abcdefghijklmnopqrstuvwxyz0123'\n.code\n" + string.Concat(Enumerable.Repeat("prts @s\n", 10)) + "hlt\n");
-        using var session = await Session.LoginAsync(server.Port);
+        using var session = await LoginAsync(server.Port);
         string output = await session.RunAsync("!load_file chatty.iasm");
         string printed = string.Concat(Enumerable.Repeat("abcdefghijklmnopqrstuvwxyz0123", 10))[..100];
         Assert.Contains(printed + "\n" + "[output cut: this command printed more than 100 bytes", output);
@@ -163,8 +136,8 @@ public sealed class RemoteLimitsTests : IDisposable
         var flood = StallFlood.RunAsync(server.Port, concurrent: 64, stop.Token, source: IPAddress.Loopback);
         await WaitUntil(() => server.PendingLogins >= 16, "the flood holds the address's login slots");
 
-        // Wrong answers from the same address: every one used to be a log line. (Some are pushed
-        // out by the flood before their answer arrives: the others are refused.)
+        // Wrong cookies from the same address: every one used to be a log line. (Some are pushed
+        // out by the flood before their first message arrives: the others are refused.)
         int refused = 0;
         for (int i = 0; i < 50; i++)
         {
@@ -172,12 +145,9 @@ public sealed class RemoteLimitsTests : IDisposable
             try
             {
                 await wrong.ConnectAsync(IPAddress.Loopback, server.Port);
-                await wrong.GetStream().WriteAsync(Encoding.UTF8.GetBytes(new string('0', 64) + "\n"));
-                var reader = new StreamReader(wrong.GetStream());
-                while (await reader.ReadLineAsync() is { } line)
-                {
-                    if (line.Contains(RemoteAuth.FailureLine)) refused++;
-                }
+                var dial = await RemoteHandshake.DialAsync(wrong.GetStream(), () => "not-the-cookie"u8.ToArray(), () => { },
+                    new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+                if (dial.Status == DialStatus.WrongCookie) refused++;
             }
             catch (Exception e) when (e is IOException or SocketException)
             {
@@ -219,15 +189,78 @@ public sealed class RemoteLimitsTests : IDisposable
         await using var server = Start(o => o with { MaxPendingLoginsPerAddress = 1 });
         using var first = new TcpClient();
         await first.ConnectAsync(IPAddress.Loopback, server.Port);
-        var firstReader = new ServerOutputReader(first.GetStream());
-        Assert.StartsWith(RemoteAuth.ChallengePrefix, await firstReader.ReadLineAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token));
+        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
+        var greeting = new byte[RemoteWire.Greeting.Length + 1];
+        await first.GetStream().ReadExactlyAsync(greeting, timeout);
+        Assert.Equal(RemoteWire.Greeting + "\n", Encoding.ASCII.GetString(greeting));
 
-        // The address's one login slot is taken by a connection still waiting for its answer: the
-        // newcomer pushes it out, and it hears why instead of a bare close.
-        using var second = await Session.LoginAsync(server.Port);
-        Assert.Equal(RemoteAuth.BusyLine, await firstReader.ReadLineAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token));
-        Assert.Null(await firstReader.ReadLineAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token));
+        // The address's one login slot is taken by a connection that has not sent its handshake:
+        // the newcomer pushes it out, and it hears why instead of a bare close.
+        using var second = await LoginAsync(server.Port);
+        var rest = new MemoryStream();
+        await first.GetStream().CopyToAsync(rest, timeout);
+        Assert.Equal((byte)HandshakeReply.Busy, rest.ToArray()[RemoteWire.HeaderBytes]);
+        Assert.Contains("try again", Encoding.UTF8.GetString(rest.ToArray()));
         Assert.Contains("VM stopped: code 0", await second.RunAsync("hlt"));
+    }
+
+    [Fact]
+    public async Task AFloodOfHandshakesDoesNotStarveALoggedInSession()
+    {
+        await using var server = Start();
+        using var session = await LoginAsync(server.Port);
+        Assert.Contains("VM stopped: code 0", await session.RunAsync("hlt"));   // the interpreter compiled before the clock starts
+        // The dearest thing a stranger can send: a first message whose tag checks (a replay of a
+        // real one), which costs the server a key pair and an agreement before the login frame,
+        // here garbage, fails. 32 at a time, from another address, as fast as they go.
+        var noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(Cookie), RemoteWire.Prologue(RemoteWire.Greeting));
+        byte[] replay = [.. RemoteWire.Frame([(byte)noise.Cipher], noise.WriteFirst([])), .. RemoteWire.Frame(new byte[RemoteWire.LoginPayload.Length + 16])];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        long answered = 0;
+        var flood = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(StallFlood.Attacker, 0));
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), stop.Token);
+                    await socket.SendAsync(replay, SocketFlags.None, stop.Token);
+                    int got = 0;
+                    for (int n; (n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token)) > 0;) got += n;
+                    // The greeting, then message 2: the server did the Diffie-Hellman for it.
+                    if (got > RemoteWire.Greeting.Length + 1 + RemoteWire.HeaderBytes) Interlocked.Increment(ref answered);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // Dropped or stopped: again.
+                }
+            }
+        })).ToList();
+        await WaitUntil(() => Interlocked.Read(ref answered) >= 20, "the flood's handshakes are answered");
+
+        var times = new List<TimeSpan>();
+        for (int i = 0; i < 20; i++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Contains("VM stopped: code 0", await session.RunAsync("hlt"));
+            times.Add(clock.Elapsed);
+        }
+        var slowest = times.Max();
+        // A new login gets in meanwhile, too.
+        var output = new StringWriter();
+        var status = await RemoteReplClient.RunAsync("127.0.0.1", server.Port, () => Cookie, ["hlt"], TextReader.Null, output, new StringWriter())
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(flood);
+
+        Assert.Equal(RemoteClientStatus.Ok, status);
+        Assert.Contains("VM stopped: code 0", output.ToString());
+        // Every line was answered (each within RunAsync's 30 s); generous, for two shared cores.
+        Assert.True(slowest < TimeSpan.FromSeconds(10), $"the slowest line took {slowest}: " + string.Join(" ", times.Select(t => $"{t.TotalMilliseconds:0}")));
+        Assert.True(Interlocked.Read(ref answered) >= 20, $"only {answered} handshakes answered");
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)

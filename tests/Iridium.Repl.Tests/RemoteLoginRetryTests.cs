@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Iridium.Crypto;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Remote;
 
@@ -20,15 +21,15 @@ public sealed class RemoteLoginRetryTests
     /// <summary>What the scripted server does with one connection.</summary>
     private enum Step
     {
-        /// <summary>Sends <see cref="RemoteAuth.BusyLine"/> at once and closes (refused newcomer).</summary>
+        /// <summary>Sends <see cref="RemoteWire.BusyLine"/> at once and closes (refused newcomer).</summary>
         BusyAtOnce,
-        /// <summary>Sends the challenge, then <see cref="RemoteAuth.BusyLine"/> and closes (pushed out while waiting for the answer).</summary>
-        BusyAfterChallenge,
-        /// <summary>Sends the challenge and closes without a word (a server older than the busy line).</summary>
-        CloseAfterChallenge,
-        /// <summary>Sends the challenge, reads the answer and refuses it.</summary>
+        /// <summary>Sends the greeting, then a busy reply and closes (pushed out while waiting for the handshake).</summary>
+        BusyAfterGreeting,
+        /// <summary>Sends the greeting and closes without a word (pushed out after the handshake's message 2).</summary>
+        CloseAfterGreeting,
+        /// <summary>Sends the greeting, reads the first handshake frame and refuses it.</summary>
         WrongCookie,
-        /// <summary>Logs the client in (checking its answer) and runs one line.</summary>
+        /// <summary>Logs the client in (the server's own handshake) and runs one line.</summary>
         Login,
     }
 
@@ -61,30 +62,33 @@ public sealed class RemoteLoginRetryTests
         private async Task ServeAsync(TcpClient client, Step step)
         {
             var stream = client.GetStream();
-            var reader = new StreamReader(stream, Encoding.ASCII);
-            async Task Say(string text) => await stream.WriteAsync(Encoding.UTF8.GetBytes(text), _stop.Token);
+            async Task Say(byte[] bytes) => await stream.WriteAsync(bytes, _stop.Token);
             if (step == Step.BusyAtOnce)
             {
-                await Say(RemoteAuth.BusyLine + "\n");
+                await Say(Encoding.ASCII.GetBytes(RemoteWire.BusyLine + "\n"));
                 return;
             }
-            var (nonce, challenge) = RemoteAuth.NewChallenge();
-            await Say(challenge + "\n");
-            if (step == Step.CloseAfterChallenge) return;
-            if (step == Step.BusyAfterChallenge)
+            await Say(Encoding.ASCII.GetBytes(RemoteWire.Greeting + "\n"));
+            if (step == Step.CloseAfterGreeting) return;
+            if (step == Step.BusyAfterGreeting)
             {
-                await Say(RemoteAuth.BusyLine + "\n");
+                await Say(RemoteWire.Refusal(HandshakeReply.Busy, "busy; try again"));
                 return;
             }
-            string answer = await reader.ReadLineAsync(_stop.Token) ?? "";
-            if (step == Step.WrongCookie || !RemoteAuth.Verify(nonce, answer, Cookie))
+            if (step == Step.WrongCookie)
             {
-                await Say(RemoteAuth.FailureLine + "\n");
+                await stream.ReadExactlyAsync(new byte[RemoteWire.FirstFrameBytes], _stop.Token);
+                await Say(RemoteWire.Refusal(HandshakeReply.WrongCookie, RemoteWire.FailureReason));
                 return;
             }
-            await Say(ReplText.Greeting + " (scripted)\n" + ReplText.Prompt);
+            var login = await RemoteHandshake.AcceptAsync(stream, CookieKey.PreSharedKey(Cookie), new LoginProgress(client.Client, TimeProvider.System),
+                () => client.Client.Shutdown(SocketShutdown.Send), _stop.Token);
+            if (login.Channel is not { } channel) return;
+            var reader = new StreamReader(channel, Encoding.UTF8);
+            await channel.WriteAsync(Encoding.UTF8.GetBytes(ReplText.Greeting + " (scripted)\n" + ReplText.Prompt), _stop.Token);
             string line = await reader.ReadLineAsync(_stop.Token) ?? "";
-            await Say($"ran {line}\n" + ReplText.Prompt);
+            await channel.WriteAsync(Encoding.UTF8.GetBytes($"ran {line}\n" + ReplText.Prompt), _stop.Token);
+            channel.CompleteWrites();
         }
 
         public async ValueTask DisposeAsync()
@@ -109,7 +113,7 @@ public sealed class RemoteLoginRetryTests
     [Fact]
     public async Task APushedOutLoginTriesAgainAndGetsIn()
     {
-        await using var server = new ScriptedServer(Step.BusyAtOnce, Step.BusyAfterChallenge, Step.CloseAfterChallenge, Step.Login);
+        await using var server = new ScriptedServer(Step.BusyAtOnce, Step.BusyAfterGreeting, Step.CloseAfterGreeting, Step.Login);
         var (status, output, error, _) = await RunClientAsync(server.Port);
         Assert.Equal(RemoteClientStatus.Ok, status);
         Assert.Equal("ran hlt\n", output);
@@ -120,7 +124,7 @@ public sealed class RemoteLoginRetryTests
     [Fact]
     public async Task ARefusedCookieIsFinalAtOnceEvenAfterBusyAnswers()
     {
-        await using var server = new ScriptedServer(Step.BusyAfterChallenge, Step.WrongCookie, Step.Login);
+        await using var server = new ScriptedServer(Step.BusyAfterGreeting, Step.WrongCookie, Step.Login);
         var (status, _, error, _) = await RunClientAsync(server.Port);
         Assert.Equal(RemoteClientStatus.AuthenticationFailed, status);
         Assert.Contains("refused the cookie", error);
@@ -130,7 +134,7 @@ public sealed class RemoteLoginRetryTests
     [Fact]
     public async Task AServerThatStaysBusyIsGivenUpAfterTheLoginDeadline()
     {
-        await using var server = new ScriptedServer(Step.BusyAfterChallenge);
+        await using var server = new ScriptedServer(Step.BusyAfterGreeting);
         var (status, _, error, took) = await RunClientAsync(server.Port);
         Assert.Equal(RemoteClientStatus.ConnectionFailed, status);
         Assert.Contains("is busy", error);

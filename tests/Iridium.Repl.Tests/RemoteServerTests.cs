@@ -35,57 +35,10 @@ public sealed class RemoteServerTests : IAsyncLifetime
         return server;
     }
 
-    /// <summary>A raw connection, as nc would have it.</summary>
-    private sealed class RawClient : IDisposable
-    {
-        private readonly TcpClient _client = new();
-        private ServerOutputReader _reader = null!;
-
-        public static async Task<RawClient> ConnectAsync(int port)
-        {
-            var raw = new RawClient();
-            await raw._client.ConnectAsync("127.0.0.1", port);
-            raw._reader = new ServerOutputReader(raw._client.GetStream());
-            return raw;
-        }
-
-        public Task<string?> LineAsync() => _reader.ReadLineAsync(Timeout());
-        public Task<(string Output, ServerPrompt Prompt)> UntilPromptAsync() => _reader.ReadUntilPromptAsync(Timeout());
-        public Task SendAsync(string text) => _client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text), Timeout()).AsTask();
-
-        /// <summary>Logs in with the cookie and reads up to the first prompt.</summary>
-        public async Task LoginAsync(byte[] cookie)
-        {
-            string challenge = (await LineAsync())!;
-            await SendAsync(RemoteAuth.Answer(challenge, cookie) + "\n");
-            Assert.True(ReplText.IsBanner((await LineAsync())!));
-            var (hint, prompt) = await UntilPromptAsync();
-            Assert.EndsWith(ReplText.Hint + "\n", hint);
-            Assert.Equal(ServerPrompt.Command, prompt);
-        }
-
-        /// <summary>Sends a line and returns its output (the prompt after it removed).</summary>
-        public async Task<string> RunAsync(string line)
-        {
-            await SendAsync(line + "\n");
-            return (await UntilPromptAsync()).Output;
-        }
-
-        // Generous: the first line a test process runs pays for compiling the interpreter, slow on a loaded machine.
-        private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
-
-        /// <summary>This end's address and port, as the server sees (and logs) the peer.</summary>
-        public string LocalEndPoint => $"127.0.0.1:{((System.Net.IPEndPoint)_client.Client.LocalEndPoint!).Port}";
-
-        public void Dispose() => _client.Dispose();
-    }
-
     [Fact]
     public async Task ASession_GetsTheBannerAndAPromptAfterEachLine()
     {
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        string challenge = (await client.LineAsync())!;
-        await client.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
+        using var client = await RemoteTestClient.ConnectAsync(_server.Port, Cookie);
         Assert.Equal(ReplText.Greeting, await client.LineAsync());
         Assert.Equal("iridium 9.8.7: " + ReplText.Hint, await client.LineAsync());
         Assert.Equal(ServerPrompt.Command, (await client.UntilPromptAsync()).Prompt);
@@ -100,8 +53,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
         var runtime = OneThread();
         var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime, Version = "9.8.7" });
         await using var _s = server;
-        using var client = await RawClient.ConnectAsync(server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         var process = Assert.Single(runtime.List());
         Assert.True(process.IsDriven);
         Assert.Equal(ProcessRunState.Waiting, process.State);   // at the prompt: no thread, no steps
@@ -114,9 +66,9 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentSessions_AreIsolated_AndQuitEndsOnlyOne()
     {
-        using var a = await RawClient.ConnectAsync(_server.Port);
-        using var b = await RawClient.ConnectAsync(_server.Port);
-        await Task.WhenAll(a.LoginAsync(Cookie), b.LoginAsync(Cookie));
+        var logins = await Task.WhenAll(RemoteTestClient.LoginAsync(_server.Port, Cookie), RemoteTestClient.LoginAsync(_server.Port, Cookie));
+        using var a = logins[0];
+        using var b = logins[1];
         await Task.WhenAll(a.RunAsync("load $0 #1"), b.RunAsync("load $0 #2"));
         Assert.Contains("$0 = 1", await a.RunAsync("!registers"));
         Assert.Contains("$0 = 2", await b.RunAsync("!registers"));
@@ -128,8 +80,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
         Assert.Equal(ServerPrompt.Closed, closed);
         Assert.Contains("$0 = 2", await b.RunAsync("!registers"));
 
-        using var c = await RawClient.ConnectAsync(_server.Port);   // the server still accepts
-        await c.LoginAsync(Cookie);
+        using var c = await RemoteTestClient.LoginAsync(_server.Port, Cookie);   // the server still accepts
     }
 
     [Fact]
@@ -140,8 +91,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
         var server = Start(new RemoteServerOptions { ProgramDirectory = root, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = OneThread(), Version = "9.8.7", Log = TextWriter.Synchronized(log) });
         try
         {
-            using var client = await RawClient.ConnectAsync(server.Port);
-            await client.LoginAsync(Cookie);
+            using var client = await RemoteTestClient.LoginAsync(server.Port, Cookie);
             string local = client.LocalEndPoint;
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (!log.ToString().Contains($"remote session {local}: logged in") && DateTime.UtcNow < deadline) await Task.Delay(20);
@@ -154,33 +104,95 @@ public sealed class RemoteServerTests : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task AWrongCookie_IsRefusedAndTheConnectionClosed()
+    /// <summary>The greeting line, then everything the server sends until it closes, after <paramref name="send"/> went out.</summary>
+    private static async Task<(string Greeting, byte[] Reply)> RawExchangeAsync(int port, byte[] send)
     {
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        string challenge = (await client.LineAsync())!;
-        Assert.StartsWith(RemoteAuth.ChallengePrefix, challenge);
-        await client.SendAsync(RemoteAuth.Answer(challenge, Encoding.UTF8.GetBytes("wrong")) + "\n");
-        Assert.Equal(RemoteAuth.FailureLine, await client.LineAsync());
-        Assert.Null(await client.LineAsync());
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        var stream = client.GetStream();
+        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+        var greeting = new List<byte>();
+        var one = new byte[1];
+        while (await stream.ReadAsync(one, timeout) == 1 && one[0] != '\n') greeting.Add(one[0]);
+        await stream.WriteAsync(send, timeout);
+        var rest = new MemoryStream();
+        await stream.CopyToAsync(rest, timeout);
+        return (Encoding.UTF8.GetString(greeting.ToArray()), rest.ToArray());
     }
 
     [Fact]
-    public async Task Garbage_InsteadOfAnAnswer_IsRefused()
+    public async Task AWrongCookie_IsRefusedAtTheFirstHandshakeMessage_AndTheConnectionClosed()
     {
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LineAsync();
-        await client.SendAsync("!quit\n");
-        Assert.Equal(RemoteAuth.FailureLine, await client.LineAsync());
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", _server.Port);
+        var dial = await RemoteHandshake.DialAsync(client.GetStream(), () => "wrong"u8.ToArray(), () => { }, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        Assert.Equal(DialStatus.WrongCookie, dial.Status);
+        Assert.Equal(0, await client.GetStream().ReadAsync(new byte[16]));
+    }
+
+    [Fact]
+    public async Task Garbage_InsteadOfTheHandshake_IsRefusedWithoutReadingIt()
+    {
+        var (greeting, rest) = await RawExchangeAsync(_server.Port, Encoding.ASCII.GetBytes("!quit\n"));
+        Assert.Equal(RemoteWire.Greeting, greeting);
+        // "!qui" read as a frame's length: refused on the length alone, nothing more is read.
+        Assert.Equal((byte)HandshakeReply.Invalid, rest[RemoteWire.HeaderBytes]);
+        Assert.Contains("not a remote REPL handshake", Encoding.UTF8.GetString(rest));
+    }
+
+    [Fact]
+    public async Task AReplayedFirstMessage_GetsNoFurtherThanTheLogin()
+    {
+        // A client's first frame, recorded and sent again on a new connection: the server answers
+        // it (a replay cannot be told from the original by its tag), but without the ephemeral key
+        // behind it the replayer cannot seal the login, and gets nothing sealed from the server.
+        byte[] recorded;
+        using (var tap = new TcpClient())
+        {
+            await tap.ConnectAsync("127.0.0.1", _server.Port);
+            var recording = new RecordingStream(tap.GetStream());
+            var dial = await RemoteHandshake.DialAsync(recording, () => Cookie, () => { }, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+            Assert.Equal(DialStatus.Keyed, dial.Status);
+            recorded = recording.Written[..RemoteWire.FirstFrameBytes];
+        }
+        var replayed = recorded.Concat(RemoteWire.Frame(new byte[RemoteWire.LoginPayload.Length + 16])).ToArray();
+        var (_, rest) = await RawExchangeAsync(_server.Port, replayed);
+        Assert.Equal((byte)HandshakeReply.Accept, rest[RemoteWire.HeaderBytes]);
+        Assert.Equal(RemoteWire.HeaderBytes + 1 + 48, rest.Length);   // message 2, then the close: no banner
+    }
+
+    /// <summary>Passes everything through, keeping a copy of what was written.</summary>
+    private sealed class RecordingStream(Stream inner) : Stream
+    {
+        private readonly MemoryStream _written = new();
+
+        public byte[] Written => _written.ToArray();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _written.Write(buffer.Span);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     [Fact]
     public async Task AnOversizeLine_ClosesThatSessionOnly()
     {
-        using var other = await RawClient.ConnectAsync(_server.Port);
-        await other.LoginAsync(Cookie);
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var other = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         await client.SendAsync(new string('x', 10_000) + "\n");
         var (output, prompt) = await client.UntilPromptAsync();
         Assert.Contains("line too long", output);
@@ -193,8 +205,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task IdleSessions_AreClosed()
     {
         await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000, Cookie = Cookie, IdleTimeout = TimeSpan.FromMilliseconds(300) });
-        using var client = await RawClient.ConnectAsync(server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         var (output, prompt) = await client.UntilPromptAsync();
         Assert.Contains("idle for too long", output);
         Assert.Equal(ServerPrompt.Closed, prompt);
@@ -204,12 +215,9 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task SessionsBeyondTheLimit_AreToldAndClosed()
     {
         await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000, Cookie = Cookie, MaxSessions = 1 });
-        using var first = await RawClient.ConnectAsync(server.Port);
-        await first.LoginAsync(Cookie);
-        using var second = await RawClient.ConnectAsync(server.Port);
+        using var first = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         // Only a client that logged in is told: strangers never learn about, nor take, session slots.
-        string challenge = (await second.LineAsync())!;
-        await second.SendAsync(RemoteAuth.Answer(challenge, Cookie) + "\n");
+        using var second = await RemoteTestClient.ConnectAsync(server.Port, Cookie);
         Assert.Contains("too many sessions", await second.LineAsync());
         Assert.Contains("VM stopped", await first.RunAsync("hlt"));
     }
@@ -218,8 +226,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task RemoteCode_IsBoundedByTheStepBudget()
     {
         File.WriteAllText(Path.Combine(ProgramDirectory, "loop.iasm"), ".data\n.code\neq $0 $0\ntop: djmpe @top\n");
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         Assert.Contains("STEPS", await client.RunAsync("!load_file loop.iasm"));
     }
 
@@ -240,8 +247,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     {
         File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
         await using var server = StartUnbounded();
-        using var client = await RawClient.ConnectAsync(server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         await client.SendAsync("!load_file spin.iasm\n");
         Assert.StartsWith("loaded", await client.LineAsync());
         Assert.Equal("spinning", await client.LineAsync());   // the program runs now
@@ -260,8 +266,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(ProgramDirectory, "spin.iasm"), Spin);
         File.WriteAllText(Path.Combine(ProgramDirectory, "ok.iasm"), ".data\n.code\nload $1 #5\nhlt\n");
         await using var server = StartUnbounded();
-        using var client = await RawClient.ConnectAsync(server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(server.Port, Cookie);
 
         // One write: the interrupt follows the line at once, so it may arrive before the run starts.
         await client.SendAsync("!load_file spin.iasm\n\u0003");
@@ -278,8 +283,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     {
         var runtime = OneThread();
         await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime });
-        using var waiting = await RawClient.ConnectAsync(server.Port);
-        await waiting.LoginAsync(Cookie);
+        using var waiting = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         Assert.Equal("", await waiting.RunAsync("load $7 #-1"));
         Assert.Equal("", await waiting.RunAsync("load $8 #0"));
         await waiting.SendAsync("recv $9 $7 $8\n");
@@ -287,8 +291,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
         while (!runtime.List().Any(p => p is { State: ProcessRunState.Waiting, IsInRun: true }) && DateTime.UtcNow < deadline) await Task.Delay(10);
 
         // The one scheduler thread is free for another session meanwhile.
-        using var other = await RawClient.ConnectAsync(server.Port);
-        await other.LoginAsync(Cookie);
+        using var other = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         Assert.Equal("3\n", await other.RunAsync("load $0 #3") + await other.RunAsync("prti $0"));
 
         await waiting.SendAsync("\u0003");
@@ -316,8 +319,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
             """);
         var runtime = OneThread();
         await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, Cookie = Cookie, MaxSteps = 10_000, Processes = runtime });
-        using var client = await RawClient.ConnectAsync(server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(server.Port, Cookie);
         Assert.Contains("VM stopped: code 0", await client.RunAsync("!load_file late.iasm"));
         Assert.Equal("", await client.RunAsync("load $4 @child"));
         Assert.Equal("", await client.RunAsync("load $6 #-1"));
@@ -336,8 +338,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public async Task AnInterrupt_AnswersAQuestionWithNothing()
     {
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         await client.SendAsync("!load_file\n");
         Assert.Equal(ServerPrompt.Answer, (await client.UntilPromptAsync()).Prompt);
         await client.SendAsync("\u0003");
@@ -360,9 +361,8 @@ public sealed class RemoteServerTests : IAsyncLifetime
             MaxSteps = long.MaxValue,
             Processes = runtime,
         });
-        using (var client = await RawClient.ConnectAsync(server.Port))
+        using (var client = await RemoteTestClient.LoginAsync(server.Port, Cookie))
         {
-            await client.LoginAsync(Cookie);
             Assert.Contains("spawned vm", await client.RunAsync("!spawn spin.iasm"));
             Assert.Equal(2, runtime.Count);   // the session and the VM it spawned
         }
@@ -378,8 +378,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_root, "secret.iasm"), "the cookie\n");
         File.CreateSymbolicLink(Path.Combine(ProgramDirectory, "link.iasm"), Path.Combine(_root, "secret.iasm"));
         Directory.CreateSymbolicLink(Path.Combine(ProgramDirectory, "up"), _root);
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         Assert.Contains("VM stopped: code 0", await client.RunAsync("!load_file ok.iasm"));
         foreach (var escape in new[] { "../secret.iasm", Path.Combine(_root, "secret.iasm"), "link.iasm", "up/secret.iasm", "sub/../../secret.iasm" })
         {
@@ -393,8 +392,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task PathPrompts_AreAnsweredByTheSession()
     {
         File.WriteAllText(Path.Combine(ProgramDirectory, "ok.iasm"), ".data\n.code\nload $1 #5\nhlt\n");
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         await client.SendAsync("!load_file\n");
         var (question, prompt) = await client.UntilPromptAsync();
         Assert.Contains("Path of the program file:", question);
@@ -406,8 +404,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     [Fact]
     public async Task ClusterCommands_AreRefusedRemotely()
     {
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         Assert.Contains("not available in a remote session", await client.RunAsync("!start_cluster"));
     }
 
@@ -415,8 +412,7 @@ public sealed class RemoteServerTests : IAsyncLifetime
     public async Task Spawn_ReportsToTheSessionThatSpawned()
     {
         File.WriteAllText(Path.Combine(ProgramDirectory, "s.iasm"), ".data\n.code\nhlt\n");
-        using var client = await RawClient.ConnectAsync(_server.Port);
-        await client.LoginAsync(Cookie);
+        using var client = await RemoteTestClient.LoginAsync(_server.Port, Cookie);
         // The report may come with the command's own output (a short VM) or after a later prompt.
         string report = await client.RunAsync("!spawn s.iasm");
         Assert.Contains("spawned vm", report);
@@ -426,22 +422,6 @@ public sealed class RemoteServerTests : IAsyncLifetime
             report += await client.RunAsync("");   // an empty line just brings the next prompt
         }
         Assert.Contains("VM Events", report);
-    }
-
-    [Fact]
-    public void NonLoopbackWithoutACookie_IsRefusedAtStartup()
-    {
-        var server = new RemoteReplServer(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "0.0.0.0", BindPort = 0, MaxSteps = 10_000, Cookie = null });
-        var error = Assert.Throws<InvalidOperationException>(server.Start);
-        Assert.Contains("without a cookie", error.Message);
-    }
-
-    [Fact]
-    public async Task LoopbackWithoutACookie_NeedsNoLogin()
-    {
-        await using var server = Start(new RemoteServerOptions { ProgramDirectory = ProgramDirectory, BindHost = "127.0.0.1", BindPort = 0, MaxSteps = 10_000 });
-        using var client = await RawClient.ConnectAsync(server.Port);
-        Assert.Equal(ReplText.Banner(null)[0], await client.LineAsync());
     }
 
     [Fact]

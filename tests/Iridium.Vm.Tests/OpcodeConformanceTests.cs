@@ -87,7 +87,7 @@ public class OpcodeConformanceTests
     {
         { "HLT leaves pc after it", "", Hlt, "PC=72", "stop 0" },
         { "IGL", "", "64 00 00 00", "PC=72", "stop 1" },
-        { "undefined byte 61 is IGL", "", "3D 00 00 00", "PC=72", "stop 1" },
+        { "undefined byte 65 is IGL", "", "41 00 00 00", "PC=72", "stop 1" },
         { "undefined byte 255 is IGL", "", "FF 00 00 00", "", "stop 1" },
         { "running off the end", "", "00 00 00 05", "R0=5 PC=72", "stop 1" },
         { "NOP", "R0=1", "10 00 00 00|" + Hlt, "R0=1 PC=76", "stop 0" },
@@ -122,6 +122,8 @@ public class OpcodeConformanceTests
         { "RET without a frame", "", "2F 00 00 00", "PC=68", "fault STACK" },
         { "RET with only pushes", "R0=1", "2C 00 00 00|2C 00 00 00|2F 00 00 00", "PC=76 SP=2", "fault STACK" },
         { "CALL to a bad target", "", "2E 00 02 00|" + Hlt, "PC=68 SP=0", "fault JUMP" },
+        // The last part of a superinstruction (PUSH PUSH PUSH DEC CALL): what came before it stays done.
+        { "CALL to a bad target after pushes", "R0=5", "2C 00 00 00|2C 00 00 00|2C 00 00 00|13 00 00 00|2E 00 02 00|" + Hlt, "R0=4 PC=84 SP=3 BP=0", "fault JUMP" },
         { "RET discards what the callee left", "", "2E 00 4C 00|" + Hlt + "|2C 00 00 00|2F 00 00 00", "SP=0 BP=0", "stop 0" },
         { "POP cannot reach the caller's frame", "", "2E 00 4C 00|" + Hlt + "|2D 00 00 00", "PC=76 SP=2 BP=2", "fault STACK" },
         { "callee pops what it pushed", "R0=9", "2E 00 4C 00|" + Hlt + "|2C 00 00 00|2D 01 00 00|2F 00 00 00", "R1=9 SP=0", "stop 0" },

@@ -9,10 +9,12 @@
     free_port, free_ports  ports below the ephemeral range, free on 127.0.0.1
     iridium                run the binary once (the one way tests run a command of it)
     members, live_aliases  a node's members table, as `iridium members` prints it
-    RemoteSession          the one raw client of the remote REPL: challenge, HMAC answer, lines
+    RemoteSession          the one raw client of the remote REPL: its Noise handshake, then lines
+                           in sealed frames (an implementation of the protocol apart from ours)
     Tmux                   a terminal: tmux runs a command, types keys and reads the screen
 
-Stdlib only. A process a test starts goes in a registry that an atexit hook empties with
+Stdlib only, but for the remote REPL's encryption: RemoteSession imports the `cryptography`
+package (X25519, ChaCha20-Poly1305) when it is first used. A process a test starts goes in a registry that an atexit hook empties with
 SIGKILL (and kills the tmux servers left), so Ctrl-C or SIGTERM of the runner leaves no node
 behind either.
 """
@@ -240,26 +242,67 @@ def rss_mib(pid):
 
 # ---- the remote REPL, spoken by hand
 
-REMOTE_AUTH_CONTEXT = "iridium-remote-repl-auth-v1:"
+REMOTE_GREETING = "iridium-remote v2 "
+NOISE_NAME = b"Noise_NNpsk0_25519_ChaChaPoly_SHA256"
+CHACHA_POLY = 1  # the cipher byte of the first frame
 
 
 class LoginRefused(Exception):
     pass
 
 
+def _hkdf(chaining_key, material, outputs):
+    """Noise's HKDF (RFC 5869 with the chaining key as salt, no info)."""
+    temp = hmac.new(chaining_key, material, hashlib.sha256).digest()
+    out, previous = [], b""
+    for i in range(1, outputs + 1):
+        previous = hmac.new(temp, previous + bytes([i]), hashlib.sha256).digest()
+        out.append(previous)
+    return out
+
+
+def cookie_psk(cookie):
+    """The Noise pre-shared key of a cookie: HKDF-SHA256, empty salt, info "iridium noise psk v2"."""
+    prk = hmac.new(b"\0" * 32, cookie.encode(), hashlib.sha256).digest()
+    return hmac.new(prk, b"iridium noise psk v2\x01", hashlib.sha256).digest()
+
+
+class _Cipher:
+    """One direction of a Noise channel: ChaCha20-Poly1305 and a counter (4 zero bytes, then it little-endian)."""
+
+    def __init__(self, key):
+        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+        self.aead, self.n = ChaCha20Poly1305(key), 0
+
+    def _nonce(self):
+        nonce = b"\0\0\0\0" + self.n.to_bytes(8, "little")
+        self.n += 1
+        return nonce
+
+    def seal(self, plaintext, ad=b""):
+        return self.aead.encrypt(self._nonce(), plaintext, ad)
+
+    def open(self, sealed, ad=b""):
+        return self.aead.decrypt(self._nonce(), sealed, ad)
+
+
 class RemoteSession:
-    """A remote REPL session over a raw socket: the server's challenge line, our HMAC-SHA256 answer
-    keyed with the cookie, the banner, then one line at a time up to the next prompt."""
+    """A remote REPL session over a raw socket, written from the protocol's description: the
+    greeting line, the Noise NNpsk0 handshake keyed by the cookie (ChaCha20-Poly1305), the sealed
+    login frame, the banner, then one line at a time up to the next prompt, every byte sealed."""
 
     def __init__(self, port, cookie, host="127.0.0.1", timeout=30, source=None):
         self.sock = socket.create_connection(
             (host, port), timeout=timeout, source_address=(source, 0) if source else None
         )
+        self.raw = b""
         self.buffer = b""
         try:
-            nonce = self.line().split()[-1]
-            answer = hmac.new(cookie.encode(), (REMOTE_AUTH_CONTEXT + nonce).encode(), hashlib.sha256).hexdigest()
-            self.sock.sendall(answer.encode() + b"\n")
+            greeting = self._raw_line()
+            if not greeting.startswith(REMOTE_GREETING):
+                raise LoginRefused(greeting)
+            self._handshake(cookie_psk(cookie), greeting.encode())
             banner = self.line()
             if "Welcome" not in banner:
                 raise LoginRefused(banner)
@@ -268,11 +311,66 @@ class RemoteSession:
             self.sock.close()
             raise
 
-    def _receive(self):
+    def _handshake(self, psk, prologue):
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+        h = hashlib.sha256(NOISE_NAME).digest()  # the name is longer than a hash: hashed
+        ck = h
+        h = hashlib.sha256(h + prologue).digest()
+        ck, temp, k = _hkdf(ck, psk, 3)  # psk: MixKeyAndHash
+        h = hashlib.sha256(h + temp).digest()
+        ephemeral = X25519PrivateKey.generate()
+        e = ephemeral.public_key().public_bytes_raw()
+        h = hashlib.sha256(h + e).digest()  # e, in a psk handshake: MixHash, then MixKey
+        ck, k = _hkdf(ck, e, 2)
+        tag = _Cipher(k).seal(b"", h)
+        h = hashlib.sha256(h + tag).digest()
+        self.sock.sendall(self._frame(bytes([CHACHA_POLY]) + e + tag))
+
+        reply = self._raw_frame()
+        if reply[0] != 0:
+            raise LoginRefused(reply[1:].decode(errors="replace"))
+        re_, tag = reply[1:33], reply[33:]
+        h = hashlib.sha256(h + re_).digest()
+        ck, k = _hkdf(ck, re_, 2)
+        ck, k = _hkdf(ck, ephemeral.exchange(X25519PublicKey.from_public_bytes(re_)), 2)  # ee
+        _Cipher(k).open(tag, h)
+        to_server, from_server = _hkdf(ck, b"", 2)  # Split
+        self.send_cipher, self.receive_cipher = _Cipher(to_server), _Cipher(from_server)
+        self.send(b"login")
+
+    @staticmethod
+    def _frame(body):
+        return len(body).to_bytes(4, "little") + body
+
+    def _raw_receive(self):
         chunk = self.sock.recv(65536)
         if not chunk:
             raise ConnectionError("the node closed the session")
-        self.buffer += chunk
+        self.raw += chunk
+
+    def _raw_line(self):
+        while b"\n" not in self.raw:
+            self._raw_receive()
+        line, self.raw = self.raw.split(b"\n", 1)
+        return line.decode()
+
+    def _raw_frame(self):
+        while len(self.raw) < 4 or len(self.raw) < 4 + int.from_bytes(self.raw[:4], "little"):
+            self._raw_receive()
+        length = int.from_bytes(self.raw[:4], "little")
+        body, self.raw = self.raw[4 : 4 + length], self.raw[4 + length :]
+        return body
+
+    def send(self, data):
+        """Sends bytes (lines, the interrupt byte 0x03) as one sealed frame."""
+        self.sock.sendall(self._frame(self.send_cipher.seal(data)))
+
+    def _receive(self):
+        plaintext = self.receive_cipher.open(self._raw_frame())
+        if not plaintext:
+            raise ConnectionError("the node closed the session")
+        self.buffer += plaintext
 
     def line(self):
         while b"\n" not in self.buffer:
@@ -292,7 +390,7 @@ class RemoteSession:
         return out
 
     def run(self, line):
-        self.sock.sendall(line.encode() + b"\n")
+        self.send(line.encode() + b"\n")
         return self.until_prompt()
 
     def close(self):

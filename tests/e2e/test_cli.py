@@ -227,12 +227,12 @@ class CliTests(E2ETestCase):
         )
         self.expect(
             77,
-            rf"^iridium: 127\.0\.0\.1:{port}: authentication failed",
+            rf"^iridium: 127\.0\.0\.1:{port}: authentication failed: wrong cluster cookie",
             f"ping 127.0.0.1:{port} --cookie-file wrong-cookie",
         )
         self.expect(
             77,
-            rf"^iridium: 127\.0\.0\.1:{port}: authentication failed",
+            rf"^iridium: 127\.0\.0\.1:{port}: authentication failed: wrong cluster cookie",
             f"members 127.0.0.1:{port} --cookie-file wrong-cookie",
         )
         self.assertRegex(

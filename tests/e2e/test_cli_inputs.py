@@ -18,6 +18,14 @@ class CliInputTests(E2ETestCase):
         self.assertEqual(out.returncode, 66, out.stderr)
         self.assertEqual(out.stderr, "iridium: cannot read standard input: larger than 16777216 bytes\n")
 
+    def test_a_message_or_value_file_that_cannot_be_read_is_66(self):
+        missing = self.path("no-such-file")
+        for args in (["send", "127.0.0.1:1", "x.1"], ["call", "127.0.0.1:1", "x.1"], ["kv", "put", "127.0.0.1:1", "k"]):
+            with self.subTest(args=args):
+                out = iridium(*args, "--file", missing)
+                self.assertEqual(out.returncode, 66, out.stderr)
+                self.assertRegex(out.stderr, rf"^iridium: [a-z ]+: cannot read {missing}: no such file\n$")
+
     @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
     def test_standard_output_on_a_full_device_is_73(self):
         for args in (["run", HELLO], ["--help"], ["node", "--help"], ["version"], ["disasm", HELLO]):

@@ -61,11 +61,11 @@ class ReplProcessTests(E2ETestCase):
         with RemoteSession(port, COOKIE) as waiting, RemoteSession(port, COOKIE) as other:
             waiting.run("load $7 #-1")
             waiting.run("load $8 #0")
-            waiting.sock.sendall(b"recv $9 $7 $8\n")
+            waiting.send(b"recv $9 $7 $8\n")
             # The node has one scheduler thread: the other session's lines run while the RECV waits.
             self.assertEqual("", other.run("load $0 #7"))
             self.assertEqual("7\n", other.run("prti $0"))
-            waiting.sock.sendall(b"\x03")
+            waiting.send(b"\x03")
             self.assertEqual("interrupted at pc=12 (RECV $9 $7 $8)\n", waiting.until_prompt())
             self.assertEqual("5\n", waiting.run("load $1 #5") + waiting.run("prti $1"))
 

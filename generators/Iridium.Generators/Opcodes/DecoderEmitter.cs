@@ -24,6 +24,8 @@ namespace Iridium.Generators.Opcodes
             w.Line($"public const byte BadRegisterIndex = {N(set.BadRegisterIndex)};");
             w.Line("/// <summary>Dispatch index of the slots that illegal ADDR targets point to (fault JUMP at the slot in Imm).</summary>");
             w.Line($"public const byte JumpFaultIndex = {N(set.JumpFaultIndex)};");
+            w.Line("/// <summary>Dispatch index of the pseudo-op an always-jumping instruction (CALL) with an illegal ADDR target decodes to: fault JUMP, a step like the instruction.</summary>");
+            w.Line($"public const byte TargetFaultIndex = {N(set.TargetFaultIndex)};");
             w.Line("/// <summary>Number of dispatch indexes: opcodes, pseudo-ops, superinstructions and their loop variants.</summary>");
             w.Line($"public const int DispatchCount = {N(set.DispatchCount)};");
             w.Line("/// <summary>The first loop variant's dispatch index: they are the last ones.</summary>");
@@ -38,6 +40,11 @@ namespace Iridium.Generators.Opcodes
             w.Line(addressed.Count == 0
                 ? "private static bool HasAddressOperand(byte op) => false;"
                 : $"private static bool HasAddressOperand(byte op) => op is {string.Join(" or ", addressed)};");
+            var alwaysJumping = Enumerable.Range(0, set.Opcodes.Count).Where(i => set.Opcodes[i].AlwaysJumpsToAddress).Select(N).ToList();
+            w.Line("/// <summary>Whether the opcode at this dispatch index always jumps to its ADDR operand (with an illegal one it decodes to the target-fault pseudo-op).</summary>");
+            w.Line(alwaysJumping.Count == 0
+                ? "private static bool AlwaysJumpsToAddress(byte op) => false;"
+                : $"private static bool AlwaysJumpsToAddress(byte op) => op is {string.Join(" or ", alwaysJumping)};");
             w.Line();
             w.Line("/// <summary>Decodes the instruction bytes <c>op b1 b2 b3</c> (operands per the opcode's format).</summary>");
             w.Open("public static Instruction DecodeOne(byte op, byte b1, byte b2, byte b3, int codeStart, int codeCount)");

@@ -60,7 +60,7 @@ namespace Iridium.Generators.Opcodes
         internal static string Label(int index) => "Op" + N(index);
 
         /// <summary>
-        /// The four pseudo-ops (end of program, truncated, bad register, jump fault), each behind the
+        /// The five pseudo-ops (end of program, truncated, bad register, jump fault, target fault), each behind the
         /// head <paramref name="head"/> gives its dispatch index: a label here, a case in the
         /// reference interpreter's switch (<paramref name="indentBody"/>). The first three take a
         /// step like an instruction: <paramref name="charged"/>, they charge it themselves, as every
@@ -83,6 +83,7 @@ namespace Iridium.Generators.Opcodes
             PseudoOp(set.TruncatedIndex, "fewer than 4 bytes at pc", true, "exitCode = (int)FaultCode.Truncated;", "goto Fault;");
             PseudoOp(set.BadRegisterIndex, "a register operand above 31", true, "exitCode = (int)FaultCode.Register;", "goto Fault;");
             PseudoOp(set.JumpFaultIndex, "a jump to an illegal ADDR target", false, "goto JumpFault;");
+            PseudoOp(set.TargetFaultIndex, "an always-jumping instruction (CALL) to an illegal ADDR target: faults before it does anything", true, "exitCode = (int)FaultCode.Jump;", "goto Fault;");
         }
 
         /// <summary>The end of every run: stop, fault, out of steps, or a slot that no decoder writes.</summary>
@@ -146,20 +147,49 @@ namespace Iridium.Generators.Opcodes
             // A method a part calls may change a forwarded field (PUSH growing the stack moves it):
             // after such a call, the next part reads them all again.
             string reload = string.Concat(forwarded.Select(f => $"{LocalName(f)} = cpu.{f.Name}; "));
+            // Parts write forwarded fields to their locals only (three PUSHes store sp once, not three
+            // times); the fields written so far go back to the cpu wherever control leaves the label or
+            // code elsewhere may read them: before a method call, a fault, a stop, a dispatch.
+            var dirty = new List<ForwardedField>();
             for (int k = 0; k < parts.Length; k++)
             {
                 var op = set.Opcodes[parts[k]];
                 if (k > 0 && used.Contains(PartLabel(label, k))) w.Line(PartLabel(label, k) + ":");
+                // A part that calls out from its body writes its fields itself, after the earlier parts' went back.
+                bool deferred = forwarded.Count > 0 && !op.Body.CallsOutsideExits;
+                if (!deferred && dirty.Count > 0)
+                {
+                    w.Line(WriteBack(dirty));
+                    dirty.Clear();
+                }
+                if (deferred) dirty = dirty.Union(WrittenFields(op.Body)).ToList();
                 string? again = loops && k == parts.Length - 1 ? label : null;
-                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used, reload);
+                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used, reload, deferred, WriteBack(dirty));
             }
+            // A void last part ends by running off its body, past every exit: the end of the label.
+            if (dirty.Count > 0 && set.Opcodes[parts[parts.Length - 1]].Kind == HandlerKind.Next) w.Line(WriteBack(dirty));
             if (forwarded.Count > 0) w.Close();
 
-            bool nextReachable = set.Opcodes[parts[parts.Length - 1]].CanContinue;
+            var last = set.Opcodes[parts[parts.Length - 1]];
+            bool nextReachable = last.CanContinue;
+            string step = parts.Length == 1 ? "ip++;" : $"ip += {N(parts.Length)};";
+            // A CALL or RET goes on to the next slot only after a slow path (growing the stack, a
+            // checked return): its jump runs straight into the dispatch, and the step comes after it.
+            bool jumpsAlmostAlways = last.Kind == HandlerKind.Jump && !last.Body.Exits.Any(e => e.Kind is ExitKind.Next or ExitKind.NotTaken);
+            if (nextReachable && jumpsAlmostAlways && used.Contains($"{label}_dispatch"))
+            {
+                w.Line($"{label}_dispatch:");
+                EmitDispatchSite(w, set);
+                if (!used.Contains(PartLabel(label, parts.Length))) return;
+                w.Line(PartLabel(label, parts.Length) + ":");
+                w.Line(step);
+                w.Line($"goto {label}_dispatch;");
+                return;
+            }
             if (nextReachable)
             {
                 if (used.Contains(PartLabel(label, parts.Length))) w.Line(PartLabel(label, parts.Length) + ":");
-                w.Line(parts.Length == 1 ? "ip++;" : $"ip += {N(parts.Length)};");
+                w.Line(step);
             }
             if (used.Contains($"{label}_dispatch")) w.Line($"{label}_dispatch:");
             if (nextReachable || used.Contains($"{label}_dispatch")) EmitDispatchSite(w, set);
@@ -186,6 +216,17 @@ namespace Iridium.Generators.Opcodes
 
         private static string LocalName(ForwardedField field) => "forwarded" + field.Name;
 
+        /// <summary>The text of a write to a forwarded field in a body: <c>cpu.F = token = </c>.</summary>
+        private static string FieldWrite(HandlerBodyModel body, ForwardedField field)
+            => $"{body.CpuParameter}.{field.Name} = {HandlerBodyModel.ForwardedToken(field.Name)} = ";
+
+        private static IEnumerable<ForwardedField> WrittenFields(HandlerBodyModel body)
+            => body.ForwardedFields.Where(f => body.Lines.Any(l => l.Contains(FieldWrite(body, f))) || body.Exits.Any(e => e.Expression.Contains(FieldWrite(body, f))));
+
+        /// <summary>Statements that put the locals of <paramref name="fields"/> back into the cpu.</summary>
+        private static string WriteBack(IEnumerable<ForwardedField> fields)
+            => string.Concat(fields.OrderBy(f => f.Name, System.StringComparer.Ordinal).Select(f => $"cpu.{f.Name} = {LocalName(f)}; "));
+
         /// <summary>The label before part <paramref name="k"/>; k = the part count is the step past the last part.</summary>
         private static string PartLabel(string label, int k) => $"{label}_{N(k)}";
 
@@ -194,7 +235,11 @@ namespace Iridium.Generators.Opcodes
         /// instruction parameter, and its body with each return made a jump. A jump to a decoded slot
         /// goes to <paramref name="again"/> when it is given.
         /// </summary>
-        private static void EmitPart(SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used, string reload)
+        /// <param name="deferred">Writes to forwarded fields go to the locals only (a superinstruction's part that calls nothing from its body).</param>
+        /// <param name="writeBack">Statements that put the fields written so far (this part's included) back into the cpu.</param>
+        private static void EmitPart(
+            SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used, string reload,
+            bool deferred, string writeBack)
         {
             var body = op.Body;
             bool named = partCount > 1;
@@ -211,6 +256,7 @@ namespace Iridium.Generators.Opcodes
                 foreach (var field in body.ForwardedFields)
                 {
                     string token = HandlerBodyModel.ForwardedToken(field.Name);
+                    if (deferred) text = text.Replace(FieldWrite(body, field), LocalName(field) + " = ");
                     // Alone, the field is the local: "cpu.Eq = token = x" becomes "cpu.Eq = x", reads "cpu.Eq".
                     text = named
                         ? text.Replace(token, LocalName(field))
@@ -226,7 +272,7 @@ namespace Iridium.Generators.Opcodes
                 if (placeholders.TryGetValue(trimmed, out int exit))
                 {
                     string indent = line.Substring(0, line.Length - line.TrimStart().Length);
-                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, partCount - 1 - k, next, dispatch, again, used, reload)));
+                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, partCount - 1 - k, next, dispatch, again, used, reload, writeBack)));
                 }
                 else w.Line(Substitute(line));
             }
@@ -239,11 +285,18 @@ namespace Iridium.Generators.Opcodes
         /// part gives their steps back (they were charged on entry and will not run).
         /// </summary>
         /// <param name="reload">Statements that read the forwarded fields again: run before going on to the next part after an exit expression that calls a method.</param>
-        private static string Exit(BodyExit exit, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used, string reload)
+        /// <param name="writeBack">Statements that put forwarded fields back into the cpu: run before leaving the label or calling a method.</param>
+        private static string Exit(BodyExit exit, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used, string reload, string writeBack)
         {
-            if (!exit.Expression.Contains("(")) reload = "";
+            bool calls = exit.Expression.Contains("(");
+            if (!calls) reload = "";
+            // Before an expression that calls out; otherwise where control leaves the label.
+            string before = calls ? writeBack : "";
+            string leaving = calls ? "" : writeBack;
+            // The last part's next is the end of the label.
+            string continuing = partsAfter == 0 ? leaving : "";
             string refund = partsAfter == 0 ? "" : $"if (TBudget.IsBounded) steps += {N(partsAfter)}; ";
-            string here = (k == 0 ? "" : $"ip += {N(k)}; ") + refund;
+            string here = (k == 0 ? "" : $"ip += {N(k)}; ") + refund + leaving;
             string GoNext()
             {
                 used.Add(next);
@@ -258,21 +311,21 @@ namespace Iridium.Generators.Opcodes
             {
                 case ExitKind.Next:
                 case ExitKind.NotTaken:
-                    return GoNext();
+                    return continuing.Length == 0 ? GoNext() : $"{{ {continuing}{GoNext()} }}";
                 case ExitKind.Fault:
-                    return $"{{ {here}exitCode = (int)({exit.Expression}); goto Fault; }}";
+                    return $"{{ {before}{here}exitCode = (int)({exit.Expression}); goto Fault; }}";
                 case ExitKind.ComputedFault:
-                    return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {reload}{GoNext()} }}";
+                    return $"{{ {before}FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {reload}{continuing}{GoNext()} }}";
                 case ExitKind.Jump:
-                    return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}ip = code + (uint)nextSlot; {GoDispatch()} }}";
+                    return $"{{ {before}int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}{leaving}ip = code + (uint)nextSlot; {GoDispatch()} }}";
                 case ExitKind.JumpToSlot when again is not null:
-                    return $"goto {again};";
+                    return leaving.Length == 0 ? $"goto {again};" : $"{{ {leaving}goto {again}; }}";
                 case ExitKind.JumpToSlot:
-                    return $"{{ {refund}ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
+                    return $"{{ {before}{refund}{leaving}ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
                 case ExitKind.ComputedBranch:
-                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {reload}{GoNext()} }}";
+                    return $"{{ {before}int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}{leaving}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {reload}{continuing}{GoNext()} }}";
                 default:
-                    return $"{{ {here}exitCode = (int)({exit.Expression}); goto Stop; }}";
+                    return $"{{ {before}{here}exitCode = (int)({exit.Expression}); goto Stop; }}";
             }
         }
 

@@ -45,8 +45,18 @@ namespace Iridium.Generators.Opcodes
             lines = lines.Skip(1).Take(lines.Count - 2).Select(l => l.StartsWith("    ", System.StringComparison.Ordinal) ? l.Substring(4) : l).ToList();
             return new HandlerBodyModel(
                 method.Parameters[0].Name, lines.ToEquatableArray(), rewriter.Exits.ToEquatableArray(),
-                rewriter.Forwarded.Values.OrderBy(f => f.Name, System.StringComparer.Ordinal).ToEquatableArray());
+                rewriter.Forwarded.Values.OrderBy(f => f.Name, System.StringComparer.Ordinal).ToEquatableArray(),
+                CallsOutsideExits(block));
         }
+
+        /// <summary>
+        /// Whether the rewritten body (its returns already placeholders) runs code elsewhere: a call, a
+        /// construction, or a member of the machine (a property getter is a call too).
+        /// </summary>
+        private static bool CallsOutsideExits(BlockSyntax block) => block.DescendantNodes().Any(node => node
+            is InvocationExpressionSyntax
+            or BaseObjectCreationExpressionSyntax
+            or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Vm" });
 
         private sealed class BodyRewriter : CSharpSyntaxRewriter
         {

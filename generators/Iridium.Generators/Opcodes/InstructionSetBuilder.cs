@@ -18,7 +18,7 @@ namespace Iridium.Generators.Opcodes
         /// Longest superinstruction: every part reads its own slot, so longer ones only grow the code.
         /// Five fits a call with its set-up (save three registers, step the argument, CALL).
         /// </summary>
-        public const int MaxSuperinstructionLength = 5;
+        public const int MaxSuperinstructionLength = 8;
 
         /// <summary>Dispatch indexes are one byte.</summary>
         public const int MaxDispatchIndexes = 256;

@@ -110,6 +110,8 @@ internal static class CommandLineApp
         app.Add<PsCommand>();
         app.Add<KillCommand>();
         app.Add<MessageCommands>();
+        app.Add<KvCommands>();
+        app.Add<StoreCommands>();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using ConsoleAppFramework;
 using Iridium.Cli.CommandLine;
 using Iridium.Cli.Hosting;
+using Iridium.Cli.Programs;
 using Iridium.Cluster.Client;
 
 namespace Iridium.Cli.Commands;
@@ -37,9 +38,7 @@ internal sealed class MessageCommands
     {
         if (target is not null && string.IsNullOrWhiteSpace(process)) throw CommandFailure.Usage($"{command}: missing TARGET (a process id ALIAS.N or a name NAME@ALIAS)");
         if (text is not null && file is not null) throw CommandFailure.Usage($"{command}: give the message as TEXT or with --file, not both");
-        byte[] payload = file is not null ? Iridium.Files.BoundedInput.ReadAllBytes(file, MaxPayloadBytes)
-            : text == "-" ? Iridium.Files.BoundedInput.ReadAllBytes(Console.OpenStandardInput(), MaxPayloadBytes)
-            : System.Text.Encoding.UTF8.GetBytes(text ?? "");
+        byte[] payload = PayloadInput.Read(command, text, file, MaxPayloadBytes);
         return ClusterClientSession.RunAsync(context, target, "the node to contact", timeoutMs, async client =>
         {
             var result = await client.SendAsync(process!.Trim(), payload, wantReply, TimeSpan.FromMilliseconds(timeoutMs)).ConfigureAwait(false);

@@ -81,7 +81,7 @@ internal sealed class NodeCommand
                     : "choose another --server-bind-port, or let --port-search N try the next N ports";
                 throw ListenFailure.For("cluster", options.BindHost, options.BindPort, e, remedy);
             }
-            if (store is not null) await store.StartAsync(stop).ConfigureAwait(false);
+            await store.StartAsync(stop).ConfigureAwait(false);
             // Until SIGINT or SIGTERM (leave, so the peers drop this node at once), or until the
             // seeds have refused this node's alias long enough that it cannot be a restart.
             var signalled = Task.Delay(Timeout.Infinite, stop);

@@ -81,9 +81,9 @@ internal static class NodeSettingsSchema
         "The remote REPL's log period in milliseconds: how often it sums up what it did not log line by line (default 10000).");
 
     public static readonly TextSetting StoreVoters = new("store_voters",
-        "Aliases of the replicated store's voters, comma-separated, the same list on each of them (this node among them makes it a voter). Default: no store.",
+        "Aliases of the replicated store's voters, comma-separated, the same list on every node: a node it names is a voter, any other reaches the store through the voters. Default: no store.",
         isValid: StoreVoterList.IsValid, expected: StoreVoterList.Expected);
-    public static readonly TextSetting StoreDir = new("store_dir", "Where a voter keeps the store's log and snapshots. Default: <data root>/store.");
+    public static readonly TextSetting StoreDir = new("store_dir", "Where a voter keeps the store's log and snapshots. Default: <data root>/store/<alias> (voters on one host may share a data root).");
 
     /// <summary>Every setting, in the order of the help and of the key list an unknown key's error gives.</summary>
     public static IReadOnlyList<Setting> All { get; } =

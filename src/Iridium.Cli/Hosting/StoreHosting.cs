@@ -1,56 +1,67 @@
 using Iridium.Cli.Configuration;
 using Iridium.Cluster;
 using Iridium.Store;
-using Iridium.Store.Mesh;
-using Iridium.Store.Raft;
+using Iridium.Store.Model;
+using Iridium.Store.Service;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cli.Hosting;
 
 /// <summary>
-/// Makes a node a voter of the replicated store when --store-voters names it: the store's messages
-/// are routed to it over the node's mesh, and its Raft member starts once the node listens. Only
-/// this file of the CLI touches the store, and only for such a node: `run` and every other command
-/// never load it.
+/// The node's part in the replicated store, from --store-voters: a voter when the list names this
+/// node (its Raft member starts once the node listens), a client of the voters when the list does
+/// not (every call is forwarded to a voter over the mesh), and no store without the list (`iridium
+/// kv` is told so). With a store, the node's programs reach it through <see cref="ProgramStoreAccess"/>
+/// (KGET, KPUT, KDEL, KCAS). Only these files of the CLI's node touch the store: `run` never loads it.
 /// </summary>
 internal sealed class StoreHosting : IAsyncDisposable
 {
-    private readonly IStoreTransport transport;
-    private readonly StoreNodeOptions options;
+    private readonly NodeStore store;
     private readonly ILogger logger;
-    private StoreNode? store;
+    private readonly string role;
+    private readonly Iridium.Vm.ProcessRuntime programs;
 
-    private StoreHosting(IStoreTransport transport, StoreNodeOptions options, ILogger logger)
+    private StoreHosting(NodeStore store, ILogger logger, string role, Iridium.Vm.ProcessRuntime programs)
     {
-        this.transport = transport;
-        this.options = options;
+        this.store = store;
         this.logger = logger;
+        this.role = role;
+        this.programs = programs;
     }
 
-    /// <summary>Null unless this node is one of the voters; called before the node starts, so no store message is missed.</summary>
-    public static StoreHosting? Prepare(NodeSettings settings, ClusterNode node, string alias, Func<string> dataRoot, ILoggerFactory loggers)
+    /// <summary>The store's entry point on this node (null without a store, or while a voter opens its data).</summary>
+    public StoreService? Service => store.Service;
+
+    /// <summary>Called before the node starts, so no store message is missed.</summary>
+    public static StoreHosting Prepare(NodeSettings settings, ClusterNode node, string alias, Func<string> dataRoot, ILoggerFactory loggers)
     {
-        if (settings.Get(NodeSettingsSchema.StoreVoters) is not { } list) return null;
+        var logger = loggers.CreateLogger("Iridium.Store");
+        if (settings.Get(NodeSettingsSchema.StoreVoters) is not { } list) return new StoreHosting(NodeStore.None(node), logger, "", node.Processes);
         var voters = StoreVoterList.Parse(list);
         if (!voters.Contains(alias))
-            throw CommandFailure.Usage($"--store-voters ({list}) does not name this node ({alias}); a node that is not a voter needs no --store-voters");
+            return new StoreHosting(NodeStore.Client(node, voters, new StoreLimits(), StoreNodeOptions.DefaultTimeout), logger,
+                $"store client of the voters {string.Join(",", voters)} (this node's alias {alias} is not among them)", node.Processes);
         var options = new StoreNodeOptions
         {
             Name = alias,
             Voters = voters,
-            DataDirectory = settings.Get(NodeSettingsSchema.StoreDir) ?? Path.Combine(dataRoot(), "store"),
+            // The alias keeps apart voters that share a data root (tools/cluster.sh starts them so).
+            DataDirectory = settings.Get(NodeSettingsSchema.StoreDir) ?? Path.Combine(dataRoot(), "store", alias),
         };
-        return new StoreHosting(StoreMesh.Attach(node), options, loggers.CreateLogger("Iridium.Store"));
+        return new StoreHosting(NodeStore.Voter(node, options), logger, $"store voter {alias} of {string.Join(",", voters)}, data in {options.DataDirectory}", node.Processes);
     }
 
     public async Task StartAsync(CancellationToken token)
     {
-        store = await StoreNode.StartAsync(options, transport, token).ConfigureAwait(false);
-        logger.LogInformation("store voter {Name} of {Voters}, data in {Directory}", options.Name, string.Join(",", options.Voters), options.DataDirectory);
+        await store.StartAsync(token).ConfigureAwait(false);
+        // The seam the node's programs use; until now they heard "unavailable".
+        if (store.Service is { } service) programs.Store = new ProgramStoreAccess(service);
+        if (role.Length > 0) logger.LogInformation("{Role}", role);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (store is not null) await store.DisposeAsync().ConfigureAwait(false);
+        programs.Store = null;   // what programs ask from now on is "unavailable"; what is under way ends so
+        return store.DisposeAsync();
     }
 }

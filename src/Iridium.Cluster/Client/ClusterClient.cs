@@ -39,7 +39,7 @@ public enum ClientIo
 /// member. Every wait but a running program's is bounded by the timeout given to
 /// <see cref="ConnectAsync"/>; the token passed to a call stops it too.
 /// </summary>
-public sealed class ClusterClient : IAsyncDisposable
+public sealed partial class ClusterClient : IAsyncDisposable
 {
     private readonly SocketTransport _transport;
     private readonly ClusterConnection _connection;

@@ -8,25 +8,15 @@ namespace Iridium.Cluster.Client;
 
 /// <summary>
 /// Tells a cluster port from a remote REPL port, so a client pointed at the wrong one says so
-/// instead of failing on the other protocol's bytes. The remote REPL speaks first, in text
-/// ("iridium-auth v1 NONCE", or its banner "Welcome to Iridium!" when it asks no cookie); a
-/// cluster node speaks only when spoken to, and answers an introduction with a Challenge (or a
-/// Refuse) before it knows who is calling.
+/// instead of failing on the other protocol's bytes. The remote REPL speaks first, with a text
+/// line before its encrypted handshake ("iridium-remote v2 ...", and a build of protocol 1
+/// "iridium-auth v1 NONCE"); a cluster node speaks only when spoken to, and answers an
+/// introduction with a Challenge (or a Refuse) before it knows who is calling.
 /// </summary>
 public static class PortProbe
 {
-    /// <summary>The first bytes the remote REPL can send: "irid" (its challenge) or "Welc" (its banner).</summary>
-    private static readonly byte[][] RemoteReplGreetings = ["irid"u8.ToArray(), "Welc"u8.ToArray()];
-
-    /// <summary>Whether <paramref name="firstBytes"/>, read where a cluster frame's length was expected, are the remote REPL's greeting.</summary>
-    public static bool IsRemoteReplGreeting(ReadOnlySpan<byte> firstBytes)
-    {
-        foreach (var greeting in RemoteReplGreetings)
-        {
-            if (firstBytes.Length >= greeting.Length && firstBytes[..greeting.Length].SequenceEqual(greeting)) return true;
-        }
-        return false;
-    }
+    /// <summary>Whether <paramref name="firstBytes"/>, read where a cluster frame's length was expected, are the remote REPL's greeting ("irid", of either protocol).</summary>
+    public static bool IsRemoteReplGreeting(ReadOnlySpan<byte> firstBytes) => firstBytes.StartsWith("irid"u8);
 
     /// <summary>
     /// Whether a cluster node listens at <paramref name="host"/>:<paramref name="port"/>: it

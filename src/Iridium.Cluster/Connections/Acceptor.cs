@@ -73,7 +73,7 @@ internal sealed class Acceptor
         }
         // Pushed out: the handshake (the connection's only writer) stops, says busy and closes.
         var dropped = new CancellationTokenSource();
-        var progress = new HandshakeProgress();
+        var progress = new HandshakeProgress(socket);
         var ticket = _budget.Admit(connection.RemoteHost, () => CancelQuietly(dropped), () => progress.Activity);
         _ = Task.Run(() => HandshakeAsync(connection, ticket, progress, dropped.Token));
     }

@@ -71,8 +71,19 @@ internal static class ChannelEncryption
         {
             return await Handshake.RefuseAsync(connection, RefuseCode.Protocol, e.Message, ct).ConfigureAwait(false);
         }
-        await connection.WriteAsync(new SecureAccept { Message = second }, ct).ConfigureAwait(false);
-        connection.Encrypt(noise.Split());
+        var keys = noise.Split();
+        try
+        {
+            await connection.WriteAsync(new SecureAccept { Message = second }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The frame is in the connection's output once WriteAsync is entered, even when its
+            // flush is cancelled (a connection pushed out of the handshake budget): anything
+            // written after it, such as the busy Refuse, must be sealed, or the dialer (which
+            // reads SecureAccept and encrypts) cannot open it.
+            connection.Encrypt(keys);
+        }
         return null;
     }
 }

@@ -15,9 +15,17 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _perAddress = [];
     private readonly Dictionary<ClusterConnection, Activity> _open = [];
+    private readonly List<(Routing.TagRange Range, IClientService Service)> _services = [];
     private int _count;
 
     public int MaxClients => options.MaxClientConnections;
+
+    /// <summary>Gives <paramref name="service"/> the client messages of <paramref name="range"/>; called before the node listens.</summary>
+    public void Register(Routing.TagRange range, IClientService service)
+    {
+        if (_services.Any(s => s.Range.Overlaps(range))) throw new ArgumentException($"client tags {range} are taken", nameof(range));
+        _services.Add((range, service));
+    }
 
     public int MaxPerAddress => options.MaxClientConnectionsPerAddress;
 
@@ -78,7 +86,7 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
             {
                 long frames = connection.FramesReceived;
                 if (connection.Closing is not null) _open.Remove(connection);
-                else if (frames != seen.Frames || exec.Serves(connection) || commands.Serves(connection)) _open[connection] = new Activity(frames, now);
+                else if (frames != seen.Frames || exec.Serves(connection) || commands.Serves(connection) || _services.Any(s => s.Service.Serves(connection))) _open[connection] = new Activity(frames, now);
                 else if (time.GetElapsedTime(seen.Since, now) >= options.ClientIdleTimeout) idle.Add(connection);
             }
         }
@@ -106,6 +114,13 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
                 commands.OnClientMessage(connection, command);
                 break;
             default:
+                int tag = Routing.MessageTags.Of(message);
+                foreach (var (range, service) in _services)
+                {
+                    if (!range.Contains(tag)) continue;
+                    service.OnClientMessage(connection, message);
+                    return;
+                }
                 // Data (the ping tool's payload) and anything else a client may send: read and dropped.
                 break;
         }
@@ -115,6 +130,7 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
     {
         exec.OnClientClosed(connection);
         commands.OnClientClosed(connection);
+        foreach (var (_, service) in _services) service.OnClientClosed(connection);
         lock (_gate) _open.Remove(connection);
         Release(connection.RemoteHost);
     }

@@ -37,7 +37,12 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
 
     private readonly IConnectionTransport _transport;
     private readonly ConcurrentQueue<QueuedFrame> _outbox = new();
-    private int _writer;                  // 1 while one thread writes the queue to the transport (see Drain)
+    // Who may touch the transport's output: nobody (Free), the one writer (Busy, see Drain), or,
+    // once sending has ended for good, whoever disposes the transport (Ended). Close disposes it
+    // only when no writer is at work: completing the pipe writer under a frame being sealed into
+    // it would hand its buffer back to the pool mid-write.
+    private const int WriterFree = 0, WriterBusy = 1, WriterEnded = 2;
+    private int _writer;
     private int _sendEnded;               // 1 once no frame may be queued (closing, or draining to close)
     private int _sending;                 // 1 from Start on: frames queued before wait for it
     private readonly Lock _roomGate = new();
@@ -268,7 +273,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         if (Volatile.Read(ref _sendEnded) != 0) return false;
         _outbox.Enqueue(frame);
         // Closed meanwhile, and its queue already given back: this frame goes back too.
-        if (Closing is not null && _sendDone.Task.IsCompleted) DiscardQueued();
+        if (Volatile.Read(ref _closeStarted) != 0 && Volatile.Read(ref _writer) == WriterEnded) DiscardQueued();
         return true;
     }
 
@@ -372,9 +377,11 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         Closing = new ConnectionClose(reason, detail);
         Volatile.Write(ref _sendEnded, 1);
         _closing.Cancel();
-        _transport.Dispose();
-        // The writer at work, if any, ends sending when it sees the close; otherwise it ends here.
-        if (Interlocked.CompareExchange(ref _writer, 1, 0) == 0) EndSending();
+        // A writer at work sees the close after its frame (or its flush is cancelled) and ends
+        // sending itself, disposing the transport then; otherwise sending ends here.
+        int writer = Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree);
+        if (writer == WriterFree) EndSending();
+        else if (writer == WriterEnded) DisposeTransport();
         _sendDone.Task.ContinueWith(_ => _closed.TrySetResult(), TaskScheduler.Default);
     }
 
@@ -413,7 +420,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     /// </summary>
     private void Drain()
     {
-        while (Volatile.Read(ref _sending) != 0 && Interlocked.CompareExchange(ref _writer, 1, 0) == 0)
+        while (Volatile.Read(ref _sending) != 0 && Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree) == WriterFree)
         {
             if (!TryWriteQueued(out var pending)) return;            // ended, or a flush goes on without us
             if (pending is { } flush)
@@ -424,7 +431,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
             // A frame queued, or sending ended, after the queue looked empty and before the writer
             // let go found the writer busy and left it to us: look again. (A full fence: the look
             // must not move before the letting go, or both sides could miss each other.)
-            Interlocked.Exchange(ref _writer, 0);
+            Interlocked.Exchange(ref _writer, WriterFree);
             if (_outbox.IsEmpty && Volatile.Read(ref _sendEnded) == 0) return;
         }
     }
@@ -509,9 +516,9 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                     flush = more;
                     break;
                 }
-                Interlocked.Exchange(ref _writer, 0);
+                Interlocked.Exchange(ref _writer, WriterFree);
                 if (_outbox.IsEmpty && Volatile.Read(ref _sendEnded) == 0) return;
-                if (Interlocked.CompareExchange(ref _writer, 1, 0) != 0) return;
+                if (Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree) != WriterFree) return;
             }
         }
     }
@@ -527,14 +534,26 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     }
 
     /// <summary>
-    /// As the writer, for good: nothing is written any more. What is still queued goes back now,
-    /// not when the collector finds the connection, and whoever waits for sending to end hears it.
+    /// As the writer, for good: nothing is written any more, and whoever waits for sending to end
+    /// hears it. The transport is free from here: closing disposes it now, or when Close comes.
     /// </summary>
     private void EndSending()
     {
         Volatile.Write(ref _sendEnded, 1);
-        if (Closing is not null) DiscardQueued();
+        // A full fence before the look: a Close that found the writer busy must be seen here, or see this.
+        Interlocked.Exchange(ref _writer, WriterEnded);
+        if (Volatile.Read(ref _closeStarted) != 0) DisposeTransport();
         _sendDone.TrySetResult();
+    }
+
+    /// <summary>
+    /// Closing, with nobody writing: the transport goes (may run twice, disposing is idempotent),
+    /// and what is still queued goes back now, not when the collector finds the connection.
+    /// </summary>
+    private void DisposeTransport()
+    {
+        _transport.Dispose();
+        DiscardQueued();
     }
 
     private void DiscardQueued()

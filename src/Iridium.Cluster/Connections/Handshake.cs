@@ -1,5 +1,7 @@
+using System.Net.Sockets;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Security;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Connections;
 
@@ -14,24 +16,58 @@ internal readonly record struct Admission(RefuseCode? Refusal, string? Reason, L
 /// <summary>
 /// How far an acceptor's handshake has come, for the admission budget to choose whom to push out:
 /// a connection that has proven itself is completing and is never pushed out for a newcomer.
-/// Written by the handshake, read (without a lock) by <see cref="Iridium.Net.PreAuthBudget"/>.
+/// Written by the handshake, read (without a lock, and without blocking: a look at the socket's
+/// receive buffer) by <see cref="Iridium.Net.PreAuthBudget"/> under its lock.
 /// </summary>
-internal sealed class HandshakeProgress
+internal sealed class HandshakeProgress(Socket? socket = null)
 {
+    private const int Silent = 0, Waiting = 1, Answering = 2;
     private volatile int _stage;
 
-    /// <summary>The introduction arrived and the challenge went out: the dialer's proof may be on its way.</summary>
-    public void Challenged() => _stage = Math.Max(_stage, 1);
+    /// <summary>
+    /// The shortest first frame a correct dialer sends: a SecureHello with its Noise message. A
+    /// connection with this much waiting in its receive buffer has sent its whole first message,
+    /// which the node has not read yet (under a flood that can take a moment): it is answering,
+    /// not stalled. Less than this and nothing more is a slow sender (partial).
+    /// </summary>
+    private static readonly int FirstFrameBytes = FrameCodec.ToFrame(new SecureHello { Message = new byte[NoiseHandshake.FirstMessageBytes] }).Length;
+
+    /// <summary>
+    /// The first frame (a SecureHello) has been read: it is checked against the cookie (a few
+    /// hashes), and from then on the dialer has shown it knows the cookie (short of replaying a
+    /// recorded first message, which still ends at the handshake's deadline), so junk from the same
+    /// address never pushes it out. A stranger's frame fails the check and its handshake ends.
+    /// </summary>
+    public void FirstMessageRead() => _stage = Answering;
+
+    /// <summary>The introduction arrived and the challenge went out (plain-text peers of protocol 1): the dialer's proof may be on its way.</summary>
+    public void Challenged() => _stage = Math.Max(_stage, Waiting);
 
     /// <summary>The proof arrived: the handshake ends without waiting for the dialer again.</summary>
-    public void Proven() => _stage = 2;
+    public void Proven() => _stage = Answering;
 
     public Iridium.Net.LoginActivity Activity => _stage switch
     {
-        0 => Iridium.Net.LoginActivity.Silent,
-        1 => Iridium.Net.LoginActivity.Waiting,
+        Silent => FirstFrameWaiting(),
+        Waiting => Iridium.Net.LoginActivity.Waiting,
         _ => Iridium.Net.LoginActivity.Answering,
     };
+
+    private Iridium.Net.LoginActivity FirstFrameWaiting()
+    {
+        int waiting;
+        try
+        {
+            waiting = socket?.Available ?? 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return Iridium.Net.LoginActivity.Silent;
+        }
+        return waiting >= FirstFrameBytes ? Iridium.Net.LoginActivity.Answering
+            : waiting > 0 ? Iridium.Net.LoginActivity.Partial
+            : Iridium.Net.LoginActivity.Silent;
+    }
 }
 
 /// <summary>
@@ -124,6 +160,7 @@ internal static class Handshake
         bool plaintext = false;
         if (first is SecureHello hello)
         {
+            progress?.FirstMessageRead();
             if (await ChannelEncryption.AcceptAsync(connection, hello, cookie, ct).ConfigureAwait(false) is { } refused) return refused;
             first = await connection.ReadAsync(ct).ConfigureAwait(false);
         }
@@ -204,8 +241,17 @@ internal static class Handshake
         }
     }
 
+    /// <summary>
+    /// The peer's refusal as the dialer reports it. A refused cookie reads "authentication
+    /// failed: ..." as it did when the dialer found out itself: since encryption the acceptor
+    /// refuses it at the first message, before the dialer can.
+    /// </summary>
     internal static DialOutcome Refused(Refuse refuse)
-        => new(false, refuse.Code, "refused: " + (refuse.Reason ?? refuse.Code.ToString()), null, null);
+    {
+        string reason = refuse.Reason ?? refuse.Code.ToString();
+        bool cookie = refuse.Code == RefuseCode.Authentication && reason.StartsWith("authentication failed", StringComparison.Ordinal);
+        return new(false, refuse.Code, cookie ? reason : "refused: " + reason, null, null);
+    }
 
     internal static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
 

@@ -10,7 +10,8 @@ namespace Iridium.Cluster.Protocol;
 /// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
 /// exec, ps and kill (<see cref="IExecMessage"/>), 40-47 processes on different members
 /// (<see cref="IProcessMessage"/>), 50-59 client process commands (<see cref="IProcessCommand"/>),
-/// 60-75 the replicated store (<see cref="IStoreMessage"/>), 80-89 encryption. A new message is
+/// 60-75 the replicated store between voters and 76-79 its client calls (<see cref="IStoreMessage"/>),
+/// 80-89 encryption. A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member a <see cref="CheckedText"/> (a <c>string?</c> property over a serialized
 /// <see cref="CheckedText"/> field); tests check all three.
@@ -68,6 +69,10 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(73, typeof(StoreWriteReply))]
 [MemoryPackUnion(74, typeof(StoreRead))]
 [MemoryPackUnion(75, typeof(StoreReadReply))]
+[MemoryPackUnion(76, typeof(KvRequest))]
+[MemoryPackUnion(77, typeof(KvReply))]
+[MemoryPackUnion(78, typeof(StoreStatusQuery))]
+[MemoryPackUnion(79, typeof(StoreStatusReply))]
 [MemoryPackUnion(80, typeof(SecureHello))]
 [MemoryPackUnion(81, typeof(SecureAccept))]
 internal partial interface IClusterMessage

@@ -72,6 +72,10 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<StoreWriteReply>();
         MemoryPackFormatterProvider.Register<StoreRead>();
         MemoryPackFormatterProvider.Register<StoreReadReply>();
+        MemoryPackFormatterProvider.Register<KvRequest>();
+        MemoryPackFormatterProvider.Register<KvReply>();
+        MemoryPackFormatterProvider.Register<StoreStatusQuery>();
+        MemoryPackFormatterProvider.Register<StoreStatusReply>();
         MemoryPackFormatterProvider.Register<SecureHello>();
         MemoryPackFormatterProvider.Register<SecureAccept>();
 
@@ -82,5 +86,7 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<DownMemberRecord>();
         MemoryPackFormatterProvider.Register<ProcessRecord>();
         MemoryPackFormatterProvider.Register<StoreLogEntry>();
+        MemoryPackFormatterProvider.Register<KvEntry>();
+        MemoryPackFormatterProvider.Register<StoreVoterRecord>();
     }
 }

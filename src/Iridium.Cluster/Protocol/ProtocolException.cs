@@ -15,7 +15,7 @@ internal sealed class ProtocolException : Exception
 
     /// <summary>
     /// The length prefix of a frame refused for its size: when the peer speaks a text protocol
-    /// instead (the remote REPL greets with "iridium-auth v1 ..."), its first characters.
+    /// instead (the remote REPL greets with "iridium-remote v2 ..."), its first characters.
     /// </summary>
     public byte[]? RefusedFrameHeader { get; init; }
 }

@@ -25,7 +25,11 @@ internal readonly record struct TagRange(byte First, byte Last)
     /// <summary>send, call, logs and detach from a client.</summary>
     public static readonly TagRange ClientProcessCommands = new(50, 59);
 
+    /// <summary>The replicated store: Raft between voters (60-75) and its client calls (76-79, <see cref="StoreClient"/>).</summary>
     public static readonly TagRange Store = new(60, 79);
+
+    /// <summary>The store's client calls (kv, store status): from tools to a node, and from a node that is not a voter to a voter.</summary>
+    public static readonly TagRange StoreClient = new(76, 79);
 
     public static readonly TagRange Encryption = new(80, 89);
 

@@ -8,6 +8,8 @@ public enum LineReadStatus
     EndOfStream,
     /// <summary>The line grew past the limit before its newline arrived; the rest was not read.</summary>
     TooLong,
+    /// <summary>The connection's bytes did not authenticate (<see cref="TamperedException"/>): altered on the way.</summary>
+    Tampered,
 }
 
 public readonly record struct LineRead(LineReadStatus Status, string Text = "");
@@ -24,9 +26,6 @@ public sealed class BoundedLineReader(Stream stream, int maxBytes)
     private readonly MemoryStream _line = new();
     private int _start;
     private int _end;
-
-    /// <summary>True when bytes of a line have been read and its end has not (a racy look from another thread is fine: it is a hint).</summary>
-    public bool HasPartialLine => _end > _start || _line.Length > 0;
 
     public async Task<LineRead> ReadLineAsync(CancellationToken cancellation)
     {

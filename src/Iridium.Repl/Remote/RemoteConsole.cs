@@ -9,7 +9,7 @@ namespace Iridium.Repl.Remote;
 /// editor: the same keys (arrows, Home/End, Ctrl-A/E/U/K/W/L, Ctrl-D), with its own history file per
 /// server address. The server's prompts are drawn by the editor; Ctrl-C at a prompt abandons the
 /// line being typed, and while a line runs it sends the session an interrupt
-/// (<see cref="InterruptByteFilter.InterruptByte"/>) over the same authenticated connection, so
+/// (<see cref="InterruptByteFilter.InterruptByte"/>) over the same encrypted connection, so
 /// the remote program stops and the session goes on (<see cref="InterruptKey"/>).
 /// </summary>
 public sealed class RemoteConsole : IDisposable
@@ -32,7 +32,7 @@ public sealed class RemoteConsole : IDisposable
         => System.Console.IsInputRedirected || System.Console.IsOutputRedirected ? null : new RemoteConsole(historyPath);
 
     /// <summary>Runs the session after the login, until the user leaves (Ctrl-D, <c>!quit</c>) or the server closes.</summary>
-    internal async Task RunAsync(NetworkStream stream, ServerOutputReader server, string bannerLine, CancellationToken cancellation)
+    internal async Task RunAsync(SealedStream stream, ServerOutputReader server, string bannerLine, CancellationToken cancellation)
     {
         _editor.WriteAbove([bannerLine]);
         var display = new ServerDisplay(_editor, _screen);
@@ -76,14 +76,14 @@ public sealed class RemoteConsole : IDisposable
         }
     }
 
-    /// <summary>Sends bytes (a line, an interrupt) or, for null, the end of input; a closed connection shows up as the server closing.</summary>
-    private void Send(NetworkStream stream, byte[]? bytes)
+    /// <summary>Sends bytes (a line, an interrupt) or, for null, the (sealed) end of input; a closed connection shows up as the server closing.</summary>
+    private void Send(SealedStream stream, byte[]? bytes)
     {
         lock (_sendGate)
         {
             try
             {
-                if (bytes is null) stream.Socket.Shutdown(SocketShutdown.Send);
+                if (bytes is null) stream.CompleteWrites();
                 else stream.Write(bytes);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

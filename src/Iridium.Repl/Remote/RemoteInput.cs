@@ -29,9 +29,6 @@ internal sealed class RemoteInput
         _reader = new BoundedLineReader(new InterruptByteFilter(connection, Interrupt), maxLineBytes);
     }
 
-    /// <summary>The reader, for the one line read before the session starts (the login answer).</summary>
-    public BoundedLineReader Reader => _reader;
-
     /// <summary>A line as received, numbered from 1 in the order it arrived.</summary>
     public readonly record struct Received(LineRead Read, long Number);
 
@@ -49,6 +46,10 @@ internal sealed class RemoteInput
                 try
                 {
                     read = await _reader.ReadLineAsync(stopping).ConfigureAwait(false);
+                }
+                catch (TamperedException)
+                {
+                    read = new LineRead(LineReadStatus.Tampered);
                 }
                 catch (IOException)
                 {

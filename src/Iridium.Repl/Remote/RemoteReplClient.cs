@@ -13,20 +13,22 @@ public enum RemoteClientStatus
 }
 
 /// <summary>
-/// <c>iridium remote HOST:PORT [-c COMMAND]...</c>: connects, answers the challenge (<see cref="RemoteAuth"/>),
-/// then either sends each command, printing its output without banner or prompts (for scripts; a
-/// command that makes the server ask a question is answered by the next command), or, with no
-/// commands, runs an interactive session with the line editor on a terminal (<see cref="RemoteConsole"/>);
-/// input that is not a terminal is sent line by line like commands, so a piped script prints only
-/// its output, as the local REPL does. Connecting and the login are bounded by one deadline, as every
-/// client command's answer is; text the server sends into an error line is escaped first.
+/// <c>iridium remote HOST:PORT [-c COMMAND]...</c>: connects, logs in by the encrypted handshake
+/// (<see cref="RemoteHandshake"/>, keyed by the cookie), then either sends each command, printing
+/// its output without banner or prompts (for scripts; a command that makes the server ask a
+/// question is answered by the next command), or, with no commands, runs an interactive session
+/// with the line editor on a terminal (<see cref="RemoteConsole"/>); input that is not a terminal
+/// is sent line by line like commands, so a piped script prints only its output, as the local
+/// REPL does. Connecting and the login are bounded by one deadline, as every client command's
+/// answer is; text the server sends into an error line is escaped first. A session whose sealed
+/// frames stop opening (someone on the path altered them) ends with an error line.
 /// </summary>
 public static class RemoteReplClient
 {
     /// <summary>What the other client commands wait for a node (their --timeout-ms default).</summary>
     public static readonly TimeSpan DefaultLoginTimeout = TimeSpan.FromSeconds(5);
 
-    /// <param name="cookie">Called only when the server sends a challenge (the cookie may not exist otherwise).</param>
+    /// <param name="cookie">Called only when a remote REPL greets (the cookie may not exist otherwise).</param>
     /// <param name="console">The interactive front end, when the console is a terminal; used only without commands.</param>
     /// <param name="loginTimeout">
     /// Bounds connecting and the login together, tries again after a busy answer included (default
@@ -46,29 +48,42 @@ public static class RemoteReplClient
         if (login.Client is not { } client) return login.Status;
         using (client)
         {
-            var stream = client.GetStream();
+            var channel = login.Channel!;
             var server = login.Server!;
-            if (commands.Count > 0)
+            try
             {
-                int next = 0;
-                return await RunLinesAsync(stream, server, _ => ValueTask.FromResult(next < commands.Count ? commands[next++] : null),
-                    output, cancellation).ConfigureAwait(false);
+                if (commands.Count > 0)
+                {
+                    int next = 0;
+                    await RunLinesAsync(channel, server, _ => ValueTask.FromResult(next < commands.Count ? commands[next++] : null),
+                        output, cancellation).ConfigureAwait(false);
+                }
+                else if (console is null) await RunLinesAsync(channel, server, input.ReadLineAsync, output, cancellation).ConfigureAwait(false);
+                else await console.RunAsync(channel, server, login.Banner!, cancellation).ConfigureAwait(false);
             }
-            if (console is null) return await RunLinesAsync(stream, server, input.ReadLineAsync, output, cancellation).ConfigureAwait(false);
-            await console.RunAsync(stream, server, login.Banner!, cancellation).ConfigureAwait(false);
+            finally
+            {
+                channel.CompleteWrites();
+            }
+            if (server.Tampering is { } tampering)
+            {
+                error.WriteLine($"iridium: {host}:{port}: the session was ended: {tampering.Message} (altered on the way)");
+                return RemoteClientStatus.ConnectionFailed;
+            }
             return RemoteClientStatus.Ok;
         }
     }
 
     /// <summary>A logged-in connection (with the banner read), or why there is none.</summary>
-    private readonly record struct Login(RemoteClientStatus Status, TcpClient? Client = null, ServerOutputReader? Server = null, string? Banner = null);
+    private readonly record struct Login(RemoteClientStatus Status, TcpClient? Client = null, SealedStream? Channel = null, ServerOutputReader? Server = null, string? Banner = null);
 
     /// <summary>
     /// Connects and logs in within <paramref name="timeout"/>. A server that drops the connection
-    /// before the login is decided (it says <see cref="RemoteAuth.BusyLine"/>, or closes or resets
-    /// it after its challenge: strangers hold its login slots) is tried again after a short random
-    /// pause, so that clients pushed out together do not come back together. A refused cookie is
-    /// final at once, and so is a close without a word (no remote REPL greets like that).
+    /// before the login is decided (it says <see cref="RemoteWire.BusyLine"/> or answers busy, or
+    /// closes or resets it after its greeting: strangers hold its login slots) is tried again
+    /// after a short random pause, so that clients pushed out together do not come back together.
+    /// A refused cookie is final at once, and so is a close without a word (no remote REPL greets
+    /// like that).
     /// </summary>
     private static async Task<Login> LoginAsync(string host, int port, Func<byte[]> cookie, TextWriter error, TimeSpan timeout,
         Func<CancellationToken, Task<bool>>? isClusterPort, CancellationToken cancellation)
@@ -94,56 +109,41 @@ public static class RemoteReplClient
                 return new Login(RemoteClientStatus.ConnectionFailed);
             }
 
-            var server = new ServerOutputReader(client.GetStream());
-            string? first;
+            DialResult dial;
+            ServerOutputReader? server = null;
+            string? first = null;
             try
             {
-                first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
-                if (first is not null && first.StartsWith(RemoteAuth.ChallengePrefix, StringComparison.Ordinal))
+                dial = await RemoteHandshake.DialAsync(client.GetStream(), () => secret ??= cookie(), () => client.Client.Shutdown(SocketShutdown.Send), deadline.Token).ConfigureAwait(false);
+                if (dial.Status == DialStatus.Keyed)
                 {
-                    try
-                    {
-                        secret ??= cookie();
-                    }
-                    catch (InvalidOperationException e)
-                    {
-                        client.Dispose();
-                        error.WriteLine($"iridium: the server asks for the cookie: {e.Message}");
-                        return new Login(RemoteClientStatus.AuthenticationFailed);
-                    }
-                    await SendAsync(client.GetStream(), RemoteAuth.Answer(first, secret)!, deadline.Token).ConfigureAwait(false);
+                    // The first sealed line decides: the banner, or why there is no session.
+                    server = new ServerOutputReader(dial.Channel!);
                     first = await server.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+                    if (first is null) dial = new DialResult(DialStatus.Dropped);
                 }
             }
             catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
-                first = null;
-            }
-            catch (IOException) when (server.ReceivedAny)
-            {
-                first = null;   // reset after the challenge: pushed out while the answer was on its way
+                dial = new DialResult(DialStatus.Dropped);
             }
 
-            if (first is not null && first != RemoteAuth.BusyLine)
+            if (dial.Status == DialStatus.Keyed)
             {
-                if (Engine.ReplText.IsBanner(first)) return new Login(RemoteClientStatus.Ok, client, server, first);
+                if (Engine.ReplText.IsBanner(first!)) return new Login(RemoteClientStatus.Ok, client, dial.Channel, server, first);
                 client.Dispose();
-                if (first == RemoteAuth.FailureLine)
-                {
-                    error.WriteLine($"iridium: {endpoint} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
-                    return new Login(RemoteClientStatus.AuthenticationFailed);
-                }
-                error.WriteLine($"iridium: {endpoint}: {UntrustedText.Escape(first)}");   // e.g. "too many sessions"
+                error.WriteLine($"iridium: {endpoint}: {UntrustedText.Escape(first!)}");   // e.g. "too many sessions"
                 return new Login(RemoteClientStatus.ConnectionFailed);
             }
             client.Dispose();
+            if (Final(dial, endpoint, error) is { } final) return new Login(final);
             if (deadline.IsCancellationRequested)
             {
                 if (busy is not null) return GaveUp(error, endpoint, busy, timeout);
                 error.WriteLine($"iridium: {endpoint} did not answer within {timeout.TotalSeconds:0.#} s");
                 return new Login(RemoteClientStatus.ConnectionFailed);
             }
-            if (first is null && !server.ReceivedAny)
+            if (dial.Status == DialStatus.Closed)
             {
                 // Closed without a word: not a remote REPL turning a login away.
                 if (isClusterPort is not null && await isClusterPort(deadline.Token).ConfigureAwait(false))
@@ -152,7 +152,7 @@ public static class RemoteReplClient
                     error.WriteLine($"iridium: {endpoint} closed the connection");
                 return new Login(RemoteClientStatus.ConnectionFailed);
             }
-            busy = first is null ? "dropped the login before deciding it" : "is busy (strangers hold its login slots)";
+            busy = dial.Status == DialStatus.Busy ? "is busy (strangers hold its login slots)" : "dropped the login before deciding it";
             try
             {
                 await Task.Delay(pause * (0.5 + Random.Shared.NextDouble()), deadline.Token).ConfigureAwait(false);
@@ -165,6 +165,31 @@ public static class RemoteReplClient
         }
     }
 
+    /// <summary>The outcomes of a login attempt that no retry changes: said, and the status to end with; null for the others.</summary>
+    private static RemoteClientStatus? Final(DialResult dial, string endpoint, TextWriter error)
+    {
+        switch (dial.Status)
+        {
+            case DialStatus.WrongCookie:
+                error.WriteLine($"iridium: {endpoint} refused the cookie (check --cookie-file / IRIDIUM_COOKIE)");
+                return RemoteClientStatus.AuthenticationFailed;
+            case DialStatus.NoCookie:
+                error.WriteLine($"iridium: the server asks for the cookie: {dial.Text}");
+                return RemoteClientStatus.AuthenticationFailed;
+            case DialStatus.Unproven:
+                error.WriteLine($"iridium: {endpoint} did not prove it knows the cookie (another cluster's node, or someone in between)");
+                return RemoteClientStatus.AuthenticationFailed;
+            case DialStatus.OldServer:
+                error.WriteLine($"iridium: {endpoint} runs an older iridium (remote REPL protocol 1, not encrypted); upgrade it to log in");
+                return RemoteClientStatus.ConnectionFailed;
+            case DialStatus.Foreign:
+                error.WriteLine($"iridium: {endpoint}: {UntrustedText.Escape(dial.Text ?? "")}");
+                return RemoteClientStatus.ConnectionFailed;
+            default:
+                return null;
+        }
+    }
+
     private static Login GaveUp(TextWriter error, string endpoint, string busy, TimeSpan timeout)
     {
         error.WriteLine($"iridium: {endpoint} {busy}; gave up after {timeout.TotalSeconds:0.#} s of tries");
@@ -172,7 +197,7 @@ public static class RemoteReplClient
     }
 
     /// <summary>Sends each line once the server waits for one, printing the output in between without prompts.</summary>
-    private static async Task<RemoteClientStatus> RunLinesAsync(NetworkStream stream, ServerOutputReader server,
+    private static async Task RunLinesAsync(Stream stream, ServerOutputReader server,
         Func<CancellationToken, ValueTask<string?>> nextLine, TextWriter output, CancellationToken cancellation)
     {
         var (_, prompt) = await server.ReadUntilPromptAsync(cancellation).ConfigureAwait(false);
@@ -183,10 +208,9 @@ public static class RemoteReplClient
             output.Write(text);
             output.Flush();
         }
-        return RemoteClientStatus.Ok;
     }
 
-    private static async Task SendAsync(NetworkStream stream, string line, CancellationToken cancellation)
+    private static async Task SendAsync(Stream stream, string line, CancellationToken cancellation)
     {
         try
         {

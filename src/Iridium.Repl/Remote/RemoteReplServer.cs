@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Iridium.Crypto;
 using Iridium.Net;
 
 namespace Iridium.Repl.Remote;
 
 /// <summary>
 /// The multi-user remote REPL (docs/reference/runtime.md): a TCP listener whose every connection is an
-/// independent, authenticated REPL session (<see cref="RemoteSession"/>). Hosted by the
+/// independent, encrypted and authenticated REPL session (<see cref="RemoteSession"/>: the
+/// login is a Noise handshake keyed by the cookie, <see cref="RemoteHandshake"/>). Hosted by the
 /// interactive <c>iridium -r</c> next to the local console, and by the headless <c>iridium node</c>.
 /// A connection that has not logged in yet holds a login slot (<see cref="PreAuthBudget"/>: its
 /// own budget, a per-address cap, oldest pushed out first), never a session slot: only a client
@@ -22,6 +24,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
     private readonly ConcurrentDictionary<TcpClient, Task> _connections = new();
     private readonly PreAuthBudget _logins;
     private readonly SourceLogThrottle _log;
+    private readonly byte[] _psk;
     private ITimer? _summaries;
     private int _sessions;
     private TcpListener? _listener;
@@ -30,6 +33,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
     public RemoteReplServer(RemoteServerOptions options)
     {
         _options = options;
+        _psk = CookieKey.PreSharedKey(options.Cookie);
         _logins = new PreAuthBudget(options.MaxPendingLogins, options.MaxPendingLoginsPerAddress);
         _log = new SourceLogThrottle("remote REPL", options.LogLinesPerAddress, options.LogPeriod, options.Time, line => options.Log?.WriteLine(line));
     }
@@ -46,15 +50,12 @@ public sealed class RemoteReplServer : IAsyncDisposable
     public int PendingLogins => _logins.Count;
 
     /// <summary>
-    /// Binds and starts accepting. Throws <see cref="InvalidOperationException"/> when asked to listen
-    /// on a non-loopback address without a cookie, and <see cref="SocketException"/> when the bind fails.
+    /// Binds and starts accepting. Throws <see cref="SocketException"/> when the bind fails.
     /// </summary>
     public void Start()
     {
         if (_listener is not null) throw new InvalidOperationException("the remote REPL server is already started");
         var address = ResolveBindAddress(_options.BindHost);
-        if (_options.Cookie is null && !IPAddress.IsLoopback(address))
-            throw new InvalidOperationException($"refusing to serve the remote REPL on {address}, a non-loopback address, without a cookie");
         Directory.CreateDirectory(_options.ProgramDirectory);
 
         var listener = new TcpListener(address, _options.BindPort);
@@ -62,8 +63,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener);
         _summaries = _options.Time.CreateTimer(_ => Summarize(), null, _options.LogPeriod, _options.LogPeriod);
-        _options.Log?.WriteLine($"remote REPL listening on {LocalEndPoint}" +
-                                (_options.Cookie is null ? " (no authentication: loopback only)" : " (cookie authentication)"));
+        _options.Log?.WriteLine($"remote REPL listening on {LocalEndPoint} (encrypted, keyed by the cookie)");
     }
 
     /// <summary>Stops accepting, closes every session and waits (briefly) for them to end.</summary>
@@ -117,50 +117,54 @@ public sealed class RemoteReplServer : IAsyncDisposable
             string address = remote?.Address.ToString() ?? "?";
             // Pushing out closes the socket, not the TcpClient, whose Client would turn null.
             var progress = new LoginProgress(socket, _options.Time);
-            var login = _logins.Admit(address, () => SayBusyAndClose(socket), progress.Activity);
-            string? nonce = Challenge(socket, login);
-            if (nonce is not null) progress.Challenged();
+            var login = _logins.Admit(address, () => SayBusyAndClose(socket, progress.Phase), progress.Activity);
+            bool greeted = Greet(socket, login);
+            if (greeted) progress.Greeted(RemoteWire.FirstFrameBytes);
             // Registered before it starts, so a session that ends at once is still removed.
             _connections[client] = Task.CompletedTask;
-            _connections.TryUpdate(client, ServeAsync(client, new RemotePeer(address, remote?.ToString() ?? "?"), login, nonce, progress), Task.CompletedTask);
+            _connections.TryUpdate(client, ServeAsync(client, new RemotePeer(address, remote?.ToString() ?? "?"), login, greeted, progress), Task.CompletedTask);
         }
     }
 
+    private static readonly byte[] GreetingBytes = System.Text.Encoding.ASCII.GetBytes(RemoteWire.Greeting + "\n");
+
     /// <summary>
-    /// Sends the login challenge at once, from the accept loop, and returns its nonce (null without
-    /// a cookie, or when the connection is gone). At once, because until its answer has arrived a
-    /// connection can be pushed out by newer ones from its address: a correct client's answer then
-    /// follows its connect by one round trip, however far behind a flood has put the sessions. A
-    /// fresh socket's send buffer is empty, so the send does not block.
+    /// Sends the greeting at once, from the accept loop; false when the connection is gone (or was
+    /// turned away). At once, because until its first frame has arrived a connection can be
+    /// pushed out by newer ones from its address: a correct client's handshake then follows its
+    /// connect by one round trip, however far behind a flood has put the sessions. A fresh
+    /// socket's send buffer is empty, so the send does not block.
     /// </summary>
-    private string? Challenge(Socket socket, PreAuthBudget.Ticket login)
+    private static bool Greet(Socket socket, PreAuthBudget.Ticket login)
     {
-        if (_options.Cookie is null || login.WasDropped) return null;
-        var (nonce, line) = RemoteAuth.NewChallenge();
+        if (login.WasDropped) return false;
         try
         {
-            socket.Send(System.Text.Encoding.ASCII.GetBytes(line + "\n"));
-            return nonce;
+            socket.Send(GreetingBytes);
+            return true;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            return null;
+            return false;
         }
     }
 
-    private static readonly byte[] BusyBytes = System.Text.Encoding.ASCII.GetBytes(RemoteAuth.BusyLine + "\n");
+    private static readonly byte[] BusyLineBytes = System.Text.Encoding.ASCII.GetBytes(RemoteWire.BusyLine + "\n");
+    private static readonly byte[] BusyReplyBytes = RemoteWire.Refusal(HandshakeReply.Busy, "dropped to make room for newer connections; try again");
 
     /// <summary>
-    /// Closes a connection pushed out of (or refused by) the login budget, telling it so first:
-    /// the client then knows to try again rather than report a closed connection. A connection
-    /// that has not logged in has been sent the challenge at most, so its send buffer has room and
+    /// Closes a connection pushed out of (or refused by) the login budget, telling it so first
+    /// where it still can: the busy line instead of the greeting, or a busy reply instead of
+    /// message 2. Once the channel is encrypted this loop cannot seal (the session owns the
+    /// keys), so it just closes, and the client tries again all the same. A connection that has
+    /// not logged in has been sent a few dozen bytes at most, so its send buffer has room and
     /// the send does not block the accept loop.
     /// </summary>
-    private static void SayBusyAndClose(Socket socket)
+    private static void SayBusyAndClose(Socket socket, LoginPhase phase)
     {
         try
         {
-            socket.Send(BusyBytes);
+            if (phase != LoginPhase.Keyed) socket.Send(phase == LoginPhase.Accepted ? BusyLineBytes : BusyReplyBytes);
             socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -179,7 +183,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
             _options.Log?.WriteLine($"remote REPL: {dropped} connections that had not logged in were dropped in the last {_options.LogPeriod.TotalSeconds:0} s to make room (at most {_logins.Capacity} at once, {_logins.PerSourceCap} per address)");
     }
 
-    private async Task ServeAsync(TcpClient client, RemotePeer peer, PreAuthBudget.Ticket login, string? nonce, LoginProgress progress)
+    private async Task ServeAsync(TcpClient client, RemotePeer peer, PreAuthBudget.Ticket login, bool greeted, LoginProgress progress)
     {
         await Task.Yield();   // never run a session on the accept loop
         bool holdsSession = false;
@@ -197,7 +201,8 @@ public sealed class RemoteReplServer : IAsyncDisposable
         }
         try
         {
-            var session = new RemoteSession(client, peer, _options, nonce, progress, Admit, line => _log.Line(peer.Address, line), _stopping.Token);
+            if (!greeted) return;   // turned away, or gone already
+            var session = new RemoteSession(client, peer, _options, _psk, progress, Admit, line => _log.Line(peer.Address, line), _stopping.Token);
             await session.RunAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException || login.WasDropped)

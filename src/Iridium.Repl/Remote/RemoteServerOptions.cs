@@ -14,8 +14,8 @@ public sealed record RemoteServerOptions
     /// <summary>Port (<c>--bind-port</c>); 0 picks a free one (tests), see <see cref="RemoteReplServer.Port"/>.</summary>
     public required int BindPort { get; init; }
 
-    /// <summary>The cluster cookie clients must prove they know. Null is allowed only on a loopback address.</summary>
-    public byte[]? Cookie { get; init; }
+    /// <summary>The cluster cookie: the pre-shared key of every session's Noise handshake (<see cref="RemoteHandshake"/>).</summary>
+    public required byte[] Cookie { get; init; }
 
     /// <summary>Where remote <c>!load_file</c>/<c>!spawn</c> read files: <c>&lt;data-root&gt;/programs</c>.</summary>
     public required string ProgramDirectory { get; init; }
@@ -56,7 +56,7 @@ public sealed record RemoteServerOptions
     /// <summary>A session with no input for this long is closed.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Time a client has to answer the challenge (long enough to do it by hand with openssl; strangers are bounded by <see cref="MaxPendingLogins"/>).</summary>
+    /// <summary>Time a client has to complete its login after the greeting (strangers are bounded by <see cref="MaxPendingLogins"/>).</summary>
     public TimeSpan AuthTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A client that stops reading our output for this long is dropped (keeps a thread from blocking forever).</summary>

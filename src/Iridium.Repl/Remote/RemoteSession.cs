@@ -6,17 +6,18 @@ using Iridium.Repl.Programs;
 namespace Iridium.Repl.Remote;
 
 /// <summary>
-/// One remote connection (docs/reference/runtime.md, "The remote REPL"): authenticate, send the banner and
-/// <c>&gt;&gt;&gt; </c>, then for each line execute it on this session's own REPL (own VM, own
-/// symbols, own history), write its output lines and a new prompt. <c>!quit</c>, end of stream,
-/// an oversize line or the idle timeout end this session only. Once the client has proved it
-/// knows the cookie, <paramref name="admit"/> decides whether it gets a session (null) or is told
-/// why not (the session slots are taken). The server has sent the challenge already, at accept
-/// (<paramref name="nonce"/>: its nonce; null without a cookie or when it could not be sent), and
+/// One remote connection (docs/reference/runtime.md, "The remote REPL"): log in by the encrypted
+/// handshake (<see cref="RemoteHandshake"/>, keyed by <paramref name="psk"/>, the cookie's), send
+/// the banner and <c>&gt;&gt;&gt; </c>, then for each line execute it on this session's own REPL
+/// (own VM, own symbols, own history), write its output lines and a new prompt; every byte both
+/// ways goes through the session's <see cref="SealedStream"/>. <c>!quit</c>, end of stream, an
+/// oversize line or the idle timeout end this session only. Once the client has proved it knows
+/// the cookie, <paramref name="admit"/> decides whether it gets a session (null) or is told why
+/// not (the session slots are taken). The server has sent the greeting already, at accept, and
 /// hears how far the login has got through <paramref name="progress"/>;
 /// <paramref name="log"/> takes this session's log lines.
 /// </summary>
-internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteServerOptions options, string? nonce, LoginProgress progress, Func<string?> admit, Action<string> log, CancellationToken serverStopping)
+internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteServerOptions options, byte[] psk, LoginProgress progress, Func<string?> admit, Action<string> log, CancellationToken serverStopping)
 {
     private readonly NetworkStream _stream = client.GetStream();
     private CancellationTokenSource? _idle;
@@ -46,6 +47,7 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
     internal static string? Describe(LineRead read) => read.Status switch
     {
         LineReadStatus.TooLong => "line too long; closing the session",
+        LineReadStatus.Tampered => "the input was altered on the way (a sealed frame did not open); closing the session",
         LineReadStatus.EndOfStream when read.Text == IdleMarker => "idle for too long; closing the session",
         _ => null,
     };
@@ -66,10 +68,22 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
     {
         client.NoDelay = true;
         client.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
-        var input = new RemoteInput(_stream, options.MaxLineBytes);
-        progress.Reader = input.Reader;
-        var terminal = new RemoteTerminal(_stream, interrupt => ReadLineAsync(input, RestartIdleTimer(), interrupt));
-        if (!await AuthenticateAsync(input.Reader, terminal).ConfigureAwait(false)) return;
+        if (await AuthenticateAsync().ConfigureAwait(false) is not { } channel) return;
+        try
+        {
+            await ServeLoggedInAsync(channel).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The sealed end: the client reads a close, not a cut.
+            channel.CompleteWrites();
+        }
+    }
+
+    private async Task ServeLoggedInAsync(SealedStream channel)
+    {
+        var input = new RemoteInput(channel, options.MaxLineBytes);
+        var terminal = new RemoteTerminal(channel, interrupt => ReadLineAsync(input, RestartIdleTimer(), interrupt));
         // Only an authenticated connection takes one of the session slots (logins have their own budget).
         if (admit() is { } refusal)
         {
@@ -161,9 +175,12 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
 
     private void Goodbye(RemoteTerminal terminal, string reason, LineRead read)
     {
-        string detail = read.Status == LineReadStatus.TooLong
-            ? $" (the limit is {options.MaxLineBytes.ToString(CultureInfo.InvariantCulture)} bytes)"
-            : $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)";
+        string detail = read.Status switch
+        {
+            LineReadStatus.TooLong => $" (the limit is {options.MaxLineBytes.ToString(CultureInfo.InvariantCulture)} bytes)",
+            LineReadStatus.Tampered => "",
+            _ => $" (the limit is {options.IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)",
+        };
         terminal.WriteLine(reason + detail);
         terminal.Flush();
         log($"remote session {peer.EndPoint}: {reason}");
@@ -178,28 +195,15 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
         return _idle.Token;
     }
 
-    private async Task<bool> AuthenticateAsync(BoundedLineReader reader, RemoteTerminal terminal)
+    /// <summary>The handshake within <see cref="RemoteServerOptions.AuthTimeout"/>: the session's channel, or null (a failure worth it is logged).</summary>
+    private async Task<SealedStream?> AuthenticateAsync()
     {
-        if (options.Cookie is null) return true;   // loopback without a cookie: checked at startup
-        if (nonce is null) return false;           // the challenge could not be sent: the connection is gone
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         timeout.CancelAfter(options.AuthTimeout);
-        LineRead answer;
-        try
-        {
-            answer = await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-            answer = new LineRead(LineReadStatus.EndOfStream);
-        }
-        if (answer.Status == LineReadStatus.Line) progress.AnswerRead();
-        if (answer.Status == LineReadStatus.Line && RemoteAuth.Verify(nonce, answer.Text, options.Cookie)) return true;
-        terminal.WriteLine(RemoteAuth.FailureLine);
-        terminal.Flush();
-        // A connection that went without answering (pushed out, timed out) is counted in the
-        // server's summary; a wrong answer is worth a line.
-        if (answer.Status == LineReadStatus.Line) log($"remote session {peer.EndPoint}: authentication failed");
-        return false;
+        var result = await RemoteHandshake.AcceptAsync(_stream, psk, progress, () => client.Client.Shutdown(SocketShutdown.Send), timeout.Token).ConfigureAwait(false);
+        // A connection that went without a word (pushed out, timed out) is counted in the
+        // server's summary; a wrong cookie or a forged login is worth a line.
+        if (result.Failure is { } failure) log($"remote session {peer.EndPoint}: {failure}");
+        return result.Channel;
     }
 }

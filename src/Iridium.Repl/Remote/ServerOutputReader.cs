@@ -29,11 +29,11 @@ internal sealed class ServerOutputReader(Stream stream)
     /// <summary>Longest line <see cref="ReadLineAsync"/> waits for: the login's lines are short, and a server that never ends one must not fill our memory.</summary>
     public const int MaxLineChars = 4096;
 
-    /// <summary>Whether the server has sent anything at all (a cluster node sends nothing until spoken to).</summary>
-    public bool ReceivedAny { get; private set; }
+    /// <summary>Why the output ended early when a sealed frame did not open (someone altered it on the way); null otherwise.</summary>
+    public TamperedException? Tampering { get; private set; }
 
     /// <summary>
-    /// One line (for the challenge and the banner), or the first <see cref="MaxLineChars"/>
+    /// One line (the banner, or why there is no session), or the first <see cref="MaxLineChars"/>
     /// characters of one that goes on; null when the server closed first.
     /// </summary>
     public async Task<string?> ReadLineAsync(CancellationToken cancellation)
@@ -99,12 +99,13 @@ internal sealed class ServerOutputReader(Stream stream)
         {
             read = await stream.ReadAsync(_bytes, cancellation).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (IOException e)
         {
+            // A close, a cut or a frame that does not open: the output ends here either way.
+            if (e is TamperedException tampered) Tampering = tampered;
             read = 0;
         }
         if (read == 0) return false;
-        ReceivedAny = true;
         int n = _decoder.GetChars(_bytes, 0, read, _chars, 0, flush: false);
         _pending.Append(_chars, 0, n);
         return true;

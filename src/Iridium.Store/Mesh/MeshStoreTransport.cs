@@ -37,15 +37,15 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
 
     public async Task<IRaftReply> RequestAsync(string voter, IRaftRequest request, CancellationToken token)
     {
-        if (node.ResolveMember(voter) is not { } peer) throw new VoterUnreachableException(voter, "not connected");
-        if (open.Count >= MaxOpenCalls) throw new VoterUnreachableException(voter, $"{MaxOpenCalls} calls are already waiting for replies");
+        if (node.ResolveMember(voter) is not { } peer) throw new VoterUnreachableException(voter, "not connected") { NotSent = true };
+        if (open.Count >= MaxOpenCalls) throw new VoterUnreachableException(voter, $"{MaxOpenCalls} calls are already waiting for replies") { NotSent = true };
         var callId = Interlocked.Increment(ref nextCallId);
         var reply = new TaskCompletionSource<IRaftReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         open[callId] = (peer, reply);
         try
         {
             if (!await node.SendAsync(peer, StoreWire.ToWire(request, callId), token).ConfigureAwait(false))
-                throw new VoterUnreachableException(voter, "connection lost");
+                throw new VoterUnreachableException(voter, "not connected") { NotSent = true };
             return await reply.Task.WaitAsync(token).ConfigureAwait(false);
         }
         finally

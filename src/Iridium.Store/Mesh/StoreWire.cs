@@ -1,9 +1,10 @@
 using Iridium.Cluster.Protocol;
 using Iridium.Store.Raft;
+using Iridium.Store.Service;
 
 namespace Iridium.Store.Mesh;
 
-/// <summary>The store's requests and replies to and from their cluster messages (tags 60-75), one mapping each way.</summary>
+/// <summary>The store's requests and replies to and from their cluster messages (tags 60-79), one mapping each way.</summary>
 internal static class StoreWire
 {
     public static IStoreMessage ToWire(IRaftRequest request, long callId) => request switch
@@ -35,6 +36,8 @@ internal static class StoreWire
         SynchronizeRequest r => new StoreSynchronize { CallId = callId, CommitIndex = r.CommitIndex },
         StoreWriteRequest r => new StoreWrite { CallId = callId, Command = r.Command },
         StoreReadRequest r => new Cluster.Protocol.StoreRead { CallId = callId, Key = r.Key },
+        ForwardedKv r => WithCallId(r.Request, callId),
+        ForwardedStatus r => WithCallId(r.Query, callId),
         _ => throw new ArgumentException($"not a store request: {request.GetType().Name}"),
     };
 
@@ -48,6 +51,8 @@ internal static class StoreWire
         SynchronizeReply r => new StoreSynchronizeReply { CallId = callId, CommitIndex = r.CommitIndex },
         Raft.StoreWriteReply r => new Cluster.Protocol.StoreWriteReply { CallId = callId, Outcome = r.Outcome, Revision = r.Revision, Refusal = (byte)r.Refusal },
         Raft.StoreReadReply r => new Cluster.Protocol.StoreReadReply { CallId = callId, Found = r.Found, Value = r.Value, Revision = r.Revision, Refusal = (byte)r.Refusal },
+        ForwardedKvReply r => WithCallId(r.Reply, callId),
+        ForwardedStatusReply r => WithCallId(r.Reply, callId),
         _ => throw new ArgumentException($"not a store reply: {reply.GetType().Name}"),
     };
 
@@ -64,6 +69,8 @@ internal static class StoreWire
         StoreSynchronize m => new SynchronizeRequest(m.CommitIndex),
         StoreWrite m => new StoreWriteRequest(m.Command ?? []),
         Cluster.Protocol.StoreRead m => new StoreReadRequest(m.Key ?? []),
+        KvRequest m => new ForwardedKv(m),
+        StoreStatusQuery m => new ForwardedStatus(m),
         _ => null,
     };
 
@@ -77,7 +84,17 @@ internal static class StoreWire
         StoreSynchronizeReply m => new SynchronizeReply(m.CommitIndex),
         Cluster.Protocol.StoreWriteReply m => new Raft.StoreWriteReply(m.Outcome, m.Revision, (StoreRefusal)m.Refusal),
         Cluster.Protocol.StoreReadReply m => new Raft.StoreReadReply(m.Found, m.Value, m.Revision, (StoreRefusal)m.Refusal),
+        KvReply m => new ForwardedKvReply(m),
+        StoreStatusReply m => new ForwardedStatusReply(m),
         _ => null,
     };
+
+    /// <summary>A forwarded call's message is built for that one call (its owner's): it travels as it is, under the transport's call id.</summary>
+    private static T WithCallId<T>(T message, long callId)
+        where T : IStoreMessage
+    {
+        message.CallId = callId;
+        return message;
+    }
 
 }

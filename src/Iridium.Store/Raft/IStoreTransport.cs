@@ -18,4 +18,7 @@ public interface IStoreTransport
 public sealed class VoterUnreachableException(string voter, string reason) : Exception($"voter {voter}: {reason}")
 {
     public string Voter { get; } = voter;
+
+    /// <summary>True when the request never left this node (no connection, too many open calls): trying another voter cannot repeat it.</summary>
+    public bool NotSent { get; init; }
 }

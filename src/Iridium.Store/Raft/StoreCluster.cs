@@ -97,12 +97,17 @@ internal sealed class StoreCluster : RaftCluster<Voter>
     }
 }
 
-/// <summary>Raft's clock: election timeouts (randomized between the two bounds) and how long a call may take.</summary>
+/// <summary>
+/// Raft's clock: election timeouts (randomized between the two bounds) and how long a call may take.
+/// etcd's defaults (a 1 s election timeout): with 300-600 ms and calls of 300 ms, 64 clients
+/// writing on a loaded two-core machine made followers' flushes outlast the call timeout, and the
+/// leader stepped down again and again (tools/bench/kv-bench.sh saw no leader for 5 s).
+/// </summary>
 public sealed class RaftTiming : IClusterMemberConfiguration
 {
-    public int ElectionTimeoutMinMs { get; init; } = 300;
-    public int ElectionTimeoutMaxMs { get; init; } = 600;
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+    public int ElectionTimeoutMinMs { get; init; } = 1000;
+    public int ElectionTimeoutMaxMs { get; init; } = 2000;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMilliseconds(1000);
 
     public double HeartbeatThreshold => 0.3;
     public ElectionTimeout ElectionTimeout => new() { LowerValue = ElectionTimeoutMinMs, UpperValue = ElectionTimeoutMaxMs };

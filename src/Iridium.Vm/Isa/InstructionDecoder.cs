@@ -16,7 +16,9 @@ internal static partial class InstructionDecoder
     /// targets can reach the sentinel (a jump to the program's end) but never go past it, so
     /// the dispatch loop needs no bounds check. After the sentinel, one jump-fault slot for each
     /// instruction whose ADDR operand is not a legal target: the operand points there, so a
-    /// taken jump needs no test; landing on it faults JUMP at that instruction.
+    /// taken jump needs no test; landing on it faults JUMP at that instruction. An instruction that
+    /// always jumps (CALL, which must fault before it pushes anything) decodes with an illegal
+    /// target to the target-fault pseudo-op instead.
     /// </summary>
     /// <param name="fuse">Mark the slots that start a superinstruction (the fast interpreter); false for the reference interpreter.</param>
     public static Instruction[] DecodeProgram(ReadOnlySpan<byte> program, int codeStart, bool fuse = true)
@@ -28,7 +30,12 @@ internal static partial class InstructionDecoder
         {
             var at = program.Slice(codeStart + i * 4, 4);
             var instruction = DecodeOne(at[0], at[1], at[2], at[3], codeStart, count);
-            if (instruction.Imm < 0 && HasAddressOperand(instruction.Op))
+            if (instruction.Imm < 0 && AlwaysJumpsToAddress(instruction.Op))
+            {
+                // A CALL faults before it pushes its frame: as a pseudo-op of its own, CALL never tests its target.
+                instruction = new Instruction(TargetFaultIndex, 0, 0, 0, 0);
+            }
+            else if (instruction.Imm < 0 && HasAddressOperand(instruction.Op))
             {
                 instruction = new Instruction(instruction.Op, instruction.A, instruction.B, instruction.C, count + 1 + jumpFaults.Count);
                 jumpFaults.Add(new Instruction(JumpFaultIndex, 0, 0, 0, i));

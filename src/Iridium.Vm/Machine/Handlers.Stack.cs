@@ -44,12 +44,13 @@ internal static partial class Handlers
         return FaultCode.None;
     }
 
+    // The target is a code slot or the end: a CALL to an illegal target decodes to the target-fault
+    // pseudo-op (InstructionDecoder), which faults JUMP before anything is pushed.
     [Opcode(46, "CALL", "ADDR", "push A + 4; push bp; bp = sp; pc = HI:LO")]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Branch Call(ref Cpu cpu, in Instruction ins)
     {
         int target = ins.Imm;
-        if (target > cpu.CodeCount) return Branch.ToSlot(target); // an illegal target: fault JUMP before anything
         int sp = cpu.Sp;
         if (sp + 2 > cpu.StackCapacity) return CallGrowing(ref cpu, target, cpu.Pc + 1);
         int* frame = cpu.Stack + (uint)sp;

@@ -133,18 +133,18 @@ public sealed unsafe partial class Machine
     {
         answer = null;
         if (self.Runtime.Network is null) return true;
-        RemoteCall? pending;
+        RemoteCall pending;
         lock (self)
         {
-            pending = self.PendingCall;
-            if (pending is { IsDone: true })
+            if (self.PendingCall is RemoteCall asked)
             {
+                if (!asked.IsDone) return false;   // woken by a letter: still waiting for the answer
                 self.PendingCall = null;
-                answer = pending.Result;
+                answer = asked.Result;
                 return true;
             }
-            if (pending is not null) return false;   // woken by a letter: still waiting for the answer
-            pending = self.PendingCall = new RemoteCall(self);
+            pending = new RemoteCall(self);
+            self.PendingCall = pending;
         }
         ask(pending);
         return false;

@@ -36,6 +36,11 @@ namespace Iridium.Vm;
 // one dispatch instead of two or three (tak: 9 dispatches a round of four calls instead of 15).
 [Superinstruction("PUSH", "PUSH", "PUSH", "INC|DEC", "CALL")]
 [Superinstruction("POP", "POP", "POP", "PUSH")]
+// Between two calls that take the same three registers: restore them, save the first call's
+// result, save them again and start the next call's moves (tak: 8 dispatches a round of four
+// calls instead of 10).
+[Superinstruction("POP", "POP", "POP", "PUSH", "PUSH", "PUSH", "PUSH", "ADD")]
+[Superinstruction("POP", "POP", "POP", "PUSH", "ADD", "ADD")]
 [Superinstruction("PUSH", "PUSH", "PUSH", "ADD")]
 [Superinstruction("ADD", "INC|DEC", "ADD", "ADD", "CALL")]
 [Superinstruction("ADD", "POP", "POP", "CALL")]

@@ -53,8 +53,8 @@ public sealed class Process
     /// <summary>Where the process lives when it is on another member; null for a process of this runtime.</summary>
     public RemoteProcessId? Remote { get; }
 
-    /// <summary>The SPAWN or WHERE this process waits on, if any (guarded by its lock).</summary>
-    internal RemoteCall? PendingCall { get; set; }
+    /// <summary>The answer a SPAWN, WHERE or store instruction waits on, if any (guarded by its lock).</summary>
+    internal PendingAnswer? PendingCall { get; set; }
 
     internal ProcessRuntime Runtime { get; }
 
@@ -254,8 +254,9 @@ public sealed class Process
     }
 
     /// <summary>
-    /// A driven process's run is over: the process is idle (a RECV it waited in is abandoned: the
-    /// next run executes it afresh). True when a kill came meanwhile: the caller ends the process.
+    /// A driven process's run is over: the process is idle (a RECV, or an answer, it waited for is
+    /// abandoned: the next run executes the instruction afresh, as if the answer had never come).
+    /// True when a kill came meanwhile: the caller ends the process.
     /// </summary>
     internal bool EndRun()
     {
@@ -263,6 +264,7 @@ public sealed class Process
         {
             _run = null;
             HasDeadline = false;
+            PendingCall = null;
             DisarmTimerLocked();
             State = ProcessRunState.Waiting;
             return KillRequested;
@@ -337,24 +339,29 @@ public sealed class Process
             {
                 State = ProcessRunState.Running;
             }
-            return !KillRequested && !interrupt.IsCancellationRequested;
+            if (KillRequested || interrupt.IsCancellationRequested)
+            {
+                PendingCall = null;   // abandoned, as a driven run's: a later run asks afresh
+                return false;
+            }
+            return true;
         }
     }
 
     /// <summary>
-    /// Under the lock: what the waiting instruction waits for is here. A SPAWN or WHERE waits for
-    /// its answer only (letters arriving meanwhile wait their turn); a RECV for a letter.
+    /// Under the lock: what the waiting instruction waits for is here. A SPAWN, WHERE or store
+    /// instruction waits for its answer only (letters arriving meanwhile wait their turn); a RECV for a letter.
     /// </summary>
     private bool HasWorkLocked() => PendingCall is { } call ? call.IsDone : Mailbox.Count > 0;
 
-    /// <summary>The answer to <paramref name="call"/> came: the process runs its instruction again to take it.</summary>
-    internal void CompleteCall(RemoteCall call, Process? result)
+    /// <summary>The answer to <paramref name="call"/> is in it: the process runs its instruction again to take it.</summary>
+    internal void AnswerArrived(PendingAnswer call)
     {
         bool wake;
         lock (this)
         {
             if (!ReferenceEquals(PendingCall, call) || call.IsDone) return;
-            call.SetResult(result);
+            call.IsDone = true;
             wake = WakeLocked();
         }
         if (wake) Runtime.Scheduler.Enqueue(this);

@@ -47,6 +47,12 @@ public sealed class ProcessRuntime : IDisposable
     /// </summary>
     public IProcessNetwork? Network { get; set; }
 
+    /// <summary>
+    /// The replicated store, when this runtime is a node's that can reach it (set before its
+    /// programs use it); null: every store instruction answers "unavailable" at once.
+    /// </summary>
+    public IStoreAccess? Store { get; set; }
+
     /// <summary>NODES: up members, this node included, and this node's index (one node, index 0, without a network).</summary>
     public int MemberCount => Network?.MemberCount ?? 1;
 

@@ -1,27 +1,23 @@
 namespace Iridium.Vm;
 
 /// <summary>
-/// A SPAWN or WHERE waiting for another member's answer. The instruction leaves its process
-/// waiting (as RECV does, holding no thread) until <see cref="Complete"/>; then it runs again and
-/// takes the <see cref="Result"/>. At most one per process: pc stays on the instruction meanwhile.
+/// A SPAWN or WHERE waiting for another member's answer (see <see cref="PendingAnswer"/>): the
+/// process found or started, or null.
 /// </summary>
-public sealed class RemoteCall
+public sealed class RemoteCall : PendingAnswer
 {
-    internal RemoteCall(Process caller) => Caller = caller;
-
-    public Process Caller { get; }
+    internal RemoteCall(Process caller) : base(caller)
+    {
+    }
 
     /// <summary>The process found or started (a stand-in); null when refused or not found.</summary>
     public Process? Result { get; private set; }
 
-    internal bool IsDone { get; private set; }
-
     /// <summary>The answer: wakes the caller. Later calls are ignored (an answer after the timeout, say).</summary>
-    public void Complete(Process? result) => Caller.CompleteCall(this, result);
-
-    internal void SetResult(Process? result)
+    public void Complete(Process? result)
     {
+        if (!TryClaim()) return;
         Result = result;
-        IsDone = true;
+        Deliver();
     }
 }

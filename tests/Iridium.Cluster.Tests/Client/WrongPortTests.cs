@@ -8,7 +8,7 @@ namespace Iridium.Cluster.Tests.Client;
 /// <summary>A client pointed at the other protocol's port says which port it is.</summary>
 public sealed class WrongPortTests
 {
-    /// <summary>What a remote REPL sends the moment it accepts: its challenge (or, without a cookie, its banner).</summary>
+    /// <summary>What a remote REPL sends the moment it accepts: its greeting (protocol 2), or its challenge (protocol 1).</summary>
     private static async Task<(TcpListener Listener, Task Serving)> FakeRemoteReplAsync(string greeting)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -27,7 +27,7 @@ public sealed class WrongPortTests
 
     [Theory]
     [InlineData("iridium-auth v1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
-    [InlineData("Welcome to Iridium! Let's be productive!")]
+    [InlineData("iridium-remote v2 Noise_NNpsk0 (encrypted; connect with iridium remote of release 2 or later)")]
     public async Task AClusterCommand_AtARemoteReplPort_SaysSo(string greeting)
     {
         var (listener, serving) = await FakeRemoteReplAsync(greeting);
@@ -57,7 +57,7 @@ public sealed class WrongPortTests
     [Fact]
     public async Task TheProbe_SaysNo_ToARemoteRepl()
     {
-        var (listener, serving) = await FakeRemoteReplAsync("iridium-auth v1 00");
+        var (listener, serving) = await FakeRemoteReplAsync("iridium-remote v2 Noise_NNpsk0");
         try
         {
             Assert.False(await PortProbe.IsClusterPortAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, TimeSpan.FromSeconds(10)));

@@ -43,8 +43,11 @@ public class BusyAndTurnsTests(Xunit.Abstractions.ITestOutputHelper output)
         options.HandshakeTimeout = TimeSpan.FromSeconds(2);
         var target = await cluster.StartAsync(options);
 
-        // The flood introduces itself properly and then stalls: every one of its connections is
-        // challenged, as the client's is, so the client's is pushed out like theirs.
+        // The flood cannot pass the encrypted handshake (it has no cookie): it sends a plain Hello,
+        // is refused at once and comes back, so the address's share is always full of its newest
+        // connections and every new one pushes out the oldest silent one. The client's, keyed
+        // by its first Noise message, must not be the one pushed out (and when it is, before its
+        // first message is read, it is told busy and tries again).
         byte[] hello = FrameCodec.ToFrame(new Hello
         {
             ProtocolVersion = ProtocolLimits.Version,

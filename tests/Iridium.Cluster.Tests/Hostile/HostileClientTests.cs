@@ -145,7 +145,12 @@ public class HostileClientTests
         // in the asker's socket, and the idle asker is cut off.
         await Eventually.True(() => served.Closing is not null, Wait, "the node cuts off the asker that does not read");
         await flood;
-        Assert.True(served.Closing!.Reason is CloseReason.Idle or CloseReason.NotReading, served.Closing.ToString());
+        // Idle once its answers stop draining, or, when the socket's own bound on unacknowledged
+        // data (TCP_USER_TIMEOUT, set with the keepalive) runs out first on a loaded machine,
+        // the send times out: either way the node cut off the asker that does not read.
+        var closing = served.Closing!;
+        Assert.True(closing.Reason is CloseReason.Idle or CloseReason.NotReading
+            || (closing.Reason == CloseReason.SendFailed && closing.Detail.Contains("timed out", StringComparison.Ordinal)), closing.ToString());
         long bound = TestCluster.Options("x").QueueBytesFor(member: false);
         Assert.InRange(served.PeakQueuedBytes, 1, bound / 2 + 64 * 1024);
         Assert.True(served.FramesReceived < 100_000, $"the node read {served.FramesReceived} questions it could not answer");
@@ -176,13 +181,15 @@ public class HostileClientTests
     [Fact]
     public async Task ARepeatedPsRequestIdClosesTheConnection()
     {
-        var (cluster, nodes) = await MeshAsync(2);
+        var (cluster, nodes) = await MeshAsync(1);
         await using var _c = cluster;
         await using var client = await HostileClient.ConnectAsync(nodes[0].AdvertisedPort);
+        // Request 5 stays open as long as its program runs (a ps may finish before a second one
+        // is read, when no member is asked or one is lost under load: then 5 is free again).
+        await client.SendAsync(HostileClient.Exec(5, HostileClient.Assemble(Silent), "a"));
+        Assert.NotNull(await client.ReadUntilAsync<ExecStarted>());
         var served = await ServedAsync(nodes[0]);
-        // Many, not two: a member answers a gather fast enough that the first query may be over
-        // (its id free again) before the second is read; of a hundred read back to back, some overlap.
-        await client.FloodAsync(100, _ => new ProcessQuery { RequestId = 5 });
+        await client.FloodAsync(1, _ => new ProcessQuery { RequestId = 5 });
         await Eventually.True(() => served.Closing is not null, Wait, "the node closes the connection");
         Assert.Contains("request id 5 is already in use", served.Closing!.Detail);
     }

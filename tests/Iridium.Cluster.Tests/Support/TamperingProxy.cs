@@ -26,7 +26,9 @@ public enum Tampering
 /// A man in the middle of our own: a TCP proxy on a free loopback port in front of a node. It
 /// forwards whole frames (the length prefix is visible on the wire), records every byte it
 /// carries both ways, and can do one thing to one frame of its first connection: flip a bit,
-/// drop it, send it twice, or inject a frame of its own before it. Disposing closes everything.
+/// drop it, send it twice, or inject a frame of its own before it. In front of a remote REPL
+/// (<c>greetingLine</c>), the node's first line of text, its greeting, is carried before the
+/// frames. Disposing closes everything.
 /// </summary>
 internal sealed class TamperingProxy : IAsyncDisposable
 {
@@ -36,11 +38,14 @@ internal sealed class TamperingProxy : IAsyncDisposable
     private readonly ConcurrentBag<Socket> _sockets = [];
     private readonly MemoryStream _seen = new();
     private readonly Task _accepting;
+    private readonly bool _greetingLine;
     private int _connections;
 
-    public TamperingProxy(int targetPort, ProxyDirection direction = ProxyDirection.ToNode, int frame = -1, Tampering tampering = Tampering.FlipBit, byte[]? injected = null)
+    public TamperingProxy(int targetPort, ProxyDirection direction = ProxyDirection.ToNode, int frame = -1, Tampering tampering = Tampering.FlipBit, byte[]? injected = null,
+        bool greetingLine = false)
     {
         _target = targetPort;
+        _greetingLine = greetingLine;
         Direction = direction;
         Frame = frame;
         What = tampering;
@@ -133,6 +138,11 @@ internal sealed class TamperingProxy : IAsyncDisposable
     {
         try
         {
+            if (_greetingLine && direction == ProxyDirection.FromNode && await ReadLineAsync(from) is { } greeting)
+            {
+                lock (_seen) _seen.Write(greeting);
+                await to.SendAsync(greeting, SocketFlags.None, _stop.Token);
+            }
             for (int frame = 0; ; frame++)
             {
                 var bytes = await ReadFrameAsync(from);
@@ -169,6 +179,20 @@ internal sealed class TamperingProxy : IAsyncDisposable
         }
         CloseQuietly(from);
         CloseQuietly(to);
+    }
+
+    /// <summary>One line of text, its newline included (at most 4096 bytes), or null at the end of the stream.</summary>
+    private async Task<byte[]?> ReadLineAsync(Socket from)
+    {
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (line.Count < 4096)
+        {
+            if (!await ReadExactlyAsync(from, one)) return null;
+            line.Add(one[0]);
+            if (one[0] == '\n') break;
+        }
+        return [.. line];
     }
 
     /// <summary>One whole frame (length prefix included), or null at the end of the stream.</summary>

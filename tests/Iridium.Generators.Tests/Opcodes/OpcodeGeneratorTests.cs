@@ -68,12 +68,12 @@ public class OpcodeGeneratorTests
     }
 
     [Fact]
-    public void RealInstructionSetHasAll62Opcodes()
+    public void RealInstructionSetHasAll66Opcodes()
     {
         var (driver, _, _) = GeneratorHarness.Run(new OpcodeGenerator(), GeneratorHarness.CreateCompilation(RealVmSources()));
         string enumSource = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Opcode.g.cs").SourceText.ToString();
         int members = enumSource.Split('\n').Count(l => l.TrimEnd().EndsWith(",", StringComparison.Ordinal) && l.Contains(" = ", StringComparison.Ordinal));
-        Assert.Equal(62, members);
+        Assert.Equal(66, members);
         Assert.Contains("IGL = 100,", enumSource);
     }
 
@@ -176,18 +176,18 @@ public class OpcodeGeneratorTests
                 [Superinstruction("LOAD|DIV", "DJMPE")]
                 internal static class Fused { }
             """);
-        Assert.Contains("new byte[] { 8, 0, 2 }, // LOAD + DJMPE", sources["InstructionDecoder.g.cs"]);
-        Assert.Contains("new byte[] { 9, 1, 2 }, // DIV + DJMPE", sources["InstructionDecoder.g.cs"]);
-        Assert.Contains("public const int DispatchCount = 10;", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("new byte[] { 9, 0, 2 }, // LOAD + DJMPE", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("new byte[] { 10, 1, 2 }, // DIV + DJMPE", sources["InstructionDecoder.g.cs"]);
+        Assert.Contains("public const int DispatchCount = 11;", sources["InstructionDecoder.g.cs"]);
         string dispatch = sources["Machine.Dispatch.g.cs"];
         // On entry, a bounded run takes both steps at once, or runs DIV alone when it cannot.
-        Assert.Matches(@"Op9: // DIV R R R \+ DJMPE ADDR\s*if \(TBudget.IsBounded\)\s*\{\s*steps -= 2;\s*if \(steps < 0\) \{ steps \+= 2; goto Op1; \}\s*\}", dispatch);
+        Assert.Matches(@"Op10: // DIV R R R \+ DJMPE ADDR\s*if \(TBudget.IsBounded\)\s*\{\s*steps -= 2;\s*if \(steps < 0\) \{ steps \+= 2; goto Op1; \}\s*\}", dispatch);
         // A fault in the first part gives back the second part's step.
         Assert.Contains("{ if (TBudget.IsBounded) steps += 1; exitCode = (int)(FaultCode.DivZero); goto Fault; }", dispatch);
         // The second part reads its own slot and faults at its own address.
-        Assert.Contains("{ int nextSlot = ip[1].Imm; if (nextSlot < 0) { ip += 1; exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op9_dispatch; }", dispatch);
+        Assert.Contains("{ int nextSlot = ip[1].Imm; if (nextSlot < 0) { ip += 1; exitCode = -nextSlot; goto Fault; } ip = code + (uint)nextSlot; goto Op10_dispatch; }", dispatch);
         Assert.DoesNotContain("cpu.StepsLeft--", dispatch);
-        Assert.Contains("Op9_2:\n        ip += 2;", dispatch);
+        Assert.Contains("Op10_2:\n        ip += 2;", dispatch);
         Assert.Contains("default: // superinstructions are never decoded for this interpreter", sources["Machine.ReferenceDispatch.g.cs"]);
     }
 
@@ -204,12 +204,16 @@ public class OpcodeGeneratorTests
                 [Superinstruction("LT", "DJMPE")]
                 internal static class Fused { }
             """)["Machine.Dispatch.g.cs"];
-        // Alone, each writes and reads the field; fused, the flag also goes to a local the branch reads.
+        // Alone, each writes and reads the field; fused, the flag goes to a local the branch reads,
+        // and back to the field on the way out of the label, taken or not.
         Assert.Contains("cpu.Eq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
         Assert.Contains("if (cpu.Eq)", dispatch);
         Assert.Contains("bool forwardedEq = cpu.Eq;", dispatch);
-        Assert.Contains("cpu.Eq = forwardedEq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
+        Assert.Contains("forwardedEq = cpu.R[(*ip).A] < cpu.R[(*ip).B];", dispatch);
+        Assert.DoesNotContain("cpu.Eq = forwardedEq = ", dispatch);
         Assert.Contains("if (forwardedEq)", dispatch);
+        Assert.Contains("{ cpu.Eq = forwardedEq; ip = code + (uint)(ip[1].Imm); goto Op", dispatch);
+        Assert.Matches(@"\{ cpu\.Eq = forwardedEq; goto Op\d+_2; \}", dispatch);
     }
 
     [Fact]
@@ -234,13 +238,18 @@ public class OpcodeGeneratorTests
                 [Superinstruction("PUSH", "PUSH")]
                 internal static class Fused { }
             """)["Machine.Dispatch.g.cs"];
-        // The stack registers live in locals between the parts; the fast path writes sp to both.
+        // The stack registers live in locals between the parts; the fast path writes sp to the local
+        // only, and the field gets it once, when the label is left.
         Assert.Contains("int forwardedSp = cpu.Sp;", dispatch);
         Assert.Contains("int* forwardedStack = cpu.Stack;", dispatch);
         Assert.Contains("forwardedStack[(uint)sp] = cpu.R[(*ip).A];", dispatch);
-        Assert.Contains("cpu.Sp = forwardedSp = sp + 1;", dispatch);
-        // Grow may have moved the stack: before the second part runs, the locals are read again.
-        Assert.Contains("if (faultCode != FaultCode.None) { if (TBudget.IsBounded) steps += 1; exitCode = (int)faultCode; goto Fault; } "
+        Assert.Contains("forwardedSp = sp + 1;", dispatch);
+        Assert.DoesNotContain("cpu.Sp = forwardedSp = ", dispatch);
+        Assert.Matches(@"\{ cpu\.Sp = forwardedSp; goto Op\d+_2; \}", dispatch);
+        // Grow reads sp from the cpu: it gets the local first; Grow may have moved the stack: before
+        // the second part runs, the locals are read again.
+        Assert.Contains("{ cpu.Sp = forwardedSp; FaultCode faultCode = global::Iridium.Vm.Handlers.Grow(ref cpu, cpu.R[(*ip).A]); "
+            + "if (faultCode != FaultCode.None) { if (TBudget.IsBounded) steps += 1; exitCode = (int)faultCode; goto Fault; } "
             + "forwardedSp = cpu.Sp; forwardedStack = cpu.Stack; forwardedStackCapacity = cpu.StackCapacity; goto Op", dispatch);
         // Alone, PUSH works on the fields themselves.
         Assert.Contains("cpu.Stack[(uint)sp] = cpu.R[(*ip).A];", dispatch);
@@ -259,19 +268,20 @@ public class OpcodeGeneratorTests
                 [Superinstruction("LOAD|LT", "DJMPE", Loops = true)]
                 internal static class Fused { }
             """);
-        // Dispatch indexes: LOAD 0, LT 1, DJMPE 2, IGL 3, pseudo-ops 4-7, LOAD+DJMPE 8, LT+DJMPE 9, their loop variants 10 and 11.
+        // Dispatch indexes: LOAD 0, LT 1, DJMPE 2, IGL 3, pseudo-ops 4-8, LOAD+DJMPE 9, LT+DJMPE 10, their loop variants 11 and 12.
         string decoder = sources["InstructionDecoder.g.cs"];
-        Assert.Contains("public const int DispatchCount = 12;", decoder);
-        Assert.Contains("public const int FirstLoopIndex = 10;", decoder);
-        Assert.Contains("8 => 10, // LOAD + DJMPE", decoder);
-        Assert.Contains("9 => 11, // LT + DJMPE", decoder);
+        Assert.Contains("public const int DispatchCount = 13;", decoder);
+        Assert.Contains("public const int FirstLoopIndex = 11;", decoder);
+        Assert.Contains("9 => 11, // LOAD + DJMPE", decoder);
+        Assert.Contains("10 => 12, // LT + DJMPE", decoder);
         string dispatch = sources["Machine.Dispatch.g.cs"];
-        Assert.Contains("Op11: // LT R R + DJMPE ADDR, its last part branching to its first", dispatch);
-        // Taken, the branch starts the next round at the label, which charges the round's steps.
-        Assert.Matches(@"if \(forwardedEq\)\s*\{\s*goto Op11;\s*\}", dispatch);
-        Assert.Matches(@"Op11: // LT R R \+ DJMPE ADDR, its last part branching to its first\s*if \(TBudget.IsBounded\)\s*\{\s*steps -= 2;\s*if \(steps < 0\) \{ steps \+= 2; goto Op1; \}\s*\}", dispatch);
+        Assert.Contains("Op12: // LT R R + DJMPE ADDR, its last part branching to its first", dispatch);
+        // Taken, the branch starts the next round at the label, which charges the round's steps (the
+        // flag goes back to the cpu first: the label reads it again).
+        Assert.Matches(@"if \(forwardedEq\)\s*\{\s*\{ cpu\.Eq = forwardedEq; goto Op12; \}\s*\}", dispatch);
+        Assert.Matches(@"Op12: // LT R R \+ DJMPE ADDR, its last part branching to its first\s*if \(TBudget.IsBounded\)\s*\{\s*steps -= 2;\s*if \(steps < 0\) \{ steps \+= 2; goto Op1; \}\s*\}", dispatch);
         // The plain superinstruction still loads its target and dispatches.
-        Assert.Contains("{ ip = code + (uint)(ip[1].Imm); goto Op9_dispatch; }", dispatch);
+        Assert.Contains("{ cpu.Eq = forwardedEq; ip = code + (uint)(ip[1].Imm); goto Op10_dispatch; }", dispatch);
     }
 
     [Fact]

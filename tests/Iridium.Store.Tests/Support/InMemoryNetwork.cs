@@ -57,7 +57,7 @@ internal sealed class InMemoryNetwork
 
         public async Task<IRaftReply> RequestAsync(string voter, IRaftRequest request, CancellationToken token)
         {
-            if (!network.Reachable(this, voter, out var target)) throw new VoterUnreachableException(voter, "no connection");
+            if (!network.Reachable(this, voter, out var target)) throw new VoterUnreachableException(voter, "no connection") { NotSent = true };
             // Off the caller's stack, as a message on a connection would be.
             var reply = await Task.Run(() => target!.Handler!(name, request, token), token).ConfigureAwait(false);
             if (!network.Reachable(this, voter, out _)) throw new VoterUnreachableException(voter, "connection lost");

@@ -1,12 +1,14 @@
 using Iridium.Store.Model;
 using Iridium.Store.Raft;
+using Iridium.Store.Service;
 
 namespace Iridium.Store.Tests.Support;
 
 /// <summary>
 /// A store of three voters (a, b, c) in this process over an <see cref="InMemoryNetwork"/>, each with
 /// its own data directory, which outlives a <see cref="StopAsync"/> so that <see cref="StartAsync"/>
-/// brings the voter back from its disk.
+/// brings the voter back from its disk. Each voter answers client calls forwarded to it by nodes
+/// that are not voters, as on a node (<see cref="ForwardedCallsTransport"/>).
 /// </summary>
 internal sealed class ThreeVoters : IAsyncDisposable
 {
@@ -19,6 +21,13 @@ internal sealed class ThreeVoters : IAsyncDisposable
     public long SnapshotEvery { get; init; } = 10_000;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A faster Raft clock than a node's (<see cref="RaftTiming"/>): the fault tests kill and
+    /// restart leaders many times, and each election waits out a timeout. No disk here is shared
+    /// with 64 writing clients, which is what the node's slower clock is for.
+    /// </summary>
+    public RaftTiming Timing { get; init; } = new() { ElectionTimeoutMinMs = 300, ElectionTimeoutMaxMs = 600, RequestTimeout = TimeSpan.FromMilliseconds(300) };
+
     public static async Task<ThreeVoters> StartAllAsync(long snapshotEvery = 10_000)
     {
         var voters = new ThreeVoters { SnapshotEvery = snapshotEvery };
@@ -30,6 +39,7 @@ internal sealed class ThreeVoters : IAsyncDisposable
 
     public async Task<StoreNode> StartAsync(string name)
     {
+        var transport = new ForwardedCallsTransport(Network.Connect(name));
         var node = await StoreNode.StartAsync(
             new StoreNodeOptions
             {
@@ -38,9 +48,11 @@ internal sealed class ThreeVoters : IAsyncDisposable
                 DataDirectory = DataOf(name),
                 SnapshotEvery = SnapshotEvery,
                 Timeout = Timeout,
+                Timing = Timing,
                 Limits = new StoreLimits { MaxValueBytes = 4096 },
             },
-            Network.Connect(name));
+            transport);
+        transport.Service = new VoterStoreService(node);
         lock (gate) running[name] = node;
         return node;
     }

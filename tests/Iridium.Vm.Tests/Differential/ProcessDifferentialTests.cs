@@ -1,7 +1,7 @@
 namespace Iridium.Vm.Tests.Differential;
 
 /// <summary>
-/// Programs that SPAWN, SEND and RECV, run as a whole group on one scheduler thread (so the
+/// Programs that SPAWN, SEND and RECV (and use the store), run as a whole group on one scheduler thread (so the
 /// order in which processes run is fixed), on the fast interpreter and on the reference one
 /// (every spawned process inherits its parent's): the same group output, the same final state
 /// of the root, the same step counts.
@@ -81,12 +81,28 @@ public class ProcessDifferentialTests
         Assert.Equal(Run(source, reference: true), Run(source, reference: false));
     }
 
-    private static string Run(string source, bool reference)
+    /// <summary>
+    /// examples/store-counter.iasm three times against one in-memory store (its KGET, KCAS and
+    /// retries): the same counts, final state and steps on both interpreters.
+    /// </summary>
+    [Fact]
+    public void TheStoreCounterRunsTheSameOnBothInterpreters()
+    {
+        string source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "programs", "examples", "store-counter.iasm"));
+        string ThreeRuns(bool reference)
+        {
+            var store = new Store.FakeStore();
+            return string.Join("\n", Enumerable.Range(0, 3).Select(_ => Run(source, reference, store)));
+        }
+        Assert.Equal(ThreeRuns(reference: true), ThreeRuns(reference: false));
+    }
+
+    private static string Run(string source, bool reference, IStoreAccess? store = null)
     {
         var assembled = Assembler.Assembler.Assemble(source, "group.iasm");
         Assert.True(assembled.Success, assembled.RenderErrors());
         // A small slice, so that processes are preempted in the middle of their work too.
-        using var runtime = new ProcessRuntime(new ProcessLimits { Schedulers = 1, SliceSteps = 7 });
+        using var runtime = new ProcessRuntime(new ProcessLimits { Schedulers = 1, SliceSteps = 7 }) { Store = store };
         var output = new MemoryStream();
         var machine = new Machine(Guid.Empty) { Runtime = runtime, UseReferenceInterpreter = reference };
         machine.LoadImage(assembled.Image!);

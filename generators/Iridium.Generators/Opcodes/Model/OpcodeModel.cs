@@ -39,6 +39,14 @@ namespace Iridium.Generators.Opcodes.Model
             || Body.Exits.Any(e => e.Kind is ExitKind.Next or ExitKind.NotTaken or ExitKind.ComputedFault or ExitKind.ComputedBranch);
 
         public bool HasAddressOperand => Operands.Any(o => o.IsAddress);
+
+        /// <summary>
+        /// An instruction with an ADDR operand that always jumps (CALL): nothing it does can matter
+        /// when its target is illegal, so the decoder turns it into the target-fault pseudo-op and
+        /// the handler never tests its target.
+        /// </summary>
+        public bool AlwaysJumpsToAddress => HasAddressOperand && Kind == HandlerKind.Jump
+            && !Body.Exits.Any(e => e.Kind is ExitKind.Next or ExitKind.NotTaken);
     }
 
     /// <summary>One operand: its runtime OperandKind member name and its encoded width.</summary>
@@ -79,8 +87,14 @@ namespace Iridium.Generators.Opcodes.Model
     /// and names of the handler's own class qualified, so the text compiles inside the generated
     /// interpreter.
     /// </summary>
+    /// <param name="CallsOutsideExits">
+    /// Whether a statement of the body other than a <c>return</c> runs code elsewhere (a method, a
+    /// constructor, anything reached through <c>cpu.Vm</c>), which may read the cpu: a superinstruction
+    /// writes its forwarded fields back before such a part.
+    /// </param>
     internal sealed record HandlerBodyModel(
-        string CpuParameter, EquatableArray<string> Lines, EquatableArray<BodyExit> Exits, EquatableArray<ForwardedField> ForwardedFields)
+        string CpuParameter, EquatableArray<string> Lines, EquatableArray<BodyExit> Exits, EquatableArray<ForwardedField> ForwardedFields,
+        bool CallsOutsideExits)
     {
         /// <summary>Stands for the instruction the body runs on; the emitter puts the part's slot there.</summary>
         public const string InstructionToken = "__ins__";
@@ -88,7 +102,8 @@ namespace Iridium.Generators.Opcodes.Model
         /// <summary>
         /// Stands for the local that holds a [ForwardedField] of the cpu: reads are the token, writes
         /// are <c>cpu.F = token = value</c>. In a single instruction the emitter writes the field
-        /// itself there; in a superinstruction, a local declared at its label.
+        /// itself there; in a superinstruction, only a local declared at its label, which goes back
+        /// to the field when the label is left.
         /// </summary>
         public static string ForwardedToken(string field) => "__fwd_" + field + "__";
 
@@ -134,13 +149,14 @@ namespace Iridium.Generators.Opcodes.Model
         EquatableArray<OpcodeModel> Opcodes,
         EquatableArray<SuperinstructionModel> Superinstructions)
     {
-        /// <summary>End of program, truncated, bad register, jump fault: the dispatch indexes between the opcodes and the superinstructions.</summary>
-        public const int PseudoOpCount = 4;
+        /// <summary>End of program, truncated, bad register, jump fault, target fault: the dispatch indexes between the opcodes and the superinstructions.</summary>
+        public const int PseudoOpCount = 5;
 
         public int EndIndex => Opcodes.Count;
         public int TruncatedIndex => Opcodes.Count + 1;
         public int BadRegisterIndex => Opcodes.Count + 2;
         public int JumpFaultIndex => Opcodes.Count + 3;
+        public int TargetFaultIndex => Opcodes.Count + 4;
         public int FirstSuperinstructionIndex => Opcodes.Count + PseudoOpCount;
         public int DispatchCount => FirstSuperinstructionIndex + Superinstructions.Count + Superinstructions.Count(s => s.HasLoop);
     }
