@@ -14,18 +14,22 @@ namespace Iridium.Cluster.Connections;
 /// Challenge, Proof and HelloAck that follow travel encrypted like everything after them. The
 /// pre-shared key comes from the cookie, so a stranger's SecureHello fails its tag and is refused
 /// after a few hash computations, without a Diffie-Hellman: the cost of an unauthenticated
-/// connection stays bounded.
+/// connection stays bounded. Each side's ephemeral key comes from <see cref="EphemeralKeys"/>: a
+/// node makes the next one in the background after each handshake, so no handshake waits for its
+/// key; a client prepares its one key before it connects.
 /// </summary>
 internal static class ChannelEncryption
 {
     /// <summary>Noise's prologue: binds the handshake to this protocol (a remote REPL handshake cannot stand in for it).</summary>
     private static ReadOnlySpan<byte> Prologue => "iridium cluster v2"u8;
 
-    /// <summary>The dialer's side: null once every frame is encrypted, or why not.</summary>
-    public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, byte[] cookie, CancellationToken ct)
+    /// <summary>The dialer's side: null once every frame is encrypted, or why not. A node (<paramref name="role"/>) prepares its next key.</summary>
+    public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, byte[] cookie, ConnectionRole role, CancellationToken ct)
     {
         var noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
-        await connection.WriteAsync(new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)noise.Cipher, Message = noise.WriteFirst([]) }, ct).ConfigureAwait(false);
+        var ephemeral = await EphemeralKeys.TakeAsync().ConfigureAwait(false);
+        if (role == ConnectionRole.Node) EphemeralKeys.Prepare();
+        await connection.WriteAsync(new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)noise.Cipher, Message = noise.WriteFirst([], ephemeral) }, ct).ConfigureAwait(false);
         var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
         if (reply is Refuse refuse) return Handshake.Refused(refuse);
         if (reply is null)
@@ -62,10 +66,13 @@ internal static class ChannelEncryption
         {
             return await Handshake.RefuseAsync(connection, RefuseCode.Authentication, "authentication failed: wrong cluster cookie", ct).ConfigureAwait(false);
         }
+        // Taken only now that the first message has checked: a stranger costs no key.
+        var ephemeral = await EphemeralKeys.TakeAsync().ConfigureAwait(false);
+        EphemeralKeys.Prepare();
         byte[] second;
         try
         {
-            second = noise.WriteSecond([]);
+            second = noise.WriteSecond([], ephemeral);
         }
         catch (AuthenticationException e)
         {

@@ -112,7 +112,7 @@ internal static class Handshake
     /// </summary>
     public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false)
     {
-        if (!plaintext && await ChannelEncryption.DialAsync(connection, cookie, ct).ConfigureAwait(false) is { } unencrypted) return unencrypted;
+        if (!plaintext && await ChannelEncryption.DialAsync(connection, cookie, role, ct).ConfigureAwait(false) is { } unencrypted) return unencrypted;
         int version = plaintext ? ProtocolLimits.PlaintextVersion : ProtocolLimits.Version;
         byte[] nonce = HandshakeAuth.NewNonce();
         IIntroduction intro = wantMembers

@@ -1,0 +1,80 @@
+using Org.BouncyCastle.Math.EC.Rfc7748;
+
+namespace Iridium.Crypto;
+
+/// <summary>
+/// An X25519 key pair for one Noise handshake: a random private key and its public key,
+/// X25519(k, 9) (RFC 7748). Used once; the handshake wipes the private key at Split.
+/// </summary>
+public sealed class EphemeralKey
+{
+    /// <summary>The u-coordinate 9 of Curve25519's base point, little-endian.</summary>
+    private static readonly byte[] BasePoint = [9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    private EphemeralKey(byte[] privateKey, byte[] publicKey)
+    {
+        Private = privateKey;
+        Public = publicKey;
+    }
+
+    public byte[] Private { get; }
+
+    public byte[] Public { get; }
+
+    /// <summary>
+    /// A new key pair, its public key by the Montgomery ladder rather than GeneratePublicKey,
+    /// which would first build BouncyCastle's table of base-point multiples: milliseconds that
+    /// a one-command client (`iridium exec`) would pay on every run for one key.
+    /// </summary>
+    public static EphemeralKey New()
+    {
+        var privateKey = SecureRandom.Bytes(NoiseHandshake.DhBytes);
+        var publicKey = new byte[NoiseHandshake.DhBytes];
+        X25519.ScalarMult(privateKey, 0, BasePoint, 0, publicKey, 0);
+        return new EphemeralKey(privateKey, publicKey);
+    }
+
+    /// <summary>A given private key (the published test vectors); its public key is computed.</summary>
+    internal static EphemeralKey Of(ReadOnlySpan<byte> privateKey)
+    {
+        var publicKey = new byte[NoiseHandshake.DhBytes];
+        var copy = privateKey.ToArray();
+        X25519.ScalarMult(copy, 0, BasePoint, 0, publicKey, 0);
+        return new EphemeralKey(copy, publicKey);
+    }
+}
+
+/// <summary>
+/// The next handshake's ephemeral key, made ahead of time on the thread pool, so a handshake does
+/// not wait for the scalar multiplication that makes it (a tenth of a millisecond, a quarter of
+/// what one side of a handshake costs; measured by tools/bench/CryptoBench). Each key is still
+/// used for one handshake only (forward secrecy is per connection): <see cref="TakeAsync"/> hands
+/// the prepared key out once, and whoever wants another prepares it. A node prepares the next one
+/// after each handshake; a client prepares its one key before it connects, so making it overlaps
+/// the connection's set-up. Nothing is made until someone prepares: a program that never makes a
+/// connection never runs this code, and a stranger who fails the first handshake message makes
+/// the acceptor prepare nothing (the acceptor takes a key only after that message checks).
+/// </summary>
+public static class EphemeralKeys
+{
+    private static readonly Lock Gate = new();
+    private static Task<EphemeralKey>? _prepared;
+
+    /// <summary>Starts making a key on the thread pool unless one is ready or being made.</summary>
+    public static void Prepare()
+    {
+        lock (Gate) _prepared ??= Task.Run(EphemeralKey.New);
+    }
+
+    /// <summary>The prepared key (waiting for it if it is being made), or a new one made now when none was prepared.</summary>
+    public static ValueTask<EphemeralKey> TakeAsync()
+    {
+        Task<EphemeralKey>? prepared;
+        lock (Gate)
+        {
+            prepared = _prepared;
+            _prepared = null;
+        }
+        return prepared is null ? ValueTask.FromResult(EphemeralKey.New()) : new ValueTask<EphemeralKey>(prepared);
+    }
+}
