@@ -50,10 +50,11 @@ public sealed class EphemeralKey
 /// what one side of a handshake costs; measured by tools/bench/CryptoBench). Each key is still
 /// used for one handshake only (forward secrecy is per connection): <see cref="TakeAsync"/> hands
 /// the prepared key out once, and whoever wants another prepares it. A node prepares the next one
-/// after each handshake; a client prepares its one key before it connects, so making it overlaps
-/// the connection's set-up. Nothing is made until someone prepares: a program that never makes a
-/// connection never runs this code, and a stranger who fails the first handshake message makes
-/// the acceptor prepare nothing (the acceptor takes a key only after that message checks).
+/// after each handshake. A command-line client does not: it makes its one key when it needs it,
+/// since preparing would start the thread pool, which its blocking I/O avoids (tried: one-shot
+/// `iridium ping` and `exec` became slower, not faster; the key costs a tenth of a millisecond). Nothing is made until
+/// someone prepares, and a stranger who fails the first handshake message makes the acceptor
+/// prepare nothing (the acceptor takes a key only after that message checks).
 /// </summary>
 public static class EphemeralKeys
 {

@@ -93,8 +93,6 @@ public sealed partial class ClusterClient : IAsyncDisposable
     {
         string endpoint = HostPort.Format(host, port);
         using var deadline = new CallDeadline(io, timeout, ct);
-        // The handshake's key is made on the thread pool while the connection is set up.
-        EphemeralKeys.Prepare();
         SocketTransport transport;
         try
         {

@@ -15,8 +15,8 @@ namespace Iridium.Cluster.Connections;
 /// pre-shared key comes from the cookie, so a stranger's SecureHello fails its tag and is refused
 /// after a few hash computations, without a Diffie-Hellman: the cost of an unauthenticated
 /// connection stays bounded. Each side's ephemeral key comes from <see cref="EphemeralKeys"/>: a
-/// node makes the next one in the background after each handshake, so no handshake waits for its
-/// key; a client prepares its one key before it connects.
+/// node makes the next one in the background after each handshake, so no handshake of a node waits
+/// for its key; a client makes its one key when it dials.
 /// </summary>
 internal static class ChannelEncryption
 {
