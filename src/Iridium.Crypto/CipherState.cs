@@ -14,7 +14,7 @@ public sealed class AuthenticationException(string message) : Exception(message)
 /// Noise's CipherState (noiseprotocol.org/noise.html, section 5.1) for one direction: a key and
 /// a 64-bit message counter that is the nonce, so every message is numbered. A message dropped,
 /// replayed or moved makes the next one fail to authenticate, and nothing can be skipped or taken
-/// back. One instance per direction, used by one thread at a time (a connection's send loop or its
+/// back. One instance per direction, used by one thread at a time (a connection's writer or its
 /// read loop). The AEAD is BouncyCastle's: ChaCha20-Poly1305 (nonce: four zero bytes, then the
 /// counter little-endian) or AES-256-GCM (the counter big-endian), as Noise specifies.
 /// </summary>

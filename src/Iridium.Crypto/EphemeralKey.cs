@@ -48,8 +48,8 @@ public sealed class EphemeralKey
 /// The next handshake's ephemeral key, made ahead of time on the thread pool, so a handshake does
 /// not wait for the scalar multiplication that makes it (a tenth of a millisecond, a quarter of
 /// what one side of a handshake costs; measured by tools/bench/CryptoBench). Each key is still
-/// used for one handshake only (forward secrecy is per connection): <see cref="TakeAsync"/> hands
-/// the prepared key out once, and whoever wants another prepares it. A node prepares the next one
+/// used for one handshake only (forward secrecy is per connection): <see cref="Take"/> hands the
+/// prepared key out once, and whoever wants another prepares it. A node prepares the next one
 /// after each handshake. A command-line client does not: it makes its one key when it needs it,
 /// since preparing would start the thread pool, which its blocking I/O avoids (tried: one-shot
 /// `iridium ping` and `exec` became slower, not faster; the key costs a tenth of a millisecond). Nothing is made until
@@ -64,18 +64,35 @@ public static class EphemeralKeys
     /// <summary>Starts making a key on the thread pool unless one is ready or being made.</summary>
     public static void Prepare()
     {
-        lock (Gate) _prepared ??= Task.Run(EphemeralKey.New);
-    }
-
-    /// <summary>The prepared key (waiting for it if it is being made), or a new one made now when none was prepared.</summary>
-    public static ValueTask<EphemeralKey> TakeAsync()
-    {
-        Task<EphemeralKey>? prepared;
         lock (Gate)
         {
-            prepared = _prepared;
-            _prepared = null;
+            if (_prepared is null || _prepared.IsFaulted) _prepared = Task.Run(EphemeralKey.New);
         }
-        return prepared is null ? ValueTask.FromResult(EphemeralKey.New()) : new ValueTask<EphemeralKey>(prepared);
+    }
+
+    /// <summary>Whether a prepared key is ready to be taken (tests).</summary>
+    internal static bool IsReady
+    {
+        get
+        {
+            lock (Gate) return _prepared is { IsCompletedSuccessfully: true };
+        }
+    }
+
+    /// <summary>
+    /// The prepared key if it is ready, else a new one made now; never waits for one being made
+    /// (that stays for the next taker), so no thread blocks on the thread pool.
+    /// </summary>
+    public static EphemeralKey Take()
+    {
+        lock (Gate)
+        {
+            if (_prepared is { IsCompletedSuccessfully: true } ready)
+            {
+                _prepared = null;
+                return ready.Result;
+            }
+        }
+        return EphemeralKey.New();
     }
 }

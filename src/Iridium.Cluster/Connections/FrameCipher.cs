@@ -12,7 +12,7 @@ namespace Iridium.Cluster.Connections;
 /// its 16-byte tag). Each direction numbers its messages (the nonce), so a frame altered,
 /// injected, replayed, dropped or moved fails to open, and that closes the connection. The
 /// framing and every message above it are unchanged. The send side is used by one writer at a
-/// time (the send loop, or the handshake and a client's writer), the receive side by one reader.
+/// time (the connection's writer, or the handshake and a client's writer), the receive side by one reader.
 /// </summary>
 internal sealed class FrameCipher(TransportKeys keys)
 {

@@ -6,7 +6,7 @@ namespace Iridium.Cluster.Connections;
 /// <summary>
 /// One frame in a connection's outbox, encoded when it was queued so that the queue knows, to
 /// the byte, what it holds. Program output (<see cref="OutputChunk"/>) is kept as it is: its size
-/// is known without encoding and the send loop writes it straight into the pipe.
+/// is known without encoding and the connection's writer writes it straight into the pipe.
 /// <see cref="Returns"/> is an allowance (<see cref="ClusterConnection.Allow"/>) handed back once
 /// this frame has been written: the end of a stream that was allowed that much.
 /// </summary>

@@ -16,13 +16,30 @@ public class EphemeralKeysTests
         var seen = new HashSet<string>();
         for (int i = 0; i < 20; i++)
         {
-            if (i % 2 == 0) EphemeralKeys.Prepare();
-            var key = await EphemeralKeys.TakeAsync();
+            if (i % 2 == 0)
+            {
+                // Half the time the prepared key is ready when taken, half the time it may not be.
+                EphemeralKeys.Prepare();
+                if (i % 4 == 0) await WhenReadyAsync();
+            }
+            var key = EphemeralKeys.Take();
             Assert.True(seen.Add(Convert.ToHexString(key.Private)), "a private key was handed out twice");
             Assert.True(seen.Add(Convert.ToHexString(key.Public)), "a public key was handed out twice");
             var expected = new byte[32];
             X25519.ScalarMultBase(key.Private, 0, expected, 0);
             Assert.Equal(expected, key.Public);
+        }
+    }
+
+    /// <summary>Until a key made ahead is ready (other tests' handshakes may take it first: then another is prepared).</summary>
+    private static async Task WhenReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!EphemeralKeys.IsReady)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("no key was made ahead within 30 s");
+            EphemeralKeys.Prepare();
+            await Task.Delay(5);
         }
     }
 
@@ -33,9 +50,9 @@ public class EphemeralKeysTests
     {
         var psk = CookieKey.PreSharedKey("prepared"u8);
         EphemeralKeys.Prepare();
-        var initiatorKey = await EphemeralKeys.TakeAsync();
-        EphemeralKeys.Prepare();
-        var responderKey = await EphemeralKeys.TakeAsync();
+        await WhenReadyAsync();
+        var initiatorKey = EphemeralKeys.Take();
+        var responderKey = EphemeralKeys.Take();
         var initiator = NoiseHandshake.Initiator(cipher, psk, "p"u8);
         var responder = NoiseHandshake.Responder(cipher, psk, "p"u8);
 
