@@ -255,8 +255,9 @@ internal sealed class PeerManager
     }
 
     /// <summary>
-    /// Marks down every live peer silent for longer than <paramref name="timeout"/> plus
-    /// <paramref name="starvedMs"/>: the time this node itself could not run lately, when its own
+    /// Marks down every live peer silent for longer than <paramref name="timeout"/>, stretched for
+    /// the size of the cluster as that peer's and this node's counts say (<see cref="HeartbeatStretch"/>),
+    /// plus <paramref name="starvedMs"/>: the time this node itself could not run lately, when its own
     /// read loops could not take the heartbeats waiting in its sockets (<see cref="StarvationMeter"/>).
     /// </summary>
     public void CheckSilence(TimeSpan timeout, long starvedMs = 0)
@@ -264,16 +265,19 @@ internal sealed class PeerManager
         lock (_gate)
         {
             long now = _time.NowMs();
-            long limit = (long)timeout.TotalMilliseconds + Math.Max(0, starvedMs);
-            List<PeerEntry>? silent = null;
+            int ourMembers = _liveCount + 1;
+            List<(PeerEntry Entry, long SilentMs)>? silent = null;
             foreach (var entry in _byId.Values)
             {
-                if (entry.IsUp && now - entry.LastSeenMs > limit) (silent ??= []).Add(entry);
+                if (!entry.IsUp) continue;
+                long limit = (long)timeout.TotalMilliseconds * HeartbeatStretch.For(Math.Max(ourMembers, entry.HeardMembers)) + Math.Max(0, starvedMs);
+                long silentMs = now - entry.LastSeenMs;
+                if (silentMs > limit) (silent ??= []).Add((entry, silentMs));
             }
             if (silent is null) return;
-            foreach (var entry in silent)
+            foreach (var (entry, silentMs) in silent)
             {
-                GoDown(entry, DownReason.NoHeartbeat, new ConnectionClose(CloseReason.NoHeartbeat, $"no heartbeat for {now - entry.LastSeenMs} ms"));
+                GoDown(entry, DownReason.NoHeartbeat, new ConnectionClose(CloseReason.NoHeartbeat, $"no heartbeat for {silentMs} ms"));
             }
         }
     }
