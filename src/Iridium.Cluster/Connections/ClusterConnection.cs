@@ -151,6 +151,8 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     {
         if (_cipher is null) return FrameCodec.Decode(payload);
         byte[] plaintext = _cipher.Open(payload, out int length);
+        // Program output keeps the opened buffer as its bytes (no second copy); the chunk hands it back.
+        if (ExecOutputCodec.TryDecodeInPlace(plaintext, length, out var output)) return output!;
         try
         {
             // Decoding copies what it keeps, so the buffer goes back at once.
@@ -455,8 +457,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                 }
                 else
                 {
-                    frame.WriteTo(_cipher.Plaintext, AuthenticatedMaxFrameBytes);
-                    _cipher.SealPlaintext(output);
+                    frame.WriteSealedTo(output, _cipher, AuthenticatedMaxFrameBytes);
                 }
                 Dequeued(frame);
                 if (output.UnflushedBytes >= FlushThresholdBytes && !Flushed(output.FlushAsync(_closing.Token), ref pending)) return pending is not null;

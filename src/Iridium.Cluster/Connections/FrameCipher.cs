@@ -36,13 +36,22 @@ internal sealed class FrameCipher(TransportKeys keys)
     /// <summary>Seals the frame written to <see cref="Plaintext"/> into <paramref name="output"/>.</summary>
     public void SealPlaintext(IBufferWriter<byte> output)
     {
-        var payload = _plaintext.WrittenSpan[ProtocolLimits.FrameHeaderBytes..];
-        int sealedBytes = payload.Length + TagBytes;
+        Seal(_plaintext.WrittenSpan[ProtocolLimits.FrameHeaderBytes..], [], output);
+        if (_plaintext.Capacity > KeptPlaintextBytes) _plaintext = new ArrayBufferWriter<byte>(256);
+    }
+
+    /// <summary>
+    /// Seals a frame whose payload is <paramref name="first"/> then <paramref name="second"/>
+    /// into <paramref name="output"/>, read where they are: a queued frame goes from its buffer
+    /// to the pipe in one pass, with no copy into <see cref="Plaintext"/> first.
+    /// </summary>
+    public void Seal(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, IBufferWriter<byte> output)
+    {
+        int sealedBytes = first.Length + second.Length + TagBytes;
         var span = output.GetSpan(ProtocolLimits.FrameHeaderBytes + sealedBytes);
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)sealedBytes);
-        keys.Send.Encrypt([], payload, [], span[ProtocolLimits.FrameHeaderBytes..]);
+        keys.Send.Encrypt([], first, second, span[ProtocolLimits.FrameHeaderBytes..]);
         output.Advance(ProtocolLimits.FrameHeaderBytes + sealedBytes);
-        if (_plaintext.Capacity > KeptPlaintextBytes) _plaintext = new ArrayBufferWriter<byte>(256);
     }
 
     /// <summary>

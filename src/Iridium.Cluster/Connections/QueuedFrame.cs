@@ -35,6 +35,21 @@ internal readonly record struct QueuedFrame(byte[]? Encoded, OutputChunk? Chunk,
         ArrayPool<byte>.Shared.Return(Encoded!);
     }
 
+    /// <summary>Appends the frame sealed by <paramref name="cipher"/>, read from where it is (no plaintext copy), then hands its buffer back.</summary>
+    public void WriteSealedTo(IBufferWriter<byte> output, FrameCipher cipher, int maxFrameBytes)
+    {
+        if (Chunk is not null)
+        {
+            Span<byte> header = stackalloc byte[ExecOutputCodec.HeaderBytes];
+            ExecOutputCodec.WriteHeader(header, Chunk, maxFrameBytes);
+            cipher.Seal(header, Chunk.Bytes, output);
+            Chunk.Release();
+            return;
+        }
+        cipher.Seal(Encoded.AsSpan(ProtocolLimits.FrameHeaderBytes, Bytes - ProtocolLimits.FrameHeaderBytes), [], output);
+        ArrayPool<byte>.Shared.Return(Encoded!);
+    }
+
     /// <summary>Hands back what the frame holds without sending it (the connection closed).</summary>
     public void Discard()
     {
