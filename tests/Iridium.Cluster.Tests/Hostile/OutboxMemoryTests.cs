@@ -1,7 +1,6 @@
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Tests.Support;
-using Iridium.Cluster.Transport;
 
 namespace Iridium.Cluster.Tests.Hostile;
 
@@ -38,11 +37,6 @@ public class OutboxMemoryTests
             for (int i = 0; i < 8; i++) clients.Add(await HostileClient.ConnectAsync(node.AdvertisedPort, receiveBufferBytes: 4096));
             await Eventually.True(() => node.Clients.Connections.Count == 8, Wait, "the node serves the eight flooders");
             var served = node.Clients.Connections;
-            // An answer goes straight into the socket while it has room, and only what the socket
-            // cannot take waits in the connection's queue. With the kernel's send buffer grown to
-            // megabytes, most flooders were cut off by the send timeout before their queues held
-            // anything: a small buffer leaves the unread answers to the queues this test is about.
-            foreach (var connection in served) Assert.IsType<SocketTransport>(connection.Transport).Socket.SendBufferSize = 4096;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             long idle = Committed();
             long reclaims = OutboxMemory.Reclaims;
