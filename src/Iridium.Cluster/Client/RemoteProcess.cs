@@ -21,7 +21,8 @@ public enum ExecEnd
 public sealed record ExecResult(string Target, string? Alias, string? ProcessId, ExecEnd End, int Code, string? Message, byte[]? StateJson, long Steps);
 
 /// <summary>One row of `iridium ps`.</summary>
-public sealed record ProcessInfo(string Id, Guid NodeId, string Alias, string Program, string State, long Steps, long HeapBytes, long AgeMs, string Origin);
+public sealed record ProcessInfo(string Id, Guid NodeId, string Alias, string Program, string State, long Steps, long HeapBytes, long AgeMs, string Origin,
+    int Mailbox, long Dropped, string Parent, string Group);
 
 /// <summary>What `iridium exec` asks for, the same on every target.</summary>
 public sealed record ExecSpec(string Program, byte[] Image, long? MaxSteps, bool WantState);
