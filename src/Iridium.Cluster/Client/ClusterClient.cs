@@ -201,6 +201,30 @@ public sealed partial class ClusterClient : IAsyncDisposable
         return (reply.Found, UntrustedText.Escape(reply.Message ?? ""));
     }
 
+    /// <summary>
+    /// `iridium logs`: the output kept of the detached group whose root is <paramref name="rootId"/>,
+    /// to <paramref name="output"/>; with <paramref name="follow"/>, then what it prints until it
+    /// ends (or <paramref name="ct"/> is cancelled). Only the first answer is bounded by the timeout.
+    /// </summary>
+    public async Task<LogsResult> LogsAsync(string rootId, bool follow, Action<ReadOnlySpan<byte>> output, CancellationToken ct = default)
+    {
+        LogsOutput answer;
+        using (var deadline = new CallDeadline(_io, _timeout, ct))
+        {
+            answer = await RequestAsync<LogsOutput>(new LogsRequest { RequestId = 1, ProcessId = rootId, Follow = follow }, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
+        }
+        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = Timeout.InfiniteTimeSpan;
+        while (true)
+        {
+            if (answer.Bytes is { Length: > 0 } bytes) output(bytes);
+            if (answer.Last || !answer.Found) return new LogsResult(answer.Found, UntrustedText.Escape(answer.Message ?? ""));
+            IClusterMessage next;
+            do next = await ReadAsync<IClusterMessage>(ct, ct).ConfigureAwait(false);
+            while (next is not LogsOutput { RequestId: 1 });
+            answer = (LogsOutput)next;
+        }
+    }
+
     /// <summary>Stops process <paramref name="processId"/> wherever it runs: whether it was found, and the node's word.</summary>
     public async Task<(bool Found, string Message)> KillAsync(string processId, CancellationToken ct = default)
     {
