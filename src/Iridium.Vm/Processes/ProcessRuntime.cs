@@ -89,8 +89,10 @@ public sealed class ProcessRuntime : IDisposable
     /// SPAWN from another member: a process running <paramref name="image"/> from
     /// <paramref name="pcAddress"/> with R0 = <paramref name="r0"/>, whose handle 1 is its remote
     /// <paramref name="parent"/>, the root of a new group here whose output goes to
-    /// <paramref name="output"/>. Null when the process limit refuses it. A pc that is not a code
-    /// address faults JUMP in the child, as it would have in its parent.
+    /// <paramref name="output"/>: the part here of the parent's group <paramref name="partOf"/>
+    /// (its id, what <see cref="ProcessGroup.Id"/> says; null: the child names its own group). Null when the
+    /// process limit refuses it. A pc that is not a code address faults JUMP in the child, as it
+    /// would have in its parent.
     /// </summary>
     public Process? SpawnForRemote(Process parent, ProcessImage image, int pcAddress, int r0, Stream output, int heapCap, HeapBudget? heapBudget, string? partOf = null)
     {
