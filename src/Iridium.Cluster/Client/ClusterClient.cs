@@ -93,6 +93,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
     {
         string endpoint = HostPort.Format(host, port);
         using var deadline = new CallDeadline(io, timeout, ct);
+        var opening = ChannelEncryption.Open(cookie);
         SocketTransport transport;
         try
         {
@@ -116,7 +117,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
         try
         {
             var self = new LocalIdentity(SecureRandom.NewGuid(), "iridium-client", "", 0);
-            var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token).ConfigureAwait(false);
+            var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token, opening: opening).ConfigureAwait(false);
             if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication) { Busy = outcome.Refusal == RefuseCode.Busy };
             connection.MarkAuthenticated();
             return new ClusterClient(transport, connection, endpoint, outcome.Peer!.Alias, timeout, io);

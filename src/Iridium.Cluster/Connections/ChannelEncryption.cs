@@ -21,11 +21,34 @@ internal static class ChannelEncryption
     /// <summary>Noise's prologue: binds the handshake to this protocol (a remote REPL handshake cannot stand in for it).</summary>
     private static ReadOnlySpan<byte> Prologue => "iridium cluster v2"u8;
 
-    /// <summary>The dialer's side: null once every frame is encrypted, or why not.</summary>
-    public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, byte[] cookie, CancellationToken ct)
+    /// <summary>
+    /// The dialer's first message, made before it connects (the ephemeral key takes a moment to
+    /// make, far longer on a busy machine). Sent the moment the connection is up, it reaches the
+    /// acceptor before anything can count the connection as silent: a flood from the dialer's own
+    /// address pushes out the oldest connection that has sent nothing (<see cref="Iridium.Net.PreAuthBudget"/>).
+    /// One opening serves one connection.
+    /// </summary>
+    public sealed class Opening
     {
-        var noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
-        await connection.WriteAsync(new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)noise.Cipher, Message = noise.WriteFirst([]) }, ct).ConfigureAwait(false);
+        internal Opening(byte[] cookie)
+        {
+            Noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
+            Hello = new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)Noise.Cipher, Message = Noise.WriteFirst([]) };
+        }
+
+        internal NoiseHandshake Noise { get; }
+
+        internal SecureHello Hello { get; }
+    }
+
+    /// <summary>Makes the dialer's first message for one connection (see <see cref="Opening"/>).</summary>
+    public static Opening Open(byte[] cookie) => new(cookie);
+
+    /// <summary>The dialer's side: null once every frame is encrypted, or why not.</summary>
+    public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, Opening opening, CancellationToken ct)
+    {
+        var noise = opening.Noise;
+        await connection.WriteAsync(opening.Hello, ct).ConfigureAwait(false);
         var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
         if (reply is Refuse refuse) return Handshake.Refused(refuse);
         if (reply is null)

@@ -40,6 +40,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         string endpoint = HostPort.Format(host, port);
         using var deadline = new StarvedDeadline(options.HandshakeTimeout, starvation, starvation.Time, ct, stopping);
         ClusterConnection connection;
+        var opening = plaintext ? null : ChannelEncryption.Open(options.Cookie);
         try
         {
             var transport = await SocketTransport.ConnectAsync(host, port, options.HandshakeTimeout, deadline.Token).ConfigureAwait(false);
@@ -60,7 +61,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         DialOutcome outcome;
         try
         {
-            outcome = await Handshake.DialAsync(connection, peers.Self, options.Cookie, wantMembers, ConnectionRole.Node, deadline.Token, plaintext).ConfigureAwait(false);
+            outcome = await Handshake.DialAsync(connection, peers.Self, options.Cookie, wantMembers, ConnectionRole.Node, deadline.Token, plaintext, opening).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ProtocolException or IOException or SocketException or InvalidOperationException or ObjectDisposedException)
         {

@@ -108,11 +108,12 @@ internal static class Handshake
     /// <summary>
     /// Runs the dialer's side: encrypt, introduce, verify the acceptor, prove, await the verdict.
     /// With <paramref name="plaintext"/> (a peer of protocol 1, with --allow-plaintext-peers) it
-    /// speaks protocol 1: nothing is encrypted.
+    /// speaks protocol 1: nothing is encrypted. <paramref name="opening"/>: the first message, made
+    /// before connecting (made here when not given).
     /// </summary>
-    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false)
+    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false, ChannelEncryption.Opening? opening = null)
     {
-        if (!plaintext && await ChannelEncryption.DialAsync(connection, cookie, ct).ConfigureAwait(false) is { } unencrypted) return unencrypted;
+        if (!plaintext && await ChannelEncryption.DialAsync(connection, opening ?? ChannelEncryption.Open(cookie), ct).ConfigureAwait(false) is { } unencrypted) return unencrypted;
         int version = plaintext ? ProtocolLimits.PlaintextVersion : ProtocolLimits.Version;
         byte[] nonce = HandshakeAuth.NewNonce();
         IIntroduction intro = wantMembers

@@ -21,7 +21,7 @@ public class HandshakeTests
 
     /// <summary>The dialer's side of the encryption, done right, so that a test can then send the handshake messages it wants.</summary>
     private static async Task EncryptedAsync(ClusterConnection dialer)
-        => Assert.Null(await ChannelEncryption.DialAsync(dialer, Cookie, Soon));
+        => Assert.Null(await ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open(Cookie), Soon));
 
     private static CancellationToken Soon => new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token;
 
@@ -255,7 +255,7 @@ public class HandshakeTests
     {
         var (dialer, acceptor, _) = Pair();
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
-        var refused = await ChannelEncryption.DialAsync(dialer, "wrong"u8.ToArray(), Soon);
+        var refused = await ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open("wrong"u8.ToArray()), Soon);
         Assert.Equal(RefuseCode.Authentication, refused!.Refusal);
         Assert.False(dialer.IsEncrypted);
         Assert.False(acceptor.IsEncrypted);
