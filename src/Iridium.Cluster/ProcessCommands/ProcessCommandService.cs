@@ -28,14 +28,17 @@ internal sealed class ProcessCommandService : IPeerService
     private readonly Func<Guid, bool> _understands;
     private readonly int _maxRequestsPerClient;
     private readonly DetachedLogs _logs;
+    private readonly Func<Guid, long> _queuedTo;
     private readonly Lock _gate = new();
     private readonly Dictionary<ClusterConnection, ClientCalls> _clients = [];
     private readonly Dictionary<long, Relayed> _relays = [];
     private long _lastStream;
 
-    public ProcessCommandService(string alias, ProcessRuntime runtime, ExecPeers peers, Func<Guid, bool> understands, int maxRequestsPerClient, DetachedLogs logs)
+    /// <param name="queuedTo">Bytes queued for a member now: a `logs --follow` relayed to it stops before process traffic would be refused.</param>
+    public ProcessCommandService(string alias, ProcessRuntime runtime, ExecPeers peers, Func<Guid, bool> understands, int maxRequestsPerClient, DetachedLogs logs, Func<Guid, long> queuedTo)
     {
         _logs = logs;
+        _queuedTo = queuedTo;
         _alias = alias;
         _runtime = runtime;
         _peers = peers;
@@ -255,6 +258,12 @@ internal sealed class ProcessCommandService : IPeerService
                 AnswerHere((IProcessCommand)message, reply =>
                 {
                     reply.RequestId = stream;
+                    // A group that prints faster than the member's link drains ends the follow, never the link.
+                    if (reply is LogsOutput { Last: false, Bytes.Length: > 0 } && _queuedTo(peer) > Processes.ProcessService.QueueBytes)
+                    {
+                        _peers.Send(peer, new LogsOutput { RequestId = stream, Found = true, Last = true, Message = $"{_alias}: stopped following: the group prints faster than the link to this member drains" });
+                        return false;
+                    }
                     return _peers.Send(peer, reply);
                 });
                 break;

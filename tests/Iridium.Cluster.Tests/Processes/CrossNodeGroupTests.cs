@@ -92,6 +92,15 @@ public class CrossNodeGroupTests
         return new ExecSpec("spread.iasm", CrossNodeTests.Assemble(program), null, false);
     }
 
+    /// <summary>What ps lists once it lists <paramref name="count"/> processes: a node lists a member's once it has heard that member runs programs (its first load report).</summary>
+    private static async Task<IReadOnlyList<ProcessInfo>> ListedAsync(ClusterClient client, int count)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        IReadOnlyList<ProcessInfo> processes;
+        while ((processes = await client.ProcessesAsync()).Count < count && DateTime.UtcNow < deadline) await Task.Delay(50);
+        return processes;
+    }
+
     private static async Task<ClusterClient> ClientAsync(ClusterNode node)
         => await ClusterClient.ConnectAsync("127.0.0.1", node.AdvertisedPort, TestCluster.Cookie, Wait);
 
@@ -125,10 +134,7 @@ public class CrossNodeGroupTests
         await Eventually.True(() => c.Processes.Count == 1 && b.Processes.Count == 1, Wait, "the group spread over three nodes");
 
         await using var asker = await ClientAsync(b);
-        IReadOnlyList<ProcessInfo> processes = [];
-        // b lists a member's processes once it has heard that member runs programs (its first load report).
-        var deadline = DateTime.UtcNow + Wait;
-        while ((processes = await asker.ProcessesAsync()).Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        var processes = await ListedAsync(asker, 3);
         var root = Assert.Single(processes, p => p.Alias == "a" && p.Group == p.Id);
         rootId = root.Id;
         var child = Assert.Single(processes, p => p.Alias == "b");
@@ -188,7 +194,7 @@ public class CrossNodeGroupTests
 
         // kill --group of the grandchild on c, asked of b: the group stops on a, b and c, and the exec says killed.
         await using var killer = await ClientAsync(b);
-        var grandchild = Assert.Single(await killer.ProcessesAsync(), p => p.Alias == "c");
+        var grandchild = Assert.Single(await ListedAsync(killer, 3), p => p.Alias == "c");
         var (found, message) = await killer.KillGroupAsync(grandchild.Id);
         Assert.True(found, message);
         var result = Assert.Single(await exec.WaitAsync(Wait));
