@@ -11,7 +11,7 @@ namespace Iridium.Cluster.Exec;
 /// </summary>
 internal sealed class GroupLog : WriteOnlyStream
 {
-    /// <summary>The output kept of each detached group (docs/reference/processes.md: the last 64 KiB).</summary>
+    /// <summary>The output kept of each detached group (docs/reference/runtime.md: the last 64 KiB).</summary>
     public const int MaxBytes = 64 << 10;
 
     private readonly Lock _gate = new();

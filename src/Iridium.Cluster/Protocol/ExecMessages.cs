@@ -141,7 +141,7 @@ internal partial class ProcessList : IExecMessage
     public List<ProcessRecord>? Processes { get; set; }
 }
 
-/// <summary>A row's state in `ps` (docs/reference/processes.md): a process is running, runnable or waiting; a REPL's VM queued or running.</summary>
+/// <summary>A row's state in `ps` (docs/reference/runtime.md): a process is running, runnable or waiting; a REPL's VM queued or running.</summary>
 internal enum ProcessState : byte
 {
     Queued = 1,
