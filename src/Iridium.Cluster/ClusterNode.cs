@@ -73,7 +73,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _membership = new MembershipService(_peers, _dialer, options, time, _starvation);
         _processes = new Iridium.Vm.ProcessRuntime(options.Processes, alias: options.Alias);
         _exec = new Exec.ExecService(options.NodeId, options.Alias, _processes, options.Exec,
-            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient);
+            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), options.HeartbeatInterval, options.MaxFrameBytes, options.MaxRequestsPerClient, time);
         _memberQueries = new MemberQueries(_exec);
         _processNetwork = new ProcessService(_processes, _peers, time, options.FailureTimeout, options.Exec);
         _processes.Network = _processNetwork;
@@ -84,6 +84,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _router.Register(TagRange.Processes, _processNetwork);
         _router.Register(TagRange.GroupLinks, _processNetwork);
         _peers.PeerLost += _exec.OnPeerLost;
+        _peers.PeerJoined += _exec.OnPeerJoined;
         _peers.PeerLost += _processNetwork.OnPeerLost;
         _commands = new ProcessCommands.ProcessCommandService(options.Alias, _processes,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), _exec.Understands, options.MaxRequestsPerClient, _exec.Logs,

@@ -14,7 +14,7 @@ public sealed class AuthenticationException(string message) : Exception(message)
 /// Noise's CipherState (noiseprotocol.org/noise.html, section 5.1) for one direction: a key and
 /// a 64-bit message counter that is the nonce, so every message is numbered. A message dropped,
 /// replayed or moved makes the next one fail to authenticate, and nothing can be skipped or taken
-/// back. One instance per direction, used by one thread at a time (a connection's send loop or its
+/// back. One instance per direction, used by one thread at a time (a connection's writer or its
 /// read loop). The AEAD is BouncyCastle's: ChaCha20-Poly1305 (nonce: four zero bytes, then the
 /// counter little-endian) or AES-256-GCM (the counter big-endian), as Noise specifies.
 /// </summary>
@@ -26,19 +26,18 @@ public sealed class CipherState
     public const int KeyBytes = 32;
 
     private readonly CipherChoice _cipher;
-    private readonly IAeadCipher _encrypt;
-    private readonly IAeadCipher _decrypt;
+    // Made when first used: a transport direction only ever seals or only ever opens, so the
+    // other object (an AES key schedule, GCM's tables) would be built for nothing.
+    private IAeadCipher? _encrypt;
+    private IAeadCipher? _decrypt;
+    // BouncyCastle copies the nonce at Init, so one array per state serves every message.
+    private readonly byte[] _nonce = new byte[12];
     private KeyParameter? _key;
     private bool _encryptKeyed;
     private bool _decryptKeyed;
     private ulong _n;
 
-    public CipherState(CipherChoice cipher)
-    {
-        _cipher = cipher;
-        _encrypt = NewAead(cipher);
-        _decrypt = NewAead(cipher);
-    }
+    public CipherState(CipherChoice cipher) => _cipher = cipher;
 
     /// <summary>Whether a key is set (before it is, Noise's EncryptWithAd copies the plaintext).</summary>
     public bool HasKey => _key is not null;
@@ -63,10 +62,11 @@ public sealed class CipherState
             second.CopyTo(destination[first.Length..]);
             return first.Length + second.Length;
         }
-        _encrypt.Init(true, Parameters(ad, ref _encryptKeyed));
-        int written = _encrypt.ProcessBytes(first, destination);
-        written += _encrypt.ProcessBytes(second, destination[written..]);
-        written += _encrypt.DoFinal(destination[written..]);
+        var aead = _encrypt ??= NewAead(_cipher);
+        aead.Init(true, Parameters(ad, ref _encryptKeyed));
+        int written = aead.ProcessBytes(first, destination);
+        written += aead.ProcessBytes(second, destination[written..]);
+        written += aead.DoFinal(destination[written..]);
         _n++;
         return written;
     }
@@ -80,12 +80,13 @@ public sealed class CipherState
             return (int)ciphertext.Length;
         }
         if (ciphertext.Length < TagBytes) throw new AuthenticationException("message shorter than its tag");
-        _decrypt.Init(false, Parameters(ad, ref _decryptKeyed));
+        var aead = _decrypt ??= NewAead(_cipher);
+        aead.Init(false, Parameters(ad, ref _decryptKeyed));
         int written = 0;
         try
         {
-            foreach (var segment in ciphertext) written += _decrypt.ProcessBytes(segment.Span, destination[written..]);
-            written += _decrypt.DoFinal(destination[written..]);
+            foreach (var segment in ciphertext) written += aead.ProcessBytes(segment.Span, destination[written..]);
+            written += aead.DoFinal(destination[written..]);
         }
         catch (InvalidCipherTextException)
         {
@@ -99,15 +100,13 @@ public sealed class CipherState
     {
         // 2^64 - 1 is reserved (Noise, 5.1); a connection never gets near it, but must not wrap.
         if (_n == ulong.MaxValue) throw new AuthenticationException("message counter exhausted");
-        // A new array each time: BouncyCastle's GCM keeps the last nonce to refuse its reuse.
-        var nonce = new byte[12];
-        if (_cipher == CipherChoice.AesGcm) BinaryPrimitives.WriteUInt64BigEndian(nonce.AsSpan(4), _n);
-        else BinaryPrimitives.WriteUInt64LittleEndian(nonce.AsSpan(4), _n);
+        if (_cipher == CipherChoice.AesGcm) BinaryPrimitives.WriteUInt64BigEndian(_nonce.AsSpan(4), _n);
+        else BinaryPrimitives.WriteUInt64LittleEndian(_nonce.AsSpan(4), _n);
         // The key is given once per cipher object; afterwards a null key tells BouncyCastle to keep
         // the one it has (its AES key schedule and GCM tables are not rebuilt for every frame).
         var key = keyed ? null : _key;
         keyed = true;
-        return new AeadParameters(key, TagBytes * 8, nonce, ad.IsEmpty ? null : ad.ToArray());
+        return new AeadParameters(key, TagBytes * 8, _nonce, ad.IsEmpty ? null : ad.ToArray());
     }
 
     private static IAeadCipher NewAead(CipherChoice cipher)

@@ -37,21 +37,19 @@ public sealed class NoiseHandshake
     private readonly CipherState _cipher;
     private readonly CipherChoice _choice;
     private readonly byte[] _psk;
-    private readonly byte[] _ephemeral = new byte[DhBytes];
-    private readonly byte[] _ephemeralPublic = new byte[DhBytes];
+    private EphemeralKey? _ephemeral;
     private byte[] _ck = new byte[HashBytes];
     private byte[] _h = new byte[HashBytes];
     private int _step;
 
-    private NoiseHandshake(bool initiator, CipherChoice cipher, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> prologue, ReadOnlySpan<byte> ephemeral)
+    private NoiseHandshake(bool initiator, CipherChoice cipher, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> prologue, EphemeralKey? ephemeral)
     {
         if (psk.Length != 32) throw new ArgumentException("a Noise pre-shared key is 32 bytes", nameof(psk));
         _initiator = initiator;
         _choice = cipher;
         _cipher = new CipherState(cipher);
         _psk = psk.ToArray();
-        if (ephemeral.IsEmpty) SecureRandom.Fill(_ephemeral);
-        else ephemeral.CopyTo(_ephemeral);
+        _ephemeral = ephemeral;
 
         // InitializeSymmetric: a name longer than the hash is hashed, a shorter one zero-padded.
         byte[] name = Encoding.ASCII.GetBytes(ProtocolName(cipher));
@@ -65,25 +63,29 @@ public sealed class NoiseHandshake
     public static string ProtocolName(CipherChoice cipher) => $"Noise_NNpsk0_25519_{cipher.NoiseName()}_SHA256";
 
     public static NoiseHandshake Initiator(CipherChoice cipher, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> prologue)
-        => new(true, cipher, psk, prologue, default);
+        => new(true, cipher, psk, prologue, null);
 
     public static NoiseHandshake Responder(CipherChoice cipher, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> prologue)
-        => new(false, cipher, psk, prologue, default);
+        => new(false, cipher, psk, prologue, null);
 
     /// <summary>With a given ephemeral private key: only for the published test vectors.</summary>
     internal static NoiseHandshake ForVector(bool initiator, CipherChoice cipher, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> prologue, ReadOnlySpan<byte> ephemeral)
-        => new(initiator, cipher, psk, prologue, ephemeral);
+        => new(initiator, cipher, psk, prologue, EphemeralKey.Of(ephemeral));
 
     public CipherChoice Cipher => _choice;
 
-    /// <summary>Initiator: <c>-&gt; psk, e</c> and the payload (sealed under the pre-shared key).</summary>
-    public byte[] WriteFirst(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Initiator: <c>-&gt; psk, e</c> and the payload (sealed under the pre-shared key).
+    /// <paramref name="ephemeral"/>: this handshake's key pair, made ahead (<see cref="EphemeralKeys"/>); null: made now.
+    /// </summary>
+    public byte[] WriteFirst(ReadOnlySpan<byte> payload, EphemeralKey? ephemeral = null)
     {
         Expect(initiator: true, step: 0);
         MixKeyAndHash(_psk);
-        MixEphemeral(EphemeralPublic());
+        var local = _ephemeral ??= ephemeral ?? EphemeralKey.New();
+        MixEphemeral(local.Public);
         var message = new byte[DhBytes + payload.Length + CipherState.TagBytes];
-        _ephemeralPublic.CopyTo(message, 0);
+        local.Public.CopyTo(message, 0);
         EncryptAndHash(payload, message.AsSpan(DhBytes));
         return message;
     }
@@ -101,14 +103,18 @@ public sealed class NoiseHandshake
         return payload;
     }
 
-    /// <summary>Responder: <c>&lt;- e, ee</c> and the payload; the handshake is then complete.</summary>
-    public byte[] WriteSecond(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Responder: <c>&lt;- e, ee</c> and the payload; the handshake is then complete.
+    /// <paramref name="ephemeral"/>: this handshake's key pair, made ahead (<see cref="EphemeralKeys"/>); null: made now.
+    /// </summary>
+    public byte[] WriteSecond(ReadOnlySpan<byte> payload, EphemeralKey? ephemeral = null)
     {
         Expect(initiator: false, step: 1);
-        MixEphemeral(EphemeralPublic());
+        var local = _ephemeral ??= ephemeral ?? EphemeralKey.New();
+        MixEphemeral(local.Public);
         MixKey(Agree(_remoteEphemeral!));
         var message = new byte[DhBytes + payload.Length + CipherState.TagBytes];
-        _ephemeralPublic.CopyTo(message, 0);
+        local.Public.CopyTo(message, 0);
         EncryptAndHash(payload, message.AsSpan(DhBytes));
         return message;
     }
@@ -135,7 +141,7 @@ public sealed class NoiseHandshake
         initiatorToResponder.InitializeKey(keys[..HashBytes]);
         responderToInitiator.InitializeKey(keys[HashBytes..]);
         keys.Clear();
-        Array.Clear(_ephemeral);
+        Array.Clear(_ephemeral!.Private);
         Array.Clear(_ck);
         return _initiator
             ? new TransportKeys(initiatorToResponder, responderToInitiator, _h.ToArray())
@@ -143,28 +149,6 @@ public sealed class NoiseHandshake
     }
 
     private byte[]? _remoteEphemeral;
-
-    /// <summary>The u-coordinate 9 of Curve25519's base point, little-endian.</summary>
-    private static readonly byte[] BasePoint = [9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-
-    /// <summary>
-    /// The ephemeral public key, X25519(k, 9) (RFC 7748's definition), computed when a message
-    /// first carries it: a responder whose first message fails its tag (a caller without the
-    /// cookie) never pays for the scalar multiplication. By the ladder, not GeneratePublicKey,
-    /// which would first build BouncyCastle's table of base-point multiples, milliseconds that a
-    /// one-command client (`iridium exec`) would pay on every run for one key.
-    /// </summary>
-    private byte[] EphemeralPublic()
-    {
-        if (!_ephemeralPublicReady)
-        {
-            X25519.ScalarMult(_ephemeral, 0, BasePoint, 0, _ephemeralPublic, 0);
-            _ephemeralPublicReady = true;
-        }
-        return _ephemeralPublic;
-    }
-
-    private bool _ephemeralPublicReady;
 
     private void Expect(bool initiator, int step)
     {
@@ -183,7 +167,7 @@ public sealed class NoiseHandshake
     {
         var shared = new byte[DhBytes];
         // An all-zero result means a low-order point: a peer trying to fix the key.
-        if (!X25519.CalculateAgreement(_ephemeral, remotePublic, shared)) throw new AuthenticationException("invalid ephemeral key");
+        if (!X25519.CalculateAgreement(_ephemeral!.Private, remotePublic, shared)) throw new AuthenticationException("invalid ephemeral key");
         return shared;
     }
 

@@ -146,3 +146,21 @@ class KvTests(E2ETestCase):
             self.assertIn("unavailable", out.stderr)
             self.assert_kv(69, "get", self.addresses[via], "before/1")
             self.assertLess(time.monotonic() - started, 40, f"unavailable through {via} took too long")
+
+
+class StoreDataDirectoryTests(E2ETestCase):
+    def test_a_voter_that_cannot_create_its_data_directory_says_so_and_exits_73(self):
+        # A regular file where a directory must be: no one, root included, can create the store there.
+        blocker = self.write("blocker", "not a directory\n")
+        store_dir = os.path.join(blocker, "store")
+        port = free_ports(1)
+        node = self.start(
+            "node", "--node-alias", "solo", "-P", str(port), "--store-voters", "solo", "--store-dir", store_dir,
+            data_root=self.path("data"), log="solo",
+        )
+        status = node.wait(timeout=60)
+        log = self.read("solo.log")
+        self.assertEqual(status, 73, log)
+        self.assertIn(f"store: cannot open the voter's data in {store_dir}", log)
+        self.assertNotIn("internal error", log)
+        self.assertEqual(open(blocker).read(), "not a directory\n", "the file in the way was changed")

@@ -13,9 +13,10 @@ For each size N: N `iridium node` processes started at once, as a shell script w
 With --failure it also times kill -9 and SIGSTOP of one node of five until every peer logged it down.
 
 Usage: cluster-mesh.py [--iridium PATH] [--sizes 16,32,64,128,256] [--runs 1] [--watch 60]
-                       [--limit SECONDS] [--failure]
-The machine's other load shows in every figure: run it on a quiet host for numbers to compare.
-Every process it starts is killed by PID on exit; only 127.0.0.1 is used."""
+                       [--limit SECONDS] [--failure] [--logs DIR] [--verbose]
+The machine's other load shows in every figure (the table notes the host's load average before and
+after each size): run it on a quiet host for numbers to compare. Every process it starts is killed
+by PID on any way out (an error, Ctrl-C, SIGTERM, SIGHUP); only 127.0.0.1 is used."""
 import argparse, datetime, os, random, re, signal, socket, statistics, subprocess, sys, tempfile, time
 
 # 2026-12-07T05:00:00.123456Z info: node up: n02 <id> 127.0.0.1:20002
@@ -86,11 +87,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
+def load_average():
+    with open("/proc/loadavg") as f: return float(f.read().split()[0])
+
+
 class Cluster:
-    def __init__(self, iridium, n, work, extra=()):
+    """N nodes; construct it inside try/finally with close(): a spawn that fails half-way leaves the started ones in procs."""
+
+    def __init__(self, n, work):
         self.n, self.work = n, work
         self.base = free_base(n)
         self.procs, self.views = [], []
+
+    def start(self, iridium, extra=()):
+        n, work = self.n, self.work
         cookie = os.path.join(work, "cookie")
         with open(cookie, "w") as f: f.write("bench-cookie")
         rng = random.Random(n)
@@ -104,8 +114,12 @@ class Cluster:
             log = os.path.join(work, f"n{i:03d}.log")
             self.views.append(LogView(log))
             with open(log, "w") as out:
-                self.procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=out))
+                # A fresh session, so no signal meant for this script reaches the nodes first; and
+                # timestamped log lines even when started from a systemd unit.
+                env = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+                self.procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=out, env=env, start_new_session=True))
         self.last_start = time.time()
+        return self
 
     def poll(self):
         for v in self.views: v.poll()
@@ -154,23 +168,52 @@ class Cluster:
         raise SystemExit(f"{alias} not marked down within {limit}s")
 
     def close(self):
+        """Kills every node this cluster started, by PID (SIGCONT first: a stopped one is killed too)."""
         for p in self.procs:
             try: os.kill(p.pid, signal.SIGCONT); p.kill()
             except ProcessLookupError: pass
         for p in self.procs: p.wait()
+        LIVE.discard(self)
+
+
+# Every cluster not yet closed: killed on any way out of the script (an exception, Ctrl-C, SIGTERM).
+LIVE = set()
+
+
+def close_all():
+    for c in list(LIVE): c.close()
+
+
+def on_signal(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def run_size(iridium, n, limit, watch):
-    with tempfile.TemporaryDirectory() as work:
-        c = Cluster(iridium, n, work)
+def new_cluster(iridium, n, work, extra=()):
+    c = Cluster(n, work)
+    LIVE.add(c)
+    return c.start(iridium, extra)
+
+
+def run_size(iridium, n, limit, watch, logs=None, extra=()):
+    with tempfile.TemporaryDirectory() as scratch:
+        work = scratch
+        if logs:
+            work = os.path.join(logs, f"{n}-nodes-{int(time.time())}")
+            os.makedirs(work)
+        load = load_average()
+        c = None
         try:
+            c = new_cluster(iridium, n, work, extra)
             from_first, from_last, complete = c.wait_mesh(limit)
             if from_first is None:
-                return dict(n=n, mesh=None, complete=complete)
+                c.poll()
+                ups = sorted(len(v.up) for v in c.views)
+                downs = sum(v.downs_after(c.first_start) for v in c.views)
+                return dict(n=n, mesh=None, complete=complete, limit=limit, median_up=median(ups), downs=downs, load=load, load_after=load_average())
             mesh_at = time.time()
             _, _, cpu0 = c.idle_sample()
             t0 = time.time()
@@ -183,17 +226,21 @@ def run_size(iridium, n, limit, watch):
             still = sum(1 for v in c.views if len(v.up) == n - 1)
             cpu = [(b - a) / elapsed * 1000 for a, b in zip(cpu0, cpu1)]
             return dict(n=n, mesh=from_first, from_last=from_last, flaps=flaps, flapping=flapping, still=still,
-                        threads=(median(threads), max(threads)), rss=(median(rss), max(rss)), cpu=(median(cpu), max(cpu)))
+                        threads=(median(threads), max(threads)), rss=(median(rss), max(rss)), cpu=(median(cpu), max(cpu)),
+                        load=load, load_after=load_average())
         finally:
-            c.close()
+            if c is not None: c.close()
 
 
 def row(r, watch):
+    load = f"{r['load']:.0f} → {r['load_after']:.0f}"
     if r["mesh"] is None:
-        return f"| {r['n']} | no full mesh ({r['complete']} of {r['n']} nodes complete) | | | | |"
-    return (f"| {r['n']} | {r['mesh']:.1f} s ({r['from_last']:.1f} s after the last spawn) | {r['flaps']} on {r['flapping']} nodes; "
+        return (f"| {r['n']} | not within {r['limit']:.0f} s: {r['complete']} of {r['n']} nodes complete, the median node had "
+                f"{r['median_up']:.0f} of its {r['n'] - 1} peers up; {r['downs']} `node down` lines | | | | | {load} |")
+    flaps = "none" if r["flaps"] == 0 else f"{r['flaps']} on {r['flapping']} nodes"
+    return (f"| {r['n']} | {r['mesh']:.1f} s ({r['from_last']:.1f} s after the last spawn) | {flaps}; "
             f"{r['still']}/{r['n']} complete after {watch:.0f} s | {r['threads'][0]:.0f} (max {r['threads'][1]}) | "
-            f"{r['rss'][0]:.1f} MiB (max {r['rss'][1]:.1f}) | {r['cpu'][0]:.1f} ms/s (max {r['cpu'][1]:.1f}) |")
+            f"{r['rss'][0]:.1f} MiB (max {r['rss'][1]:.1f}) | {r['cpu'][0]:.1f} ms/s (max {r['cpu'][1]:.1f}) | {load} |")
 
 
 def main():
@@ -205,25 +252,37 @@ def main():
     ap.add_argument("--watch", type=float, default=60, help="seconds to watch the idle mesh for flaps, threads, RSS and CPU")
     ap.add_argument("--limit", type=float, default=180, help="seconds from the first spawn to wait for the full mesh")
     ap.add_argument("--failure", action="store_true", help="also time kill -9 and SIGSTOP of one node of five")
+    ap.add_argument("--logs", help="keep every node's log under this directory (one subdirectory per size), for a closer look")
+    ap.add_argument("--verbose", action="store_true", help="nodes log debug detail (dial failures, handshake timeouts, races)")
     a = ap.parse_args()
-    with open("/proc/loadavg") as f: load = f.read().split()[0]
-    print(f"# {os.cpu_count()} cores, load average {load} at the start")
-    print("| nodes | full mesh from the first spawn | flaps in the watch after | threads per idle node | RSS per idle node | CPU per idle node |")
-    print("|---|---|---|---|---|---|")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        run(a)
+    finally:
+        close_all()
+
+
+def run(a):
+    print(f"# {os.cpu_count()} cores, load average {load_average():.1f} at the start")
+    print("| nodes | full mesh from the first spawn | flaps in the watch after | threads per idle node | RSS per idle node | CPU per idle node | host load average (before → after) |")
+    print("|---|---|---|---|---|---|---|")
     sys.stdout.flush()
     for n in [int(s) for s in a.sizes.split(",")]:
         for _ in range(a.runs):
-            print(row(run_size(a.iridium, n, a.limit, a.watch), a.watch)); sys.stdout.flush()
+            extra = ("--verbose",) if a.verbose else ()
+            print(row(run_size(a.iridium, n, a.limit, a.watch, a.logs, extra), a.watch)); sys.stdout.flush()
     if a.failure:
         for label, sig in (("kill -9", signal.SIGKILL), ("SIGSTOP", signal.SIGSTOP)):
             with tempfile.TemporaryDirectory() as work:
-                c = Cluster(a.iridium, 5, work)
+                c = None
                 try:
+                    c = new_cluster(a.iridium, 5, work)
                     if c.wait_mesh(30)[0] is None: raise SystemExit("no mesh of 5")
                     took = c.time_down(4, sig)
                     print(f"{label}: all 4 peers logged node down after {took*1000:.0f} ms (defaults: heartbeat 1 s, failure timeout 3 s)")
                 finally:
-                    c.close()
+                    if c is not None: c.close()
 
 
 if __name__ == "__main__":

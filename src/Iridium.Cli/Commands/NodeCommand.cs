@@ -4,6 +4,7 @@ using Iridium.Cli.CommandLine;
 using Iridium.Cli.Configuration;
 using Iridium.Cli.Hosting;
 using Iridium.Cluster;
+using Iridium.Cluster.Transport;
 using Iridium.Repl.Remote;
 using Iridium.Vm;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,8 @@ internal sealed class NodeCommand
     /// <summary>`iridium node ARGS...`: the flags, then the config file under them, then the node until a signal.</summary>
     public static int Run(string[] args)
     {
+        // Before any socket exists: messages between members are decoded where they arrive.
+        SocketCompletions.RunInline();
         using var shutdown = new ShutdownSignal();
         return CommandBody.RunAsync(CommandRouter.Node, async () =>
         {

@@ -20,10 +20,12 @@ internal sealed class StoreHosting : IAsyncDisposable
     private readonly ILogger logger;
     private readonly string role;
     private readonly Iridium.Vm.ProcessRuntime programs;
+    private readonly string? dataDirectory;
 
-    private StoreHosting(NodeStore store, ILogger logger, string role, Iridium.Vm.ProcessRuntime programs)
+    private StoreHosting(NodeStore store, ILogger logger, string role, Iridium.Vm.ProcessRuntime programs, string? dataDirectory = null)
     {
         this.store = store;
+        this.dataDirectory = dataDirectory;
         this.logger = logger;
         this.role = role;
         this.programs = programs;
@@ -48,12 +50,20 @@ internal sealed class StoreHosting : IAsyncDisposable
             // The alias keeps apart voters that share a data root (tools/cluster.sh starts them so).
             DataDirectory = settings.Get(NodeSettingsSchema.StoreDir) ?? Path.Combine(dataRoot(), "store", alias),
         };
-        return new StoreHosting(NodeStore.Voter(node, options), logger, $"store voter {alias} of {string.Join(",", voters)}, data in {options.DataDirectory}", node.Processes);
+        return new StoreHosting(NodeStore.Voter(node, options), logger, $"store voter {alias} of {string.Join(",", voters)}, data in {options.DataDirectory}", node.Processes, options.DataDirectory);
     }
 
+    /// <summary>Opens a voter's data; one it cannot create or open ends the node with exit 73 and the directory named.</summary>
     public async Task StartAsync(CancellationToken token)
     {
-        await store.StartAsync(token).ConfigureAwait(false);
+        try
+        {
+            await store.StartAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandFailure(ExitCodes.CannotCreate, $"store: cannot open the voter's data in {dataDirectory}: {e.Message}");
+        }
         // The seam the node's programs use; until now they heard "unavailable".
         if (store.Service is { } service) programs.Store = new ProgramStoreAccess(service);
         if (role.Length > 0) logger.LogInformation("{Role}", role);

@@ -14,7 +14,9 @@ namespace Iridium.Cluster.Connections;
 /// Challenge, Proof and HelloAck that follow travel encrypted like everything after them. The
 /// pre-shared key comes from the cookie, so a stranger's SecureHello fails its tag and is refused
 /// after a few hash computations, without a Diffie-Hellman: the cost of an unauthenticated
-/// connection stays bounded.
+/// connection stays bounded. A node's ephemeral keys come from <see cref="EphemeralKeys"/>, which
+/// makes the next one in the background after each handshake, so no handshake of a node waits
+/// for its key; a client makes its one key when it dials.
 /// </summary>
 internal static class ChannelEncryption
 {
@@ -30,10 +32,10 @@ internal static class ChannelEncryption
     /// </summary>
     public sealed class Opening
     {
-        internal Opening(byte[] cookie)
+        internal Opening(byte[] cookie, EphemeralKey ephemeral)
         {
             Noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
-            Hello = new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)Noise.Cipher, Message = Noise.WriteFirst([]) };
+            Hello = new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)Noise.Cipher, Message = Noise.WriteFirst([], ephemeral) };
         }
 
         internal NoiseHandshake Noise { get; }
@@ -41,8 +43,18 @@ internal static class ChannelEncryption
         internal SecureHello Hello { get; }
     }
 
-    /// <summary>Makes the dialer's first message for one connection (see <see cref="Opening"/>).</summary>
-    public static Opening Open(byte[] cookie) => new(cookie);
+    /// <summary>
+    /// Makes the dialer's first message for one connection (see <see cref="Opening"/>). A node
+    /// (<paramref name="byNode"/>) takes the key made ahead and has the next one made; a client
+    /// makes its key now.
+    /// </summary>
+    public static Opening Open(byte[] cookie, bool byNode = false)
+    {
+        if (!byNode) return new(cookie, EphemeralKey.New());
+        var opening = new Opening(cookie, EphemeralKeys.Take());
+        EphemeralKeys.Prepare();
+        return opening;
+    }
 
     /// <summary>The dialer's side: null once every frame is encrypted, or why not.</summary>
     public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, Opening opening, CancellationToken ct)
@@ -85,10 +97,13 @@ internal static class ChannelEncryption
         {
             return await Handshake.RefuseAsync(connection, RefuseCode.Authentication, "authentication failed: wrong cluster cookie", ct).ConfigureAwait(false);
         }
+        // Taken only now that the first message has checked: a stranger costs no key.
+        var ephemeral = EphemeralKeys.Take();
+        EphemeralKeys.Prepare();
         byte[] second;
         try
         {
-            second = noise.WriteSecond([]);
+            second = noise.WriteSecond([], ephemeral);
         }
         catch (AuthenticationException e)
         {

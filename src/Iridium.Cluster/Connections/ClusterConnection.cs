@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -11,9 +12,15 @@ namespace Iridium.Cluster.Connections;
 /// <summary>
 /// One framed connection (Orleans' Connection layer). During the handshake the caller reads and
 /// writes frames directly; <see cref="Start"/> then runs a read loop, which decodes every complete
-/// frame in each buffer before reading again, and a send loop, which drains a bounded queue into
-/// the pipe and flushes once per batch — that batching is where the throughput comes from.
-/// Any malformed input closes this connection only.
+/// frame in each buffer before reading again. Sending has no thread of its own: whoever queues a
+/// frame and finds nobody writing becomes the writer and drains the queue into the socket on its
+/// own thread, flushing once per batch; whoever finds a writer at work leaves the frame to it.
+/// A message is thus on the wire when <see cref="TrySend"/> returns, without the hand-off to
+/// another thread that a small exchange (a process's SEND and its answer) would pay twice per
+/// round trip, and a busy connection still batches: everything queued while one flush ran goes
+/// out in the next. Only a flush the socket cannot take at once (the peer reads slowly) goes on
+/// asynchronously, on the thread pool, still as the one writer. Any malformed input closes this
+/// connection only.
 /// <para>
 /// The queue is bounded in bytes, and it is the one place every service's traffic to this
 /// connection goes through: what the other side is owed but has not read counts against
@@ -22,14 +29,22 @@ namespace Iridium.Cluster.Connections;
 /// asks questions and never reads is cut off instead of growing the node.
 /// </para>
 /// </summary>
-internal sealed class ClusterConnection
+internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
 {
     /// <summary>Bytes queued for a connection before it has started (handshake replies, Superseded).</summary>
     public const long HandshakeQueueBytes = 1 << 20;
     private const int FlushThresholdBytes = 64 * 1024;
 
     private readonly IConnectionTransport _transport;
-    private readonly Channel<QueuedFrame> _outbox;
+    private readonly ConcurrentQueue<QueuedFrame> _outbox = new();
+    // Who may touch the transport's output: nobody (Free), the one writer (Busy, see Drain), or,
+    // once sending has ended for good, whoever disposes the transport (Ended). Close disposes it
+    // only when no writer is at work: completing the pipe writer under a frame being sealed into
+    // it would hand its buffer back to the pool mid-write.
+    private const int WriterFree = 0, WriterBusy = 1, WriterEnded = 2;
+    private int _writer;
+    private int _sendEnded;               // 1 once no frame may be queued (closing, or draining to close)
+    private int _sending;                 // 1 from Start on: frames queued before wait for it
     private readonly Lock _roomGate = new();
     private TaskCompletionSource? _roomFreed;
     private long _queuedBytes;
@@ -45,11 +60,7 @@ internal sealed class ClusterConnection
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _maxFrameBytes;
     private int _closeStarted;
-    private Task _sendLoop = Task.CompletedTask;
-    // 1 while the send loop owns the transport's output: Close then leaves disposing the transport
-    // to the loop's end, so the pipe writer is never completed (its buffers returned to the pool)
-    // under a frame being written into it.
-    private int _sendLoopWriting;
+    private readonly TaskCompletionSource _sendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<IClusterMessage, string>? _onSendDropped;
     private FrameCipher? _cipher;
 
@@ -60,8 +71,6 @@ internal sealed class ClusterConnection
         // Until the peer has authenticated it may only send handshake-sized frames.
         _maxFrameBytes = Math.Min(maxFrameBytes, ProtocolLimits.HandshakeFrameBytes);
         AuthenticatedMaxFrameBytes = maxFrameBytes;
-        // Bounded in bytes by TrySend and SendAsync, not in count by the channel.
-        _outbox = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     /// <summary>Bytes queued for sending and not yet handed to the transport.</summary>
@@ -142,6 +151,8 @@ internal sealed class ClusterConnection
     {
         if (_cipher is null) return FrameCodec.Decode(payload);
         byte[] plaintext = _cipher.Open(payload, out int length);
+        // Program output keeps the opened buffer as its bytes (no second copy); the chunk hands it back.
+        if (ExecOutputCodec.TryDecodeInPlace(plaintext, length, out var output)) return output!;
         try
         {
             // Decoding copies what it keeps, so the buffer goes back at once.
@@ -198,7 +209,7 @@ internal sealed class ClusterConnection
     }
 
     /// <summary>
-    /// Starts the read and send loops. <paramref name="onSendDropped"/> hears about messages too
+    /// Starts the read loop and sending what is queued. <paramref name="onSendDropped"/> hears about messages too
     /// large to send; <paramref name="queueBytes"/> is the base of <see cref="QueueLimitBytes"/>.
     /// With <paramref name="readOnlyAsFastAsAnswered"/> (clients), a connection with no stream open
     /// that has half its base queued unread is not read further until that drains: its questions
@@ -210,10 +221,11 @@ internal sealed class ClusterConnection
         Volatile.Write(ref _baseQueueBytes, queueBytes);
         Volatile.Write(ref _readPauseBytes, readOnlyAsFastAsAnswered ? queueBytes / 2 : 0);
         _onSendDropped = onSendDropped;
-        Volatile.Write(ref _sendLoopWriting, 1);
-        _sendLoop = Task.Run(SendLoopAsync);
         _ = Task.Run(() => ReadLoopAsync(handler));
+        Volatile.Write(ref _sending, 1);
         _started.TrySetResult();
+        // What was queued during the handshake goes now, off the caller's thread.
+        if (!_outbox.IsEmpty || Volatile.Read(ref _sendEnded) != 0) ThreadPool.UnsafeQueueUserWorkItem(static c => c.Drain(), this, preferLocal: false);
     }
 
     /// <summary>
@@ -222,7 +234,18 @@ internal sealed class ClusterConnection
     /// it is owed) and is not sent. <paramref name="returns"/>: an allowance given back once this
     /// message has been written (the end of the stream it was taken for).
     /// </summary>
-    public bool TrySend(IClusterMessage message, long returns = 0)
+    public bool TrySend(IClusterMessage message, long returns = 0) => TrySend(message, returns, batched: false);
+
+    /// <summary>
+    /// <see cref="TrySend"/> for a process's message: on a scheduler thread it is written when
+    /// that thread's batch of slices ends (<see cref="Iridium.Vm.SchedulerBatch"/>), with whatever
+    /// else its processes sent this connection meanwhile; elsewhere at once.
+    /// </summary>
+    public bool TrySendBatched(IClusterMessage message) => TrySend(message, 0, batched: true);
+
+    void Iridium.Vm.IBatchedWrite.WriteBatch() => Drain();
+
+    private bool TrySend(IClusterMessage message, long returns, bool batched)
     {
         if (!TryEncode(message, returns, out var frame)) return true;
         long queued = Interlocked.Add(ref _queuedBytes, frame.Bytes);
@@ -235,14 +258,25 @@ internal sealed class ClusterConnection
             Close(CloseReason.NotReading, $"closed: {queued - frame.Bytes} bytes queued unread, and the limit is {limit}");
             return false;
         }
-        if (_outbox.Writer.TryWrite(frame))
+        if (TryQueue(frame))
         {
             NotePeak(queued);
+            if (!batched || !Iridium.Vm.SchedulerBatch.TryDefer(this)) Drain();
             return true;
         }
         Interlocked.Add(ref _queuedBytes, -frame.Bytes);
         frame.Discard();
         return false;
+    }
+
+    /// <summary>Adds a frame to the queue unless sending has ended (its bytes are counted already).</summary>
+    private bool TryQueue(in QueuedFrame frame)
+    {
+        if (Volatile.Read(ref _sendEnded) != 0) return false;
+        _outbox.Enqueue(frame);
+        // Closed meanwhile, and its queue already given back: this frame goes back too.
+        if (Volatile.Read(ref _closeStarted) != 0 && Volatile.Read(ref _writer) == WriterEnded) DiscardQueued();
+        return true;
     }
 
     /// <summary>
@@ -261,9 +295,10 @@ internal sealed class ClusterConnection
                 if (queued == 0 || queued + frame.Bytes <= QueueLimitBytes)
                 {
                     long total = Interlocked.Add(ref _queuedBytes, frame.Bytes);
-                    if (_outbox.Writer.TryWrite(frame))
+                    if (TryQueue(frame))
                     {
                         NotePeak(total);
+                        Drain();
                         return;
                     }
                     Interlocked.Add(ref _queuedBytes, -frame.Bytes);
@@ -342,12 +377,14 @@ internal sealed class ClusterConnection
     {
         if (Interlocked.Exchange(ref _closeStarted, 1) != 0) return;
         Closing = new ConnectionClose(reason, detail);
-        _outbox.Writer.TryComplete();
+        Volatile.Write(ref _sendEnded, 1);
         _closing.Cancel();
-        // The send loop, if it runs, stops at its next await (cancelled) and disposes then.
-        if (Interlocked.CompareExchange(ref _sendLoopWriting, 0, 0) == 0) _transport.Dispose();
-        if (_sendLoop.IsCompleted) _closed.TrySetResult();
-        else _sendLoop.ContinueWith(_ => _closed.TrySetResult(), TaskScheduler.Default);
+        // A writer at work sees the close after its frame (or its flush is cancelled) and ends
+        // sending itself, disposing the transport then; otherwise sending ends here.
+        int writer = Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree);
+        if (writer == WriterFree) EndSending();
+        else if (writer == WriterEnded) DisposeTransport();
+        _sendDone.Task.ContinueWith(_ => _closed.TrySetResult(), TaskScheduler.Default);
     }
 
     /// <summary>
@@ -356,13 +393,14 @@ internal sealed class ClusterConnection
     /// </summary>
     public async Task CloseGracefullyAsync(CloseReason reason, string detail, TimeSpan linger)
     {
-        _outbox.Writer.TryComplete();
+        Volatile.Write(ref _sendEnded, 1);
         using var deadline = new CancellationTokenSource(linger);
         try
         {
             // A connection replaced between its handshake and Start still owes the peer what was queued.
             await _started.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
-            await _sendLoop.WaitAsync(deadline.Token).ConfigureAwait(false);
+            Drain();
+            await _sendDone.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
             _transport.ShutdownOutput();
             // Closing with unread input would reset the connection and could destroy the
             // frames we just sent, so wait for the peer's end of stream (its read loop closes).
@@ -375,53 +413,156 @@ internal sealed class ClusterConnection
         Close(reason, detail);
     }
 
-    private async Task SendLoopAsync()
+    /// <summary>
+    /// Writes the queue to the transport unless another thread does already (that one takes what
+    /// was just queued too: it looks at the queue again after letting go). Returns once the queue
+    /// is empty and flushed, or once a flush must wait for the socket: then the rest of the
+    /// drain continues on the thread pool when the flush completes, still holding the writer's
+    /// place, so frames stay in order and the cipher's nonces in step.
+    /// </summary>
+    private void Drain()
     {
-        var reader = _outbox.Reader;
+        while (Volatile.Read(ref _sending) != 0 && Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree) == WriterFree)
+        {
+            if (!TryWriteQueued(out var pending)) return;            // ended, or a flush goes on without us
+            if (pending is { } flush)
+            {
+                _ = FinishFlushThenDrainAsync(flush);
+                return;
+            }
+            // A frame queued, or sending ended, after the queue looked empty and before the writer
+            // let go found the writer busy and left it to us: look again. (A full fence: the look
+            // must not move before the letting go, or both sides could miss each other.)
+            Interlocked.Exchange(ref _writer, WriterFree);
+            if (_outbox.IsEmpty && Volatile.Read(ref _sendEnded) == 0) return;
+        }
+    }
+
+    /// <summary>
+    /// As the writer: writes every queued frame and flushes. False when sending has ended (the
+    /// writer's place is never given back then). <paramref name="pending"/>: a flush the socket
+    /// did not complete at once, to wait for before anything more is written.
+    /// </summary>
+    private bool TryWriteQueued(out ValueTask<FlushResult>? pending)
+    {
+        pending = null;
         var output = _transport.Output;
         try
         {
-            while (await reader.WaitToReadAsync(_closing.Token).ConfigureAwait(false))
+            while (Volatile.Read(ref _closeStarted) == 0 && _outbox.TryDequeue(out var frame))
             {
-                while (reader.TryRead(out var frame))
+                if (_cipher is null)
                 {
-                    if (_cipher is null)
-                    {
-                        frame.WriteTo(output, AuthenticatedMaxFrameBytes);
-                    }
-                    else
-                    {
-                        frame.WriteTo(_cipher.Plaintext, AuthenticatedMaxFrameBytes);
-                        _cipher.SealPlaintext(output);
-                    }
-                    Dequeued(frame);
-                    if (output.UnflushedBytes >= FlushThresholdBytes)
-                    {
-                        if ((await output.FlushAsync(_closing.Token).ConfigureAwait(false)).IsCompleted) return;
-                    }
+                    frame.WriteTo(output, AuthenticatedMaxFrameBytes);
                 }
-                if ((await output.FlushAsync(_closing.Token).ConfigureAwait(false)).IsCompleted) return;
+                else
+                {
+                    frame.WriteSealedTo(output, _cipher, AuthenticatedMaxFrameBytes);
+                }
+                Dequeued(frame);
+                if (output.UnflushedBytes >= FlushThresholdBytes && !Flushed(output.FlushAsync(_closing.Token), ref pending)) return pending is not null;
+            }
+            if (Volatile.Read(ref _closeStarted) == 0 && output.UnflushedBytes > 0 && !Flushed(output.FlushAsync(_closing.Token), ref pending)) return pending is not null;
+            if (Volatile.Read(ref _closeStarted) != 0 || (Volatile.Read(ref _sendEnded) != 0 && _outbox.IsEmpty))
+            {
+                EndSending();
+                return false;
+            }
+            return true;
+        }
+        catch (Exception e)
+        {
+            FailedToSend(e);
+            return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="flush"/> is done and sending goes on; otherwise it is <paramref name="pending"/>, or sending has ended.</summary>
+    private bool Flushed(ValueTask<FlushResult> flush, ref ValueTask<FlushResult>? pending)
+    {
+        if (!flush.IsCompleted)
+        {
+            pending = flush;
+            return false;
+        }
+        if (!flush.Result.IsCompleted) return true;
+        // The pipe is done with: the connection is closing.
+        EndSending();
+        return false;
+    }
+
+    /// <summary>As the writer: waits for a flush the socket could not take at once, then drains on as <see cref="Drain"/> does.</summary>
+    private async Task FinishFlushThenDrainAsync(ValueTask<FlushResult> flush)
+    {
+        while (true)
+        {
+            try
+            {
+                if ((await flush.ConfigureAwait(false)).IsCompleted)
+                {
+                    EndSending();
+                    return;
+                }
+            }
+            catch (Exception e)
+            {
+                FailedToSend(e);
+                return;
+            }
+            while (true)
+            {
+                if (!TryWriteQueued(out var pending)) return;
+                if (pending is { } more)
+                {
+                    flush = more;
+                    break;
+                }
+                Interlocked.Exchange(ref _writer, WriterFree);
+                if (_outbox.IsEmpty && Volatile.Read(ref _sendEnded) == 0) return;
+                if (Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree) != WriterFree) return;
             }
         }
-        catch (Exception e) when (IsConnectionError(e))
+    }
+
+    /// <summary>As the writer: a write or flush failed. The connection closes, and sending ends.</summary>
+    private void FailedToSend(Exception e)
+    {
+        if (e is OperationCanceledException) Close(CloseReason.Done, "closed");
+        else if (IsConnectionError(e)) Close(CloseReason.SendFailed, "send failed: " + e.Message);
+        // A bug in encoding must not reach whoever queued the frame (a process's SEND): close and say why.
+        else Close(CloseReason.InternalError, "internal error: " + e.GetType().Name + ": " + e.Message);
+        EndSending();
+    }
+
+    /// <summary>
+    /// As the writer, for good: nothing is written any more, and whoever waits for sending to end
+    /// hears it. The transport is free from here: closing disposes it now, or when Close comes.
+    /// </summary>
+    private void EndSending()
+    {
+        Volatile.Write(ref _sendEnded, 1);
+        // A full fence before the look: a Close that found the writer busy must be seen here, or see this.
+        Interlocked.Exchange(ref _writer, WriterEnded);
+        if (Volatile.Read(ref _closeStarted) != 0) DisposeTransport();
+        _sendDone.TrySetResult();
+    }
+
+    /// <summary>
+    /// Closing, with nobody writing: the transport goes (may run twice, disposing is idempotent),
+    /// and what is still queued goes back now, not when the collector finds the connection.
+    /// </summary>
+    private void DisposeTransport()
+    {
+        _transport.Dispose();
+        DiscardQueued();
+    }
+
+    private void DiscardQueued()
+    {
+        while (_outbox.TryDequeue(out var left))
         {
-            if (e is OperationCanceledException) Close(CloseReason.Done, "closed");
-            else Close(CloseReason.SendFailed, "send failed: " + e.Message);
-        }
-        finally
-        {
-            // Close leaves the transport to this loop while it writes (see _sendLoopWriting).
-            Interlocked.Exchange(ref _sendLoopWriting, 0);
-            if (Closing is not null) _transport.Dispose();
-            // What was still queued goes back now, not when the collector finds the connection.
-            if (Closing is not null)
-            {
-                while (reader.TryRead(out var left))
-                {
-                    Dequeued(left);
-                    left.Discard();
-                }
-            }
+            Dequeued(left);
+            left.Discard();
         }
     }
 

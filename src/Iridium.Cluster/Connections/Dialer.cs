@@ -40,7 +40,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         string endpoint = HostPort.Format(host, port);
         using var deadline = new StarvedDeadline(options.HandshakeTimeout, starvation, starvation.Time, ct, stopping);
         ClusterConnection connection;
-        var opening = plaintext ? null : ChannelEncryption.Open(options.Cookie);
+        var opening = plaintext ? null : ChannelEncryption.Open(options.Cookie, byNode: true);
         try
         {
             var transport = await SocketTransport.ConnectAsync(host, port, options.HandshakeTimeout, deadline.Token).ConfigureAwait(false);
@@ -85,7 +85,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         {
             if (!IsRoutine(result.Refusal)) ClusterLog.RefusedByPeer(logger, endpoint, result.Reason!);
             // The acceptor may have recorded this connection already: tell it to switch quietly
-            // (through the send loop, the only writer once the handshake is over).
+            // (through the connection's queue and its writer, the only one once the handshake is over).
             connection.Start(DrainingHandler.Instance, OnSendDropped);
             connection.TrySend(new Superseded());
             _ = connection.CloseGracefullyAsync(CloseReason.Done, result.Reason!, TimeSpan.FromSeconds(1));

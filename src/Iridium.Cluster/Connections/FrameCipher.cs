@@ -12,7 +12,7 @@ namespace Iridium.Cluster.Connections;
 /// its 16-byte tag). Each direction numbers its messages (the nonce), so a frame altered,
 /// injected, replayed, dropped or moved fails to open, and that closes the connection. The
 /// framing and every message above it are unchanged. The send side is used by one writer at a
-/// time (the send loop, or the handshake and a client's writer), the receive side by one reader.
+/// time (the connection's writer, or the handshake and a client's writer), the receive side by one reader.
 /// </summary>
 internal sealed class FrameCipher(TransportKeys keys)
 {
@@ -36,13 +36,22 @@ internal sealed class FrameCipher(TransportKeys keys)
     /// <summary>Seals the frame written to <see cref="Plaintext"/> into <paramref name="output"/>.</summary>
     public void SealPlaintext(IBufferWriter<byte> output)
     {
-        var payload = _plaintext.WrittenSpan[ProtocolLimits.FrameHeaderBytes..];
-        int sealedBytes = payload.Length + TagBytes;
+        Seal(_plaintext.WrittenSpan[ProtocolLimits.FrameHeaderBytes..], [], output);
+        if (_plaintext.Capacity > KeptPlaintextBytes) _plaintext = new ArrayBufferWriter<byte>(256);
+    }
+
+    /// <summary>
+    /// Seals a frame whose payload is <paramref name="first"/> then <paramref name="second"/>
+    /// into <paramref name="output"/>, read where they are: a queued frame goes from its buffer
+    /// to the pipe in one pass, with no copy into <see cref="Plaintext"/> first.
+    /// </summary>
+    public void Seal(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, IBufferWriter<byte> output)
+    {
+        int sealedBytes = first.Length + second.Length + TagBytes;
         var span = output.GetSpan(ProtocolLimits.FrameHeaderBytes + sealedBytes);
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)sealedBytes);
-        keys.Send.Encrypt([], payload, [], span[ProtocolLimits.FrameHeaderBytes..]);
+        keys.Send.Encrypt([], first, second, span[ProtocolLimits.FrameHeaderBytes..]);
         output.Advance(ProtocolLimits.FrameHeaderBytes + sealedBytes);
-        if (_plaintext.Capacity > KeptPlaintextBytes) _plaintext = new ArrayBufferWriter<byte>(256);
     }
 
     /// <summary>

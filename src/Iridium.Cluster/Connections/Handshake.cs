@@ -155,6 +155,9 @@ internal static class Handshake
     public static async Task<AcceptOutcome> AcceptAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, Func<PeerIdentity, ConnectionRole, bool, Admission> admit, CancellationToken ct, HandshakeProgress? progress = null, bool allowPlaintextPeers = false)
     {
         var first = await connection.ReadAsync(ct).ConfigureAwait(false);
+        // Off the socket engine's thread, where a node's reads complete (SocketCompletions): the
+        // key exchange that follows costs real arithmetic, and a stranger may ask for it.
+        await Task.Yield();
         bool plaintext = false;
         if (first is SecureHello hello)
         {

@@ -39,11 +39,14 @@ internal sealed class ExecService : Routing.IPeerService
     private readonly ProcessTable _table;
     private readonly PeerLoads _loads = new();
     private readonly ExecRoutes _routes = new();
+    private readonly LoadReporter _reporter;
     private bool _stopping;
 
-    public ExecService(Guid nodeId, string alias, ProcessRuntime runtime, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024)
+    /// <param name="time">The clock load reports are scheduled by (tests give a fake one; null: the system's).</param>
+    public ExecService(Guid nodeId, string alias, ProcessRuntime runtime, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024, TimeProvider? time = null)
     {
         Logs = new DetachedLogs();
+        _reporter = new LoadReporter(heartbeat, time ?? TimeProvider.System);
         _runtime = runtime;
         _maxRequestsPerClient = maxRequestsPerClient;
         _maxFrameBytes = maxFrameBytes;
@@ -51,7 +54,7 @@ internal sealed class ExecService : Routing.IPeerService
         _alias = alias;
         _limits = limits;
         _peers = peers;
-        // A member that just came up announces itself with its first heartbeat.
+        // A member that just came up sends its load report (its capability) as it sees us come up.
         _capabilityWait = heartbeat * 2 + TimeSpan.FromMilliseconds(500);
         _table = new ProcessTable(alias, runtime.ReserveSerial);
     }
@@ -68,12 +71,24 @@ internal sealed class ExecService : Routing.IPeerService
     /// <summary>Where a REPL session hosted by this node registers the VMs it spawns.</summary>
     public Iridium.Vm.IProcessRegistry Registry => _table;
 
-    /// <summary>Every heartbeat: tell the peers that this node runs programs, and how busy it is.</summary>
+    /// <summary>Every heartbeat: tell the peers how busy this node is, when that has changed or is due again (<see cref="LoadReporter"/>).</summary>
     public void Tick()
     {
         var (running, queued) = Load;
-        _peers.Broadcast(new Data { Body = new NodeLoad(running, queued).ToBody() });
+        if (_reporter.Due(new NodeLoad(running, queued)) is { } report) _peers.Broadcast(LoadReport(report));
     }
+
+    /// <summary>
+    /// A member came up (<see cref="Membership.PeerManager.PeerJoined"/>): it hears this node's
+    /// load now, which also tells it this node runs programs, rather than at the next change.
+    /// </summary>
+    public void OnPeerJoined(Guid peer)
+    {
+        var (running, queued) = Load;
+        _peers.Send(peer, LoadReport(new NodeLoad(running, queued)));
+    }
+
+    private static Data LoadReport(NodeLoad load) => new() { Body = load.ToBody() };
 
     /// <summary>A <see cref="Data"/> body from a peer: true when it was a load report (consumed).</summary>
     public bool OnPeerData(Guid nodeId, byte[]? body) => _loads.Record(nodeId, body);

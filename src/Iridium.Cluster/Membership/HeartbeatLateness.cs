@@ -21,6 +21,9 @@ internal sealed class HeartbeatLateness
     private readonly long[] _sorted = new long[Window];
     private int _next;
     private int _count;
+    private long _added;
+    private long _sortedAt = -1;
+    private long _p90;
 
     /// <summary>A heartbeat arrived <paramref name="gapMs"/> after the previous one from the same peer.</summary>
     public void Add(long gapMs)
@@ -30,6 +33,7 @@ internal sealed class HeartbeatLateness
             _gaps[_next] = Math.Max(0, gapMs);
             _next = (_next + 1) % Window;
             _count = Math.Min(_count + 1, Window);
+            _added++;
         }
     }
 
@@ -40,9 +44,15 @@ internal sealed class HeartbeatLateness
         lock (_gate)
         {
             if (_count == 0) return 0;
-            Array.Copy(_gaps, _sorted, _count);
-            Array.Sort(_sorted, 0, _count);
-            p90 = _sorted[(int)((_count - 1) * 0.9)];
+            // Asked every tick, several times per heartbeat: sorted again only when gaps came in since.
+            if (_sortedAt != _added)
+            {
+                Array.Copy(_gaps, _sorted, _count);
+                Array.Sort(_sorted, 0, _count);
+                _p90 = _sorted[(int)((_count - 1) * 0.9)];
+                _sortedAt = _added;
+            }
+            p90 = _p90;
         }
         return Math.Clamp(p90 - (long)interval.TotalMilliseconds, 0, MaxLatenessFactor * (long)failureTimeout.TotalMilliseconds);
     }

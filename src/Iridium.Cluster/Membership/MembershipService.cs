@@ -53,8 +53,9 @@ internal sealed class MembershipService : IPeerService
         if (redials.Count > 0) _dialer.DialMembers(redials);
         long now = Timing.Clock.NowMs(_time);
         if (now < _nextHeartbeatMs) return;
-        _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds;
-        _peers.Broadcast(new Heartbeat { Sequence = ++_heartbeatSequence, Digest = _peers.Digest(), MemberCount = _peers.LiveCount + 1 });
+        int members = _peers.LiveCount + 1;
+        _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds * HeartbeatStretch.For(members);
+        _peers.Broadcast(new Heartbeat { Sequence = ++_heartbeatSequence, Digest = _peers.Digest(), MemberCount = members });
     }
 
     /// <summary>Heartbeat, MembersUpdate, Leave and Superseded from a member.</summary>
@@ -65,7 +66,11 @@ internal sealed class MembershipService : IPeerService
         switch (message)
         {
             case Heartbeat heartbeat:
-                if (entry.HeartbeatArrived(Timing.Clock.NowMs(_time)) is { } gap) _lateness.Add(gap);
+                // A gap the sender stretched for its cluster's size is not lateness (HeartbeatStretch).
+                int counted = Math.Clamp(heartbeat.MemberCount, 0, ProtocolLimits.MaxMembers);
+                int stretch = HeartbeatStretch.For(Math.Max(entry.HeardMembers, counted));
+                entry.HeardMembers = counted;
+                if (entry.HeartbeatArrived(Timing.Clock.NowMs(_time)) is { } gap) _lateness.Add(gap - (stretch - 1) * (long)_heartbeatInterval.TotalMilliseconds);
                 if (_peers.SyncFor(entry, heartbeat.Digest, heartbeat.MemberCount, _heartbeatInterval / 2) is { } sync) connection.TrySend(sync);
                 break;
             case MembersUpdate update:

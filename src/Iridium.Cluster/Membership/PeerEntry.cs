@@ -15,6 +15,7 @@ internal sealed class PeerEntry
 {
     private long _lastSeenMs;
     private long _lastHeartbeatMs;
+    private int _heardMembers;
     private volatile ClusterConnection? _connection;
 
     public PeerEntry(PeerIdentity identity, long nowMs)
@@ -53,6 +54,13 @@ internal sealed class PeerEntry
 
     /// <summary>When a frame from it last arrived (ms on the node's clock).</summary>
     public long LastSeenMs => Volatile.Read(ref _lastSeenMs);
+
+    /// <summary>The members it counted in its last heartbeat (itself included; 0 before one): how far it stretches its heartbeats (<see cref="HeartbeatStretch"/>).</summary>
+    public int HeardMembers
+    {
+        get => Volatile.Read(ref _heardMembers);
+        set => Volatile.Write(ref _heardMembers, value);
+    }
 
     /// <summary>When this node last sent it the member list (anti-entropy rate limit).</summary>
     public long LastSyncSentMs { get; set; }

@@ -80,6 +80,13 @@ internal sealed class PeerManager
     /// </summary>
     public event Action<Guid, string>? PeerLost;
 
+    /// <summary>
+    /// Hears that a node came up (its node id): its connection is recorded, and what is sent to it
+    /// now follows the handshake. Raised outside this manager's lock, on the handshake's task: keep
+    /// it short.
+    /// </summary>
+    public event Action<Guid>? PeerJoined;
+
     /// <summary>What this node says about itself; the port is set once the listener is bound.</summary>
     public LocalIdentity Self
     {
@@ -109,6 +116,14 @@ internal sealed class PeerManager
     /// </summary>
     public ConnectResult Connect(ClusterConnection connection, PeerIdentity peer, bool wantMembers)
     {
+        var result = ConnectLocked(connection, peer, wantMembers, out bool cameUp);
+        if (cameUp) PeerJoined?.Invoke(peer.NodeId);
+        return result;
+    }
+
+    private ConnectResult ConnectLocked(ClusterConnection connection, PeerIdentity peer, bool wantMembers, out bool cameUp)
+    {
+        cameUp = false;
         lock (_gate)
         {
             if (_closed) return ConnectResult.Refuse(RefuseCode.ShuttingDown, "the node is shutting down");
@@ -134,7 +149,11 @@ internal sealed class PeerManager
             bool wasLive = entry.IsUp;
             var replaced = entry.Connect(connection, peer, now);
             if (replaced is not null) Supersede(entry, replaced);
-            if (!wasLive) CameUp(entry);
+            if (!wasLive)
+            {
+                CameUp(entry, announce: wantMembers);
+                cameUp = true;
+            }
             return ConnectResult.Accept(entry, members);
         }
     }
@@ -236,8 +255,9 @@ internal sealed class PeerManager
     }
 
     /// <summary>
-    /// Marks down every live peer silent for longer than <paramref name="timeout"/> plus
-    /// <paramref name="starvedMs"/>: the time this node itself could not run lately, when its own
+    /// Marks down every live peer silent for longer than <paramref name="timeout"/>, stretched for
+    /// the size of the cluster as that peer's and this node's counts say (<see cref="HeartbeatStretch"/>),
+    /// plus <paramref name="starvedMs"/>: the time this node itself could not run lately, when its own
     /// read loops could not take the heartbeats waiting in its sockets (<see cref="StarvationMeter"/>).
     /// </summary>
     public void CheckSilence(TimeSpan timeout, long starvedMs = 0)
@@ -245,16 +265,19 @@ internal sealed class PeerManager
         lock (_gate)
         {
             long now = _time.NowMs();
-            long limit = (long)timeout.TotalMilliseconds + Math.Max(0, starvedMs);
-            List<PeerEntry>? silent = null;
+            int ourMembers = _liveCount + 1;
+            List<(PeerEntry Entry, long SilentMs)>? silent = null;
             foreach (var entry in _byId.Values)
             {
-                if (entry.IsUp && now - entry.LastSeenMs > limit) (silent ??= []).Add(entry);
+                if (!entry.IsUp) continue;
+                long limit = (long)timeout.TotalMilliseconds * HeartbeatStretch.For(Math.Max(ourMembers, entry.HeardMembers)) + Math.Max(0, starvedMs);
+                long silentMs = now - entry.LastSeenMs;
+                if (silentMs > limit) (silent ??= []).Add((entry, silentMs));
             }
             if (silent is null) return;
-            foreach (var entry in silent)
+            foreach (var (entry, silentMs) in silent)
             {
-                GoDown(entry, DownReason.NoHeartbeat, new ConnectionClose(CloseReason.NoHeartbeat, $"no heartbeat for {now - entry.LastSeenMs} ms"));
+                GoDown(entry, DownReason.NoHeartbeat, new ConnectionClose(CloseReason.NoHeartbeat, $"no heartbeat for {silentMs} ms"));
             }
         }
     }
@@ -467,19 +490,28 @@ internal sealed class PeerManager
         }
     }
 
-    /// <summary>A node became live: log it, count it, and push it to everyone else now. Caller holds the lock.</summary>
-    private void CameUp(PeerEntry entry)
+    /// <summary>
+    /// A node became live: log it, count it, and, with <paramref name="announce"/> (it joined
+    /// through this node), push it to everyone else now. Caller holds the lock.
+    /// </summary>
+    private void CameUp(PeerEntry entry, bool announce)
     {
         _liveByAlias[entry.Alias] = entry;
         _liveCount++;
         _digest = null;
         ClusterLog.NodeUp(_logger, entry.Alias, entry.NodeId, HostPort.Format(entry.Identity.Host, entry.Identity.Port));
-        // Rather than waiting for anti-entropy, the others connect to it directly: that is what
-        // makes concurrent joins converge quickly.
-        var announce = new MembersUpdate { Members = [entry.ToRecord()] };
-        foreach (var other in _byId.Values)
+        // Rather than waiting for anti-entropy, the others connect to the newcomer directly: that
+        // is what makes concurrent joins converge quickly. Only the node it joined through tells
+        // them: when every node announced every node that came up to every peer, a mesh of N
+        // nodes forming at once sent N³/2 announcements (8 million at 256 nodes), all saying what
+        // the joined-through node had said already; anti-entropy covers what that one misses.
+        if (announce)
         {
-            if (!ReferenceEquals(other, entry)) other.Connection?.TrySend(announce);
+            var message = new MembersUpdate { Members = [entry.ToRecord()] };
+            foreach (var other in _byId.Values)
+            {
+                if (!ReferenceEquals(other, entry)) other.Connection?.TrySend(message);
+            }
         }
         LiveCountChanged?.Invoke(_liveCount);
     }

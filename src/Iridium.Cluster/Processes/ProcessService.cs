@@ -404,7 +404,7 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
             Drops.Add(ProcessDrop.QueueFull);
             return false;
         }
-        return connection.TrySend(message);
+        return connection.TrySendBatched(message);
     }
 
     /// <summary>Lines a process spawned here for <paramref name="peer"/> printed, to its parent's group there.</summary>

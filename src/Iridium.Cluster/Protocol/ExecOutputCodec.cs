@@ -25,14 +25,36 @@ internal static class ExecOutputCodec
         if (payload.Length < HeaderBytes) return false;
         Span<byte> header = stackalloc byte[HeaderBytes];
         payload.Slice(0, HeaderBytes).CopyTo(header);
-        if (header[0] != WireTags.ExecOutput || header[1] != MemberCount) return false;
+        if (!TryReadHeader(header, payload.Length, out long requestId, out int length)) return false;
+        message = OutputChunk.Copy(requestId, payload.Slice(HeaderBytes), isNull: length == -1);
+        return true;
+    }
 
-        long requestId = BinaryPrimitives.ReadInt64LittleEndian(header[2..]);
-        int length = BinaryPrimitives.ReadInt32LittleEndian(header[10..]);
-        long rest = payload.Length - HeaderBytes;
+    /// <summary>
+    /// The payload <paramref name="pooled"/>[..<paramref name="length"/>] (a buffer from the shared
+    /// pool), if it is an <see cref="ExecOutput"/> of the current form: the message then owns the
+    /// buffer, reads its bytes where they are, and hands it back to the pool once released. False
+    /// leaves the buffer to the caller. A malformed one is a <see cref="ProtocolException"/>.
+    /// </summary>
+    public static bool TryDecodeInPlace(byte[] pooled, int length, out OutputChunk? message)
+    {
+        message = null;
+        if (length < HeaderBytes || !TryReadHeader(pooled.AsSpan(0, HeaderBytes), length, out long requestId, out int count)) return false;
+        message = OutputChunk.Adopt(requestId, pooled, HeaderBytes, count);
+        return true;
+    }
+
+    /// <summary>The request id and byte count (-1: null) in an <see cref="ExecOutput"/>'s header, checked against the payload's length.</summary>
+    private static bool TryReadHeader(ReadOnlySpan<byte> header, long payloadLength, out long requestId, out int length)
+    {
+        requestId = 0;
+        length = 0;
+        if (header[0] != WireTags.ExecOutput || header[1] != MemberCount) return false;
+        requestId = BinaryPrimitives.ReadInt64LittleEndian(header[2..]);
+        length = BinaryPrimitives.ReadInt32LittleEndian(header[10..]);
+        long rest = payloadLength - HeaderBytes;
         if (length < -1) throw new ProtocolException($"ExecOutput with a byte count of {length}");
         if (rest != Math.Max(length, 0)) throw new ProtocolException($"ExecOutput announces {Math.Max(length, 0)} bytes and carries {rest}");
-        message = OutputChunk.Copy(requestId, payload.Slice(HeaderBytes), isNull: length == -1);
         return true;
     }
 
@@ -42,17 +64,22 @@ internal static class ExecOutputCodec
     /// <summary>Appends <paramref name="message"/>'s frame (length prefix and payload), then hands its buffer back.</summary>
     public static void Write(IBufferWriter<byte> output, OutputChunk message, int maxFrameBytes)
     {
+        Span<byte> header = output.GetSpan(ProtocolLimits.FrameHeaderBytes + HeaderBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)EncodedBytes(message));
+        WriteHeader(header[ProtocolLimits.FrameHeaderBytes..], message, maxFrameBytes);
+        output.Advance(ProtocolLimits.FrameHeaderBytes + HeaderBytes);
+        output.Write(message.Bytes);
+        message.Release();
+    }
+
+    /// <summary>The payload's first <see cref="HeaderBytes"/> for <paramref name="message"/>, which its bytes follow.</summary>
+    public static void WriteHeader(Span<byte> header, OutputChunk message, int maxFrameBytes)
+    {
         int length = EncodedBytes(message);
         if (length > maxFrameBytes) throw new ProtocolException($"ExecOutput of {length} bytes is over the {maxFrameBytes}-byte frame cap");
-        Span<byte> header = output.GetSpan(ProtocolLimits.FrameHeaderBytes + HeaderBytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)length);
-        header = header[ProtocolLimits.FrameHeaderBytes..];
         header[0] = WireTags.ExecOutput;
         header[1] = MemberCount;
         BinaryPrimitives.WriteInt64LittleEndian(header[2..], message.RequestId);
         BinaryPrimitives.WriteInt32LittleEndian(header[10..], message.Length);
-        output.Advance(ProtocolLimits.FrameHeaderBytes + HeaderBytes);
-        output.Write(message.Bytes);
-        message.Release();
     }
 }

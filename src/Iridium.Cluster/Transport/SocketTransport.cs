@@ -17,7 +17,7 @@ internal sealed class SocketTransport : IConnectionTransport
     private SocketTransport(Socket socket, Stream stream)
     {
         _socket = socket;
-        // Small frames (heartbeats, handshakes) must not wait for Nagle; bulk sends are batched by the send loop anyway.
+        // Small frames (heartbeats, handshakes) must not wait for Nagle; bulk sends are batched by the connection's writer anyway.
         socket.NoDelay = true;
         // Zero-byte reads: an idle connection waits for data without holding a rented 64 KiB
         // buffer, which a full mesh of hundreds of connections per node would hold for nothing.
@@ -156,7 +156,7 @@ internal sealed class SocketTransport : IConnectionTransport
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         // The socket goes first so that nothing below can block on the network. Completing the
-        // output pipe then tries to flush whatever a send loop left unflushed into the closed
+        // output pipe then tries to flush whatever a writer left unflushed into the closed
         // socket, which throws: that data is lost with the connection anyway, and closing must
         // never fail (it runs from Leave, error paths and disposal).
         _socket.Dispose();

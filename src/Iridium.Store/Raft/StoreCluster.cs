@@ -60,6 +60,8 @@ internal sealed class StoreCluster : RaftCluster<Voter>
     /// <summary>Answers a Raft call from the voter named <paramref name="sender"/>.</summary>
     public async Task<IRaftReply> HandleAsync(string sender, IRaftRequest request, CancellationToken token)
     {
+        if (RaftCallCheck.Problem(request, voterNames) is { } problem)
+            throw new InvalidDataException($"store: voter {sender} sent a malformed {request.GetType().Name}: {problem}");
         var id = VoterAddress.IdOf(sender);
         switch (request)
         {

@@ -6,7 +6,9 @@ namespace Iridium.Vm;
 /// runnable. A waiting process is in no queue: whoever wakes it (a sender, a kill, its RECV's
 /// timer) queues it again. The threads start with the first runnable process, so a host whose
 /// program never spawns starts none. They are background threads: they never keep the host's
-/// process alive.
+/// process alive. What a thread's slices send to other members is written when its batch ends
+/// (<see cref="SchedulerBatch"/>): before it sleeps, and every <see cref="SchedulerBatch.MaxSlices"/>
+/// slices while it is busy; a thread never sleeps with a write pending.
 /// </summary>
 internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
 {
@@ -57,21 +59,37 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     private void Work()
     {
         t_current = this;
+        SchedulerBatch.Enter();
+        int slicesSinceWrite = 0;
         while (true)
         {
-            Process process;
+            if (slicesSinceWrite >= SchedulerBatch.MaxSlices)
+            {
+                SchedulerBatch.WritePending();
+                slicesSinceWrite = 0;
+            }
+            Process? process = null;
             lock (_runnable)
             {
                 while (_runnable.Count == 0)
                 {
+                    // Nothing more to run: the batch ends, and what it sent is written (outside the lock) first.
+                    if (SchedulerBatch.HasPending) break;
                     if (_stopping) return;
                     _idleThreads++;
                     Monitor.Wait(_runnable);
                     _idleThreads--;
                 }
-                process = _runnable.Dequeue();
+                if (_runnable.Count > 0) process = _runnable.Dequeue();
+            }
+            if (process is null)
+            {
+                SchedulerBatch.WritePending();
+                slicesSinceWrite = 0;
+                continue;
             }
             RunSlice(process);
+            slicesSinceWrite++;
         }
     }
 

@@ -3,6 +3,7 @@ using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Tests.Support;
 using Iridium.Cluster.Transport;
+using Iridium.Crypto;
 
 namespace Iridium.Cluster.Tests.Connections;
 
@@ -16,6 +17,19 @@ public class ConnectionTests
         public void OnMessage(ClusterConnection connection, IClusterMessage message) => Messages.Enqueue(message);
 
         public void OnClosed(ClusterConnection connection, ConnectionClose close) => Closed.TrySetResult(close);
+    }
+
+    /// <summary>Both ends encrypted, as members are: each frame sealed with the next number of its direction.</summary>
+    private static void Encrypt(ClusterConnection dialer, ClusterConnection acceptor)
+    {
+        static CipherState Keyed(byte fill)
+        {
+            var state = new CipherState(CipherChoice.ChaChaPoly);
+            state.InitializeKey(Enumerable.Repeat(fill, CipherState.KeyBytes).ToArray());
+            return state;
+        }
+        dialer.Encrypt(new TransportKeys(Keyed(1), Keyed(2), []));
+        acceptor.Encrypt(new TransportKeys(Keyed(2), Keyed(1), []));
     }
 
     [Fact]
@@ -35,6 +49,77 @@ public class ConnectionTests
         var close = await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(CloseReason.ClosedByPeer, close.Reason);
         Assert.Equal("connection closed by peer", close.Detail);
+    }
+
+    [Fact]
+    public async Task FramesQueuedFromManyThreadsAtOnceAllArriveEachInItsSendersOrder()
+    {
+        // Whoever queues a frame while nobody writes becomes the writer; the others leave their
+        // frames to it. A frame queued just as the writer lets go must still be written by one of them,
+        // and frames are sealed in the order they go on the wire (or the receiver's next fails to open).
+        const int Threads = 4, PerThread = 5_000;
+        var (d, a) = PipeTransport.CreatePair();
+        var sender = new ClusterConnection(d, true, 1 << 20);
+        var receiver = new ClusterConnection(a, false, 1 << 20);
+        Encrypt(sender, receiver);
+        var recorder = new Recorder();
+        sender.Start(new Recorder(), queueBytes: 64 << 20);
+        receiver.Start(recorder);
+
+        using var together = new Barrier(Threads);
+        var senders = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            together.SignalAndWait();
+            for (int i = 0; i < PerThread; i++) Assert.True(sender.TrySend(new Ping { Sequence = t * 1_000_000L + i }));
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Eventually.True(() => recorder.Messages.Count == Threads * PerThread || receiver.Closing is not null, TimeSpan.FromSeconds(30), "every ping");
+        Assert.Null(receiver.Closing);
+        var sequences = recorder.Messages.Cast<Ping>().Select(p => p.Sequence).ToList();
+        for (int t = 0; t < Threads; t++)
+        {
+            long first = t * 1_000_000L;
+            Assert.Equal(Enumerable.Range(0, PerThread).Select(i => first + i), sequences.Where(s => s >= first && s < first + PerThread));
+        }
+        Assert.Equal(0, sender.QueuedBytes);
+        sender.Close(CloseReason.Done, "done");
+    }
+
+    [Fact]
+    public async Task ACloseFromAnotherThreadNeverDisposesTheOutputUnderAFrameBeingSealed()
+    {
+        // The writer seals frames on its thread while Close comes from another (a Leave, a lost
+        // peer, node disposal): Close must leave the transport to the writer, which disposes it
+        // after its frame. Disposing under the frame returned the pipe's buffer to the pool mid-write.
+        const int Rounds = 200;
+        for (int round = 0; round < Rounds; round++)
+        {
+            var (d, a) = PipeTransport.CreatePair();
+            var guarded = new GuardedOutputTransport(d);
+            var sender = new ClusterConnection(guarded, true, 1 << 20);
+            var receiver = new ClusterConnection(a, false, 1 << 20);
+            Encrypt(sender, receiver);
+            sender.Start(new Recorder(), queueBytes: 64 << 20);
+            receiver.Start(new Recorder());
+            using var writing = new ManualResetEventSlim();
+            var flood = Task.Factory.StartNew(() =>
+            {
+                for (int i = 0; sender.TrySend(new Ping { Sequence = i }); i++)
+                {
+                    if (i == round % 50) writing.Set();
+                }
+                writing.Set();
+            }, TaskCreationOptions.LongRunning);
+            Assert.True(writing.Wait(TimeSpan.FromSeconds(30)), "the flood started");
+            sender.Close(CloseReason.Done, "done");
+            await sender.Closed.WaitAsync(TimeSpan.FromSeconds(30));
+            await flood.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, guarded.Violations);
+            Assert.Equal(CloseReason.Done, sender.Closing!.Reason);
+            Assert.Equal(0, sender.QueuedBytes);
+            receiver.Close(CloseReason.Done, "done");
+        }
     }
 
     [Fact]

@@ -24,7 +24,10 @@ public class OutboxMemoryTests
     {
         var cluster = new TestCluster();
         await using var _c = cluster;
-        var options = TestCluster.Options("a");
+        // A failure timeout far longer than the flood: the socket option it sets (TCP_USER_TIMEOUT)
+        // would cut a flooder whose window stays shut before its answers pile up (answers are
+        // written on the reading thread, so the pile grows only once the socket is full).
+        var options = TestCluster.Options("a", timeoutMs: 60_000);
         // Long enough that a loaded machine reads every flooder up to its pause before any is idle.
         options.ClientIdleTimeout = TimeSpan.FromSeconds(10);
         var node = await cluster.StartAsync(options);
@@ -44,7 +47,7 @@ public class OutboxMemoryTests
 
             // Each queue held at most half its bound before the node stopped reading; between them, enough to reclaim.
             long bound = options.QueueBytesFor(member: false);
-            string peaks = string.Join(", ", served.Select(c => c.PeakQueuedBytes));
+            string peaks = string.Join(", ", served.Select(c => $"peak {c.PeakQueuedBytes} B after {c.FramesReceived} questions ({c.Closing})"));
             Assert.All(served, c => Assert.InRange(c.PeakQueuedBytes, 0, bound / 2 + 64 * 1024));
             Assert.True(served.Where(c => c.PeakQueuedBytes >= OutboxMemory.HighWaterBytes).Sum(c => c.PeakQueuedBytes) >= OutboxMemory.ReclaimThresholdBytes,
                 $"the flood filled too little to test the reclaim: {peaks}");

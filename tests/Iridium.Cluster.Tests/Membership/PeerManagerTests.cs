@@ -233,6 +233,24 @@ public class PeerManagerTests
     }
 
     [Fact]
+    public void APeerOfALargeClusterHasAsMuchLongerToBeSilentAsItStretchesItsHeartbeats()
+    {
+        // It counted 256 members: it heartbeats every 4 intervals, so its silence may last 4 timeouts.
+        var entry = Up(Peer("b"), out _);
+        entry.HeardMembers = 256;
+        Assert.Equal(4, HeartbeatStretch.For(256));
+        _time.Advance(TimeSpan.FromMilliseconds(4 * 3000));
+        _peers.CheckSilence(TimeSpan.FromMilliseconds(3000));
+        Assert.Equal(PeerState.Up, entry.State);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _peers.CheckSilence(TimeSpan.FromMilliseconds(3000));
+        Assert.Equal(DownReason.NoHeartbeat, Listed("b")!.Reason);
+
+        // Up to 64 members nothing is stretched; one step per 64 beyond.
+        Assert.Equal([1, 1, 2, 2, 3], new[] { 1, 64, 65, 128, 129 }.Select(HeartbeatStretch.For));
+    }
+
+    [Fact]
     public void TimeThisNodeWasStarvedIsNotCountedAsAPeersSilence()
     {
         var entry = Up(Peer("b"), out _);

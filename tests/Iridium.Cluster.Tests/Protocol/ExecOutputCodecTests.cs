@@ -51,6 +51,51 @@ public class ExecOutputCodecTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
+    public void WhatMemoryPackEncodesIsReadInPlaceFromAnOpenedBufferAndWrittenBackIdentically(int? size)
+    {
+        byte[]? bytes = Bytes(size);
+        byte[] payload = MemoryPackPayload(77, bytes);
+        // A rented buffer is usually longer than the payload in it (an opened frame's plaintext).
+        byte[] pooled = ArrayPool<byte>.Shared.Rent(payload.Length + 100);
+        payload.CopyTo(pooled, 0);
+
+        Assert.True(ExecOutputCodec.TryDecodeInPlace(pooled, payload.Length, out var decoded));
+        Assert.Equal((77L, bytes is null ? -1 : bytes.Length), (decoded!.RequestId, decoded.Length));
+        Assert.Equal(bytes ?? [], decoded.Bytes.ToArray());
+        if (bytes is { Length: > 0 })
+        {
+            pooled[ExecOutputCodec.HeaderBytes] ^= 0xFF;
+            Assert.Equal(bytes[0] ^ 0xFF, decoded.Bytes[0]); // the bytes are read where they are, not copied
+            pooled[ExecOutputCodec.HeaderBytes] ^= 0xFF;
+        }
+        Assert.Equal(payload, FrameCodec.ToFrame(decoded)[ProtocolLimits.FrameHeaderBytes..]);
+        Assert.Equal(0, decoded.Bytes.Length); // written: the buffer went back to the pool
+    }
+
+    [Fact]
+    public void AnotherMessageIsNotReadInPlaceAndItsBufferStaysTheCallers()
+    {
+        byte[] payload = MemoryPackSerializer.Serialize<IClusterMessage>(new ExecCancel { RequestId = 3 });
+        Assert.False(ExecOutputCodec.TryDecodeInPlace(payload, payload.Length, out var decoded));
+        Assert.Null(decoded);
+        Assert.False(ExecOutputCodec.TryDecodeInPlace([WireTags.ExecOutput], 1, out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void AMalformedExecOutputReadInPlaceIsAProtocolError(string what, byte[] payload)
+    {
+        if (payload.Length < ExecOutputCodec.HeaderBytes)
+        {
+            Assert.False(ExecOutputCodec.TryDecodeInPlace(payload, payload.Length, out _), what);
+            return;
+        }
+        var e = Assert.Throws<ProtocolException>(() => ExecOutputCodec.TryDecodeInPlace(payload, payload.Length, out _));
+        Assert.False(string.IsNullOrEmpty(e.Message), what);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
     public void AChunkAProcessShipsIsEncodedAsMemoryPackEncodesItThenHandedBack(int? size)
     {
         byte[] bytes = Bytes(size) ?? [];

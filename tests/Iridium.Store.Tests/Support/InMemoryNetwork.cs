@@ -36,6 +36,19 @@ internal sealed class InMemoryNetwork
         lock (gate) isolated.Remove(name);
     }
 
+    /// <summary>
+    /// Delivers <paramref name="request"/> to <paramref name="to"/> as if the voter named
+    /// <paramref name="from"/> had sent it: what an authenticated peer can send, whatever it is.
+    /// </summary>
+    public Task<IRaftReply> SendAs(string from, string to, IRaftRequest request)
+    {
+        Endpoint? target;
+        lock (gate) target = endpoints.GetValueOrDefault(to);
+        return target?.Handler is { } handler
+            ? handler(from, request, CancellationToken.None)
+            : throw new InvalidOperationException($"{to} is not on the network");
+    }
+
     private bool Reachable(Endpoint from, string to, out Endpoint? target)
     {
         lock (gate)

@@ -1,0 +1,77 @@
+using Iridium.Crypto;
+using Org.BouncyCastle.Math.EC.Rfc7748;
+
+namespace Iridium.Cluster.Tests.Security;
+
+/// <summary>
+/// Keys made ahead of a handshake (<see cref="EphemeralKeys"/>) keep forward secrecy per
+/// connection: each is handed out once, each is a real X25519 pair, and handshakes made with them
+/// agree on their keys.
+/// </summary>
+public class EphemeralKeysTests
+{
+    [Fact]
+    public async Task APreparedKeyIsHandedOutOnceAndEveryKeyIsFresh()
+    {
+        var seen = new HashSet<string>();
+        for (int i = 0; i < 20; i++)
+        {
+            if (i % 2 == 0)
+            {
+                // Half the time the prepared key is ready when taken, half the time it may not be.
+                EphemeralKeys.Prepare();
+                if (i % 4 == 0) await WhenReadyAsync();
+            }
+            var key = EphemeralKeys.Take();
+            Assert.True(seen.Add(Convert.ToHexString(key.Private)), "a private key was handed out twice");
+            Assert.True(seen.Add(Convert.ToHexString(key.Public)), "a public key was handed out twice");
+            var expected = new byte[32];
+            X25519.ScalarMultBase(key.Private, 0, expected, 0);
+            Assert.Equal(expected, key.Public);
+        }
+    }
+
+    /// <summary>Until a key made ahead is ready (other tests' handshakes may take it first: then another is prepared).</summary>
+    private static async Task WhenReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!EphemeralKeys.IsReady)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("no key was made ahead within 30 s");
+            EphemeralKeys.Prepare();
+            await Task.Delay(5);
+        }
+    }
+
+    [Theory]
+    [InlineData(CipherChoice.AesGcm)]
+    [InlineData(CipherChoice.ChaChaPoly)]
+    public async Task HandshakesWithPreparedKeysAgreeAndSplitWipesThePrivateKeys(CipherChoice cipher)
+    {
+        var psk = CookieKey.PreSharedKey("prepared"u8);
+        EphemeralKeys.Prepare();
+        await WhenReadyAsync();
+        var initiatorKey = EphemeralKeys.Take();
+        var responderKey = EphemeralKeys.Take();
+        var initiator = NoiseHandshake.Initiator(cipher, psk, "p"u8);
+        var responder = NoiseHandshake.Responder(cipher, psk, "p"u8);
+
+        var first = initiator.WriteFirst([], initiatorKey);
+        Assert.Equal(initiatorKey.Public, first[..32]);
+        responder.ReadFirst(first);
+        var second = responder.WriteSecond([], responderKey);
+        Assert.Equal(responderKey.Public, second[..32]);
+        initiator.ReadSecond(second);
+        var i = initiator.Split();
+        var r = responder.Split();
+
+        Assert.Equal(i.HandshakeHash, r.HandshakeHash);
+        var sealedBytes = new byte[5 + CipherState.TagBytes];
+        i.Send.Encrypt([], "hello"u8, [], sealedBytes);
+        var opened = new byte[5];
+        r.Receive.Decrypt([], new System.Buffers.ReadOnlySequence<byte>(sealedBytes), opened);
+        Assert.Equal("hello"u8.ToArray(), opened);
+        Assert.All(initiatorKey.Private, b => Assert.Equal(0, b));
+        Assert.All(responderKey.Private, b => Assert.Equal(0, b));
+    }
+}
