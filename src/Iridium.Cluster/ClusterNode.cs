@@ -82,11 +82,13 @@ public sealed class ClusterNode : IAsyncDisposable
         _router.Register(TagRange.ClientQueries, _memberQueries);
         _router.Register(TagRange.Exec, _exec);
         _router.Register(TagRange.Processes, _processNetwork);
+        _router.Register(TagRange.GroupLinks, _processNetwork);
         _peers.PeerLost += _exec.OnPeerLost;
         _peers.PeerJoined += _exec.OnPeerJoined;
         _peers.PeerLost += _processNetwork.OnPeerLost;
         _commands = new ProcessCommands.ProcessCommandService(options.Alias, _processes,
-            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), _exec.Understands, options.MaxRequestsPerClient);
+            new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), _exec.Understands, options.MaxRequestsPerClient, _exec.Logs,
+            member => _peers.ConnectionTo(member)?.QueuedBytes ?? 0);
         _router.Register(TagRange.ClientProcessCommands, _commands);
         _peers.PeerLost += _commands.OnPeerLost;
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, _commands, time);

@@ -88,7 +88,7 @@ public sealed class StoreNode : IAsyncDisposable
                     await Task.Yield();
                     continue;
                 default:
-                    throw Indeterminate();
+                    throw Indeterminate($"the leader {leader.Address.Name} could not confirm the write");
             }
         }
     }
@@ -190,9 +190,14 @@ public sealed class StoreNode : IAsyncDisposable
         }
         catch (Exception e) when (e is NotLeaderException or OperationCanceledException or QuorumUnreachableException)
         {
-            throw Indeterminate();
+            throw Indeterminate(e switch
+            {
+                NotLeaderException => "this voter lost the leadership before the write was committed",
+                QuorumUnreachableException => "no majority of the voters answered",
+                _ => $"the write was not confirmed within {options.Timeout.TotalMilliseconds:0} ms",
+            });
         }
-        return pending.Result ?? throw Indeterminate();
+        return pending.Result ?? throw Indeterminate("the write was committed but not applied here");
     }
 
     /// <summary>(found, value) once this node confirmed its leadership; null when it lost it meanwhile.</summary>
@@ -226,7 +231,9 @@ public sealed class StoreNode : IAsyncDisposable
         }
         catch (Exception e) when (e is VoterUnreachableException or OperationCanceledException)
         {
-            throw what == "write" ? Indeterminate() : Unavailable($"the leader {leader} did not answer");
+            throw what == "write"
+                ? Indeterminate(e is VoterUnreachableException ? $"the connection to the leader {leader} was lost" : $"the leader {leader} did not answer within {options.Timeout.TotalMilliseconds:0} ms")
+                : Unavailable($"the leader {leader} did not answer");
         }
     }
 
@@ -270,8 +277,9 @@ public sealed class StoreNode : IAsyncDisposable
     private StoreUnavailableException Unavailable(string why) =>
         new($"store unavailable: {why} within {options.Timeout.TotalMilliseconds:0} ms");
 
-    private StoreUnavailableException Indeterminate() =>
-        new($"store unavailable: the write was not confirmed within {options.Timeout.TotalMilliseconds:0} ms; it may or may not have happened");
+    /// <summary>A write whose fate is unknown, and why: said as it happened (a lost leadership is not a timeout).</summary>
+    private static StoreUnavailableException Indeterminate(string why) =>
+        new($"store unavailable: {why}; it may or may not have happened");
 
     private static long DirectoryBytes(string path) =>
         Directory.Exists(path) ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;

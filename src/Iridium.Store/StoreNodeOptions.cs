@@ -26,7 +26,9 @@ public sealed class StoreNodeOptions
     public RaftTiming Timing { get; init; } = new();
 
     /// <summary>Applied entries between two snapshots; each snapshot lets the log before it go.</summary>
-    public long SnapshotEvery { get; init; } = 10_000;
+    public long SnapshotEvery { get; init; } = DefaultSnapshotEvery;
+
+    public const long DefaultSnapshotEvery = 10_000;
 
     /// <summary>Null when the options make sense, else what is wrong.</summary>
     public string? Problem()

@@ -1,7 +1,8 @@
 """The replicated store's guarantees on real processes under faults. Three voters and one node that
 is not a voter; four clients, each a thread running `iridium kv get|put|cas` one after another
 through a node picked at random (the non-voter forwards), recording when each command was started
-and when it ended, and what it answered. Meanwhile the test injects one kind of fault:
+and when it ended, and what it answered. Voters take a snapshot every 25 entries (and drop the
+log before it), so faults also land on snapshots and compaction. Meanwhile the test injects one kind of fault:
 
   leader kills    kill -9 of the leader, four times, each restarted from its data directory
   all killed      kill -9 of every node at once, then all restarted; twice
@@ -39,6 +40,8 @@ CLIENTS = 4
 COMMAND_DEADLINE_S = 20
 # Steps the checker may take on one key (a few seconds): a history it cannot decide fails the test.
 CHECK_BUDGET = 5_000_000
+# Snapshots (and the log compaction after each) every few entries, so that the kills land on them too.
+SNAPSHOT_EVERY = 25
 # The nodes' election timeout is 1-2 s.
 PAUSE_S = 4.0
 
@@ -174,7 +177,7 @@ class KvFaultTests(E2ETestCase):
     def node_args(self, alias):
         port = self.addresses[alias].rsplit(":", 1)[1]
         args = ["node", "--node-alias", alias, "-P", port, "--store-voters", ",".join(VOTERS)]
-        args += ["--store-dir", self.path(f"store-{alias}")]
+        args += ["--store-dir", self.path(f"store-{alias}"), "--store-snapshot-every", str(SNAPSHOT_EVERY)]
         # Each node joins another, so any of them can be restarted alone or in any order.
         seed = "node2" if alias == "node1" else "node1"
         return args + ["--join", self.addresses[seed]]
@@ -272,6 +275,9 @@ class KvFaultTests(E2ETestCase):
             key, ops = verdict
             self.fail(f"{report}\nnot linearizable on key {key}; no order explains:\n  " + "\n  ".join(map(linearizability.describe, ops)))
         self.assertGreaterEqual(clients.acknowledged_writes(), 16)
+        # The faults met snapshots and compaction: every voter has taken at least one.
+        for via in VOTERS:
+            self.assertGreater(self.status(via).get("snapshot_bytes", 0), 0, f"{via} took no snapshot")
         # Said outright (the checker implies it): every voter ends with the same value per key, and
         # no acknowledged write was overwritten by a write that had returned before it was called.
         for key, values in final.items():

@@ -36,6 +36,9 @@ namespace Iridium.Generators.Opcodes
             w.Line("Instruction* ip = code + cpu.Pc;");
             w.Line("long steps = cpu.StepsLeft;");
             w.Line("int exitCode;");
+            // Resident fields live in these locals for the whole run: written back where the run
+            // leaves (EmitExits) and around a method a body calls in a return (see Exit).
+            foreach (var field in ResidentFields(set)) w.Line($"{field.Type} {LocalName(field)} = cpu.{field.Name};");
             EmitDispatchSite(w, set);
             for (int index = 0; index < set.Opcodes.Count; index++)
             {
@@ -51,11 +54,30 @@ namespace Iridium.Generators.Opcodes
             }
             w.Line();
             EmitPseudoOps(w, set, index => Label(index) + ":", indentBody: false, charged: true);
-            EmitExits(w, set);
+            EmitExits(w, set, WriteBack(ResidentWritten(set)));
+            if (w.ToString().Contains("goto " + Redispatch + ";"))
+            {
+                // Where a body's slow path goes on after calling out: a dispatch site of its own, so
+                // that no hot label's dispatch is also reached from a call (the register allocator
+                // would make the hot path move the resident locals to where the call left them).
+                w.Line(Redispatch + ":");
+                EmitDispatchSite(w, set);
+            }
             w.Close();
             w.Close();
             return w.ToString();
         }
+
+        /// <summary>The [ForwardedField(Resident = true)]s any body uses, by name.</summary>
+        private static List<ForwardedField> ResidentFields(InstructionSetModel set)
+            => set.Opcodes.SelectMany(o => o.Body.ForwardedFields).Where(f => f.Resident).Distinct()
+                .OrderBy(f => f.Name, System.StringComparer.Ordinal).ToList();
+
+        /// <summary>The resident fields some body writes: the others never differ from their locals, and never go back.</summary>
+        private static List<ForwardedField> ResidentWritten(InstructionSetModel set)
+            => ResidentFields(set).Where(f => set.Opcodes.Any(o => o.Body.ForwardedFields.Contains(f) && Writes(o.Body, f))).ToList();
+
+        private const string Redispatch = "Redispatch";
 
         internal static string Label(int index) => "Op" + N(index);
 
@@ -86,14 +108,22 @@ namespace Iridium.Generators.Opcodes
             PseudoOp(set.TargetFaultIndex, "an always-jumping instruction (CALL) to an illegal ADDR target: faults before it does anything", true, "exitCode = (int)FaultCode.Jump;", "goto Fault;");
         }
 
-        /// <summary>The end of every run: stop, fault, out of steps, or a slot that no decoder writes.</summary>
-        internal static void EmitExits(SourceWriter w, InstructionSetModel set)
+        /// <summary>
+        /// The end of every run: stop, fault, out of steps, or a slot that no decoder writes.
+        /// <paramref name="writeBack"/> puts the interpreter's resident locals back into the cpu.
+        /// </summary>
+        internal static void EmitExits(SourceWriter w, InstructionSetModel set, string writeBack = "")
         {
+            void WriteBackLine()
+            {
+                if (writeBack.Length > 0) w.Line(writeBack.TrimEnd());
+            }
             w.Line("Corrupt:");
             w.Line("throw new System.InvalidOperationException(\"corrupt decoded instruction\");");
             w.Line();
             w.Line("Stop:");
             w.Open("");
+            WriteBackLine();
             w.Line("// A stop instruction is complete: pc moves past it (the end sentinel stays put).");
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
             w.Line("if (TBudget.IsBounded) cpu.StepsLeft = steps;");
@@ -102,10 +132,12 @@ namespace Iridium.Generators.Opcodes
             w.Line("return new ExecutionResult(ExecutionStatus.Stopped, exitCode, stoppedAt);");
             w.Close();
             w.Line("Fault:");
+            WriteBackLine();
             w.Line("cpu.Pc = Cpu.SlotIndex(ip, code);");
             w.Line("if (TBudget.IsBounded) cpu.StepsLeft = steps;");
             w.Line("return new ExecutionResult(ExecutionStatus.Faulted, exitCode, cpu.PcAddress);");
             w.Line("OutOfSteps:");
+            WriteBackLine();
             w.Line("// Not one step left (a charge may have taken the counter below zero).");
             w.Line("steps = 0;");
             w.Line("cpu.StepsLeft = 0;");
@@ -137,16 +169,15 @@ namespace Iridium.Generators.Opcodes
             string semantics = parts.Length == 1 ? ": " + set.Opcodes[parts[0]].Semantics : loops ? ", its last part branching to its first" : "";
             w.Line($"{label}: // {string.Join(" + ", parts.Select(p => Title(set.Opcodes[p])))}{semantics}");
             EmitCharge(w, parts.Length, parts.Length > 1 ? Label(parts[0]) : null);
-            // A superinstruction keeps the [ForwardedField]s its parts use in locals, for this label only
-            // (a local for the whole interpreter would hold a register everywhere; measured slower on fib).
+            // A superinstruction keeps the other [ForwardedField]s its parts use in locals, for this
+            // label only (the flag: a local for the whole interpreter measured slower on fib).
             var forwarded = parts.Length > 1
-                ? parts.SelectMany(p => set.Opcodes[p].Body.ForwardedFields).Distinct().ToList()
+                ? parts.SelectMany(p => set.Opcodes[p].Body.ForwardedFields).Where(f => !f.Resident).Distinct().ToList()
                 : new List<ForwardedField>();
+            var resident = ResidentFields(set);
+            var residentWritten = ResidentWritten(set);
             if (forwarded.Count > 0) w.Open("");
             foreach (var field in forwarded) w.Line($"{field.Type} {LocalName(field)} = cpu.{field.Name};");
-            // A method a part calls may change a forwarded field (PUSH growing the stack moves it):
-            // after such a call, the next part reads them all again.
-            string reload = string.Concat(forwarded.Select(f => $"{LocalName(f)} = cpu.{f.Name}; "));
             // Parts write forwarded fields to their locals only (three PUSHes store sp once, not three
             // times); the fields written so far go back to the cpu wherever control leaves the label or
             // code elsewhere may read them: before a method call, a fault, a stop, a dispatch.
@@ -164,14 +195,17 @@ namespace Iridium.Generators.Opcodes
                 }
                 if (deferred) dirty = dirty.Union(WrittenFields(op.Body)).ToList();
                 string? again = loops && k == parts.Length - 1 ? label : null;
-                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used, reload, deferred, WriteBack(dirty));
+                var calls = new CallSurroundings(WriteBack(residentWritten) + WriteBack(dirty), Reload(resident));
+                EmitPart(w, op, k, parts.Length, PartLabel(label, k + 1), $"{label}_dispatch", again, used, calls, deferred, WriteBack(dirty));
             }
             // A void last part ends by running off its body, past every exit: the end of the label.
             if (dirty.Count > 0 && set.Opcodes[parts[parts.Length - 1]].Kind == HandlerKind.Next) w.Line(WriteBack(dirty));
             if (forwarded.Count > 0) w.Close();
 
             var last = set.Opcodes[parts[parts.Length - 1]];
-            bool nextReachable = last.CanContinue;
+            // A void body runs off its end; otherwise only an exit that went on to the next slot gets
+            // there (a slow path that called out left for the separate dispatch site instead).
+            bool nextReachable = last.CanContinue && (last.Kind == HandlerKind.Next || used.Contains(PartLabel(label, parts.Length)));
             string step = parts.Length == 1 ? "ip++;" : $"ip += {N(parts.Length)};";
             // A CALL or RET goes on to the next slot only after a slow path (growing the stack, a
             // checked return): its jump runs straight into the dispatch, and the step comes after it.
@@ -221,7 +255,22 @@ namespace Iridium.Generators.Opcodes
             => $"{body.CpuParameter}.{field.Name} = {HandlerBodyModel.ForwardedToken(field.Name)} = ";
 
         private static IEnumerable<ForwardedField> WrittenFields(HandlerBodyModel body)
-            => body.ForwardedFields.Where(f => body.Lines.Any(l => l.Contains(FieldWrite(body, f))) || body.Exits.Any(e => e.Expression.Contains(FieldWrite(body, f))));
+            => body.ForwardedFields.Where(f => !f.Resident && Writes(body, f));
+
+        private static bool Writes(HandlerBodyModel body, ForwardedField field)
+            => body.Lines.Any(l => l.Contains(FieldWrite(body, field))) || body.Exits.Any(e => e.Expression.Contains(FieldWrite(body, field)));
+
+        /// <summary>Statements that read the fields of <paramref name="fields"/> into their locals again.</summary>
+        private static string Reload(IEnumerable<ForwardedField> fields)
+            => string.Concat(fields.Select(f => $"{LocalName(f)} = cpu.{f.Name}; "));
+
+        /// <summary>
+        /// What surrounds a method a body calls in a return, which may read and change the forwarded
+        /// fields: <paramref name="Before"/> writes back the resident ones and the label's dirty ones,
+        /// <paramref name="After"/> reads the resident ones again at once (the label is left after the
+        /// call, so its own fields are not read again).
+        /// </summary>
+        private sealed record CallSurroundings(string Before, string After);
 
         /// <summary>Statements that put the locals of <paramref name="fields"/> back into the cpu.</summary>
         private static string WriteBack(IEnumerable<ForwardedField> fields)
@@ -238,7 +287,7 @@ namespace Iridium.Generators.Opcodes
         /// <param name="deferred">Writes to forwarded fields go to the locals only (a superinstruction's part that calls nothing from its body).</param>
         /// <param name="writeBack">Statements that put the fields written so far (this part's included) back into the cpu.</param>
         private static void EmitPart(
-            SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used, string reload,
+            SourceWriter w, OpcodeModel op, int k, int partCount, string next, string dispatch, string? again, HashSet<string> used, CallSurroundings calls,
             bool deferred, string writeBack)
         {
             var body = op.Body;
@@ -256,6 +305,12 @@ namespace Iridium.Generators.Opcodes
                 foreach (var field in body.ForwardedFields)
                 {
                     string token = HandlerBodyModel.ForwardedToken(field.Name);
+                    if (field.Resident)
+                    {
+                        // Always the interpreter's local: "cpu.Sp = token = x" becomes "forwardedSp = x".
+                        text = text.Replace(FieldWrite(body, field), LocalName(field) + " = ").Replace(token, LocalName(field));
+                        continue;
+                    }
                     if (deferred) text = text.Replace(FieldWrite(body, field), LocalName(field) + " = ");
                     // Alone, the field is the local: "cpu.Eq = token = x" becomes "cpu.Eq = x", reads "cpu.Eq".
                     text = named
@@ -272,27 +327,33 @@ namespace Iridium.Generators.Opcodes
                 if (placeholders.TryGetValue(trimmed, out int exit))
                 {
                     string indent = line.Substring(0, line.Length - line.TrimStart().Length);
-                    w.Line(indent + Substitute(Exit(body.Exits[exit], k, partCount - 1 - k, next, dispatch, again, used, reload, writeBack)));
+                    w.Line(indent + Substitute(Exit(body.Exits[exit], body.CpuParameter, k, partCount - 1 - k, next, dispatch, again, used, calls, writeBack)));
                 }
-                else w.Line(Substitute(line));
+                else if (named || !IsKnownFlag(body, trimmed)) w.Line(Substitute(line));
             }
             w.Close();
         }
+
+        /// <summary>A line that only says what a bool forwarded field is on one side of a branch on it.</summary>
+        private static bool IsKnownFlag(HandlerBodyModel body, string line)
+            => body.ForwardedFields.Any(f => line == HandlerBodyModel.KnownFlag(f.Name, true) || line == HandlerBodyModel.KnownFlag(f.Name, false));
 
         /// <summary>
         /// The code a return becomes, for the part at offset <paramref name="k"/> of its label, with
         /// <paramref name="partsAfter"/> parts after it: leaving the label anywhere but to the next
         /// part gives their steps back (they were charged on entry and will not run).
         /// </summary>
-        /// <param name="reload">Statements that read the forwarded fields again: run before going on to the next part after an exit expression that calls a method.</param>
-        /// <param name="writeBack">Statements that put forwarded fields back into the cpu: run before leaving the label or calling a method.</param>
-        private static string Exit(BodyExit exit, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used, string reload, string writeBack)
+        /// <param name="calls">What goes around an exit expression that calls a method.</param>
+        /// <param name="writeBack">Statements that put the label's forwarded fields back into the cpu: run where control leaves the label.</param>
+        private static string Exit(BodyExit exit, string cpu, int k, int partsAfter, string next, string dispatch, string? again, HashSet<string> used, CallSurroundings calls, string writeBack)
         {
-            bool calls = exit.Expression.Contains("(");
-            if (!calls) reload = "";
-            // Before an expression that calls out; otherwise where control leaves the label.
-            string before = calls ? writeBack : "";
-            string leaving = calls ? "" : writeBack;
+            // A method given the cpu, or reached through the machine, may read and change forwarded
+            // fields (PUSH growing the stack); other calls in an exit (cpu.TargetIndex) are pure.
+            bool callsOut = exit.Expression.Contains("ref " + cpu) || exit.Expression.Contains(cpu + ".Vm");
+            // Before and after an expression that calls out; otherwise the label's fields go back where control leaves it.
+            string before = callsOut ? calls.Before : "";
+            string after = callsOut ? calls.After : "";
+            string leaving = callsOut ? "" : writeBack;
             // The last part's next is the end of the label.
             string continuing = partsAfter == 0 ? leaving : "";
             string refund = partsAfter == 0 ? "" : $"if (TBudget.IsBounded) steps += {N(partsAfter)}; ";
@@ -307,25 +368,36 @@ namespace Iridium.Generators.Opcodes
                 used.Add(dispatch);
                 return $"goto {dispatch};";
             }
+            // After a call, the part's slow path leaves the label for the separate dispatch site:
+            // the label's fields went back before the call, the resident ones were read again after it.
+            string onward = (refund + $"ip += {N(k + 1)}; goto {Redispatch};").Replace("ip += 1;", "ip++;");
             switch (exit.Kind)
             {
                 case ExitKind.Next:
                 case ExitKind.NotTaken:
                     return continuing.Length == 0 ? GoNext() : $"{{ {continuing}{GoNext()} }}";
                 case ExitKind.Fault:
-                    return $"{{ {before}{here}exitCode = (int)({exit.Expression}); goto Fault; }}";
+                    return $"{{ {before}{here}exitCode = (int)({exit.Expression}); {after}goto Fault; }}";
+                case ExitKind.ComputedFault when callsOut:
+                    return $"{{ {before}FaultCode faultCode = {exit.Expression}; {after}if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {onward} }}";
                 case ExitKind.ComputedFault:
-                    return $"{{ {before}FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {reload}{continuing}{GoNext()} }}";
+                    return $"{{ FaultCode faultCode = {exit.Expression}; if (faultCode != FaultCode.None) {{ {here}exitCode = (int)faultCode; goto Fault; }} {continuing}{GoNext()} }}";
+                case ExitKind.Jump when callsOut:
+                    return $"{{ {before}int nextSlot = {exit.Expression}; {after}if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}ip = code + (uint)nextSlot; goto {Redispatch}; }}";
                 case ExitKind.Jump:
-                    return $"{{ {before}int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}{leaving}ip = code + (uint)nextSlot; {GoDispatch()} }}";
+                    return $"{{ int nextSlot = {exit.Expression}; if (nextSlot < 0) {{ {here}exitCode = -nextSlot; goto Fault; }} {refund}{leaving}ip = code + (uint)nextSlot; {GoDispatch()} }}";
                 case ExitKind.JumpToSlot when again is not null:
                     return leaving.Length == 0 ? $"goto {again};" : $"{{ {leaving}goto {again}; }}";
+                case ExitKind.JumpToSlot when callsOut:
+                    return $"{{ {before}{refund}ip = code + (uint)({exit.Expression}); {after}goto {Redispatch}; }}";
                 case ExitKind.JumpToSlot:
-                    return $"{{ {before}{refund}{leaving}ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
+                    return $"{{ {refund}{leaving}ip = code + (uint)({exit.Expression}); {GoDispatch()} }}";
+                case ExitKind.ComputedBranch when callsOut:
+                    return $"{{ {before}int nextSlot = ({exit.Expression}).Value; {after}if (nextSlot >= 0) {{ {refund}ip = code + (uint)nextSlot; goto {Redispatch}; }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {onward} }}";
                 case ExitKind.ComputedBranch:
-                    return $"{{ {before}int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}{leaving}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {reload}{continuing}{GoNext()} }}";
+                    return $"{{ int nextSlot = ({exit.Expression}).Value; if (nextSlot >= 0) {{ {refund}{leaving}ip = code + (uint)nextSlot; {GoDispatch()} }} if (nextSlot != Branch.NotTakenValue) {{ {here}exitCode = -nextSlot; goto Fault; }} {continuing}{GoNext()} }}";
                 default:
-                    return $"{{ {before}{here}exitCode = (int)({exit.Expression}); goto Stop; }}";
+                    return $"{{ {before}{here}exitCode = (int)({exit.Expression}); {after}goto Stop; }}";
             }
         }
 

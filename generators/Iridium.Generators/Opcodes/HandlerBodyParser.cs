@@ -118,9 +118,11 @@ namespace Iridium.Generators.Opcodes
                 if (expression is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } access) return null;
                 if (_model.GetSymbolInfo(receiver).Symbol is not IParameterSymbol parameter
                     || !SymbolEqualityComparer.Default.Equals(parameter, _method.Parameters[0])) return null;
-                if (_model.GetSymbolInfo(access).Symbol is not IFieldSymbol field
-                    || !field.GetAttributes().Any(a => a.AttributeClass?.Name == "ForwardedFieldAttribute")) return null;
-                var forwarded = new ForwardedField(field.Name, field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                if (_model.GetSymbolInfo(access).Symbol is not IFieldSymbol field) return null;
+                var attribute = field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.Name == "ForwardedFieldAttribute");
+                if (attribute is null) return null;
+                bool resident = attribute.NamedArguments.Any(a => a.Key == "Resident" && a.Value.Value is true);
+                var forwarded = new ForwardedField(field.Name, field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), resident);
                 Forwarded[field.Name] = forwarded;
                 return forwarded;
             }
@@ -134,10 +136,18 @@ namespace Iridium.Generators.Opcodes
                 while (original is ParenthesizedExpressionSyntax parenthesized) original = parenthesized.Expression;
                 if (original is ConditionalExpressionSyntax conditional)
                 {
-                    return IfStatement(
-                        (ExpressionSyntax)Visit(conditional.Condition)!,
-                        Block(ExitFor(conditional.WhenTrue)),
-                        ElseClause(Block(ExitFor(conditional.WhenFalse))));
+                    var condition = (ExpressionSyntax)Visit(conditional.Condition)!;
+                    var whenTrue = new List<StatementSyntax> { ExitFor(conditional.WhenTrue) };
+                    var whenFalse = new List<StatementSyntax> { ExitFor(conditional.WhenFalse) };
+                    // A branch on a bool forwarded field (DJMPE on the flag) knows the field on each side.
+                    // Said so, a superinstruction whose compare set the flag branches on the compare itself
+                    // and writes back a constant, instead of keeping the flag as a value and testing it.
+                    if (UnwrapParentheses(conditional.Condition) is var tested && ForwardedFieldOf(tested) is { Type: "bool" } flag)
+                    {
+                        whenTrue.Insert(0, ParseStatement(HandlerBodyModel.KnownFlag(flag.Name, true)));
+                        whenFalse.Insert(0, ParseStatement(HandlerBodyModel.KnownFlag(flag.Name, false)));
+                    }
+                    return IfStatement(condition, Block(whenTrue), ElseClause(Block(whenFalse)));
                 }
 
                 string text = ((ExpressionSyntax)Visit(original)!).NormalizeWhitespace().ToFullString();
@@ -177,6 +187,12 @@ namespace Iridium.Generators.Opcodes
                 }
                 if (onBranch && symbol is IPropertySymbol { Name: "NotTaken" }) return Exit(ExitKind.NotTaken, "");
                 return Exit(ExitKind.ComputedBranch, text);
+            }
+
+            private static ExpressionSyntax UnwrapParentheses(ExpressionSyntax expression)
+            {
+                while (expression is ParenthesizedExpressionSyntax parenthesized) expression = parenthesized.Expression;
+                return expression;
             }
 
             private string ArgumentText(InvocationExpressionSyntax invocation)

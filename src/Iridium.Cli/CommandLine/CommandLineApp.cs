@@ -109,6 +109,7 @@ internal static class CommandLineApp
         app.Add<ExecCommand>();
         app.Add<PsCommand>();
         app.Add<KillCommand>();
+        app.Add<LogsCommand>();
         app.Add<MessageCommands>();
         app.Add<KvCommands>();
         app.Add<StoreCommands>();

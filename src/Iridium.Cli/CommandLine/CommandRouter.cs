@@ -30,13 +30,13 @@ internal abstract record Route
 internal static class CommandRouter
 {
     public const string Run = "run", Asm = "asm", Disasm = "disasm", Node = "node", Members = "members", Remote = "remote", Ping = "ping",
-        Exec = "exec", Ps = "ps", Kill = "kill", Send = "send", Call = "call", Kv = "kv", Store = "store";
+        Exec = "exec", Ps = "ps", Kill = "kill", Logs = "logs", Send = "send", Call = "call", Kv = "kv", Store = "store";
     private const string Help = "help", VersionWord = "version";
 
     /// <summary>Every command a user can type, as registered with the parser, plus the two words handled here.</summary>
-    public static IReadOnlyList<string> CommandNames { get; } = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill, Send, Call, Kv, Store, Help, VersionWord];
+    public static IReadOnlyList<string> CommandNames { get; } = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill, Logs, Send, Call, Kv, Store, Help, VersionWord];
 
-    private static readonly string[] Parsed = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill, Send, Call, Kv, Store];
+    private static readonly string[] Parsed = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill, Logs, Send, Call, Kv, Store];
 
     public static Route Decide(string[] args, Func<string, bool> pathExists)
     {

@@ -84,6 +84,8 @@ internal static class NodeSettingsSchema
         "Aliases of the replicated store's voters, comma-separated, the same list on every node: a node it names is a voter, any other reaches the store through the voters. Default: no store.",
         isValid: StoreVoterList.IsValid, expected: StoreVoterList.Expected);
     public static readonly TextSetting StoreDir = new("store_dir", "Where a voter keeps the store's log and snapshots. Default: <data root>/store/<alias> (voters on one host may share a data root).");
+    public static readonly WholeSetting<long> StoreSnapshotEvery = new("store_snapshot_every", 2, long.MaxValue,
+        "Log entries a voter applies between two snapshots of the store; each snapshot lets the log before it go (default 10000).");
 
     /// <summary>Every setting, in the order of the help and of the key list an unknown key's error gives.</summary>
     public static IReadOnlyList<Setting> All { get; } =
@@ -94,7 +96,7 @@ internal static class NodeSettingsSchema
         ExecMaxImageBytes, ExecMaxSteps,
         MaxClientConnectionsPerAddress, ClientIdleTimeoutMs, MaxRequestsPerClient, ClientQueueBytes, PeerQueueBytes,
         RemoteLogLinesPerAddress, RemoteLogPeriodMs,
-        StoreVoters, StoreDir,
+        StoreVoters, StoreDir, StoreSnapshotEvery,
     ];
 
     /// <summary>Every config key, as the error for an unknown one lists them.</summary>

@@ -182,7 +182,48 @@ public sealed partial class ClusterClient : IAsyncDisposable
         var list = await RequestAsync<ProcessList>(new ProcessQuery { RequestId = 1 }, reply => reply.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
         return (list.Processes ?? []).Where(p => p is not null).Select(p => new ProcessInfo(
             UntrustedText.Escape(p.ProcessId ?? "?"), p.NodeId, UntrustedText.Escape(p.Alias ?? "?"), UntrustedText.Escape(p.Program ?? "?"),
-            p.State == ProcessState.Running ? "running" : "queued", p.Steps, p.HeapBytes, p.AgeMs, UntrustedText.Escape(p.Origin ?? "?"))).ToArray();
+            StateName(p.State), p.Steps, p.HeapBytes, p.AgeMs, UntrustedText.Escape(p.Origin ?? "?"),
+            p.MailboxLength, p.Dropped, UntrustedText.Escape(p.Parent ?? ""), UntrustedText.Escape(p.Group is { Length: > 0 } group ? group : p.ProcessId ?? "?"))).ToArray();
+    }
+
+    private static string StateName(ProcessState state) => state switch
+    {
+        ProcessState.Running => "running",
+        ProcessState.Runnable => "runnable",
+        ProcessState.Waiting => "waiting",
+        _ => "queued",
+    };
+
+    /// <summary>`kill --group`: stops every process of the group <paramref name="processId"/> belongs to, on every member: whether it was found, and the node's word.</summary>
+    public async Task<(bool Found, string Message)> KillGroupAsync(string processId, CancellationToken ct = default)
+    {
+        using var deadline = new CallDeadline(_io, _timeout, ct);
+        var reply = await RequestAsync<GroupKillReply>(new GroupKillRequest { RequestId = 1, ProcessId = processId }, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
+        return (reply.Found, UntrustedText.Escape(reply.Message ?? ""));
+    }
+
+    /// <summary>
+    /// `iridium logs`: the output kept of the detached group whose root is <paramref name="rootId"/>,
+    /// to <paramref name="output"/>; with <paramref name="follow"/>, then what it prints until it
+    /// ends (or <paramref name="ct"/> is cancelled). Only the first answer is bounded by the timeout.
+    /// </summary>
+    public async Task<LogsResult> LogsAsync(string rootId, bool follow, Action<ReadOnlySpan<byte>> output, CancellationToken ct = default)
+    {
+        LogsOutput answer;
+        using (var deadline = new CallDeadline(_io, _timeout, ct))
+        {
+            answer = await RequestAsync<LogsOutput>(new LogsRequest { RequestId = 1, ProcessId = rootId, Follow = follow }, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
+        }
+        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = Timeout.InfiniteTimeSpan;
+        while (true)
+        {
+            if (answer.Bytes is { Length: > 0 } bytes) output(bytes);
+            if (answer.Last || !answer.Found) return new LogsResult(answer.Found, UntrustedText.Escape(answer.Message ?? ""));
+            IClusterMessage next;
+            do next = await ReadAsync<IClusterMessage>(ct, ct).ConfigureAwait(false);
+            while (next is not LogsOutput { RequestId: 1 });
+            answer = (LogsOutput)next;
+        }
     }
 
     /// <summary>Stops process <paramref name="processId"/> wherever it runs: whether it was found, and the node's word.</summary>

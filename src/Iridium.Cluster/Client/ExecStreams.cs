@@ -33,6 +33,7 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
                 MaxSteps = spec.MaxSteps ?? -1,
                 Window = ExecFraming.DefaultWindow,
                 WantState = spec.WantState,
+                Detach = spec.Detach,
             }, CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -59,6 +60,8 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
                     case ExecStarted started:
                         stream.Alias = started.Alias;
                         stream.ProcessId = started.ProcessId;
+                        // Detached: its start is all this client hears of it.
+                        if (spec.Detach) results[index] ??= new ExecResult(stream.Target, stream.Alias, stream.ProcessId, ExecEnd.Detached, 0, null, null, 0);
                         break;
                     case OutputChunk received:
                         int length = received.Bytes.Length;

@@ -7,7 +7,8 @@ namespace Iridium.Cluster.Exec;
 /// One program this node runs for `iridium exec`: the root of a process group on the node's
 /// <see cref="ProcessRuntime"/>, and what the request needs beside it. The group's output and its
 /// end go back along <see cref="Reply"/> (to the client, or to the node that forwarded the
-/// request), tagged with <see cref="RequestId"/>. Stopping it stops the whole group.
+/// request), tagged with <see cref="RequestId"/>; a detached group's output goes to its
+/// <see cref="Log"/> instead, and its end is told nobody. Stopping it stops the whole group.
 /// </summary>
 internal sealed class ExecProcess : ProcessCommands.IGroupOwner
 {
@@ -16,14 +17,16 @@ internal sealed class ExecProcess : ProcessCommands.IGroupOwner
     private readonly ProcessRuntime _runtime;
     private ProcessGroup? _group;
 
-    public ExecProcess(ProcessRuntime runtime, string program, string origin, long requestId, int window, int chunkBytes, Func<IClusterMessage, bool> reply)
+    /// <param name="log">Where a detached group's output goes; null: it streams to the requester.</param>
+    public ExecProcess(ProcessRuntime runtime, string program, string origin, long requestId, int window, int chunkBytes, Func<IClusterMessage, bool> reply, GroupLog? log = null)
     {
         _runtime = runtime;
         Program = program;
         Origin = origin;
         RequestId = requestId;
         Reply = reply;
-        Output = new ProcessOutput(window, chunkBytes, chunk => reply(OutputChunk.Of(requestId, chunk, Output!.Recycle)), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
+        Log = log;
+        if (log is null) Output = new ProcessOutput(window, chunkBytes, chunk => reply(OutputChunk.Of(requestId, chunk, Output!.Recycle)), () => Stop(ExecOutcome.Interrupted), _cancel.Token);
     }
 
     public string Program { get; }
@@ -35,7 +38,14 @@ internal sealed class ExecProcess : ProcessCommands.IGroupOwner
 
     public Func<IClusterMessage, bool> Reply { get; }
 
-    public ProcessOutput Output { get; }
+    /// <summary>The stream to the requester; null for a detached group.</summary>
+    public ProcessOutput? Output { get; }
+
+    /// <summary>A detached group's kept output; null while a requester reads the stream.</summary>
+    public GroupLog? Log { get; }
+
+    /// <summary>Where the group's output goes.</summary>
+    public Stream Destination => (Stream?)Output ?? Log!;
 
     /// <summary>The group, once started.</summary>
     public ProcessGroup? Group => Volatile.Read(ref _group);

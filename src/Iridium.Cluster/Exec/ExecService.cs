@@ -45,6 +45,7 @@ internal sealed class ExecService : Routing.IPeerService
     /// <param name="time">The clock load reports are scheduled by (tests give a fake one; null: the system's).</param>
     public ExecService(Guid nodeId, string alias, ProcessRuntime runtime, ExecLimits limits, ExecPeers peers, TimeSpan heartbeat, int maxFrameBytes, int maxRequestsPerClient = 1024, TimeProvider? time = null)
     {
+        Logs = new DetachedLogs();
         _reporter = new LoadReporter(heartbeat, time ?? TimeProvider.System);
         _runtime = runtime;
         _maxRequestsPerClient = maxRequestsPerClient;
@@ -63,6 +64,9 @@ internal sealed class ExecService : Routing.IPeerService
     /// REPL sessions run beside them); nothing waits in a queue any more.
     /// </summary>
     public (int Running, int Queued) Load => (_runtime.Count + _table.Count, 0);
+
+    /// <summary>The output of the detached groups this node runs, for `iridium logs`.</summary>
+    public DetachedLogs Logs { get; }
 
     /// <summary>Where a REPL session hosted by this node registers the VMs it spawns.</summary>
     public Iridium.Vm.IProcessRegistry Registry => _table;
@@ -107,7 +111,7 @@ internal sealed class ExecService : Routing.IPeerService
             case ExecCredit credit:
                 switch (_routes.RouteOf(client, credit.RequestId))
                 {
-                    case LocalRoute local: local.Process.Output.Grant(credit.Bytes); break;
+                    case LocalRoute local: local.Process.Output?.Grant(credit.Bytes); break;
                     case RemoteRoute remote: _peers.Send(remote.Relay.Target, new ExecCredit { RequestId = remote.Relay.Stream, Bytes = credit.Bytes }); break;
                 }
                 break;
@@ -183,6 +187,13 @@ internal sealed class ExecService : Routing.IPeerService
         }
         // What the client may be owed unread for this program: its window, handed back with the ExecExit.
         long window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
+        if (target.NodeId == _nodeId && request.Detach)
+        {
+            // Nothing of it comes back after its start: the client's request ends here.
+            _routes.RemoveRoute(client, clientId);
+            if (StartLocal(request, origin, m => client.TrySend(m), _ => { }, _ => { }) is { } refused) client.TrySend(Refusal(clientId, refused));
+            return;
+        }
         if (target.NodeId == _nodeId)
         {
             string? refusal = StartLocal(request, origin, m => client.TrySend(m, m is ExecExit ? window : 0),
@@ -199,7 +210,7 @@ internal sealed class ExecService : Routing.IPeerService
             }
             return;
         }
-        var relay = _routes.OpenRelay(client, clientId, target.NodeId, target.Alias, RelayKind.Exec, allowance: window);
+        var relay = _routes.OpenRelay(client, clientId, target.NodeId, target.Alias, request.Detach ? RelayKind.Detached : RelayKind.Exec, allowance: window);
         if (relay is null) return; // the client is gone
         client.Allow(window);
         request.Origin = $"{origin} via {_alias}";
@@ -344,7 +355,7 @@ internal sealed class ExecService : Routing.IPeerService
                 StartForPeer(peer, request);
                 break;
             case ExecCredit credit:
-                if (_routes.ForPeer(peer, credit.RequestId) is { } credited) credited.Output.Grant(credit.Bytes);
+                if (_routes.ForPeer(peer, credit.RequestId) is { } credited) credited.Output?.Grant(credit.Bytes);
                 break;
             case ExecCancel cancel:
                 _routes.ForPeer(peer, cancel.RequestId)?.Stop(ExecOutcome.Interrupted);
@@ -377,6 +388,7 @@ internal sealed class ExecService : Routing.IPeerService
             IClusterMessage? notice = relay.Kind switch
             {
                 RelayKind.Exec => new ExecExit { RequestId = relay.ClientRequest, Outcome = ExecOutcome.NodeLost, Message = $"lost {relay.TargetAlias} while the program ran ({why})" },
+                RelayKind.Detached => new ExecExit { RequestId = relay.ClientRequest, Outcome = ExecOutcome.NodeLost, Message = $"lost {relay.TargetAlias} before the program started ({why})" },
                 RelayKind.Kill => new KillReply { RequestId = relay.ClientRequest, Found = false, Message = $"lost {relay.TargetAlias} ({why})" },
                 _ => null,
             };
@@ -400,6 +412,12 @@ internal sealed class ExecService : Routing.IPeerService
             return;
         }
         string origin = UntrustedText.Escape(request.Origin ?? "?");
+        if (request.Detach)
+        {
+            // The group outlives the request: the member that forwarded it cannot stop it by going away.
+            if (StartLocal(request, origin, Reply, _ => { }, _ => { }) is { } why) Reply(Refusal(stream, why));
+            return;
+        }
         string? refusal = StartLocal(request, origin, Reply,
             process => _routes.AddForPeer(peer, stream, process),
             process => _routes.RemoveForPeer(peer, stream));
@@ -410,7 +428,8 @@ internal sealed class ExecService : Routing.IPeerService
     private void RelayToClient(Guid peer, IExecMessage message)
     {
         if (_routes.RelayFrom(peer, message.RequestId) is not { } relay) return; // late: the client is gone
-        if (message is ExecExit or KillReply) _routes.CloseRelay(relay);
+        // A detached program's start is the last its requester hears of it.
+        if (message is ExecExit or KillReply || (message is ExecStarted && relay.Kind == RelayKind.Detached)) _routes.CloseRelay(relay);
         message.RequestId = relay.ClientRequest;
         if (!relay.Client.TrySend(message, message is ExecExit ? relay.Allowance : 0) && relay.Kind == RelayKind.Exec)
             _peers.Send(peer, new ExecCancel { RequestId = relay.Stream, Reason = ExecCancelReason.Disconnected });
@@ -433,16 +452,18 @@ internal sealed class ExecService : Routing.IPeerService
         }
         int window = Math.Clamp(request.Window, 1, ExecFraming.MaxWindow);
         string program = UntrustedText.Escape(request.Program ?? "?");
-        var exec = new ExecProcess(_runtime, program, origin, request.RequestId, window, ExecFraming.ChunkFor(_maxFrameBytes, window), reply);
+        var log = request.Detach ? new GroupLog() : null;
+        var exec = new ExecProcess(_runtime, program, origin, request.RequestId, window, ExecFraming.ChunkFor(_maxFrameBytes, window), reply, log);
         var machine = new Machine(alias: _alias, heapCap: _limits.MaxHeapBytes, heapBudget: _limits.HeapBudget) { Runtime = _runtime };
         machine.LoadImage(image);
         ExecExit? exit = null;
-        var root = _runtime.Start(machine, exec.Output, new GroupOptions
+        var root = _runtime.Start(machine, exec.Destination, new GroupOptions
         {
             MaxSteps = Budget(request.MaxSteps < 0 ? null : request.MaxSteps),
             Owner = exec,
             Started = process =>
             {
+                if (log is not null) Logs.Add(process.Id, log);
                 added(exec);
                 reply(new ExecStarted { RequestId = request.RequestId, ProcessId = process.Id, Alias = _alias });
             },
@@ -491,7 +512,7 @@ internal sealed class ExecService : Routing.IPeerService
         try
         {
             await exec.Group!.WhenEnded().ConfigureAwait(false);
-            await exec.Output.DrainAsync().ConfigureAwait(false);
+            if (exec.Output is { } output) await output.DrainAsync().ConfigureAwait(false);
             long steps = exec.Root?.Steps ?? 0;
             exit = exec.StopReason is { } reason ? Stopped(exec, steps, reason)
                 : rootExit() ?? Stopped(exec, steps, ExecOutcome.Killed);
@@ -502,9 +523,24 @@ internal sealed class ExecService : Routing.IPeerService
             exit = new ExecExit { Outcome = ExecOutcome.Refused, Message = $"{_alias}: internal error running {exec.Id}: {e.GetType().Name}: {e.Message}" };
         }
         removed(exec);
+        if (exec.Log is { } log)
+        {
+            // Detached: nobody waits for the exit; `iridium logs` tells it.
+            log.Ended(Describe(exec, exit));
+            Logs.Ended(exec.Id);
+            return;
+        }
         exit.RequestId = exec.RequestId;
         exec.Reply(exit);
     }
+
+    /// <summary>How a detached group ended, as `iridium logs` says it.</summary>
+    private static string Describe(ExecProcess exec, ExecExit exit) => exit.Outcome switch
+    {
+        ExecOutcome.Stopped => $"{exec.Id} halted with status {exit.Code}",
+        ExecOutcome.Crashed => $"{exec.Id} crashed: {exit.Message}",
+        _ => exit.Message ?? $"{exec.Id} was stopped",
+    };
 
     private ExecExit Stopped(ExecProcess exec, long steps, ExecOutcome reason)
     {

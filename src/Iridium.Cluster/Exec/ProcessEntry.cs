@@ -49,6 +49,8 @@ internal abstract class ProcessEntry(string id, string program, string origin)
         HeapBytes = HeapBytes,
         AgeMs = Math.Max(0, Environment.TickCount64 - StartedAtMs),
         Origin = Origin,
+        Parent = "",
+        Group = Id,
     };
 }
 

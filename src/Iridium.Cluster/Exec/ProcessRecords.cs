@@ -15,11 +15,22 @@ internal static class ProcessRecords
             NodeId = nodeId,
             Alias = alias,
             Program = owner?.Program ?? "?",
-            State = ProcessState.Running,
+            State = StateOf(process.State),
             Steps = process.Steps,
             HeapBytes = process.HeapBytes,
             AgeMs = Math.Max(0, nowMs - process.StartedAtMs),
-            Origin = owner?.Origin ?? "?",
+            Origin = owner?.Origin ?? (process.Group.PartOf is not null ? "spawned by " + process.Group.Id : "?"),
+            MailboxLength = process.MailboxLength,
+            Dropped = process.Dropped,
+            Parent = process.Parent?.Id ?? "",
+            Group = process.Group.Id,
         };
     }
+
+    private static ProcessState StateOf(ProcessRunState state) => state switch
+    {
+        ProcessRunState.Running => ProcessState.Running,
+        ProcessRunState.Waiting => ProcessState.Waiting,
+        _ => ProcessState.Runnable,
+    };
 }

@@ -5,6 +5,8 @@ namespace Iridium.Cluster.Exec;
 internal enum RelayKind
 {
     Exec,
+    /// <summary>`exec --detach`: open until the program's start (or refusal) is relayed.</summary>
+    Detached,
     Kill,
     Ps,
 }

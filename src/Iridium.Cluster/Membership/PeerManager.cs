@@ -1,3 +1,4 @@
+using System.Buffers;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Logging;
 using Iridium.Cluster.Protocol;
@@ -388,12 +389,32 @@ internal sealed class PeerManager
         }
     }
 
-    /// <summary>Queues <paramref name="message"/> for every live peer (never waits).</summary>
+    /// <summary>
+    /// Sends <paramref name="message"/> to every live peer (never waits for a slow one). The
+    /// connections are taken under the lock and written to outside it: a send writes the frame on
+    /// the caller's thread when nobody else is writing, and a heartbeat to hundreds of peers must
+    /// not hold up every read loop that needs this manager meanwhile.
+    /// </summary>
     public void Broadcast(IClusterMessage message)
     {
+        ClusterConnection[] connections;
+        int count = 0;
         lock (_gate)
         {
-            foreach (var entry in _byId.Values) entry.Connection?.TrySend(message);
+            connections = ArrayPool<ClusterConnection>.Shared.Rent(Math.Max(1, _byId.Count));
+            foreach (var entry in _byId.Values)
+            {
+                if (entry.Connection is { } connection) connections[count++] = connection;
+            }
+        }
+        try
+        {
+            for (int i = 0; i < count; i++) connections[i].TrySend(message);
+        }
+        finally
+        {
+            Array.Clear(connections, 0, count);
+            ArrayPool<ClusterConnection>.Shared.Return(connections);
         }
     }
 

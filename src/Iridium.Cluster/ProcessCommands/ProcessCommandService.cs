@@ -7,12 +7,15 @@ using Iridium.Vm;
 namespace Iridium.Cluster.ProcessCommands;
 
 /// <summary>
-/// `iridium send` and `iridium call` on one node (tags 50-59). A message for a process of this
+/// `iridium send`, `call`, `kill --group` and `logs` on one node (tags 50-55). A message for a process of this
 /// node is posted by a <see cref="Correspondent"/>, a process that speaks for the client: the
 /// target sees it as the sender and may answer it, and for `call` the first message back is the
 /// answer. A target on another member (ALIAS.N, NAME@ALIAS) is relayed to that member, which
-/// does the same and answers; so the correspondent always lives on the target's node. A client
-/// that goes away abandons its calls; a member that is lost refuses what was relayed to it.
+/// does the same and answers; so the correspondent always lives on the target's node. `kill
+/// --group` and `logs` are relayed the same way to the member that runs the process they name
+/// (a group stopped there stops on every member, see <see cref="Processes.GroupLinks"/>); `logs
+/// --follow` answers with many messages, the last marked. A client that goes away abandons its
+/// calls; a member that is lost refuses what was relayed to it.
 /// </summary>
 internal sealed class ProcessCommandService : IPeerService
 {
@@ -24,13 +27,18 @@ internal sealed class ProcessCommandService : IPeerService
     private readonly ExecPeers _peers;
     private readonly Func<Guid, bool> _understands;
     private readonly int _maxRequestsPerClient;
+    private readonly DetachedLogs _logs;
+    private readonly Func<Guid, long> _queuedTo;
     private readonly Lock _gate = new();
     private readonly Dictionary<ClusterConnection, ClientCalls> _clients = [];
     private readonly Dictionary<long, Relayed> _relays = [];
     private long _lastStream;
 
-    public ProcessCommandService(string alias, ProcessRuntime runtime, ExecPeers peers, Func<Guid, bool> understands, int maxRequestsPerClient)
+    /// <param name="queuedTo">Bytes queued for a member now: a `logs --follow` relayed to it stops before process traffic would be refused.</param>
+    public ProcessCommandService(string alias, ProcessRuntime runtime, ExecPeers peers, Func<Guid, bool> understands, int maxRequestsPerClient, DetachedLogs logs, Func<Guid, long> queuedTo)
     {
+        _logs = logs;
+        _queuedTo = queuedTo;
         _alias = alias;
         _runtime = runtime;
         _peers = peers;
@@ -48,6 +56,11 @@ internal sealed class ProcessCommandService : IPeerService
 
     public void OnClientMessage(ClusterConnection client, IProcessCommand message)
     {
+        if (message is GroupKillRequest or LogsRequest)
+        {
+            OnClientAsk(client, message);
+            return;
+        }
         if (message is not SendRequest request)
         {
             client.Close(CloseReason.ProtocolError, $"protocol error: a client sent {message.GetType().Name}");
@@ -113,19 +126,122 @@ internal sealed class ProcessCommandService : IPeerService
     /// <summary>Forwards the request to the member that holds the target; null when sent (its answer is relayed back), else the refusal.</summary>
     private SendReply? Relay(ClusterConnection client, SendRequest request, SendTarget target)
     {
-        string alias = target.Alias!;
+        var forwarded = new SendRequest { RequestId = 0, Target = request.Target, Payload = request.Payload, WantReply = request.WantReply, TimeoutMs = request.TimeoutMs };
+        return RelayTo(client, request.RequestId, target.Alias!, forwarded, $"{target}: ", "before the message could be sent") is { } why ? Refused(why) : null;
+    }
+
+    /// <summary>
+    /// Forwards <paramref name="forwarded"/> (its request id set here) to member <paramref name="alias"/>
+    /// for the client's request <paramref name="clientRequest"/>; null when sent (what comes back is
+    /// relayed), else why not.
+    /// </summary>
+    private string? RelayTo(ClusterConnection client, long clientRequest, string alias, IProcessCommand forwarded, string about, string lostWhen)
+    {
         if (_peers.Resolve(alias) is not { } member || !_understands(member))
-            return Refused($"{target}: no member called '{UntrustedText.Escape(alias)}' that runs programs is up (see 'iridium members')");
+            return $"{about}no member called '{UntrustedText.Escape(alias)}' that runs programs is up (see 'iridium members')";
         long stream = Interlocked.Increment(ref _lastStream);
         lock (_gate)
         {
             if (client.Closing is not null) return null;
-            _relays[stream] = new Relayed(client, request.RequestId, member, alias);
+            _relays[stream] = new Relayed(client, clientRequest, member, alias, forwarded);
             if (_clients.TryGetValue(client, out var calls)) calls.Open++;
         }
-        var forwarded = new SendRequest { RequestId = stream, Target = request.Target, Payload = request.Payload, WantReply = request.WantReply, TimeoutMs = request.TimeoutMs };
-        if (!_peers.Send(member, forwarded)) Answered(stream, Refused($"{target}: lost {UntrustedText.Escape(alias)} before the message could be sent"));
+        forwarded.RequestId = stream;
+        if (!_peers.Send(member, forwarded)) Answered(stream, Failed(forwarded, $"{about}lost {UntrustedText.Escape(alias)} {lostWhen}"));
         return null;
+    }
+
+    /// <summary>`kill --group` and `logs` from a client: answered here for a process of this node, else relayed to the member that runs it.</summary>
+    private void OnClientAsk(ClusterConnection client, IProcessCommand message)
+    {
+        string id = message switch
+        {
+            GroupKillRequest kill => kill.ProcessId ?? "",
+            LogsRequest logs => logs.ProcessId ?? "",
+            _ => "",
+        };
+        lock (_gate)
+        {
+            if (client.Closing is not null) return;
+            if (!_clients.TryGetValue(client, out var calls)) _clients[client] = calls = new ClientCalls();
+            if (calls.Open >= _maxRequestsPerClient)
+            {
+                client.Close(CloseReason.ProtocolError, $"protocol error: more than {_maxRequestsPerClient} requests open at once");
+                return;
+            }
+        }
+        long clientId = message.RequestId;
+        if (SendTarget.TryParse(id, out var target) && target.Serial is not null && target.Alias is { } alias && alias != _alias)
+        {
+            IProcessCommand forwarded = message is LogsRequest asked ? new LogsRequest { ProcessId = id, Follow = asked.Follow } : new GroupKillRequest { ProcessId = id };
+            if (RelayTo(client, clientId, alias, forwarded, $"no process {UntrustedText.Escape(id)}: ", "") is { } why)
+            {
+                var refusal = Failed(message, why);
+                refusal.RequestId = clientId;
+                client.TrySend(refusal);
+            }
+            return;
+        }
+        // A follow holds the client's connection open (not idle) until its last answer.
+        bool following = message is LogsRequest { Follow: true };
+        if (following) Opened(client, +1);
+        AnswerHere(message, reply =>
+        {
+            reply.RequestId = clientId;
+            if (following && reply is LogsOutput { Last: true }) Opened(client, -1);
+            return client.TrySend(reply);
+        });
+    }
+
+    private void Opened(ClusterConnection client, int change)
+    {
+        lock (_gate)
+        {
+            if (_clients.TryGetValue(client, out var calls)) calls.Open += change;
+        }
+    }
+
+    /// <summary>`kill --group` or `logs` for a process of this node: the answer (for `logs --follow`, the answers) to <paramref name="reply"/>.</summary>
+    private void AnswerHere(IProcessCommand message, Func<IProcessCommand, bool> reply)
+    {
+        switch (message)
+        {
+            case GroupKillRequest kill:
+                reply(KillGroup(kill.ProcessId ?? ""));
+                break;
+            case LogsRequest logs:
+                Logs(logs, reply);
+                break;
+        }
+    }
+
+    private GroupKillReply KillGroup(string id)
+    {
+        if (!SendTarget.TryParse(id, out var target) || target.Serial is not { } serial || (target.Alias is { } alias && alias != _alias)
+            || _runtime.Find(serial) is not { Remote: null } process)
+            return new GroupKillReply { Found = false, Message = $"no process {UntrustedText.Escape(id)}" };
+        var group = process.Group;
+        _runtime.KillGroup(group);
+        return new GroupKillReply { Found = true, Message = $"killed group {group.Id}" };
+    }
+
+    /// <summary>`logs`: what a detached group kept, then (with --follow) what it prints until it ends; the last answer is marked.</summary>
+    private void Logs(LogsRequest request, Func<IProcessCommand, bool> reply)
+    {
+        string id = request.ProcessId ?? "";
+        if (_logs.Find(id) is not { } log)
+        {
+            reply(new LogsOutput { Found = false, Last = true, Message = $"no detached group {UntrustedText.Escape(id)} on {_alias} (logs are kept for 'exec --detach' groups, by their root's id)" });
+            return;
+        }
+        log.Read(request.Follow,
+            (kept, end) =>
+            {
+                bool last = end is not null || !request.Follow;
+                reply(new LogsOutput { Found = true, Bytes = kept, Last = last, Message = end ?? (last ? $"{id} is running" : null) });
+            },
+            bytes => reply(new LogsOutput { Found = true, Bytes = bytes }),
+            how => reply(new LogsOutput { Found = true, Last = true, Message = how }));
     }
 
     // ---- from members ----
@@ -137,10 +253,25 @@ internal sealed class ProcessCommandService : IPeerService
             case SendRequest request:
                 _ = AnswerPeerAsync(peer, request);
                 break;
-            case SendReply reply:
+            case GroupKillRequest or LogsRequest:
+                long stream = message is IProcessCommand asked ? asked.RequestId : 0;
+                AnswerHere((IProcessCommand)message, reply =>
+                {
+                    reply.RequestId = stream;
+                    // A group that prints faster than the member's link drains ends the follow, never the link.
+                    if (reply is LogsOutput { Last: false, Bytes.Length: > 0 } && _queuedTo(peer) > Processes.ProcessService.QueueBytes)
+                    {
+                        _peers.Send(peer, new LogsOutput { RequestId = stream, Found = true, Last = true, Message = $"{_alias}: stopped following: the group prints faster than the link to this member drains" });
+                        return false;
+                    }
+                    return _peers.Send(peer, reply);
+                });
+                break;
+            case SendReply or GroupKillReply or LogsOutput:
+                var answer = (IProcessCommand)message;
                 bool ours;
-                lock (_gate) ours = _relays.TryGetValue(reply.RequestId, out var relayed) && relayed.Member == peer;
-                if (ours) Answered(reply.RequestId, reply);
+                lock (_gate) ours = _relays.TryGetValue(answer.RequestId, out var relayed) && relayed.Member == peer;
+                if (ours) Answered(answer.RequestId, answer);
                 break;
             default:
                 // A message of this range this build does not know the use of: dropped.
@@ -157,7 +288,9 @@ internal sealed class ProcessCommandService : IPeerService
         {
             string alias;
             lock (_gate) alias = _relays.TryGetValue(stream, out var relayed) ? relayed.Alias : "?";
-            Answered(stream, Refused($"lost {alias} ({why}); the message may or may not have arrived"));
+            IProcessCommand? asked;
+            lock (_gate) asked = _relays.TryGetValue(stream, out var relayed) ? relayed.Forwarded : null;
+            if (asked is not null) Answered(stream, Failed(asked, $"lost {alias} ({why})" + (asked is SendRequest ? "; the message may or may not have arrived" : "")));
         }
     }
 
@@ -176,19 +309,36 @@ internal sealed class ProcessCommandService : IPeerService
         _peers.Send(peer, reply);
     }
 
-    /// <summary>The answer to a relayed request: to its client, under the client's request id. False when it was not open.</summary>
-    private bool Answered(long stream, SendReply reply)
+    /// <summary>
+    /// An answer to a relayed request: to its client, under the client's request id. The relay
+    /// closes with the last answer (every one but a `logs --follow` output that is not marked
+    /// last). False when it was not open.
+    /// </summary>
+    private bool Answered(long stream, IProcessCommand reply)
     {
-        Relayed relayed;
+        Relayed? relayed;
+        bool last = reply is not LogsOutput { Last: false };
         lock (_gate)
         {
-            if (!_relays.Remove(stream, out relayed!)) return false;
-            if (_clients.TryGetValue(relayed.Client, out var calls)) calls.Open--;
+            if (last)
+            {
+                if (!_relays.Remove(stream, out relayed)) return false;
+                if (_clients.TryGetValue(relayed.Client, out var calls)) calls.Open--;
+            }
+            else if (!_relays.TryGetValue(stream, out relayed)) return false;
         }
         reply.RequestId = relayed.ClientRequest;
         relayed.Client.TrySend(reply);
         return true;
     }
+
+    /// <summary>The answer that says <paramref name="asked"/> failed, and why.</summary>
+    private static IProcessCommand Failed(IProcessCommand asked, string why) => asked switch
+    {
+        GroupKillRequest => new GroupKillReply { Found = false, Message = why },
+        LogsRequest => new LogsOutput { Found = false, Last = true, Message = why },
+        _ => Refused(why),
+    };
 
     // ---- here ----
 
@@ -223,5 +373,6 @@ internal sealed class ProcessCommandService : IPeerService
         public CancellationTokenSource Gone { get; } = new();
     }
 
-    private sealed record Relayed(ClusterConnection Client, long ClientRequest, Guid Member, string Alias);
+    /// <param name="Forwarded">What was sent to the member: what a refusal must answer.</param>
+    private sealed record Relayed(ClusterConnection Client, long ClientRequest, Guid Member, string Alias, IProcessCommand Forwarded);
 }

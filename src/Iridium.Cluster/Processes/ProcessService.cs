@@ -68,7 +68,11 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
         _time = time;
         _answerWithinMs = (long)answerWithin.TotalMilliseconds;
         _limits = limits;
+        Groups = new GroupLinks(runtime, (member, message) => _peers.ConnectionTo(member)?.TrySend(message) ?? false);
     }
+
+    /// <summary>Which parts of groups run on which members (tags 56-59).</summary>
+    public GroupLinks Groups { get; }
 
     /// <summary>What was dropped, by why (tests, diagnostics).</summary>
     public ProcessDrops Drops { get; } = new();
@@ -152,8 +156,10 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
             Headerless = image.IsHeaderless,
             Pc = pcAddress,
             R0 = r0,
+            Group = call.Caller.Group.Id,
         };
-        Ask(call, node, alias, request.RequestId, request, image);
+        // The child's part of the group counts from now: a part that ends before the answer is read still holds the group open.
+        Ask(call, node, alias, request.RequestId, request, image, call.Caller.Group.AddRemotePart());
     }
 
     public void Where(RemoteCall call, string name, string alias)
@@ -164,13 +170,13 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
             return;
         }
         long id = Interlocked.Increment(ref _nextRequest);
-        Ask(call, node, alias, id, new RemoteWhere { RequestId = id, Name = name }, image: null);
+        Ask(call, node, alias, id, new RemoteWhere { RequestId = id, Name = name }, image: null, part: null);
     }
 
     /// <summary>Sends a request whose answer completes <paramref name="call"/>; an unsendable one completes it at once with null.</summary>
-    private void Ask(RemoteCall call, Guid node, string alias, long requestId, IProcessMessage request, ProcessImage? image)
+    private void Ask(RemoteCall call, Guid node, string alias, long requestId, IProcessMessage request, ProcessImage? image, RemotePart? part)
     {
-        var pending = new PendingCall(call, node, alias, _time.NowMs() + _answerWithinMs, request as RemoteSpawn, image);
+        var pending = new PendingCall(call, node, alias, _time.NowMs() + _answerWithinMs, request as RemoteSpawn, image, part);
         _calls[requestId] = pending;
         int bytes = request is RemoteSpawn { Image: { } sent } ? sent.Length : 0;
         if (TrySend(node, request, bytes))
@@ -178,7 +184,14 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
             if (bytes > 0) Interlocked.Increment(ref _imagesSent);
             return;
         }
-        if (_calls.TryRemove(requestId, out _)) call.Complete(null);
+        if (_calls.TryRemove(requestId, out _)) Refused(pending);
+    }
+
+    /// <summary>A call ends without an answer: the caller hears null, and a spawn's part never started.</summary>
+    private static void Refused(PendingCall pending)
+    {
+        pending.Part?.Release();
+        pending.Call.Complete(null);
     }
 
     /// <summary>The node's timer: calls unanswered for the failure timeout end refused (a member that is up but does not answer).</summary>
@@ -187,7 +200,7 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
         long now = _time.NowMs();
         foreach (var (id, pending) in _calls)
         {
-            if (now >= pending.DeadlineMs && _calls.TryRemove(id, out _)) pending.Call.Complete(null);
+            if (now >= pending.DeadlineMs && _calls.TryRemove(id, out _)) Refused(pending);
         }
     }
 
@@ -201,7 +214,10 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
                 Deliver(peer, send);
                 break;
             case RemoteSpawn spawn:
-                connection.TrySend(SpawnFor(peer, spawn));
+                var (spawned, child) = SpawnFor(peer, spawn);
+                connection.TrySend(spawned);
+                // Told after the answer, so the member never hears of a part's end before its start.
+                if (child is not null) Groups.StartedHere(peer, spawn.Parent, child);
                 break;
             case RemoteSpawnReply reply:
                 Answered(peer, reply);
@@ -222,8 +238,16 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
                 else Drops.Add(ProcessDrop.Unasked);
                 break;
             case RemoteOutput output:
-                if (output.Bytes is { } bytes && _runtime.Find(output.To) is { Remote: null } parent) parent.Group.WriteFromElsewhere(bytes);
+                // The parent may have ended while its children there still print: the group still reads.
+                var group = _runtime.Find(output.To) is { Remote: null } parent ? parent.Group : Groups.GroupOfParent(peer, output.To);
+                if (output.Bytes is { } bytes && group is not null) group.WriteFromElsewhere(bytes);
                 else Drops.Add(ProcessDrop.NoSuchProcess);
+                break;
+            case GroupPartEnded ended:
+                if (!Groups.Ended(peer, ended)) Drops.Add(ProcessDrop.Unasked);
+                break;
+            case GroupStop stop:
+                if (!Groups.Stop(peer, stop)) Drops.Add(ProcessDrop.NoSuchProcess);
                 break;
             default:
                 Drops.Add(ProcessDrop.Unasked);
@@ -248,13 +272,13 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
         if (!target.TryPost(sender, payload)) Drops.Add(ProcessDrop.MailboxFull);
     }
 
-    private RemoteSpawnReply SpawnFor(Guid peer, RemoteSpawn spawn)
+    private (RemoteSpawnReply Reply, Process? Child) SpawnFor(Guid peer, RemoteSpawn spawn)
     {
         var reply = new RemoteSpawnReply { RequestId = spawn.RequestId, Outcome = SpawnOutcome.Refused };
         if (spawn.ImageHash is not { Length: Sha256.HashSize } hash || spawn.Image is { Length: 0 } || spawn.Image?.Length > _limits.MaxImageBytes)
         {
             Drops.Add(ProcessDrop.Malformed);
-            return reply;
+            return (reply, null);
         }
         string key = ImageCache.KeyOf(hash, spawn.Headerless);
         var image = _images.Get(key);
@@ -263,22 +287,23 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
             if (spawn.Image is null)
             {
                 reply.Outcome = SpawnOutcome.ImageWanted;
-                return reply;
+                return (reply, null);
             }
             // The hash is the cache's key: an image that does not match it would poison the cache.
             if (!Sha256.Hash(spawn.Image).AsSpan().SequenceEqual(hash) || ProcessImage.TryLoad(spawn.Image, spawn.Headerless) is not { } loaded)
             {
                 Drops.Add(ProcessDrop.Malformed);
-                return reply;
+                return (reply, null);
             }
             _images.Add(key, image = loaded);
         }
         var parent = _runtime.RemoteProcess(new RemoteProcessId(peer, spawn.Parent), AliasOf(peer));
-        var child = _runtime.SpawnForRemote(parent, image, spawn.Pc, spawn.R0, new GroupOutputStream(this, peer, spawn.Parent), _limits.MaxHeapBytes, _limits.HeapBudget);
-        if (child is null) return reply;
+        string groupId = spawn.Group is { Length: > 0 } id ? UntrustedText.Escape(id) : parent.Id;
+        var child = _runtime.SpawnForRemote(parent, image, spawn.Pc, spawn.R0, new GroupOutputStream(this, peer, spawn.Parent), _limits.MaxHeapBytes, _limits.HeapBudget, groupId);
+        if (child is null) return (reply, null);
         reply.Outcome = SpawnOutcome.Started;
         reply.Child = child.Serial;
-        return reply;
+        return (reply, child);
     }
 
     private void Answered(Guid peer, RemoteSpawnReply reply)
@@ -286,22 +311,25 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
         if (TakeCall(peer, reply.RequestId) is not { } asked)
         {
             Drops.Add(ProcessDrop.Unasked);
+            // Started after its caller gave up: nobody holds a handle to it, so its part stops.
+            if (reply.Outcome == SpawnOutcome.Started) _peers.ConnectionTo(peer)?.TrySend(new GroupStop { Part = reply.Child, FromPart = false });
             return;
         }
         switch (reply.Outcome)
         {
             case SpawnOutcome.Started:
                 RememberSent(peer, asked.Spawn!);
+                if (asked.Part is { } part) Groups.StartedElsewhere(peer, asked.Spawn!.Parent, reply.Child, part);
                 asked.Call.Complete(_runtime.RemoteProcess(new RemoteProcessId(peer, reply.Child), asked.Alias));
                 break;
             case SpawnOutcome.ImageWanted when asked.Spawn is { Image: null } hashOnly && asked.Image is { } image:
                 // Its cache let the image go: once more, with the image.
                 hashOnly.Image = image.Bytes.ToArray();
                 hashOnly.RequestId = Interlocked.Increment(ref _nextRequest);
-                Ask(asked.Call, peer, asked.Alias, hashOnly.RequestId, hashOnly, image);
+                Ask(asked.Call, peer, asked.Alias, hashOnly.RequestId, hashOnly, image, asked.Part);
                 break;
             default:
-                asked.Call.Complete(null);
+                Refused(asked);
                 break;
         }
     }
@@ -341,8 +369,9 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
     {
         foreach (var (id, pending) in _calls)
         {
-            if (pending.Node == peer && _calls.TryRemove(id, out _)) pending.Call.Complete(null);
+            if (pending.Node == peer && _calls.TryRemove(id, out _)) Refused(pending);
         }
+        Groups.Lost(peer);
         List<Monitors> lost = [];
         lock (_gate)
         {
@@ -424,5 +453,8 @@ internal sealed class ProcessService : IPeerService, IProcessNetwork
         public int Count { get; set; } = 1;
     }
 
-    private sealed record PendingCall(RemoteCall Call, Guid Node, string Alias, long DeadlineMs, RemoteSpawn? Spawn, ProcessImage? Image);
+    /// <param name="Part">A spawn's part of its caller's group, held until the answer (released when there is none).</param>
+    private sealed record PendingCall(RemoteCall Call, Guid Node, string Alias, long DeadlineMs, RemoteSpawn? Spawn, ProcessImage? Image, RemotePart? Part);
+
+    public void GroupStopped(ProcessGroup group) => Groups.Stopped(group);
 }

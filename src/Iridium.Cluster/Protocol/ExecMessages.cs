@@ -40,6 +40,11 @@ internal partial class ExecRequest : IExecMessage
     public string? Origin { get => _origin.Value; set => _origin = new(value); }
     [MemoryPackInclude, MemoryPackAllowSerialize]
     private CheckedText _origin;
+    /// <summary>
+    /// `exec --detach` (appended): the requester hears only <see cref="ExecStarted"/>; the group
+    /// runs on without it, its output kept for `iridium logs`.
+    /// </summary>
+    public bool Detach { get; set; }
 }
 
 /// <summary>The program was admitted: its process id, and the node that runs it.</summary>
@@ -136,10 +141,16 @@ internal partial class ProcessList : IExecMessage
     public List<ProcessRecord>? Processes { get; set; }
 }
 
+/// <summary>A row's state in `ps` (docs/reference/runtime.md): a process is running, runnable or waiting; a REPL's VM queued or running.</summary>
 internal enum ProcessState : byte
 {
     Queued = 1,
+    /// <summary>On a scheduler thread now (or a REPL's VM that runs).</summary>
     Running = 2,
+    /// <summary>In the run queue.</summary>
+    Runnable = 3,
+    /// <summary>In RECV (or a store call) with nothing to take: holds no thread.</summary>
+    Waiting = 4,
 }
 
 /// <summary>One row of `iridium ps`.</summary>
@@ -168,6 +179,21 @@ internal partial class ProcessRecord
     public string? Origin { get => _origin.Value; set => _origin = new(value); }
     [MemoryPackInclude, MemoryPackAllowSerialize]
     private CheckedText _origin;
+    // Appended after Origin: a record from an older node ends here (mailbox 0, no parent or group).
+    /// <summary>Messages waiting in its mailbox.</summary>
+    public int MailboxLength { get; set; }
+    /// <summary>Messages its full mailbox refused.</summary>
+    public long Dropped { get; set; }
+    /// <summary>The process that spawned it (ALIAS.N), empty for a root.</summary>
+    [MemoryPackIgnore]
+    public string? Parent { get => _parent.Value; set => _parent = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _parent;
+    /// <summary>Its group: the id of the group's root (ALIAS.N), wherever that runs.</summary>
+    [MemoryPackIgnore]
+    public string? Group { get => _group.Value; set => _group = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _group;
 }
 
 /// <summary>Stop the process with this id (ALIAS.N), wherever it runs.</summary>

@@ -9,7 +9,7 @@ namespace Iridium.Cluster.Protocol;
 /// an older reader refuses longer ones, so that needs a protocol version). Tags 0-5 are the
 /// handshake, 10-13 membership, 20-25 client queries and application data, 30-39
 /// exec, ps and kill (<see cref="IExecMessage"/>), 40-47 processes on different members
-/// (<see cref="IProcessMessage"/>), 50-59 client process commands (<see cref="IProcessCommand"/>),
+/// (<see cref="IProcessMessage"/>), 50-55 client process commands (<see cref="IProcessCommand"/>), 56-59 groups that span members (<see cref="IGroupMessage"/>),
 /// 60-75 the replicated store between voters and 76-79 its client calls (<see cref="IStoreMessage"/>),
 /// 80-89 encryption. A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
@@ -53,6 +53,12 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(47, typeof(RemoteOutput))]
 [MemoryPackUnion(50, typeof(SendRequest))]
 [MemoryPackUnion(51, typeof(SendReply))]
+[MemoryPackUnion(52, typeof(GroupKillRequest))]
+[MemoryPackUnion(53, typeof(GroupKillReply))]
+[MemoryPackUnion(54, typeof(LogsRequest))]
+[MemoryPackUnion(55, typeof(LogsOutput))]
+[MemoryPackUnion(56, typeof(GroupPartEnded))]
+[MemoryPackUnion(57, typeof(GroupStop))]
 [MemoryPackUnion(60, typeof(StoreVote))]
 [MemoryPackUnion(61, typeof(StoreVoteReply))]
 [MemoryPackUnion(62, typeof(StorePreVote))]

@@ -56,6 +56,12 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<RemoteOutput>();
         MemoryPackFormatterProvider.Register<SendRequest>();
         MemoryPackFormatterProvider.Register<SendReply>();
+        MemoryPackFormatterProvider.Register<GroupKillRequest>();
+        MemoryPackFormatterProvider.Register<GroupKillReply>();
+        MemoryPackFormatterProvider.Register<LogsRequest>();
+        MemoryPackFormatterProvider.Register<LogsOutput>();
+        MemoryPackFormatterProvider.Register<GroupPartEnded>();
+        MemoryPackFormatterProvider.Register<GroupStop>();
         MemoryPackFormatterProvider.Register<StoreVote>();
         MemoryPackFormatterProvider.Register<StoreVoteReply>();
         MemoryPackFormatterProvider.Register<StorePreVote>();

@@ -3,7 +3,7 @@ using MemoryPack;
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>
-/// The messages of `iridium send` and `iridium call` (tags 50-59, client process commands). A
+/// The messages of `iridium send`, `call`, `kill --group` and `logs` (tags 50-55, client process commands). A
 /// client sends them to the node it contacted; a target on another member is relayed to that
 /// member under a stream id of the contacted node (as exec's are), and its answer relayed back
 /// under the client's request id. Sent to a peer only once it announced that it runs programs.
@@ -55,4 +55,59 @@ internal partial class SendReply : IProcessCommand
     private CheckedText _message;
     /// <summary>The answer's payload (<see cref="SendOutcome.Answered"/>).</summary>
     public byte[]? Payload { get; set; }
+}
+
+/// <summary>`kill --group`: stop every process of the group <see cref="ProcessId"/> (ALIAS.N) belongs to, on every member.</summary>
+[MemoryPackable]
+internal partial class GroupKillRequest : IProcessCommand
+{
+    public long RequestId { get; set; }
+    [MemoryPackIgnore]
+    public string? ProcessId { get => _processId.Value; set => _processId = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _processId;
+}
+
+[MemoryPackable]
+internal partial class GroupKillReply : IProcessCommand
+{
+    public long RequestId { get; set; }
+    public bool Found { get; set; }
+    [MemoryPackIgnore]
+    public string? Message { get => _message.Value; set => _message = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _message;
+}
+
+/// <summary>
+/// `iridium logs`: the output kept of the detached group whose root is <see cref="ProcessId"/>;
+/// with <see cref="Follow"/>, then what it prints until it ends.
+/// </summary>
+[MemoryPackable]
+internal partial class LogsRequest : IProcessCommand
+{
+    public long RequestId { get; set; }
+    [MemoryPackIgnore]
+    public string? ProcessId { get => _processId.Value; set => _processId = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _processId;
+    public bool Follow { get; set; }
+}
+
+/// <summary>
+/// Output of a detached group for a <see cref="LogsRequest"/>, in order; the last one has
+/// <see cref="Last"/> set (and, when the group was not found, <see cref="Found"/> false and why in
+/// <see cref="Message"/>; when it has ended, how, in <see cref="Message"/>).
+/// </summary>
+[MemoryPackable]
+internal partial class LogsOutput : IProcessCommand
+{
+    public long RequestId { get; set; }
+    public bool Found { get; set; }
+    public byte[]? Bytes { get; set; }
+    public bool Last { get; set; }
+    [MemoryPackIgnore]
+    public string? Message { get => _message.Value; set => _message = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _message;
 }

@@ -30,6 +30,11 @@ internal partial class RemoteSpawn : IProcessMessage
     public int Pc { get; set; }
     /// <summary>The child's R0.</summary>
     public int R0 { get; set; }
+    /// <summary>The id of the parent's group (ALIAS.N of its root), what `ps` shows as the child's group; appended, so absent from older senders.</summary>
+    [MemoryPackIgnore]
+    public string? Group { get => _group.Value; set => _group = new(value); }
+    [MemoryPackInclude, MemoryPackAllowSerialize]
+    private CheckedText _group;
 }
 
 /// <summary>How a <see cref="RemoteSpawn"/> ended.</summary>

@@ -5,9 +5,12 @@ internal static class ProtocolLimits
 {
     /// <summary>
     /// Bumped on any incompatible change; peers with another version are refused. Version 2
-    /// encrypts every connection (<see cref="SecureHello"/> first).
+    /// encrypts every connection (<see cref="SecureHello"/> first); version 3 appends fields to
+    /// ExecRequest (detach), ProcessRecord (mailbox, drops, parent, group) and RemoteSpawn (group),
+    /// which a node of version 2 cannot read: it is refused at the handshake with the reason,
+    /// rather than failing later on exec, ps or a spawn.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The version of builds that send everything in plain text: admitted only with --allow-plaintext-peers.</summary>
     public const int PlaintextVersion = 1;

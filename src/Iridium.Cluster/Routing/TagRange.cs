@@ -22,8 +22,11 @@ internal readonly record struct TagRange(byte First, byte Last)
     /// <summary>Processes on one node talking to processes on another.</summary>
     public static readonly TagRange Processes = new(40, 49);
 
-    /// <summary>send, call, logs and detach from a client.</summary>
-    public static readonly TagRange ClientProcessCommands = new(50, 59);
+    /// <summary>send, call, logs and kill --group from a client (and relayed to the member that runs the process).</summary>
+    public static readonly TagRange ClientProcessCommands = new(50, 55);
+
+    /// <summary>Groups that span members: a part's end, a group's stop.</summary>
+    public static readonly TagRange GroupLinks = new(56, 59);
 
     /// <summary>The replicated store: Raft between voters (60-75) and its client calls (76-79, <see cref="StoreClient"/>).</summary>
     public static readonly TagRange Store = new(60, 79);

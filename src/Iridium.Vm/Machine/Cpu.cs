@@ -32,12 +32,15 @@ public unsafe struct Cpu
     public int CodeStart;
     /// <summary>Number of decoded slots before the end sentinel.</summary>
     public int CodeCount;
-    // The stack registers are forwarded so that a superinstruction of pushes, pops and a CALL keeps
-    // sp, bp and the storage in registers: a store into the stack goes through an int*, which the
-    // JIT must assume can change any field, so it would load them again after every push.
-    [ForwardedField]
+    // The stack registers are forwarded: a store into the stack goes through an int*, which the JIT
+    // must assume can change any field, so it would load them again after every push. sp and bp are
+    // resident, in locals of the whole run: otherwise every label that pushes, pops, calls or
+    // returns loads them on entry and stores them on exit. The storage and its capacity are only
+    // read, once per label (resident too, they crowded the register allocator, which spilled
+    // locals around RET: fib took 2 x86 instructions a call more, not fewer).
+    [ForwardedField(Resident = true)]
     public int Sp;
-    [ForwardedField]
+    [ForwardedField(Resident = true)]
     public int Bp;
     /// <summary>
     /// Frames with bp at or below this were left by an earlier program (see Handlers.Stack.cs):

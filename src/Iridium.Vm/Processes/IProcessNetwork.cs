@@ -33,4 +33,10 @@ public interface IProcessNetwork
 
     /// <summary>WHERE NAME@ALIAS: completes <paramref name="call"/> with the process's stand-in, or null, within the failure timeout.</summary>
     void Where(RemoteCall call, string name, string alias);
+
+    /// <summary>
+    /// <paramref name="group"/> was stopped (once): its parts on other members, and the group it is
+    /// a part of, stop too.
+    /// </summary>
+    void GroupStopped(ProcessGroup group);
 }

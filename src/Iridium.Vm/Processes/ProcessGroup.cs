@@ -11,6 +11,7 @@ public sealed class ProcessGroup
     private readonly ManualResetEventSlim _ended = new(false);
     private TaskCompletionSource? _whenEnded;
     private int _members;
+    private int _stopping;
 
     internal ProcessGroup(Stream destination, GroupOptions? options = null)
     {
@@ -32,6 +33,18 @@ public sealed class ProcessGroup
 
     /// <summary>The process that started the group.</summary>
     public Process Root { get; internal set; } = null!;
+
+    /// <summary>
+    /// What `ps` calls the group: its root's id, ALIAS.N; for the part of a group a member
+    /// started here for one of its processes, the id of that group's root there.
+    /// </summary>
+    public string Id => PartOf ?? Root.Id;
+
+    /// <summary>The id of the group on another member this group is a part of; null for a group of its own.</summary>
+    public string? PartOf { get; internal init; }
+
+    /// <summary>True once the group was stopped (Ctrl-C, `kill --group`, its owner gone): it is stopped once, everywhere.</summary>
+    public bool IsStopping => Volatile.Read(ref _stopping) != 0;
 
     /// <summary>Members that have not ended.</summary>
     public int LiveMembers => Volatile.Read(ref _members);
@@ -58,6 +71,20 @@ public sealed class ProcessGroup
     }
 
     internal void Join() => Interlocked.Increment(ref _members);
+
+    /// <summary>Marks the group stopping; true for the first caller only.</summary>
+    internal bool MarkStopping() => Interlocked.Exchange(ref _stopping, 1) == 0;
+
+    /// <summary>
+    /// A part of the group that runs on another member (what its processes started there): it
+    /// counts as one member until <see cref="RemotePart.Release"/>, so the group, and the `run` or
+    /// `exec` waiting for it, ends only once that part has ended too.
+    /// </summary>
+    public RemotePart AddRemotePart()
+    {
+        Join();
+        return new RemotePart(this);
+    }
 
     internal void Leave()
     {
@@ -92,4 +119,21 @@ public sealed class ProcessGroup
 
     /// <summary>Waits at most <paramref name="timeout"/>; true when the group has ended.</summary>
     public bool WaitForEnd(TimeSpan timeout) => _ended.Wait(timeout);
+}
+
+/// <summary>A part of a <see cref="ProcessGroup"/> on another member (<see cref="ProcessGroup.AddRemotePart"/>): released once.</summary>
+public sealed class RemotePart
+{
+    private readonly ProcessGroup _group;
+    private int _released;
+
+    internal RemotePart(ProcessGroup group) => _group = group;
+
+    public ProcessGroup Group => _group;
+
+    /// <summary>The part has ended (or its member was lost): the group counts one member fewer. Only the first call counts.</summary>
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) _group.Leave();
+    }
 }

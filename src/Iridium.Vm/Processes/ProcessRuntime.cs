@@ -89,15 +89,17 @@ public sealed class ProcessRuntime : IDisposable
     /// SPAWN from another member: a process running <paramref name="image"/> from
     /// <paramref name="pcAddress"/> with R0 = <paramref name="r0"/>, whose handle 1 is its remote
     /// <paramref name="parent"/>, the root of a new group here whose output goes to
-    /// <paramref name="output"/>. Null when the process limit refuses it. A pc that is not a code
-    /// address faults JUMP in the child, as it would have in its parent.
+    /// <paramref name="output"/>: the part here of the parent's group <paramref name="partOf"/>
+    /// (its id, what <see cref="ProcessGroup.Id"/> says; null: the child names its own group). Null when the
+    /// process limit refuses it. A pc that is not a code address faults JUMP in the child, as it
+    /// would have in its parent.
     /// </summary>
-    public Process? SpawnForRemote(Process parent, ProcessImage image, int pcAddress, int r0, Stream output, int heapCap, HeapBudget? heapBudget)
+    public Process? SpawnForRemote(Process parent, ProcessImage image, int pcAddress, int r0, Stream output, int heapCap, HeapBudget? heapBudget, string? partOf = null)
     {
         ArgumentNullException.ThrowIfNull(parent);
         if (parent.Remote is null) throw new ArgumentException("the parent of a process spawned for another member is a stand-in", nameof(parent));
         var child = Machine.ForProcess(image, pcAddress, r0, this, heapCap, heapBudget, diagnostics: null);
-        var group = new ProcessGroup(output);
+        var group = new ProcessGroup(output) { PartOf = partOf };
         var process = Add(child, group, parent, hosted: false);
         if (process is null) return null;
         child.Output = new ProcessOutput(group);
@@ -307,9 +309,13 @@ public sealed class ProcessRuntime : IDisposable
     /// <summary>Stops one process (reason 3 to its watchers); false when there is none with this serial.</summary>
     public bool Kill(long serial) => Find(serial)?.RequestKill() ?? false;
 
-    /// <summary>Stops every living member of <paramref name="group"/>.</summary>
+    /// <summary>
+    /// Stops every living member of <paramref name="group"/>; the first time, its parts on other
+    /// members are told to stop too (<see cref="IProcessNetwork.GroupStopped"/>).
+    /// </summary>
     public void KillGroup(ProcessGroup group)
     {
+        if (group.MarkStopping()) Network?.GroupStopped(group);
         foreach (var process in _table.Values)
         {
             if (process.Group == group) process.RequestKill();

@@ -181,10 +181,10 @@ public class ExecTests
         var process = Assert.IsType<ExecProcess>(Assert.Single(nodes[1].Processes.List()).Group.Owner);
         // Stalled: the program has shipped no more than the window, and stays there.
         await Task.Delay(300);
-        long shipped = process.Output.Shipped;
+        long shipped = process.Output!.Shipped;
         Assert.InRange(shipped, 1, ExecFraming.DefaultWindow);
         await Task.Delay(300);
-        Assert.Equal(shipped, process.Output.Shipped);
+        Assert.Equal(shipped, process.Output!.Shipped);
 
         reading.Release(int.MaxValue / 2);
         var result = Assert.Single(await run.WaitAsync(Wait));

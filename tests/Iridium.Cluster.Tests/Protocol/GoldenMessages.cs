@@ -102,7 +102,7 @@ internal static class GoldenMessages
         // A node's load report rides in a Data body (NodeLoad): magic "IRX1", running 3, queued 1.
         ["Data.nodeLoad"] = new Data { Body = new NodeLoad(3, 1).ToBody() },
 
-        ["ExecRequest.full"] = new ExecRequest { RequestId = 7, Target = "nœud-α", Program = "hello.iasm", Image = [0x45, 0x50, 0x49, 0x45], MaxSteps = 1_000_000, Window = 262_144, WantState = true, Origin = "client@127.0.0.1" },
+        ["ExecRequest.full"] = new ExecRequest { RequestId = 7, Target = "nœud-α", Program = "hello.iasm", Image = [0x45, 0x50, 0x49, 0x45], MaxSteps = 1_000_000, Window = 262_144, WantState = true, Origin = "client@127.0.0.1", Detach = true },
         ["ExecRequest.nulls"] = new ExecRequest(),
         ["ExecRequest.empties"] = new ExecRequest { Target = "", Program = "", Image = [], Origin = "" },
 
@@ -132,12 +132,12 @@ internal static class GoldenMessages
             RequestId = 6,
             Processes =
             [
-                new ProcessRecord { ProcessId = "n1.1", NodeId = NodeA, Alias = "n1", Program = "loop.iasm", State = ProcessState.Running, Steps = 65_536, HeapBytes = 64, AgeMs = 1500, Origin = "client@::1" },
-                new ProcessRecord { ProcessId = "n2.9", NodeId = NodeB, Alias = "n2", Program = "x", State = ProcessState.Queued, Steps = 0, HeapBytes = 0, AgeMs = 0, Origin = "n1 via client@10.0.0.1" },
+                new ProcessRecord { ProcessId = "n1.1", NodeId = NodeA, Alias = "n1", Program = "loop.iasm", State = ProcessState.Running, Steps = 65_536, HeapBytes = 64, AgeMs = 1500, Origin = "client@::1", MailboxLength = 3, Dropped = 2, Parent = "n1.0", Group = "n1.0" },
+                new ProcessRecord { ProcessId = "n2.9", NodeId = NodeB, Alias = "n2", Program = "x", State = ProcessState.Waiting, Steps = 0, HeapBytes = 0, AgeMs = 0, Origin = "n1 via client@10.0.0.1", MailboxLength = 0, Dropped = 0, Parent = "n1.1", Group = "n1.0" },
             ],
         },
         ["ProcessList.nulls"] = new ProcessList(),
-        ["ProcessList.empties"] = new ProcessList { Processes = [new ProcessRecord { ProcessId = "", Alias = "", Program = "", Origin = "" }] },
+        ["ProcessList.empties"] = new ProcessList { Processes = [new ProcessRecord { ProcessId = "", Alias = "", Program = "", Origin = "", Parent = "", Group = "" }] },
 
         ["KillRequest.full"] = new KillRequest { RequestId = 8, ProcessId = "node3.2" },
         ["KillRequest.nulls"] = new KillRequest(),
@@ -147,9 +147,9 @@ internal static class GoldenMessages
         ["KillReply.nulls"] = new KillReply(),
         ["KillReply.empties"] = new KillReply { Message = "" },
 
-        ["RemoteSpawn.full"] = new RemoteSpawn { RequestId = 10, Parent = 3, ImageHash = Bytes32(160), Image = [0x49, 0x52, 0x58, 0x01], Headerless = true, Pc = 72, R0 = -2 },
+        ["RemoteSpawn.full"] = new RemoteSpawn { RequestId = 10, Parent = 3, ImageHash = Bytes32(160), Image = [0x49, 0x52, 0x58, 0x01], Headerless = true, Pc = 72, R0 = -2, Group = "n1.4" },
         ["RemoteSpawn.nulls"] = new RemoteSpawn(),
-        ["RemoteSpawn.empties"] = new RemoteSpawn { ImageHash = [], Image = [] },
+        ["RemoteSpawn.empties"] = new RemoteSpawn { ImageHash = [], Image = [], Group = "" },
 
         ["RemoteSpawnReply.full"] = new RemoteSpawnReply { RequestId = 10, Outcome = SpawnOutcome.ImageWanted, Child = 77 },
 
@@ -178,6 +178,28 @@ internal static class GoldenMessages
         ["SendReply.full"] = new SendReply { RequestId = 11, Outcome = SendOutcome.Answered, Message = "n2.7", Payload = [0x33] },
         ["SendReply.nulls"] = new SendReply(),
         ["SendReply.empties"] = new SendReply { Message = "", Payload = [] },
+
+        ["GroupKillRequest.full"] = new GroupKillRequest { RequestId = 12, ProcessId = "n3.8" },
+        ["GroupKillRequest.nulls"] = new GroupKillRequest(),
+        ["GroupKillRequest.empties"] = new GroupKillRequest { ProcessId = "" },
+
+        ["GroupKillReply.full"] = new GroupKillReply { RequestId = 12, Found = true, Message = "killed group n1.2" },
+        ["GroupKillReply.nulls"] = new GroupKillReply(),
+        ["GroupKillReply.empties"] = new GroupKillReply { Message = "" },
+
+        ["LogsRequest.full"] = new LogsRequest { RequestId = 13, ProcessId = "n2.5", Follow = true },
+        ["LogsRequest.nulls"] = new LogsRequest(),
+        ["LogsRequest.empties"] = new LogsRequest { ProcessId = "" },
+
+        ["LogsOutput.full"] = new LogsOutput { RequestId = 13, Found = true, Bytes = [0x6f, 0x6b, 0x0a], Last = true, Message = "n2.5 halted with status 0" },
+        ["LogsOutput.nulls"] = new LogsOutput(),
+        ["LogsOutput.empties"] = new LogsOutput { Bytes = [], Message = "" },
+
+        ["GroupPartEnded.full"] = new GroupPartEnded { Parent = 4, Part = 19 },
+        ["GroupPartEnded.nulls"] = new GroupPartEnded(),
+
+        ["GroupStop.full"] = new GroupStop { Part = 19, FromPart = true },
+        ["GroupStop.nulls"] = new GroupStop(),
 
         ["StoreVote.full"] = new StoreVote { CallId = 1, Term = 7, LastLogIndex = 42, LastLogTerm = 6, StateVersion = 1 },
         ["StoreVote.nulls"] = new StoreVote(),

@@ -108,6 +108,13 @@ namespace Iridium.Generators.Opcodes.Model
         public static string ForwardedToken(string field) => "__fwd_" + field + "__";
 
         /// <summary>
+        /// The line that says, at the start of one side of a branch on a bool forwarded field, what the
+        /// field is there: a superinstruction sets its local to the constant (so the compare that set it
+        /// needs to keep no value); a single instruction drops the line.
+        /// </summary>
+        public static string KnownFlag(string field, bool value) => ForwardedToken(field) + (value ? " = true;" : " = false;");
+
+        /// <summary>
         /// Stand for <c>cpu.Pc</c> and <c>cpu.PcAddress</c>, read: the emitter computes them from the
         /// part's slot, so a handler never waits on the pc it was just handed through memory.
         /// </summary>
@@ -117,8 +124,11 @@ namespace Iridium.Generators.Opcodes.Model
         public static string Placeholder(int exit) => "__exit" + exit.ToString(System.Globalization.CultureInfo.InvariantCulture) + "__;";
     }
 
-    /// <summary>A [ForwardedField] of the cpu that a body uses: its name and C# type.</summary>
-    internal sealed record ForwardedField(string Name, string Type);
+    /// <summary>
+    /// A [ForwardedField] of the cpu that a body uses: its name and C# type, and whether it is
+    /// resident (kept in a local of the whole interpreter rather than of one superinstruction).
+    /// </summary>
+    internal sealed record ForwardedField(string Name, string Type, bool Resident);
 
     /// <summary>The result of reading one [Opcode] method: a model, diagnostics, or both.</summary>
     internal sealed record OpcodeParseResult(string Namespace, EquatableArray<string> Usings, OpcodeModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

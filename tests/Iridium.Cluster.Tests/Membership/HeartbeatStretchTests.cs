@@ -1,0 +1,65 @@
+using Iridium.Cluster.Connections;
+using Iridium.Cluster.Membership;
+using Iridium.Cluster.Routing;
+using Iridium.Cluster.Tests.Support;
+using Iridium.Cluster.Timing;
+using Iridium.Cluster.Transport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Iridium.Cluster.Tests.Membership;
+
+/// <summary>
+/// A node of more than 64 members heartbeats less often (docs/scale.md): its membership timer on a
+/// fake clock, its peers in-memory connections that are never started, so what it sends them stays
+/// queued and can be counted.
+/// </summary>
+public class HeartbeatStretchTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private readonly FakeTimeProvider _time = new();
+    private readonly TestLog _log = new();
+
+    [Fact]
+    public void SixtyFiveMembersHeartbeatEveryOtherIntervalAndSixtyFourEveryInterval()
+    {
+        var logger = _log.CreateLogger("test");
+        var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
+        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 600_000);
+        var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
+        var membership = new MembershipService(peers, dialer, options, _time);
+        var connections = new List<ClusterConnection>();
+        for (int i = 0; i < 64; i++)
+        {
+            var id = Guid.NewGuid();
+            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
+            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
+            connections.Add(connection);
+        }
+        var watched = connections[0];
+
+        // 65 members: one heartbeat now, none a second later, the next two seconds later.
+        membership.Tick();
+        long heartbeat = watched.QueuedBytes;
+        Assert.True(heartbeat > 0);
+        _time.Advance(Interval);
+        membership.Tick();
+        Assert.Equal(heartbeat, watched.QueuedBytes);
+        _time.Advance(Interval);
+        membership.Tick();
+        Assert.Equal(2 * heartbeat, watched.QueuedBytes);
+
+        // One leaves: 64 members. The heartbeat already planned two intervals on comes then, and
+        // from there one every interval.
+        var leaving = connections[^1];
+        peers.Left(peers.Find(leaving.DialerId)!, leaving, "test");
+        _time.Advance(Interval);
+        membership.Tick();
+        Assert.Equal(2 * heartbeat, watched.QueuedBytes);
+        for (int beat = 3; beat <= 5; beat++)
+        {
+            _time.Advance(Interval);
+            membership.Tick();
+            Assert.Equal(beat * heartbeat, watched.QueuedBytes);
+        }
+    }
+}
