@@ -29,7 +29,7 @@ import time
 
 import linearizability
 from harness import BIN, E2ETestCase, free_ports, iridium, live_aliases, wait_for
-from test_netns import NET, netns_unavailable, run
+from test_netns import NET, bridge_hosts, kill_everything_in, netns_unavailable, run
 
 VOTERS = ("node1", "node2", "node3")
 NODES = VOTERS + ("node4",)
@@ -357,32 +357,12 @@ class KvPartitionTests(KvFaultTests):
         return f"{self.tag}n{i}"
 
     def make_network(self):
-        sw = f"{self.tag}sw"
-        run("ip", "netns", "add", sw)
-        self.namespaces.append(sw)
-        run("ip", "-n", sw, "link", "add", "br0", "type", "bridge")
-        run("ip", "-n", sw, "link", "set", "br0", "up")
-        for i in range(1, len(NODES) + 1):
-            n = self.ns(i)
-            run("ip", "netns", "add", n)
-            self.namespaces.append(n)
-            run("ip", "-n", n, "link", "set", "lo", "up")
-            run("ip", "link", "add", f"{self.tag}v{i}", "type", "veth", "peer", "name", f"{self.tag}s{i}")
-            run("ip", "link", "set", f"{self.tag}v{i}", "netns", n)
-            run("ip", "link", "set", f"{self.tag}s{i}", "netns", sw)
-            run("ip", "-n", n, "addr", "add", f"{NET}.{i}/24", "dev", f"{self.tag}v{i}")
-            run("ip", "-n", n, "link", "set", f"{self.tag}v{i}", "up")
-            run("ip", "-n", sw, "link", "set", f"{self.tag}s{i}", "master", "br0", "up")
+        bridge_hosts(self.tag, len(NODES), self.namespaces)
 
     def remove_network(self):
         self._end_processes()
+        kill_everything_in(self.namespaces)
         for n in self.namespaces:
-            out = subprocess.run(["ip", "netns", "pids", n], capture_output=True, text=True)
-            for pid in out.stdout.split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
             subprocess.run(["ip", "netns", "del", n], capture_output=True)
 
     def link(self, alias, state):

@@ -44,6 +44,41 @@ def run(*command):
     subprocess.run(command, check=True, capture_output=True, timeout=30)
 
 
+def bridge_hosts(tag, count, namespaces):
+    """A switch namespace TAGsw with a bridge, and COUNT host namespaces TAGn1.. each wired to it by a
+    veth pair (TAGvI in the host, TAGsI on the switch) with address NET.I. Every namespace made is
+    appended to NAMESPACES at once, so a failure half-way still leaves them for the cleanup."""
+    sw = f"{tag}sw"
+    run("ip", "netns", "add", sw)
+    namespaces.append(sw)
+    run("ip", "-n", sw, "link", "set", "lo", "up")
+    run("ip", "-n", sw, "link", "add", "br0", "type", "bridge")
+    run("ip", "-n", sw, "link", "set", "br0", "up")
+    for i in range(1, count + 1):
+        n = f"{tag}n{i}"
+        run("ip", "netns", "add", n)
+        namespaces.append(n)
+        run("ip", "-n", n, "link", "set", "lo", "up")
+        run("ip", "link", "add", f"{tag}v{i}", "type", "veth", "peer", "name", f"{tag}s{i}")
+        run("ip", "link", "set", f"{tag}v{i}", "netns", n)
+        run("ip", "link", "set", f"{tag}s{i}", "netns", sw)
+        run("ip", "-n", n, "addr", "add", f"{NET}.{i}/24", "dev", f"{tag}v{i}")
+        run("ip", "-n", n, "link", "set", f"{tag}v{i}", "up")
+        run("ip", "-n", sw, "link", "set", f"{tag}s{i}", "master", "br0", "up")
+    return sw
+
+
+def kill_everything_in(namespaces):
+    """SIGKILL for whatever still runs in NAMESPACES (as `ip netns pids` lists them)."""
+    for n in namespaces:
+        out = subprocess.run(["ip", "netns", "pids", n], capture_output=True, text=True)
+        for pid in out.stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+
+
 def netns_unavailable():
     """Why this machine cannot run these tests, or None."""
     if os.getuid() != 0:
@@ -99,24 +134,10 @@ class NetnsTests(E2ETestCase):
         return f"{self.tag}sw"
 
     def make_network(self):
-        sw = self.switch
-        run("ip", "netns", "add", sw)
-        self.namespaces.append(sw)
-        run("ip", "-n", sw, "link", "set", "lo", "up")
-        run("ip", "-n", sw, "link", "add", "br0", "type", "bridge")
-        run("ip", "-n", sw, "link", "set", "br0", "up")
+        sw = bridge_hosts(self.tag, COUNT, self.namespaces)
         run("ip", "-n", sw, "addr", "add", f"{NET}.254/24", "dev", "br0")
         for i in range(1, COUNT + 1):
             n = self.ns(i)
-            run("ip", "netns", "add", n)
-            self.namespaces.append(n)
-            run("ip", "-n", n, "link", "set", "lo", "up")
-            run("ip", "link", "add", f"{self.tag}v{i}", "type", "veth", "peer", "name", f"{self.tag}s{i}")
-            run("ip", "link", "set", f"{self.tag}v{i}", "netns", n)
-            run("ip", "link", "set", f"{self.tag}s{i}", "netns", sw)
-            run("ip", "-n", n, "addr", "add", f"{NET}.{i}/24", "dev", f"{self.tag}v{i}")
-            run("ip", "-n", n, "link", "set", f"{self.tag}v{i}", "up")
-            run("ip", "-n", sw, "link", "set", f"{self.tag}s{i}", "master", "br0", "up")
             # `ip netns exec` mounts /etc/netns/NAME/* over /etc: this namespace's resolver is ours.
             os.makedirs(f"/etc/netns/{n}", exist_ok=True)
             with open(f"/etc/netns/{n}/resolv.conf", "w") as f:
@@ -139,14 +160,8 @@ class NetnsTests(E2ETestCase):
             except ValueError:
                 pass
         self._end_processes()
-        # Anything still running in our namespaces (by pid, as `ip netns pids` lists them) goes too.
-        for n in self.namespaces:
-            out = subprocess.run(["ip", "netns", "pids", n], capture_output=True, text=True)
-            for pid in out.stdout.split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
+        # Anything still running in our namespaces goes too.
+        kill_everything_in(self.namespaces)
         for n in self.namespaces:
             subprocess.run(["ip", "netns", "del", n], capture_output=True)
             shutil.rmtree(f"/etc/netns/{n}", ignore_errors=True)
