@@ -96,4 +96,28 @@ public sealed class ClusterNodeControlTests : IAsyncLifetime
         Assert.False(reply.Success);
         Assert.Matches(@"^n2\.\d+ was interrupted$", reply.Message);
     }
+
+    [Fact]
+    public async Task KillGroup_StopsTheWholeGroupOfAProcess_AsIridiumKillGroupDoes()
+    {
+        // The root spawns a child that waits for ever; the exec ends only when the whole group does.
+        var image = Assembler.Assembler.Assemble(
+            "load $4 @child\nload $5 #0\nload $6 #-1\nspawn $4 $5 $6\n"
+            + "load $7 #-1\nload $8 #0\nrecv $9 $7 $8\nhlt\n"
+            + "child: load $7 #-1\nload $8 #0\nrecv $9 $7 $8\nhlt\n").Image!;
+        var running = _control.ExecAsync("n2", "family.iasm", image, _ => { }, CancellationToken.None);
+        var deadline = DateTime.UtcNow + Wait;
+        IReadOnlyList<ProcessInfo> processes = [];
+        await using (var client = await ClusterClient.ConnectAsync("127.0.0.1", _peer.AdvertisedPort, Cookie, TimeSpan.FromSeconds(10)))
+        {
+            while ((processes = await client.ProcessesAsync()).Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        }
+        var child = Assert.Single(processes, p => p.Parent.Length > 0);
+
+        var reply = await _control.KillAsync(child.Id, group: true, CancellationToken.None).WaitAsync(Wait);
+        Assert.True(reply.Success, reply.Message);
+        Assert.StartsWith("killed group", reply.Message);
+        var ended = await running.WaitAsync(Wait);
+        Assert.False(ended.Success, ended.Message);
+    }
 }

@@ -320,8 +320,12 @@ public class CommandTests
 
         Assert.Contains("b.1 b", repl.Run("!ps"));
         Assert.Contains("killed b.1", repl.Run("!kill b.1"));
+        Assert.DoesNotContain("group", repl.Run("!kill b.1"));
+        Assert.Contains("killed group b.1", repl.Run("!kill b.1 --group"));
         Assert.Contains("usage: !exec ALIAS PATH", repl.Run("!exec b"));
-        Assert.Contains("usage: !kill ID", repl.Run("!kill"));
+        Assert.Contains("usage: !kill ID [--group]", repl.Run("!kill"));
+        Assert.Contains("usage: !kill ID [--group]", repl.Run("!kill b.1 --grop"));
+        Assert.Contains("usage: !kill ID [--group]", repl.Run("!kill --group"));
     }
 
     [Fact]
@@ -401,10 +405,10 @@ public class CommandTests
             return Task.FromResult<IReadOnlyList<string>>(["ID  NODE", "b.1 b"]);
         }
 
-        public Task<Iridium.Repl.Cluster.ClusterReply> KillAsync(string processId, CancellationToken cancellation)
+        public Task<Iridium.Repl.Cluster.ClusterReply> KillAsync(string processId, bool group, CancellationToken cancellation)
         {
             Calls++;
-            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, $"killed {processId}"));
+            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, group ? $"killed group {processId}" : $"killed {processId}"));
         }
     }
 }

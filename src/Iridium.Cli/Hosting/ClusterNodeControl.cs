@@ -95,10 +95,12 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         return reply.Success ? rows : [reply.Message];
     }
 
-    public Task<ClusterReply> KillAsync(string processId, CancellationToken cancellation)
+    public Task<ClusterReply> KillAsync(string processId, bool group, CancellationToken cancellation)
         => WithClientAsync(async client =>
         {
-            var (found, message) = await client.KillAsync(processId, cancellation).ConfigureAwait(false);
+            var (found, message) = group
+                ? await client.KillGroupAsync(processId, cancellation).ConfigureAwait(false)
+                : await client.KillAsync(processId, cancellation).ConfigureAwait(false);
             return new ClusterReply(found, message);
         });
 

@@ -28,6 +28,9 @@ public interface IClusterControl
     /// <summary>Every process on every up member, as `iridium ps` prints them (a header row first).</summary>
     Task<IReadOnlyList<string>> ProcessesAsync(CancellationToken cancellation);
 
-    /// <summary>Stops the process <paramref name="processId"/> (ALIAS.N) wherever it runs.</summary>
-    Task<ClusterReply> KillAsync(string processId, CancellationToken cancellation);
+    /// <summary>
+    /// Stops the process <paramref name="processId"/> (ALIAS.N) wherever it runs; with
+    /// <paramref name="group"/>, every process of its group on every member, as `iridium kill --group` does.
+    /// </summary>
+    Task<ClusterReply> KillAsync(string processId, bool group, CancellationToken cancellation);
 }

@@ -68,18 +68,23 @@ internal sealed class ProcessesCommand : ClusterCommand
     }
 }
 
-/// <summary><c>!kill ID</c>: stops a process anywhere in the cluster.</summary>
+/// <summary><c>!kill ID [--group]</c>: stops a process, or its whole group, anywhere in the cluster (as `iridium kill`).</summary>
 internal sealed class KillProcessCommand : ClusterCommand
 {
+    private const string GroupFlag = "--group";
+
     public override string Name => "!kill";
-    public override string Usage => "!kill ID";
-    public override string Summary => "stop the process ID (ALIAS.N, as !ps lists it) wherever it runs";
+    public override string Usage => "!kill ID [--group]";
+    public override string Summary => "stop the process ID (ALIAS.N, as !ps lists it) wherever it runs; --group: every process of its group, on every member";
 
     public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
     {
-        if (arguments.Words.Length != 1) return await UsageError(session).ConfigureAwait(false);
+        string[] words = arguments.Words;
+        bool group = words.Length == 2 && words[1] == GroupFlag;
+        if (words.Length != 1 && !group) return await UsageError(session).ConfigureAwait(false);
+        if (words[0].StartsWith("--", StringComparison.Ordinal)) return await UsageError(session).ConfigureAwait(false);
         if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
-        session.Say((await cluster.KillAsync(arguments.Words[0], cancellation).ConfigureAwait(false)).Message);
+        session.Say((await cluster.KillAsync(words[0], group, cancellation).ConfigureAwait(false)).Message);
         return ReplOutcome.Continue;
     }
 }
