@@ -120,4 +120,39 @@ public sealed class ClusterNodeControlTests : IAsyncLifetime
         var ended = await running.WaitAsync(Wait);
         Assert.False(ended.Success, ended.Message);
     }
+
+    [Fact]
+    public async Task Logs_ShowsTheKeptOutputOfADetachedGroup_AndFollowingStopsOnCancel()
+    {
+        // Prints a line, then waits for ever: detached, it keeps running after its client left.
+        var image = Assembler.Assembler.Assemble(".data\nmsg: .asciiz 'kept'\n.code\nprts @msg\nload $3 #10\nprtc $3\n"
+            + "load $7 #-1\nload $8 #0\nrecv $9 $7 $8\nhlt\n").Image!;
+        string id;
+        await using (var client = await ClusterClient.ConnectAsync("127.0.0.1", _peer.AdvertisedPort, Cookie, TimeSpan.FromSeconds(10)))
+        {
+            var started = Assert.Single(await client.ExecAsync(["n2"], new ExecSpec("kept.iasm", image, null, false, Detach: true), (_, _, _) => { }, CancellationToken.None).WaitAsync(Wait));
+            Assert.Equal(ExecEnd.Detached, started.End);
+            id = started.ProcessId!;
+        }
+
+        var output = new System.Text.StringBuilder();
+        var deadline = DateTime.UtcNow + Wait;
+        Iridium.Repl.Cluster.ClusterReply reply;
+        do
+        {
+            lock (output) output.Clear();
+            reply = await _control.LogsAsync(id, follow: false, text => { lock (output) output.Append(text); }, CancellationToken.None).WaitAsync(Wait);
+        }
+        while (output.ToString() != "kept\n" && DateTime.UtcNow < deadline);
+        Assert.True(reply.Success, reply.Message);
+        Assert.Equal(("kept\n", $"{id} is running"), (output.ToString(), reply.Message));
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var followed = await _control.LogsAsync(id, follow: true, _ => { }, stop.Token).WaitAsync(Wait);
+        Assert.Equal($"stopped following {id}; it runs on", followed.Message);
+
+        var missing = await _control.LogsAsync("n2.999999", follow: false, _ => { }, CancellationToken.None).WaitAsync(Wait);
+        Assert.False(missing.Success, missing.Message);
+        await _control.KillAsync(id, group: true, CancellationToken.None).WaitAsync(Wait);
+    }
 }

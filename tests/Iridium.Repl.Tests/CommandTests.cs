@@ -326,18 +326,26 @@ public class CommandTests
         Assert.Contains("usage: !kill ID [--group]", repl.Run("!kill"));
         Assert.Contains("usage: !kill ID [--group]", repl.Run("!kill b.1 --grop"));
         Assert.Contains("usage: !kill ID [--group]", repl.Run("!kill --group"));
+
+        string logs = repl.Run("!logs b.1");
+        int kept = logs.IndexOf("kept line\n", StringComparison.Ordinal), tail = logs.IndexOf("unfinished\n", StringComparison.Ordinal), how = logs.IndexOf("b.1 is running", StringComparison.Ordinal);
+        Assert.True(kept >= 0 && kept < tail && tail < how, logs);
+        Assert.Contains("b.1 stopped with code 0", repl.Run("!logs b.1 --follow"));
+        Assert.Contains("no detached group b.9", repl.Run("!logs b.9"));
+        Assert.Contains("usage: !logs ID [--follow]", repl.Run("!logs"));
+        Assert.Contains("usage: !logs ID [--follow]", repl.Run("!logs b.1 --folow"));
     }
 
     [Fact]
     public void Exec_ShowsALineWithoutNewlinesInPiecesInsteadOfHoldingItAll()
     {
-        string chunk = new('x', Iridium.Repl.Commands.ExecClusterCommand.MaxLineChars / 4 + 1);
+        string chunk = new('x', Iridium.Repl.Commands.RemoteLines.MaxLineChars / 4 + 1);
         var cluster = new FakeCluster { Chunks = Enumerable.Repeat(chunk, 9).ToArray() };
         using var repl = new EngineHarness(new() { Cluster = cluster });
         string path = repl.WriteFile("e.iasm", ".data\n.code\nhlt\n");
 
         string[] lines = repl.Run($"!exec b {path}").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('x')).ToArray();
-        int max = Iridium.Repl.Commands.ExecClusterCommand.MaxLineChars;
+        int max = Iridium.Repl.Commands.RemoteLines.MaxLineChars;
         Assert.Equal([max, max, 9 * chunk.Length - 2 * max], lines.Select(l => l.Length));
     }
 
@@ -403,6 +411,15 @@ public class CommandTests
         {
             Calls++;
             return Task.FromResult<IReadOnlyList<string>>(["ID  NODE", "b.1 b"]);
+        }
+
+        public Task<Iridium.Repl.Cluster.ClusterReply> LogsAsync(string rootId, bool follow, Action<string> output, CancellationToken cancellation)
+        {
+            Calls++;
+            if (rootId != "b.1") return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(false, $"no detached group {rootId}"));
+            output("kept li");
+            output("ne\nunfinished");
+            return Task.FromResult(new Iridium.Repl.Cluster.ClusterReply(true, follow ? "b.1 stopped with code 0" : "b.1 is running"));
         }
 
         public Task<Iridium.Repl.Cluster.ClusterReply> KillAsync(string processId, bool group, CancellationToken cancellation)

@@ -104,6 +104,28 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
             return new ClusterReply(found, message);
         });
 
+    public Task<ClusterReply> LogsAsync(string rootId, bool follow, Action<string> output, CancellationToken cancellation)
+        => WithClientAsync(async client =>
+        {
+            var decoder = System.Text.Encoding.UTF8.GetDecoder();
+            void Decode(ReadOnlySpan<byte> bytes)
+            {
+                var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+                int n = decoder.GetChars(bytes, text, flush: false);
+                if (n > 0) output(new string(text, 0, n));
+            }
+            try
+            {
+                var result = await client.LogsAsync(rootId, follow, Decode, cancellation).ConfigureAwait(false);
+                return new ClusterReply(result.Found, result.Message);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                // Ctrl-C stops following; the group runs on, as with `iridium logs --follow`.
+                return new ClusterReply(true, $"stopped following {rootId}; it runs on");
+            }
+        });
+
     /// <summary>Runs <paramref name="work"/> with a client connection to this node; a failure (no cluster, refused) is the reply.</summary>
     private async Task<ClusterReply> WithClientAsync(Func<ClusterClient, Task<ClusterReply>> work)
     {

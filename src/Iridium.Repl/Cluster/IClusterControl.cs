@@ -33,4 +33,12 @@ public interface IClusterControl
     /// <paramref name="group"/>, every process of its group on every member, as `iridium kill --group` does.
     /// </summary>
     Task<ClusterReply> KillAsync(string processId, bool group, CancellationToken cancellation);
+
+    /// <summary>
+    /// The output kept of the detached group whose root is <paramref name="rootId"/>, to
+    /// <paramref name="output"/>; with <paramref name="follow"/>, then what it prints until it ends,
+    /// as `iridium logs` shows it. The reply says how the group ended, or that it runs on; cancelling
+    /// stops following, not the group.
+    /// </summary>
+    Task<ClusterReply> LogsAsync(string rootId, bool follow, Action<string> output, CancellationToken cancellation);
 }

@@ -24,6 +24,7 @@ internal static class CommandTable
         new ExecClusterCommand(),
         new ProcessesCommand(),
         new KillProcessCommand(),
+        new LogsCommand(),
     ];
 
     private static readonly Dictionary<string, ReplCommand> s_byName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);

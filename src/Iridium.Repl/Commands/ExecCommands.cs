@@ -1,4 +1,3 @@
-using System.Text;
 using Iridium.Repl.Engine;
 using Iridium.Repl.Programs;
 
@@ -11,9 +10,6 @@ namespace Iridium.Repl.Commands;
 /// </summary>
 internal sealed class ExecClusterCommand : ClusterCommand
 {
-    /// <summary>The longest line shown whole; a longer one is shown in pieces of this size.</summary>
-    public const int MaxLineChars = 64 * 1024;
-
     public override string Name => "!exec";
     public override string Usage => "!exec ALIAS PATH";
     public override string Summary => "run PATH on the cluster member ALIAS ('any': the least busy, 'all': every up member); its output is shown as it arrives";
@@ -27,28 +23,37 @@ internal sealed class ExecClusterCommand : ClusterCommand
         var program = await ProgramLoader.LoadAsync(session, path, cancellation).ConfigureAwait(false);
         if (program is null) return ReplOutcome.Continue;
 
-        // Each newline ends a line; the text after the last one waits for the next chunk (or the
-        // end), but never more than MaxLineChars of it: a remote program that prints without
-        // newlines must not grow the REPL without bound (`iridium exec` holds lines back the same way).
-        var pending = new StringBuilder();
-        void Output(string text)
-        {
-            int start = 0;
-            for (int newline; (newline = text.IndexOf('\n', start)) >= 0; start = newline + 1)
-            {
-                session.Say(pending.Append(text, start, newline - start).ToString());
-                pending.Clear();
-            }
-            pending.Append(text, start, text.Length - start);
-            while (pending.Length >= MaxLineChars)
-            {
-                session.Say(pending.ToString(0, MaxLineChars));
-                pending.Remove(0, MaxLineChars);
-            }
-        }
-        var reply = await cluster.ExecAsync(words[0], Path.GetFileName(program.Path), program.Image, Output, cancellation).ConfigureAwait(false);
-        if (pending.Length > 0) session.Say(pending.ToString());
+        var lines = new RemoteLines(session);
+        var reply = await cluster.ExecAsync(words[0], Path.GetFileName(program.Path), program.Image, lines.Add, cancellation).ConfigureAwait(false);
+        lines.Finish();
         session.Say(reply.Message);
+        return ReplOutcome.Continue;
+    }
+}
+
+/// <summary>
+/// <c>!logs ID [--follow]</c>: the output kept of the detached group whose root is ID, as
+/// `iridium logs` shows it; with --follow, then what it prints until it ends. Ctrl-C stops
+/// following (the group runs on).
+/// </summary>
+internal sealed class LogsCommand : ClusterCommand
+{
+    private const string FollowFlag = "--follow";
+
+    public override string Name => "!logs";
+    public override string Usage => "!logs ID [--follow]";
+    public override string Summary => "show the output kept of the detached group ID (exec --detach); --follow: and what it prints until it ends";
+
+    public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
+    {
+        string[] words = arguments.Words;
+        bool follow = words.Length == 2 && words[1] == FollowFlag;
+        if ((words.Length != 1 && !follow) || words[0].StartsWith("--", StringComparison.Ordinal)) return await UsageError(session).ConfigureAwait(false);
+        if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
+        var lines = new RemoteLines(session);
+        var reply = await cluster.LogsAsync(words[0], follow, lines.Add, cancellation).ConfigureAwait(false);
+        lines.Finish();
+        if (reply.Message.Length > 0) session.Say(reply.Message);
         return ReplOutcome.Continue;
     }
 }
