@@ -59,13 +59,7 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         {
             // 'all' as `iridium exec --on all` has it: every up member, each line prefixed [alias].
             var targets = await ExecTargets.ResolveAsync(client, target).ConfigureAwait(false);
-            var decoder = System.Text.Encoding.UTF8.GetDecoder();
-            var writer = new ExecOutputWriter(bytes =>
-            {
-                var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-                int n = decoder.GetChars(bytes, text, flush: false);
-                if (n > 0) output(new string(text, 0, n));
-            }, () => { }, prefixed: target == ExecTargets.All, targets.Count);
+            var writer = new ExecOutputWriter(Utf8Text(output), () => { }, prefixed: target == ExecTargets.All, targets.Count);
             var results = await client.ExecAsync(targets, new ExecSpec(program, image, null, false), writer.Write, cancellation).ConfigureAwait(false);
             writer.Finish(results);
             var replies = results.Select(result => ReplyOf(result, target == ExecTargets.All)).ToArray();
@@ -107,16 +101,9 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
     public Task<ClusterReply> LogsAsync(string rootId, bool follow, Action<string> output, CancellationToken cancellation)
         => WithClientAsync(async client =>
         {
-            var decoder = System.Text.Encoding.UTF8.GetDecoder();
-            void Decode(ReadOnlySpan<byte> bytes)
-            {
-                var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-                int n = decoder.GetChars(bytes, text, flush: false);
-                if (n > 0) output(new string(text, 0, n));
-            }
             try
             {
-                var result = await client.LogsAsync(rootId, follow, Decode, cancellation).ConfigureAwait(false);
+                var result = await client.LogsAsync(rootId, follow, Utf8Text(output), cancellation).ConfigureAwait(false);
                 return new ClusterReply(result.Found, result.Message);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -125,6 +112,18 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
                 return new ClusterReply(true, $"stopped following {rootId}; it runs on");
             }
         });
+
+    /// <summary>Remote output as text for the REPL: a character split across two chunks waits for the second.</summary>
+    private static Action<ReadOnlySpan<byte>> Utf8Text(Action<string> output)
+    {
+        var decoder = System.Text.Encoding.UTF8.GetDecoder();
+        return bytes =>
+        {
+            var text = new char[System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+            int n = decoder.GetChars(bytes, text, flush: false);
+            if (n > 0) output(new string(text, 0, n));
+        };
+    }
 
     /// <summary>Runs <paramref name="work"/> with a client connection to this node; a failure (no cluster, refused) is the reply.</summary>
     private async Task<ClusterReply> WithClientAsync(Func<ClusterClient, Task<ClusterReply>> work)

@@ -46,12 +46,10 @@ internal sealed class LogsCommand : ClusterCommand
 
     public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
     {
-        string[] words = arguments.Words;
-        bool follow = words.Length == 2 && words[1] == FollowFlag;
-        if ((words.Length != 1 && !follow) || words[0].StartsWith("--", StringComparison.Ordinal)) return await UsageError(session).ConfigureAwait(false);
+        if (!arguments.TryIdAndFlag(FollowFlag, out string id, out bool follow)) return await UsageError(session).ConfigureAwait(false);
         if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
         var lines = new RemoteLines(session);
-        var reply = await cluster.LogsAsync(words[0], follow, lines.Add, cancellation).ConfigureAwait(false);
+        var reply = await cluster.LogsAsync(id, follow, lines.Add, cancellation).ConfigureAwait(false);
         lines.Finish();
         if (reply.Message.Length > 0) session.Say(reply.Message);
         return ReplOutcome.Continue;
@@ -84,12 +82,9 @@ internal sealed class KillProcessCommand : ClusterCommand
 
     public override async ValueTask<ReplOutcome> RunAsync(ReplSession session, CommandArguments arguments, CancellationToken cancellation)
     {
-        string[] words = arguments.Words;
-        bool group = words.Length == 2 && words[1] == GroupFlag;
-        if (words.Length != 1 && !group) return await UsageError(session).ConfigureAwait(false);
-        if (words[0].StartsWith("--", StringComparison.Ordinal)) return await UsageError(session).ConfigureAwait(false);
+        if (!arguments.TryIdAndFlag(GroupFlag, out string id, out bool group)) return await UsageError(session).ConfigureAwait(false);
         if (ClusterOf(session) is not { } cluster) return ReplOutcome.Continue;
-        session.Say((await cluster.KillAsync(words[0], group, cancellation).ConfigureAwait(false)).Message);
+        session.Say((await cluster.KillAsync(id, group, cancellation).ConfigureAwait(false)).Message);
         return ReplOutcome.Continue;
     }
 }

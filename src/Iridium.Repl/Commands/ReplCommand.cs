@@ -9,6 +9,17 @@ internal sealed record CommandArguments(string Name, string Rest)
 
     public bool IsEmpty => Words.Length == 0;
 
+    /// <summary>
+    /// The form <c>ID [FLAG]</c> (!kill ID --group, !logs ID --follow): false for anything else, a
+    /// flag in ID's place included.
+    /// </summary>
+    public bool TryIdAndFlag(string flag, out string id, out bool flagged)
+    {
+        id = Words.Length > 0 ? Words[0] : "";
+        flagged = Words.Length == 2 && Words[1] == flag;
+        return (Words.Length == 1 || flagged) && !id.StartsWith("--", StringComparison.Ordinal);
+    }
+
     public static CommandArguments Parse(string line)
     {
         int space = line.IndexOfAny([' ', '\t']);
