@@ -45,21 +45,80 @@ public sealed class EphemeralKey
 }
 
 /// <summary>
-/// The next handshake's ephemeral key, made ahead of time on the thread pool, so a handshake does
-/// not wait for the scalar multiplication that makes it (a tenth of a millisecond, a quarter of
-/// what one side of a handshake costs; measured by tools/bench/CryptoBench). Each key is still
-/// used for one handshake only (forward secrecy is per connection): <see cref="Take"/> hands the
-/// prepared key out once, and whoever wants another prepares it. A node prepares the next one
-/// after each handshake. A command-line client does not: it makes its one key when it needs it,
-/// since preparing would start the thread pool, which its blocking I/O avoids (tried: one-shot
-/// `iridium ping` and `exec` became slower, not faster; the key costs a tenth of a millisecond). Nothing is made until
-/// someone prepares, and a stranger who fails the first handshake message makes the acceptor
-/// prepare nothing (the acceptor takes a key only after that message checks).
+/// The next handshake's ephemeral key, made ahead of time, so a handshake does not wait for the
+/// scalar multiplication that makes it (a tenth of a millisecond, a quarter of what one side of a
+/// handshake costs; measured by tools/bench/CryptoBench). Each key is still used for one handshake
+/// only (forward secrecy is per connection): a prepared key is handed out once, and whoever wants
+/// another prepares it. A node prepares the next one on the thread pool after each handshake
+/// (<see cref="Prepare"/>, <see cref="Take"/>). A command-line client, which connects once and
+/// avoids starting the thread pool (its blocking I/O needs none), has its one key made on a thread
+/// of its own from the moment it knows it will connect (<see cref="PrepareOnOwnThread"/>), while
+/// it parses its arguments, reads its program and connects (<see cref="TakeOwnThreadKey"/>).
+/// Nothing is made until someone prepares, and a stranger who fails the first handshake message
+/// makes the acceptor prepare nothing (the acceptor takes a key only after that message checks).
 /// </summary>
 public static class EphemeralKeys
 {
     private static readonly Lock Gate = new();
     private static Task<EphemeralKey>? _prepared;
+    private static KeyThread? _ownThread;
+
+    /// <summary>
+    /// Starts making one key on a new thread (not the thread pool's), unless one is being made
+    /// that way already; <see cref="TakeOwnThreadKey"/> takes it.
+    /// </summary>
+    public static void PrepareOnOwnThread()
+    {
+        lock (Gate)
+        {
+            if (_ownThread is not null) return;
+            _ownThread = new KeyThread();
+        }
+    }
+
+    /// <summary>The key <see cref="PrepareOnOwnThread"/> had made, waiting for it if need be; made now when none was prepared.</summary>
+    public static EphemeralKey TakeOwnThreadKey()
+    {
+        KeyThread? own;
+        lock (Gate)
+        {
+            own = _ownThread;
+            _ownThread = null;
+        }
+        return own?.Key() ?? EphemeralKey.New();
+    }
+
+    /// <summary>One key made on a thread of its own.</summary>
+    private sealed class KeyThread
+    {
+        private readonly Thread _thread;
+        private EphemeralKey? _key;
+
+        public KeyThread()
+        {
+            _thread = new Thread(Make) { IsBackground = true, Name = "ephemeral key" };
+            _thread.Start();
+        }
+
+        /// <summary>The key, or null when making it failed (the caller makes one itself, and sees why).</summary>
+        public EphemeralKey? Key()
+        {
+            _thread.Join();
+            return _key;
+        }
+
+        private void Make()
+        {
+            try
+            {
+                _key = EphemeralKey.New();
+            }
+            catch (Exception)
+            {
+                // No random bytes on this thread: the taker tries again on its own and reports it.
+            }
+        }
+    }
 
     /// <summary>Starts making a key on the thread pool unless one is ready or being made.</summary>
     public static void Prepare()

@@ -99,4 +99,16 @@ public class CommandRouterTests
 
         public int GetHashCode(Route obj) => 0;
     }
+
+    [Theory]
+    [InlineData(true, "exec", "127.0.0.1:4000", "prog.iasm")]
+    [InlineData(true, "members", "127.0.0.1:4000")]
+    [InlineData(true, "kv", "get", "127.0.0.1:4000", "k")]
+    [InlineData(false, "run", "prog.iasm")]
+    [InlineData(false, "prog.iasm")]
+    [InlineData(false, "node", "-P", "4000")]
+    [InlineData(false, "remote", "127.0.0.1:4000")]
+    [InlineData(false, "exec", "--help")]
+    public void OnlyACommandThatWillConnectToANodeHasItsConnectionKeyMadeAtStartUp(bool connects, params string[] args)
+        => Assert.Equal(connects, CommandRouter.ConnectsToCluster(Decide(args)));
 }

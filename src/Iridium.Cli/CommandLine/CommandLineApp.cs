@@ -18,6 +18,10 @@ internal static class CommandLineApp
     public static int Run(string[] args, bool guardStandardOutput = true)
     {
         var route = CommandRouter.Decide(args, path => File.Exists(path) || Directory.Exists(path));
+        // A client command's connection needs an ephemeral key: it is made on a thread of its own
+        // while the command parses its arguments, reads its program and connects. Nothing of the
+        // handshake runs for any other command (`run` above all).
+        if (CommandRouter.ConnectsToCluster(route)) Iridium.Cluster.Client.ClusterClient.PrepareToConnect();
         // Every command but the console REPL (which owns the terminal) prints text through a
         // writer that turns a failed write into exit 73.
         if (guardStandardOutput && route is not Route.Parse { Command: "" }) Console.SetOut(new StandardOutputWriter());

@@ -38,6 +38,13 @@ internal static class CommandRouter
 
     private static readonly string[] Parsed = [Run, Asm, Disasm, Node, Members, Remote, Ping, Exec, Ps, Kill, Logs, Send, Call, Kv, Store];
 
+    /// <summary>The commands that connect to a cluster node as a client (Hosting/ClusterClientSession.cs).</summary>
+    private static readonly string[] ClusterClients = [Members, Ping, Exec, Ps, Kill, Logs, Send, Call, Kv, Store];
+
+    /// <summary>Whether <paramref name="route"/> runs a command that will connect to a cluster node (not its help).</summary>
+    public static bool ConnectsToCluster(Route route)
+        => route is Route.Parse parse && ClusterClients.Contains(parse.Command) && !parse.Args.Contains("--help");
+
     public static Route Decide(string[] args, Func<string, bool> pathExists)
     {
         int end = Array.IndexOf(args, "--");

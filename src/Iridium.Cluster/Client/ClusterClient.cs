@@ -89,11 +89,18 @@ public sealed partial class ClusterClient : IAsyncDisposable
     /// <summary>The pause before trying a busy node again: 20 ms doubling to 500 ms, each stretched by up to half at random.</summary>
     private static readonly Timing.Backoff BusyPause = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500));
 
+    /// <summary>
+    /// Starts making this process's connection key on a thread of its own (a command-line client,
+    /// at start-up): it is ready, or nearly, by the time <see cref="ConnectAsync"/> needs it.
+    /// </summary>
+    public static void PrepareToConnect() => EphemeralKeys.PrepareOnOwnThread();
+
     private static async Task<ClusterClient> ConnectOnceAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io, CancellationToken ct)
     {
         string endpoint = HostPort.Format(host, port);
         using var deadline = new CallDeadline(io, timeout, ct);
-        var opening = ChannelEncryption.Open(cookie);
+        var self = new LocalIdentity(SecureRandom.NewGuid(), "iridium-client", "", 0);
+        var opening = Handshake.Open(self, cookie, wantMembers: false, ConnectionRole.Client);
         SocketTransport transport;
         try
         {
@@ -116,7 +123,6 @@ public sealed partial class ClusterClient : IAsyncDisposable
         var connection = new ClusterConnection(transport, isOutbound: true, ProtocolLimits.MinFrameBytes * 16);
         try
         {
-            var self = new LocalIdentity(SecureRandom.NewGuid(), "iridium-client", "", 0);
             var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token, opening: opening).ConfigureAwait(false);
             if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication) { Busy = outcome.Refusal == RefuseCode.Busy };
             connection.MarkAuthenticated();

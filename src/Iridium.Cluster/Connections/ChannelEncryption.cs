@@ -4,19 +4,20 @@ using Iridium.Crypto;
 namespace Iridium.Cluster.Connections;
 
 /// <summary>
-/// The first exchange of every connection of protocol 2, before the handshake proper
-/// (docs/reference/cluster-protocol.md, "Encryption"):
+/// The key exchange every connection of the encrypted protocol starts with, which carries the
+/// first half of the handshake as its payloads (docs/reference/cluster-protocol.md, "Encryption"):
 /// <code>
-/// dialer   → SecureHello    version 2, cipher, Noise message 1 (-> psk, e)
-/// acceptor → SecureAccept   Noise message 2 (&lt;- e, ee)          (or Refuse: why)
+/// dialer   → SecureHello    version, cipher, Noise message 1 (-> psk, e) carrying the Hello or Join
+/// acceptor → SecureAccept   Noise message 2 (&lt;- e, ee) carrying the Challenge (or a Refuse)
 /// </code>
-/// Both then encrypt every frame (<see cref="ClusterConnection.Encrypt"/>), and the Hello,
-/// Challenge, Proof and HelloAck that follow travel encrypted like everything after them. The
-/// pre-shared key comes from the cookie, so a stranger's SecureHello fails its tag and is refused
-/// after a few hash computations, without a Diffie-Hellman: the cost of an unauthenticated
-/// connection stays bounded. A node's ephemeral keys come from <see cref="EphemeralKeys"/>, which
-/// makes the next one in the background after each handshake, so no handshake of a node waits
-/// for its key; a client makes its one key when it dials.
+/// Both then encrypt every frame (<see cref="ClusterConnection.Encrypt"/>): the Proof and HelloAck
+/// that follow travel sealed like everything after them. Two round trips in all, as many as the
+/// plain-text protocol's handshake. The pre-shared key comes from the cookie, so a stranger's
+/// SecureHello fails its tag and is refused after a few hash computations, without a
+/// Diffie-Hellman: the cost of an unauthenticated connection stays bounded. A node's ephemeral
+/// keys come from <see cref="EphemeralKeys"/>, which makes the next one in the background after
+/// each handshake, so no handshake of a node waits for its key; a client has its one key made
+/// on a thread of its own from the moment it knows it will connect.
 /// </summary>
 internal static class ChannelEncryption
 {
@@ -28,15 +29,19 @@ internal static class ChannelEncryption
     /// make, far longer on a busy machine). Sent the moment the connection is up, it reaches the
     /// acceptor before anything can count the connection as silent: a flood from the dialer's own
     /// address pushes out the oldest connection that has sent nothing (<see cref="Iridium.Net.PreAuthBudget"/>).
-    /// One opening serves one connection.
+    /// Its payload is the dialer's introduction, sealed under the pre-shared key (not yet under
+    /// the ephemeral keys: an introduction holds nothing secret). One opening serves one connection.
     /// </summary>
     public sealed class Opening
     {
-        internal Opening(byte[] cookie, EphemeralKey ephemeral)
+        internal Opening(byte[] cookie, IIntroduction introduction, EphemeralKey ephemeral)
         {
+            Introduction = introduction;
             Noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
-            Hello = new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)Noise.Cipher, Message = Noise.WriteFirst([], ephemeral) };
+            Hello = new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)Noise.Cipher, Message = Noise.WriteFirst(Payload(introduction), ephemeral) };
         }
+
+        internal IIntroduction Introduction { get; }
 
         internal NoiseHandshake Noise { get; }
 
@@ -46,64 +51,94 @@ internal static class ChannelEncryption
     /// <summary>
     /// Makes the dialer's first message for one connection (see <see cref="Opening"/>). A node
     /// (<paramref name="byNode"/>) takes the key made ahead and has the next one made; a client
-    /// makes its key now.
+    /// takes the one its own thread makes (<see cref="EphemeralKeys.PrepareOnOwnThread"/>), or makes it now.
     /// </summary>
-    public static Opening Open(byte[] cookie, bool byNode = false)
+    public static Opening Open(byte[] cookie, IIntroduction introduction, bool byNode = false)
     {
-        if (!byNode) return new(cookie, EphemeralKey.New());
-        var opening = new Opening(cookie, EphemeralKeys.Take());
+        if (!byNode) return new(cookie, introduction, EphemeralKeys.TakeOwnThreadKey());
+        var opening = new Opening(cookie, introduction, EphemeralKeys.Take());
         EphemeralKeys.Prepare();
         return opening;
     }
 
-    /// <summary>The dialer's side: null once every frame is encrypted, or why not.</summary>
-    public static async Task<DialOutcome?> DialAsync(ClusterConnection connection, Opening opening, CancellationToken ct)
+    /// <summary>
+    /// The dialer's side: the acceptor's answer to the introduction (a <see cref="Challenge"/>,
+    /// or the <see cref="Refuse"/> it sent inside message 2) once every frame is encrypted, or
+    /// <paramref name="failure"/>: why there is no answer.
+    /// </summary>
+    public static async Task<(IClusterMessage? Answer, DialOutcome? Failure)> DialAsync(ClusterConnection connection, Opening opening, CancellationToken ct)
     {
         var noise = opening.Noise;
         await connection.WriteAsync(opening.Hello, ct).ConfigureAwait(false);
         var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
-        if (reply is Refuse refuse) return Handshake.Refused(refuse);
+        if (reply is Refuse refuse) return (null, Handshake.Refused(refuse));
         if (reply is null)
-            return new DialOutcome(false, RefuseCode.Version, "the peer closed the connection at the encrypted handshake (it may run an older iridium, protocol 1, which has no encryption)", null, null) { PeerMayBeOlder = true };
-        if (reply is not SecureAccept accept) return Handshake.Failed($"expected SecureAccept, got {reply.GetType().Name}");
+            return (null, new DialOutcome(false, RefuseCode.Version, "the peer closed the connection at the encrypted handshake (it may run an older iridium, protocol 1, which has no encryption)", null, null) { PeerMayBeOlder = true });
+        if (reply is not SecureAccept accept) return (null, Handshake.Failed($"expected SecureAccept, got {reply.GetType().Name}"));
+        byte[] payload;
         try
         {
-            noise.ReadSecond(accept.Message ?? []);
+            payload = noise.ReadSecond(accept.Message ?? []);
         }
         catch (AuthenticationException)
         {
-            return Handshake.Failed("authentication failed: the peer does not know the cluster cookie", RefuseCode.Authentication);
+            return (null, Handshake.Failed("authentication failed: the peer does not know the cluster cookie", RefuseCode.Authentication));
         }
         connection.Encrypt(noise.Split());
-        return null;
+        return (FrameCodec.Decode(new System.Buffers.ReadOnlySequence<byte>(payload)), null);
     }
 
     /// <summary>
-    /// The acceptor's side, given the dialer's <paramref name="hello"/>: null once every frame is
-    /// encrypted, or the refusal (sent to the dialer already).
+    /// The acceptor's side of message 1: the dialer's <paramref name="hello"/> checked and its
+    /// introduction read, or the refusal (sent to the dialer already, in plain text: the dialer
+    /// has not shown it knows the cookie, or speaks another version).
     /// </summary>
-    public static async Task<AcceptOutcome?> AcceptAsync(ClusterConnection connection, SecureHello hello, byte[] cookie, CancellationToken ct)
+    public static async Task<(Accepting? Accepting, AcceptOutcome? Refused)> ReadHelloAsync(ClusterConnection connection, SecureHello hello, byte[] cookie, CancellationToken ct)
     {
         if (hello.ProtocolVersion != ProtocolLimits.Version)
-            return await Handshake.RefuseAsync(connection, RefuseCode.Version, $"protocol version {hello.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})", ct).ConfigureAwait(false);
+            return (null, await Handshake.RefuseAsync(connection, RefuseCode.Version, $"protocol version {hello.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})", ct).ConfigureAwait(false));
         if (!CipherChoices.IsKnown(hello.Cipher))
-            return await Handshake.RefuseAsync(connection, RefuseCode.Protocol, $"unknown cipher {hello.Cipher}", ct).ConfigureAwait(false);
+            return (null, await Handshake.RefuseAsync(connection, RefuseCode.Protocol, $"unknown cipher {hello.Cipher}", ct).ConfigureAwait(false));
         var noise = NoiseHandshake.Responder((CipherChoice)hello.Cipher, CookieKey.PreSharedKey(cookie), Prologue);
+        byte[] payload;
         try
         {
-            noise.ReadFirst(hello.Message ?? []);
+            payload = noise.ReadFirst(hello.Message ?? []);
         }
         catch (AuthenticationException)
         {
-            return await Handshake.RefuseAsync(connection, RefuseCode.Authentication, "authentication failed: wrong cluster cookie", ct).ConfigureAwait(false);
+            return (null, await Handshake.RefuseAsync(connection, RefuseCode.Authentication, "authentication failed: wrong cluster cookie", ct).ConfigureAwait(false));
         }
+        // Authenticated under the pre-shared key, so only a cookie holder's bytes get decoded.
+        var introduction = FrameCodec.Decode(new System.Buffers.ReadOnlySequence<byte>(payload));
+        if (introduction is not IIntroduction intro)
+            return (null, await Handshake.RefuseAsync(connection, RefuseCode.Protocol, $"expected a Hello or Join in the first message, got {introduction.GetType().Name}", ct).ConfigureAwait(false));
+        return (new Accepting(noise, intro), null);
+    }
+
+    /// <summary>An acceptor's handshake between message 1 (read) and message 2 (to write).</summary>
+    public sealed class Accepting(NoiseHandshake noise, IIntroduction introduction)
+    {
+        internal NoiseHandshake Noise { get; } = noise;
+
+        public IIntroduction Introduction { get; } = introduction;
+    }
+
+    /// <summary>
+    /// The acceptor's message 2, carrying <paramref name="answer"/> (the Challenge, or a Refuse:
+    /// sealed, so its reason, which may quote the introduction, stays private); after it every
+    /// frame is encrypted. Null, or the refusal when the dialer's key is unusable.
+    /// </summary>
+    public static async Task<AcceptOutcome?> AnswerAsync(ClusterConnection connection, Accepting accepting, IClusterMessage answer, CancellationToken ct)
+    {
+        var noise = accepting.Noise;
         // Taken only now that the first message has checked: a stranger costs no key.
         var ephemeral = EphemeralKeys.Take();
         EphemeralKeys.Prepare();
         byte[] second;
         try
         {
-            second = noise.WriteSecond([], ephemeral);
+            second = noise.WriteSecond(Payload(answer), ephemeral);
         }
         catch (AuthenticationException e)
         {
@@ -124,4 +159,7 @@ internal static class ChannelEncryption
         }
         return null;
     }
+
+    /// <summary>A handshake message as a Noise payload: its frame's payload (the framing is the Noise message's own).</summary>
+    private static byte[] Payload(IClusterMessage message) => FrameCodec.ToFrame(message)[ProtocolLimits.FrameHeaderBytes..];
 }

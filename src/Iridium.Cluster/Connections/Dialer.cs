@@ -40,7 +40,7 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         string endpoint = HostPort.Format(host, port);
         using var deadline = new StarvedDeadline(options.HandshakeTimeout, starvation, starvation.Time, ct, stopping);
         ClusterConnection connection;
-        var opening = plaintext ? null : ChannelEncryption.Open(options.Cookie, byNode: true);
+        var opening = plaintext ? null : Handshake.Open(peers.Self, options.Cookie, wantMembers, ConnectionRole.Node, byNode: true);
         try
         {
             var transport = await SocketTransport.ConnectAsync(host, port, options.HandshakeTimeout, deadline.Token).ConfigureAwait(false);

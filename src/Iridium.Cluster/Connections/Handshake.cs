@@ -25,12 +25,16 @@ internal sealed class HandshakeProgress(Socket? socket = null)
     private volatile int _stage;
 
     /// <summary>
-    /// The shortest first frame a correct dialer sends: a SecureHello with its Noise message. A
+    /// The shortest first frame a correct dialer sends: a SecureHello with its Noise message, which
+    /// carries at least a Join with a one-letter alias and no host. A
     /// connection with this much waiting in its receive buffer has sent its whole first message,
     /// which the node has not read yet (under a flood that can take a moment): it is answering,
     /// not stalled. Less than this and nothing more is a slow sender (partial).
     /// </summary>
-    private static readonly int FirstFrameBytes = FrameCodec.ToFrame(new SecureHello { Message = new byte[NoiseHandshake.FirstMessageBytes] }).Length;
+    private static readonly int FirstFrameBytes = FrameCodec.ToFrame(new SecureHello
+    {
+        Message = new byte[NoiseHandshake.FirstMessageBytes + FrameCodec.ToFrame(new Join { Alias = "a", Nonce = new byte[ProtocolLimits.NonceBytes] }).Length - ProtocolLimits.FrameHeaderBytes],
+    }).Length;
 
     /// <summary>
     /// The first frame (a SecureHello) has been read: it is checked against the cookie (a few
@@ -92,36 +96,59 @@ internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity?
 }
 
 /// <summary>
-/// The handshake every connection starts with, once <see cref="ChannelEncryption"/> has made
-/// every frame encrypted:
+/// The handshake every connection starts with. Its first half travels as the payloads of the
+/// key exchange (<see cref="ChannelEncryption"/>), the rest encrypted:
 /// <code>
-/// dialer   → Hello | Join   version, node id, alias, advertised host:port, nonce, role
-/// acceptor → Challenge      version, node id, alias, advertised host:port, nonce, acceptor MAC
+/// dialer   → Hello | Join   version, node id, alias, advertised host:port, nonce, role   (in Noise message 1)
+/// acceptor → Challenge      version, node id, alias, advertised host:port, nonce, acceptor MAC   (in Noise message 2)
 /// dialer   → Proof          dialer MAC          (only after checking the acceptor's MAC)
 /// acceptor → HelloAck       member list for a Hello, empty for a Join   (or Refuse: why)
 /// </code>
-/// Nothing is recorded unless both MACs check and the acceptor admits the dialer. Timeouts are
-/// the caller's (cancel <c>ct</c>); any failure leaves the connection for the caller to close.
+/// With a node of protocol 1 (<c>--allow-plaintext-peers</c>) the same four frames go in plain
+/// text, with no key exchange. Nothing is recorded unless both MACs check and the acceptor admits
+/// the dialer. Timeouts are the caller's (cancel <c>ct</c>); any failure leaves the connection for
+/// the caller to close.
 /// </summary>
 internal static class Handshake
 {
+    /// <summary>What a dialer introduces itself with: a Hello asks for the acceptor's members, a Join does not.</summary>
+    public static IIntroduction Introduction(LocalIdentity self, bool wantMembers, ConnectionRole role, int version = ProtocolLimits.Version)
+    {
+        byte[] nonce = HandshakeAuth.NewNonce();
+        return wantMembers
+            ? new Hello { ProtocolVersion = version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role }
+            : new Join { ProtocolVersion = version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role };
+    }
+
+    /// <summary>The dialer's first message with its introduction, made before connecting (<see cref="ChannelEncryption.Opening"/>).</summary>
+    public static ChannelEncryption.Opening Open(LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, bool byNode = false)
+        => ChannelEncryption.Open(cookie, Introduction(self, wantMembers, role), byNode);
+
     /// <summary>
-    /// Runs the dialer's side: encrypt, introduce, verify the acceptor, prove, await the verdict.
-    /// With <paramref name="plaintext"/> (a peer of protocol 1, with --allow-plaintext-peers) it
-    /// speaks protocol 1: nothing is encrypted. <paramref name="opening"/>: the first message, made
-    /// before connecting (made here when not given).
+    /// Runs the dialer's side: introduce (inside the key exchange), verify the acceptor, prove,
+    /// await the verdict. With <paramref name="plaintext"/> (a peer of protocol 1, with
+    /// --allow-plaintext-peers) it speaks protocol 1: nothing is encrypted. <paramref name="opening"/>:
+    /// the first message, made before connecting (made here when not given).
     /// </summary>
     public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false, ChannelEncryption.Opening? opening = null)
     {
-        if (!plaintext && await ChannelEncryption.DialAsync(connection, opening ?? ChannelEncryption.Open(cookie), ct).ConfigureAwait(false) is { } unencrypted) return unencrypted;
-        int version = plaintext ? ProtocolLimits.PlaintextVersion : ProtocolLimits.Version;
-        byte[] nonce = HandshakeAuth.NewNonce();
-        IIntroduction intro = wantMembers
-            ? new Hello { ProtocolVersion = version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role }
-            : new Join { ProtocolVersion = version, NodeId = self.NodeId, Alias = self.Alias, AdvertisedHost = self.AdvertisedHost, AdvertisedPort = self.AdvertisedPort, Nonce = nonce, Role = role };
-        await connection.WriteAsync(intro, ct).ConfigureAwait(false);
-
-        var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
+        IIntroduction intro;
+        IClusterMessage? reply;
+        if (plaintext)
+        {
+            intro = Introduction(self, wantMembers, role, ProtocolLimits.PlaintextVersion);
+            await connection.WriteAsync(intro, ct).ConfigureAwait(false);
+            reply = await connection.ReadAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            opening ??= Open(self, cookie, wantMembers, role);
+            intro = opening.Introduction;
+            (reply, var failure) = await ChannelEncryption.DialAsync(connection, opening, ct).ConfigureAwait(false);
+            if (failure is not null) return failure;
+        }
+        int version = intro.ProtocolVersion;
+        byte[] nonce = intro.Nonce!;
         if (reply is Refuse early) return Refused(early);
         if (reply is not Challenge challenge) return Failed(reply is null ? "connection closed during the handshake" : $"expected Challenge, got {reply.GetType().Name}");
         if (challenge.ProtocolVersion != version) return Failed($"peer speaks protocol version {challenge.ProtocolVersion}, this node {version}", RefuseCode.Version);
@@ -158,34 +185,35 @@ internal static class Handshake
         // Off the socket engine's thread, where a node's reads complete (SocketCompletions): the
         // key exchange that follows costs real arithmetic, and a stranger may ask for it.
         await Task.Yield();
-        bool plaintext = false;
+        ChannelEncryption.Accepting? accepting = null;
         if (first is SecureHello hello)
         {
             progress?.FirstMessageRead();
-            if (await ChannelEncryption.AcceptAsync(connection, hello, cookie, ct).ConfigureAwait(false) is { } refused) return refused;
-            first = await connection.ReadAsync(ct).ConfigureAwait(false);
+            var (read, refused) = await ChannelEncryption.ReadHelloAsync(connection, hello, cookie, ct).ConfigureAwait(false);
+            if (refused is not null) return refused;
+            accepting = read!;
+            first = accepting.Introduction;
         }
-        else if (first is IIntroduction { ProtocolVersion: ProtocolLimits.PlaintextVersion })
+        else if (first is IIntroduction { ProtocolVersion: ProtocolLimits.PlaintextVersion } && !allowPlaintextPeers)
         {
-            if (!allowPlaintextPeers)
-                return await RefuseAsync(connection, RefuseCode.Version, $"protocol version {ProtocolLimits.PlaintextVersion} (an older iridium, no encryption) is not admitted: this node (protocol {ProtocolLimits.Version}) encrypts every connection; upgrade the peer, or start this node with --allow-plaintext-peers for a rolling upgrade", ct).ConfigureAwait(false);
-            plaintext = true;
+            return await RefuseAsync(connection, RefuseCode.Version, $"protocol version {ProtocolLimits.PlaintextVersion} (an older iridium, no encryption) is not admitted: this node (protocol {ProtocolLimits.Version}) encrypts every connection; upgrade the peer, or start this node with --allow-plaintext-peers for a rolling upgrade", ct).ConfigureAwait(false);
         }
         if (first is not IIntroduction intro)
             return new AcceptOutcome(false, first is null ? "closed before introducing itself" : $"expected SecureHello, Hello or Join, got {first.GetType().Name}", null, ConnectionRole.Node, RefuseCode.Protocol, Junk: true);
+        bool plaintext = accepting is null;
         int version = plaintext ? ProtocolLimits.PlaintextVersion : ProtocolLimits.Version;
-        // A Hello of protocol 2 in plain text is refused too: encryption is not optional.
-        if (intro.ProtocolVersion != version || !plaintext && !connection.IsEncrypted)
-            return await RefuseAsync(connection, RefuseCode.Version, $"protocol version {intro.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version}, encrypted)", ct).ConfigureAwait(false);
+        // A Hello of the encrypted protocol in plain text is refused too: encryption is not optional.
+        if (intro.ProtocolVersion != version)
+            return await AnswerAsync(connection, accepting, new Refuse { Code = RefuseCode.Version, Reason = $"protocol version {intro.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version}, encrypted)" }, ct).ConfigureAwait(false);
         string? invalid = IntroductionRules.Check(intro.NodeId, intro.Alias, intro.AdvertisedHost, intro.AdvertisedPort, intro.Nonce, intro.Role);
         if (invalid is not null)
         {
-            await TryRefuseAsync(connection, RefuseCode.Protocol, invalid, ct).ConfigureAwait(false);
+            await AnswerAsync(connection, accepting, new Refuse { Code = RefuseCode.Protocol, Reason = invalid }, ct).ConfigureAwait(false);
             return Rejected("invalid introduction: " + invalid);
         }
 
         byte[] nonce = HandshakeAuth.NewNonce();
-        await connection.WriteAsync(new Challenge
+        var challenge = new Challenge
         {
             ProtocolVersion = version,
             NodeId = self.NodeId,
@@ -194,7 +222,9 @@ internal static class Handshake
             AdvertisedPort = self.AdvertisedPort,
             Nonce = nonce,
             Mac = HandshakeAuth.AcceptorMac(cookie, intro.Nonce!, nonce, intro.NodeId, self.NodeId),
-        }, ct).ConfigureAwait(false);
+        };
+        if (accepting is null) await connection.WriteAsync(challenge, ct).ConfigureAwait(false);
+        else if (await ChannelEncryption.AnswerAsync(connection, accepting, challenge, ct).ConfigureAwait(false) is { } unusable) return unusable;
         progress?.Challenged();
 
         var second = await connection.ReadAsync(ct).ConfigureAwait(false);
@@ -220,6 +250,24 @@ internal static class Handshake
         }
         await connection.WriteAsync(new HelloAck { Members = admission.Members ?? [] }, ct).ConfigureAwait(false);
         return new AcceptOutcome(true, "accepted", peer, intro.Role) { Plaintext = plaintext };
+    }
+
+    /// <summary>
+    /// Refuses an introduction: inside message 2 when it came inside message 1 (<paramref name="accepting"/>),
+    /// else as a plain frame. The outcome to return.
+    /// </summary>
+    private static async Task<AcceptOutcome> AnswerAsync(ClusterConnection connection, ChannelEncryption.Accepting? accepting, Refuse refuse, CancellationToken ct)
+    {
+        if (accepting is null) return await RefuseAsync(connection, refuse.Code, refuse.Reason!, ct).ConfigureAwait(false);
+        try
+        {
+            if (await ChannelEncryption.AnswerAsync(connection, accepting, refuse, ct).ConfigureAwait(false) is { } unusable) return unusable;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The refusal is a courtesy; the caller closes the connection either way.
+        }
+        return Rejected(refuse.Reason!, refuse.Code);
     }
 
     /// <summary>Tells the dialer why it is refused; the outcome to return.</summary>

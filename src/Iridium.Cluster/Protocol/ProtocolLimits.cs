@@ -8,9 +8,11 @@ internal static class ProtocolLimits
     /// encrypts every connection (<see cref="SecureHello"/> first); version 3 appends fields to
     /// ExecRequest (detach), ProcessRecord (mailbox, drops, parent, group) and RemoteSpawn (group),
     /// which a node of version 2 cannot read: it is refused at the handshake with the reason,
-    /// rather than failing later on exec, ps or a spawn.
+    /// rather than failing later on exec, ps or a spawn; version 4 carries the Hello or Join inside
+    /// the key exchange's first message and the Challenge inside its second (two round trips to an
+    /// authenticated connection, as in protocol 1, where version 3 took three).
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The version of builds that send everything in plain text: admitted only with --allow-plaintext-peers.</summary>
     public const int PlaintextVersion = 1;

@@ -19,9 +19,17 @@ public class HandshakeTests
         return (new ClusterConnection(d, true, 1 << 20), new ClusterConnection(a, false, 1 << 20), d);
     }
 
-    /// <summary>The dialer's side of the encryption, done right, so that a test can then send the handshake messages it wants.</summary>
-    private static async Task EncryptedAsync(ClusterConnection dialer)
-        => Assert.Null(await ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open(Cookie), Soon));
+    /// <summary>
+    /// The dialer's side of the key exchange, done right, carrying the introduction a test chooses;
+    /// the acceptor's answer, which came inside the key exchange's second message.
+    /// </summary>
+    private static async Task<IClusterMessage?> IntroducedAsync(ClusterConnection dialer, IIntroduction introduction)
+    {
+        var (answer, failure) = await ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open(Cookie, introduction), Soon);
+        Assert.Null(failure);
+        Assert.True(dialer.IsEncrypted);
+        return answer;
+    }
 
     private static CancellationToken Soon => new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token;
 
@@ -81,9 +89,7 @@ public class HandshakeTests
         var (dialer, acceptor, _) = Pair();
         bool admitCalled = false;
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, (p, r, w) => { admitCalled = true; return AcceptAll(p, r, w); }, Soon);
-        await EncryptedAsync(dialer);
-        await dialer.WriteAsync(new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = "mallory", AdvertisedPort = 1, Nonce = new byte[32] }, Soon);
-        Assert.IsType<Challenge>(await dialer.ReadAsync(Soon));
+        Assert.IsType<Challenge>(await IntroducedAsync(dialer, new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = "mallory", AdvertisedPort = 1, Nonce = new byte[32] }));
         await dialer.WriteAsync(new Proof { Mac = new byte[32] }, Soon);
         var verdict = Assert.IsType<Refuse>(await dialer.ReadAsync(Soon));
         var accepted = await accepting;
@@ -105,9 +111,7 @@ public class HandshakeTests
 
         var (d2, a2, _) = Pair();
         var second = Handshake.AcceptAsync(a2, Acceptor, Cookie, AcceptAll, Soon);
-        await EncryptedAsync(d2);
-        await d2.WriteAsync(new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = Dialer.NodeId, Alias = "dialer", AdvertisedPort = 1, Nonce = d1.DialerNonce }, Soon);
-        await d2.ReadAsync(Soon);
+        Assert.IsType<Challenge>(await IntroducedAsync(d2, new Hello { ProtocolVersion = ProtocolLimits.Version, NodeId = Dialer.NodeId, Alias = "dialer", AdvertisedPort = 1, Nonce = d1.DialerNonce }));
         await d2.WriteAsync(new Proof { Mac = mac }, Soon);
         Assert.IsType<Refuse>(await d2.ReadAsync(Soon));
         Assert.False((await second).Success);
@@ -196,9 +200,9 @@ public class HandshakeTests
     {
         var (dialer, acceptor, _) = Pair();
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
-        await EncryptedAsync(dialer);
-        await dialer.WriteAsync(new Join { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = alias, AdvertisedPort = port, Nonce = new byte[nonceLength] }, Soon);
-        Assert.Equal(RefuseCode.Protocol, Assert.IsType<Refuse>(await dialer.ReadAsync(Soon)).Code);
+        // The refusal comes sealed inside the key exchange's second message (IntroducedAsync checks the encryption).
+        var answer = await IntroducedAsync(dialer, new Join { ProtocolVersion = ProtocolLimits.Version, NodeId = Guid.NewGuid(), Alias = alias, AdvertisedPort = port, Nonce = new byte[nonceLength] });
+        Assert.Equal(RefuseCode.Protocol, Assert.IsType<Refuse>(answer).Code);
         Assert.Contains("invalid introduction", (await accepting).Message);
     }
 
@@ -255,10 +259,60 @@ public class HandshakeTests
     {
         var (dialer, acceptor, _) = Pair();
         var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
-        var refused = await ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open("wrong"u8.ToArray()), Soon);
+        var (answer, refused) = await ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open("wrong"u8.ToArray(), Handshake.Introduction(Dialer, wantMembers: false, ConnectionRole.Node)), Soon);
+        Assert.Null(answer);
         Assert.Equal(RefuseCode.Authentication, refused!.Refusal);
         Assert.False(dialer.IsEncrypted);
         Assert.False(acceptor.IsEncrypted);
         Assert.Contains("cookie", (await accepting).Message);
+    }
+
+    [Fact]
+    public async Task TheIntroductionAndTheChallengeRideInTheKeyExchangeSoTheHandshakeTakesTwoRoundTrips()
+    {
+        var (dialer, acceptor, _) = Pair();
+        PeerIdentity? admitted = null;
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, (p, r, w) => { admitted = p; return AcceptAll(p, r, w); }, Soon);
+        var hello = (Hello)Handshake.Introduction(Dialer, wantMembers: true, ConnectionRole.Node);
+
+        // Round trip 1: SecureHello (with the Hello) out, SecureAccept (with the Challenge) back: one frame each way.
+        var challenge = Assert.IsType<Challenge>(await IntroducedAsync(dialer, hello));
+        Assert.Equal(Acceptor.NodeId, challenge.NodeId);
+        Assert.True(Iridium.Cluster.Security.HandshakeAuth.VerifyAcceptor(Cookie, hello.Nonce!, challenge.Nonce!, Dialer.NodeId, Acceptor.NodeId, challenge.Mac));
+        // Round trip 2: Proof out, HelloAck back, both sealed.
+        await dialer.WriteAsync(new Proof { Mac = Iridium.Cluster.Security.HandshakeAuth.DialerMac(Cookie, hello.Nonce!, challenge.Nonce!, Dialer.NodeId, Acceptor.NodeId) }, Soon);
+        var ack = Assert.IsType<HelloAck>(await dialer.ReadAsync(Soon));
+
+        Assert.True((await accepting).Success);
+        Assert.Equal("third", Assert.Single(ack.Members!).Alias);
+        Assert.Equal("dialer", admitted!.Alias);
+        Assert.True(acceptor.IsEncrypted);
+    }
+
+    [Fact]
+    public async Task AKeyExchangeOfTheVersionBeforeIsRefusedWithAReason()
+    {
+        // A node of version 3 sent an empty Noise payload and its Hello afterwards: refused at the first message, in plain text.
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        var older = ChannelEncryption.Open(Cookie, Handshake.Introduction(Dialer, wantMembers: true, ConnectionRole.Node)).Hello;
+        older.ProtocolVersion = ProtocolLimits.Version - 1;
+        await dialer.WriteAsync(older, Soon);
+        var refuse = Assert.IsType<Refuse>(await dialer.ReadAsync(Soon));
+        Assert.Equal(RefuseCode.Version, refuse.Code);
+        Assert.Contains($"protocol version {ProtocolLimits.Version - 1} is not supported", (await accepting).Message);
+        Assert.False(acceptor.IsEncrypted);
+    }
+
+    [Fact]
+    public async Task AKeyExchangeCarryingSomethingElseThanAnIntroductionIsRefused()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        var noise = Iridium.Crypto.NoiseHandshake.Initiator(Iridium.Crypto.CipherChoices.Preferred, Iridium.Crypto.CookieKey.PreSharedKey(Cookie), "iridium cluster v2"u8);
+        var payload = FrameCodec.ToFrame(new Heartbeat())[ProtocolLimits.FrameHeaderBytes..];
+        await dialer.WriteAsync(new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)noise.Cipher, Message = noise.WriteFirst(payload) }, Soon);
+        Assert.Equal(RefuseCode.Protocol, Assert.IsType<Refuse>(await dialer.ReadAsync(Soon)).Code);
+        Assert.Contains("expected a Hello or Join", (await accepting).Message);
     }
 }

@@ -31,6 +31,23 @@ public class EphemeralKeysTests
         }
     }
 
+    [Fact]
+    public void AClientsKeyMadeOnItsOwnThreadIsARealPairHandedOutOnce()
+    {
+        EphemeralKeys.PrepareOnOwnThread();
+        EphemeralKeys.PrepareOnOwnThread();   // one thread, one key, however often asked
+        var made = EphemeralKeys.TakeOwnThreadKey();
+        var expected = new byte[32];
+        X25519.ScalarMultBase(made.Private, 0, expected, 0);
+        Assert.Equal(expected, made.Public);
+
+        // Taken: the next one is made on the spot, and is another key.
+        var next = EphemeralKeys.TakeOwnThreadKey();
+        Assert.NotEqual(made.Private, next.Private);
+        X25519.ScalarMultBase(next.Private, 0, expected, 0);
+        Assert.Equal(expected, next.Public);
+    }
+
     /// <summary>Until a key made ahead is ready (other tests' handshakes may take it first: then another is prepared).</summary>
     private static async Task WhenReadyAsync()
     {
