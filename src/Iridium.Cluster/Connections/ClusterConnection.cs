@@ -35,6 +35,17 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     public const long HandshakeQueueBytes = 1 << 20;
     private const int FlushThresholdBytes = 64 * 1024;
 
+    /// <summary>
+    /// A frame at least this large, on an encrypted connection, is sealed and written by a
+    /// thread-pool thread rather than by the thread that queued it. Sealing costs about a
+    /// nanosecond of CPU per byte (AES-256-GCM, docs/cluster.md "Encryption"): written where it
+    /// is queued, a streaming program's own thread sealed each output chunk it filled, and a
+    /// relay's read loop sealed each chunk it had just opened, so producing and encrypting took
+    /// turns on one core. Handed over, they run on two at once. Smaller frames (answers,
+    /// heartbeats) are still written at once: for them a hand-over costs more than the seal.
+    /// </summary>
+    private const int SealElsewhereBytes = 16 * 1024;
+
     private readonly IConnectionTransport _transport;
     private readonly ConcurrentQueue<QueuedFrame> _outbox = new();
     // Who may touch the transport's output: nobody (Free), the one writer (Busy, see Drain), or,
@@ -261,12 +272,27 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         if (TryQueue(frame))
         {
             NotePeak(queued);
-            if (!batched || !Iridium.Vm.SchedulerBatch.TryDefer(this)) Drain();
+            if (!batched || !Iridium.Vm.SchedulerBatch.TryDefer(this)) DrainAfterQueuing(frame.Bytes);
             return true;
         }
         Interlocked.Add(ref _queuedBytes, -frame.Bytes);
         frame.Discard();
         return false;
+    }
+
+    /// <summary>
+    /// Writes what is queued, on this thread, or on the thread pool for a large frame to seal
+    /// (<see cref="SealElsewhereBytes"/>) when no writer is at work already (one that is takes the
+    /// frame too).
+    /// </summary>
+    private void DrainAfterQueuing(int frameBytes)
+    {
+        if (frameBytes >= SealElsewhereBytes && _cipher is not null && Volatile.Read(ref _writer) == WriterFree && Volatile.Read(ref _sending) != 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.Drain(), this, preferLocal: false);
+            return;
+        }
+        Drain();
     }
 
     /// <summary>Adds a frame to the queue unless sending has ended (its bytes are counted already).</summary>

@@ -87,6 +87,53 @@ public class ConnectionTests
     }
 
     [Fact]
+    public async Task LargeSealedFramesHandedToTheThreadPoolStillArriveInOrderAmongSmallOnes()
+    {
+        // Output chunks of 32 KiB are sealed off the thread that queues them (a thread-pool
+        // writer), pings at once by their sender: the wire must still carry every frame once,
+        // each thread's in its order, each sealed with the next number (or the receiver closes).
+        const int Threads = 3, PerThread = 400, ChunkBytes = 32 * 1024;
+        var (d, a) = PipeTransport.CreatePair();
+        var sender = new ClusterConnection(d, true, 1 << 20);
+        var receiver = new ClusterConnection(a, false, 1 << 20);
+        Encrypt(sender, receiver);
+        var recorder = new Recorder();
+        sender.Start(new Recorder(), queueBytes: 256 << 20);
+        receiver.Start(recorder);
+
+        using var together = new Barrier(Threads);
+        var senders = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            together.SignalAndWait();
+            for (int i = 0; i < PerThread; i++)
+            {
+                long id = t * 1_000_000L + i;
+                var bytes = new byte[ChunkBytes];
+                BitConverter.TryWriteBytes(bytes, id);
+                Assert.True(i % 2 == 0 ? sender.TrySend(OutputChunk.Of(id, bytes, null)) : sender.TrySend(new Ping { Sequence = id }));
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
+
+        await Eventually.True(() => recorder.Messages.Count == Threads * PerThread || receiver.Closing is not null, TimeSpan.FromSeconds(60), "every frame");
+        Assert.Null(receiver.Closing);
+        var ids = recorder.Messages.Select(m => m switch
+        {
+            OutputChunk chunk when chunk.Length == ChunkBytes && BitConverter.ToInt64(chunk.Bytes) == chunk.RequestId => chunk.RequestId,
+            Ping ping => ping.Sequence,
+            _ => -1,
+        }).ToList();
+        Assert.DoesNotContain(-1L, ids);
+        for (int t = 0; t < Threads; t++)
+        {
+            long first = t * 1_000_000L;
+            Assert.Equal(Enumerable.Range(0, PerThread).Select(i => first + i), ids.Where(s => s >= first && s < first + PerThread));
+        }
+        await Eventually.True(() => sender.QueuedBytes == 0, TimeSpan.FromSeconds(30), "the queue drained");
+        sender.Close(CloseReason.Done, "done");
+    }
+
+    [Fact]
     public async Task ACloseFromAnotherThreadNeverDisposesTheOutputUnderAFrameBeingSealed()
     {
         // The writer seals frames on its thread while Close comes from another (a Leave, a lost
