@@ -46,14 +46,18 @@ internal sealed class MembershipService : IPeerService
     public void Tick()
     {
         // Silence this node or the whole host caused is not a peer's failure (see both classes).
-        long starved = _starvation?.StarvedWithin(_failureTimeout) ?? 0;
-        _peers.CheckSilence(_failureTimeout, Math.Max(starved, _lateness.LatenessMs(_heartbeatInterval, _failureTimeout)));
+        // Both are measured against the failure timeout as stretched for this mesh's size: at 256
+        // members a peer may be silent 4 timeouts, and lateness capped at 3 unstretched ones gave
+        // a host overloaded by a forming mesh less slack than a small mesh gets.
+        int members = _peers.LiveCount + 1;
+        var stretchedTimeout = _failureTimeout * HeartbeatStretch.For(members);
+        long starved = _starvation?.StarvedWithin(stretchedTimeout) ?? 0;
+        _peers.CheckSilence(_failureTimeout, Math.Max(starved, _lateness.LatenessMs(_heartbeatInterval, stretchedTimeout)));
         _peers.Expire();
         var redials = _peers.RedialDown();
         if (redials.Count > 0) _dialer.DialMembers(redials);
         long now = Timing.Clock.NowMs(_time);
         if (now < _nextHeartbeatMs) return;
-        int members = _peers.LiveCount + 1;
         _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds * HeartbeatStretch.For(members);
         _peers.Broadcast(new Heartbeat { Sequence = ++_heartbeatSequence, Digest = _peers.Digest(), MemberCount = members });
     }
