@@ -159,6 +159,24 @@ public sealed class ClusterNode : IAsyncDisposable
     internal ClientRequests Clients => _clients;
 
     /// <summary>Binds the listener (with port search), starts heartbeats and joins through the seeds in the background.</summary>
+    /// <summary>
+    /// A client of this node from inside its own process (the REPL's cluster commands): the same
+    /// requests, routing, credit and cancellation as a tool's connection, over in-memory pipes, so
+    /// no listener is reached, no handshake is made and no cookie is read. It takes one of the
+    /// node's client slots, under the name <paramref name="who"/> (what `ps` shows as the origin),
+    /// and gives it back when disposed. Throws <see cref="Client.ClusterClientException"/> when
+    /// every slot is taken.
+    /// </summary>
+    public Client.ClusterClient OpenInProcessClient(string who, TimeSpan timeout)
+    {
+        if (_clients.TryAdmit(who) is { } busy) throw new Client.ClusterClientException(busy);
+        var (dialer, acceptor) = PipeTransport.CreatePair(dialerHost: who, acceptorHost: Alias);
+        var served = new ClusterConnection(acceptor, isOutbound: false, _options.MaxFrameBytes);
+        served.Start(_clients, (message, why) => ClusterLog.SendDropped(_logger, message.GetType().Name, why), _options.QueueBytesFor(member: false), readOnlyAsFastAsAnswered: true);
+        _clients.Started(served);
+        return Client.ClusterClient.InProcess(new ClusterConnection(dialer, isOutbound: true, _options.MaxFrameBytes), Alias, timeout);
+    }
+
     public async Task StartAsync(CancellationToken ct = default)
     {
         await EnsureListeningAsync(ct).ConfigureAwait(false);
