@@ -90,6 +90,7 @@ public sealed class ClusterNode : IAsyncDisposable
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), _exec.Understands, options.MaxRequestsPerClient, _exec.Logs,
             member => _peers.ConnectionTo(member)?.QueuedBytes ?? 0);
         _router.Register(TagRange.ClientProcessCommands, _commands);
+        _router.Register(TagRange.ClientProcessCommandStops, _commands);
         _peers.PeerLost += _commands.OnPeerLost;
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, _commands, time);
         _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _starvation, _logger, _stopping.Token);
@@ -137,6 +138,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
+
+    /// <summary>send, call, logs and kill --group (tests and diagnostics).</summary>
+    internal ProcessCommands.ProcessCommandService Commands => _commands;
 
     /// <summary>Per-peer state, for tests and diagnostics.</summary>
     internal PeerManager Peers => _peers;
