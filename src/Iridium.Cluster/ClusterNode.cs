@@ -84,6 +84,7 @@ public sealed class ClusterNode : IAsyncDisposable
         _router.Register(TagRange.Processes, _processNetwork);
         _router.Register(TagRange.GroupLinks, _processNetwork);
         _peers.PeerLost += _exec.OnPeerLost;
+        _peers.PeerJoined += _membership.OnPeerJoined;
         _peers.PeerJoined += _exec.OnPeerJoined;
         _peers.PeerLost += _processNetwork.OnPeerLost;
         _commands = new ProcessCommands.ProcessCommandService(options.Alias, _processes,

@@ -59,8 +59,19 @@ internal sealed class MembershipService : IPeerService
         long now = Timing.Clock.NowMs(_time);
         if (now < _nextHeartbeatMs) return;
         _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds * HeartbeatStretch.For(members);
-        _peers.Broadcast(new Heartbeat { Sequence = ++_heartbeatSequence, Digest = _peers.Digest(), MemberCount = members });
+        _peers.Broadcast(NextHeartbeat(members));
     }
+
+    /// <summary>
+    /// A member came up (<see cref="PeerManager.PeerJoined"/>): it gets a heartbeat now, not at
+    /// this node's next one. Until a peer has heard one it does not know how many members this
+    /// node counts, so how far it stretches its heartbeats: a newcomer with a few peers gave a
+    /// node of 150 members 3 s to send its first heartbeat, which came after up to 3 intervals,
+    /// and marked it down (hundreds of times while 256 nodes formed a mesh on one host).
+    /// </summary>
+    public void OnPeerJoined(Guid peer) => _peers.ConnectionTo(peer)?.TrySend(NextHeartbeat(_peers.LiveCount + 1));
+
+    private Heartbeat NextHeartbeat(int members) => new() { Sequence = Interlocked.Increment(ref _heartbeatSequence), Digest = _peers.Digest(), MemberCount = members };
 
     /// <summary>Heartbeat, MembersUpdate, Leave and Superseded from a member.</summary>
     public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)

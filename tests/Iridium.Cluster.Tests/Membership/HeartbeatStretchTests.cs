@@ -108,4 +108,35 @@ public class HeartbeatStretchTests
         Assert.Equal(PeerState.Disconnected, silent.State);
         Assert.Equal(63, peers.LiveCount);
     }
+
+    [Fact]
+    public void AMemberThatComesUpGetsAHeartbeatAtOnce()
+    {
+        // Its first heartbeat tells the peer how many members this node counts, so how long its
+        // heartbeats may be apart: it must not wait for this node's next one (up to 4 intervals).
+        var logger = _log.CreateLogger("test");
+        var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
+        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 3000);
+        var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
+        var membership = new MembershipService(peers, dialer, options, _time);
+        peers.PeerJoined += membership.OnPeerJoined;
+        ClusterConnection Join(int i)
+        {
+            var id = Guid.NewGuid();
+            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
+            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
+            return connection;
+        }
+
+        var first = Join(0);
+        long toFirst = first.QueuedBytes;
+        Assert.True(toFirst > 0);                       // before any tick of the timer
+        var second = Join(1);
+        Assert.True(second.QueuedBytes > 0);
+        Assert.Equal(toFirst, first.QueuedBytes);       // the others heard nothing of the newcomer
+        long toSecond = second.QueuedBytes;
+        membership.Tick();                              // the timer's heartbeat goes to both
+        Assert.True(first.QueuedBytes > toFirst);
+        Assert.True(second.QueuedBytes > toSecond);
+    }
 }
