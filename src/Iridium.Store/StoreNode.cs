@@ -29,13 +29,41 @@ public sealed class StoreNode : IAsyncDisposable
         this.transport = transport;
         this.state = state;
         this.machine = machine;
-        log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(options.DataDirectory, "log") }, machine);
+        log = new WriteAheadLog(LogOptions(Path.Combine(options.DataDirectory, "log")), machine);
         cluster = new StoreCluster(options.Timing, log, transport, options.Name, options.Voters);
     }
 
     public string Name => options.Name;
 
     public StoreLimits Limits => options.Limits;
+
+    /// <summary>
+    /// The write-ahead log's layout and how it reaches the disk. Private memory: each flush writes the
+    /// dirty part of the metadata page and of the data page at once (two synchronous writes side by
+    /// side, where memory-mapped pages cost two msyncs in a row), and a disk that is full or gone
+    /// makes the write fail with an error (a memory-mapped page kills the process with SIGBUS).
+    /// </summary>
+    private static WriteAheadLog.Options LogOptions(string location) => new()
+    {
+        Location = location,
+        MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory,
+        ChunkSize = PageBytes(location),
+    };
+
+    /// <summary>
+    /// Bytes per data page (one file each) of a new log: DotNext's default, one memory page, made a new
+    /// file every dozen puts of 256 bytes, and creating a file costs a flush of the file system's
+    /// journal, which a put then waits for. A log keeps the page size it was written with (DotNext
+    /// cannot read it with another): its page files have that length.
+    /// </summary>
+    public const int NewLogPageBytes = 1 << 20;
+
+    private static int PageBytes(string location)
+    {
+        var data = new DirectoryInfo(Path.Combine(location, "data"));
+        var page = data.Exists ? data.EnumerateFiles().FirstOrDefault(f => f.Length > 0) : null;
+        return page is null ? NewLogPageBytes : (int)page.Length;
+    }
 
     /// <summary>Opens (or creates) the voter's data, restores the latest snapshot and joins the Raft group.</summary>
     public static async Task<StoreNode> StartAsync(StoreNodeOptions options, IStoreTransport transport, CancellationToken token = default)
