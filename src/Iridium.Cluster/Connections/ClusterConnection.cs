@@ -410,7 +410,11 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         int writer = Interlocked.CompareExchange(ref _writer, WriterBusy, WriterFree);
         if (writer == WriterFree) EndSending();
         else if (writer == WriterEnded) DisposeTransport();
-        _sendDone.Task.ContinueWith(_ => _closed.TrySetResult(), TaskScheduler.Default);
+        // Done already (no writer was at work: always so for a command-line client): closed now.
+        // A continuation would be queued to the thread pool, and starting the pool (a worker and
+        // its gate thread) was a quarter of a millisecond of every client command's exit.
+        if (_sendDone.Task.IsCompleted) _closed.TrySetResult();
+        else _sendDone.Task.ContinueWith(_ => _closed.TrySetResult(), TaskScheduler.Default);
     }
 
     /// <summary>
