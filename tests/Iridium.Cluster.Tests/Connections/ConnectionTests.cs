@@ -32,6 +32,30 @@ public class ConnectionTests
         acceptor.Encrypt(new TransportKeys(Keyed(2), Keyed(1), []));
     }
 
+    /// <summary>An encrypted pair, both ends started: the receiver's messages are recorded.</summary>
+    private static (ClusterConnection Sender, ClusterConnection Receiver, Recorder Heard) StartedEncryptedPair(long queueBytes)
+    {
+        var (d, a) = PipeTransport.CreatePair();
+        var sender = new ClusterConnection(d, true, 1 << 20);
+        var receiver = new ClusterConnection(a, false, 1 << 20);
+        Encrypt(sender, receiver);
+        var heard = new Recorder();
+        sender.Start(new Recorder(), queueBytes: queueBytes);
+        receiver.Start(heard);
+        return (sender, receiver, heard);
+    }
+
+    /// <summary>Runs <paramref name="body"/>(thread number) on that many threads, released together.</summary>
+    private static async Task AllAtOnceAsync(int threads, Action<int> body)
+    {
+        using var together = new Barrier(threads);
+        await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            together.SignalAndWait();
+            body(t);
+        }, TaskCreationOptions.LongRunning)));
+    }
+
     [Fact]
     public async Task QueuedMessagesArriveInOrder()
     {
@@ -58,21 +82,11 @@ public class ConnectionTests
         // frames to it. A frame queued just as the writer lets go must still be written by one of them,
         // and frames are sealed in the order they go on the wire (or the receiver's next fails to open).
         const int Threads = 4, PerThread = 5_000;
-        var (d, a) = PipeTransport.CreatePair();
-        var sender = new ClusterConnection(d, true, 1 << 20);
-        var receiver = new ClusterConnection(a, false, 1 << 20);
-        Encrypt(sender, receiver);
-        var recorder = new Recorder();
-        sender.Start(new Recorder(), queueBytes: 64 << 20);
-        receiver.Start(recorder);
-
-        using var together = new Barrier(Threads);
-        var senders = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        var (sender, receiver, recorder) = StartedEncryptedPair(queueBytes: 64 << 20);
+        await AllAtOnceAsync(Threads, t =>
         {
-            together.SignalAndWait();
             for (int i = 0; i < PerThread; i++) Assert.True(sender.TrySend(new Ping { Sequence = t * 1_000_000L + i }));
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(30));
+        }).WaitAsync(TimeSpan.FromSeconds(30));
 
         await Eventually.True(() => recorder.Messages.Count == Threads * PerThread || receiver.Closing is not null, TimeSpan.FromSeconds(30), "every ping");
         Assert.Null(receiver.Closing);
@@ -93,18 +107,9 @@ public class ConnectionTests
         // writer), pings at once by their sender: the wire must still carry every frame once,
         // each thread's in its order, each sealed with the next number (or the receiver closes).
         const int Threads = 3, PerThread = 400, ChunkBytes = 32 * 1024;
-        var (d, a) = PipeTransport.CreatePair();
-        var sender = new ClusterConnection(d, true, 1 << 20);
-        var receiver = new ClusterConnection(a, false, 1 << 20);
-        Encrypt(sender, receiver);
-        var recorder = new Recorder();
-        sender.Start(new Recorder(), queueBytes: 256 << 20);
-        receiver.Start(recorder);
-
-        using var together = new Barrier(Threads);
-        var senders = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        var (sender, receiver, recorder) = StartedEncryptedPair(queueBytes: 256 << 20);
+        await AllAtOnceAsync(Threads, t =>
         {
-            together.SignalAndWait();
             for (int i = 0; i < PerThread; i++)
             {
                 long id = t * 1_000_000L + i;
@@ -112,8 +117,7 @@ public class ConnectionTests
                 BitConverter.TryWriteBytes(bytes, id);
                 Assert.True(i % 2 == 0 ? sender.TrySend(OutputChunk.Of(id, bytes, null)) : sender.TrySend(new Ping { Sequence = id }));
             }
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
+        }).WaitAsync(TimeSpan.FromSeconds(60));
 
         await Eventually.True(() => recorder.Messages.Count == Threads * PerThread || receiver.Closing is not null, TimeSpan.FromSeconds(60), "every frame");
         Assert.Null(receiver.Closing);
