@@ -73,6 +73,24 @@ public class RunOutputTests
         Assert.Equal([4, RunOutput.Capacity + 1], inner.WriteSizes);
     }
 
+    [Fact]
+    public void BeforeWriteIsCalledBeforeEveryWriteAndOnlyThen()
+    {
+        var inner = new CountingStream();
+        var output = new RunOutput(inner, lineBuffered: true);
+        var writesSeenByTheCall = new List<int>();
+        output.BeforeWrite = () => writesSeenByTheCall.Add(inner.Writes);
+        output.Write("gathered, "u8);
+        output.Flush();
+        Assert.Equal([0], writesSeenByTheCall);   // before the one write, not for the gathering
+        output.Write("a line\n"u8);
+        output.Write(new byte[RunOutput.Capacity]);
+        Assert.Equal([0, 1, 2], writesSeenByTheCall);
+        output.Flush();   // nothing gathered: no write, no call
+        Assert.Equal(3, inner.Writes);
+        Assert.Equal(3, writesSeenByTheCall.Count);
+    }
+
     private sealed class CountingStream : Stream
     {
         public List<int> WriteSizes { get; } = [];

@@ -25,6 +25,13 @@ internal sealed class RunOutput(Stream inner, bool lineBuffered) : WriteOnlyStre
     private int _count;
     private long _oldestAt;   // Stopwatch timestamp of the first byte now in the buffer
 
+    /// <summary>
+    /// Called before bytes go to the standard output while the program runs: `run` arms its
+    /// signal handlers there, so that a signal sent on seeing the output is handled (a run that
+    /// prints nothing until it ends never needs them). Null: nothing.
+    /// </summary>
+    public Action? BeforeWrite { get; set; }
+
     /// <summary>Standard output, line-buffered when it is a terminal.</summary>
     public static RunOutput ForStandardOutput() => new(Console.OpenStandardOutput(), lineBuffered: !Console.IsOutputRedirected);
 
@@ -33,6 +40,7 @@ internal sealed class RunOutput(Stream inner, bool lineBuffered) : WriteOnlyStre
         if (bytes.Length > Capacity - _count) Flush();
         if (bytes.Length >= Capacity)
         {
+            BeforeWrite?.Invoke();
             inner.Write(bytes);
             return;
         }
@@ -72,6 +80,7 @@ internal sealed class RunOutput(Stream inner, bool lineBuffered) : WriteOnlyStre
     public override void Flush()
     {
         if (_count == 0) return;
+        BeforeWrite?.Invoke();
         inner.Write(_buffer, 0, _count);
         _count = 0;
         inner.Flush();
