@@ -258,7 +258,6 @@ public sealed partial class Machine
             while (IsWait(result) && Process is { IsHosted: true } process)
             {
                 if (_cpu.StepsLeft != long.MaxValue) _cpu.StepsLeft++;   // waiting costs no step
-                BetweenSlices?.Invoke();   // the host's chance to act before its thread blocks
                 if (!process.WaitHosted(interrupt))
                 {
                     result = new ExecutionResult(ExecutionStatus.Interrupted, 0, _cpu.PcAddress);
