@@ -84,12 +84,14 @@ public sealed class ClusterNode : IAsyncDisposable
         _router.Register(TagRange.Processes, _processNetwork);
         _router.Register(TagRange.GroupLinks, _processNetwork);
         _peers.PeerLost += _exec.OnPeerLost;
+        _peers.PeerJoined += _membership.OnPeerJoined;
         _peers.PeerJoined += _exec.OnPeerJoined;
         _peers.PeerLost += _processNetwork.OnPeerLost;
         _commands = new ProcessCommands.ProcessCommandService(options.Alias, _processes,
             new Exec.ExecPeers(TrySend, ResolveMember, _peers.LivePeers, _peers.Broadcast), _exec.Understands, options.MaxRequestsPerClient, _exec.Logs,
             member => _peers.ConnectionTo(member)?.QueuedBytes ?? 0);
         _router.Register(TagRange.ClientProcessCommands, _commands);
+        _router.Register(TagRange.ClientProcessCommandStops, _commands);
         _peers.PeerLost += _commands.OnPeerLost;
         _clients = new ClientRequests(options, asker => Snapshot(asker), _exec, _commands, time);
         _acceptor = new Acceptor(options, _peers, _router, _clients, _connections, _starvation, _logger, _stopping.Token);
@@ -138,6 +140,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The programs this node runs for `iridium exec` (tests and diagnostics).</summary>
     internal Exec.ExecService Exec => _exec;
 
+    /// <summary>send, call, logs and kill --group (tests and diagnostics).</summary>
+    internal ProcessCommands.ProcessCommandService Commands => _commands;
+
     /// <summary>Per-peer state, for tests and diagnostics.</summary>
     internal PeerManager Peers => _peers;
 
@@ -159,6 +164,24 @@ public sealed class ClusterNode : IAsyncDisposable
     internal ClientRequests Clients => _clients;
 
     /// <summary>Binds the listener (with port search), starts heartbeats and joins through the seeds in the background.</summary>
+    /// <summary>
+    /// A client of this node from inside its own process (the REPL's cluster commands): the same
+    /// requests, routing, credit and cancellation as a tool's connection, over in-memory pipes, so
+    /// no listener is reached, no handshake is made and no cookie is read. It takes one of the
+    /// node's client slots, under the name <paramref name="who"/> (what `ps` shows as the origin),
+    /// and gives it back when disposed. Throws <see cref="Client.ClusterClientException"/> when
+    /// every slot is taken.
+    /// </summary>
+    public Client.ClusterClient OpenInProcessClient(string who, TimeSpan timeout)
+    {
+        if (_clients.TryAdmit(who) is { } busy) throw new Client.ClusterClientException(busy);
+        var (dialer, acceptor) = PipeTransport.CreatePair(dialerHost: who, acceptorHost: Alias);
+        var served = new ClusterConnection(acceptor, isOutbound: false, _options.MaxFrameBytes);
+        served.Start(_clients, (message, why) => ClusterLog.SendDropped(_logger, message.GetType().Name, why), _options.QueueBytesFor(member: false), readOnlyAsFastAsAnswered: true);
+        _clients.Started(served);
+        return Client.ClusterClient.InProcess(new ClusterConnection(dialer, isOutbound: true, _options.MaxFrameBytes), Alias, timeout);
+    }
+
     public async Task StartAsync(CancellationToken ct = default)
     {
         await EnsureListeningAsync(ct).ConfigureAwait(false);

@@ -22,6 +22,8 @@ public sealed class StoreNode : IAsyncDisposable
     private readonly WriteAheadLog log;
     private readonly StoreCluster cluster;
     private int disposed;
+    private string? failure;
+    private Task leftRaft = Task.CompletedTask;
 
     private StoreNode(StoreNodeOptions options, IStoreTransport transport, KeyValueState state, StoreStateMachine machine)
     {
@@ -29,13 +31,44 @@ public sealed class StoreNode : IAsyncDisposable
         this.transport = transport;
         this.state = state;
         this.machine = machine;
-        log = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(options.DataDirectory, "log") }, machine);
+        log = new WriteAheadLog(LogOptions(Path.Combine(options.DataDirectory, "log")), machine);
         cluster = new StoreCluster(options.Timing, log, transport, options.Name, options.Voters);
     }
 
     public string Name => options.Name;
 
+    /// <summary>
+    /// The write-ahead log's layout and how it reaches the disk. Private memory: each flush writes the
+    /// dirty part of the metadata page and of the data page at once (two synchronous writes side by
+    /// side, where memory-mapped pages cost two msyncs in a row), and a disk that is full or gone
+    /// makes the write fail with an error (a memory-mapped page kills the process with SIGBUS).
+    /// </summary>
+    private static WriteAheadLog.Options LogOptions(string location) => new()
+    {
+        Location = location,
+        MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory,
+        ChunkSize = PageBytes(location),
+    };
+
+    /// <summary>
+    /// Bytes per data page (one file each) of a new log: DotNext's default, one memory page, made a new
+    /// file every dozen puts of 256 bytes, and creating a file costs a flush of the file system's
+    /// journal, which a put then waits for. A log keeps the page size it was written with (DotNext
+    /// cannot read it with another): its page files have that length.
+    /// </summary>
+    public const int NewLogPageBytes = 1 << 20;
+
+    private static int PageBytes(string location)
+    {
+        var data = new DirectoryInfo(Path.Combine(location, "data"));
+        var page = data.Exists ? data.EnumerateFiles().FirstOrDefault(f => f.Length > 0) : null;
+        return page is null ? NewLogPageBytes : (int)page.Length;
+    }
+
     public StoreLimits Limits => options.Limits;
+
+    /// <summary>Why this voter stopped (its disk refused a write), or null while it runs.</summary>
+    public string? Failure => Volatile.Read(ref failure);
 
     /// <summary>Opens (or creates) the voter's data, restores the latest snapshot and joins the Raft group.</summary>
     public static async Task<StoreNode> StartAsync(StoreNodeOptions options, IStoreTransport transport, CancellationToken token = default)
@@ -72,6 +105,7 @@ public sealed class StoreNode : IAsyncDisposable
         if (command.Expected is { Length: var expected } && expected > options.Limits.MaxValueBytes)
             throw new ArgumentException(options.Limits.Problem(command.Key, expected));
         var encoded = command.Encode();
+        ThrowIfFailed();
         using var deadline = Deadline(token);
         while (true)
         {
@@ -97,6 +131,7 @@ public sealed class StoreNode : IAsyncDisposable
     public async Task<StoredValue?> GetAsync(byte[] key, CancellationToken token = default)
     {
         if (options.Limits.Problem(key) is { } problem) throw new ArgumentException(problem);
+        ThrowIfFailed();
         using var deadline = Deadline(token);
         while (true)
         {
@@ -127,6 +162,7 @@ public sealed class StoreNode : IAsyncDisposable
     /// </summary>
     public async Task<List<KeyValuePair<byte[], StoredValue>>> ListAsync(byte[] prefix, int limit, CancellationToken token = default)
     {
+        ThrowIfFailed();
         using var deadline = Deadline(token);
         while (true)
         {
@@ -188,6 +224,11 @@ public sealed class StoreNode : IAsyncDisposable
             await cluster.ReplicateAsync(new BinaryLogEntry { Content = command, Term = cluster.Term, Context = pending }, token)
                 .ConfigureAwait(false);
         }
+        catch (Exception e) when (DiskFault.Of(e) is { } fault)
+        {
+            Fail(fault);
+            throw Indeterminate($"this voter cannot write its log ({fault.Message})");
+        }
         catch (Exception e) when (e is NotLeaderException or OperationCanceledException or QuorumUnreachableException)
         {
             throw Indeterminate(e switch
@@ -241,6 +282,11 @@ public sealed class StoreNode : IAsyncDisposable
     {
         switch (request)
         {
+            case StoreWriteRequest or StoreReadRequest when Failure is not null:
+                // Not the leader any more, whatever DotNext still says: the caller asks again.
+                return request is StoreWriteRequest
+                    ? new StoreWriteReply(0, 0, StoreRefusal.NotLeader)
+                    : new StoreReadReply(false, null, 0, StoreRefusal.NotLeader);
             case StoreWriteRequest write:
                 if (!IsLeader) return new StoreWriteReply(0, 0, StoreRefusal.NotLeader);
                 using (var deadline = Deadline(token))
@@ -270,8 +316,48 @@ public sealed class StoreNode : IAsyncDisposable
                     return new StoreReadReply(false, null, 0, StoreRefusal.NotLeader);
                 }
             default:
-                return await cluster.HandleAsync(sender, request, token).ConfigureAwait(false);
+                // A voter that stopped answers no Raft call (no vote, no acknowledgement): as if it were down.
+                if (Failure is { } stopped) throw new InvalidOperationException(stopped);
+                try
+                {
+                    return await cluster.HandleAsync(sender, request, token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (DiskFault.Of(e) is { } fault)
+                {
+                    Fail(fault);
+                    throw;
+                }
         }
+    }
+
+    /// <summary>
+    /// The voter's disk refused a write: what is on it may be short of what DotNext holds in memory,
+    /// so the voter must not vote or acknowledge again until it restarts from its disk. It says so
+    /// once (<see cref="StoreNodeOptions.Fault"/>) and leaves the Raft group; the other voters go on
+    /// as without it, and its own callers hear "unavailable" with the reason.
+    /// </summary>
+    private void Fail(Exception fault)
+    {
+        var why = $"store: voter {options.Name} cannot write its log in {options.DataDirectory} ({fault.Message}); "
+            + "it no longer votes or acknowledges writes; free the disk and restart the node";
+        if (Interlocked.CompareExchange(ref failure, why, null) is not null) return;
+        options.Fault?.Invoke(why);
+        leftRaft = Task.Run(async () =>
+        {
+            try
+            {
+                await cluster.StopAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Stopping is best effort: every call of ours and theirs is refused from now on anyway.
+            }
+        });
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Failure is { } why) throw new StoreUnavailableException($"store unavailable: {why}");
     }
 
     private StoreUnavailableException Unavailable(string why) =>
@@ -289,7 +375,8 @@ public sealed class StoreNode : IAsyncDisposable
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         try
         {
-            await cluster.StopAsync().ConfigureAwait(false);
+            if (Failure is null) await cluster.StopAsync().ConfigureAwait(false);
+            else await leftRaft.ConfigureAwait(false);
         }
         finally
         {

@@ -30,6 +30,9 @@ public sealed class StoreNodeOptions
 
     public const long DefaultSnapshotEvery = 10_000;
 
+    /// <summary>Told once, with the reason and the directory, when the voter's disk refuses a write and the voter stops.</summary>
+    public Action<string>? Fault { get; init; }
+
     /// <summary>Null when the options make sense, else what is wrong.</summary>
     public string? Problem()
     {

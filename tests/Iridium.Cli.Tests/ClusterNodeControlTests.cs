@@ -31,7 +31,7 @@ public sealed class ClusterNodeControlTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _peer.StartAsync();
-        _control = new ClusterNodeControl(() => _own = new ClusterNode(Options("n1"), NullLoggerFactory.Instance), () => Cookie);
+        _control = new ClusterNodeControl(() => _own = new ClusterNode(Options("n1"), NullLoggerFactory.Instance));
         var joined = await _control.JoinAsync("127.0.0.1", _peer.AdvertisedPort, CancellationToken.None);
         Assert.True(joined.Success, joined.Message);
         var deadline = DateTime.UtcNow + Wait;
@@ -78,6 +78,24 @@ public sealed class ClusterNodeControlTests : IAsyncLifetime
         Assert.Equal(["[n1] hi", "[n2] hi"], output.ToString().TrimEnd('\n').Split('\n').Order(StringComparer.Ordinal));
         Assert.Equal(2, reply.Message.Split('\n').Length);
         Assert.Contains(reply.Message.Split('\n'), line => line.StartsWith("[n1] n1.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Commands_AreServedInProcess_NotThroughTheNodesListener()
+    {
+        // A program that waits for ever, run on this node from the REPL.
+        var image = Assembler.Assembler.Assemble("load $7 #-1\nload $8 #0\nrecv $9 $7 $8\nhlt\n").Image!;
+        using var stop = new CancellationTokenSource();
+        var running = _control.ExecAsync("n1", "waits.iasm", image, _ => { }, stop.Token);
+        var deadline = DateTime.UtcNow + Wait;
+        IReadOnlyList<string> rows;
+        while (!(rows = await _control.ProcessesAsync(CancellationToken.None)).Any(row => row.Contains("waits.iasm", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        // The exec's client is the REPL inside the node's process, not a connection from 127.0.0.1.
+        Assert.Contains(rows, row => row.Contains("waits.iasm", StringComparison.Ordinal) && row.Contains("client@repl", StringComparison.Ordinal));
+        stop.Cancel();
+        var reply = await running.WaitAsync(Wait);
+        Assert.Matches(@"^n1\.\d+ was interrupted$", reply.Message);
     }
 
     [Fact]

@@ -119,7 +119,8 @@ class DetachLogsGroupTests(E2ETestCase):
     def test_ctrl_c_of_an_exec_stops_its_group_on_three_nodes(self):
         exec_ = self.start("exec", self.node1, self.write("spread.iasm", SPREAD), data_root=self.data,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
-        wait_for(lambda: len(self.listed(self.node3)) == 3, 30, "the group on three nodes")
+        # Every part waiting: the grandchild has printed its line (listed, it may not have run yet).
+        wait_for(lambda: [p["state"] for p in self.listed(self.node3)] == ["waiting"] * 3, 30, "the group on three nodes, waiting")
         self.assertEqual(len({p["group"] for p in self.listed(self.node2)}), 1, "one group")
         exec_.send_signal(2)
         self.assertEqual(exec_.wait(timeout=30), 130)

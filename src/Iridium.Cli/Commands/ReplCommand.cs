@@ -71,7 +71,7 @@ internal sealed class ReplCommand
             {
                 var clusterSettings = NodeSettings.Empty.Set(NodeSettingsSchema.ServerBindHost, serverBindHost).Set(NodeSettingsSchema.ServerBindPort, serverBindPort);
                 // The cluster's log lines would garble the console line: the REPL's node is quiet.
-                await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance), () => process.Cookie);
+                await using var cluster = new ClusterNodeControl(() => new ClusterNode(ClusterOptionsFor(clusterSettings, process, memory), NullLoggerFactory.Instance));
                 var options = new ReplSessionOptions
                 {
                     // The alias is resolved (and .node_id written) only when the cluster is used; until

@@ -12,11 +12,13 @@ namespace Iridium.Cli.Hosting;
 /// it (no cookie, bad alias) becomes the command's reply instead of an exception.
 /// </summary>
 /// <remarks>
-/// <c>!exec</c>, <c>!ps</c> and <c>!kill</c> go through this node's own listener as an
-/// authenticated client (<paramref name="cookie"/>), exactly the path `iridium exec` takes, so
-/// routing, credit and cancellation are the same code.
+/// <c>!exec</c>, <c>!ps</c>, <c>!kill</c> and <c>!logs</c> are requests of an in-process client
+/// of the node (<see cref="ClusterNode.OpenInProcessClient"/>): the same requests, routing, credit
+/// and cancellation as `iridium exec` and the others, and the same records back, without a
+/// connection to the node's own listener (no handshake, and nothing depends on which address the
+/// listener is bound to).
 /// </remarks>
-internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte[]> cookie) : IClusterControl, IAsyncDisposable
+internal sealed class ClusterNodeControl(Func<ClusterNode> createNode) : IClusterControl, IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private ClusterNode? _node;
@@ -125,7 +127,7 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         };
     }
 
-    /// <summary>Runs <paramref name="work"/> with a client connection to this node; a failure (no cluster, refused) is the reply.</summary>
+    /// <summary>Runs <paramref name="work"/> with an in-process client of this node; a failure (no cluster, no client slot) is the reply.</summary>
     private async Task<ClusterReply> WithClientAsync(Func<ClusterClient, Task<ClusterReply>> work)
     {
         ClusterNode? node;
@@ -133,8 +135,7 @@ internal sealed class ClusterNodeControl(Func<ClusterNode> createNode, Func<byte
         if (node is not { IsListening: true }) return new ClusterReply(false, "this node is not in a cluster (start with !start_cluster or !join_cluster HOST PORT)");
         try
         {
-            string host = HostPort.IsUnspecified(node.BindHost) ? "127.0.0.1" : node.BindHost;
-            await using var client = await ClusterClient.ConnectAsync(host, node.AdvertisedPort, cookie(), TimeSpan.FromMilliseconds(Defaults.ClientTimeoutMs)).ConfigureAwait(false);
+            await using var client = node.OpenInProcessClient("repl", TimeSpan.FromMilliseconds(Defaults.ClientTimeoutMs));
             return await work(client).ConfigureAwait(false);
         }
         catch (ClusterClientException e)

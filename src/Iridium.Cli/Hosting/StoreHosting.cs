@@ -50,6 +50,7 @@ internal sealed class StoreHosting : IAsyncDisposable
             // The alias keeps apart voters that share a data root (tools/cluster.sh starts them so).
             DataDirectory = settings.Get(NodeSettingsSchema.StoreDir) ?? Path.Combine(dataRoot(), "store", alias),
             SnapshotEvery = settings.Get(NodeSettingsSchema.StoreSnapshotEvery) ?? StoreNodeOptions.DefaultSnapshotEvery,
+            Fault = why => logger.LogError("{Why}", why),
         };
         return new StoreHosting(NodeStore.Voter(node, options), logger, $"store voter {alias} of {string.Join(",", voters)}, data in {options.DataDirectory}", node.Processes, options.DataDirectory);
     }

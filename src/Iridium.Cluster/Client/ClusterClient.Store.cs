@@ -70,7 +70,7 @@ public sealed partial class ClusterClient
         where TReply : class, IStoreMessage
     {
         var wait = _timeout + StoreWait;
-        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = wait;
+        BlockingReadsWait(wait);
         using var deadline = new CallDeadline(_io, wait, ct);
         return await RequestAsync<TReply>(request, r => r.CallId == id, deadline.Token, ct).ConfigureAwait(false);
     }

@@ -41,15 +41,16 @@ public enum ClientIo
 /// </summary>
 public sealed partial class ClusterClient : IAsyncDisposable
 {
-    private readonly SocketTransport _transport;
+    /// <summary>The socket of a client that connected (null in-process): blocking reads time out by it.</summary>
+    private readonly SocketTransport? _socket;
     private readonly ClusterConnection _connection;
     private readonly string _endpoint;
     private readonly TimeSpan _timeout;
     private readonly ClientIo _io;
 
-    private ClusterClient(SocketTransport transport, ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout, ClientIo io)
+    private ClusterClient(SocketTransport? socket, ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout, ClientIo io)
     {
-        _transport = transport;
+        _socket = socket;
         _connection = connection;
         _endpoint = endpoint;
         NodeAlias = nodeAlias;
@@ -136,6 +137,22 @@ public sealed partial class ClusterClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A client over <paramref name="connection"/>, an in-memory connection to a node of this
+    /// process (<see cref="ClusterNode.OpenInProcessClient"/>): nothing to dial, no handshake.
+    /// </summary>
+    internal static ClusterClient InProcess(ClusterConnection connection, string nodeAlias, TimeSpan timeout)
+    {
+        connection.MarkAuthenticated();
+        return new ClusterClient(null, connection, $"{nodeAlias} (in this process)", nodeAlias, timeout, ClientIo.Async);
+    }
+
+    /// <summary>How long a blocking read waits from now on (async reads are bounded by each call's deadline instead).</summary>
+    private void BlockingReadsWait(TimeSpan wait)
+    {
+        if (_io == ClientIo.Blocking && _socket is not null) _socket.ReceiveTimeout = wait;
+    }
+
     /// <summary>The node's view of the cluster: itself, its live peers, and members down within its retention period.</summary>
     public async Task<IReadOnlyList<MemberInfo>> MembersAsync(CancellationToken ct = default)
     {
@@ -171,7 +188,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
     public Task<IReadOnlyList<ExecResult>> ExecAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
     {
         // A program runs as long as it runs: no read timeout while it does.
-        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = Timeout.InfiniteTimeSpan;
+        BlockingReadsWait(Timeout.InfiniteTimeSpan);
         return new ExecStreams(_connection, _endpoint).RunAsync(targets, spec, output, interrupt);
     }
 
@@ -214,7 +231,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
         {
             answer = await RequestAsync<LogsOutput>(new LogsRequest { RequestId = 1, ProcessId = rootId, Follow = follow }, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);
         }
-        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = Timeout.InfiniteTimeSpan;
+        BlockingReadsWait(Timeout.InfiniteTimeSpan);
         while (true)
         {
             if (answer.Bytes is { Length: > 0 } bytes) output(bytes);
@@ -243,7 +260,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
     public async Task<SendResult> SendAsync(string target, byte[] payload, bool wantReply, TimeSpan replyTimeout, CancellationToken ct = default)
     {
         var wait = _timeout + (wantReply ? replyTimeout : TimeSpan.Zero);
-        if (_io == ClientIo.Blocking) _transport.ReceiveTimeout = wait;
+        BlockingReadsWait(wait);
         using var deadline = new CallDeadline(_io, wait, ct);
         var request = new SendRequest { RequestId = 1, Target = target, Payload = payload, WantReply = wantReply, TimeoutMs = (int)Math.Min(int.MaxValue, replyTimeout.TotalMilliseconds) };
         var reply = await RequestAsync<SendReply>(request, r => r.RequestId == 1, deadline.Token, ct).ConfigureAwait(false);

@@ -121,6 +121,8 @@ internal sealed class Dialer(ClusterOptions options, PeerManager peers, PeerRout
         }
         try
         {
+            // Overtaken while it waited (the node connected to us): nothing to end, the ticket is spent.
+            if (!peers.IsWanted(ticket)) return;
             outcome = await DialAsync(ticket.Host, ticket.Port, wantMembers: false, stopping).ConfigureAwait(false);
         }
         finally

@@ -15,8 +15,7 @@ internal sealed class GroupLog : WriteOnlyStream
     public const int MaxBytes = 64 << 10;
 
     private readonly Lock _gate = new();
-    private readonly List<Func<byte[], bool>> _followers = [];
-    private readonly List<Action<string>> _endWatchers = [];
+    private readonly List<Follower> _followers = [];
     private byte[] _ring = new byte[256];
     private int _start;
     private int _length;
@@ -36,7 +35,7 @@ internal sealed class GroupLog : WriteOnlyStream
             Keep(data);
             if (_followers.Count == 0) return;
             byte[] copy = data.ToArray();
-            _followers.RemoveAll(follow => !follow(copy));
+            _followers.RemoveAll(follower => !follower.OnBytes(copy));
         }
     }
 
@@ -49,10 +48,11 @@ internal sealed class GroupLog : WriteOnlyStream
     /// <summary>
     /// What is kept now, with the end when the group has ended, to <paramref name="kept"/>; then
     /// (with <paramref name="follow"/>, while the group runs) every later write to
-    /// <paramref name="onBytes"/> and the end to <paramref name="onEnd"/>. <paramref name="kept"/>
-    /// runs under the lock, so no write comes between it and the first followed one.
+    /// <paramref name="onBytes"/> and the end to <paramref name="onEnd"/>, until the returned
+    /// action stops it (the follower is gone; calling it after the end does nothing).
+    /// <paramref name="kept"/> runs under the lock, so no write comes between it and the first followed one.
     /// </summary>
-    public void Read(bool follow, Action<byte[], string?> kept, Func<byte[], bool> onBytes, Action<string> onEnd)
+    public Action Read(bool follow, Action<byte[], string?> kept, Func<byte[], bool> onBytes, Action<string> onEnd)
     {
         lock (_gate)
         {
@@ -61,27 +61,36 @@ internal sealed class GroupLog : WriteOnlyStream
             _ring.AsSpan(_start, first).CopyTo(bytes);
             _ring.AsSpan(0, _length - first).CopyTo(bytes.AsSpan(first));
             kept(bytes, _end);
-            if (follow && _end is null)
+            if (!follow || _end is not null) return NotFollowing;
+            var follower = new Follower(onBytes, onEnd);
+            _followers.Add(follower);
+            return () =>
             {
-                _followers.Add(onBytes);
-                _endWatchers.Add(onEnd);
-            }
+                lock (_gate) _followers.Remove(follower);
+            };
         }
+    }
+
+    private static readonly Action NotFollowing = () => { };
+
+    /// <summary>Followers, this many now (tests: one that left is not held).</summary>
+    internal int Followers
+    {
+        get { lock (_gate) return _followers.Count; }
     }
 
     /// <summary>The group has ended (<paramref name="how"/>): followers hear it and are let go.</summary>
     public void Ended(string how)
     {
-        List<Action<string>> watchers;
+        List<Follower> followers;
         lock (_gate)
         {
             if (_end is not null) return;
             _end = how;
-            watchers = [.. _endWatchers];
-            _endWatchers.Clear();
+            followers = [.. _followers];
             _followers.Clear();
         }
-        foreach (var watcher in watchers) watcher(how);
+        foreach (var follower in followers) follower.OnEnd(how);
     }
 
     /// <summary>Appends to the ring (under the lock), growing it up to <see cref="MaxBytes"/> and then dropping the oldest bytes.</summary>
@@ -116,4 +125,7 @@ internal sealed class GroupLog : WriteOnlyStream
         data[head..].CopyTo(_ring);
         _length += data.Length;
     }
+
+    /// <summary>One `logs --follow`: where each write goes (false: it cannot take it, drop the follower) and where the end goes.</summary>
+    private sealed record Follower(Func<byte[], bool> OnBytes, Action<string> OnEnd);
 }

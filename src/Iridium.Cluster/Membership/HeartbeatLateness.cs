@@ -6,7 +6,8 @@ namespace Iridium.Cluster.Membership;
 /// network) is overloaded every peer's heartbeats come late, and a silence as long as theirs is no
 /// sign of failure; a peer that has really stopped falls silent for ever while the others keep
 /// arriving, so it is still found (its own silence adds no gaps). Failure detection adds this to
-/// the failure timeout, up to <see cref="MaxLatenessFactor"/> times it. Thread-safe.
+/// the failure timeout, up to <see cref="MaxLatenessFactor"/> times it (the timeout as stretched
+/// for the mesh's size, <see cref="HeartbeatStretch"/>). Thread-safe.
 /// </summary>
 internal sealed class HeartbeatLateness
 {

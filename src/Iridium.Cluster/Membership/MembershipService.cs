@@ -46,17 +46,32 @@ internal sealed class MembershipService : IPeerService
     public void Tick()
     {
         // Silence this node or the whole host caused is not a peer's failure (see both classes).
-        long starved = _starvation?.StarvedWithin(_failureTimeout) ?? 0;
-        _peers.CheckSilence(_failureTimeout, Math.Max(starved, _lateness.LatenessMs(_heartbeatInterval, _failureTimeout)));
+        // Both are measured against the failure timeout as stretched for this mesh's size: at 256
+        // members a peer may be silent 4 timeouts, and lateness capped at 3 unstretched ones gave
+        // a host overloaded by a forming mesh less slack than a small mesh gets.
+        int members = _peers.LiveCount + 1;
+        var stretchedTimeout = _failureTimeout * HeartbeatStretch.For(members);
+        long starved = _starvation?.StarvedWithin(stretchedTimeout) ?? 0;
+        _peers.CheckSilence(_failureTimeout, Math.Max(starved, _lateness.LatenessMs(_heartbeatInterval, stretchedTimeout)));
         _peers.Expire();
         var redials = _peers.RedialDown();
         if (redials.Count > 0) _dialer.DialMembers(redials);
         long now = Timing.Clock.NowMs(_time);
         if (now < _nextHeartbeatMs) return;
-        int members = _peers.LiveCount + 1;
         _nextHeartbeatMs = now + (long)_heartbeatInterval.TotalMilliseconds * HeartbeatStretch.For(members);
-        _peers.Broadcast(new Heartbeat { Sequence = ++_heartbeatSequence, Digest = _peers.Digest(), MemberCount = members });
+        _peers.Broadcast(NextHeartbeat(members));
     }
+
+    /// <summary>
+    /// A member came up (<see cref="PeerManager.PeerJoined"/>): it gets a heartbeat now, not at
+    /// this node's next one. Until a peer has heard one it does not know how many members this
+    /// node counts, so how far it stretches its heartbeats: a newcomer with a few peers gave a
+    /// node of 150 members 3 s to send its first heartbeat, which came after up to 3 intervals,
+    /// and marked it down (hundreds of times while 256 nodes formed a mesh on one host).
+    /// </summary>
+    public void OnPeerJoined(Guid peer) => _peers.ConnectionTo(peer)?.TrySend(NextHeartbeat(_peers.LiveCount + 1));
+
+    private Heartbeat NextHeartbeat(int members) => new() { Sequence = Interlocked.Increment(ref _heartbeatSequence), Digest = _peers.Digest(), MemberCount = members };
 
     /// <summary>Heartbeat, MembersUpdate, Leave and Superseded from a member.</summary>
     public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)

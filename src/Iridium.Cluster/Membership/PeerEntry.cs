@@ -71,11 +71,15 @@ internal sealed class PeerEntry
     /// <summary>Shown by `members`: live, or down and not yet past the retention period.</summary>
     public bool IsListed => IsUp || Down is not null;
 
+    /// <summary>Heard of, its turn to dial us (<see cref="Defer"/>), and not dialed from here since.</summary>
+    public bool AwaitsItsDial { get; private set; }
+
     /// <summary>
-    /// Down for a reason other than leaving, idle, and its backoff over: worth dialing again (a
-    /// partition that heals, a frozen process that resumes) while it is still retained.
+    /// Idle, its backoff over, and either down for a reason other than leaving (a partition that
+    /// heals, a frozen process that resumes, while it is still retained) or a node that has not
+    /// dialed us within the grace it had: worth dialing from here.
     /// </summary>
-    public bool IsDueForRedial(long nowMs) => State == PeerState.Disconnected && Down is { Reason: not DownReason.Left } && nowMs >= RetryAtMs;
+    public bool IsDueForRedial(long nowMs) => State == PeerState.Disconnected && nowMs >= RetryAtMs && (AwaitsItsDial || Down is { Reason: not DownReason.Left });
 
     public void Touch(long nowMs) => Volatile.Write(ref _lastSeenMs, nowMs);
 
@@ -99,6 +103,7 @@ internal sealed class PeerEntry
     {
         Require(State == PeerState.Disconnected && Failures == 0 && Down is null, "defer a dial");
         RetryAtMs = untilMs;
+        AwaitsItsDial = true;
     }
 
     /// <summary>Disconnected → Dialing.</summary>
@@ -106,6 +111,7 @@ internal sealed class PeerEntry
     {
         Require(State == PeerState.Disconnected && nowMs >= RetryAtMs, "start a dial");
         PendingDial = new DialTicket(this, host, port);
+        AwaitsItsDial = false;
         Move(PeerState.Dialing, nowMs);
         return PendingDial;
     }
@@ -135,6 +141,7 @@ internal sealed class PeerEntry
         Identity = identity;
         _connection = connection;
         PendingDial = null;
+        AwaitsItsDial = false;
         Failures = 0;
         LastFailure = null;
         RetryAtMs = 0;

@@ -34,9 +34,11 @@ internal sealed class PeerManager
     public static readonly Backoff DialBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(16));
 
     /// <summary>
-    /// Of two nodes that hear of each other, the one with the lower node id dials (the connection
-    /// the simultaneous-dial rule would keep anyway); the other waits this long (plus jitter) for it
-    /// before dialing too. Half the handshakes, and no races, when many nodes start at once.
+    /// Of two nodes that hear of each other, one dials (<see cref="FirstDialer"/>); the other waits
+    /// this long (plus jitter) for it before dialing too, whether or not it hears of it again.
+    /// Half the handshakes when many nodes start at once; and when the first dialer's turn is
+    /// slow to come, whichever of the two gets to the dial first makes the connection (the other's
+    /// dial, overtaken, is dropped: <see cref="IsWanted"/>).
     /// </summary>
     public static readonly TimeSpan DialerGrace = TimeSpan.FromSeconds(5);
 
@@ -181,9 +183,9 @@ internal sealed class PeerManager
                     if (_byId.Count >= MaxEntries) continue;
                     entry = new PeerEntry(new PeerIdentity(member.NodeId, member.Alias!, member.Host!, member.Port), now);
                     _byId.Add(member.NodeId, entry);
-                    if (member.NodeId.CompareTo(_self.NodeId) < 0)
+                    if (!FirstDialer.IsSelf(_self.NodeId, member.NodeId))
                     {
-                        // Its turn to dial: heard of again after the grace, it is dialed from here too.
+                        // Its turn to dial: after the grace it is dialed from here too (RedialDown).
                         entry.Defer(now + (long)(DialerGrace.TotalMilliseconds * (1 + _jitter() / 2)));
                         continue;
                     }
@@ -196,6 +198,17 @@ internal sealed class PeerManager
             }
         }
         return dials;
+    }
+
+    /// <summary>
+    /// Whether the dial of <paramref name="ticket"/> is still worth running: its entry still
+    /// waits for it. A dial waits for its turn (<see cref="Connections.Dialer"/>), on a busy host
+    /// for seconds, and meanwhile the node has often dialed us: a handshake run then would only be
+    /// refused as a duplicate, on both nodes' CPU.
+    /// </summary>
+    public bool IsWanted(DialTicket ticket)
+    {
+        lock (_gate) return !_closed && IsCurrent(ticket.Entry) && ReferenceEquals(ticket.Entry.PendingDial, ticket);
     }
 
     /// <summary>
@@ -285,7 +298,9 @@ internal sealed class PeerManager
 
     /// <summary>
     /// Starts a dial to every member that went down other than by leaving and whose backoff is
-    /// over, so that two sides of a healed partition find each other again without a seed.
+    /// over, so that two sides of a healed partition find each other again without a seed; and to
+    /// every node whose turn it was to dial us (<see cref="Heard"/>) and has not within the grace:
+    /// it may never hear of this node, since only one node announces a newcomer.
     /// </summary>
     public List<DialTicket> RedialDown()
     {

@@ -15,7 +15,8 @@ namespace Iridium.Cluster.ProcessCommands;
 /// --group` and `logs` are relayed the same way to the member that runs the process they name
 /// (a group stopped there stops on every member, see <see cref="Processes.GroupLinks"/>); `logs
 /// --follow` answers with many messages, the last marked. A client that goes away abandons its
-/// calls; a member that is lost refuses what was relayed to it.
+/// calls and its follows (a follow relayed to a member is stopped there with <see cref="LogsStop"/>);
+/// a member that is lost refuses what was relayed to it.
 /// </summary>
 internal sealed class ProcessCommandService : IPeerService
 {
@@ -32,6 +33,8 @@ internal sealed class ProcessCommandService : IPeerService
     private readonly Lock _gate = new();
     private readonly Dictionary<ClusterConnection, ClientCalls> _clients = [];
     private readonly Dictionary<long, Relayed> _relays = [];
+    /// <summary>The `logs --follow` this node answers for members, by the member and its stream: stopped when it says its client left, or when it is lost.</summary>
+    private readonly Dictionary<(Guid Member, long Stream), Action> _memberFollows = [];
     private long _lastStream;
 
     /// <param name="queuedTo">Bytes queued for a member now: a `logs --follow` relayed to it stops before process traffic would be refused.</param>
@@ -87,12 +90,20 @@ internal sealed class ProcessCommandService : IPeerService
     public void OnClientClosed(ClusterConnection client)
     {
         ClientCalls? calls;
+        List<(long Stream, Relayed Relayed)> followed = [];
         lock (_gate)
         {
             if (!_clients.Remove(client, out calls)) return;
-            foreach (var stream in _relays.Where(kv => kv.Value.Client == client).Select(kv => kv.Key).ToList()) _relays.Remove(stream);
+            foreach (var (stream, relayed) in _relays.Where(kv => kv.Value.Client == client).ToList())
+            {
+                _relays.Remove(stream);
+                if (relayed.Forwarded is LogsRequest { Follow: true }) followed.Add((stream, relayed));
+            }
         }
         calls.Gone.Cancel();
+        foreach (var follow in calls.Follows) follow.Stop?.Invoke();
+        // A follow relayed to a member is held there until told.
+        foreach (var (stream, relayed) in followed) _peers.Send(relayed.Member, new LogsStop { RequestId = stream });
     }
 
     private async Task AnswerClientAsync(ClusterConnection client, SendRequest request, string origin, CancellationToken abandoned)
@@ -182,15 +193,35 @@ internal sealed class ProcessCommandService : IPeerService
             }
             return;
         }
-        // A follow holds the client's connection open (not idle) until its last answer.
-        bool following = message is LogsRequest { Follow: true };
-        if (following) Opened(client, +1);
-        AnswerHere(message, reply =>
+        // A follow holds the client's connection open (not idle) until its last answer, and is
+        // stopped when the client goes away before that.
+        var follow = message is LogsRequest { Follow: true } ? new Follow() : null;
+        if (follow is not null) Opened(client, +1);
+        var stop = AnswerHere(message, reply =>
         {
             reply.RequestId = clientId;
-            if (following && reply is LogsOutput { Last: true }) Opened(client, -1);
+            if (follow is not null && reply is LogsOutput { Last: true })
+            {
+                lock (_gate)
+                {
+                    follow.Ended = true;
+                    if (_clients.TryGetValue(client, out var calls))
+                    {
+                        calls.Open--;
+                        calls.Follows.Remove(follow);
+                    }
+                }
+            }
             return client.TrySend(reply);
         });
+        if (follow is null) return;
+        bool gone;
+        lock (_gate)
+        {
+            follow.Stop = stop;
+            gone = !follow.Ended && !(_clients.TryGetValue(client, out var calls) && calls.Follows.Add(follow));
+        }
+        if (gone) stop();
     }
 
     private void Opened(ClusterConnection client, int change)
@@ -201,19 +232,25 @@ internal sealed class ProcessCommandService : IPeerService
         }
     }
 
-    /// <summary>`kill --group` or `logs` for a process of this node: the answer (for `logs --follow`, the answers) to <paramref name="reply"/>.</summary>
-    private void AnswerHere(IProcessCommand message, Func<IProcessCommand, bool> reply)
+    /// <summary>
+    /// `kill --group` or `logs` for a process of this node: the answer (for `logs --follow`, the
+    /// answers) to <paramref name="reply"/>. Returns what stops a follow whose asker has gone.
+    /// </summary>
+    private Action AnswerHere(IProcessCommand message, Func<IProcessCommand, bool> reply)
     {
         switch (message)
         {
             case GroupKillRequest kill:
                 reply(KillGroup(kill.ProcessId ?? ""));
-                break;
+                return NothingToStop;
             case LogsRequest logs:
-                Logs(logs, reply);
-                break;
+                return Logs(logs, reply);
+            default:
+                return NothingToStop;
         }
     }
+
+    private static readonly Action NothingToStop = () => { };
 
     private GroupKillReply KillGroup(string id)
     {
@@ -226,15 +263,15 @@ internal sealed class ProcessCommandService : IPeerService
     }
 
     /// <summary>`logs`: what a detached group kept, then (with --follow) what it prints until it ends; the last answer is marked.</summary>
-    private void Logs(LogsRequest request, Func<IProcessCommand, bool> reply)
+    private Action Logs(LogsRequest request, Func<IProcessCommand, bool> reply)
     {
         string id = request.ProcessId ?? "";
         if (_logs.Find(id) is not { } log)
         {
             reply(new LogsOutput { Found = false, Last = true, Message = $"no detached group {UntrustedText.Escape(id)} on {_alias} (logs are kept for 'exec --detach' groups, by their root's id)" });
-            return;
+            return NothingToStop;
         }
-        log.Read(request.Follow,
+        return log.Read(request.Follow,
             (kept, end) =>
             {
                 bool last = end is not null || !request.Follow;
@@ -254,18 +291,28 @@ internal sealed class ProcessCommandService : IPeerService
                 _ = AnswerPeerAsync(peer, request);
                 break;
             case GroupKillRequest or LogsRequest:
-                long stream = message is IProcessCommand asked ? asked.RequestId : 0;
-                AnswerHere((IProcessCommand)message, reply =>
+                long stream = ((IProcessCommand)message).RequestId;
+                var follow = message is LogsRequest { Follow: true } ? new Follow() : null;
+                var stop = AnswerHere((IProcessCommand)message, reply =>
                 {
                     reply.RequestId = stream;
                     // A group that prints faster than the member's link drains ends the follow, never the link.
-                    if (reply is LogsOutput { Last: false, Bytes.Length: > 0 } && _queuedTo(peer) > Processes.ProcessService.QueueBytes)
+                    bool overrun = reply is LogsOutput { Last: false, Bytes.Length: > 0 } && _queuedTo(peer) > Processes.ProcessService.QueueBytes;
+                    if (overrun) reply = new LogsOutput { RequestId = stream, Found = true, Last = true, Message = $"{_alias}: stopped following: the group prints faster than the link to this member drains" };
+                    if (follow is not null && reply is LogsOutput { Last: true })
                     {
-                        _peers.Send(peer, new LogsOutput { RequestId = stream, Found = true, Last = true, Message = $"{_alias}: stopped following: the group prints faster than the link to this member drains" });
-                        return false;
+                        lock (_gate)
+                        {
+                            follow.Ended = true;
+                            if (_memberFollows.TryGetValue((peer, stream), out var held) && ReferenceEquals(held, follow.Stop)) _memberFollows.Remove((peer, stream));
+                        }
                     }
-                    return _peers.Send(peer, reply);
+                    return _peers.Send(peer, reply) && !overrun;
                 });
+                if (follow is not null) FollowingFor(peer, stream, follow, stop);
+                break;
+            case LogsStop gone:
+                StopFollowing(peer, gone.RequestId);
                 break;
             case SendReply or GroupKillReply or LogsOutput:
                 var answer = (IProcessCommand)message;
@@ -279,9 +326,47 @@ internal sealed class ProcessCommandService : IPeerService
         }
     }
 
-    /// <summary>A member is gone: what was relayed to it will not be answered.</summary>
+    /// <summary>Holds the stop of a follow this node answers for <paramref name="peer"/>, unless it has ended already.</summary>
+    private void FollowingFor(Guid peer, long stream, Follow follow, Action stop)
+    {
+        Action? replaced = null;
+        lock (_gate)
+        {
+            follow.Stop = stop;
+            if (follow.Ended) return;
+            // A member reusing a stream id replaces its follow: the one before is stopped.
+            _memberFollows.Remove((peer, stream), out replaced);
+            _memberFollows[(peer, stream)] = stop;
+        }
+        replaced?.Invoke();
+    }
+
+    /// <summary>The member that relayed follow <paramref name="stream"/> says its client left (or the member is lost).</summary>
+    private void StopFollowing(Guid peer, long stream)
+    {
+        Action? stop;
+        lock (_gate) _memberFollows.Remove((peer, stream), out stop);
+        stop?.Invoke();
+    }
+
+    /// <summary>Follows this node answers for members now (tests: one whose client left is not held).</summary>
+    internal int MemberFollows
+    {
+        get { lock (_gate) return _memberFollows.Count; }
+    }
+
+    /// <summary>A member is gone: what was relayed to it will not be answered, and what it asked to follow is stopped.</summary>
     public void OnPeerLost(Guid peer, string why)
     {
+        List<Action> stops;
+        lock (_gate)
+        {
+            var held = _memberFollows.Where(kv => kv.Key.Member == peer).ToList();
+            foreach (var (key, _) in held) _memberFollows.Remove(key);
+            stops = held.ConvertAll(kv => kv.Value);
+        }
+        foreach (var stop in stops) stop();
+
         List<long> lost;
         lock (_gate) lost = _relays.Where(kv => kv.Value.Member == peer).Select(kv => kv.Key).ToList();
         foreach (long stream in lost)
@@ -371,6 +456,15 @@ internal sealed class ProcessCommandService : IPeerService
     {
         public int Open;
         public CancellationTokenSource Gone { get; } = new();
+        /// <summary>The client's `logs --follow` answered here and not ended: stopped if it goes away.</summary>
+        public HashSet<Follow> Follows { get; } = [];
+    }
+
+    /// <summary>One `logs --follow` answered here: whether its last answer went (then there is nothing to stop), and what stops it. Both under the gate.</summary>
+    private sealed class Follow
+    {
+        public bool Ended;
+        public Action? Stop;
     }
 
     /// <param name="Forwarded">What was sent to the member: what a refusal must answer.</param>

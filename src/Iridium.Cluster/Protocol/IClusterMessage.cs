@@ -59,6 +59,7 @@ namespace Iridium.Cluster.Protocol;
 [MemoryPackUnion(55, typeof(LogsOutput))]
 [MemoryPackUnion(56, typeof(GroupPartEnded))]
 [MemoryPackUnion(57, typeof(GroupStop))]
+[MemoryPackUnion(58, typeof(LogsStop))]
 [MemoryPackUnion(60, typeof(StoreVote))]
 [MemoryPackUnion(61, typeof(StoreVoteReply))]
 [MemoryPackUnion(62, typeof(StorePreVote))]

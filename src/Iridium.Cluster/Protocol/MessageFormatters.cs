@@ -62,6 +62,7 @@ internal static class MessageFormatters
         MemoryPackFormatterProvider.Register<LogsOutput>();
         MemoryPackFormatterProvider.Register<GroupPartEnded>();
         MemoryPackFormatterProvider.Register<GroupStop>();
+        MemoryPackFormatterProvider.Register<LogsStop>();
         MemoryPackFormatterProvider.Register<StoreVote>();
         MemoryPackFormatterProvider.Register<StoreVoteReply>();
         MemoryPackFormatterProvider.Register<StorePreVote>();

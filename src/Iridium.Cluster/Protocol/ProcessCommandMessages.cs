@@ -3,7 +3,7 @@ using MemoryPack;
 namespace Iridium.Cluster.Protocol;
 
 /// <summary>
-/// The messages of `iridium send`, `call`, `kill --group` and `logs` (tags 50-55, client process commands). A
+/// The messages of `iridium send`, `call`, `kill --group` and `logs` (tags 50-55 and 58, client process commands). A
 /// client sends them to the node it contacted; a target on another member is relayed to that
 /// member under a stream id of the contacted node (as exec's are), and its answer relayed back
 /// under the client's request id. Sent to a peer only once it announced that it runs programs.
@@ -110,4 +110,15 @@ internal partial class LogsOutput : IProcessCommand
     public string? Message { get => _message.Value; set => _message = new(value); }
     [MemoryPackInclude, MemoryPackAllowSerialize]
     private CheckedText _message;
+}
+
+/// <summary>
+/// From the member that relayed a `logs --follow` to the member that answers it: its client has
+/// gone, so stop sending the output of stream <see cref="RequestId"/>. Without it, a follow of a
+/// group that prints nothing would be held until the group ends.
+/// </summary>
+[MemoryPackable]
+internal partial class LogsStop : IProcessCommand
+{
+    public long RequestId { get; set; }
 }

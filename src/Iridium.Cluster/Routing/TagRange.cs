@@ -26,7 +26,10 @@ internal readonly record struct TagRange(byte First, byte Last)
     public static readonly TagRange ClientProcessCommands = new(50, 55);
 
     /// <summary>Groups that span members: a part's end, a group's stop.</summary>
-    public static readonly TagRange GroupLinks = new(56, 59);
+    public static readonly TagRange GroupLinks = new(56, 57);
+
+    /// <summary>More client process commands between members: the end of a relayed `logs --follow` whose client left.</summary>
+    public static readonly TagRange ClientProcessCommandStops = new(58, 59);
 
     /// <summary>The replicated store: Raft between voters (60-75) and its client calls (76-79, <see cref="StoreClient"/>).</summary>
     public static readonly TagRange Store = new(60, 79);

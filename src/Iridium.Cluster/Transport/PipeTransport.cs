@@ -2,7 +2,10 @@ using System.IO.Pipelines;
 
 namespace Iridium.Cluster.Transport;
 
-/// <summary>An in-memory connection: two pipes crossed over. For tests of every layer above the socket.</summary>
+/// <summary>
+/// An in-memory connection: two pipes crossed over. For tests of every layer above the socket, and
+/// for a client inside the node's own process (<see cref="ClusterNode.OpenInProcessClient"/>).
+/// </summary>
 internal sealed class PipeTransport : IConnectionTransport
 {
     private readonly PipeReader _input;
@@ -22,13 +25,13 @@ internal sealed class PipeTransport : IConnectionTransport
     public string RemoteHost { get; }
     public string LocalHost { get; }
 
-    /// <summary>Two connected ends: what one writes, the other reads.</summary>
-    public static (PipeTransport Dialer, PipeTransport Acceptor) CreatePair()
+    /// <summary>Two connected ends: what one writes, the other reads; each end's <see cref="RemoteHost"/> is the other's name.</summary>
+    public static (PipeTransport Dialer, PipeTransport Acceptor) CreatePair(string dialerHost = "10.0.0.1", string acceptorHost = "10.0.0.2")
     {
         var toAcceptor = new Pipe();
         var toDialer = new Pipe();
-        return (new PipeTransport(toDialer.Reader, toAcceptor.Writer, "10.0.0.1", "10.0.0.2"),
-                new PipeTransport(toAcceptor.Reader, toDialer.Writer, "10.0.0.2", "10.0.0.1"));
+        return (new PipeTransport(toDialer.Reader, toAcceptor.Writer, dialerHost, acceptorHost),
+                new PipeTransport(toAcceptor.Reader, toDialer.Writer, acceptorHost, dialerHost));
     }
 
     public void ShutdownOutput() => _output.Complete();

@@ -107,6 +107,47 @@ public class DetachedExecTests
     }
 
     [Fact]
+    public async Task AFollowerThatLeavesIsLetGo_HereAndOnTheMemberItWasRelayedTo()
+    {
+        await using var cluster = new TestCluster();
+        var (a, b) = await Processes.CrossNodeTests.TwoNodesAsync(cluster);
+        string id;
+        await using (var starter = await ClientAsync(a))
+        {
+            id = Assert.Single(await starter.ExecAsync(["a"], Detached(WaitsForAMessage), (_, _, _) => { }, CancellationToken.None).WaitAsync(Wait)).ProcessId!;
+        }
+        var log = a.Exec.Logs.Find(id)!;
+        await Eventually.True(() => a.Processes.List().Single().State == Iridium.Vm.ProcessRunState.Waiting, Wait, "the group waits for its message, printing nothing");
+
+        // Followers of a group that prints nothing more, on a and through b; then they leave.
+        for (int round = 0; round < 3; round++)
+        {
+            var here = await ClientAsync(a);
+            var relayed = await ClientAsync(b);
+            using var stop = new CancellationTokenSource();
+            var following = new[] { here, relayed }.Select(client => client.LogsAsync(id, follow: true, _ => { }, stop.Token)).ToArray();
+            await Eventually.True(() => log.Followers == 2 && a.Commands.MemberFollows == 1, Wait, "both following");
+            await here.DisposeAsync();
+            await relayed.DisposeAsync();
+            stop.Cancel();
+            // Their calls end one way or another (closed, cancelled); what matters is what a holds.
+            foreach (var task in following) await Task.WhenAny(task, Task.Delay(Wait));
+            // The node holds neither: the local follower is let go as its client closes, the relayed one once b says so.
+            await Eventually.True(() => log.Followers == 0 && a.Commands.MemberFollows == 0, Wait, $"followers let go (round {round}: {log.Followers} here, {a.Commands.MemberFollows} for members)");
+        }
+
+        // The group still runs and can still be followed to its end.
+        await using var client = await ClientAsync(b);
+        var last = LogsAsync(client, id, follow: true);
+        await Eventually.True(() => log.Followers == 1, Wait, "followed again");
+        await using var sender = await ClientAsync(a);
+        Assert.Equal(SendEnd.Queued, (await sender.SendAsync(id, "bye"u8.ToArray(), false, TimeSpan.Zero)).End);
+        var (ended, followed) = await last;
+        Assert.Equal(("started\ngot bye\n", $"{id} halted with status 0"), (followed, ended.Message));
+        Assert.Equal(0, a.Commands.MemberFollows);
+    }
+
+    [Fact]
     public async Task LogsOfNoDetachedGroupAndKillGroupOfNoProcessAreRefused()
     {
         await using var cluster = new TestCluster();

@@ -62,4 +62,81 @@ public class HeartbeatStretchTests
             Assert.Equal(beat * heartbeat, watched.QueuedBytes);
         }
     }
+
+    [Fact]
+    public void TheLatenessGrantedToLateHeartbeatsIsCappedByTheStretchedTimeout()
+    {
+        // 65 members: failure timeout 3 s stretched to 6 s. Every peer's heartbeats come 20 s
+        // apart (a host overloaded by a forming mesh); one peer is silent throughout. Lateness is
+        // granted up to 3 stretched timeouts (18 s), not 3 plain ones (9 s): silent for 20 s, the
+        // peer is as late as the others and still up; silent 6 + 18 s, it is down.
+        var logger = _log.CreateLogger("test");
+        var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
+        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 3000);
+        var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
+        var membership = new MembershipService(peers, dialer, options, _time);
+        var connections = new List<ClusterConnection>();
+        for (int i = 0; i < 64; i++)
+        {
+            var id = Guid.NewGuid();
+            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
+            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
+            connections.Add(connection);
+        }
+        var silent = peers.Find(connections[0].DialerId)!;
+        void HeartbeatsFromAllBut(ClusterConnection except)
+        {
+            foreach (var connection in connections.Where(c => !ReferenceEquals(c, except)))
+            {
+                var entry = peers.Find(connection.DialerId)!;
+                entry.Touch(_time.NowMsForTest());
+                membership.OnPeerMessage(entry.NodeId, connection, new Iridium.Cluster.Protocol.Heartbeat { Sequence = 1, Digest = 0, MemberCount = 65 });
+            }
+        }
+
+        HeartbeatsFromAllBut(connections[0]);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        HeartbeatsFromAllBut(connections[0]);
+        membership.Tick();
+        Assert.Equal(PeerState.Up, silent.State);
+        _time.Advance(TimeSpan.FromMilliseconds(4000));
+        HeartbeatsFromAllBut(connections[0]);
+        membership.Tick();
+        Assert.Equal(PeerState.Up, silent.State);                // silent 24 s: the limit, not past it
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        membership.Tick();
+        Assert.Equal(PeerState.Disconnected, silent.State);
+        Assert.Equal(63, peers.LiveCount);
+    }
+
+    [Fact]
+    public void AMemberThatComesUpGetsAHeartbeatAtOnce()
+    {
+        // Its first heartbeat tells the peer how many members this node counts, so how long its
+        // heartbeats may be apart: it must not wait for this node's next one (up to 4 intervals).
+        var logger = _log.CreateLogger("test");
+        var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
+        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 3000);
+        var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
+        var membership = new MembershipService(peers, dialer, options, _time);
+        peers.PeerJoined += membership.OnPeerJoined;
+        ClusterConnection Join(int i)
+        {
+            var id = Guid.NewGuid();
+            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
+            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
+            return connection;
+        }
+
+        var first = Join(0);
+        long toFirst = first.QueuedBytes;
+        Assert.True(toFirst > 0);                       // before any tick of the timer
+        var second = Join(1);
+        Assert.True(second.QueuedBytes > 0);
+        Assert.Equal(toFirst, first.QueuedBytes);       // the others heard nothing of the newcomer
+        long toSecond = second.QueuedBytes;
+        membership.Tick();                              // the timer's heartbeat goes to both
+        Assert.True(first.QueuedBytes > toFirst);
+        Assert.True(second.QueuedBytes > toSecond);
+    }
 }

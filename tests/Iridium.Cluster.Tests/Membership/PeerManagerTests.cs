@@ -26,7 +26,8 @@ public class PeerManagerTests
         _peers.LiveCountChanged = _counts.Add;
     }
 
-    private static PeerIdentity Peer(string alias, Guid? id = null, int port = 3000) => new(id ?? Guid.NewGuid(), alias, "127.0.0.1", port);
+    /// <summary>A peer; unless its id is given, one this node dials as soon as it hears of it (<see cref="FirstDialer"/>).</summary>
+    private static PeerIdentity Peer(string alias, Guid? id = null, int port = 3000) => new(id ?? IdThatDials(dialsUs: false, Guid.NewGuid()), alias, "127.0.0.1", port);
 
     private static MemberRecord Record(PeerIdentity peer) => new() { NodeId = peer.NodeId, Alias = peer.Alias, Host = peer.Host, Port = peer.Port };
 
@@ -84,31 +85,90 @@ public class PeerManagerTests
         Assert.Equal(_time.NowMsForTest() + 1500, entry.RetryAtMs);   // the first redial too
     }
 
-    [Fact]
-    public void OfTwoNodesTheLowerIdDialsAndTheOtherWaitsTheGraceFirst()
+    /// <summary>
+    /// <paramref name="like"/>, its last byte changed if need be, so that it is its turn
+    /// (<paramref name="dialsUs"/>) or ours to dial first (<see cref="FirstDialer"/>).
+    /// </summary>
+    private static Guid IdThatDials(bool dialsUs, Guid? like = null)
     {
-        var lower = Peer("lower", Guid.Parse("00000000-0000-0000-0000-000000000001"));
-        Assert.Empty(_peers.Heard([Record(lower)]));             // its turn to dial us
-        var entry = _peers.Find(lower.NodeId)!;
-        Assert.Equal(PeerState.Disconnected, entry.State);
-        Assert.Null(Listed("lower"));
-        _time.Advance(PeerManager.DialerGrace - TimeSpan.FromMilliseconds(1));
-        Assert.Empty(_peers.Heard([Record(lower)]));
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Single(_peers.Heard([Record(lower)]));            // it did not: dial it from here
-        // The higher one is dialed at once, as before.
-        Assert.Single(_peers.Heard([Record(Peer("higher", Guid.Parse("ffffffff-0000-0000-0000-000000000001")))]));
+        byte[] bytes = (like ?? Guid.Parse("00000000-0000-0000-0000-000000000001")).ToByteArray();
+        for (int flip = 0; ; flip++)
+        {
+            bytes[15] ^= (byte)flip;
+            var id = new Guid(bytes);
+            if (id != SelfId && id != Guid.Empty && FirstDialer.IsSelf(SelfId, id) != dialsUs) return id;
+        }
     }
 
     [Fact]
-    public void ALowerNodeThatDialsUsDuringTheGraceIsUpAtOnce()
+    public void OfTwoNodesOneDialsAndTheOtherWaitsTheGraceFirst()
     {
-        var lower = Peer("lower", Guid.Parse("00000000-0000-0000-0000-000000000001"));
-        Assert.Empty(_peers.Heard([Record(lower)]));
-        var entry = Up(lower, out _);
+        var first = Peer("first", IdThatDials(dialsUs: true));
+        Assert.Empty(_peers.Heard([Record(first)]));             // its turn to dial us
+        var entry = _peers.Find(first.NodeId)!;
+        Assert.Equal(PeerState.Disconnected, entry.State);
+        Assert.Null(Listed("first"));
+        _time.Advance(PeerManager.DialerGrace - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_peers.Heard([Record(first)]));
+        Assert.Empty(_peers.RedialDown());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Single(_peers.Heard([Record(first)]));            // it did not: dial it from here
+        // The other kind is dialed at once, as before.
+        Assert.Single(_peers.Heard([Record(Peer("second", IdThatDials(dialsUs: false)))]));
+    }
+
+    [Fact]
+    public void ANodeThatHasNotDialedUsWithinTheGraceIsDialedWithoutBeingHeardOfAgain()
+    {
+        // Only the node a newcomer joined through announces it: the node whose turn it was may never hear of us.
+        var first = Peer("first", IdThatDials(dialsUs: true));
+        Assert.Empty(_peers.Heard([Record(first)]));
+        _time.Advance(PeerManager.DialerGrace - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_peers.RedialDown());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var ticket = Assert.Single(_peers.RedialDown());
+        Assert.Equal(first.NodeId, ticket.NodeId);
+        Assert.Empty(_peers.RedialDown());                       // one dial at a time
+
+        // Failed: from here on it is dialed when heard of again, like any node never reached.
+        _peers.DialEnded(ticket, "handshake did not finish within 2 s");
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Empty(_peers.RedialDown());
+        Assert.Single(_peers.Heard([Record(first)]));
+    }
+
+    [Fact]
+    public void ANodeThatDialsUsDuringTheGraceIsUpAtOnceAndNotDialedAfterIt()
+    {
+        var first = Peer("first", IdThatDials(dialsUs: true));
+        Assert.Empty(_peers.Heard([Record(first)]));
+        var entry = Up(first, out _);
         Assert.Equal(PeerState.Up, entry.State);
         Assert.Equal(0, entry.Failures);
         Assert.Equal([1], _counts);
+        _time.Advance(PeerManager.DialerGrace * 2);
+        Assert.Empty(_peers.RedialDown());
+    }
+
+    [Fact]
+    public void ADialOvertakenWhileItWaitsItsTurnIsNoLongerWanted()
+    {
+        var b = Peer("b");
+        var ticket = Assert.Single(_peers.Heard([Record(b)]));
+        Assert.True(_peers.IsWanted(ticket));
+        Up(b, out _);                                        // b dialed us first
+        Assert.False(_peers.IsWanted(ticket));
+
+        var c = Peer("c");
+        var failed = Assert.Single(_peers.Heard([Record(c)]));
+        _peers.DialEnded(failed, "connection refused");
+        Assert.False(_peers.IsWanted(failed));               // spent
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var next = Assert.Single(_peers.Heard([Record(c)]));
+        Assert.False(_peers.IsWanted(failed));               // a later dial does not revive an old ticket
+        Assert.True(_peers.IsWanted(next));
+        _peers.Close();
+        Assert.False(_peers.IsWanted(next));
     }
 
     [Fact]
@@ -375,7 +435,7 @@ public class PeerManagerTests
             new MemberRecord { NodeId = Guid.NewGuid(), Alias = "ok", Host = "127.0.0.1", Port = 0 },
             new MemberRecord { NodeId = SelfId, Alias = "self", Host = "127.0.0.1", Port = 1 },
             new MemberRecord { NodeId = Guid.NewGuid(), Alias = "live", Host = "127.0.0.1", Port = 1 }, // stale: "live" is held
-            new MemberRecord { NodeId = Guid.NewGuid(), Alias = "fine-1.x_y", Host = "127.0.0.1", Port = 9 },
+            new MemberRecord { NodeId = IdThatDials(dialsUs: false, Guid.NewGuid()), Alias = "fine-1.x_y", Host = "127.0.0.1", Port = 9 },
         ];
         var ticket = Assert.Single(_peers.Heard(heard));
         Assert.Equal("fine-1.x_y", ticket.Entry.Alias);

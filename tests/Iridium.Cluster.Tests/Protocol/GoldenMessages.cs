@@ -200,6 +200,8 @@ internal static class GoldenMessages
 
         ["GroupStop.full"] = new GroupStop { Part = 19, FromPart = true },
         ["GroupStop.nulls"] = new GroupStop(),
+        ["LogsStop.full"] = new LogsStop { RequestId = 13 },
+        ["LogsStop.nulls"] = new LogsStop(),
 
         ["StoreVote.full"] = new StoreVote { CallId = 1, Term = 7, LastLogIndex = 42, LastLogTerm = 6, StateVersion = 1 },
         ["StoreVote.nulls"] = new StoreVote(),

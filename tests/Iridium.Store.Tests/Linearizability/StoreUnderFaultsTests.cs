@@ -78,18 +78,34 @@ public sealed class StoreUnderFaultsTests(ITestOutputHelper output)
         var clients = Enumerable.Range(0, 4).Select(c => Task.Run(() => ClientAsync(c, voters, history, stop.Token))).ToList();
         var faults = new List<int>();
         await inject(voters, faults);
-        // Settle, then let the clients run a little longer on the healed store.
+        // Settle, then let the clients get a few writes through the healed store (on a loaded
+        // machine that takes a while: waited for, not slept).
         await voters.LeaderAsync(Generous);
-        await Task.Delay(500);
+        var afterFaults = Acknowledged(history);
+        var settled = DateTime.UtcNow + Generous;
+        while (Acknowledged(history) < afterFaults + 5 && !clients.All(c => c.IsCompleted) && DateTime.UtcNow < settled)
+            await Task.Delay(50);
         await stop.CancelAsync();
         await Task.WhenAll(clients);
-        // Final reads on a healthy store: every acknowledged write must still be there.
+        // Final reads on a healthy store: every acknowledged write must still be there. A read the
+        // store does not answer within its timeout yet (an election under load) is asked again.
         var reader = voters.Running.First();
         foreach (var key in Keys)
         {
-            var call = HistoryRecorder.Now;
-            var value = await reader.GetAsync(Encoding.UTF8.GetBytes(key));
-            history.Add(new Operation(99, key, OperationKind.Get, call, HistoryRecorder.Now, Observed: Text(value)));
+            var deadline = DateTime.UtcNow + Generous;
+            while (true)
+            {
+                var call = HistoryRecorder.Now;
+                try
+                {
+                    var value = await reader.GetAsync(Encoding.UTF8.GetBytes(key));
+                    history.Add(new Operation(99, key, OperationKind.Get, call, HistoryRecorder.Now, Observed: Text(value)));
+                    break;
+                }
+                catch (StoreUnavailableException) when (DateTime.UtcNow < deadline)
+                {
+                }
+            }
         }
 
         var ops = history.Operations;
@@ -106,6 +122,9 @@ public sealed class StoreUnderFaultsTests(ITestOutputHelper output)
     }
 
     private int unavailableReads;
+
+    private static int Acknowledged(HistoryRecorder history) =>
+        history.Operations.Count(o => !o.Indeterminate && o.Kind != OperationKind.Get);
 
     /// <summary>Operations each client runs at most: bounds the history the checker searches.</summary>
     private const int OperationsPerClient = 250;

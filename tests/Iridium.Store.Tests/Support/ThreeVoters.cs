@@ -89,6 +89,23 @@ internal sealed class ThreeVoters : IAsyncDisposable
         throw new TimeoutException($"no single leader within {within}");
     }
 
+    /// <summary>Writes through <paramref name="node"/>, again after each "unavailable", for up to <paramref name="within"/>.</summary>
+    public async Task<StoreResult> WriteUntilAnsweredAsync(StoreNode node, StoreCommand command, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                return await node.WriteAsync(command);
+            }
+            catch (StoreUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var name in Names) await StopAsync(name);

@@ -89,9 +89,10 @@ async Task RunAsync(TimeSpan duration, List<double>[]? record)
                 else await connections[c].GetAsync(key);
                 record?[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e)
             {
-                Interlocked.Increment(ref errors);
+                // The first few reasons go to stderr: "errors" alone does not say whether it was an election or a refusal.
+                if (Interlocked.Increment(ref errors) <= 3) Console.Error.WriteLine($"KvBench {system} {row}: {e.Message}");
             }
         }
     })));
