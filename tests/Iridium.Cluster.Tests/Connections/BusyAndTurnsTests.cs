@@ -170,4 +170,26 @@ public class BusyAndTurnsTests(Xunit.Abstractions.ITestOutputHelper output)
             received.AddRange(buffer.AsSpan(0, n).ToArray());
         }
     }
+
+    [Fact]
+    public async Task TheDialerWaitsLongerThanTheAcceptorsDeadline()
+    {
+        // The acceptor decides how a handshake ends (admitted, or busy once its deadline passes):
+        // a dialer that gave up at the same moment threw away handshakes the acceptor had just admitted.
+        var options = TestCluster.Options("dialer");
+        options.HandshakeTimeout = TimeSpan.FromSeconds(1);
+        var log = new TestLog();
+        var logger = log.CreateLogger("test");
+        var peers = new Iridium.Cluster.Membership.PeerManager(new LocalIdentity(options.NodeId, "dialer", "127.0.0.1", 1), TimeSpan.FromMinutes(1), TimeProvider.System, logger);
+        var dialer = new Dialer(options, peers, new Iridium.Cluster.Routing.PeerRouter(peers, TimeProvider.System, logger), new ConnectionTracker(),
+            new Iridium.Cluster.Timing.StarvationMeter(TimeProvider.System), logger, CancellationToken.None);
+        using var blackHole = new TcpListener(IPAddress.Loopback, 0);   // accepts (the backlog) and never answers
+        blackHole.Start();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = await dialer.DialAsync("127.0.0.1", ((IPEndPoint)blackHole.LocalEndpoint).Port, wantMembers: false, CancellationToken.None);
+        Assert.False(outcome.Success);
+        Assert.Contains("did not finish within", outcome.Message);
+        Assert.True(watch.Elapsed >= Dialer.Patience * options.HandshakeTimeout - TimeSpan.FromMilliseconds(50), $"gave up after {watch.Elapsed}");
+    }
 }

@@ -19,22 +19,30 @@ public class HeartbeatStretchTests
     private readonly FakeTimeProvider _time = new();
     private readonly TestLog _log = new();
 
-    [Fact]
-    public void SixtyFiveMembersHeartbeatEveryOtherIntervalAndSixtyFourEveryInterval()
+    /// <summary>This node's peer manager and membership service, on the fake clock.</summary>
+    private (PeerManager Peers, MembershipService Membership) Node(int timeoutMs)
     {
         var logger = _log.CreateLogger("test");
         var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
-        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 600_000);
+        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: timeoutMs);
         var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
-        var membership = new MembershipService(peers, dialer, options, _time);
-        var connections = new List<ClusterConnection>();
-        for (int i = 0; i < 64; i++)
-        {
-            var id = Guid.NewGuid();
-            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
-            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
-            connections.Add(connection);
-        }
+        return (peers, new MembershipService(peers, dialer, options, _time));
+    }
+
+    /// <summary>Peer number <paramref name="i"/> comes up, on a connection never started: what is sent to it stays queued.</summary>
+    private static ClusterConnection Join(PeerManager peers, int i)
+    {
+        var id = Guid.NewGuid();
+        var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
+        Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
+        return connection;
+    }
+
+    [Fact]
+    public void SixtyFiveMembersHeartbeatEveryOtherIntervalAndSixtyFourEveryInterval()
+    {
+        var (peers, membership) = Node(timeoutMs: 600_000);
+        var connections = Enumerable.Range(0, 64).Select(i => Join(peers, i)).ToList();
         var watched = connections[0];
 
         // 65 members: one heartbeat now, none a second later, the next two seconds later.
@@ -70,19 +78,8 @@ public class HeartbeatStretchTests
         // apart (a host overloaded by a forming mesh); one peer is silent throughout. Lateness is
         // granted up to 3 stretched timeouts (18 s), not 3 plain ones (9 s): silent for 20 s, the
         // peer is as late as the others and still up; silent 6 + 18 s, it is down.
-        var logger = _log.CreateLogger("test");
-        var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
-        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 3000);
-        var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
-        var membership = new MembershipService(peers, dialer, options, _time);
-        var connections = new List<ClusterConnection>();
-        for (int i = 0; i < 64; i++)
-        {
-            var id = Guid.NewGuid();
-            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
-            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
-            connections.Add(connection);
-        }
+        var (peers, membership) = Node(timeoutMs: 3000);
+        var connections = Enumerable.Range(0, 64).Select(i => Join(peers, i)).ToList();
         var silent = peers.Find(connections[0].DialerId)!;
         void HeartbeatsFromAllBut(ClusterConnection except)
         {
@@ -114,24 +111,13 @@ public class HeartbeatStretchTests
     {
         // Its first heartbeat tells the peer how many members this node counts, so how long its
         // heartbeats may be apart: it must not wait for this node's next one (up to 4 intervals).
-        var logger = _log.CreateLogger("test");
-        var peers = new PeerManager(new LocalIdentity(Guid.NewGuid(), "self", "127.0.0.1", 2254), TimeSpan.FromMinutes(1), _time, logger, jitter: () => 0);
-        var options = TestCluster.Options("self", heartbeatMs: (int)Interval.TotalMilliseconds, timeoutMs: 3000);
-        var dialer = new Dialer(options, peers, new PeerRouter(peers, _time, logger), new ConnectionTracker(), new StarvationMeter(_time), logger, CancellationToken.None);
-        var membership = new MembershipService(peers, dialer, options, _time);
+        var (peers, membership) = Node(timeoutMs: 3000);
         peers.PeerJoined += membership.OnPeerJoined;
-        ClusterConnection Join(int i)
-        {
-            var id = Guid.NewGuid();
-            var connection = new ClusterConnection(PipeTransport.CreatePair().Dialer, true, 1 << 20) { DialerId = id, DialerNonce = [1] };
-            Assert.True(peers.Connect(connection, new PeerIdentity(id, $"p{i}", "127.0.0.1", 3000 + i), wantMembers: false).Accepted);
-            return connection;
-        }
 
-        var first = Join(0);
+        var first = Join(peers, 0);
         long toFirst = first.QueuedBytes;
         Assert.True(toFirst > 0);                       // before any tick of the timer
-        var second = Join(1);
+        var second = Join(peers, 1);
         Assert.True(second.QueuedBytes > 0);
         Assert.Equal(toFirst, first.QueuedBytes);       // the others heard nothing of the newcomer
         long toSecond = second.QueuedBytes;
