@@ -214,6 +214,17 @@ public sealed class StoreNode : IAsyncDisposable
         {
             throw Unavailable("no leader");
         }
+        catch (Exception e) when (DiskFault.Of(e) is { } fault)
+        {
+            // DotNext's member stopped on the log's error (its "zombie" state): the wait fails with it.
+            Fail(fault);
+            throw new StoreUnavailableException($"store unavailable: {Failure}");
+        }
+        catch (QuorumUnreachableException)
+        {
+            // DotNext fails the wait once its member has stopped for good: no leader will come.
+            throw new StoreUnavailableException("store unavailable: this voter's Raft member has stopped");
+        }
     }
 
     private async Task<StoreResult> ProposeAsync(byte[] command, CancellationToken token)

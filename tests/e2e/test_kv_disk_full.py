@@ -76,8 +76,8 @@ class KvDiskFullTests(E2ETestCase):
     def start_node(self, alias):
         port = self.addresses[alias].rsplit(":", 1)[1]
         args = ["node", "--node-alias", alias, "-P", port, "--store-voters", ",".join(VOTERS), "--store-dir", self.store_dir(alias)]
-        if alias != "node1":
-            args += ["--join", self.addresses["node1"]]
+        # Each node joins another, so any of them can be restarted alone (node1 too).
+        args += ["--join", self.addresses["node2" if alias == "node1" else "node1"]]
         self.nodes[alias] = self.start(*args, data_root=self.data, log=alias, prefix=self.inside)
 
     def kv(self, *args):

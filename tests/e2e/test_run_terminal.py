@@ -6,6 +6,7 @@ Ctrl-C and SIGTERM stop the run at an instruction boundary with `iridium: interr
 The binary is $IRIDIUM_BIN (default artifacts/iridium from the repository root; see harness.py)."""
 
 import fcntl
+import glob
 import json
 import os
 import pty
@@ -42,6 +43,15 @@ top:    prti $0
         prtc $3
         inc $0
         jmp $4
+"""
+
+# Waits in RECV from its first instructions on, for ever (the run's root becomes a process).
+WAIT_AT_ONCE = """.data
+.code
+        load $7 #-1
+        load $8 #0
+        recv $9 $7 $8
+        hlt
 """
 
 INTERRUPTED = re.compile(rb"iridium: interrupted at pc=\d+ \([A-Z]+[^)]*\)")
@@ -90,6 +100,19 @@ def read_to_end(fd, deadline):
     return data
 
 
+def signal_handler_ready(process):
+    """True once the run's SIGINT/SIGTERM handler exists (the runtime's thread for it is named),
+    or the process has ended."""
+    for comm in glob.glob(f"/proc/{process.pid}/task/*/comm"):
+        try:
+            with open(comm, encoding="utf-8") as f:
+                if f.read().startswith(".NET SigHandler"):
+                    return True
+        except OSError:
+            pass
+    return process.poll() is not None
+
+
 def controlling_terminal():
     """In the child: a new session whose controlling terminal is stdin (the pty), so the
     terminal's Ctrl-C (byte 0x03) sends SIGINT to it as a shell's foreground job."""
@@ -105,6 +128,7 @@ class RunTests(unittest.TestCase):
         cls.scratch = tempfile.TemporaryDirectory()
         cls.first_line = cls.assemble("first_line", FIRST_LINE_THEN_FOREVER)
         cls.count = cls.assemble("count", COUNT_FOREVER)
+        cls.wait_at_once = cls.assemble("wait_at_once", WAIT_AT_ONCE)
 
     @classmethod
     def tearDownClass(cls):
@@ -196,6 +220,22 @@ class RunTests(unittest.TestCase):
         self.assertEqual(list(range(len(complete))), complete)
         self.assertIn(len(complete) - 1, (counter - 1, counter))
         self.assertIn(lines[-1], (b"", str(counter).encode()))
+
+    def test_a_program_that_waits_from_its_start_is_interrupted_cleanly(self):
+        # The handler is armed only for a program that goes on (a short one never pays for its
+        # thread), but before a RECV blocks, even one in the run's first slice.
+        process = subprocess.Popen([BIN, "run", self.wait_at_once], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(self.stop, process)
+        deadline = time.monotonic() + DEADLINE
+        while not signal_handler_ready(process) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertIsNone(process.poll(), "the program should still be waiting")
+        self.assertTrue(signal_handler_ready(process), "the waiting run never armed its signal handler")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=DEADLINE)
+        self.assertEqual(130, process.returncode)
+        self.assertEqual(b"", out)
+        self.assertRegex(err, INTERRUPTED)
 
 
 if __name__ == "__main__":

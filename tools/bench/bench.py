@@ -11,7 +11,8 @@ Then start-up: `iridium run` of an empty program (as source and as an image) and
 medians of many interleaved runs (wall and CPU time), and, when valgrind is installed, the x86
 instructions each executes (callgrind), which stay steady on a busy machine.
 
-Called by run.sh, which builds and installs what this needs."""
+Called by run.sh, which builds and installs what this needs; with --startup-only (startup.sh) only
+the start-up table is measured."""
 
 import argparse
 import json
@@ -221,17 +222,37 @@ def limits_table(medians):
     return "\n".join(lines)
 
 
+def startup_only(args):
+    """The start-up table alone, with the machine's load around the timed runs."""
+    load_before = os.getloadavg()
+    startup = measure_startup(args)
+    load_after = os.getloadavg()
+    instructions = count_startup_instructions(args)
+    sizes = {"iridium": os.path.getsize(args.iridium), "hello": os.path.getsize(args.hello)}
+    print(f"Machine: {machine_description()}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after. "
+          f"Start-up: {args.startup_runs} interleaved runs of each command, output discarded"
+          + ("; instructions counted once each by callgrind." if instructions else " (install valgrind for instruction counts)."))
+    print()
+    print(startup_table(startup, instructions, sizes))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iridium", required=True)
     parser.add_argument("--hello", required=True)
-    parser.add_argument("--programs", required=True)
+    parser.add_argument("--startup-only", action="store_true", help="measure start-up only (startup.sh)")
+    parser.add_argument("--programs")
     parser.add_argument("--work", required=True, help="directory with the .ir images, C binaries and empty.ir")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--startup-runs", type=int, default=300)
-    parser.add_argument("--svg", required=True)
+    parser.add_argument("--svg")
     parser.add_argument("--json", help="also write the raw times here")
     args = parser.parse_args()
+    if args.startup_only:
+        startup_only(args)
+        return
+    if not args.programs or not args.svg:
+        parser.error("--programs and --svg are required unless --startup-only")
 
     impls = implementations(args)
     load_before = os.getloadavg()

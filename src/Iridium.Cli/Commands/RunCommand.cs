@@ -65,29 +65,44 @@ internal sealed class RunCommand
             InterruptSlice = slice,
             Runtime = processes,
         };
-        // Between slices the buffered output goes out once it has waited long enough; once
-        // there is a group, under its output lock, since its other members write there too.
-        machine.BetweenSlices = () =>
-        {
-            if (machine.Process?.Group is { } group) group.Synchronized(stdout.FlushIfDue);
-            else stdout.FlushIfDue();
-        };
-        machine.LoadImage(image);
         // Ctrl-C or SIGTERM interrupts the run at an instruction boundary: what the program
         // printed is flushed, the state written, and the exit status is 130. The run goes in
         // slices anyway (that is how the token is looked at, and how the output is flushed while
         // the program computes), at the cost of counting steps: a few percent (tools/bench).
-        // The same signal stops every other member of the program's group.
-        using var signal = new ShutdownSignal();
+        // The same signal stops every other member of the program's group. The handlers are
+        // armed once the program goes on: after a whole slice, when it has processes (its RECV
+        // may wait, its group outlive it), or before its output first goes out (to someone who
+        // may answer it with Ctrl-C). A program that ends within its first slice, silent until
+        // its end, never starts the signal-handling thread, the largest part of a short run's
+        // start-up after the runtime's own (tools/bench/startup.sh); until armed, as while the
+        // process starts, the signals end it at once.
+        using var signal = new ShutdownSignal(armed: false);
+        stdout.BeforeWrite = signal.Arm;
+        // Between slices (and before a RECV waits) the buffered output goes out once it has
+        // waited long enough; once there is a group, under its output lock, since its other
+        // members write there too.
+        machine.BetweenSlices = () =>
+        {
+            if (machine.Process is not null || machine.InterruptibleSteps >= slice) signal.Arm();
+            if (machine.Process?.Group is { } group) group.Synchronized(stdout.FlushIfDue);
+            else stdout.FlushIfDue();
+        };
+        machine.LoadImage(image);
         VmEvent final;
         try
         {
             final = machine.Run(maxSteps, signal.Token);
-            if (processes.EndHosted(machine, machine.LastResult) is { } group && !group.WaitForEnd(signal.Token))
+            if (processes.EndHosted(machine, machine.LastResult) is { } group)
             {
-                processes.KillGroup(group);
-                group.WaitForEnd();
+                signal.Arm();
+                if (!group.WaitForEnd(signal.Token))
+                {
+                    processes.KillGroup(group);
+                    group.WaitForEnd();
+                }
             }
+            // The run is over: its last output needs no handler.
+            stdout.BeforeWrite = null;
             stdout.Flush();
         }
         catch (IOException e)

@@ -607,6 +607,9 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                 ReadResult result = await input.ReadAsync(_closing.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 bool answersPiledUp = false;
+                // This thread runs the slices of the processes these frames wake while nothing else
+                // is queued (no scheduler thread is woken for them), and their answers leave in one write.
+                bool lent = Iridium.Vm.LentThread.Lend();
                 try
                 {
                     // A handler may close the connection (Leave): stop at once, the buffer is being returned.
@@ -619,9 +622,18 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                 }
                 finally
                 {
-                    // Paused: what is left is unexamined, so the next read returns it at once.
-                    if (answersPiledUp) input.AdvanceTo(buffer.Start);
-                    else input.AdvanceTo(buffer.Start, buffer.End);
+                    try
+                    {
+                        // Paused: what is left is unexamined, so the next read returns it at once.
+                        // (Throws when a handler closed the connection: the pipe is completed.)
+                        if (answersPiledUp) input.AdvanceTo(buffer.Start);
+                        else input.AdvanceTo(buffer.Start, buffer.End);
+                    }
+                    finally
+                    {
+                        // Whatever happened, the thread is given back (a pool thread left lent would hold every process it wakes later).
+                        if (lent) Iridium.Vm.LentThread.Return();
+                    }
                 }
                 if (result.IsCanceled || (result.IsCompleted && !answersPiledUp)) break;
                 if (answersPiledUp) await RoomToReadAsync().ConfigureAwait(false);

@@ -25,9 +25,10 @@ public sealed partial class Machine
     private long _stepsInSlices;
 
     /// <summary>
-    /// Called on the running thread after each slice of an interruptible run: where a host does
-    /// what must happen while a program computes, such as sending or flushing the output it
-    /// buffered (`iridium exec`, `iridium run`). Null costs one test per slice.
+    /// Called on the running thread after each slice of an interruptible run, a slice cut short
+    /// by a hosted RECV that must wait included (so before that thread blocks): where a host does
+    /// what must happen while a program computes or waits, such as flushing the output it
+    /// buffered or arming its Ctrl-C handler (`iridium run`). Null costs one test per slice.
     /// </summary>
     public Action? BetweenSlices { get; set; }
 

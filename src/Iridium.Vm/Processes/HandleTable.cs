@@ -81,10 +81,25 @@ internal sealed class HandleTable
 
     private void BuildIndex()
     {
-        _index = new Dictionary<Process, int>(ReferenceEqualityComparer.Instance);
+        _index = new Dictionary<Process, int>(SameProcess.Instance);
         for (int i = 0; i < _length; i++)
         {
             if (_slots[i] is { } p) _index[p] = i;
         }
+    }
+
+    /// <summary>
+    /// Processes by reference, hashed by serial. Not the identity hash: that lives in the object's
+    /// header, where the process's own lock lives too, and an object locked and hashed both gets a
+    /// sync block (an allocation, and every later lock of it slower); a spawner's table of
+    /// thousands of children gave each of them one.
+    /// </summary>
+    private sealed class SameProcess : IEqualityComparer<Process>
+    {
+        public static readonly SameProcess Instance = new();
+
+        public bool Equals(Process? x, Process? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(Process process) => process.Serial.GetHashCode();
     }
 }

@@ -26,11 +26,17 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     /// thread takes the process itself when its slice ends, which is soon when it is about to
     /// wait (a message passed along a chain of processes would otherwise wake a thread per hop,
     /// a system call each, for no parallelism).
+    /// A thread lent to the scheduler (<see cref="LentThread"/>) takes the process itself instead
+    /// when nothing else is queued, and no thread is woken.
     /// </summary>
-    public void Enqueue(Process process)
+    public void Enqueue(Process process) => Enqueue(process, mayLend: true);
+
+    /// <summary><paramref name="mayLend"/> false: a process runs again after its slice, and goes to the queue whatever thread ran it (a lent thread runs one slice of each).</summary>
+    private void Enqueue(Process process, bool mayLend)
     {
         lock (_runnable)
         {
+            if (mayLend && _runnable.Count == 0 && _threads is not null && !_stopping && LentThread.TryHold(this, process)) return;
             _runnable.Enqueue(process);
             if (_threads is null) StartThreads();
             else if (_idleThreads > 0 && (t_current != this || _runnable.Count > 1)) Monitor.Pulse(_runnable);
@@ -92,6 +98,9 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
             slicesSinceWrite++;
         }
     }
+
+    /// <summary>One slice of a process a lent thread held (see <see cref="LentThread"/>), on that thread.</summary>
+    internal void RunLent(Process process) => RunSlice(process);
 
     /// <summary>One slice of one process, then what follows: queued again, parked, or ended.</summary>
     private void RunSlice(Process process)
@@ -164,7 +173,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     private void Requeue(Process process)
     {
         process.State = ProcessRunState.Runnable;
-        Enqueue(process);
+        Enqueue(process, mayLend: false);
     }
 
     internal static DownReason ReasonOf(ExecutionResult result) => result.Status switch

@@ -12,7 +12,8 @@ public interface IBatchedWrite
 /// run (before it sleeps), or after <see cref="MaxSlices"/> slices. A connection that many processes SEND on from
 /// one thread then goes to the socket once for all of them (one system call, one flush) rather
 /// than once a message, and a process that sends and then waits still has its message written
-/// as soon as its slice ends and nothing else is runnable. Off a scheduler thread nothing is
+/// as soon as its slice ends and nothing else is runnable. A thread lent to the scheduler
+/// (<see cref="LentThread"/>) batches the same way until its lending ends. Elsewhere nothing is
 /// deferred: the caller writes at once.
 /// </summary>
 public static class SchedulerBatch
@@ -21,7 +22,10 @@ public static class SchedulerBatch
     public const int MaxSlices = 16;
 
     [ThreadStatic]
-    private static List<IBatchedWrite>? t_pending;   // null off scheduler threads
+    private static List<IBatchedWrite>? t_pending;   // null off scheduler threads (and threads not lent now)
+
+    [ThreadStatic]
+    private static List<IBatchedWrite>? t_kept;      // a lent thread's list, kept between its lendings
 
     /// <summary>
     /// True when the caller is a scheduler thread: <paramref name="write"/> is called once when
@@ -37,8 +41,14 @@ public static class SchedulerBatch
     /// <summary>True when the calling scheduler thread has writes deferred.</summary>
     internal static bool HasPending => t_pending is { Count: > 0 };
 
-    /// <summary>Makes the calling thread a scheduler thread (one that calls <see cref="WritePending"/>).</summary>
-    internal static void Enter() => t_pending = [];
+    /// <summary>True when the calling thread batches (a scheduler thread, or a thread lent now).</summary>
+    internal static bool IsBatching => t_pending is not null;
+
+    /// <summary>Makes the calling thread batch (one that calls <see cref="WritePending"/>, then <see cref="Leave"/> if it is only lent).</summary>
+    internal static void Enter() => t_pending = t_kept ??= [];
+
+    /// <summary>The calling thread no longer batches (a lent thread given back; nothing may be pending).</summary>
+    internal static void Leave() => t_pending = null;
 
     /// <summary>The calling scheduler thread's batch has ended: writes what it deferred.</summary>
     internal static void WritePending()

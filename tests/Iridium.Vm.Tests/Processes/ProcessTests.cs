@@ -399,14 +399,19 @@ public class ProcessTests
     }
 
     [Fact]
-    public async Task AHostedRecvIsInterruptedLikeAnyInstruction()
+    public async Task AHostedRecvIsInterruptedLikeAnyInstruction_AndTheHostIsCalledBeforeItWaits()
     {
         var assembled = Assembler.Assembler.Assemble(".data\n.code\nload $7 #-1\nrecv $9 $7 $8\nhlt\n", "t.iasm");
         var machine = new Machine { Output = new MemoryStream() };
         machine.LoadImage(assembled.Image!);
         using var interrupt = new CancellationTokenSource();
+        // Within the run's first slice: the host's chance to act (`run` arms its Ctrl-C handler
+        // there) comes before the thread blocks, not only when a slice ends.
+        bool? calledBeforeWaiting = null;
+        machine.BetweenSlices = () => calledBeforeWaiting ??= machine.Process is { State: not ProcessRunState.Waiting };
         var run = Task.Run(() => machine.Run(interrupt: interrupt.Token));
         ProcessGroupRun.WaitUntil(() => machine.Process is { State: ProcessRunState.Waiting }, "the RECV waits");
+        Assert.True(calledBeforeWaiting, "the host was called before the RECV blocked");
         interrupt.Cancel();
         var final = await run.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(VmEventKind.Interrupted, final.Kind);

@@ -58,7 +58,8 @@ await RunAsync(seconds, latencies);
 double elapsed = clock.Elapsed.TotalSeconds;
 
 var all = latencies.SelectMany(l => l).Order().ToArray();
-double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
+// -1 when nothing was answered (JSON has no NaN): the errors column says why.
+double Percentile(double p) => all.Length == 0 ? -1 : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
 {
     ["system"] = system,
