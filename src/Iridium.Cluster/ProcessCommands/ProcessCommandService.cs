@@ -196,7 +196,13 @@ internal sealed class ProcessCommandService : IPeerService
         // A follow holds the client's connection open (not idle) until its last answer, and is
         // stopped when the client goes away before that.
         var follow = message is LogsRequest { Follow: true } ? new Follow() : null;
-        if (follow is not null) Opened(client, +1);
+        if (follow is not null)
+        {
+            lock (_gate)
+            {
+                if (_clients.TryGetValue(client, out var calls)) calls.Open++;
+            }
+        }
         var stop = AnswerHere(message, reply =>
         {
             reply.RequestId = clientId;
@@ -222,14 +228,6 @@ internal sealed class ProcessCommandService : IPeerService
             gone = !follow.Ended && !(_clients.TryGetValue(client, out var calls) && calls.Follows.Add(follow));
         }
         if (gone) stop();
-    }
-
-    private void Opened(ClusterConnection client, int change)
-    {
-        lock (_gate)
-        {
-            if (_clients.TryGetValue(client, out var calls)) calls.Open += change;
-        }
     }
 
     /// <summary>
@@ -367,15 +365,12 @@ internal sealed class ProcessCommandService : IPeerService
         }
         foreach (var stop in stops) stop();
 
-        List<long> lost;
-        lock (_gate) lost = _relays.Where(kv => kv.Value.Member == peer).Select(kv => kv.Key).ToList();
-        foreach (long stream in lost)
+        List<(long Stream, Relayed Relayed)> lost;
+        lock (_gate) lost = _relays.Where(kv => kv.Value.Member == peer).Select(kv => (kv.Key, kv.Value)).ToList();
+        foreach (var (stream, relayed) in lost)
         {
-            string alias;
-            lock (_gate) alias = _relays.TryGetValue(stream, out var relayed) ? relayed.Alias : "?";
-            IProcessCommand? asked;
-            lock (_gate) asked = _relays.TryGetValue(stream, out var relayed) ? relayed.Forwarded : null;
-            if (asked is not null) Answered(stream, Failed(asked, $"lost {alias} ({why})" + (asked is SendRequest ? "; the message may or may not have arrived" : "")));
+            var asked = relayed.Forwarded;
+            Answered(stream, Failed(asked, $"lost {relayed.Alias} ({why})" + (asked is SendRequest ? "; the message may or may not have arrived" : "")));
         }
     }
 
