@@ -13,15 +13,18 @@ namespace Iridium.Cluster.Protocol;
 internal static class FrameCodec
 {
     /// <summary>
-    /// The union is the entry point of every encode and decode, so it is registered here; each
-    /// message type registers itself and its members' formatters in its own static constructor,
-    /// which runs before the union formatter first reads or writes one. A one-request client thus
-    /// pays only for the types it uses, and a node registers them all at start
-    /// (<see cref="MessageFormatters.Register"/>). Every string member travels as <see cref="CheckedText"/>.
+    /// The union is the entry point of every encode and decode, and <see cref="CheckedText"/>
+    /// (every string member travels as one) is the only member type MemoryPack looks up in its
+    /// registry: messages are read and written through their generated static methods, lists of
+    /// records through ListFormatter's packable helpers, unmanaged members directly. So these two
+    /// are registered here, by value. In the published binary that is all the registry holds: the
+    /// registrations MemoryPack's generator writes into each message's static constructor compile
+    /// to nothing there (src/Iridium.Cli/Trimming/MemoryPack.Substitutions.xml, for start-up),
+    /// and elsewhere (tests) they run as well (<see cref="MessageFormatters.Register"/>).
     /// </summary>
     static FrameCodec()
     {
-        MemoryPackFormatterProvider.Register<IClusterMessage>();
+        MemoryPackFormatterProvider.Register(new IClusterMessage.IClusterMessageFormatter());
         MemoryPackFormatterProvider.Register(new CheckedTextFormatter());
     }
 

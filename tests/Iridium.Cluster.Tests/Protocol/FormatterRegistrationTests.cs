@@ -53,6 +53,43 @@ public class FormatterRegistrationTests
         });
     }
 
+    [Fact]
+    public void EveryFormatterTheRegistryIsReadForIsRegisteredByTheCodec()
+    {
+        // In the published binary the registrations MemoryPack's generator writes compile to nothing
+        // (src/Iridium.Cli/Trimming/MemoryPack.Substitutions.xml): there the registry holds only
+        // what the codec registers by value, so every other type a message is made of must be one
+        // MemoryPack writes without a registry lookup.
+        InFreshLoad((cluster, isRegistered) =>
+        {
+            RuntimeHelpers.RunClassConstructor(cluster.GetType("Iridium.Cluster.Protocol.FrameCodec", throwOnError: true)!.TypeHandle);
+            var union = cluster.GetType("Iridium.Cluster.Protocol.IClusterMessage", throwOnError: true)!;
+            var checkedText = cluster.GetType("Iridium.Cluster.Protocol.CheckedText", throwOnError: true)!;
+            Type[] byValue = [union, checkedText];
+            Assert.All(byValue, t => Assert.True(isRegistered(t), $"{t} is registered by the codec"));
+
+            var reachable = Reachable(union);
+            Assert.Contains(reachable, t => t.Name == "List`1");
+            Assert.Empty(reachable.Where(t => !byValue.Contains(t) && !WrittenWithoutTheRegistry(t)).Select(t => t.ToString()));
+        });
+    }
+
+    /// <summary>
+    /// Whether MemoryPack's generated code reads and writes a member of this type without looking a
+    /// formatter up: a packable type through its generated static methods, an unmanaged one (numbers,
+    /// enums, their nullables) and an array of those as raw bytes, a list of packable records
+    /// through ListFormatter's packable helpers.
+    /// </summary>
+    private static bool WrittenWithoutTheRegistry(Type type)
+        => IsPackable(type)
+           || IsUnmanaged(type)
+           || (type.IsSZArray && IsUnmanaged(type.GetElementType()!))
+           || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) && IsPackable(type.GetGenericArguments()[0]));
+
+    private static bool IsUnmanaged(Type type)
+        => !type.IsGenericTypeDefinition
+           && !(bool)typeof(RuntimeHelpers).GetMethod(nameof(RuntimeHelpers.IsReferenceOrContainsReferences))!.MakeGenericMethod(type).Invoke(null, null)!;
+
     /// <summary>Runs <paramref name="check"/> on Iridium.Cluster loaded anew, with MemoryPack's IsRegistered&lt;T&gt; for any type.</summary>
     private static void InFreshLoad(Action<Assembly, Func<Type, bool>> check)
     {
