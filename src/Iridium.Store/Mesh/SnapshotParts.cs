@@ -53,19 +53,7 @@ internal sealed class SnapshotParts
         do
         {
             var length = Math.Min(PartBytes, snapshot.Length - offset);
-            yield return new StoreInstallSnapshot
-            {
-                CallId = whole.CallId,
-                Term = whole.Term,
-                SnapshotIndex = whole.SnapshotIndex,
-                SnapshotTerm = whole.SnapshotTerm,
-                StateVersion = whole.StateVersion,
-                Snapshot = snapshot.AsSpan(offset, length).ToArray(),
-                Configuration = whole.Configuration,
-                ConfigurationVersion = whole.ConfigurationVersion,
-                Offset = offset,
-                Total = snapshot.Length,
-            };
+            yield return WithBytes(whole, snapshot.AsSpan(offset, length).ToArray(), offset, snapshot.Length);
             offset += length;
         }
         while (offset < snapshot.Length);
@@ -175,18 +163,22 @@ internal sealed class SnapshotParts
                 part.CopyTo(snapshot, at);
                 at += part.Length;
             }
-            return new StoreInstallSnapshot
-            {
-                CallId = first.CallId,
-                Term = first.Term,
-                SnapshotIndex = first.SnapshotIndex,
-                SnapshotTerm = first.SnapshotTerm,
-                StateVersion = first.StateVersion,
-                Snapshot = snapshot,
-                Configuration = first.Configuration,
-                ConfigurationVersion = first.ConfigurationVersion,
-                Total = Received,
-            };
+            return WithBytes(first, snapshot, 0, Received);
         }
     }
+
+    /// <summary><paramref name="header"/>'s call, snapshot and voter set, carrying <paramref name="bytes"/> at <paramref name="offset"/> of <paramref name="total"/>.</summary>
+    private static StoreInstallSnapshot WithBytes(StoreInstallSnapshot header, byte[] bytes, long offset, long total) => new()
+    {
+        CallId = header.CallId,
+        Term = header.Term,
+        SnapshotIndex = header.SnapshotIndex,
+        SnapshotTerm = header.SnapshotTerm,
+        StateVersion = header.StateVersion,
+        Snapshot = bytes,
+        Configuration = header.Configuration,
+        ConfigurationVersion = header.ConfigurationVersion,
+        Offset = offset,
+        Total = total,
+    };
 }
