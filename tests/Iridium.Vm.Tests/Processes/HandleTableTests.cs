@@ -18,9 +18,10 @@ public class HandleTableTests
         var self = runtime.RemoteProcess(new RemoteProcessId(first, 1000), "m1");
         var table = new HandleTable(self, parent: null);
 
-        var handles = processes.Select(table.GetOrAdd).ToList();
+        // Lambdas, not the method group: that would run on a boxed copy of the struct.
+        var handles = processes.Select(p => table.GetOrAdd(p)).ToList();
         Assert.Equal(Enumerable.Range(1, 40), handles);
-        Assert.Equal(handles, processes.Select(table.GetOrAdd));
+        Assert.Equal(handles, processes.Select(p => table.GetOrAdd(p)));
         Assert.Equal(0, table.GetOrAdd(self));
 
         Assert.True(table.Drop(7));
