@@ -120,7 +120,7 @@ public sealed unsafe partial class Machine
         {
             // A child just made here has no handle in its parent's table yet: no lookup first.
             child = self.Runtime.Spawn(self, ImageForChildren(), address, _cpu.R[b]);
-            _cpu.R[c] = child is null ? -1 : self.Handles.AddNew(child);
+            _cpu.R[c] = child is null ? -1 : self.Handles.AddChild(child);
         }
         else
         {

@@ -53,6 +53,12 @@ public sealed class Process
     /// <summary>Where the process lives when it is on another member; null for a process of this runtime.</summary>
     public RemoteProcessId? Remote { get; }
 
+    /// <summary>
+    /// Its handle in its parent's table, given when the parent spawned it (0: none; a dropped
+    /// handle's slot may hold another process since): read and written by the parent's thread only.
+    /// </summary>
+    internal int HandleInParent { get; set; }
+
     /// <summary>The answer a SPAWN, WHERE or store instruction waits on, if any (guarded by its lock).</summary>
     internal PendingAnswer? PendingCall { get; set; }
 
