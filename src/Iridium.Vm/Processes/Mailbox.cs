@@ -8,7 +8,7 @@ namespace Iridium.Vm;
 /// </summary>
 internal struct Mailbox
 {
-    private Queue<Letter>? _letters;
+    private LetterQueue? _letters;
     private long _bytes;
 
     public readonly int Count => _letters?.Count ?? 0;
@@ -27,7 +27,7 @@ internal struct Mailbox
             Dropped++;
             return false;
         }
-        (_letters ??= new Queue<Letter>()).Enqueue(message);
+        (_letters ??= new LetterQueue()).Enqueue(message);
         _bytes += length;
         return true;
     }
@@ -36,7 +36,7 @@ internal struct Mailbox
     /// Queues a down notice past the limits: notices are bounded by the monitors set, one each,
     /// and a watcher must learn of an end even when its mailbox is full of messages.
     /// </summary>
-    public void AddNotice(Letter notice) => (_letters ??= new Queue<Letter>()).Enqueue(notice);
+    public void AddNotice(Letter notice) => (_letters ??= new LetterQueue()).Enqueue(notice);
 
     public readonly bool TryPeek(out Letter letter)
     {
