@@ -7,7 +7,7 @@ namespace Iridium.Vm;
 /// </summary>
 public sealed class ProcessRuntime : IDisposable
 {
-    private readonly Dictionary<long, Process> _table = [];   // by serial; locked (a node per entry in a concurrent one)
+    private readonly ProcessTable _table = new();
     private readonly Dictionary<string, Process> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<RemoteProcessId, WeakReference<Process>> _standIns = [];
     private int _standInsSwept = 64;
@@ -233,7 +233,7 @@ public sealed class ProcessRuntime : IDisposable
         group.Root ??= process;
         group.Join();
         machine.Process = process;
-        lock (_table) _table[process.Serial] = process;
+        _table.Add(process);
         return process;
     }
 
@@ -273,7 +273,7 @@ public sealed class ProcessRuntime : IDisposable
                 if (_names.TryGetValue(name, out var holder) && holder == process) _names.Remove(name);
             }
         }
-        lock (_table) _table.Remove(process.Serial);
+        _table.Remove(process);
         Interlocked.Decrement(ref _living);
         if (watchers is not null)
         {
@@ -302,19 +302,10 @@ public sealed class ProcessRuntime : IDisposable
     }
 
     /// <summary>The living process with this serial, if any.</summary>
-    public Process? Find(long serial)
-    {
-        lock (_table) return _table.GetValueOrDefault(serial);
-    }
+    public Process? Find(long serial) => _table.Find(serial);
 
     /// <summary>Every living process, in serial order: what `ps` lists.</summary>
-    public IReadOnlyList<Process> List()
-    {
-        Process[] living;
-        lock (_table) living = [.. _table.Values];
-        Array.Sort(living, static (a, b) => a.Serial.CompareTo(b.Serial));
-        return living;
-    }
+    public IReadOnlyList<Process> List() => _table.List();
 
     /// <summary>Stops one process (reason 3 to its watchers); false when there is none with this serial.</summary>
     public bool Kill(long serial) => Find(serial)?.RequestKill() ?? false;
