@@ -1,8 +1,10 @@
 namespace Iridium.Vm;
 
 /// <summary>
-/// The living processes of a runtime, by serial: <see cref="ShardCount"/> dictionaries chosen by
-/// the serial's low bits, each under its own lock. No entry is an object of its own (a concurrent
+/// The living processes of a runtime, by serial: <see cref="ShardCount"/> dictionaries, each under
+/// its own lock, a run of <see cref="RunLength"/> consecutive serials to each in turn (processes
+/// spawned one after another share a shard and its cache lines, where shards by the low bits
+/// made every add and remove touch another: a cache miss each). No entry is an object of its own (a concurrent
 /// dictionary allocates a node per process), and no shard's arrays reach the large-object heap,
 /// where every allocation counts towards a full collection of all the processes: at the default
 /// process limit a shard holds about a thousand. One dictionary for 100,000 spawned processes,
@@ -11,6 +13,8 @@ namespace Iridium.Vm;
 internal sealed class ProcessTable
 {
     private const int ShardCount = 256;
+    private const int RunShift = 10;
+    private const int RunLength = 1 << RunShift;
 
     private readonly Dictionary<long, Process>?[] _shards = new Dictionary<long, Process>?[ShardCount];
 
@@ -47,7 +51,7 @@ internal sealed class ProcessTable
 
     private Dictionary<long, Process>? Shard(long serial, bool create)
     {
-        ref var slot = ref _shards[(int)(serial & (ShardCount - 1))];
+        ref var slot = ref _shards[(int)((serial >> RunShift) & (ShardCount - 1))];
         var shard = Volatile.Read(ref slot);
         if (shard is not null || !create) return shard;
         var made = new Dictionary<long, Process>();
