@@ -6,24 +6,24 @@ namespace Iridium.Vm;
 /// <see cref="Queue{T}"/>'s doubling array passes the large-object heap's threshold at about 3,500
 /// letters, and every such allocation counts towards a full collection of all the processes), and
 /// a short one costs what a queue's first array does. Not thread-safe: its mailbox's lock guards it.
+/// A struct kept in its mailbox (never copied), its first segment made at the first letter.
 /// </summary>
-internal sealed class LetterQueue
+internal struct LetterQueue
 {
     private const int FirstSegment = 4;
     private const int MaxSegment = 256;   // 6 KiB of letters
 
-    private Segment _head;   // the oldest letters, from _headAt
-    private Segment _tail;   // the newest, up to _tailCount (the same segment as _head when there is one)
+    private Segment? _head;   // the oldest letters, from _headAt; null until the first letter
+    private Segment? _tail;   // the newest, up to _tailCount (the same segment as _head when there is one)
     private int _headAt;
     private int _tailCount;
-
-    public LetterQueue() => _head = _tail = new Segment(FirstSegment);
 
     public int Count { get; private set; }
 
     public void Enqueue(Letter letter)
     {
-        if (_tailCount == _tail.Letters.Length)
+        if (_tail is null) _head = _tail = new Segment(FirstSegment);
+        else if (_tailCount == _tail.Letters.Length)
         {
             var next = new Segment(Math.Min(MaxSegment, _tail.Letters.Length * 2));
             _tail.Next = next;
@@ -34,34 +34,34 @@ internal sealed class LetterQueue
         Count++;
     }
 
-    public bool TryPeek(out Letter letter)
+    public readonly bool TryPeek(out Letter letter)
     {
         if (Count == 0)
         {
             letter = default;
             return false;
         }
-        letter = _head.Letters[_headAt];
+        letter = _head!.Letters[_headAt];
         return true;
     }
 
     /// <summary>Takes the oldest letter; the queue must not be empty.</summary>
     public Letter Dequeue()
     {
-        var letter = _head.Letters[_headAt];
-        _head.Letters[_headAt] = default;   // its payload and peer are let go
+        var head = _head!;
+        var letter = head.Letters[_headAt];
+        head.Letters[_headAt] = default;   // its payload and peer are let go
         _headAt++;
         Count--;
         if (Count == 0)
         {
             // Empty: the newest segment is kept and filled again from its start.
             _head = _tail;
-            _head.Next = null;
             _headAt = _tailCount = 0;
         }
-        else if (_headAt == _head.Letters.Length)
+        else if (_headAt == head.Letters.Length)
         {
-            _head = _head.Next!;
+            _head = head.Next!;
             _headAt = 0;
         }
         return letter;

@@ -2,16 +2,16 @@ namespace Iridium.Vm;
 
 /// <summary>
 /// A process's queue of letters, bounded in messages and payload bytes. Not thread-safe: its
-/// process's lock guards it. The queue is allocated at the first letter, so an idle process that
-/// never received anything pays for none. A struct kept in its process (a field, never copied):
-/// one object fewer per process to allocate and for the collector to trace.
+/// process's lock guards it. The queue's storage is allocated at the first letter, so an idle
+/// process that never received anything pays for none. A struct kept in its process (a field,
+/// never copied), as its queue is: no object of its own to allocate and for the collector to trace.
 /// </summary>
 internal struct Mailbox
 {
-    private LetterQueue? _letters;
+    private LetterQueue _letters;
     private long _bytes;
 
-    public readonly int Count => _letters?.Count ?? 0;
+    public readonly int Count => _letters.Count;
 
     public readonly long Bytes => _bytes;
 
@@ -27,7 +27,7 @@ internal struct Mailbox
             Dropped++;
             return false;
         }
-        (_letters ??= new LetterQueue()).Enqueue(message);
+        _letters.Enqueue(message);
         _bytes += length;
         return true;
     }
@@ -36,24 +36,19 @@ internal struct Mailbox
     /// Queues a down notice past the limits: notices are bounded by the monitors set, one each,
     /// and a watcher must learn of an end even when its mailbox is full of messages.
     /// </summary>
-    public void AddNotice(Letter notice) => (_letters ??= new LetterQueue()).Enqueue(notice);
+    public void AddNotice(Letter notice) => _letters.Enqueue(notice);
 
-    public readonly bool TryPeek(out Letter letter)
-    {
-        if (_letters is { Count: > 0 } letters) return letters.TryPeek(out letter);
-        letter = default;
-        return false;
-    }
+    public readonly bool TryPeek(out Letter letter) => _letters.TryPeek(out letter);
 
     public void RemoveFirst()
     {
-        var letter = _letters!.Dequeue();
+        var letter = _letters.Dequeue();
         _bytes -= letter.Payload?.Length ?? 0;
     }
 
     public void Clear()
     {
-        _letters = null;
+        _letters = default;
         _bytes = 0;
     }
 }
