@@ -8,6 +8,20 @@ namespace Iridium.Vm.Tests.Processes;
 /// </summary>
 public class ProcessTests
 {
+    // Spawns the code at @child, monitors it and prints R[b] of its down notice (-1 - reason), then halts.
+    private const string PrintTheChildsEnd = """
+        .code
+                load $1 @child
+                load $2 #-1
+                spawn $1 $0 $2
+                monitor $2
+                load $7 #-1
+                recv $9 $7 $8
+                prti $7
+                hlt
+
+        """;
+
     [Fact]
     public void PingPongRunsOnTheScheduler()
     {
@@ -221,16 +235,7 @@ public class ProcessTests
     [Fact]
     public void KillStopsAWaitingProcessAndItsWatchersSeeReasonThree()
     {
-        using var run = new ProcessGroupRun("""
-    .code
-            load $1 @child
-            load $2 #-1
-            spawn $1 $0 $2
-            monitor $2
-            load $7 #-1
-            recv $9 $7 $8
-            prti $7
-            hlt
+        using var run = new ProcessGroupRun(PrintTheChildsEnd + """
     child:  load $7 #-1
             recv $9 $7 $8       ; waits for ever
             hlt
@@ -402,16 +407,7 @@ public class ProcessTests
         var budget = new HeapBudget(64 << 20);
         long released = 0;
         budget.Released += bytes => Interlocked.Add(ref released, bytes);
-        using var run = new ProcessGroupRun("""
-    .code
-            load $1 @child
-            load $2 #-1
-            spawn $1 $0 $2
-            monitor $2
-            load $7 #-1
-            recv $9 $7 $8
-            prti $7
-            hlt
+        using var run = new ProcessGroupRun(PrintTheChildsEnd + """
     child:  load $5 #1048576
             aloc $5
             hlt
@@ -424,16 +420,7 @@ public class ProcessTests
     [Fact]
     public void AProcessPastItsStepBudgetCrashesWithSteps()
     {
-        using var run = new ProcessGroupRun("""
-    .code
-            load $1 @child
-            load $2 #-1
-            spawn $1 $0 $2
-            monitor $2
-            load $7 #-1
-            recv $9 $7 $8
-            prti $7
-            hlt
+        using var run = new ProcessGroupRun(PrintTheChildsEnd + """
     child:  load $5 @child
             jmp $5
     """, new ProcessLimits { Schedulers = 1, MaxSteps = 10_000 });
