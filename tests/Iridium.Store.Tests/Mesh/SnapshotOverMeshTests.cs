@@ -48,7 +48,35 @@ public sealed class SnapshotOverMeshTests
         }
         for (var i = 0; i < 40; i++) Assert.Equal((byte)i, caughtUp.GetStale(Key(i))!.Value[0]);
         Assert.True(caughtUp.Status().SnapshotBytes > 0, "it installed a snapshot");
-        Assert.Equal(0, mesh.Transport(behind).SnapshotPartsDropped);
+        Assert.Equal(0, mesh.Transport(behind).PartsDropped);
+    }
+
+    [Fact]
+    public async Task A_voter_that_was_down_catches_up_by_entries_larger_than_a_frame()
+    {
+        await using var mesh = new Mesh { SnapshotEvery = 10_000 };
+        foreach (var name in Mesh.Names) await mesh.StartNodeAsync(name);
+        await mesh.WaitUntilMeshedAsync();
+        foreach (var name in Mesh.Names) await mesh.StartVoterAsync(name);
+        var leader = await mesh.LeaderAsync();
+        var behind = Mesh.Names.First(n => n != leader);
+        await mesh.StopVoterAsync(behind, wipe: false);
+
+        // 40 values of 60 KiB and no snapshot: the log it lacks is 2.4 MB of entries.
+        var value = new byte[60 * 1024];
+        for (var i = 0; i < 40; i++)
+        {
+            value[0] = (byte)i;
+            await mesh.WriteUntilAnsweredAsync(mesh.Voter(await mesh.LeaderAsync())!, StoreCommand.Put(Key(i), value));
+        }
+        var caughtUp = await mesh.StartVoterAsync(behind);
+        var deadline = DateTime.UtcNow + Generous;
+        while (caughtUp.Status().Keys < 40)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{behind} caught up ({caughtUp.Status().Keys} keys of 40)");
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, caughtUp.Status().SnapshotBytes);
     }
 
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key-{i:D2}");
@@ -61,6 +89,8 @@ public sealed class SnapshotOverMeshTests
         private readonly Dictionary<string, ClusterNode> nodes = new();
         private readonly Dictionary<string, MeshStoreTransport> transports = new();
         private readonly Dictionary<string, StoreNode> voters = new();
+
+        public long SnapshotEvery { get; init; } = 8;
 
         public async Task StartNodeAsync(string name)
         {
@@ -101,7 +131,7 @@ public sealed class SnapshotOverMeshTests
         public async Task<StoreNode> StartVoterAsync(string name)
         {
             var voter = await StoreNode.StartAsync(
-                new StoreNodeOptions { Name = name, Voters = Names, DataDirectory = Path.Combine(data.Path, name), SnapshotEvery = 8 },
+                new StoreNodeOptions { Name = name, Voters = Names, DataDirectory = Path.Combine(data.Path, name), SnapshotEvery = SnapshotEvery },
                 transports[name]);
             voters[name] = voter;
             return voter;
