@@ -50,6 +50,12 @@ internal partial class StorePreVoteReply : IStoreMessage
     public byte Result { get; set; }
 }
 
+/// <summary>
+/// Entries for a voter (none: a heartbeat), or one part of them: entries larger than a frame travel
+/// as parts under one call id, each with the same header, <see cref="Entries"/> holding entries
+/// <see cref="Offset"/> onwards of the <see cref="Total"/>; the part that ends at <see cref="Total"/>
+/// completes them and alone is answered. <see cref="Total"/> 0 (the first form) means they are all here.
+/// </summary>
 [MemoryPackable]
 internal partial class StoreAppendEntries : IStoreMessage
 {
@@ -60,6 +66,8 @@ internal partial class StoreAppendEntries : IStoreMessage
     public long CommitIndex { get; set; }
     public int StateVersion { get; set; }
     public List<StoreLogEntry>? Entries { get; set; }
+    public long Offset { get; set; }
+    public long Total { get; set; }
 }
 
 /// <summary>One log entry: its term, DotNext's command id and configuration flag, and its bytes.</summary>

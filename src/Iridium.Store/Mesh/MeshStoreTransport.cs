@@ -14,7 +14,8 @@ namespace Iridium.Store.Mesh;
 /// directions are bounded: at most <see cref="MaxOpenCalls"/> calls of ours wait for replies, and at
 /// most <see cref="MaxServedPerPeer"/> requests of one member are being answered at once (more are
 /// dropped; the sender's call times out, as on a lossy link). A lost member fails its open calls at once.
-/// A snapshot travels in parts, each well within a frame (<see cref="SnapshotParts"/>).
+/// A snapshot or a batch of entries larger than a part travels in parts, each well within a frame
+/// (<see cref="SnapshotParts"/>, <see cref="EntryParts"/>).
 /// </summary>
 internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
 {
@@ -25,6 +26,7 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
     private readonly ConcurrentDictionary<long, (Guid Peer, TaskCompletionSource<IRaftReply> Reply)> open = new();
     private readonly ConcurrentDictionary<Guid, int> served = new();
     private readonly SnapshotParts snapshots;
+    private readonly EntryParts entries;
     private Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>>? handler;
     private long nextCallId;
 
@@ -32,12 +34,13 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
     {
         this.node = node;
         snapshots = new SnapshotParts(TimeProvider.System);
+        entries = new EntryParts(TimeProvider.System);
         node.AddService(TagRange.Store, this);
         node.PeerLost += OnPeerLost;
     }
 
-    /// <summary>Snapshot parts refused and unfinished snapshots let go (<see cref="SnapshotParts.Dropped"/>).</summary>
-    public long SnapshotPartsDropped => snapshots.Dropped;
+    /// <summary>Parts refused and unfinished snapshots and entries let go (<see cref="MessageParts{TMessage}.Dropped"/>).</summary>
+    public long PartsDropped => snapshots.Dropped + entries.Dropped;
 
     public void Serve(Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>> serve) => handler = serve;
 
@@ -51,7 +54,12 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
         try
         {
             var message = StoreWire.ToWire(request, callId);
-            IEnumerable<IStoreMessage> parts = message is StoreInstallSnapshot snapshot ? SnapshotParts.Split(snapshot) : [message];
+            IEnumerable<IStoreMessage> parts = message switch
+            {
+                StoreInstallSnapshot snapshot => SnapshotParts.Split(snapshot),
+                StoreAppendEntries append => EntryParts.Split(append),
+                _ => [message],
+            };
             foreach (var part in parts)
                 if (!await node.SendAsync(peer, part, token).ConfigureAwait(false))
                     throw new VoterUnreachableException(voter, "not connected") { NotSent = true };
@@ -66,12 +74,15 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
     public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)
     {
         var store = (IStoreMessage)message;
-        if (store is StoreInstallSnapshot part)
+        // A part is held until the last one arrives (or dropped): only a whole message goes on.
+        IStoreMessage? whole = store switch
         {
-            // Held until its last part arrives (or dropped): only a whole snapshot goes on.
-            if (snapshots.Take(peer, part) is not { } whole) return;
-            store = whole;
-        }
+            StoreInstallSnapshot part => snapshots.Take(peer, part),
+            StoreAppendEntries part => entries.Take(peer, part),
+            _ => store,
+        };
+        if (whole is null) return;
+        store = whole;
         if (StoreWire.ReplyFrom(store) is { } reply)
         {
             // A reply to a call that timed out meanwhile, or from another member, is dropped.
@@ -111,6 +122,7 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
     private void OnPeerLost(Guid peer, string alias)
     {
         snapshots.Forget(peer);
+        entries.Forget(peer);
         foreach (var (callId, call) in open)
             if (call.Peer == peer) call.Reply.TrySetException(new VoterUnreachableException(alias, "connection lost"));
     }

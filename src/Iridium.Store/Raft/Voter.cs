@@ -89,14 +89,16 @@ internal sealed class Voter : IRaftClusterMember, IDisposable
             };
         }
         var wire = new RaftEntry[entries.Count];
+        long bytes = 0;
         for (var i = 0; i < wire.Length; i++)
         {
             var entry = entries[i];
             var payload = await entry.ToByteArrayAsync(null, token).ConfigureAwait(false);
             wire[i] = new RaftEntry(entry.Term, entry.CommandId, entry.IsConfiguration, payload);
+            bytes += payload.Length;
         }
         var reply = await SendAsync<AppendEntriesReply>(
-            new AppendEntriesRequest(term, prevLogIndex, prevLogTerm, commitIndex, cluster.StateVersion, wire), token)
+            new AppendEntriesRequest(term, prevLogIndex, prevLogTerm, commitIndex, cluster.StateVersion, wire), token, PerMiB(bytes))
             .ConfigureAwait(false);
         return new() { Term = reply.Term, Value = new() { Result = (HeartbeatResult)reply.Result, LastIndex = reply.LastIndex } };
     }
@@ -108,11 +110,9 @@ internal sealed class Voter : IRaftClusterMember, IDisposable
         if (!IsRemote) return new() { Term = term, Value = HeartbeatResult.ReplicatedWithLeaderTerm };
         var bytes = await snapshot.ToByteArrayAsync(null, token).ConfigureAwait(false);
         var members = await configuration.ToByteArrayAsync(null, token).ConfigureAwait(false);
-        // A large snapshot travels in many parts: a request timeout for each MiB, on top of the call's own.
-        var timeout = RequestTimeout * (1 + (bytes.Length >> 20));
         var reply = await SendAsync<InstallSnapshotReply>(
             new InstallSnapshotRequest(term, snapshotIndex, snapshot.Term, cluster.StateVersion, bytes, members, configurationVersion),
-            token, timeout).ConfigureAwait(false);
+            token, PerMiB(bytes.Length)).ConfigureAwait(false);
         return new() { Term = reply.Term, Value = (HeartbeatResult)reply.Result };
     }
 
@@ -127,6 +127,9 @@ internal sealed class Voter : IRaftClusterMember, IDisposable
         if (!IsRemote) return null;
         return (await SendAsync<SynchronizeReply>(new SynchronizeRequest(commitIndex), token).ConfigureAwait(false)).CommitIndex;
     }
+
+    /// <summary>A call that carries megabytes travels in many parts: a request timeout for each MiB, on top of the call's own.</summary>
+    private TimeSpan PerMiB(long bytes) => RequestTimeout * (1 + (bytes >> 20));
 
     public async ValueTask CancelPendingRequestsAsync()
     {

@@ -224,6 +224,8 @@ internal static class GoldenMessages
                 new StoreLogEntry { Term = 7, CommandId = null, IsConfiguration = false, Payload = [1, 1, 1, 0, 0, 0, 0x6b, 1, 0, 0, 0, 0x76] },
                 new StoreLogEntry { Term = 7, CommandId = 5, IsConfiguration = true, Payload = [] },
             ],
+            Offset = 2,
+            Total = 4,
         },
         ["StoreAppendEntries.nulls"] = new StoreAppendEntries(),
         ["StoreAppendEntries.empties"] = new StoreAppendEntries { Entries = [new StoreLogEntry()] },

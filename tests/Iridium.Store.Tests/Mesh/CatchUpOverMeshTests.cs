@@ -11,7 +11,7 @@ namespace Iridium.Store.Tests.Mesh;
 /// Three voters on three cluster nodes in this process, their Raft calls over the real mesh
 /// (authenticated TCP on loopback, frames capped at 1 MiB), as on `iridium node`.
 /// </summary>
-public sealed class SnapshotOverMeshTests
+public sealed class CatchUpOverMeshTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
     private const int FrameCap = 1 << 20;
@@ -19,25 +19,48 @@ public sealed class SnapshotOverMeshTests
     [Fact]
     public async Task A_voter_that_was_down_while_the_leader_compacted_catches_up_by_a_snapshot_larger_than_a_frame()
     {
-        await using var mesh = new Mesh();
+        // A snapshot every 8 entries drops the log the voter that is down would need, and the
+        // snapshot of 40 values of 60 KiB is more than a frame.
+        await using var mesh = new Mesh { SnapshotEvery = 8 };
+        var (behind, caughtUp) = await CatchUpAsync(mesh, wipe: true, whileDown: async () =>
+        {
+            var compacted = mesh.Voter(await mesh.LeaderAsync())!.Status();
+            Assert.True(compacted.SnapshotBytes > FrameCap, $"the leader's snapshot has {compacted.SnapshotBytes} bytes");
+        });
+        Assert.True(caughtUp.Status().SnapshotBytes > 0, "it installed a snapshot");
+        Assert.Equal(0, mesh.Transport(behind).PartsDropped);
+    }
+
+    [Fact]
+    public async Task A_voter_that_was_down_catches_up_by_entries_larger_than_a_frame()
+    {
+        // No snapshot: the log it lacks is 2.4 MB of entries, which DotNext sends in one call.
+        await using var mesh = new Mesh { SnapshotEvery = 10_000 };
+        var (behind, caughtUp) = await CatchUpAsync(mesh, wipe: false, whileDown: () => Task.CompletedTask);
+        Assert.Equal(0, caughtUp.Status().SnapshotBytes);
+        Assert.Equal(0, mesh.Transport(behind).PartsDropped);
+    }
+
+    /// <summary>
+    /// Three voters; a follower stops (its data wiped when asked) while 40 values of 60 KiB are put,
+    /// <paramref name="whileDown"/> runs, and the follower starts again: it must come to hold every value.
+    /// </summary>
+    private static async Task<(string Behind, StoreNode CaughtUp)> CatchUpAsync(Mesh mesh, bool wipe, Func<Task> whileDown)
+    {
         foreach (var name in Mesh.Names) await mesh.StartNodeAsync(name);
         await mesh.WaitUntilMeshedAsync();
         foreach (var name in Mesh.Names) await mesh.StartVoterAsync(name);
         var leader = await mesh.LeaderAsync();
         var behind = Mesh.Names.First(n => n != leader);
-        await mesh.StopVoterAsync(behind, wipe: true);
+        await mesh.StopVoterAsync(behind, wipe);
 
-        // 40 values of 60 KiB: a state of about 2.4 MB, so the snapshot is more than a frame,
-        // and a snapshot every 8 entries drops the log the voter that is down would need.
         var value = new byte[60 * 1024];
         for (var i = 0; i < 40; i++)
         {
             value[0] = (byte)i;
-            var writer = mesh.Voter(await mesh.LeaderAsync())!;
-            await mesh.WriteUntilAnsweredAsync(writer, StoreCommand.Put(Key(i), value));
+            await mesh.WriteUntilAnsweredAsync(mesh.Voter(await mesh.LeaderAsync())!, StoreCommand.Put(Key(i), value));
         }
-        var compacted = mesh.Voter(await mesh.LeaderAsync())!.Status();
-        Assert.True(compacted.SnapshotBytes > FrameCap, $"the leader's snapshot has {compacted.SnapshotBytes} bytes");
+        await whileDown();
 
         var caughtUp = await mesh.StartVoterAsync(behind);
         var deadline = DateTime.UtcNow + Generous;
@@ -47,8 +70,7 @@ public sealed class SnapshotOverMeshTests
             await Task.Delay(50);
         }
         for (var i = 0; i < 40; i++) Assert.Equal((byte)i, caughtUp.GetStale(Key(i))!.Value[0]);
-        Assert.True(caughtUp.Status().SnapshotBytes > 0, "it installed a snapshot");
-        Assert.Equal(0, mesh.Transport(behind).SnapshotPartsDropped);
+        return (behind, caughtUp);
     }
 
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key-{i:D2}");
@@ -61,6 +83,8 @@ public sealed class SnapshotOverMeshTests
         private readonly Dictionary<string, ClusterNode> nodes = new();
         private readonly Dictionary<string, MeshStoreTransport> transports = new();
         private readonly Dictionary<string, StoreNode> voters = new();
+
+        public required long SnapshotEvery { get; init; }
 
         public async Task StartNodeAsync(string name)
         {
@@ -101,7 +125,7 @@ public sealed class SnapshotOverMeshTests
         public async Task<StoreNode> StartVoterAsync(string name)
         {
             var voter = await StoreNode.StartAsync(
-                new StoreNodeOptions { Name = name, Voters = Names, DataDirectory = Path.Combine(data.Path, name), SnapshotEvery = 8 },
+                new StoreNodeOptions { Name = name, Voters = Names, DataDirectory = Path.Combine(data.Path, name), SnapshotEvery = SnapshotEvery },
                 transports[name]);
             voters[name] = voter;
             return voter;
