@@ -53,7 +53,8 @@ public sealed class EphemeralKey
 /// (<see cref="Prepare"/>, <see cref="Take"/>). A command-line client, which connects once and
 /// avoids starting the thread pool (its blocking I/O needs none), has its one key made on a thread
 /// of its own from the moment it knows it will connect (<see cref="PrepareOnOwnThread"/>), while
-/// it parses its arguments, reads its program and connects (<see cref="TakeOwnThreadKey"/>).
+/// it parses its arguments, reads its program and connects (<see cref="TakeOwnThreadKey"/>); if
+/// that thread has not even begun by then (a busy machine), the client makes the key itself.
 /// Nothing is made until someone prepares, and a stranger who fails the first handshake message
 /// makes the acceptor prepare nothing (the acceptor takes a key only after that message checks).
 /// </summary>
@@ -76,7 +77,10 @@ public static class EphemeralKeys
         }
     }
 
-    /// <summary>The key <see cref="PrepareOnOwnThread"/> had made, waiting for it if need be; made now when none was prepared.</summary>
+    /// <summary>
+    /// The key <see cref="PrepareOnOwnThread"/> had made, waiting for it if its thread is making
+    /// it; made now when none was prepared, or when its thread has not begun (see <see cref="KeyThread.Key"/>).
+    /// </summary>
     public static EphemeralKey TakeOwnThreadKey()
     {
         KeyThread? own;
@@ -89,29 +93,47 @@ public static class EphemeralKeys
     }
 
     /// <summary>One key made on a thread of its own.</summary>
-    private sealed class KeyThread
+    internal sealed class KeyThread
     {
+        private const int NotBegun = 0, Making = 1, TakenFirst = 2;
+
         private readonly Thread _thread;
         private EphemeralKey? _key;
+        private int _state;
 
-        public KeyThread()
+        public KeyThread(bool start = true)
         {
             _thread = new Thread(Make) { IsBackground = true, Name = "ephemeral key" };
-            _thread.Start();
+            if (start) _thread.Start();
         }
 
-        /// <summary>The key, or null when making it failed (the caller makes one itself, and sees why).</summary>
+        /// <summary>Starts a thread made with <c>start: false</c> (tests).</summary>
+        internal void Start() => _thread.Start();
+
+        /// <summary>Whether the thread made a key (tests; after <see cref="Key"/> or once the thread has ended).</summary>
+        internal bool MadeOne => Volatile.Read(ref _key) is not null;
+
+        /// <summary>
+        /// The key; null when making it failed, or when the thread has not begun: on a busy
+        /// machine a new thread can wait milliseconds for a core, and the taker, which runs, makes
+        /// its own rather than wait for one that has not started (that thread then makes none).
+        /// </summary>
         public EphemeralKey? Key()
         {
+            if (Interlocked.CompareExchange(ref _state, TakenFirst, NotBegun) == NotBegun) return null;
             _thread.Join();
             return _key;
         }
 
+        /// <summary>Ends the thread (tests).</summary>
+        internal void Join() => _thread.Join();
+
         private void Make()
         {
+            if (Interlocked.CompareExchange(ref _state, Making, NotBegun) != NotBegun) return;
             try
             {
-                _key = EphemeralKey.New();
+                Volatile.Write(ref _key, EphemeralKey.New());
             }
             catch (Exception)
             {

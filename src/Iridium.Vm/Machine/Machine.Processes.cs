@@ -115,6 +115,8 @@ public sealed unsafe partial class Machine
         var self = EnsureProcess();
         if (self.Handles.IsFull) return FaultCode.Handle;
         int node = _cpu.R[c];
+        // Lines this process kept while it was alone go out before the child can print.
+        (Output as ProcessOutput)?.ReleaseLines();
         Process? child;
         if (node == -1 || node == self.Runtime.ThisMemberIndex)
         {

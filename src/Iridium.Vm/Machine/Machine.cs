@@ -27,6 +27,12 @@ public sealed partial class Machine
     private byte[] _program = [];
     private int _programLength;
     private byte[] _roData = [];
+    // The string PRTS printed last, checked (ends in NUL, valid UTF-8): a loop printing it again
+    // does not search for its end and validate it each time. Ro data never changes in place (a
+    // new program brings a new array), so the array and the offset identify it.
+    private byte[]? _printedRoData;
+    private int _printedOffset;
+    private int _printedLength;
     private int _codeStart;
     private Instruction[]? _decoded;      // decoded code plus the end sentinel; null when stale
     private bool _useReferenceInterpreter;
@@ -469,6 +475,11 @@ public sealed partial class Machine
     /// <summary>PRTS: validates first (fault 8), then writes the UTF-8 bytes; invalid UTF-8 goes to diagnostics instead.</summary>
     internal FaultCode PrintString(int offset, int pcAddress)
     {
+        if (offset == _printedOffset && ReferenceEquals(_printedRoData, _roData))
+        {
+            WriteOutput(_roData.AsSpan(offset, _printedLength));
+            return FaultCode.None;
+        }
         var fault = TryReadRoString(offset, out var text);
         if (fault != FaultCode.None) return fault;
         if (!Utf8.IsValid(text))
@@ -476,6 +487,7 @@ public sealed partial class Machine
             Diagnostics?.WriteLine($"iridium: PRTS at pc={pcAddress}: string at ro offset {offset} is not valid UTF-8; nothing printed");
             return FaultCode.None;
         }
+        (_printedRoData, _printedOffset, _printedLength) = (_roData, offset, text.Length);
         WriteOutput(text);
         return FaultCode.None;
     }

@@ -31,6 +31,15 @@ public sealed class ProcessGroup
     /// <summary>Held while a line (or a flush) goes to <see cref="Destination"/>.</summary>
     internal object OutputLock { get; } = new();
 
+    /// <summary>
+    /// Whether its only living member keeps whole lines until its slice ends (<see cref="ProcessOutput"/>):
+    /// true for a group the scheduler runs whole (<see cref="ProcessRuntime.Start"/>), whose every
+    /// member is flushed at the end of each slice and whose parts on other members count as
+    /// members here. False for a hosted root's group (its host flushes when it likes) and for
+    /// the part of another member's group (that member's processes print to the same place).
+    /// </summary>
+    internal bool KeepsLonePrints { get; init; }
+
     /// <summary>The process that started the group.</summary>
     public Process Root { get; internal set; } = null!;
 

@@ -131,7 +131,7 @@ public sealed class ProcessRuntime : IDisposable
     public Process? Start(Machine machine, Stream output, GroupOptions? options = null)
     {
         if (!machine.PrepareToStart()) return null;
-        var group = new ProcessGroup(output, options);
+        var group = new ProcessGroup(output, options) { KeepsLonePrints = true };
         machine.Output = new ProcessOutput(group);
         var process = Add(machine, group, parent: null, hosted: false);
         if (process is null) return null;

@@ -20,6 +20,10 @@ public class ExecTests
         ".data\nline: .asciiz '" + new string('x', 63) + "'\n.code\nload $0 #0\nload $1 #" + lines + "\nload $3 #10\n" +
         "top: prts @line\nprtc $3\ninc $0\nlt $0 $1\ndjmpe @top\nhlt\n";
 
+    /// <summary>Prints the numbers 0 to <paramref name="lines"/> - 1, one a line, then halts.</summary>
+    private static string Numbered(int lines) =>
+        ".data\n.code\nload $0 #0\nload $1 #" + lines + "\nload $3 #10\ntop: prti $0\nprtc $3\ninc $0\nlt $0 $1\ndjmpe @top\nhlt\n";
+
     private static ExecSpec Spec(string source, long? maxSteps = null, bool state = false)
     {
         var result = Iridium.Assembler.Assembler.Assemble(source, "test.iasm");
@@ -190,6 +194,22 @@ public class ExecTests
         var result = Assert.Single(await run.WaitAsync(Wait));
         Assert.Equal(ExecEnd.Stopped, result.End);
         Assert.Equal(65536L * 64, Interlocked.Read(ref received));
+    }
+
+    [Fact]
+    public async Task ManyNumberedLinesRelayedArriveWholeAndInOrder()
+    {
+        // 200,000 lines (1.3 MB) from b through a: every line once, in order, across both sealed hops.
+        var (cluster, nodes) = await MeshAsync(2);
+        await using var _c = cluster;
+        await using var client = await ClientOf(nodes[0]);
+        var output = new MemoryStream();
+        var result = Assert.Single(await client.ExecAsync(["b"], Spec(Numbered(200_000)), (_, _, bytes) => output.Write(bytes), CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(ExecEnd.Stopped, result.End);
+        var lines = System.Text.Encoding.UTF8.GetString(output.ToArray()).Split('\n');
+        Assert.Equal(200_001, lines.Length);
+        for (int i = 0; i < 200_000; i++) Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), lines[i]);
+        Assert.Equal("", lines[^1]);
     }
 
     [Fact]

@@ -48,6 +48,29 @@ public class EphemeralKeysTests
         Assert.Equal(expected, next.Public);
     }
 
+    [Fact]
+    public void AKeyTakenBeforeItsThreadBeganIsLeftToTheTakerAndTheThreadMakesNone()
+    {
+        var own = new EphemeralKeys.KeyThread(start: false);
+        Assert.Null(own.Key());   // TakeOwnThreadKey then makes the key itself
+        own.Start();
+        own.Join();
+        Assert.False(own.MadeOne, "the thread made a key nobody will take");
+    }
+
+    [Fact]
+    public void AKeyWhoseThreadBeganIsTheThreadsOwn()
+    {
+        var own = new EphemeralKeys.KeyThread();
+        own.Join();
+        var key = own.Key();
+        Assert.NotNull(key);
+        Assert.True(own.MadeOne);
+        var expected = new byte[32];
+        X25519.ScalarMultBase(key.Private, 0, expected, 0);
+        Assert.Equal(expected, key.Public);
+    }
+
     /// <summary>Until a key made ahead is ready (other tests' handshakes may take it first: then another is prepared).</summary>
     private static async Task WhenReadyAsync()
     {
