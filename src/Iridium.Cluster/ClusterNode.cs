@@ -7,6 +7,7 @@ using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Routing;
 using Iridium.Cluster.Seeds;
 using Iridium.Cluster.Transport;
+using Iridium.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Iridium.Cluster;
@@ -45,7 +46,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Acceptor _acceptor;
     private readonly Dialer _dialer;
     private readonly SeedJoiner? _seeds;
-    private ClusterListener? _listener;
+    private TcpAcceptor? _listener;
     private Task _timerLoop = Task.CompletedTask;
     private Task? _leaving;
 
@@ -302,7 +303,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             if (IsListening) return;
             ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-            var listener = await ClusterListener.BindAsync(_options.BindHost, _options.BindPort, _options.PortSearch, _logger, ct).ConfigureAwait(false);
+            var listener = TcpAcceptor.Bind(_options.BindHost, _options.BindPort, _options.PortSearch, port => ClusterLog.PortTaken(_logger, port));
             _peers.Self = _peers.Self with { AdvertisedPort = listener.Port };
             Volatile.Write(ref _listener, listener);
             listener.Start(_acceptor.OnAccepted);

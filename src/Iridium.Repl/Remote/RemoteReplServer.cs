@@ -21,14 +21,13 @@ public sealed class RemoteReplServer : IAsyncDisposable
 {
     private readonly RemoteServerOptions _options;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<TcpClient, Task> _connections = new();
+    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
     private readonly PreAuthBudget _logins;
     private readonly SourceLogThrottle _log;
     private readonly byte[] _psk;
     private ITimer? _summaries;
     private int _sessions;
-    private TcpListener? _listener;
-    private Task? _acceptLoop;
+    private TcpAcceptor? _listener;
 
     public RemoteReplServer(RemoteServerOptions options)
     {
@@ -39,7 +38,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
     }
 
     /// <summary>The address and port actually bound (the port is the real one when 0 was asked for).</summary>
-    public IPEndPoint? LocalEndPoint => _listener?.LocalEndpoint as IPEndPoint;
+    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint;
 
     public int Port => LocalEndPoint?.Port ?? 0;
 
@@ -55,13 +54,10 @@ public sealed class RemoteReplServer : IAsyncDisposable
     public void Start()
     {
         if (_listener is not null) throw new InvalidOperationException("the remote REPL server is already started");
-        var address = ResolveBindAddress(_options.BindHost);
         Directory.CreateDirectory(_options.ProgramDirectory);
-
-        var listener = new TcpListener(address, _options.BindPort);
-        listener.Start();
+        var listener = TcpAcceptor.Bind(_options.BindHost, _options.BindPort);
         _listener = listener;
-        _acceptLoop = AcceptLoopAsync(listener);
+        listener.Start(OnAccepted);
         _summaries = _options.Time.CreateTimer(_ => Summarize(), null, _options.LogPeriod, _options.LogPeriod);
         _options.Log?.WriteLine($"remote REPL listening on {LocalEndPoint} (encrypted, keyed by the cookie)");
     }
@@ -72,11 +68,9 @@ public sealed class RemoteReplServer : IAsyncDisposable
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
         _summaries?.Dispose();
-        _listener?.Stop();
-        foreach (var client in _connections.Keys) client.Dispose();
-        var all = _connections.Values.ToList();
-        if (_acceptLoop is not null) all.Add(_acceptLoop);
-        await Task.WhenAny(Task.WhenAll(all), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        if (_listener is not null) await _listener.DisposeAsync().ConfigureAwait(false);
+        foreach (var socket in _connections.Keys) socket.Dispose();
+        await Task.WhenAny(Task.WhenAll(_connections.Values), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
     }
 
     public void Stop() => StopAsync().GetAwaiter().GetResult();
@@ -87,43 +81,20 @@ public sealed class RemoteReplServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static IPAddress ResolveBindAddress(string host)
+    /// <summary>Takes in an accepted connection: a login slot, the greeting, then its session on the thread pool.</summary>
+    private void OnAccepted(Socket socket)
     {
-        if (IPAddress.TryParse(host, out var address)) return address;
-        var addresses = Dns.GetHostAddresses(host);
-        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-               ?? addresses.FirstOrDefault()
-               ?? throw new InvalidOperationException($"cannot resolve bind host {host}");
-    }
-
-    private async Task AcceptLoopAsync(TcpListener listener)
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stopping.IsCancellationRequested) return;
-                continue;   // a connection that failed while being accepted
-            }
-            // Read once, now: a connection pushed out is closed under the session's feet, and
-            // then its socket no longer says where it came from.
-            var socket = client.Client;
-            var remote = socket.RemoteEndPoint as IPEndPoint;
-            string address = remote?.Address.ToString() ?? "?";
-            // Pushing out closes the socket, not the TcpClient, whose Client would turn null.
-            var progress = new LoginProgress(socket, _options.Time);
-            var login = _logins.Admit(address, () => SayBusyAndClose(socket, progress.Phase), progress.Activity);
-            bool greeted = Greet(socket, login);
-            if (greeted) progress.Greeted(RemoteWire.FirstFrameBytes);
-            // Registered before it starts, so a session that ends at once is still removed.
-            _connections[client] = Task.CompletedTask;
-            _connections.TryUpdate(client, ServeAsync(client, new RemotePeer(address, remote?.ToString() ?? "?"), login, greeted, progress), Task.CompletedTask);
-        }
+        // Read once, now: a connection pushed out is closed under the session's feet, and
+        // then its socket no longer says where it came from.
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        string address = remote?.Address.ToString() ?? "?";
+        var progress = new LoginProgress(socket, _options.Time);
+        var login = _logins.Admit(address, () => SayBusyAndClose(socket, progress.Phase), progress.Activity);
+        bool greeted = Greet(socket, login);
+        if (greeted) progress.Greeted(RemoteWire.FirstFrameBytes);
+        // Registered before it starts, so a session that ends at once is still removed.
+        _connections[socket] = Task.CompletedTask;
+        _connections.TryUpdate(socket, ServeAsync(socket, new RemotePeer(address, remote?.ToString() ?? "?"), login, greeted, progress), Task.CompletedTask);
     }
 
     private static readonly byte[] GreetingBytes = System.Text.Encoding.ASCII.GetBytes(RemoteWire.Greeting + "\n");
@@ -183,7 +154,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
             _options.Log?.WriteLine($"remote REPL: {dropped} connections that had not logged in were dropped in the last {_options.LogPeriod.TotalSeconds:0} s to make room (at most {_logins.Capacity} at once, {_logins.PerSourceCap} per address)");
     }
 
-    private async Task ServeAsync(TcpClient client, RemotePeer peer, PreAuthBudget.Ticket login, bool greeted, LoginProgress progress)
+    private async Task ServeAsync(Socket socket, RemotePeer peer, PreAuthBudget.Ticket login, bool greeted, LoginProgress progress)
     {
         await Task.Yield();   // never run a session on the accept loop
         bool holdsSession = false;
@@ -202,7 +173,7 @@ public sealed class RemoteReplServer : IAsyncDisposable
         try
         {
             if (!greeted) return;   // turned away, or gone already
-            var session = new RemoteSession(client, peer, _options, _psk, progress, Admit, line => _log.Line(peer.Address, line), _stopping.Token);
+            var session = new RemoteSession(socket, peer, _options, _psk, progress, Admit, line => _log.Line(peer.Address, line), _stopping.Token);
             await session.RunAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException || login.WasDropped)
@@ -220,8 +191,27 @@ public sealed class RemoteReplServer : IAsyncDisposable
         {
             login.Dispose();
             if (holdsSession) Interlocked.Decrement(ref _sessions);
-            _connections.TryRemove(client, out _);
-            client.Dispose();
+            _connections.TryRemove(socket, out _);
+            Close(socket);
         }
+    }
+
+    /// <summary>
+    /// Shuts the connection down before closing it: what the session wrote (a refusal, the last
+    /// lines) goes out followed by the end of the stream. A socket closed with bytes of the
+    /// client's still unread (a refused handshake is not read further) would otherwise be reset,
+    /// and the reset can discard those last bytes on their way.
+    /// </summary>
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Gone already.
+        }
+        socket.Dispose();
     }
 }

@@ -17,9 +17,9 @@ namespace Iridium.Repl.Remote;
 /// hears how far the login has got through <paramref name="progress"/>;
 /// <paramref name="log"/> takes this session's log lines.
 /// </summary>
-internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteServerOptions options, byte[] psk, LoginProgress progress, Func<string?> admit, Action<string> log, CancellationToken serverStopping)
+internal sealed class RemoteSession(Socket socket, RemotePeer peer, RemoteServerOptions options, byte[] psk, LoginProgress progress, Func<string?> admit, Action<string> log, CancellationToken serverStopping)
 {
-    private readonly NetworkStream _stream = client.GetStream();
+    private readonly NetworkStream _stream = new(socket, ownsSocket: false);
     private CancellationTokenSource? _idle;
 
     /// <summary>
@@ -66,8 +66,8 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
 
     private async Task ServeAsync()
     {
-        client.NoDelay = true;
-        client.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
+        socket.NoDelay = true;
+        socket.SendTimeout = (int)options.SendTimeout.TotalMilliseconds;
         if (await AuthenticateAsync().ConfigureAwait(false) is not { } channel) return;
         try
         {
@@ -92,7 +92,7 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
             log($"remote session {peer.EndPoint}: {refusal}");
             return;
         }
-        options.Log?.WriteLine($"remote session {client.Client.RemoteEndPoint}: logged in");
+        options.Log?.WriteLine($"remote session {socket.RemoteEndPoint}: logged in");
 
         // From here on the input is read ahead of the session, so interrupts arrive while lines run.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
@@ -200,7 +200,7 @@ internal sealed class RemoteSession(TcpClient client, RemotePeer peer, RemoteSer
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         timeout.CancelAfter(options.AuthTimeout);
-        var result = await RemoteHandshake.AcceptAsync(_stream, psk, progress, () => client.Client.Shutdown(SocketShutdown.Send), timeout.Token).ConfigureAwait(false);
+        var result = await RemoteHandshake.AcceptAsync(_stream, psk, progress, () => socket.Shutdown(SocketShutdown.Send), timeout.Token).ConfigureAwait(false);
         // A connection that went without a word (pushed out, timed out) is counted in the
         // server's summary; a wrong cookie or a forged login is worth a line.
         if (result.Failure is { } failure) log($"remote session {peer.EndPoint}: {failure}");
