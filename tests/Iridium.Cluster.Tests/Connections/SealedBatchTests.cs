@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
@@ -20,17 +19,8 @@ public class SealedBatchTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private sealed class Recorder : IConnectionHandler
-    {
-        public ConcurrentQueue<IClusterMessage> Messages { get; } = new();
-        public TaskCompletionSource<ConnectionClose> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnMessage(ClusterConnection connection, IClusterMessage message) => Messages.Enqueue(message);
-
-        public void OnClosed(ClusterConnection connection, ConnectionClose close) => Closed.TrySetResult(close);
-
-        public List<long> Sequences => Messages.Cast<Ping>().Select(p => p.Sequence).ToList();
-    }
+    /// <summary>The sequence numbers of the pings <paramref name="heard"/> was handed, in order.</summary>
+    private static List<long> Sequences(RecordingHandler heard) => heard.Messages.Cast<Ping>().Select(p => p.Sequence).ToList();
 
     private static CipherState Keyed(byte fill)
     {
@@ -51,7 +41,7 @@ public class SealedBatchTests
         var sender = new ClusterConnection(d, true, 1 << 20);
         sender.Encrypt(DialerKeys());
         beforeStart(sender);
-        sender.Start(new Recorder(), queueBytes: 64 << 20);
+        sender.Start(new RecordingHandler(), queueBytes: 64 << 20);
         return (sender, a.Input);
     }
 
@@ -79,12 +69,12 @@ public class SealedBatchTests
     }
 
     /// <summary>A started encrypted receiver fed <paramref name="wire"/>, then the end of the stream.</summary>
-    private static async Task<(ClusterConnection Receiver, Recorder Heard)> ReceiveAsync(byte[] wire)
+    private static async Task<(ClusterConnection Receiver, RecordingHandler Heard)> ReceiveAsync(byte[] wire)
     {
         var (d, a) = PipeTransport.CreatePair();
         var receiver = new ClusterConnection(a, false, 1 << 20);
         receiver.Encrypt(AcceptorKeys());
-        var heard = new Recorder();
+        var heard = new RecordingHandler();
         receiver.Start(heard);
         await d.Output.WriteAsync(wire);
         await d.Output.CompleteAsync();
@@ -106,13 +96,13 @@ public class SealedBatchTests
         receiver.Encrypt(AcceptorKeys());
         for (int i = 0; i < Count; i++) Assert.True(sender.TrySend(new Ping { Sequence = i }));
         long queued = sender.QueuedBytes;
-        var heard = new Recorder();
+        var heard = new RecordingHandler();
         receiver.Start(heard);
-        sender.Start(new Recorder());
+        sender.Start(new RecordingHandler());
 
         await Eventually.True(() => heard.Messages.Count == Count || receiver.Closing is not null, Wait, "every ping");
         Assert.Null(receiver.Closing);
-        Assert.Equal(Enumerable.Range(0, Count).Select(i => (long)i), heard.Sequences);
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => (long)i), Sequences(heard));
         // As few seals as the batch size allows, far fewer than frames.
         Assert.InRange(sender.SealedBatches, (queued + SealedBatch.MaxBytes - 1) / SealedBatch.MaxBytes, Count / 10);
         Assert.Equal(0, sender.QueuedBytes);
@@ -131,8 +121,8 @@ public class SealedBatchTests
         var receiver = new ClusterConnection(a, false, 1 << 20);
         sender.Encrypt(DialerKeys());
         receiver.Encrypt(AcceptorKeys());
-        var heard = new Recorder();
-        sender.Start(new Recorder(), queueBytes: 64 << 20);
+        var heard = new RecordingHandler();
+        sender.Start(new RecordingHandler(), queueBytes: 64 << 20);
         receiver.Start(heard);
         using var together = new Barrier(Threads);
         await Task.WhenAll(Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
@@ -149,7 +139,7 @@ public class SealedBatchTests
         const int PerThread = Bursts * PerBurst;
         await Eventually.True(() => heard.Messages.Count == Threads * PerThread || receiver.Closing is not null, Wait, "every ping");
         Assert.Null(receiver.Closing);
-        var sequences = heard.Sequences;
+        var sequences = Sequences(heard);
         for (int t = 0; t < Threads; t++)
         {
             long first = t * 1_000_000L;
@@ -238,12 +228,12 @@ public class SealedBatchTests
         switch (attack)
         {
             case Attack.None:
-                Assert.Equal(Enumerable.Range(0, Batched + 1).Select(i => (long)i), heard.Sequences);
+                Assert.Equal(Enumerable.Range(0, Batched + 1).Select(i => (long)i), Sequences(heard));
                 Assert.Equal(CloseReason.ClosedByPeer, close.Reason);
                 break;
             case Attack.Replay:
                 // The batch once, then the copy fails to open (its number is taken): nothing twice, nothing after.
-                Assert.Equal(Enumerable.Range(0, Batched).Select(i => (long)i), heard.Sequences);
+                Assert.Equal(Enumerable.Range(0, Batched).Select(i => (long)i), Sequences(heard));
                 Assert.Equal(CloseReason.ProtocolError, close.Reason);
                 Assert.Contains("does not authenticate", close.Detail);
                 break;
