@@ -81,6 +81,12 @@ internal partial class StoreAppendEntriesReply : IStoreMessage
     public long LastIndex { get; set; }
 }
 
+/// <summary>
+/// A snapshot, or one part of it: a snapshot larger than a frame travels as parts under one call id,
+/// each with the same header, <see cref="Snapshot"/> holding bytes <see cref="Offset"/> onwards of
+/// the <see cref="Total"/>; the part that ends at <see cref="Total"/> completes it and alone is
+/// answered. <see cref="Total"/> 0 (a sender of the first form) means <see cref="Snapshot"/> is whole.
+/// </summary>
 [MemoryPackable]
 internal partial class StoreInstallSnapshot : IStoreMessage
 {
@@ -92,6 +98,8 @@ internal partial class StoreInstallSnapshot : IStoreMessage
     public byte[]? Snapshot { get; set; }
     public byte[]? Configuration { get; set; }
     public long ConfigurationVersion { get; set; }
+    public long Offset { get; set; }
+    public long Total { get; set; }
 }
 
 [MemoryPackable]

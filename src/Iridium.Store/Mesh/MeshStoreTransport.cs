@@ -14,6 +14,7 @@ namespace Iridium.Store.Mesh;
 /// directions are bounded: at most <see cref="MaxOpenCalls"/> calls of ours wait for replies, and at
 /// most <see cref="MaxServedPerPeer"/> requests of one member are being answered at once (more are
 /// dropped; the sender's call times out, as on a lossy link). A lost member fails its open calls at once.
+/// A snapshot travels in parts, each well within a frame (<see cref="SnapshotParts"/>).
 /// </summary>
 internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
 {
@@ -23,15 +24,20 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
     private readonly ClusterNode node;
     private readonly ConcurrentDictionary<long, (Guid Peer, TaskCompletionSource<IRaftReply> Reply)> open = new();
     private readonly ConcurrentDictionary<Guid, int> served = new();
+    private readonly SnapshotParts snapshots;
     private Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>>? handler;
     private long nextCallId;
 
     public MeshStoreTransport(ClusterNode node)
     {
         this.node = node;
+        snapshots = new SnapshotParts(TimeProvider.System);
         node.AddService(TagRange.Store, this);
         node.PeerLost += OnPeerLost;
     }
+
+    /// <summary>Snapshot parts refused and unfinished snapshots let go (<see cref="SnapshotParts.Dropped"/>).</summary>
+    public long SnapshotPartsDropped => snapshots.Dropped;
 
     public void Serve(Func<string, IRaftRequest, CancellationToken, Task<IRaftReply>> serve) => handler = serve;
 
@@ -44,8 +50,11 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
         open[callId] = (peer, reply);
         try
         {
-            if (!await node.SendAsync(peer, StoreWire.ToWire(request, callId), token).ConfigureAwait(false))
-                throw new VoterUnreachableException(voter, "not connected") { NotSent = true };
+            var message = StoreWire.ToWire(request, callId);
+            IEnumerable<IStoreMessage> parts = message is StoreInstallSnapshot snapshot ? SnapshotParts.Split(snapshot) : [message];
+            foreach (var part in parts)
+                if (!await node.SendAsync(peer, part, token).ConfigureAwait(false))
+                    throw new VoterUnreachableException(voter, "not connected") { NotSent = true };
             return await reply.Task.WaitAsync(token).ConfigureAwait(false);
         }
         finally
@@ -57,6 +66,12 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
     public void OnPeerMessage(Guid peer, ClusterConnection connection, IClusterMessage message)
     {
         var store = (IStoreMessage)message;
+        if (store is StoreInstallSnapshot part)
+        {
+            // Held until its last part arrives (or dropped): only a whole snapshot goes on.
+            if (snapshots.Take(peer, part) is not { } whole) return;
+            store = whole;
+        }
         if (StoreWire.ReplyFrom(store) is { } reply)
         {
             // A reply to a call that timed out meanwhile, or from another member, is dropped.
@@ -95,6 +110,7 @@ internal sealed class MeshStoreTransport : IStoreTransport, IPeerService
 
     private void OnPeerLost(Guid peer, string alias)
     {
+        snapshots.Forget(peer);
         foreach (var (callId, call) in open)
             if (call.Peer == peer) call.Reply.TrySetException(new VoterUnreachableException(alias, "connection lost"));
     }

@@ -108,9 +108,11 @@ internal sealed class Voter : IRaftClusterMember, IDisposable
         if (!IsRemote) return new() { Term = term, Value = HeartbeatResult.ReplicatedWithLeaderTerm };
         var bytes = await snapshot.ToByteArrayAsync(null, token).ConfigureAwait(false);
         var members = await configuration.ToByteArrayAsync(null, token).ConfigureAwait(false);
+        // A large snapshot travels in many parts: a request timeout for each MiB, on top of the call's own.
+        var timeout = RequestTimeout * (1 + (bytes.Length >> 20));
         var reply = await SendAsync<InstallSnapshotReply>(
             new InstallSnapshotRequest(term, snapshotIndex, snapshot.Term, cluster.StateVersion, bytes, members, configurationVersion),
-            token).ConfigureAwait(false);
+            token, timeout).ConfigureAwait(false);
         return new() { Term = reply.Term, Value = (HeartbeatResult)reply.Result };
     }
 
@@ -133,11 +135,11 @@ internal sealed class Voter : IRaftClusterMember, IDisposable
         cancelled.Dispose();
     }
 
-    private async Task<TReply> SendAsync<TReply>(IRaftRequest request, CancellationToken token)
+    private async Task<TReply> SendAsync<TReply>(IRaftRequest request, CancellationToken token, TimeSpan? timeout = null)
         where TReply : class, IRaftReply
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token, pending.Token);
-        deadline.CancelAfter(RequestTimeout);
+        deadline.CancelAfter(timeout ?? RequestTimeout);
         try
         {
             var reply = await transport.RequestAsync(Address.Name, request, deadline.Token).ConfigureAwait(false);

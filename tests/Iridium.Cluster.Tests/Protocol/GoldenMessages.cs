@@ -239,6 +239,8 @@ internal static class GoldenMessages
             Snapshot = [0x49, 0x52, 0x4b, 0x56, 1, 0, 0, 0, 0, 0, 0, 0, 0],
             Configuration = [1, 0, 0, 0, 0x61],
             ConfigurationVersion = 2,
+            Offset = 64,
+            Total = 77,
         },
         ["StoreInstallSnapshot.nulls"] = new StoreInstallSnapshot(),
         ["StoreInstallSnapshot.empties"] = new StoreInstallSnapshot { Snapshot = [], Configuration = [] },
