@@ -297,4 +297,31 @@ public class SealedBatchTests
         using var deadline = new CancellationTokenSource(Wait);
         for (int i = 0; i < 6; i++) Assert.Equal(i, Assert.IsType<Ping>(await client.ReadAsync(deadline.Token)).Sequence);
     }
+
+    [Fact]
+    public async Task WhatAReadOfTheHandshakeLeftOfABatchIsHandedOnFirstWhenTheLoopsStart()
+    {
+        // A connection read message by message while it handshakes, then started: the rest of the
+        // batch its last read opened comes before anything read later, in order.
+        var (sender, wire) = SenderAndWire(s =>
+        {
+            for (int i = 0; i < 5; i++) s.TrySend(new Ping { Sequence = i });
+        });
+        byte[] batch = Assert.Single(await FramesAsync(wire, 1));
+        sender.TrySend(new Ping { Sequence = 5 });
+        byte[] after = Assert.Single(await FramesAsync(wire, 1));
+        sender.Close(CloseReason.Done, "done");
+
+        var (d, a) = PipeTransport.CreatePair();
+        var receiver = new ClusterConnection(a, false, 1 << 20);
+        receiver.Encrypt(AcceptorKeys());
+        await d.Output.WriteAsync((byte[])[.. batch, .. after]);
+        using var deadline = new CancellationTokenSource(Wait);
+        Assert.Equal(0, Assert.IsType<Ping>(await receiver.ReadAsync(deadline.Token)).Sequence);
+        var heard = new RecordingHandler();
+        receiver.Start(heard);
+        await Eventually.True(() => heard.Messages.Count == 5, Wait, "the rest of the batch, then the next frame");
+        Assert.Equal([1L, 2, 3, 4, 5], Sequences(heard));
+        receiver.Close(CloseReason.Done, "done");
+    }
 }
