@@ -116,9 +116,17 @@ public sealed unsafe partial class Machine
         if (self.Handles.IsFull) return FaultCode.Handle;
         int node = _cpu.R[c];
         Process? child;
-        if (node == -1 || node == self.Runtime.ThisMemberIndex) child = self.Runtime.Spawn(self, ImageForChildren(), address, _cpu.R[b]);
-        else if (!TakeRemoteAnswer(self, call => self.Runtime.Network!.Spawn(call, node, ImageForChildren(), address, _cpu.R[b]), out child)) return WaitSignal;
-        _cpu.R[c] = child is null ? -1 : self.Handles.GetOrAdd(child);
+        if (node == -1 || node == self.Runtime.ThisMemberIndex)
+        {
+            // A child just made here has no handle in its parent's table yet: no lookup first.
+            child = self.Runtime.Spawn(self, ImageForChildren(), address, _cpu.R[b]);
+            _cpu.R[c] = child is null ? -1 : self.Handles.AddChild(child);
+        }
+        else
+        {
+            if (!TakeRemoteAnswer(self, call => self.Runtime.Network!.Spawn(call, node, ImageForChildren(), address, _cpu.R[b]), out child)) return WaitSignal;
+            _cpu.R[c] = child is null ? -1 : self.Handles.GetOrAdd(child);
+        }
         _cpu.Eq = child is not null;
         return FaultCode.None;
     }
@@ -164,6 +172,11 @@ public sealed unsafe partial class Machine
     internal FaultCode Receive(int a, int b, int c)
     {
         var self = EnsureProcess();
+        // Nothing to take and no deadline to keep: wait without taking the lock (a process
+        // passing messages along finds its mailbox empty after every one). The count is read
+        // unlocked and may be stale, which is safe: a letter posted meanwhile is seen by the
+        // check under the lock before the process waits (TryPark, WaitHosted), and the RECV runs again.
+        if (_cpu.R[b] < 0 && self.Mailbox.Count == 0 && !self.HasDeadline) return WaitSignal;
         lock (self)
         {
             if (self.Mailbox.TryPeek(out var letter))

@@ -19,7 +19,7 @@ public sealed partial class Machine
     /// <summary>Default heap cap: 64 MiB (docs/reference/isa.md, "The heap").</summary>
     public const int DefaultHeapCap = 64 * 1024 * 1024;
 
-    private readonly List<VmEvent> _events = [];
+    private List<VmEvent>? _events;       // made at the first event: a spawned process's VM has none
     private readonly int _heapCap;
     private readonly HeapBudget? _heapBudget;
     private long _heapReserved;           // bytes of _heap beyond InitialHeapSize, held from _heapBudget
@@ -72,6 +72,22 @@ public sealed partial class Machine
     {
         _heap = new byte[InitialHeapSize];
         _heapLength = InitialHeapSize;
+        GiveBackReservedHeap();
+    }
+
+    /// <summary>
+    /// The VM is dropped (a spawned process's, at its end): what its heap held goes back to the
+    /// budget, and the heap with the machine, with no new one made for a VM nobody will run.
+    /// </summary>
+    internal void DropHeap()
+    {
+        _heap = [];
+        _heapLength = 0;
+        GiveBackReservedHeap();
+    }
+
+    private void GiveBackReservedHeap()
+    {
         long reserved = _heapReserved;
         _heapReserved = 0;
         _heapBudget?.Release(reserved);
@@ -151,7 +167,7 @@ public sealed partial class Machine
     public int BasePointer => _cpu.Bp;
 
     /// <summary>Every event of every run of this machine, oldest first (never cleared).</summary>
-    public IReadOnlyList<VmEvent> Events => _events;
+    public IReadOnlyList<VmEvent> Events => _events ?? (IReadOnlyList<VmEvent>)[];
 
     /// <summary>How the last run or step ended.</summary>
     public ExecutionResult LastResult { get; private set; }
@@ -309,7 +325,7 @@ public sealed partial class Machine
     private VmEvent AddEvent(VmEventKind kind, int code)
     {
         var e = new VmEvent(kind, code, DateTime.UtcNow, Id);
-        _events.Add(e);
+        (_events ??= []).Add(e);
         return e;
     }
 

@@ -2,17 +2,18 @@ namespace Iridium.Vm;
 
 /// <summary>
 /// A process's queue of letters, bounded in messages and payload bytes. Not thread-safe: its
-/// process's lock guards it. The queue is allocated at the first letter, so an idle process that
-/// never received anything pays for none.
+/// process's lock guards it. The queue's storage is allocated at the first letter, so an idle
+/// process that never received anything pays for none. A struct kept in its process (a field,
+/// never copied), as its queue is: no object of its own to allocate and for the collector to trace.
 /// </summary>
-internal sealed class Mailbox
+internal struct Mailbox
 {
-    private Queue<Letter>? _letters;
+    private LetterQueue _letters;
     private long _bytes;
 
-    public int Count => _letters?.Count ?? 0;
+    public readonly int Count => _letters.Count;
 
-    public long Bytes => _bytes;
+    public readonly long Bytes => _bytes;
 
     /// <summary>Messages refused because this mailbox was full (what `ps` shows as dropped).</summary>
     public long Dropped { get; private set; }
@@ -26,7 +27,7 @@ internal sealed class Mailbox
             Dropped++;
             return false;
         }
-        (_letters ??= new Queue<Letter>()).Enqueue(message);
+        _letters.Enqueue(message);
         _bytes += length;
         return true;
     }
@@ -35,24 +36,19 @@ internal sealed class Mailbox
     /// Queues a down notice past the limits: notices are bounded by the monitors set, one each,
     /// and a watcher must learn of an end even when its mailbox is full of messages.
     /// </summary>
-    public void AddNotice(Letter notice) => (_letters ??= new Queue<Letter>()).Enqueue(notice);
+    public void AddNotice(Letter notice) => _letters.Enqueue(notice);
 
-    public bool TryPeek(out Letter letter)
-    {
-        if (_letters is { Count: > 0 } letters) return letters.TryPeek(out letter);
-        letter = default;
-        return false;
-    }
+    public readonly bool TryPeek(out Letter letter) => _letters.TryPeek(out letter);
 
     public void RemoveFirst()
     {
-        var letter = _letters!.Dequeue();
+        var letter = _letters.Dequeue();
         _bytes -= letter.Payload?.Length ?? 0;
     }
 
     public void Clear()
     {
-        _letters = null;
+        _letters = default;
         _bytes = 0;
     }
 }

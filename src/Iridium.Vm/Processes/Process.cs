@@ -47,11 +47,17 @@ public sealed class Process
         Remote = remote;
         _remoteAlias = alias;
         Group = Elsewhere;
-        Handles = null!;   // a stand-in never runs an instruction
+        // A stand-in never runs an instruction: its handle table stays empty.
     }
 
     /// <summary>Where the process lives when it is on another member; null for a process of this runtime.</summary>
     public RemoteProcessId? Remote { get; }
+
+    /// <summary>
+    /// Its handle in its parent's table, given when the parent spawned it (0: none; a dropped
+    /// handle's slot may hold another process since): read and written by the parent's thread only.
+    /// </summary>
+    internal int HandleInParent { get; set; }
 
     /// <summary>The answer a SPAWN, WHERE or store instruction waits on, if any (guarded by its lock).</summary>
     internal PendingAnswer? PendingCall { get; set; }
@@ -92,9 +98,11 @@ public sealed class Process
     /// <summary>The VM; null once a scheduled process has ended (its memory goes back).</summary>
     internal Machine? Machine => _machine;
 
-    internal Mailbox Mailbox { get; } = new();
+    /// <summary>Its letters (guarded by its lock). A field: the struct is used in place, never copied.</summary>
+    internal Mailbox Mailbox;
 
-    internal HandleTable Handles { get; }
+    /// <summary>Its handles (touched by its own thread only). A field: the struct is used in place, never copied.</summary>
+    internal HandleTable Handles;
 
     /// <summary>Steps this process may still run (its share of --max-steps).</summary>
     internal long StepsLeft { get; set; }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Iridium.Vm;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Iridium.Vm;
 /// </summary>
 public sealed class ProcessRuntime : IDisposable
 {
-    private readonly ConcurrentDictionary<long, Process> _table = new();
+    private readonly ProcessTable _table = new();
     private readonly Dictionary<string, Process> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<RemoteProcessId, WeakReference<Process>> _standIns = [];
     private int _standInsSwept = 64;
@@ -235,7 +233,7 @@ public sealed class ProcessRuntime : IDisposable
         group.Root ??= process;
         group.Join();
         machine.Process = process;
-        _table[process.Serial] = process;
+        _table.Add(process);
         return process;
     }
 
@@ -263,7 +261,10 @@ public sealed class ProcessRuntime : IDisposable
             }
         }
         if (process.Group.Root == process) process.Group.Options?.RootEnding?.Invoke(process, result);
-        if (!process.IsHosted) machine?.ReleaseHeap();
+        // A spawned process's VM is dropped at its end (nothing but the process holds it): no new
+        // heap for it. A root's may stay with its host, which gets the usable heap ReleaseHeap leaves.
+        if (process.Parent is not null) machine?.DropHeap();
+        else if (!process.IsHosted) machine?.ReleaseHeap();
         var watchers = process.End(reason);
         if (process.Name is { } name)
         {
@@ -272,7 +273,7 @@ public sealed class ProcessRuntime : IDisposable
                 if (_names.TryGetValue(name, out var holder) && holder == process) _names.Remove(name);
             }
         }
-        _table.TryRemove(process.Serial, out _);
+        _table.Remove(process);
         Interlocked.Decrement(ref _living);
         if (watchers is not null)
         {
@@ -301,10 +302,10 @@ public sealed class ProcessRuntime : IDisposable
     }
 
     /// <summary>The living process with this serial, if any.</summary>
-    public Process? Find(long serial) => _table.TryGetValue(serial, out var process) ? process : null;
+    public Process? Find(long serial) => _table.Find(serial);
 
     /// <summary>Every living process, in serial order: what `ps` lists.</summary>
-    public IReadOnlyList<Process> List() => _table.Values.OrderBy(p => p.Serial).ToList();
+    public IReadOnlyList<Process> List() => _table.List();
 
     /// <summary>Stops one process (reason 3 to its watchers); false when there is none with this serial.</summary>
     public bool Kill(long serial) => Find(serial)?.RequestKill() ?? false;
@@ -316,7 +317,8 @@ public sealed class ProcessRuntime : IDisposable
     public void KillGroup(ProcessGroup group)
     {
         if (group.MarkStopping()) Network?.GroupStopped(group);
-        foreach (var process in _table.Values)
+        // A kill may end a process at once (one idle between runs), which takes it out of the table.
+        foreach (var process in List())
         {
             if (process.Group == group) process.RequestKill();
         }

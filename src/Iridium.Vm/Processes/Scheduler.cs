@@ -9,11 +9,22 @@ namespace Iridium.Vm;
 /// process alive. What a thread's slices send to other members is written when its batch ends
 /// (<see cref="SchedulerBatch"/>): before it sleeps, and every <see cref="SchedulerBatch.MaxSlices"/>
 /// slices while it is busy; a thread never sleeps with a write pending.
+/// <para>
+/// A thread's turn: the first process a slice wakes is not queued but kept by the thread
+/// (<see cref="t_next"/>), which runs it when the slice ends, for what is left of the
+/// <see cref="ProcessLimits.SliceSteps"/> of its turn, as BEAM runs a process woken by a send on
+/// the sender's scheduler. A message passed along a chain of processes then goes from one to the
+/// next with no lock of the shared queue and no other thread involved; the turn's bound keeps it
+/// fair (what the turn did not finish goes to the queue's tail, behind everything queued meanwhile).
+/// </para>
 /// </summary>
 internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
 {
     [ThreadStatic]
     private static Scheduler? t_current;   // the scheduler whose thread this is, if any
+
+    [ThreadStatic]
+    private static Process? t_next;        // woken by this thread's turn: runs next, in the same turn
 
     private readonly Queue<Process> _runnable = new();
     private Thread[]? _threads;
@@ -21,25 +32,32 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     private bool _stopping;
 
     /// <summary>
-    /// Queues a runnable process (it must not be queued already). An idle thread is woken
-    /// unless the caller is one of this scheduler's threads and the queue held nothing: that
-    /// thread takes the process itself when its slice ends, which is soon when it is about to
-    /// wait (a message passed along a chain of processes would otherwise wake a thread per hop,
-    /// a system call each, for no parallelism).
+    /// Queues a runnable process (it must not be queued already). On one of this scheduler's
+    /// threads, the first process woken in a turn is kept by the thread instead (see the class
+    /// summary). Otherwise an idle thread is woken unless the caller is one of this scheduler's
+    /// threads with nothing kept and the queue held nothing: that thread takes the process itself
+    /// when its slice ends, which is soon when it is about to wait (a message passed along a chain
+    /// of processes would otherwise wake a thread per hop, a system call each, for no parallelism).
     /// A thread lent to the scheduler (<see cref="LentThread"/>) takes the process itself instead
     /// when nothing else is queued, and no thread is woken.
     /// </summary>
-    public void Enqueue(Process process) => Enqueue(process, mayLend: true);
+    public void Enqueue(Process process) => Enqueue(process, mayHold: true);
 
-    /// <summary><paramref name="mayLend"/> false: a process runs again after its slice, and goes to the queue whatever thread ran it (a lent thread runs one slice of each).</summary>
-    private void Enqueue(Process process, bool mayLend)
+    /// <summary><paramref name="mayHold"/> false: a process runs again after its slice, and goes to the queue whatever thread ran it (a lent thread runs one slice of each).</summary>
+    private void Enqueue(Process process, bool mayHold)
     {
+        bool onOwnThread = t_current == this;
+        if (mayHold && onOwnThread && t_next is null)
+        {
+            t_next = process;
+            return;
+        }
         lock (_runnable)
         {
-            if (mayLend && _runnable.Count == 0 && _threads is not null && !_stopping && LentThread.TryHold(this, process)) return;
+            if (mayHold && _runnable.Count == 0 && _threads is not null && !_stopping && LentThread.TryHold(this, process)) return;
             _runnable.Enqueue(process);
             if (_threads is null) StartThreads();
-            else if (_idleThreads > 0 && (t_current != this || _runnable.Count > 1)) Monitor.Pulse(_runnable);
+            else if (_idleThreads > 0 && (!onOwnThread || t_next is not null || _runnable.Count > 1)) Monitor.Pulse(_runnable);
         }
     }
 
@@ -67,6 +85,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
         t_current = this;
         SchedulerBatch.Enter();
         int slicesSinceWrite = 0;
+        long turnLeft = 0;   // steps left of this thread's turn
         while (true)
         {
             if (slicesSinceWrite >= SchedulerBatch.MaxSlices)
@@ -74,50 +93,72 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
                 SchedulerBatch.WritePending();
                 slicesSinceWrite = 0;
             }
-            Process? process = null;
-            lock (_runnable)
+            var process = t_next;
+            t_next = null;
+            if (process is null || turnLeft <= 0)
             {
-                while (_runnable.Count == 0)
+                // A new turn: what the last one kept waits its turn behind the queue's others.
+                if (process is not null) Enqueue(process, mayHold: false);
+                process = TakeQueued(out bool stop);
+                if (stop) return;
+                if (process is null)
                 {
-                    // Nothing more to run: the batch ends, and what it sent is written (outside the lock) first.
-                    if (SchedulerBatch.HasPending) break;
-                    if (_stopping) return;
-                    _idleThreads++;
-                    Monitor.Wait(_runnable);
-                    _idleThreads--;
+                    SchedulerBatch.WritePending();
+                    slicesSinceWrite = 0;
+                    continue;
                 }
-                if (_runnable.Count > 0) process = _runnable.Dequeue();
+                turnLeft = runtime.Limits.SliceSteps;
             }
-            if (process is null)
-            {
-                SchedulerBatch.WritePending();
-                slicesSinceWrite = 0;
-                continue;
-            }
-            RunSlice(process);
+            // Every slice costs its turn at least a step, however few it ran.
+            turnLeft -= Math.Max(1, RunSlice(process, turnLeft));
             slicesSinceWrite++;
         }
     }
 
-    /// <summary>One slice of a process a lent thread held (see <see cref="LentThread"/>), on that thread.</summary>
-    internal void RunLent(Process process) => RunSlice(process);
-
-    /// <summary>One slice of one process, then what follows: queued again, parked, or ended.</summary>
-    private void RunSlice(Process process)
+    /// <summary>
+    /// The oldest queued process, waiting for one while there is none; null when the batch must
+    /// first write what it deferred (outside the lock), or with <paramref name="stop"/> when the scheduler stops.
+    /// </summary>
+    private Process? TakeQueued(out bool stop)
     {
-        if (process.IsDriven)
+        stop = false;
+        lock (_runnable)
         {
-            RunDrivenSlice(process, process.CurrentRun!);
-            return;
+            while (_runnable.Count == 0)
+            {
+                // Nothing more to run: the batch ends, and what it sent is written first.
+                if (SchedulerBatch.HasPending) return null;
+                if (_stopping)
+                {
+                    stop = true;
+                    return null;
+                }
+                _idleThreads++;
+                Monitor.Wait(_runnable);
+                _idleThreads--;
+            }
+            return _runnable.Dequeue();
         }
+    }
+
+    /// <summary>One slice of a process a lent thread held (see <see cref="LentThread"/>), on that thread.</summary>
+    internal void RunLent(Process process) => RunSlice(process, runtime.Limits.SliceSteps);
+
+    /// <summary>
+    /// One slice of one process, of at most <paramref name="steps"/> steps, then what follows:
+    /// queued again, parked, or ended. Returns the steps it ran.
+    /// </summary>
+    private long RunSlice(Process process, long steps)
+    {
+        if (process.IsDriven) return RunDrivenSlice(process, process.CurrentRun!, steps);
         if (process.KillRequested)
         {
             runtime.Finish(process, DownReason.Killed, null);
-            return;
+            return 0;
         }
         var machine = process.Machine!;
         process.State = ProcessRunState.Running;
-        long slice = Math.Min(runtime.Limits.SliceSteps, process.StepsLeft);
+        long slice = Math.Min(steps, process.StepsLeft);
         var (end, result, ran) = machine.RunProcessSlice(slice);
         process.StepsLeft -= ran;
         process.Steps += ran;
@@ -138,22 +179,23 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
                 else Requeue(process);
                 break;
         }
+        return ran;
     }
 
     /// <summary>
     /// One slice of a driven process's run: its end (a stop, a fault, the run's budget spent, an
     /// interrupt) ends the run and leaves the process idle, not ended; a kill ends both.
     /// </summary>
-    private void RunDrivenSlice(Process process, DrivenRun run)
+    private long RunDrivenSlice(Process process, DrivenRun run, long steps)
     {
         var machine = process.Machine!;
         if (process.KillRequested || run.InterruptRequested)
         {
             EndRun(process, run, machine.InterruptedAtPc());
-            return;
+            return 0;
         }
         process.State = ProcessRunState.Running;
-        var (end, result, ran) = machine.RunProcessSlice(Math.Min(runtime.Limits.SliceSteps, run.StepsLeft));
+        var (end, result, ran) = machine.RunProcessSlice(Math.Min(steps, run.StepsLeft));
         run.StepsLeft -= ran;
         process.Steps += ran;
         if (end == SliceEnd.Waiting)
@@ -162,6 +204,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
         }
         else if (end == SliceEnd.OutOfSlice && run.StepsLeft > 0) Requeue(process);
         else EndRun(process, run, result);
+        return ran;
     }
 
     private void EndRun(Process process, DrivenRun run, ExecutionResult result)
@@ -173,7 +216,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     private void Requeue(Process process)
     {
         process.State = ProcessRunState.Runnable;
-        Enqueue(process, mayLend: false);
+        Enqueue(process, mayHold: false);
     }
 
     internal static DownReason ReasonOf(ExecutionResult result) => result.Status switch

@@ -7,12 +7,12 @@ internal sealed class ProcessGroupRun : IDisposable
 {
     private readonly MemoryStream _output = new();
 
-    public ProcessGroupRun(string source, ProcessLimits? limits = null, TimeProvider? clock = null, bool reference = false, IStoreAccess? store = null)
+    public ProcessGroupRun(string source, ProcessLimits? limits = null, TimeProvider? clock = null, bool reference = false, IStoreAccess? store = null, HeapBudget? heapBudget = null)
     {
         var assembled = Assembler.Assembler.Assemble(".data\n" + source, "test.iasm");
         Assert.True(assembled.Success, assembled.RenderErrors());
         Runtime = new ProcessRuntime(limits ?? new ProcessLimits { Schedulers = 1 }, clock) { Store = store };
-        Machine = new Machine { Runtime = Runtime, UseReferenceInterpreter = reference };
+        Machine = new Machine(heapBudget: heapBudget) { Runtime = Runtime, UseReferenceInterpreter = reference };
         Machine.LoadImage(assembled.Image!);
         Root = Runtime.Start(Machine, _output) ?? throw new InvalidOperationException("not started");
     }

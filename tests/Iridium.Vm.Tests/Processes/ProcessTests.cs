@@ -8,6 +8,20 @@ namespace Iridium.Vm.Tests.Processes;
 /// </summary>
 public class ProcessTests
 {
+    // Spawns the code at @child, monitors it and prints R[b] of its down notice (-1 - reason), then halts.
+    private const string PrintTheChildsEnd = """
+        .code
+                load $1 @child
+                load $2 #-1
+                spawn $1 $0 $2
+                monitor $2
+                load $7 #-1
+                recv $9 $7 $8
+                prti $7
+                hlt
+
+        """;
+
     [Fact]
     public void PingPongRunsOnTheScheduler()
     {
@@ -221,16 +235,7 @@ public class ProcessTests
     [Fact]
     public void KillStopsAWaitingProcessAndItsWatchersSeeReasonThree()
     {
-        using var run = new ProcessGroupRun("""
-    .code
-            load $1 @child
-            load $2 #-1
-            spawn $1 $0 $2
-            monitor $2
-            load $7 #-1
-            recv $9 $7 $8
-            prti $7
-            hlt
+        using var run = new ProcessGroupRun(PrintTheChildsEnd + """
     child:  load $7 #-1
             recv $9 $7 $8       ; waits for ever
             hlt
@@ -344,18 +349,78 @@ public class ProcessTests
     }
 
     [Fact]
-    public void AProcessPastItsStepBudgetCrashesWithSteps()
+    public void MessagesPassedBetweenTwoProcessesLetAQueuedProcessRunWithinATurn()
     {
+        // One scheduler thread. A and its child B pass a message back and forth 20,000 times
+        // (far more steps than a turn); C is queued while they start. A message's receiver runs
+        // next on the sender's thread, in the sender's turn, but the turn is bounded: C runs,
+        // and prints, long before the pair is done.
         using var run = new ProcessGroupRun("""
     .code
-            load $1 @child
+            load $1 @pinger
             load $2 #-1
-            spawn $1 $0 $2
-            monitor $2
+            spawn $1 $0 $2          ; A
+            load $1 @other
+            load $2 #-1
+            spawn $1 $0 $2          ; C
+            hlt
+    other:  load $0 #99             ; 'c'
+            prtc $0
+            load $0 #10
+            prtc $0
+            hlt
+    pinger: load $1 @ponger
+            load $2 #-1
+            spawn $1 $0 $2          ; B
+            load $3 #20000
+            load $4 #0
+    ping:   send $2 $4 $4
             load $7 #-1
             recv $9 $7 $8
-            prti $7
+            dec $3
+            gt $3 $4
+            djmpe @ping
+            load $0 #112            ; 'p'
+            prtc $0
+            load $0 #10
+            prtc $0
             hlt
+    ponger: load $3 #20000
+            load $4 #0
+    pong:   load $7 #-1
+            recv $9 $7 $8
+            send $9 $4 $4
+            dec $3
+            gt $3 $4
+            djmpe @pong
+            hlt
+    """);
+        Assert.Equal("c\np\n", run.Output());
+        Assert.Equal(0, run.Runtime.Count);
+    }
+
+    [Fact]
+    public void ASpawnedProcessGivesItsHeapBackToTheBudgetWhenItEnds()
+    {
+        // The child grows its heap by 1 MiB from the budget its parent's VM is counted in, then
+        // halts; its VM is dropped at its end, and what it reserved is back in the budget.
+        var budget = new HeapBudget(64 << 20);
+        long released = 0;
+        budget.Released += bytes => Interlocked.Add(ref released, bytes);
+        using var run = new ProcessGroupRun(PrintTheChildsEnd + """
+    child:  load $5 #1048576
+            aloc $5
+            hlt
+    """, heapBudget: budget);
+        Assert.Equal("-1", run.Output());
+        Assert.InRange(Interlocked.Read(ref released), 1 << 20, 64 << 20);
+        Assert.Equal(0, budget.Used);
+    }
+
+    [Fact]
+    public void AProcessPastItsStepBudgetCrashesWithSteps()
+    {
+        using var run = new ProcessGroupRun(PrintTheChildsEnd + """
     child:  load $5 @child
             jmp $5
     """, new ProcessLimits { Schedulers = 1, MaxSteps = 10_000 });
