@@ -277,10 +277,9 @@ public class SealedBatchTests
         Assert.Empty(heard.Messages);
     }
 
-    [Fact]
-    public async Task AClientThatReadsMessageByMessageGetsEveryMessageOfABatch()
+    /// <summary>The wire of pings 0-4 sealed as one batch, then ping 5 sealed alone.</summary>
+    private static async Task<byte[]> FiveBatchedThenOneAloneAsync()
     {
-        // A command-line client never starts the loops: it reads with ReadAsync, one message at a time.
         var (sender, wire) = SenderAndWire(s =>
         {
             for (int i = 0; i < 5; i++) s.TrySend(new Ping { Sequence = i });
@@ -289,11 +288,18 @@ public class SealedBatchTests
         sender.TrySend(new Ping { Sequence = 5 });
         byte[] after = Assert.Single(await FramesAsync(wire, 1));
         sender.Close(CloseReason.Done, "done");
+        return [.. batch, .. after];
+    }
 
+    [Fact]
+    public async Task AClientThatReadsMessageByMessageGetsEveryMessageOfABatch()
+    {
+        // A command-line client never starts the loops: it reads with ReadAsync, one message at a time.
+        byte[] wire = await FiveBatchedThenOneAloneAsync();
         var (d, a) = PipeTransport.CreatePair();
         var client = new ClusterConnection(a, false, 1 << 20);
         client.Encrypt(AcceptorKeys());
-        await d.Output.WriteAsync((byte[])[.. batch, .. after]);
+        await d.Output.WriteAsync(wire);
         using var deadline = new CancellationTokenSource(Wait);
         for (int i = 0; i < 6; i++) Assert.Equal(i, Assert.IsType<Ping>(await client.ReadAsync(deadline.Token)).Sequence);
     }
@@ -303,19 +309,11 @@ public class SealedBatchTests
     {
         // A connection read message by message while it handshakes, then started: the rest of the
         // batch its last read opened comes before anything read later, in order.
-        var (sender, wire) = SenderAndWire(s =>
-        {
-            for (int i = 0; i < 5; i++) s.TrySend(new Ping { Sequence = i });
-        });
-        byte[] batch = Assert.Single(await FramesAsync(wire, 1));
-        sender.TrySend(new Ping { Sequence = 5 });
-        byte[] after = Assert.Single(await FramesAsync(wire, 1));
-        sender.Close(CloseReason.Done, "done");
-
+        byte[] wire = await FiveBatchedThenOneAloneAsync();
         var (d, a) = PipeTransport.CreatePair();
         var receiver = new ClusterConnection(a, false, 1 << 20);
         receiver.Encrypt(AcceptorKeys());
-        await d.Output.WriteAsync((byte[])[.. batch, .. after]);
+        await d.Output.WriteAsync(wire);
         using var deadline = new CancellationTokenSource(Wait);
         Assert.Equal(0, Assert.IsType<Ping>(await receiver.ReadAsync(deadline.Token)).Sequence);
         var heard = new RecordingHandler();
