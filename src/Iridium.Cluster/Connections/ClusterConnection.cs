@@ -18,9 +18,11 @@ namespace Iridium.Cluster.Connections;
 /// A message is thus on the wire when <see cref="TrySend"/> returns, without the hand-off to
 /// another thread that a small exchange (a process's SEND and its answer) would pay twice per
 /// round trip, and a busy connection still batches: everything queued while one flush ran goes
-/// out in the next. Only a flush the socket cannot take at once (the peer reads slowly) goes on
-/// asynchronously, on the thread pool, still as the one writer. Any malformed input closes this
-/// connection only.
+/// out in the next. On an encrypted connection the small frames the writer finds queued together
+/// are sealed as one (<see cref="SealedBatch"/>): one AEAD message per write rather than one per
+/// message; the read loop opens it once and hands its messages on in order. Only a flush the
+/// socket cannot take at once (the peer reads slowly) goes on asynchronously, on the thread pool,
+/// still as the one writer. Any malformed input closes this connection only.
 /// <para>
 /// The queue is bounded in bytes, and it is the one place every service's traffic to this
 /// connection goes through: what the other side is owed but has not read counts against
@@ -66,6 +68,10 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     private long _readPauseBytes;
     private long _framesReceived;
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    // The messages of the last frame read (one, or a sealed batch's), and the next to hand on: the reader's alone.
+    private readonly List<IClusterMessage> _arrived = [];
+    private int _nextArrived;
+    private long _sealedBatches;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -95,6 +101,9 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
 
     /// <summary>Frames read since the loops started: a connection whose count does not move is idle.</summary>
     public long FramesReceived => Volatile.Read(ref _framesReceived);
+
+    /// <summary>Frames this connection's writer sealed several at a time (<see cref="SealedBatch"/>): tests see that batching happened.</summary>
+    internal long SealedBatches => Volatile.Read(ref _sealedBatches);
 
     /// <summary>
     /// Raises the bound by <paramref name="bytes"/> for a stream that may legitimately have that
@@ -158,16 +167,39 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     /// <summary>The cap on a frame's length as it arrives: a sealed frame carries its tag too.</summary>
     private int IncomingFrameCap => _cipher is null ? _maxFrameBytes : _maxFrameBytes + FrameCipher.TagBytes;
 
-    private IClusterMessage Decode(in ReadOnlySequence<byte> payload)
+    /// <summary>
+    /// Decodes one frame as it arrived into <see cref="_arrived"/>: its message, or every message
+    /// of a <see cref="SealedBatch"/>, all decoded before any is handed on (a batch that does not
+    /// decode whole delivers nothing).
+    /// </summary>
+    private void DecodeFrame(in ReadOnlySequence<byte> payload)
     {
-        if (_cipher is null) return FrameCodec.Decode(payload);
+        _arrived.Clear();
+        _nextArrived = 0;
+        if (_cipher is null)
+        {
+            _arrived.Add(FrameCodec.Decode(payload));
+            return;
+        }
         byte[] plaintext = _cipher.Open(payload, out int length);
         // Program output keeps the opened buffer as its bytes (no second copy); the chunk hands it back.
-        if (ExecOutputCodec.TryDecodeInPlace(plaintext, length, out var output)) return output!;
+        if (ExecOutputCodec.TryDecodeInPlace(plaintext, length, out var output))
+        {
+            _arrived.Add(output!);
+            return;
+        }
         try
         {
             // Decoding copies what it keeps, so the buffer goes back at once.
-            return FrameCodec.Decode(new ReadOnlySequence<byte>(plaintext, 0, length));
+            var opened = plaintext.AsSpan(0, length);
+            if (!SealedBatch.IsBatch(opened))
+            {
+                _arrived.Add(FrameCodec.Decode(new ReadOnlySequence<byte>(plaintext, 0, length)));
+                return;
+            }
+            int offset = 1;
+            while (SealedBatch.TryNext(opened, ref offset, _maxFrameBytes, out int start, out int count))
+                _arrived.Add(FrameCodec.Decode(new ReadOnlySequence<byte>(plaintext, start, count)));
         }
         finally
         {
@@ -175,9 +207,29 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         }
     }
 
-    /// <summary>Reads one frame (handshake phase). Null at end of stream; <see cref="ProtocolException"/> on a bad frame.</summary>
+    /// <summary>
+    /// Hands the decoded messages not yet handed on to <paramref name="handler"/>, in order,
+    /// stopping when a handler closes the connection (a Leave). Then lets them go.
+    /// </summary>
+    private void DeliverArrived(IConnectionHandler handler)
+    {
+        while (_nextArrived < _arrived.Count && Volatile.Read(ref _closeStarted) == 0)
+        {
+            Interlocked.Increment(ref _framesReceived);
+            handler.OnMessage(this, _arrived[_nextArrived++]);
+        }
+        _arrived.Clear();
+        _nextArrived = 0;
+    }
+
+    /// <summary>
+    /// Reads one message (handshake phase, and clients, which never start the loops): the next of
+    /// the last sealed batch read, or the next frame's. Null at end of stream;
+    /// <see cref="ProtocolException"/> on a bad frame.
+    /// </summary>
     public async ValueTask<IClusterMessage?> ReadAsync(CancellationToken ct)
     {
+        if (_nextArrived < _arrived.Count) return _arrived[_nextArrived++];
         var input = _transport.Input;
         while (true)
         {
@@ -187,7 +239,11 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
             try
             {
                 complete = FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out var payload);
-                if (complete) return Decode(payload);
+                if (complete)
+                {
+                    DecodeFrame(payload);
+                    return _arrived[_nextArrived++];
+                }
             }
             finally
             {
@@ -484,12 +540,17 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                 if (_cipher is null)
                 {
                     frame.WriteTo(output, AuthenticatedMaxFrameBytes);
+                    Dequeued(frame);
+                }
+                else if (SealedBatch.Joins(frame) && _outbox.TryPeek(out var next) && SealedBatch.Joins(next))
+                {
+                    WriteSealedBatch(frame, output);
                 }
                 else
                 {
                     frame.WriteSealedTo(output, _cipher, AuthenticatedMaxFrameBytes);
+                    Dequeued(frame);
                 }
-                Dequeued(frame);
                 if (output.UnflushedBytes >= FlushThresholdBytes && !Flushed(output.FlushAsync(_closing.Token), ref pending)) return pending is not null;
             }
             if (Volatile.Read(ref _closeStarted) == 0 && output.UnflushedBytes > 0 && !Flushed(output.FlushAsync(_closing.Token), ref pending)) return pending is not null;
@@ -505,6 +566,27 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
             FailedToSend(e);
             return false;
         }
+    }
+
+    /// <summary>
+    /// As the writer: seals <paramref name="first"/> and the small frames queued right behind it
+    /// as one <see cref="SealedBatch"/>, up to its size. Only the writer takes frames off the
+    /// queue, so the frame looked at is the one then taken.
+    /// </summary>
+    private void WriteSealedBatch(QueuedFrame first, IBufferWriter<byte> output)
+    {
+        var batch = _cipher!.NewBatch();
+        int bytes = 1;
+        var frame = first;
+        while (true)
+        {
+            frame.WriteTo(batch, AuthenticatedMaxFrameBytes);
+            bytes += frame.Bytes;
+            Dequeued(frame);
+            if (!_outbox.TryPeek(out var next) || !SealedBatch.Joins(next) || bytes + next.Bytes > SealedBatch.MaxBytes || !_outbox.TryDequeue(out frame)) break;
+        }
+        _cipher.SealBatch(output);
+        Interlocked.Increment(ref _sealedBatches);
     }
 
     /// <summary>True when <paramref name="flush"/> is done and sending goes on; otherwise it is <paramref name="pending"/>, or sending has ended.</summary>
@@ -612,11 +694,13 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                 bool lent = Iridium.Vm.LentThread.Lend();
                 try
                 {
+                    // What the handshake read past its last message (a batch's rest) goes first.
+                    DeliverArrived(handler);
                     // A handler may close the connection (Leave): stop at once, the buffer is being returned.
                     while (Volatile.Read(ref _closeStarted) == 0 && FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out var payload))
                     {
-                        Interlocked.Increment(ref _framesReceived);
-                        handler.OnMessage(this, Decode(payload));
+                        DecodeFrame(payload);
+                        DeliverArrived(handler);
                         if (answersPiledUp = AnswersPiledUp()) break;
                     }
                 }

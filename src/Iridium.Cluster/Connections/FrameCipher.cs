@@ -9,7 +9,8 @@ namespace Iridium.Cluster.Connections;
 /// Encryption as a transform of whole frames, once the Noise handshake has made the keys
 /// (<see cref="ChannelEncryption"/>): a frame's payload is sealed as one AEAD message, and the
 /// sealed bytes travel as the payload of an ordinary frame (length prefix, then the payload and
-/// its 16-byte tag). Each direction numbers its messages (the nonce), so a frame altered,
+/// its 16-byte tag); a frame may also carry several small frames as one (<see cref="SealedBatch"/>).
+/// Each direction numbers its messages (the nonce), so a frame altered,
 /// injected, replayed, dropped or moved fails to open, and that closes the connection. The
 /// framing and every message above it are unchanged. The send side is used by one writer at a
 /// time (the connection's writer, or the handshake and a client's writer), the receive side by one reader.
@@ -39,6 +40,21 @@ internal sealed class FrameCipher(TransportKeys keys)
         Seal(_plaintext.WrittenSpan[ProtocolLimits.FrameHeaderBytes..], [], output);
         if (_plaintext.Capacity > KeptPlaintextBytes) _plaintext = new ArrayBufferWriter<byte>(256);
     }
+
+    /// <summary>
+    /// An empty <see cref="SealedBatch"/> (its tag written) in the plaintext buffer: the caller
+    /// appends whole frames, then <see cref="SealBatch"/> seals them as one message.
+    /// </summary>
+    public IBufferWriter<byte> NewBatch()
+    {
+        _plaintext.ResetWrittenCount();
+        _plaintext.GetSpan(1)[0] = WireTags.SealedBatch;
+        _plaintext.Advance(1);
+        return _plaintext;
+    }
+
+    /// <summary>Seals the batch begun by <see cref="NewBatch"/> into <paramref name="output"/>.</summary>
+    public void SealBatch(IBufferWriter<byte> output) => Seal(_plaintext.WrittenSpan, [], output);
 
     /// <summary>
     /// Seals a frame whose payload is <paramref name="first"/> then <paramref name="second"/>

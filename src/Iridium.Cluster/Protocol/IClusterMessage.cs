@@ -11,7 +11,7 @@ namespace Iridium.Cluster.Protocol;
 /// exec, ps and kill (<see cref="IExecMessage"/>), 40-47 processes on different members
 /// (<see cref="IProcessMessage"/>), 50-55 client process commands (<see cref="IProcessCommand"/>), 56-59 groups that span members (<see cref="IGroupMessage"/>),
 /// 60-75 the replicated store between voters and 76-79 its client calls (<see cref="IStoreMessage"/>),
-/// 80-89 encryption. A new message is
+/// 80-89 encryption (82 is taken by <see cref="WireTags.SealedBatch"/>, which is no message). A new message is
 /// also registered in <see cref="MessageFormatters"/>, gets golden-bytes cases, and marks each
 /// string member a <see cref="CheckedText"/> (a <c>string?</c> property over a serialized
 /// <see cref="CheckedText"/> field); tests check all three.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Tests.Support;
@@ -9,16 +8,6 @@ namespace Iridium.Cluster.Tests.Connections;
 
 public class ConnectionTests
 {
-    private sealed class Recorder : IConnectionHandler
-    {
-        public ConcurrentQueue<IClusterMessage> Messages { get; } = new();
-        public TaskCompletionSource<ConnectionClose> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnMessage(ClusterConnection connection, IClusterMessage message) => Messages.Enqueue(message);
-
-        public void OnClosed(ClusterConnection connection, ConnectionClose close) => Closed.TrySetResult(close);
-    }
-
     /// <summary>Both ends encrypted, as members are: each frame sealed with the next number of its direction.</summary>
     private static void Encrypt(ClusterConnection dialer, ClusterConnection acceptor)
     {
@@ -33,14 +22,14 @@ public class ConnectionTests
     }
 
     /// <summary>An encrypted pair, both ends started: the receiver's messages are recorded.</summary>
-    private static (ClusterConnection Sender, ClusterConnection Receiver, Recorder Heard) StartedEncryptedPair(long queueBytes)
+    private static (ClusterConnection Sender, ClusterConnection Receiver, RecordingHandler Heard) StartedEncryptedPair(long queueBytes)
     {
         var (d, a) = PipeTransport.CreatePair();
         var sender = new ClusterConnection(d, true, 1 << 20);
         var receiver = new ClusterConnection(a, false, 1 << 20);
         Encrypt(sender, receiver);
-        var heard = new Recorder();
-        sender.Start(new Recorder(), queueBytes: queueBytes);
+        var heard = new RecordingHandler();
+        sender.Start(new RecordingHandler(), queueBytes: queueBytes);
         receiver.Start(heard);
         return (sender, receiver, heard);
     }
@@ -62,8 +51,8 @@ public class ConnectionTests
         var (d, a) = PipeTransport.CreatePair();
         var sender = new ClusterConnection(d, true, 1 << 20);
         var receiver = new ClusterConnection(a, false, 1 << 20);
-        var recorder = new Recorder();
-        sender.Start(new Recorder());
+        var recorder = new RecordingHandler();
+        sender.Start(new RecordingHandler());
         receiver.Start(recorder);
 
         for (int i = 0; i < 20_000; i++) await sender.SendAsync(new Ping { Sequence = i });
@@ -151,8 +140,8 @@ public class ConnectionTests
             var sender = new ClusterConnection(guarded, true, 1 << 20);
             var receiver = new ClusterConnection(a, false, 1 << 20);
             Encrypt(sender, receiver);
-            sender.Start(new Recorder(), queueBytes: 64 << 20);
-            receiver.Start(new Recorder());
+            sender.Start(new RecordingHandler(), queueBytes: 64 << 20);
+            receiver.Start(new RecordingHandler());
             using var writing = new ManualResetEventSlim();
             var flood = Task.Factory.StartNew(() =>
             {
@@ -191,7 +180,7 @@ public class ConnectionTests
     {
         var (d, a) = PipeTransport.CreatePair();
         var receiver = new ClusterConnection(a, false, 1 << 20);
-        var recorder = new Recorder();
+        var recorder = new RecordingHandler();
         receiver.Start(recorder);
         await d.Output.WriteAsync(FrameCodec.ToFrame(new Ping { Sequence = 1 }));
         await d.Output.WriteAsync(new byte[] { 2, 0, 0, 0, 0xFE, 0xFE });
@@ -207,7 +196,7 @@ public class ConnectionTests
     {
         var (d, a) = PipeTransport.CreatePair();
         var receiver = new ClusterConnection(a, false, ProtocolLimits.MinFrameBytes);
-        var recorder = new Recorder();
+        var recorder = new RecordingHandler();
         receiver.Start(recorder);
         await d.Output.WriteAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0x7F });
         var close = await recorder.Closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
@@ -221,8 +210,8 @@ public class ConnectionTests
         var (d, a) = PipeTransport.CreatePair();
         var sender = new ClusterConnection(d, true, 1 << 20);
         var receiver = new ClusterConnection(a, false, 1 << 20);
-        var recorder = new Recorder();
-        sender.Start(new Recorder());
+        var recorder = new RecordingHandler();
+        sender.Start(new RecordingHandler());
         receiver.Start(recorder);
         sender.TrySend(new Leave { Reason = "bye" });
         var closing = sender.CloseGracefullyAsync(CloseReason.Leaving, "left", TimeSpan.FromSeconds(2));

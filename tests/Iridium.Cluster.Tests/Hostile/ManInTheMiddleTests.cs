@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Iridium.Cluster.Client;
+using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
 using Iridium.Cluster.Tests.Support;
 
@@ -112,6 +113,87 @@ public class ManInTheMiddleTests
         await Eventually.True(() => TestCluster.Complete([a, b], 2) && TestCluster.Member(a, "b")?.Status == MemberStatus.Up, Wait, "the mesh heals");
         // The forged Leave never took effect as one: b was lost to a broken connection, not "left".
         Assert.DoesNotContain(cluster.Log.Lines, l => l.Contains("made up", StringComparison.Ordinal));
+    }
+
+    // Node b -> node a: a process on b sends 300 messages of 100 bytes at once, which b's writer
+    // seals in batches of several (SealedBatch, up to 16 KiB); the man in the middle tampers with
+    // the first frame of 2 KiB or more, which only a batch is here.
+    [Theory]
+    [InlineData(Tampering.FlipBit)]
+    [InlineData(Tampering.Drop)]
+    [InlineData(Tampering.Replay)]
+    public async Task ATamperedBatchOfProcessMessagesEndsThatConnectionAndNothingArrivesTwiceOrOutOfOrder(Tampering tampering)
+    {
+        const int Messages = 300;
+        await using var cluster = new TestCluster();
+        var a = await cluster.StartAsync(TestCluster.Options("a"));
+        await using var proxy = new TamperingProxy(a.AdvertisedPort, ProxyDirection.ToNode, 0, tampering, atLeastBytes: 2048);
+        var options = TestCluster.Options("b");
+        options.Seeds.Add($"127.0.0.1:{proxy.Port}");
+        var b = await cluster.StartAsync(options);
+        await Eventually.True(() => TestCluster.Complete([a, b], 2) && a.Exec.Understands(b.NodeId), Wait, "a and b meshed through the proxy");
+
+        // On a: prints '.' for each message whose number follows the last one's, 'X' for one that does not (again, or out of order).
+        var (sink, sinkOutput) = Processes.CrossNodeTests.Start(a, """
+            .data
+            name:   .asciiz 'sink'
+            .code
+                    reg @name
+                    load $7 #128
+                    aloc $7
+                    load $2 #0
+                    load $10 #-1
+                    load $13 #1
+            next:   load $7 #-1
+                    recv $9 $7 $2
+                    loadm $2 $12
+                    sub $12 $13 $14
+                    eq $14 $10
+                    djmpe @inorder
+                    load $0 #88
+                    prtc $0
+                    load $1 @keep
+                    jmp $1
+            inorder: load $0 #46
+                    prtc $0
+            keep:   load $10 #0
+                    add $12 $10 $10
+                    load $1 @next
+                    jmp $1
+            """);
+        await Eventually.True(() => a.Processes.Lookup("sink") is not null, Wait, "the sink registered");
+        var (sender, _) = Processes.CrossNodeTests.Start(b, $$"""
+            .data
+            sink:   .asciiz 'sink@a'
+            .code
+                    where $1 @sink
+                    load $7 #128
+                    aloc $7
+                    load $2 #0
+                    load $3 #100
+                    load $4 #0
+                    load $5 #{{Messages}}
+            again:  setm $2 $4
+                    send $1 $2 $3
+                    inc $4
+                    lt $4 $5
+                    djmpe @again
+                    hlt
+            """);
+        Assert.True(await Task.Run(() => sender.Group.WaitForEnd(Wait)), "the sender ended");
+
+        await Eventually.True(() => proxy.Tampered, Wait, "the proxy tampered with a batch");
+        Assert.InRange(proxy.TamperedBytes, 2048, SealedBatch.MaxBytes + 64);
+        await Eventually.True(() => cluster.Log.Contains("does not authenticate"), Wait, "a closes the tampered connection and says why");
+        await Eventually.True(() => TestCluster.Complete([a, b], 2) && TestCluster.Member(a, "b")?.Status == MemberStatus.Up, Wait, "the mesh heals");
+
+        a.Processes.Kill(sink.Serial);
+        Assert.True(await Task.Run(() => sink.Group.WaitForEnd(Wait)), "the sink ended");
+        string heard;
+        lock (sinkOutput) heard = Encoding.ASCII.GetString(sinkOutput.ToArray());
+        Assert.DoesNotContain('X', heard);
+        // The tampered batch's messages never arrived (a replay: never twice), nor anything after it on that connection.
+        Assert.InRange(heard.Length, 0, tampering == Tampering.Replay ? Messages : Messages - 1);
     }
 
     [Fact]

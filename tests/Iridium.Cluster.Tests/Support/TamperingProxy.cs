@@ -42,8 +42,9 @@ internal sealed class TamperingProxy : IAsyncDisposable
     private int _connections;
 
     public TamperingProxy(int targetPort, ProxyDirection direction = ProxyDirection.ToNode, int frame = -1, Tampering tampering = Tampering.FlipBit, byte[]? injected = null,
-        bool greetingLine = false)
+        bool greetingLine = false, int atLeastBytes = 0)
     {
+        AtLeastBytes = atLeastBytes;
         _target = targetPort;
         _greetingLine = greetingLine;
         Direction = direction;
@@ -62,6 +63,14 @@ internal sealed class TamperingProxy : IAsyncDisposable
     public int Frame { get; }
 
     public Tampering What { get; }
+
+    /// <summary>Only a frame at least this long (length prefix included) is tampered with: the first from <see cref="Frame"/> on that is.</summary>
+    public int AtLeastBytes { get; }
+
+    /// <summary>The length of the frame tampered with (0 before).</summary>
+    public int TamperedBytes => Volatile.Read(ref _tamperedBytes);
+
+    private int _tamperedBytes;
 
     public byte[]? Injected { get; }
 
@@ -153,8 +162,9 @@ internal sealed class TamperingProxy : IAsyncDisposable
                 {
                     lock (_firstToNode) _firstToNode.Write(bytes);
                 }
-                if (direction == Direction && frame == Frame && Interlocked.Exchange(ref _tampered, 1) == 0)
+                if (direction == Direction && Frame >= 0 && frame >= Frame && bytes.Length >= AtLeastBytes && Interlocked.Exchange(ref _tampered, 1) == 0)
                 {
+                    Volatile.Write(ref _tamperedBytes, bytes.Length);
                     switch (What)
                     {
                         case Tampering.FlipBit:
