@@ -482,36 +482,4 @@ public class ProcessTests
         Assert.Equal(VmEventKind.Interrupted, final.Kind);
         Assert.Equal(76, machine.Pc);   // on the RECV (after the 8-byte LOAD of -1), which has not run
     }
-
-    [Fact]
-    public void AnIdleProcessCostsAtMostTwoKibibytes()
-    {
-        // Spawned processes waiting in RECV (64-byte heap, empty stack): managed bytes per process.
-        const int count = 20_000;
-        var limits = new ProcessLimits { Schedulers = 1 };
-        using var run = new ProcessGroupRun($"""
-    .code
-            load $1 @child
-            load $3 #{count}
-            load $4 #0
-    more:   load $2 #-1
-            spawn $1 $0 $2
-            dec $3
-            gt $3 $4
-            djmpe @more
-            load $7 #-1
-            recv $9 $7 $8
-            hlt
-    child:  load $7 #-1
-            recv $9 $7 $8
-            hlt
-    """, limits);
-        ProcessGroupRun.WaitUntil(() => run.Runtime.Count == count + 1 && run.Runtime.List().All(p => p.State == ProcessRunState.Waiting), "every process waits");
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        run.Runtime.KillGroup(run.Root.Group);
-        Assert.True(run.Root.Group.WaitForEnd(TimeSpan.FromMinutes(2)));
-        long after = GC.GetTotalMemory(forceFullCollection: true);
-        long perProcess = (before - after) / count;
-        Assert.InRange(perProcess, 1, 2048);
-    }
 }
