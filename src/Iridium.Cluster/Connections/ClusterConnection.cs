@@ -68,9 +68,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     private long _readPauseBytes;
     private long _framesReceived;
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
-    // The messages of the last frame read (one, or a sealed batch's), and the next to hand on: the reader's alone.
-    private readonly List<IClusterMessage> _arrived = [];
-    private int _nextArrived;
+    private readonly ArrivedMessages _arrived = new();
     private long _sealedBatches;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -168,58 +166,17 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     private int IncomingFrameCap => _cipher is null ? _maxFrameBytes : _maxFrameBytes + FrameCipher.TagBytes;
 
     /// <summary>
-    /// Decodes one frame as it arrived into <see cref="_arrived"/>: its message, or every message
-    /// of a <see cref="SealedBatch"/>, all decoded before any is handed on (a batch that does not
-    /// decode whole delivers nothing).
-    /// </summary>
-    private void DecodeFrame(in ReadOnlySequence<byte> payload)
-    {
-        _arrived.Clear();
-        _nextArrived = 0;
-        if (_cipher is null)
-        {
-            _arrived.Add(FrameCodec.Decode(payload));
-            return;
-        }
-        byte[] plaintext = _cipher.Open(payload, out int length);
-        // Program output keeps the opened buffer as its bytes (no second copy); the chunk hands it back.
-        if (ExecOutputCodec.TryDecodeInPlace(plaintext, length, out var output))
-        {
-            _arrived.Add(output!);
-            return;
-        }
-        try
-        {
-            // Decoding copies what it keeps, so the buffer goes back at once.
-            var opened = plaintext.AsSpan(0, length);
-            if (!SealedBatch.IsBatch(opened))
-            {
-                _arrived.Add(FrameCodec.Decode(new ReadOnlySequence<byte>(plaintext, 0, length)));
-                return;
-            }
-            int offset = 1;
-            while (SealedBatch.TryNext(opened, ref offset, _maxFrameBytes, out int start, out int count))
-                _arrived.Add(FrameCodec.Decode(new ReadOnlySequence<byte>(plaintext, start, count)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(plaintext);
-        }
-    }
-
-    /// <summary>
     /// Hands the decoded messages not yet handed on to <paramref name="handler"/>, in order,
     /// stopping when a handler closes the connection (a Leave). Then lets them go.
     /// </summary>
     private void DeliverArrived(IConnectionHandler handler)
     {
-        while (_nextArrived < _arrived.Count && Volatile.Read(ref _closeStarted) == 0)
+        while (Volatile.Read(ref _closeStarted) == 0 && _arrived.TryTake(out var message))
         {
             Interlocked.Increment(ref _framesReceived);
-            handler.OnMessage(this, _arrived[_nextArrived++]);
+            handler.OnMessage(this, message);
         }
         _arrived.Clear();
-        _nextArrived = 0;
     }
 
     /// <summary>
@@ -229,7 +186,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     /// </summary>
     public async ValueTask<IClusterMessage?> ReadAsync(CancellationToken ct)
     {
-        if (_nextArrived < _arrived.Count) return _arrived[_nextArrived++];
+        if (_arrived.TryTake(out var left)) return left;
         var input = _transport.Input;
         while (true)
         {
@@ -241,8 +198,8 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                 complete = FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out var payload);
                 if (complete)
                 {
-                    DecodeFrame(payload);
-                    return _arrived[_nextArrived++];
+                    _arrived.Decode(payload, _cipher, _maxFrameBytes);
+                    if (_arrived.TryTake(out var first)) return first;
                 }
             }
             finally
@@ -699,7 +656,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                     // A handler may close the connection (Leave): stop at once, the buffer is being returned.
                     while (Volatile.Read(ref _closeStarted) == 0 && FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out var payload))
                     {
-                        DecodeFrame(payload);
+                        _arrived.Decode(payload, _cipher, _maxFrameBytes);
                         DeliverArrived(handler);
                         if (answersPiledUp = AnswersPiledUp()) break;
                     }
