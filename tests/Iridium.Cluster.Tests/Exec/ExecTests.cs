@@ -94,7 +94,10 @@ public class ExecTests
 
         await using var other = await ClientOf(nodes[1]);
         var process = Assert.Single(await other.ProcessesAsync());
-        Assert.Equal(("c", "running", "test.iasm"), (process.Alias, process.State, process.Program));
+        // A program that loops is running, or queued between two of its slices (runnable): on a
+        // loaded machine ps can find it in either.
+        Assert.Equal(("c", "test.iasm"), (process.Alias, process.Program));
+        Assert.Contains(process.State, new[] { "running", "runnable" });
         Assert.Contains("via a", process.Origin);
 
         var (found, _) = await other.KillAsync(process.Id);
