@@ -35,17 +35,21 @@ internal sealed class ExecCommand
                 throw new CommandFailure(ExitCodes.InvalidProgram, $"{input.DisplayName}: the image is {image.Length} bytes; exec sends at most {Defaults.ExecMaxImageBytes}");
             var spec = new ExecSpec(Path.GetFileName(input.DisplayName), image, maxSteps, stateJson is not null, detach);
 
+            // One target: the request goes out with the handshake. Every member: the list comes first.
+            var atConnect = on == ExecTargets.All ? null : new ExecAtConnect(spec, on);
             return await ClusterClientSession.RunAsync(context, target, "the node to contact", timeoutMs, async client =>
             {
-                var targets = await ExecTargets.ResolveAsync(client, on).ConfigureAwait(false);
+                var targets = client.ExecTargetsAtConnect ?? await ExecTargets.ResolveAsync(client, on).ConfigureAwait(false);
                 using var stdout = Console.OpenStandardOutput();
                 var writer = new ExecOutputWriter(stdout, prefixed: on == ExecTargets.All, targets.Count);
-                var results = await client.ExecAsync(targets, spec, writer.Write, cancellationToken).ConfigureAwait(false);
+                var results = atConnect is not null
+                    ? await client.ExecAtConnectAsync(writer.Write, cancellationToken).ConfigureAwait(false)
+                    : await client.ExecAsync(targets, spec, writer.Write, cancellationToken).ConfigureAwait(false);
                 if (detach) return Detached(results);
                 writer.Finish(results);
                 if (stateJson is not null) ExecStateJson.Write(stateJson, results, keyedByAlias: on == ExecTargets.All);
                 return results.Max(result => StatusOf(result, on == ExecTargets.All));
-            }).ConfigureAwait(false);
+            }, atConnect).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
     /// <summary>`--detach`: the id of each root that started, a line each; 0 when all started, else the first failure's status.</summary>

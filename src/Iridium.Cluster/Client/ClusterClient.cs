@@ -34,6 +34,13 @@ public enum ClientIo
 }
 
 /// <summary>
+/// A program to run as the client connects (`iridium exec`): its request travels right behind the
+/// handshake's last message instead of a round trip later. <see cref="On"/>: an alias or "any",
+/// null for the node contacted (never "all", which needs the member list first).
+/// </summary>
+public sealed record ExecAtConnect(ExecSpec Spec, string? On);
+
+/// <summary>
 /// An authenticated connection to one node, as the `iridium members` and `iridium ping` tools
 /// use it: the handshake marks it as a client, so the node answers but never records it as a
 /// member. Every wait but a running program's is bounded by the timeout given to
@@ -47,8 +54,9 @@ public sealed partial class ClusterClient : IAsyncDisposable
     private readonly string _endpoint;
     private readonly TimeSpan _timeout;
     private readonly ClientIo _io;
+    private readonly ExecAtConnect? _execAtConnect;
 
-    private ClusterClient(SocketTransport? socket, ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout, ClientIo io)
+    private ClusterClient(SocketTransport? socket, ClusterConnection connection, string endpoint, string nodeAlias, TimeSpan timeout, ClientIo io, ExecAtConnect? execAtConnect = null, IReadOnlyList<string>? execTargets = null)
     {
         _socket = socket;
         _connection = connection;
@@ -56,17 +64,25 @@ public sealed partial class ClusterClient : IAsyncDisposable
         NodeAlias = nodeAlias;
         _timeout = timeout;
         _io = io;
+        _execAtConnect = execAtConnect;
+        ExecTargetsAtConnect = execTargets;
     }
 
     /// <summary>The alias of the node this client is connected to.</summary>
     public string NodeAlias { get; }
 
+    /// <summary>Where the program given to <see cref="ConnectAsync"/> runs (one target); null when none was given.</summary>
+    public IReadOnlyList<string>? ExecTargetsAtConnect { get; }
+
     /// <summary>
     /// Connects and authenticates within <paramref name="timeout"/>. A node that answers busy (a
     /// flood from this client's address, or many nodes starting at once, holds its handshake
     /// slots) is tried again after a short random pause, doubling, until the timeout is spent.
+    /// With <paramref name="exec"/> the program's request goes out with the handshake's Proof
+    /// (<see cref="ExecAtConnectAsync"/> follows it); a node that refuses the handshake, busy or
+    /// otherwise, never reads it, so a busy node's next try sends it again and it runs once.
     /// </summary>
-    public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io = ClientIo.Async, CancellationToken ct = default)
+    public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io = ClientIo.Async, CancellationToken ct = default, ExecAtConnect? exec = null)
     {
         long start = Stopwatch.GetTimestamp();
         for (int tries = 1; ; tries++)
@@ -74,7 +90,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
             TimeSpan left = timeout - Stopwatch.GetElapsedTime(start);
             try
             {
-                return await ConnectOnceAsync(host, port, cookie, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), io, ct).ConfigureAwait(false);
+                return await ConnectOnceAsync(host, port, cookie, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), io, ct, exec).ConfigureAwait(false);
             }
             catch (ClusterClientException e) when (e.Busy)
             {
@@ -96,7 +112,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
     /// </summary>
     public static void PrepareToConnect() => EphemeralKeys.PrepareOnOwnThread();
 
-    private static async Task<ClusterClient> ConnectOnceAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io, CancellationToken ct)
+    private static async Task<ClusterClient> ConnectOnceAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io, CancellationToken ct, ExecAtConnect? exec)
     {
         string endpoint = HostPort.Format(host, port);
         using var deadline = new CallDeadline(io, timeout, ct);
@@ -124,10 +140,16 @@ public sealed partial class ClusterClient : IAsyncDisposable
         var connection = new ClusterConnection(transport, isOutbound: true, ProtocolLimits.MinFrameBytes * 16);
         try
         {
-            var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token, opening: opening).ConfigureAwait(false);
+            IReadOnlyList<string>? execTargets = null;
+            Func<string, IReadOnlyList<IClusterMessage>>? behindProof = exec is null ? null : alias =>
+            {
+                execTargets = [exec.On ?? alias];
+                return ExecStreams.Requests(execTargets, exec.Spec);
+            };
+            var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token, opening: opening, behindProof: behindProof).ConfigureAwait(false);
             if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication) { Busy = outcome.Refusal == RefuseCode.Busy };
             connection.MarkAuthenticated();
-            return new ClusterClient(transport, connection, endpoint, outcome.Peer!.Alias, timeout, io);
+            return new ClusterClient(transport, connection, endpoint, outcome.Peer!.Alias, timeout, io, exec, execTargets);
         }
         catch (Exception e) when (e is not ClusterClientException)
         {
@@ -196,6 +218,17 @@ public sealed partial class ClusterClient : IAsyncDisposable
         // A program runs as long as it runs: no read timeout while it does.
         BlockingReadsWait(Timeout.InfiniteTimeSpan);
         return new ExecStreams(_connection, _endpoint).RunAsync(targets, spec, output, interrupt);
+    }
+
+    /// <summary>
+    /// <see cref="ExecAsync"/> for the program given to <see cref="ConnectAsync"/>, whose request
+    /// went out with the handshake (on <see cref="ExecTargetsAtConnect"/>): its output and end.
+    /// </summary>
+    public Task<IReadOnlyList<ExecResult>> ExecAtConnectAsync(Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
+    {
+        if (_execAtConnect is null || ExecTargetsAtConnect is null) throw new InvalidOperationException("no program was given to ConnectAsync");
+        BlockingReadsWait(Timeout.InfiniteTimeSpan);
+        return new ExecStreams(_connection, _endpoint).RunAsync(ExecTargetsAtConnect, _execAtConnect.Spec, output, interrupt, sent: true);
     }
 
     /// <summary>Every process on every member that runs programs, sorted by id.</summary>

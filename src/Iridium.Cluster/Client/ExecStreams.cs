@@ -17,16 +17,15 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    public async Task<IReadOnlyList<ExecResult>> RunAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
+    /// <summary>The request for each target, numbered from 1 in order: what <see cref="RunAsync"/> sends, or finds sent already.</summary>
+    public static IReadOnlyList<IClusterMessage> Requests(IReadOnlyList<string> targets, ExecSpec spec)
     {
-        var open = new Dictionary<long, Stream>();
+        var requests = new IClusterMessage[targets.Count];
         for (int i = 0; i < targets.Count; i++)
         {
-            long id = i + 1;
-            open[id] = new Stream(targets[i]);
-            await WriteAsync(new ExecRequest
+            requests[i] = new ExecRequest
             {
-                RequestId = id,
+                RequestId = i + 1,
                 Target = targets[i],
                 Program = spec.Program,
                 Image = spec.Image,
@@ -34,7 +33,22 @@ internal sealed class ExecStreams(ClusterConnection connection, string endpoint)
                 Window = ExecFraming.DefaultWindow,
                 WantState = spec.WantState,
                 Detach = spec.Detach,
-            }, CancellationToken.None).ConfigureAwait(false);
+            };
+        }
+        return requests;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="spec"/> on <paramref name="targets"/> and reads until each has ended.
+    /// <paramref name="sent"/>: the <see cref="Requests"/> went out already, behind the handshake's Proof.
+    /// </summary>
+    public async Task<IReadOnlyList<ExecResult>> RunAsync(IReadOnlyList<string> targets, ExecSpec spec, Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt, bool sent = false)
+    {
+        var open = new Dictionary<long, Stream>();
+        for (int i = 0; i < targets.Count; i++) open[i + 1] = new Stream(targets[i]);
+        if (!sent)
+        {
+            foreach (var request in Requests(targets, spec)) await WriteAsync(request, CancellationToken.None).ConfigureAwait(false);
         }
 
         var results = new ExecResult?[targets.Count];

@@ -220,6 +220,18 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Writes <paramref name="first"/> and then each of <paramref name="then"/>, each its own frame,
+    /// and flushes them once (handshake phase): a client's Proof with its first requests behind
+    /// it, which reach the peer in one segment and are read only once the handshake has admitted it.
+    /// </summary>
+    public async ValueTask WriteAsync(IClusterMessage first, IReadOnlyList<IClusterMessage> then, CancellationToken ct)
+    {
+        WriteFrame(first, _transport.Output);
+        foreach (var message in then) WriteFrame(message, _transport.Output);
+        await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
     /// <summary>One frame as this connection puts it on the wire (sealed once encrypted), into <paramref name="output"/>.</summary>
     internal void WriteFrame(IClusterMessage message, IBufferWriter<byte> output)
     {

@@ -101,7 +101,7 @@ internal sealed record AcceptOutcome(bool Success, string Message, PeerIdentity?
 /// <code>
 /// dialer   → Hello | Join   version, node id, alias, advertised host:port, nonce, role   (in Noise message 1)
 /// acceptor → Challenge      version, node id, alias, advertised host:port, nonce, acceptor MAC   (in Noise message 2)
-/// dialer   → Proof          dialer MAC          (only after checking the acceptor's MAC)
+/// dialer   → Proof          dialer MAC          (only after checking the acceptor's MAC; a client's first requests may follow at once)
 /// acceptor → HelloAck       member list for a Hello, empty for a Join   (or Refuse: why)
 /// </code>
 /// With a node of protocol 1 (<c>--allow-plaintext-peers</c>) the same four frames go in plain
@@ -129,8 +129,15 @@ internal static class Handshake
     /// await the verdict. With <paramref name="plaintext"/> (a peer of protocol 1, with
     /// --allow-plaintext-peers) it speaks protocol 1: nothing is encrypted. <paramref name="opening"/>:
     /// the first message, made before connecting (made here when not given).
+    /// <paramref name="behindProof"/>: a client's first requests, made from the acceptor's alias
+    /// once its Challenge has checked, and written in the same flush as the Proof, so that they
+    /// do not wait a round trip for the HelloAck. The acceptor reads them only once it has
+    /// admitted the dialer (its read loop starts after the HelloAck); a refused handshake, a
+    /// busy one included, closes the connection with them unread, so the caller may send them
+    /// again on a new connection and nothing runs twice.
     /// </summary>
-    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false, ChannelEncryption.Opening? opening = null)
+    public static async Task<DialOutcome> DialAsync(ClusterConnection connection, LocalIdentity self, byte[] cookie, bool wantMembers, ConnectionRole role, CancellationToken ct, bool plaintext = false, ChannelEncryption.Opening? opening = null,
+        Func<string, IReadOnlyList<IClusterMessage>>? behindProof = null)
     {
         IIntroduction intro;
         IClusterMessage? reply;
@@ -157,7 +164,8 @@ internal static class Handshake
         if (!HandshakeAuth.VerifyAcceptor(cookie, nonce, challenge.Nonce!, self.NodeId, challenge.NodeId, challenge.Mac))
             return Failed("authentication failed: the peer does not know the cluster cookie", RefuseCode.Authentication);
 
-        await connection.WriteAsync(new Proof { Mac = HandshakeAuth.DialerMac(cookie, nonce, challenge.Nonce!, self.NodeId, challenge.NodeId) }, ct).ConfigureAwait(false);
+        var proof = new Proof { Mac = HandshakeAuth.DialerMac(cookie, nonce, challenge.Nonce!, self.NodeId, challenge.NodeId) };
+        await connection.WriteAsync(proof, behindProof?.Invoke(challenge.Alias!) ?? [], ct).ConfigureAwait(false);
 
         var verdict = await connection.ReadAsync(ct).ConfigureAwait(false);
         if (verdict is Refuse refuse) return Refused(refuse);
