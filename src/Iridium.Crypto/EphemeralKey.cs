@@ -66,14 +66,16 @@ public static class EphemeralKeys
 
     /// <summary>
     /// Starts making one key on a new thread (not the thread pool's), unless one is being made
-    /// that way already; <see cref="TakeOwnThreadKey"/> takes it.
+    /// that way already; <see cref="TakeOwnThreadKey"/> takes it. <paramref name="then"/>: what
+    /// else the caller wants done off its own thread, once the key is made (the key's taker does
+    /// not wait for it); its failure is ignored.
     /// </summary>
-    public static void PrepareOnOwnThread()
+    public static void PrepareOnOwnThread(Action? then = null)
     {
         lock (Gate)
         {
             if (_ownThread is not null) return;
-            _ownThread = new KeyThread();
+            _ownThread = new KeyThread(then: then);
         }
     }
 
@@ -98,11 +100,15 @@ public static class EphemeralKeys
         private const int NotBegun = 0, Making = 1, TakenFirst = 2;
 
         private readonly Thread _thread;
+        private readonly Action? _then;
+        // Set once the key is made (or failed): the taker waits for that, not for the thread's end.
+        private readonly ManualResetEventSlim _made = new();
         private EphemeralKey? _key;
         private int _state;
 
-        public KeyThread(bool start = true)
+        public KeyThread(bool start = true, Action? then = null)
         {
+            _then = then;
             _thread = new Thread(Make) { IsBackground = true, Name = "ephemeral key" };
             if (start) _thread.Start();
         }
@@ -121,8 +127,8 @@ public static class EphemeralKeys
         public EphemeralKey? Key()
         {
             if (Interlocked.CompareExchange(ref _state, TakenFirst, NotBegun) == NotBegun) return null;
-            _thread.Join();
-            return _key;
+            _made.Wait();
+            return Volatile.Read(ref _key);
         }
 
         /// <summary>Ends the thread (tests).</summary>
@@ -138,6 +144,18 @@ public static class EphemeralKeys
             catch (Exception)
             {
                 // No random bytes on this thread: the taker tries again on its own and reports it.
+            }
+            finally
+            {
+                _made.Set();
+            }
+            try
+            {
+                _then?.Invoke();
+            }
+            catch (Exception)
+            {
+                // Only a head start: the caller's own thread does it when it gets there.
             }
         }
     }

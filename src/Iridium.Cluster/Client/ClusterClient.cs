@@ -108,9 +108,11 @@ public sealed partial class ClusterClient : IAsyncDisposable
 
     /// <summary>
     /// Starts making this process's connection key on a thread of its own (a command-line client,
-    /// at start-up): it is ready, or nearly, by the time <see cref="ConnectAsync"/> needs it.
+    /// at start-up): it is ready, or nearly, by the time <see cref="ConnectAsync"/> needs it. That
+    /// thread then starts .NET's socket engine too (<see cref="SocketTransport.StartSocketEngine"/>),
+    /// which the connect would otherwise start on the command's thread.
     /// </summary>
-    public static void PrepareToConnect() => EphemeralKeys.PrepareOnOwnThread();
+    public static void PrepareToConnect() => EphemeralKeys.PrepareOnOwnThread(then: SocketTransport.StartSocketEngine);
 
     private static async Task<ClusterClient> ConnectOnceAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io, CancellationToken ct, ExecAtConnect? exec)
     {

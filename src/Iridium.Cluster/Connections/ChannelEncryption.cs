@@ -37,7 +37,7 @@ internal static class ChannelEncryption
         internal Opening(byte[] cookie, IIntroduction introduction, EphemeralKey ephemeral)
         {
             Introduction = introduction;
-            Noise = NoiseHandshake.Initiator(CipherChoices.Preferred, CookieKey.PreSharedKey(cookie), Prologue);
+            Noise = NoiseHandshake.Initiator(CipherChoices.Preferred, PreSharedKey(cookie), Prologue);
             Hello = new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)Noise.Cipher, Message = Noise.WriteFirst(Payload(introduction), ephemeral) };
         }
 
@@ -99,7 +99,7 @@ internal static class ChannelEncryption
             return (null, await Handshake.RefuseAsync(connection, RefuseCode.Version, $"protocol version {hello.ProtocolVersion} is not supported (this node speaks {ProtocolLimits.Version})", ct).ConfigureAwait(false));
         if (!CipherChoices.IsKnown(hello.Cipher))
             return (null, await Handshake.RefuseAsync(connection, RefuseCode.Protocol, $"unknown cipher {hello.Cipher}", ct).ConfigureAwait(false));
-        var noise = NoiseHandshake.Responder((CipherChoice)hello.Cipher, CookieKey.PreSharedKey(cookie), Prologue);
+        var noise = NoiseHandshake.Responder((CipherChoice)hello.Cipher, PreSharedKey(cookie), Prologue);
         byte[] payload;
         try
         {
@@ -158,6 +158,24 @@ internal static class ChannelEncryption
             connection.Encrypt(keys);
         }
         return null;
+    }
+
+    /// <summary>The pre-shared key of the cookie last used, and that cookie (the same array: a node's never changes).</summary>
+    private sealed record DerivedKey(byte[] Cookie, byte[] Key);
+
+    private static DerivedKey? _lastKey;
+
+    /// <summary>
+    /// The cookie's pre-shared key (<see cref="CookieKey"/>), derived once for a node's cookie
+    /// rather than for every handshake: an HKDF, about a quarter of what reading a first message costs.
+    /// </summary>
+    private static byte[] PreSharedKey(byte[] cookie)
+    {
+        var last = Volatile.Read(ref _lastKey);
+        if (last is not null && ReferenceEquals(last.Cookie, cookie)) return last.Key;
+        var key = CookieKey.PreSharedKey(cookie);
+        Volatile.Write(ref _lastKey, new DerivedKey(cookie, key));
+        return key;
     }
 
     /// <summary>A handshake message as a Noise payload: its frame's payload (the framing is the Noise message's own).</summary>

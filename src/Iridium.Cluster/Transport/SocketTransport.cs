@@ -38,6 +38,17 @@ internal sealed class SocketTransport : IConnectionTransport
         set => _socket.ReceiveTimeout = value == Timeout.InfiniteTimeSpan ? 0 : (int)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
     }
 
+    /// <summary>
+    /// Makes a socket and closes it. A process's first socket starts .NET's socket engine (its
+    /// epoll and its thread; on Linux every socket's handle asks the engine's settings), a
+    /// tenth of a millisecond or so: a command-line client has it done on its key thread while its
+    /// own thread parses and reads the program, rather than just before it connects.
+    /// </summary>
+    public static void StartSocketEngine()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    }
+
     /// <summary>Connects with a deadline; host names are resolved.</summary>
     public static async Task<SocketTransport> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken ct)
     {

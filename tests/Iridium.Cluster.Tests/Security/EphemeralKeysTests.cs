@@ -71,6 +71,44 @@ public class EphemeralKeysTests
         Assert.Equal(expected, key.Public);
     }
 
+    [Fact]
+    public async Task WhatTheKeyThreadDoesAfterTheKeyNeverDelaysItsTaker()
+    {
+        using var release = new ManualResetEventSlim();
+        int ran = 0;
+        var own = new EphemeralKeys.KeyThread(then: () =>
+        {
+            release.Wait();
+            Interlocked.Increment(ref ran);
+        });
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!own.MadeOne)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the key thread made no key within 30 s");
+                await Task.Delay(1);
+            }
+            // The thread is held in what follows the key: the taker still gets the key at once.
+            Assert.NotNull(await Task.Run(own.Key).WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, Volatile.Read(ref ran));
+        }
+        finally
+        {
+            release.Set();
+            own.Join();
+        }
+        Assert.Equal(1, Volatile.Read(ref ran));
+    }
+
+    [Fact]
+    public void WhatTheKeyThreadDoesAfterTheKeyMayFailWithoutHarm()
+    {
+        var own = new EphemeralKeys.KeyThread(then: () => throw new InvalidOperationException("no sockets here"));
+        own.Join();
+        Assert.NotNull(own.Key());
+    }
+
     /// <summary>Until a key made ahead is ready (other tests' handshakes may take it first: then another is prepared).</summary>
     private static async Task WhenReadyAsync()
     {
