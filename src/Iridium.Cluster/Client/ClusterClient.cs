@@ -38,7 +38,22 @@ public enum ClientIo
 /// handshake's last message instead of a round trip later. <see cref="On"/>: an alias or "any",
 /// null for the node contacted (never "all", which needs the member list first).
 /// </summary>
-public sealed record ExecAtConnect(ExecSpec Spec, string? On);
+public sealed record ExecAtConnect(ExecSpec Spec, string? On)
+{
+    /// <summary>
+    /// The largest image whose request goes with the Proof. Until the node has admitted the client
+    /// the request waits unread in the socket buffers, and a node that refuses closes the
+    /// connection with it unread: a request larger than the client's send buffer (tens of KiB on a
+    /// new connection, by Linux's defaults) would leave the client blocked in its write, which then
+    /// fails with a reset, the refusal unread (a test sending 390 KiB to a busy node saw exactly
+    /// that). Small, the whole request is in the kernel's hands at once. A larger program's request
+    /// goes right after the handshake, as any other.
+    /// </summary>
+    public const int MaxImageBytesWithProof = 16 * 1024;
+
+    /// <summary>Whether the request goes with the Proof (else right after the handshake).</summary>
+    public bool TravelsWithProof => Spec.Image.Length <= MaxImageBytesWithProof;
+}
 
 /// <summary>
 /// An authenticated connection to one node, as the `iridium members` and `iridium ping` tools
@@ -78,9 +93,10 @@ public sealed partial class ClusterClient : IAsyncDisposable
     /// Connects and authenticates within <paramref name="timeout"/>. A node that answers busy (a
     /// flood from this client's address, or many nodes starting at once, holds its handshake
     /// slots) is tried again after a short random pause, doubling, until the timeout is spent.
-    /// With <paramref name="exec"/> the program's request goes out with the handshake's Proof
-    /// (<see cref="ExecAtConnectAsync"/> follows it); a node that refuses the handshake, busy or
-    /// otherwise, never reads it, so a busy node's next try sends it again and it runs once.
+    /// With <paramref name="exec"/> a small program's request goes out with the handshake's Proof
+    /// (<see cref="ExecAtConnect.TravelsWithProof"/>; <see cref="ExecAtConnectAsync"/> follows
+    /// it): a node that refuses the handshake, busy or otherwise, never reads it, so a busy node's
+    /// next try sends it again and it runs once.
     /// </summary>
     public static async Task<ClusterClient> ConnectAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io = ClientIo.Async, CancellationToken ct = default, ExecAtConnect? exec = null)
     {
@@ -146,7 +162,7 @@ public sealed partial class ClusterClient : IAsyncDisposable
             Func<string, IReadOnlyList<IClusterMessage>>? behindProof = exec is null ? null : alias =>
             {
                 execTargets = [exec.On ?? alias];
-                return ExecStreams.Requests(execTargets, exec.Spec);
+                return exec.TravelsWithProof ? ExecStreams.Requests(execTargets, exec.Spec) : [];
             };
             var outcome = await Handshake.DialAsync(connection, self, cookie, wantMembers: false, ConnectionRole.Client, deadline.Token, opening: opening, behindProof: behindProof).ConfigureAwait(false);
             if (!outcome.Success) throw new ClusterClientException($"{endpoint}: {outcome.Message}", outcome.Refusal == RefuseCode.Authentication) { Busy = outcome.Refusal == RefuseCode.Busy };
@@ -223,14 +239,15 @@ public sealed partial class ClusterClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// <see cref="ExecAsync"/> for the program given to <see cref="ConnectAsync"/>, whose request
-    /// went out with the handshake (on <see cref="ExecTargetsAtConnect"/>): its output and end.
+    /// <see cref="ExecAsync"/> for the program given to <see cref="ConnectAsync"/>, on
+    /// <see cref="ExecTargetsAtConnect"/>: its output and end. Its request went out with the
+    /// handshake, or goes now when it was too large for that (<see cref="ExecAtConnect.TravelsWithProof"/>).
     /// </summary>
     public Task<IReadOnlyList<ExecResult>> ExecAtConnectAsync(Action<int, string?, ReadOnlySpan<byte>> output, CancellationToken interrupt)
     {
         if (_execAtConnect is null || ExecTargetsAtConnect is null) throw new InvalidOperationException("no program was given to ConnectAsync");
         BlockingReadsWait(Timeout.InfiniteTimeSpan);
-        return new ExecStreams(_connection, _endpoint).RunAsync(ExecTargetsAtConnect, _execAtConnect.Spec, output, interrupt, sent: true);
+        return new ExecStreams(_connection, _endpoint).RunAsync(ExecTargetsAtConnect, _execAtConnect.Spec, output, interrupt, sent: _execAtConnect.TravelsWithProof);
     }
 
     /// <summary>Every process on every member that runs programs, sorted by id.</summary>

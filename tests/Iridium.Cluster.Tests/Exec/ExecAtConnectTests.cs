@@ -23,6 +23,9 @@ public class ExecAtConnectTests
 
     private const string Hello = ".data\nmsg: .asciiz 'hello'\n.code\nprts @msg\nhlt\n";
 
+    /// <summary><paramref name="source"/> with data enough to take its image over <see cref="ExecAtConnect.MaxImageBytesWithProof"/>: its request goes after the handshake.</summary>
+    private static string Large(string source) => source.Replace(".data\n", $".data\nbig: .asciiz '{new string('x', ExecAtConnect.MaxImageBytesWithProof)}'\n");
+
     private static ExecSpec Spec(string source, string program, bool detach = false)
         => new(program, Processes.CrossNodeTests.Assemble(source), null, false, Detach: detach);
 
@@ -42,9 +45,11 @@ public class ExecAtConnectTests
         Assert.True((await b.JoinAsync("127.0.0.1", a.AdvertisedPort)).Success);
         await Eventually.True(() => TestCluster.Complete([a, b], 2) && a.Exec.Understands(b.NodeId), Wait, "a and b meshed, b announced exec");
 
-        foreach (string? on in new[] { null, "b" })
+        foreach (var (source, on) in new[] { (Hello, (string?)null), (Hello, "b"), (Large(Hello), null), (Large(Hello), "b") })
         {
-            await using var client = await ClusterClient.ConnectAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, Wait, exec: new ExecAtConnect(Spec(Hello, "hello.iasm"), on));
+            var exec = new ExecAtConnect(Spec(source, "hello.iasm"), on);
+            Assert.Equal(source == Hello, exec.TravelsWithProof);
+            await using var client = await ClusterClient.ConnectAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, Wait, exec: exec);
             Assert.Equal([on ?? "a"], client.ExecTargetsAtConnect);
             var output = new StringBuilder();
             var result = Assert.Single(await client.ExecAtConnectAsync((_, _, bytes) => output.Append(Encoding.UTF8.GetString(bytes)), CancellationToken.None).WaitAsync(Wait));
@@ -92,8 +97,10 @@ public class ExecAtConnectTests
         Assert.Equal(0, await RunningAsync(a, "behind-a-bad-proof.iasm"));
     }
 
-    [Fact]
-    public async Task ABusyNodeRunsTheRequestOnceWhenTheRetryGetsIn()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABusyNodeRunsTheRequestOnceWhenTheRetryGetsIn(bool large)
     {
         await using var cluster = new TestCluster();
         var options = TestCluster.Options("a");
@@ -102,7 +109,9 @@ public class ExecAtConnectTests
 
         // The one client slot is held: the exec's handshake is refused busy, its request unread, and retried.
         var holder = await ClusterClient.ConnectAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, Wait);
-        var exec = ClusterClient.ConnectAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, Wait, exec: new ExecAtConnect(Spec(Forever, "retried.iasm", detach: true), null));
+        var spec = Spec(large ? Large(Forever) : Forever, "retried.iasm", detach: true);
+        Assert.Equal(!large, new ExecAtConnect(spec, null).TravelsWithProof);
+        var exec = ClusterClient.ConnectAsync("127.0.0.1", a.AdvertisedPort, TestCluster.Cookie, Wait, exec: new ExecAtConnect(spec, null));
         await Eventually.True(() => cluster.Log.Contains("too many client connections"), Wait, "the node refused the exec's handshake as busy at least once");
         Assert.False(exec.IsCompleted);
         await holder.DisposeAsync();
