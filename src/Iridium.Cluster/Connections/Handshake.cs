@@ -191,8 +191,10 @@ internal static class Handshake
     {
         var first = await connection.ReadAsync(ct).ConfigureAwait(false);
         // Off the socket engine's thread, where a node's reads complete (SocketCompletions): the
-        // key exchange that follows costs real arithmetic, and a stranger may ask for it.
-        await Task.Yield();
+        // key exchange that follows costs real arithmetic, and a stranger may ask for it. A first
+        // frame that was there already completed the read on the pool thread the handshake began
+        // on (a client sends it the moment it connects): no hand-off then.
+        if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
         ChannelEncryption.Accepting? accepting = null;
         if (first is SecureHello hello)
         {
