@@ -177,5 +177,40 @@ class ExecTests(E2ETestCase):
         )
 
 
+class ExecBusyTests(E2ETestCase):
+    """exec sends its request with the handshake's last message: a node with its one client slot for
+    this address taken says busy without reading it, and the client's next try runs it, once."""
+
+    def test_a_busy_exec_tries_again_and_runs_once(self):
+        nodes = self.start_cluster(1, extra=("--max-client-connections-per-address", "1"))
+        node = nodes["node1"][1]
+        self.wait_for_mesh([node])
+        with open(self.path("holder.err"), "w") as err:
+            holder = self.start("exec", node, program("forever.iasm"), data_root=self.data,
+                                stdout=subprocess.PIPE, stderr=err, text=True)  # fmt: skip
+        self.assertEqual(read_line(holder.stdout, 20, "the slot holder's program prints"), "started\n")
+        with open(self.path("second.out"), "w") as out, open(self.path("second.err"), "w") as err:
+            second = self.start("exec", node, program("forever.iasm"), "--detach", "--timeout-ms", "60000",
+                                data_root=self.data, stdout=out, stderr=err)  # fmt: skip
+        wait_for(
+            lambda: "too many client connections" in self.read("node1.log"),
+            30,
+            "the node told the second exec it is busy",
+        )
+        self.assertIsNone(second.poll(), f"the second exec gave up instead of trying again: {self.read('second.err')}")
+        holder.send_signal(signal.SIGINT)
+        self.assertEqual(holder.wait(timeout=30), 130, f"Ctrl-C of the slot holder: {self.read('holder.err')}")
+        holder.stdout.close()
+        self.assertEqual(second.wait(timeout=60), 0, f"the second exec: {self.read('second.err')}")
+        root = self.read("second.out").strip()
+
+        def listed():
+            out = iridium("ps", node, "--json", data_root=self.data)
+            return [p["id"] for p in json.loads(out.stdout)] if out.returncode == 0 else None
+
+        # The holder's program goes (Ctrl-C); the detached one runs, and only once.
+        wait_for(lambda: listed() == [root], 10, f"ps lists only the detached program {root}")
+
+
 if __name__ == "__main__":
     unittest.main()
