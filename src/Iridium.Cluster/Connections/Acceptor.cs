@@ -148,8 +148,9 @@ internal sealed class Acceptor
             return;
         }
         connection.KeepAlive(_options.FailureTimeout);
-        connection.Start(_clients, OnSendDropped, _options.QueueBytesFor(member: false), readOnlyAsFastAsAnswered: true);
         _clients.Started(connection);
+        // Read here: a request the client sent with its Proof (exec) is waiting already.
+        connection.Start(_clients, OnSendDropped, _options.QueueBytesFor(member: false), readOnlyAsFastAsAnswered: true, readHere: true);
     }
 
     /// <summary>Called by the handshake once the dialer is authenticated: decides, and records it when admitted.</summary>

@@ -66,7 +66,7 @@ internal sealed class ClientRequests(ClusterOptions options, Func<string, IReadO
         }
     }
 
-    /// <summary>The connection's loops are running: from now on it is watched for idleness.</summary>
+    /// <summary>The connection is admitted and its loops start now: from now on it is watched for idleness.</summary>
     public void Started(ClusterConnection connection)
     {
         lock (_gate)
