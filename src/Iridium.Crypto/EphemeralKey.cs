@@ -66,16 +66,17 @@ public static class EphemeralKeys
 
     /// <summary>
     /// Starts making one key on a new thread (not the thread pool's), unless one is being made
-    /// that way already; <see cref="TakeOwnThreadKey"/> takes it. <paramref name="then"/>: what
-    /// else the caller wants done off its own thread, once the key is made (the key's taker does
-    /// not wait for it); its failure is ignored.
+    /// that way already; <see cref="TakeOwnThreadKey"/> takes it. <paramref name="first"/>: what
+    /// else the caller wants done off its own thread, before the key (starting something, such as
+    /// another thread, is best begun early); a taker that comes while it runs makes its own key
+    /// rather than wait. Its failure is ignored.
     /// </summary>
-    public static void PrepareOnOwnThread(Action? then = null)
+    public static void PrepareOnOwnThread(Action? first = null)
     {
         lock (Gate)
         {
             if (_ownThread is not null) return;
-            _ownThread = new KeyThread(then: then);
+            _ownThread = new KeyThread(first: first);
         }
     }
 
@@ -100,15 +101,15 @@ public static class EphemeralKeys
         private const int NotBegun = 0, Making = 1, TakenFirst = 2;
 
         private readonly Thread _thread;
-        private readonly Action? _then;
+        private readonly Action? _first;
         // Set once the key is made (or failed): the taker waits for that, not for the thread's end.
         private readonly ManualResetEventSlim _made = new();
         private EphemeralKey? _key;
         private int _state;
 
-        public KeyThread(bool start = true, Action? then = null)
+        public KeyThread(bool start = true, Action? first = null)
         {
-            _then = then;
+            _first = first;
             _thread = new Thread(Make) { IsBackground = true, Name = "ephemeral key" };
             if (start) _thread.Start();
         }
@@ -120,9 +121,10 @@ public static class EphemeralKeys
         internal bool MadeOne => Volatile.Read(ref _key) is not null;
 
         /// <summary>
-        /// The key; null when making it failed, or when the thread has not begun: on a busy
-        /// machine a new thread can wait milliseconds for a core, and the taker, which runs, makes
-        /// its own rather than wait for one that has not started (that thread then makes none).
+        /// The key; null when making it failed, or when the thread has not begun it (it may still be
+        /// doing what comes first): on a busy machine a new thread can wait milliseconds for a
+        /// core, and the taker, which runs, makes its own rather than wait for one that has not
+        /// started (that thread then makes none).
         /// </summary>
         public EphemeralKey? Key()
         {
@@ -136,6 +138,14 @@ public static class EphemeralKeys
 
         private void Make()
         {
+            try
+            {
+                _first?.Invoke();
+            }
+            catch (Exception)
+            {
+                // Only a head start: the caller's own thread does it when it gets there.
+            }
             if (Interlocked.CompareExchange(ref _state, Making, NotBegun) != NotBegun) return;
             try
             {
@@ -148,14 +158,6 @@ public static class EphemeralKeys
             finally
             {
                 _made.Set();
-            }
-            try
-            {
-                _then?.Invoke();
-            }
-            catch (Exception)
-            {
-                // Only a head start: the caller's own thread does it when it gets there.
             }
         }
     }

@@ -125,10 +125,12 @@ public sealed partial class ClusterClient : IAsyncDisposable
     /// <summary>
     /// Starts making this process's connection key on a thread of its own (a command-line client,
     /// at start-up): it is ready, or nearly, by the time <see cref="ConnectAsync"/> needs it. That
-    /// thread then starts .NET's socket engine too (<see cref="SocketTransport.StartSocketEngine"/>),
-    /// which the connect would otherwise start on the command's thread.
+    /// thread first starts .NET's socket engine (<see cref="SocketTransport.StartSocketEngine"/>),
+    /// which the connect would otherwise start on the command's thread; begun first, it is done
+    /// before the connect needs it, rather than still starting when the key was made first (then
+    /// the connect waited for it, perf trace: a third of a millisecond on a quiet machine).
     /// </summary>
-    public static void PrepareToConnect() => EphemeralKeys.PrepareOnOwnThread(then: SocketTransport.StartSocketEngine);
+    public static void PrepareToConnect() => EphemeralKeys.PrepareOnOwnThread(first: SocketTransport.StartSocketEngine);
 
     private static async Task<ClusterClient> ConnectOnceAsync(string host, int port, byte[] cookie, TimeSpan timeout, ClientIo io, CancellationToken ct, ExecAtConnect? exec)
     {

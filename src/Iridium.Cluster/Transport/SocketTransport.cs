@@ -44,8 +44,8 @@ internal sealed class SocketTransport : IConnectionTransport
     /// starting a thread waits, yielding the processor in a loop (Native AOT's Thread.Start), until
     /// the new thread runs: on a loaded machine that wait was about a millisecond of an exec
     /// client's CPU (perf stat, 40 runs: 4.7-7.0 ms task-clock, 2.9-4.0 with the engine started
-    /// elsewhere). A command-line client has it done on its key thread while its own thread parses
-    /// and reads the program, rather than just before it connects.
+    /// elsewhere). A command-line client has it done on its key thread, first thing, while its own
+    /// thread parses and reads the program, rather than just before it connects.
     /// </summary>
     public static void StartSocketEngine()
     {
