@@ -150,7 +150,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     /// </summary>
     private long RunSlice(Process process, long steps)
     {
-        if (process.IsDriven) return RunDrivenSlice(process, process.CurrentRun!, steps);
+        if (process.RunsOnRequest) return RunDrivenSlice(process, process.CurrentRun!, steps);
         if (process.KillRequested)
         {
             runtime.Finish(process, DownReason.Killed, null);
@@ -183,7 +183,7 @@ internal sealed class Scheduler(ProcessRuntime runtime) : IDisposable
     }
 
     /// <summary>
-    /// One slice of a driven process's run: its end (a stop, a fault, the run's budget spent, an
+    /// One slice of a run its host asked for (a driven process's, a hosted one's handed over): its end (a stop, a fault, the run's budget spent, an
     /// interrupt) ends the run and leaves the process idle, not ended; a kill ends both.
     /// </summary>
     private long RunDrivenSlice(Process process, DrivenRun run, long steps)
