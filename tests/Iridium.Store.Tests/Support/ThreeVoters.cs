@@ -86,7 +86,10 @@ internal sealed class ThreeVoters : IAsyncDisposable
             if (views.Count == 1) return views[0]!;
             await Task.Delay(20);
         }
-        throw new TimeoutException($"no single leader within {within}");
+        // What each voter sees (term, leader, log): tells a split vote from a stuck voter.
+        var seen = string.Join("; ", Running.Select(n => n.Status()).Select(s =>
+            $"{s.Name}: term {s.Term}, leader {s.Leader ?? "none"}, commit {s.CommitIndex}, last {s.LastLogIndex}, applied {s.AppliedIndex}"));
+        throw new TimeoutException($"no single leader within {within} ({seen})");
     }
 
     /// <summary>Writes through <paramref name="node"/>, again after each "unavailable", for up to <paramref name="within"/>.</summary>
