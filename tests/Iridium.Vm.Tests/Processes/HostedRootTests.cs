@@ -140,7 +140,7 @@ public class HostedRootTests
     }
 
     /// <summary>Keeps what is written and the name of each thread that wrote it.</summary>
-    private sealed class ThreadRecordingStream : Stream
+    private sealed class ThreadRecordingStream : WriteOnlyStream
     {
         private readonly MemoryStream _bytes = new();
         private readonly List<string> _writers = [];
@@ -175,14 +175,5 @@ public class HostedRootTests
         public override void Flush()
         {
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -117,7 +117,7 @@ public class SchedulerQueueTests
     }
 
     /// <summary>Blocks its first write until <see cref="Release"/> is set; <see cref="Entered"/> says it is blocked.</summary>
-    private sealed class BlockingStream : Stream
+    private sealed class BlockingStream : WriteOnlyStream
     {
         public ManualResetEventSlim Entered { get; } = new();
         public ManualResetEventSlim Release { get; } = new();
@@ -139,14 +139,5 @@ public class SchedulerQueueTests
             Release.Set();
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
