@@ -34,7 +34,8 @@ public class ClusterNodeTests
         // The advertised port, not an ephemeral source port.
         Assert.Equal(third.AdvertisedPort, view.Single(m => m.Alias == "n3").Port);
         Assert.Equal("127.0.0.1", view.Single(m => m.Alias == "n3").Host);
-        Assert.True(cluster.Log.Contains($"node up: n3 {third.NodeId} 127.0.0.1:{third.AdvertisedPort}"));
+        // A line is written after the state it reports changes: waited for, as the state was.
+        await Eventually.True(() => cluster.Log.Contains($"node up: n3 {third.NodeId} 127.0.0.1:{third.AdvertisedPort}"), Wait, "n3 logged up");
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public class ClusterNodeTests
         await Eventually.True(() => TestCluster.Live(stay) == 1, Wait, "dropped after Leave");
         // Far below the 30 s failure timeout: the Leave did it (speed is measured in tools/bench).
         Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
-        Assert.True(cluster.Log.Contains("node down: go (left: shutdown)"));
+        await Eventually.True(() => cluster.Log.Contains("node down: go (left: shutdown)"), Wait, "go logged down");
         var gone = TestCluster.Member(stay, "go")!;
         Assert.Equal(MemberStatus.Down, gone.Status);
         Assert.Equal(DownReason.Left, gone.Reason);
@@ -134,7 +135,7 @@ public class ClusterNodeTests
         await Eventually.True(() => TestCluster.Live(node) == 1, Wait, "victim down");
         // Far below the 30 s failure timeout: the closed socket did it (speed is measured in tools/bench).
         Assert.True(clock.ElapsedMilliseconds < 5000, $"{clock.ElapsedMilliseconds} ms");
-        Assert.True(cluster.Log.Contains("node down: victim ("));
+        await Eventually.True(() => cluster.Log.Contains("node down: victim ("), Wait, "victim logged down");
         Assert.Equal(DownReason.ConnectionLost, TestCluster.Member(node, "victim")!.Reason);
     }
 

@@ -87,8 +87,8 @@ internal sealed class ThreeVoters : IAsyncDisposable
             await Task.Delay(20);
         }
         // What each voter sees (term, leader, log): tells a split vote from a stuck voter.
-        var seen = string.Join("; ", Running.Select(n => n.Status()).Select(s =>
-            $"{s.Name}: term {s.Term}, leader {s.Leader ?? "none"}, commit {s.CommitIndex}, last {s.LastLogIndex}, applied {s.AppliedIndex}"));
+        var seen = string.Join("; ", Running.Select(n => (Status: n.Status(), n.Failure)).Select(v =>
+            $"{v.Status.Name}: term {v.Status.Term}, leader {v.Status.Leader ?? "none"}, commit {v.Status.CommitIndex}, last {v.Status.LastLogIndex}, applied {v.Status.AppliedIndex}, failure {v.Failure ?? "none"}"));
         throw new TimeoutException($"no single leader within {within} ({seen})");
     }
 
