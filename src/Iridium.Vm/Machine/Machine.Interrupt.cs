@@ -26,9 +26,10 @@ public sealed partial class Machine
 
     /// <summary>
     /// Called on the running thread after each slice of an interruptible run, a slice cut short
-    /// by a hosted RECV that must wait included (so before that thread blocks): where a host does
-    /// what must happen while a program computes or waits, such as flushing the output it
-    /// buffered or arming its Ctrl-C handler (`iridium run`). Null costs one test per slice.
+    /// by a hosted RECV that must wait included (so before the run goes on the scheduler, which
+    /// flushes the output at the end of every slice and calls this no more): where a host does
+    /// what must happen while a program computes, such as flushing the output it buffered or
+    /// arming its Ctrl-C handler (`iridium run`). Null costs one test per slice.
     /// </summary>
     public Action? BetweenSlices { get; set; }
 
@@ -91,11 +92,14 @@ public sealed partial class Machine
     /// Slices add up to the same run, instruction for instruction, as one unsliced run. A
     /// scheduler's process: <see cref="Start"/>, slices until one is not Running, <see cref="Finish"/>.
     /// </summary>
-    public ExecutionResult RunSlice(long steps, out long executed)
+    public ExecutionResult RunSlice(long steps, out long executed) => RunSlice(steps, out executed, handOverWaits: true);
+
+    /// <param name="handOverWaits">False for the scheduler's slices: a wait is returned to it (see <see cref="RunProcessSlice"/>).</param>
+    private ExecutionResult RunSlice(long steps, out long executed, bool handOverWaits)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         LastHeapRefusal = HeapRefusal.None;
-        var result = Execute(steps, budgetEndsRun: false, flush: false);
+        var result = Execute(steps, budgetEndsRun: false, flush: false, handOverWaits: handOverWaits);
         executed = steps - _cpu.StepsLeft;
         Volatile.Write(ref _stepsInSlices, _stepsInSlices + executed);
         return result;

@@ -90,7 +90,7 @@ public sealed unsafe partial class Machine
     /// </summary>
     internal (SliceEnd End, ExecutionResult Result, long Ran) RunProcessSlice(long steps)
     {
-        var result = RunSlice(steps, out long executed);
+        var result = RunSlice(steps, out long executed, handOverWaits: false);
         FlushOutput();
         if (IsWait(result)) return (SliceEnd.Waiting, result, executed - 1);
         return (result.Status == ExecutionStatus.Running ? SliceEnd.OutOfSlice : SliceEnd.Ended, result, executed);
@@ -177,7 +177,7 @@ public sealed unsafe partial class Machine
         // Nothing to take and no deadline to keep: wait without taking the lock (a process
         // passing messages along finds its mailbox empty after every one). The count is read
         // unlocked and may be stale, which is safe: a letter posted meanwhile is seen by the
-        // check under the lock before the process waits (TryPark, WaitHosted), and the RECV runs again.
+        // check under the lock before the process waits (TryPark), and the RECV runs again.
         if (_cpu.R[b] < 0 && self.Mailbox.Count == 0 && !self.HasDeadline) return WaitSignal;
         lock (self)
         {

@@ -253,7 +253,11 @@ public sealed partial class Machine
     public ExecutionResult RunOnce() => Continue(1);
 
     /// <param name="flush">Flush <see cref="Output"/> at the end: every run but a scheduler's slice.</param>
-    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, bool flush = true, CancellationToken interrupt = default)
+    /// <param name="handOverWaits">
+    /// A hosted process's instruction that must wait hands the rest of the run to the scheduler:
+    /// every run but a scheduler's slice (which returns the wait to the scheduler).
+    /// </param>
+    private unsafe ExecutionResult Execute(long? maxSteps, bool budgetEndsRun = true, bool flush = true, CancellationToken interrupt = default, bool handOverWaits = true)
     {
         var decoded = _decoded ??= Decode();
         int codeCount = InstructionDecoder.CodeSlots(_programLength, _codeStart);
@@ -276,22 +280,20 @@ public sealed partial class Machine
         fixed (Instruction* code = decoded)
         {
             result = DispatchFromPc(code, maxSteps is not null, interrupt);
-            // A hosted process's RECV that must wait blocks this thread, then runs again.
-            while (IsWait(result) && Process is { IsHosted: true } process)
-            {
-                if (_cpu.StepsLeft != long.MaxValue) _cpu.StepsLeft++;   // waiting costs no step
-                if (!process.WaitHosted(interrupt))
-                {
-                    result = new ExecutionResult(ExecutionStatus.Interrupted, 0, _cpu.PcAddress);
-                    break;
-                }
-                result = DispatchFromPc(code, maxSteps is not null, interrupt);
-            }
         }
         Pc = _cpu.PcAddress;
+        bool handedOver = handOverWaits && IsWait(result) && Process is { IsHosted: true };
+        if (handedOver)
+        {
+            // A hosted process's instruction must wait: the rest of its run goes on the scheduler,
+            // and this thread waits for its end (ProcessRuntime.RunHandedOver says why).
+            long stepsLeft = _cpu.StepsLeft == long.MaxValue ? long.MaxValue : _cpu.StepsLeft + 1;   // waiting costs no step
+            result = Process!.Runtime.RunHandedOver(Process, stepsLeft, interrupt);
+        }
 
         if (result.Status == ExecutionStatus.Running && budgetEndsRun) result = BudgetEnded();
-        if (result.Status == ExecutionStatus.Stopped && result.Code == (int)StopCode.Illegal && result.Pc < _programLength)
+        // A handed-over run's slices said so already.
+        if (!handedOver && result.Status == ExecutionStatus.Stopped && result.Code == (int)StopCode.Illegal && result.Pc < _programLength)
         {
             Diagnostics?.WriteLine($"iridium: illegal opcode {_program[result.Pc]} (0x{_program[result.Pc]:X2}) at pc={result.Pc}");
         }

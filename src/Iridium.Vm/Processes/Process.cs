@@ -3,9 +3,10 @@ namespace Iridium.Vm;
 /// <summary>
 /// One process: a VM with its mailbox, handle table, monitors and name, a member of a group.
 /// Scheduled (run in slices by the runtime's scheduler threads: every SPAWNed process), hosted
-/// (run by its host's own thread, as the program of `iridium run`: RECV then blocks that
-/// thread), or driven (run on the scheduler one run at a time, as its host asks: the REPL's
-/// VMs; see <see cref="IsDriven"/>). Its lock guards its state, mailbox, handle table, watchers
+/// (run by its host's own thread, as the program of `iridium run`, until an instruction must
+/// wait: the rest of that run then goes on the scheduler, see <see cref="ProcessRuntime.RunHandedOver"/>),
+/// or driven (run on the scheduler one run at a time, as its host asks: the REPL's VMs; see
+/// <see cref="IsDriven"/>). Its lock guards its state, mailbox, handle table, watchers
 /// and current run; the process's own thread touches the handle table, any thread may post to
 /// the mailbox.
 /// <para>
@@ -74,8 +75,14 @@ public sealed class Process
 
     public Process? Parent { get; }
 
-    /// <summary>Run by its host's thread rather than the scheduler's (see the class summary).</summary>
+    /// <summary>Run by its host's thread rather than the scheduler's until it waits (see the class summary).</summary>
     public bool IsHosted { get; }
+
+    /// <summary>
+    /// Runs on the scheduler only within a run its host asked for (<see cref="CurrentRun"/>): a
+    /// driven process, and a hosted one once its run was handed over.
+    /// </summary>
+    internal bool RunsOnRequest => IsDriven || IsHosted;
 
     /// <summary>
     /// Run by its host one run at a time, each on the scheduler (<see cref="ProcessRuntime.RunAsync"/>:
@@ -263,8 +270,8 @@ public sealed class Process
 
     /// <summary>
     /// A driven process's run is over: the process is idle (a RECV, or an answer, it waited for is
-    /// abandoned: the next run executes the instruction afresh, as if the answer had never come).
-    /// True when a kill came meanwhile: the caller ends the process.
+    /// abandoned: the next run executes the instruction afresh, as if the answer had never come);
+    /// a hosted one is back with its host. True when a kill came meanwhile: the caller ends the process.
     /// </summary>
     internal bool EndRun()
     {
@@ -274,31 +281,26 @@ public sealed class Process
             HasDeadline = false;
             PendingCall = null;
             DisarmTimerLocked();
-            State = ProcessRunState.Waiting;
+            State = IsHosted ? ProcessRunState.Running : ProcessRunState.Waiting;
             return KillRequested;
         }
     }
 
     /// <summary>
-    /// Under the lock: a waiting process has something to do. A hosted one is pulsed awake on its
-    /// own thread; a scheduled one becomes runnable, and the caller queues it (outside the lock).
+    /// Under the lock: a waiting process has something to do: it becomes runnable, and the
+    /// caller queues it (outside the lock).
     /// </summary>
     private bool WakeLocked()
     {
         if (State != ProcessRunState.Waiting) return false;
-        if (IsHosted)
-        {
-            Monitor.PulseAll(this);
-            return false;
-        }
-        if (IsDriven && _run is null) return false;   // idle between runs: the next run takes the letter
+        if (RunsOnRequest && _run is null) return false;   // idle between runs: the next run takes the letter
         State = ProcessRunState.Runnable;
         DisarmTimerLocked();
         return true;
     }
 
     /// <summary>
-    /// A scheduled process's RECV found nothing: it waits unless a letter, a kill or its
+    /// A process's RECV on the scheduler found nothing: it waits unless a letter, a kill or its
     /// deadline came in between. False: it must run again at once.
     /// </summary>
     internal bool TryPark()
@@ -308,50 +310,6 @@ public sealed class Process
             if (KillRequested || _run is { InterruptRequested: true } || HasWorkLocked() || (HasDeadline && Runtime.NowMilliseconds >= Deadline)) return false;
             State = ProcessRunState.Waiting;
             if (HasDeadline) ArmTimerLocked();
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// A hosted process's RECV found nothing: blocks its thread until a letter, the deadline, a
-    /// kill or <paramref name="interrupt"/>. False when interrupted or killed (the RECV has not run).
-    /// </summary>
-    internal bool WaitHosted(CancellationToken interrupt)
-    {
-        using var registration = interrupt.CanBeCanceled ? interrupt.UnsafeRegister(static p => ((Process)p!).Interrupted(), this) : default;
-        lock (this)
-        {
-            State = ProcessRunState.Waiting;
-            try
-            {
-                while (!KillRequested && !interrupt.IsCancellationRequested && !HasWorkLocked())
-                {
-                    if (!HasDeadline)
-                    {
-                        Monitor.Wait(this);
-                        continue;
-                    }
-                    long left = Deadline - Runtime.NowMilliseconds;
-                    if (left <= 0) break;
-                    if (Runtime.UsesSystemClock) Monitor.Wait(this, TimeSpan.FromMilliseconds(left));
-                    else
-                    {
-                        // A test clock: its timer pulses us when it is advanced past the deadline.
-                        ArmTimerLocked();
-                        Monitor.Wait(this);
-                        DisarmTimerLocked();
-                    }
-                }
-            }
-            finally
-            {
-                State = ProcessRunState.Running;
-            }
-            if (KillRequested || interrupt.IsCancellationRequested)
-            {
-                PendingCall = null;   // abandoned, as a driven run's: a later run asks afresh
-                return false;
-            }
             return true;
         }
     }
@@ -375,11 +333,6 @@ public sealed class Process
         if (wake) Runtime.Scheduler.Enqueue(this);
     }
 
-    private void Interrupted()
-    {
-        lock (this) Monitor.PulseAll(this);
-    }
-
     private void ArmTimerLocked()
     {
         DisarmTimerLocked();
@@ -398,11 +351,6 @@ public sealed class Process
         bool wake;
         lock (this)
         {
-            if (IsHosted)
-            {
-                Monitor.PulseAll(this);
-                return;
-            }
             if (State != ProcessRunState.Waiting || !HasDeadline) return;
             if (Runtime.NowMilliseconds < Deadline)
             {

@@ -22,7 +22,6 @@ public sealed class ProcessRuntime : IDisposable
         Limits = limits ?? new ProcessLimits();
         Limits.Validate();
         Clock = clock ?? TimeProvider.System;
-        UsesSystemClock = clock is null || ReferenceEquals(clock, TimeProvider.System);
         Alias = alias;
         Scheduler = new Scheduler(this);
     }
@@ -32,8 +31,6 @@ public sealed class ProcessRuntime : IDisposable
     public string? Alias { get; }
 
     internal TimeProvider Clock { get; }
-
-    internal bool UsesSystemClock { get; }
 
     internal Scheduler Scheduler { get; }
 
@@ -110,7 +107,7 @@ public sealed class ProcessRuntime : IDisposable
 
     /// <summary>
     /// Makes <paramref name="machine"/> the hosted root of a new group (its host keeps running
-    /// it on its own thread; RECV blocks that thread). Its output, and its group's, goes to what
+    /// it on its own thread until an instruction must wait: <see cref="RunHandedOver"/>). Its output, and its group's, goes to what
     /// was its <see cref="Machine.Output"/>, a whole line at a time.
     /// </summary>
     public Process Adopt(Machine machine)
@@ -181,16 +178,47 @@ public sealed class ProcessRuntime : IDisposable
         if (!process.IsDriven) throw new InvalidOperationException("only a driven process runs on its host's request");
         var run = new DrivenRun(steps);
         if (!process.TryBeginRun(run)) return new ExecutionResult(ExecutionStatus.Interrupted, 0, process.Machine?.Pc ?? 0);
-        using (interrupt.UnsafeRegister(static state =>
-        {
-            var (process, run) = ((Process, DrivenRun))state!;
-            process.InterruptRun(run);
-        }, (process, run)))
+        using (InterruptOnCancel(process, run, interrupt))
         {
             Scheduler.Enqueue(process);
             return await run.Result.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A hosted process's instruction must wait (a RECV with nothing to take, an answer to
+    /// come): the rest of its run, from pc, goes on the scheduler as a driven run does, at most
+    /// <paramref name="steps"/> more, and the host's thread blocks until it ends, with the result
+    /// <see cref="RunAsync"/> gives. Blocking the host's thread until each letter came instead
+    /// would wake it for every letter, and a scheduler thread for every message it then sent:
+    /// two threads woken per message the root exchanges with its group, each a system call and
+    /// a wait for a processor (a ring of a thousand processes whose token passes the root, and a
+    /// quiet machine's cores doubled its time; tools/bench/processes.sh). On the scheduler, the
+    /// root is one more process: a letter to it is run next on the sender's thread, and so is what
+    /// it sends. A kill asked before the hand-over ends the run at once (interrupted, pc on the
+    /// instruction, as a kill during it).
+    /// </summary>
+    internal ExecutionResult RunHandedOver(Process process, long steps, CancellationToken interrupt)
+    {
+        var run = new DrivenRun(steps);
+        if (!process.TryBeginRun(run))
+        {
+            process.EndRun();   // drops the answer it may have asked for: a later run asks afresh
+            return process.Machine!.InterruptedAtPc();
+        }
+        using (InterruptOnCancel(process, run, interrupt))
+        {
+            Scheduler.Enqueue(process);
+            return run.Result.GetAwaiter().GetResult();
+        }
+    }
+
+    private static CancellationTokenRegistration InterruptOnCancel(Process process, DrivenRun run, CancellationToken interrupt)
+        => interrupt.UnsafeRegister(static state =>
+        {
+            var (process, run) = ((Process, DrivenRun))state!;
+            process.InterruptRun(run);
+        }, (process, run));
 
     /// <summary>
     /// A hosted root's run has ended with <paramref name="final"/>: the process ends (its

@@ -184,7 +184,7 @@ public class StoreWaitTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task AHostedProgram_WaitsOnItsOwnThread_UntilTheAnswer_OrAnInterrupt(bool interrupted)
+    public async Task AHostedProgram_WaitsOnTheScheduler_UntilTheAnswer_OrAnInterrupt(bool interrupted)
     {
         var store = new FakeStore();
         store.Set("n", "hi");
