@@ -164,7 +164,10 @@ public sealed class RemoteLimitsTests : IDisposable
         {
             var output = new StringWriter();
             var error = new StringWriter();
-            var status = await RemoteReplClient.RunAsync("127.0.0.1", server.Port, () => Cookie, ["hlt"], TextReader.Null, output, error)
+            // A generous login deadline: at load 13 the 5 s default gave up once ("login slots
+            // busy"), as each try's handshake was slow enough for the flood to push it out.
+            var status = await RemoteReplClient.RunAsync("127.0.0.1", server.Port, () => Cookie, ["hlt"], TextReader.Null, output, error,
+                    loginTimeout: TimeSpan.FromSeconds(30))
                 .WaitAsync(TimeSpan.FromSeconds(60));
             if (status != RemoteClientStatus.Ok || !output.ToString().Contains("VM stopped: code 0"))
                 failures.Add($"{status}: {error.ToString().Trim()}");
