@@ -214,11 +214,7 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     }
 
     /// <summary>Writes and flushes one frame (handshake phase, before <see cref="Start"/>).</summary>
-    public async ValueTask WriteAsync(IClusterMessage message, CancellationToken ct)
-    {
-        WriteFrame(message, _transport.Output);
-        await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
-    }
+    public ValueTask WriteAsync(IClusterMessage message, CancellationToken ct) => WriteAsync(message, [], ct);
 
     /// <summary>
     /// Writes <paramref name="first"/> and then each of <paramref name="then"/>, each its own frame,
