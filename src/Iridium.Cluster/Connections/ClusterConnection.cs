@@ -360,6 +360,12 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
                     throw new ChannelClosedException();
                 }
                 room = (_roomFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                // A frame that left the queue between the look above and this wait's making found
+                // no one waiting (Dequeued reads _roomFreed after taking its bytes off): look again,
+                // after a full fence, or this sender could wait for a dequeue that never comes.
+                Interlocked.MemoryBarrier();
+                long now = Volatile.Read(ref _queuedBytes);
+                if (now == 0 || now + frame.Bytes <= QueueLimitBytes) continue;
             }
             try
             {
