@@ -109,31 +109,74 @@ public sealed class NoiseHandshake
     /// </summary>
     public byte[] WriteSecond(ReadOnlySpan<byte> payload, EphemeralKey? ephemeral = null)
     {
+        var message = new byte[DhBytes + payload.Length + CipherState.TagBytes];
+        WriteSecondEphemeral(ephemeral).CopyTo(message, 0);
+        WriteSecondRest(payload, message.AsSpan(DhBytes));
+        return message;
+    }
+
+    /// <summary>
+    /// Responder, message 2 in two steps: first its token <c>e</c>, this side's public key (the
+    /// message's first <see cref="DhBytes"/> bytes), which needs no Diffie-Hellman and can be on
+    /// its way while <see cref="WriteSecondRest"/> computes <c>ee</c>, and the initiator
+    /// computes its own <c>ee</c> at the same time (<see cref="ReadSecondEphemeral"/>). The bytes are
+    /// those of <see cref="WriteSecond"/>; only when they leave differs.
+    /// </summary>
+    public byte[] WriteSecondEphemeral(EphemeralKey? ephemeral = null)
+    {
         Expect(initiator: false, step: 1);
         var local = _ephemeral ??= ephemeral ?? EphemeralKey.New();
         MixEphemeral(local.Public);
+        _halfway = true;
+        return local.Public;
+    }
+
+    /// <summary>
+    /// Responder: the rest of message 2 (<c>ee</c>, then the payload sealed) into
+    /// <paramref name="destination"/> (the payload's length plus the tag); the handshake is then complete.
+    /// </summary>
+    public void WriteSecondRest(ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        ExpectHalfway(initiator: false);
         MixKey(Agree(_remoteEphemeral!));
-        var message = new byte[DhBytes + payload.Length + CipherState.TagBytes];
-        local.Public.CopyTo(message, 0);
-        EncryptAndHash(payload, message.AsSpan(DhBytes));
-        return message;
+        EncryptAndHash(payload, destination);
     }
 
     /// <summary>Initiator: reads the second message; throws <see cref="AuthenticationException"/> when it does not authenticate.</summary>
     public byte[] ReadSecond(ReadOnlySpan<byte> message)
     {
-        Expect(initiator: true, step: 1);
         if (message.Length < DhBytes + CipherState.TagBytes) throw new AuthenticationException("second handshake message too short");
-        var remote = message[..DhBytes].ToArray();
+        ReadSecondEphemeral(message[..DhBytes]);
+        return ReadSecondRest(message[DhBytes..]);
+    }
+
+    /// <summary>
+    /// Initiator, message 2 in two steps: its first <see cref="DhBytes"/> bytes, the responder's
+    /// public key, and the Diffie-Hellman <c>ee</c> with it, which can run while the rest of the
+    /// message is still on its way (<see cref="WriteSecondEphemeral"/>).
+    /// </summary>
+    public void ReadSecondEphemeral(ReadOnlySpan<byte> publicKey)
+    {
+        Expect(initiator: true, step: 1);
+        if (publicKey.Length != DhBytes) throw new AuthenticationException("second handshake message too short");
+        var remote = publicKey.ToArray();
         MixEphemeral(remote);
         MixKey(Agree(remote));
-        return DecryptAndHash(message[DhBytes..]);
+        _halfway = true;
+    }
+
+    /// <summary>Initiator: the rest of message 2 (the sealed payload); throws <see cref="AuthenticationException"/> when it does not authenticate.</summary>
+    public byte[] ReadSecondRest(ReadOnlySpan<byte> rest)
+    {
+        ExpectHalfway(initiator: true);
+        if (rest.Length < CipherState.TagBytes) throw new AuthenticationException("second handshake message too short");
+        return DecryptAndHash(rest);
     }
 
     /// <summary>Split: the transport keys, once both messages are through. The ephemeral private key is wiped.</summary>
     public TransportKeys Split()
     {
-        if (_step != 2) throw new InvalidOperationException("the handshake is not complete");
+        if (_step != 2 || _halfway) throw new InvalidOperationException("the handshake is not complete");
         Span<byte> keys = stackalloc byte[2 * HashBytes];
         Hkdf(_ck, [], keys);
         var initiatorToResponder = new CipherState(_choice);
@@ -150,10 +193,19 @@ public sealed class NoiseHandshake
 
     private byte[]? _remoteEphemeral;
 
+    // Between the two steps of message 2 (its token e, then the rest).
+    private bool _halfway;
+
     private void Expect(bool initiator, int step)
     {
-        if (_initiator != initiator || _step != step) throw new InvalidOperationException("handshake message out of order");
+        if (_initiator != initiator || _step != step || _halfway) throw new InvalidOperationException("handshake message out of order");
         _step++;
+    }
+
+    private void ExpectHalfway(bool initiator)
+    {
+        if (_initiator != initiator || !_halfway) throw new InvalidOperationException("handshake message out of order");
+        _halfway = false;
     }
 
     /// <summary>The token <c>e</c> in a pre-shared-key handshake: MixHash, then MixKey (Noise, 9.2).</summary>

@@ -64,6 +64,9 @@ internal sealed class ArrivedMessages
         return false;
     }
 
+    /// <summary>Whether a message is still to hand on.</summary>
+    public bool HasNext => _next < _messages.Count;
+
     /// <summary>Lets go of what is left.</summary>
     public void Clear()
     {

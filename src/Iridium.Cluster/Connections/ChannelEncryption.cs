@@ -70,15 +70,30 @@ internal static class ChannelEncryption
     {
         var noise = opening.Noise;
         await connection.WriteAsync(opening.Hello, ct).ConfigureAwait(false);
+        byte[]? acceptorKey;
+        byte[] payload;
+        try
+        {
+            // The acceptor's key leaves ahead of the rest of message 2 (AnswerAsync): its
+            // Diffie-Hellman runs here while the acceptor computes its own.
+            acceptorKey = await ReadAcceptorKeyAsync(connection, noise, ct).ConfigureAwait(false);
+        }
+        catch (AuthenticationException)
+        {
+            return (null, Handshake.Failed("authentication failed: the peer sent an invalid ephemeral key", RefuseCode.Authentication));
+        }
         var reply = await connection.ReadAsync(ct).ConfigureAwait(false);
         if (reply is Refuse refuse) return (null, Handshake.Refused(refuse));
         if (reply is null)
             return (null, new DialOutcome(false, RefuseCode.Version, "the peer closed the connection at the encrypted handshake (it may run an older iridium, protocol 1, which has no encryption)", null, null) { PeerMayBeOlder = true });
         if (reply is not SecureAccept accept) return (null, Handshake.Failed($"expected SecureAccept, got {reply.GetType().Name}"));
-        byte[] payload;
         try
         {
-            payload = noise.ReadSecond(accept.Message ?? []);
+            var message = accept.Message ?? [];
+            if (acceptorKey is null) payload = noise.ReadSecond(message);
+            else if (message.Length < NoiseHandshake.DhBytes || !message.AsSpan(0, NoiseHandshake.DhBytes).SequenceEqual(acceptorKey))
+                throw new AuthenticationException("second handshake message changed under its read");
+            else payload = noise.ReadSecondRest(message.AsSpan(NoiseHandshake.DhBytes));
         }
         catch (AuthenticationException)
         {
@@ -87,6 +102,41 @@ internal static class ChannelEncryption
         connection.Encrypt(noise.Split());
         return (FrameCodec.Decode(new System.Buffers.ReadOnlySequence<byte>(payload)), null);
     }
+
+    /// <summary>
+    /// The acceptor's ephemeral public key, read from the start of its <see cref="SecureAccept"/>
+    /// frame before the rest has come, and the dialer's Diffie-Hellman with it done
+    /// (<see cref="NoiseHandshake.ReadSecondEphemeral"/>); null, with nothing done, when what
+    /// arrives is not a SecureAccept (a Refuse, an older peer's frame, the end of the stream):
+    /// the whole frame read then tells what it is. The key is checked again against the whole
+    /// frame once it has come.
+    /// </summary>
+    private static async Task<byte[]?> ReadAcceptorKeyAsync(ClusterConnection connection, NoiseHandshake noise, CancellationToken ct)
+    {
+        var start = await connection.PeekAsync(AcceptKeyEnd, ct).ConfigureAwait(false);
+        var template = AcceptTemplate.Value;
+        // The frame's length and the message's length differ with the payload; what lies between
+        // them (the message type's tag and the encoding's header) does not.
+        const int LengthBytes = 4;
+        if (start is null || !start.AsSpan(ProtocolLimits.FrameHeaderBytes, template.MessageAt - LengthBytes - ProtocolLimits.FrameHeaderBytes)
+                .SequenceEqual(template.Frame.AsSpan(ProtocolLimits.FrameHeaderBytes, template.MessageAt - LengthBytes - ProtocolLimits.FrameHeaderBytes)))
+            return null;
+        var key = start.AsSpan(template.MessageAt, NoiseHandshake.DhBytes).ToArray();
+        noise.ReadSecondEphemeral(key);
+        return key;
+    }
+
+    /// <summary>A SecureAccept frame with an empty-payload message, and where that message begins.</summary>
+    private sealed record AcceptFrameTemplate(byte[] Frame, int MessageAt);
+
+    private static readonly Lazy<AcceptFrameTemplate> AcceptTemplate = new(() =>
+    {
+        var frame = SecureAcceptFrame(NoiseHandshake.DhBytes + CipherState.TagBytes, out int at);
+        return new AcceptFrameTemplate(frame, at);
+    });
+
+    /// <summary>How many bytes of a SecureAccept frame hold the acceptor's key, and everything before it.</summary>
+    private static int AcceptKeyEnd => AcceptTemplate.Value.MessageAt + NoiseHandshake.DhBytes;
 
     /// <summary>
     /// The acceptor's side of message 1: the dialer's <paramref name="hello"/> checked and its
@@ -128,6 +178,12 @@ internal static class ChannelEncryption
     /// The acceptor's message 2, carrying <paramref name="answer"/> (the Challenge, or a Refuse:
     /// sealed, so its reason, which may quote the introduction, stays private); after it every
     /// frame is encrypted. Null, or the refusal when the dialer's key is unusable.
+    /// The frame leaves in two writes: up to and including this side's ephemeral public key first,
+    /// which needs no Diffie-Hellman, then the sealed rest once <c>ee</c> is computed. The dialer
+    /// computes its <c>ee</c> as soon as the key arrives (<see cref="DialAsync"/>), so the two
+    /// scalar multiplications of the exchange's second half run at the same time on the two
+    /// machines rather than one after the other (measured: about a third of a millisecond of an
+    /// `iridium exec`). The bytes on the wire are the same frame as in one write.
     /// </summary>
     public static async Task<AcceptOutcome?> AnswerAsync(ClusterConnection connection, Accepting accepting, IClusterMessage answer, CancellationToken ct)
     {
@@ -135,29 +191,47 @@ internal static class ChannelEncryption
         // Taken only now that the first message has checked: a stranger costs no key.
         var ephemeral = EphemeralKeys.Take();
         EphemeralKeys.Prepare();
-        byte[] second;
+        var payload = Payload(answer);
+        var frame = SecureAcceptFrame(NoiseHandshake.DhBytes + payload.Length + CipherState.TagBytes, out int messageAt);
+        int keyEnd = messageAt + NoiseHandshake.DhBytes;
+        noise.WriteSecondEphemeral(ephemeral).CopyTo(frame, messageAt);
+        // A failure from here on leaves part of a frame written: nothing more may follow it (a
+        // refusal would be read as the frame's rest), and every caller closes the connection.
+        await connection.WriteFramedAsync(frame.AsMemory(0, keyEnd), ct).ConfigureAwait(false);
         try
         {
-            second = noise.WriteSecond(Payload(answer), ephemeral);
+            noise.WriteSecondRest(payload, frame.AsSpan(keyEnd));
         }
         catch (AuthenticationException e)
         {
-            return await Handshake.RefuseAsync(connection, RefuseCode.Protocol, e.Message, ct).ConfigureAwait(false);
+            return Handshake.Rejected("the dialer's handshake failed: " + e.Message);
         }
         var keys = noise.Split();
         try
         {
-            await connection.WriteAsync(new SecureAccept { Message = second }, ct).ConfigureAwait(false);
+            await connection.WriteFramedAsync(frame.AsMemory(keyEnd), ct).ConfigureAwait(false);
         }
         finally
         {
-            // The frame is in the connection's output once WriteAsync is entered, even when its
+            // The frame is in the connection's output once the write is entered, even when its
             // flush is cancelled (a connection pushed out of the handshake budget): anything
             // written after it, such as the busy Refuse, must be sealed, or the dialer (which
             // reads SecureAccept and encrypts) cannot open it.
             connection.Encrypt(keys);
         }
         return null;
+    }
+
+    /// <summary>
+    /// A <see cref="SecureAccept"/> frame whose Noise message of <paramref name="messageBytes"/> bytes
+    /// is left to fill in, at <paramref name="messageAt"/>: the message is the frame's last field,
+    /// so it is its tail, whatever the encoding puts before it.
+    /// </summary>
+    internal static byte[] SecureAcceptFrame(int messageBytes, out int messageAt)
+    {
+        var frame = FrameCodec.ToFrame(new SecureAccept { Message = new byte[messageBytes] });
+        messageAt = frame.Length - messageBytes;
+        return frame;
     }
 
     /// <summary>The pre-shared key of the cookie last used, and that cookie (the same array: a node's never changes).</summary>

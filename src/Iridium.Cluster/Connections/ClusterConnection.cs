@@ -213,6 +213,39 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
         }
     }
 
+    /// <summary>
+    /// The first <paramref name="bytes"/> bytes that have arrived, left unread for the next
+    /// <see cref="ReadAsync"/> (handshake phase): the start of a frame whose rest is still on its
+    /// way (<see cref="ChannelEncryption.DialAsync"/>). Null when the stream ends first, when a
+    /// whole frame shorter than that has arrived, or when a read message is waiting already.
+    /// </summary>
+    public async ValueTask<byte[]?> PeekAsync(int bytes, CancellationToken ct)
+    {
+        if (_arrived.HasNext) return null;
+        var input = _transport.Input;
+        while (true)
+        {
+            ReadResult result = await input.ReadAsync(ct).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= bytes)
+            {
+                var start = buffer.Slice(0, bytes).ToArray();
+                input.AdvanceTo(buffer.Start);
+                return start;
+            }
+            bool shortFrame = FrameCodec.TryReadFrame(ref buffer, IncomingFrameCap, out _);
+            input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (shortFrame || result.IsCompleted || result.IsCanceled) return null;
+        }
+    }
+
+    /// <summary>Writes and flushes bytes that are (part of) a frame already made (handshake phase: <see cref="ChannelEncryption.AnswerAsync"/>).</summary>
+    public async ValueTask WriteFramedAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        _transport.Output.Write(bytes.Span);
+        await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
     /// <summary>Writes and flushes one frame (handshake phase, before <see cref="Start"/>).</summary>
     public ValueTask WriteAsync(IClusterMessage message, CancellationToken ct) => WriteAsync(message, [], ct);
 

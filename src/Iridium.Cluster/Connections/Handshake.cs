@@ -314,5 +314,5 @@ internal static class Handshake
 
     internal static DialOutcome Failed(string message, RefuseCode? code = RefuseCode.Protocol) => new(false, code, message, null, null);
 
-    private static AcceptOutcome Rejected(string message, RefuseCode code = RefuseCode.Protocol) => new(false, message, null, ConnectionRole.Node, code);
+    internal static AcceptOutcome Rejected(string message, RefuseCode code = RefuseCode.Protocol) => new(false, message, null, ConnectionRole.Node, code);
 }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Pipelines;
 using System.Text;
 using Iridium.Cluster.Connections;
 using Iridium.Cluster.Protocol;
@@ -314,5 +316,88 @@ public class HandshakeTests
         await dialer.WriteAsync(new SecureHello { ProtocolVersion = ProtocolLimits.Version, Cipher = (byte)noise.Cipher, Message = noise.WriteFirst(payload) }, Soon);
         Assert.Equal(RefuseCode.Protocol, Assert.IsType<Refuse>(await dialer.ReadAsync(Soon)).Code);
         Assert.Contains("expected a Hello or Join", (await accepting).Message);
+    }
+
+    [Fact]
+    public async Task TheAcceptorsKeyLeavesAheadOfTheRestOfItsSecondMessage()
+    {
+        // So the dialer's Diffie-Hellman runs while the acceptor computes its own.
+        var (d, a) = PipeTransport.CreatePair();
+        var recording = new FlushRecordingTransport(a);
+        var dialer = new ClusterConnection(d, true, 1 << 20);
+        var acceptor = new ClusterConnection(recording, false, 1 << 20);
+        var accepting = Handshake.AcceptAsync(acceptor, Acceptor, Cookie, AcceptAll, Soon);
+        var dialed = await Handshake.DialAsync(dialer, Dialer, Cookie, wantMembers: false, ConnectionRole.Node, Soon);
+        Assert.True(dialed.Success, dialed.Message);
+        Assert.True((await accepting).Success);
+
+        ChannelEncryption.SecureAcceptFrame(Iridium.Crypto.NoiseHandshake.DhBytes + Iridium.Crypto.CipherState.TagBytes, out int messageAt);
+        // SecureAccept in two flushes (the first ending with the key), then the sealed HelloAck.
+        Assert.Equal(3, recording.Flushes.Count);
+        Assert.Equal(messageAt + Iridium.Crypto.NoiseHandshake.DhBytes, recording.Flushes[0]);
+        Assert.True(recording.Flushes[1] > Iridium.Crypto.CipherState.TagBytes);
+    }
+
+    [Fact]
+    public async Task ADialerThatGetsTheAcceptorsKeyAndThenTheEndOfTheStreamReportsItAndDoesNotHang()
+    {
+        var (dialer, acceptor, _) = Pair();
+        var dialing = ChannelEncryption.DialAsync(dialer, ChannelEncryption.Open(Cookie, Handshake.Introduction(Dialer, wantMembers: false, ConnectionRole.Node)), Soon);
+        var hello = Assert.IsType<SecureHello>(await acceptor.ReadAsync(Soon));
+        var (read, refused) = await ChannelEncryption.ReadHelloAsync(acceptor, hello, Cookie, Soon);
+        Assert.Null(refused);
+        var frame = ChannelEncryption.SecureAcceptFrame(Iridium.Crypto.NoiseHandshake.DhBytes + Iridium.Crypto.CipherState.TagBytes, out int at);
+        read!.Noise.WriteSecondEphemeral().CopyTo(frame, at);
+        await acceptor.WriteFramedAsync(frame.AsMemory(0, at + Iridium.Crypto.NoiseHandshake.DhBytes), Soon);
+        acceptor.Close(CloseReason.Done, "test: gone after the key");
+
+        var (answer, failure) = await dialing;
+        Assert.Null(answer);
+        Assert.NotNull(failure);
+        Assert.False(failure.Success);
+        Assert.False(dialer.IsEncrypted);
+    }
+
+    /// <summary>An in-memory end whose output records how many bytes each flush sent.</summary>
+    private sealed class FlushRecordingTransport(PipeTransport inner) : IConnectionTransport
+    {
+        private readonly RecordingWriter _output = new(inner.Output);
+
+        public List<long> Flushes => _output.Flushes;
+        public PipeReader Input => inner.Input;
+        public PipeWriter Output => _output;
+        public string RemoteHost => inner.RemoteHost;
+        public string LocalHost => inner.LocalHost;
+        public void KeepAlive(TimeSpan within) => inner.KeepAlive(within);
+        public void ShutdownOutput() => inner.ShutdownOutput();
+        public void Dispose() => inner.Dispose();
+
+        private sealed class RecordingWriter(PipeWriter inner) : PipeWriter
+        {
+            private long _unflushed;
+
+            public List<long> Flushes { get; } = [];
+
+            public override void Advance(int bytes)
+            {
+                _unflushed += bytes;
+                inner.Advance(bytes);
+            }
+
+            public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+            public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+            public override ValueTask<FlushResult> FlushAsync(CancellationToken ct = default)
+            {
+                lock (Flushes) Flushes.Add(_unflushed);
+                _unflushed = 0;
+                return inner.FlushAsync(ct);
+            }
+
+            public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+            public override void Complete(Exception? exception = null) => inner.Complete(exception);
+        }
     }
 }

@@ -80,6 +80,49 @@ public class NoiseVectorTests
         }
     }
 
+    [Theory, MemberData(nameof(Vectors))]
+    public void TheSecondMessageInTwoStepsIsTheVectorsMessage(CipherChoice cipher, string handshakeHash, string[] ciphertexts)
+    {
+        // The acceptor sends its key ahead of the rest (ChannelEncryption.AnswerAsync) and the
+        // dialer agrees on it before the rest arrives: the same bytes and keys as in one step.
+        var initiator = NoiseHandshake.ForVector(true, cipher, Hex(Psk), Hex(Prologue), Hex(InitiatorEphemeral));
+        var responder = NoiseHandshake.ForVector(false, cipher, Hex(Psk), Hex(Prologue), Hex(ResponderEphemeral));
+        responder.ReadFirst(initiator.WriteFirst(Hex(Payloads[0])));
+
+        var payload = Hex(Payloads[1]);
+        var key = responder.WriteSecondEphemeral();
+        var rest = new byte[payload.Length + CipherState.TagBytes];
+        responder.WriteSecondRest(payload, rest);
+        Assert.Equal(ciphertexts[1], Convert.ToHexStringLower([.. key, .. rest]));
+
+        initiator.ReadSecondEphemeral(key);
+        Assert.Equal(Payloads[1], Convert.ToHexStringLower(initiator.ReadSecondRest(rest)));
+        Assert.Equal(handshakeHash, Convert.ToHexStringLower(initiator.Split().HandshakeHash));
+        Assert.Equal(handshakeHash, Convert.ToHexStringLower(responder.Split().HandshakeHash));
+    }
+
+    [Fact]
+    public void TheStepsOfTheSecondMessageCannotBeSkippedOrRepeated()
+    {
+        var psk = CookieKey.PreSharedKey("cookie"u8);
+        var initiator = NoiseHandshake.Initiator(CipherChoice.AesGcm, psk, "p"u8);
+        var responder = NoiseHandshake.Responder(CipherChoice.AesGcm, psk, "p"u8);
+        responder.ReadFirst(initiator.WriteFirst([]));
+        var rest = new byte[CipherState.TagBytes];
+        Assert.Throws<InvalidOperationException>(() => responder.WriteSecondRest([], rest));
+        var key = responder.WriteSecondEphemeral();
+        Assert.Throws<InvalidOperationException>(() => responder.WriteSecondEphemeral());
+        Assert.Throws<InvalidOperationException>(() => responder.Split());
+        responder.WriteSecondRest([], rest);
+
+        Assert.Throws<InvalidOperationException>(() => initiator.ReadSecondRest(rest));
+        initiator.ReadSecondEphemeral(key);
+        Assert.Throws<InvalidOperationException>(() => initiator.ReadSecond([.. key, .. rest]));
+        Assert.Throws<InvalidOperationException>(() => initiator.Split());
+        initiator.ReadSecondRest(rest);
+        Assert.Equal(initiator.Split().HandshakeHash, responder.Split().HandshakeHash);
+    }
+
     [Theory]
     [InlineData(CipherChoice.ChaChaPoly)]
     [InlineData(CipherChoice.AesGcm)]
