@@ -70,13 +70,13 @@ internal static class ChannelEncryption
     {
         var noise = opening.Noise;
         await connection.WriteAsync(opening.Hello, ct).ConfigureAwait(false);
-        byte[]? acceptorKey;
+        bool keyReadAhead;
         byte[] payload;
         try
         {
             // The acceptor's key leaves ahead of the rest of message 2 (AnswerAsync): its
             // Diffie-Hellman runs here while the acceptor computes its own.
-            acceptorKey = await ReadAcceptorKeyAsync(connection, noise, ct).ConfigureAwait(false);
+            keyReadAhead = await ReadAcceptorKeyAsync(connection, noise, ct).ConfigureAwait(false);
         }
         catch (AuthenticationException)
         {
@@ -89,10 +89,10 @@ internal static class ChannelEncryption
         if (reply is not SecureAccept accept) return (null, Handshake.Failed($"expected SecureAccept, got {reply.GetType().Name}"));
         try
         {
+            // The key read ahead is this frame's own start (PeekAsync consumed nothing): only the rest is left.
             var message = accept.Message ?? [];
-            if (acceptorKey is null) payload = noise.ReadSecond(message);
-            else if (message.Length < NoiseHandshake.DhBytes || !message.AsSpan(0, NoiseHandshake.DhBytes).SequenceEqual(acceptorKey))
-                throw new AuthenticationException("second handshake message changed under its read");
+            if (!keyReadAhead) payload = noise.ReadSecond(message);
+            else if (message.Length < NoiseHandshake.DhBytes) throw new AuthenticationException("second handshake message too short");
             else payload = noise.ReadSecondRest(message.AsSpan(NoiseHandshake.DhBytes));
         }
         catch (AuthenticationException)
@@ -104,14 +104,13 @@ internal static class ChannelEncryption
     }
 
     /// <summary>
-    /// The acceptor's ephemeral public key, read from the start of its <see cref="SecureAccept"/>
-    /// frame before the rest has come, and the dialer's Diffie-Hellman with it done
-    /// (<see cref="NoiseHandshake.ReadSecondEphemeral"/>); null, with nothing done, when what
-    /// arrives is not a SecureAccept (a Refuse, an older peer's frame, the end of the stream):
-    /// the whole frame read then tells what it is. The key is checked again against the whole
-    /// frame once it has come.
+    /// Reads the acceptor's ephemeral public key from the start of its <see cref="SecureAccept"/>
+    /// frame before the rest has come, and does the dialer's Diffie-Hellman with it
+    /// (<see cref="NoiseHandshake.ReadSecondEphemeral"/>): true. False, with nothing done, when
+    /// what arrives is not a SecureAccept (a Refuse, an older peer's frame, the end of the
+    /// stream): the whole frame read then tells what it is.
     /// </summary>
-    private static async Task<byte[]?> ReadAcceptorKeyAsync(ClusterConnection connection, NoiseHandshake noise, CancellationToken ct)
+    private static async Task<bool> ReadAcceptorKeyAsync(ClusterConnection connection, NoiseHandshake noise, CancellationToken ct)
     {
         var start = await connection.PeekAsync(AcceptKeyEnd, ct).ConfigureAwait(false);
         var template = AcceptTemplate.Value;
@@ -120,10 +119,9 @@ internal static class ChannelEncryption
         const int LengthBytes = 4;
         if (start is null || !start.AsSpan(ProtocolLimits.FrameHeaderBytes, template.MessageAt - LengthBytes - ProtocolLimits.FrameHeaderBytes)
                 .SequenceEqual(template.Frame.AsSpan(ProtocolLimits.FrameHeaderBytes, template.MessageAt - LengthBytes - ProtocolLimits.FrameHeaderBytes)))
-            return null;
-        var key = start.AsSpan(template.MessageAt, NoiseHandshake.DhBytes).ToArray();
-        noise.ReadSecondEphemeral(key);
-        return key;
+            return false;
+        noise.ReadSecondEphemeral(start.AsSpan(template.MessageAt, NoiseHandshake.DhBytes));
+        return true;
     }
 
     /// <summary>A SecureAccept frame with an empty-payload message, and where that message begins.</summary>
