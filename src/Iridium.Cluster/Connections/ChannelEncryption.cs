@@ -193,30 +193,40 @@ internal static class ChannelEncryption
         var frame = SecureAcceptFrame(NoiseHandshake.DhBytes + payload.Length + CipherState.TagBytes, out int messageAt);
         int keyEnd = messageAt + NoiseHandshake.DhBytes;
         noise.WriteSecondEphemeral(ephemeral).CopyTo(frame, messageAt);
-        // A failure from here on leaves part of a frame written: nothing more may follow it (a
-        // refusal would be read as the frame's rest), and every caller closes the connection.
-        await connection.WriteFramedAsync(frame.AsMemory(0, keyEnd), ct).ConfigureAwait(false);
+        // The key is in the output from here on, even when its flush is cancelled (a connection
+        // pushed out of the handshake budget): the frame's rest must follow it, and anything
+        // written after that, such as the busy Refuse, sealed, or the dialer (which reads
+        // SecureAccept and encrypts) cannot read it. A cancelled flush is rethrown once they are.
+        connection.WriteFramed(frame.AsSpan(0, keyEnd));
+        OperationCanceledException? pushedOut = null;
+        try
+        {
+            await connection.WriteFramedAsync(ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e)
+        {
+            pushedOut = e;
+        }
         try
         {
             noise.WriteSecondRest(payload, frame.AsSpan(keyEnd));
         }
         catch (AuthenticationException e)
         {
+            // Half a frame is out: no refusal can follow it, and the caller closes the connection.
             return Handshake.Rejected("the dialer's handshake failed: " + e.Message);
         }
         var keys = noise.Split();
         try
         {
-            await connection.WriteFramedAsync(frame.AsMemory(keyEnd), ct).ConfigureAwait(false);
+            if (pushedOut is null) await connection.WriteFramedAsync(frame.AsMemory(keyEnd), ct).ConfigureAwait(false);
+            else connection.WriteFramed(frame.AsSpan(keyEnd));
         }
         finally
         {
-            // The frame is in the connection's output once the write is entered, even when its
-            // flush is cancelled (a connection pushed out of the handshake budget): anything
-            // written after it, such as the busy Refuse, must be sealed, or the dialer (which
-            // reads SecureAccept and encrypts) cannot open it.
             connection.Encrypt(keys);
         }
+        if (pushedOut is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(pushedOut);
         return null;
     }
 

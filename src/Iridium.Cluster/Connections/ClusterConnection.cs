@@ -242,9 +242,12 @@ internal sealed class ClusterConnection : Iridium.Vm.IBatchedWrite
     /// <summary>Writes and flushes bytes that are (part of) a frame already made (handshake phase: <see cref="ChannelEncryption.AnswerAsync"/>).</summary>
     public async ValueTask WriteFramedAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
-        _transport.Output.Write(bytes.Span);
+        WriteFramed(bytes.Span);
         await _transport.Output.FlushAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>Puts bytes of a frame already made in the output, unflushed (handshake phase).</summary>
+    public void WriteFramed(ReadOnlySpan<byte> bytes) => _transport.Output.Write(bytes);
 
     /// <summary>Writes and flushes one frame (handshake phase, before <see cref="Start"/>).</summary>
     public ValueTask WriteAsync(IClusterMessage message, CancellationToken ct) => WriteAsync(message, [], ct);
